@@ -1,0 +1,157 @@
+"""Building requests from the keyword arguments the client methods take."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeAlias, TypeVar, cast
+
+from deckgen.v1 import presentation_pb2, presentation_service_pb2
+from deckgen.v1.presentation_pb2 import Outline
+from deckgen.v1.presentation_service_pb2 import (
+    GenerateOutlineRequest,
+    GeneratePresentationRequest,
+    SourceDocument,
+)
+
+__all__ = [
+    "SourceLike",
+    "AudienceLevelLike",
+    "ImageModeLike",
+    "TextModeLike",
+    "ArtifactFormatLike",
+    "build_generate_request",
+    "build_outline_request",
+    "artifact_formats",
+    "new_request_id",
+]
+
+SourceLike: TypeAlias = SourceDocument | os.PathLike[str] | tuple[str, str, bytes]
+"""A document to build a deck from: a message, a file path, or `(name, media_type, content)`."""
+AudienceLevelLike: TypeAlias = int | str
+"""An `AudienceLevel` value, or `"beginner"`, `"intermediate"`, `"advanced"`."""
+ImageModeLike: TypeAlias = int | str
+"""An `ImageMode` value, or `"none"`, `"generated"`."""
+TextModeLike: TypeAlias = int | str
+"""A `TextMode` value, or `"generate"`, `"condense"`, `"preserve"`."""
+ArtifactFormatLike: TypeAlias = int | str
+"""An `ArtifactFormat` value, or `"pptx"`, `"pdf"`, `"png"`, `"json"`, `"image"`."""
+
+# The media types the service reads; other suffixes fall back to `mimetypes` and the server decides.
+_MEDIA_TYPE_BY_SUFFIX = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+_Enum = TypeVar("_Enum", bound=int)
+
+
+def enum_value(enum_type: type[_Enum], value: int | str, field: str) -> _Enum:
+    """Turns `"beginner"`, `"AUDIENCE_LEVEL_BEGINNER"` or `1` into the enum number."""
+    if isinstance(value, bool):
+        # bool is an int; True as an audience level is surely a mistake.
+        raise TypeError(f"{field} must be an int or a string, not bool")
+    if isinstance(value, int):
+        # Unknown numbers pass through: proto3 enums are open, and a newer server may know them.
+        return cast("_Enum", value)
+    # At run time the generated enum is an EnumTypeWrapper, not a class; its descriptor has the names.
+    descriptor: Any = enum_type.DESCRIPTOR  # type: ignore[attr-defined]
+
+    prefix = descriptor.values[0].name.removesuffix("UNSPECIFIED")
+    key = value.strip().upper().replace("-", "_")
+    for name in (prefix + key, key):
+        if name in descriptor.values_by_name:
+            return cast("_Enum", descriptor.values_by_name[name].number)
+    choices = ", ".join(repr(v.name.removeprefix(prefix).lower()) for v in descriptor.values[1:])
+    raise ValueError(f"unknown {field} {value!r}: expected one of {choices} or a {descriptor.name} value")
+
+
+def artifact_formats(
+    formats: ArtifactFormatLike | Iterable[ArtifactFormatLike],
+) -> list[presentation_pb2.ArtifactFormat]:
+    # A lone "pptx" would otherwise be iterated as the formats "p", "p", "t", "x".
+    if isinstance(formats, str | int):
+        formats = [formats]
+    return [enum_value(presentation_pb2.ArtifactFormat, f, "output format") for f in formats]
+
+
+def source_document(source: SourceLike) -> SourceDocument:
+    if isinstance(source, SourceDocument):
+        return source
+    if isinstance(source, os.PathLike):
+        path = Path(source)
+        media_type = _MEDIA_TYPE_BY_SUFFIX.get(path.suffix.lower())
+        if media_type is None:
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return SourceDocument(name=path.name, media_type=media_type, content=path.read_bytes())
+    if isinstance(source, tuple) and len(source) == 3:
+        name, media_type, content = source
+        return SourceDocument(name=name, media_type=media_type, content=bytes(content))
+    raise TypeError(
+        f"a source must be a SourceDocument, a path or a (name, media_type, bytes) tuple, not {source!r}"
+    )
+
+
+def build_generate_request(
+    *,
+    topic: str,
+    sources: Iterable[SourceLike],
+    slide_count: int,
+    language: str,
+    audience_level: AudienceLevelLike,
+    tone: str,
+    theme: str,
+    speaker_notes: bool | None,
+    image_mode: ImageModeLike,
+    output_formats: ArtifactFormatLike | Iterable[ArtifactFormatLike],
+    outline: Outline | None,
+    text_mode: TextModeLike,
+    request_id: str | None,
+) -> GeneratePresentationRequest:
+    request = GeneratePresentationRequest(
+        request_id=request_id or new_request_id(),
+        topic=topic,
+        sources=[source_document(s) for s in sources],
+        slide_count=slide_count,
+        language=language,
+        audience_level=enum_value(presentation_service_pb2.AudienceLevel, audience_level, "audience level"),
+        tone=tone,
+        theme=theme,
+        image_mode=enum_value(presentation_service_pb2.ImageMode, image_mode, "image mode"),
+        output_formats=artifact_formats(output_formats),
+        text_mode=enum_value(presentation_service_pb2.TextMode, text_mode, "text mode"),
+    )
+    # `speaker_notes` is an optional field: leaving it unset lets the server apply its default.
+    if speaker_notes is not None:
+        request.speaker_notes = speaker_notes
+    if outline is not None:
+        request.outline.CopyFrom(outline)
+    return request
+
+
+def build_outline_request(
+    *,
+    topic: str,
+    sources: Iterable[SourceLike],
+    slide_count: int,
+    language: str,
+    audience_level: AudienceLevelLike,
+    tone: str,
+    text_mode: TextModeLike,
+    request_id: str | None,
+) -> GenerateOutlineRequest:
+    return GenerateOutlineRequest(
+        request_id=request_id or new_request_id(),
+        topic=topic,
+        sources=[source_document(s) for s in sources],
+        slide_count=slide_count,
+        language=language,
+        audience_level=enum_value(presentation_service_pb2.AudienceLevel, audience_level, "audience level"),
+        tone=tone,
+        text_mode=enum_value(presentation_service_pb2.TextMode, text_mode, "text mode"),
+    )
