@@ -1,0 +1,81 @@
+"""The domain: decks, outlines, requests, events and errors as plain Python values.
+
+Nothing here performs I/O or imports gRPC, protobuf, python-pptx or a provider SDK.
+"""
+
+from deckgen.domain import _limits as limits
+from deckgen.domain._deck import (
+    Bullet,
+    Chart,
+    ChartSeries,
+    ChartType,
+    Column,
+    Deck,
+    ImageRef,
+    Layout,
+    Quote,
+    Slide,
+    SourceRef,
+    Table,
+)
+from deckgen.domain._errors import (
+    AlreadyExists,
+    CapacityExceeded,
+    DeckgenError,
+    FieldViolation,
+    GenerationFailed,
+    InvalidRequest,
+    NotFound,
+    PreconditionFailed,
+    Unavailable,
+)
+from deckgen.domain._outline import Outline, OutlineItem
+from deckgen.domain._presentation import Artifact, Presentation, PresentationState, Usage, presentation_name
+from deckgen.domain._spec import (
+    ArtifactFormat,
+    AudienceLevel,
+    GenerationSpec,
+    ImageMode,
+    SourceDocument,
+    TextMode,
+)
+from deckgen.domain._theme import Theme
+
+__all__ = [
+    "limits",
+    "AlreadyExists",
+    "Artifact",
+    "ArtifactFormat",
+    "AudienceLevel",
+    "Bullet",
+    "CapacityExceeded",
+    "Chart",
+    "ChartSeries",
+    "ChartType",
+    "Column",
+    "Deck",
+    "DeckgenError",
+    "FieldViolation",
+    "GenerationFailed",
+    "GenerationSpec",
+    "ImageMode",
+    "ImageRef",
+    "InvalidRequest",
+    "Layout",
+    "NotFound",
+    "Outline",
+    "OutlineItem",
+    "PreconditionFailed",
+    "Presentation",
+    "PresentationState",
+    "Quote",
+    "Slide",
+    "SourceDocument",
+    "SourceRef",
+    "Table",
+    "TextMode",
+    "Theme",
+    "Unavailable",
+    "Usage",
+    "presentation_name",
+]

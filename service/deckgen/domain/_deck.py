@@ -1,0 +1,128 @@
+"""The deck: slides with a layout and typed content. Plain data, no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Bullet",
+    "Chart",
+    "ChartSeries",
+    "ChartType",
+    "Column",
+    "Deck",
+    "ImageRef",
+    "Layout",
+    "Quote",
+    "Slide",
+    "SourceRef",
+    "Table",
+]
+
+
+class Layout(enum.Enum):
+    """How a slide arranges its content. Values mirror `deckgen.v1.Layout`."""
+
+    TITLE = "title"
+    SECTION = "section"
+    BULLETS = "bullets"
+    TWO_COLUMNS = "two_columns"
+    TABLE = "table"
+    QUOTE = "quote"
+    IMAGE_TEXT = "image_text"
+    CLOSING = "closing"
+    CHART = "chart"
+
+
+class ChartType(enum.Enum):
+    BAR = "bar"
+    COLUMN = "column"
+    LINE = "line"
+    PIE = "pie"
+
+
+@dataclass(frozen=True, slots=True)
+class Bullet:
+    text: str
+    level: int = 0
+    """Indentation depth, 0 for top-level bullets (at most 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    heading: str = ""
+    bullets: tuple[Bullet, ...] = ()
+    body: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSeries:
+    name: str
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    type: ChartType
+    categories: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    text: str
+    attribution: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """A picture on a slide: an artifact name (or URI) plus the alt text that describes it."""
+
+    uri: str
+    alt_text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a slide's content came from in the caller's documents."""
+
+    document: str
+    locator: str = ""
+    """Human-readable position inside the document, e.g. a heading path or a line range."""
+
+
+@dataclass(frozen=True, slots=True)
+class Slide:
+    layout: Layout
+    title: str
+    subtitle: str = ""
+    bullets: tuple[Bullet, ...] = ()
+    body: str = ""
+    left: Column | None = None
+    right: Column | None = None
+    table: Table | None = None
+    chart: Chart | None = None
+    quote: Quote | None = None
+    image: ImageRef | None = None
+    notes: str = ""
+    """Speaker notes, rendered into the slide's notes page."""
+    sources: tuple[SourceRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    title: str
+    slides: tuple[Slide, ...] = ()
+    subtitle: str = ""
+    language: str = "en"
+    theme: str = "default"
+    author: str = ""
+    tags: tuple[str, ...] = field(default=())
