@@ -1,0 +1,50 @@
+"""The port every content engine implements: plan an outline, then write its slides."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from deckgen.domain import Deck, GenerationSpec, Outline, OutlineItem, Slide, Usage
+
+__all__ = ["ContentEngine", "OutlineResult", "OutlineSink", "SlideDraft"]
+
+OutlineSink = Callable[[int, OutlineItem], Awaitable[None]]
+"""Called with (index, item) as soon as each outline item is planned."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineResult:
+    outline: Outline
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True, slots=True)
+class SlideDraft:
+    index: int
+    """Position in the deck; drafts may arrive in any order."""
+    slide: Slide
+    usage: Usage = field(default_factory=Usage)
+
+
+class ContentEngine(Protocol):
+    """Turns a request into an outline and slides. Implementations: `embedded` (no model), `llm`."""
+
+    def check(self, spec: GenerationSpec) -> None:
+        """Raise `PreconditionFailed` (saying what to configure) when this engine cannot serve `spec`."""
+        ...
+
+    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
+        """Plan the deck, calling `emit` for each item as it is planned, title and closing slides included."""
+        ...
+
+    def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncIterator[SlideDraft]:
+        """Write one slide per outline item, yielding each as soon as it is complete."""
+        ...
+
+    async def regenerate_slide(
+        self, spec: GenerationSpec, deck: Deck, index: int, instruction: str
+    ) -> tuple[Slide, Usage]:
+        """Write slide `index` of `deck` again, following `instruction`."""
+        ...

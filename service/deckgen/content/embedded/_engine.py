@@ -1,0 +1,168 @@
+"""The embedded engine: decks from the caller's documents without a language model."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+
+from deckgen.content._base import OutlineResult, OutlineSink, SlideDraft
+from deckgen.content.embedded._markdown import Document, Heading, is_markdown, parse
+from deckgen.content.embedded._match import slides_for_outline
+from deckgen.content.embedded._planner import Plan, plan_deck
+from deckgen.content.embedded._regenerate import Direction, direction, longer, shorter
+from deckgen.content.embedded._sections import sectionize
+from deckgen.domain import (
+    Deck,
+    FieldViolation,
+    GenerationSpec,
+    InvalidRequest,
+    Outline,
+    PreconditionFailed,
+    Slide,
+    TextMode,
+    Usage,
+)
+
+__all__ = ["SUPPORTED_MEDIA_TYPES", "EmbeddedEngine"]
+
+SUPPORTED_MEDIA_TYPES = ("text/markdown", "text/plain")
+_ALSO_ACCEPTED = frozenset({"text/x-markdown", ""})
+_CONFIGURE = (
+    "Set OPENAI_API_KEY (and OPENAI_BASE_URL for a self-hosted OpenAI-compatible server such as vLLM "
+    "or Ollama)"
+)
+_NO_MODEL = "LLM_NOT_CONFIGURED"
+_PLANS_KEPT = 8
+
+
+def _no_model(message: str) -> PreconditionFailed:
+    return PreconditionFailed(message, reason=_NO_MODEL, subject="OPENAI_API_KEY")
+
+
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+class EmbeddedEngine:
+    """Builds outlines and slides from Markdown and plain-text sources by extractive summarising.
+
+    Deterministic (the same request gives the same deck) and free: usage is always zero. Requests it
+    cannot serve without writing new text fail with `PreconditionFailed(reason="LLM_NOT_CONFIGURED")`.
+    """
+
+    name = "embedded"
+
+    def __init__(self) -> None:
+        # outline() and slides() of one request plan the same deck; planning once halves the work.
+        self._plans: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
+
+    def check(self, spec: GenerationSpec) -> None:
+        if spec.text_mode == TextMode.GENERATE:
+            raise _no_model(
+                "Text mode GENERATE writes new text, which needs a language model, and none is configured. "
+                f"{_CONFIGURE}, or use text mode CONDENSE or PRESERVE to build the deck from the source "
+                "documents without a model."
+            )
+        if not spec.sources and spec.outline is None:
+            raise _no_model(
+                "Topic-only requests need a language model, and none is configured. "
+                f"{_CONFIGURE}, or send source documents (Markdown or plain text) to build the deck from "
+                "them without a model."
+            )
+        self._documents(spec)
+
+    def _documents(self, spec: GenerationSpec) -> list[Document]:
+        violations: list[FieldViolation] = []
+        documents: list[Document] = []
+        for i, source in enumerate(spec.sources):
+            kind = _media_type(source.media_type)
+            known = kind in SUPPORTED_MEDIA_TYPES or kind in _ALSO_ACCEPTED
+            if not known or (kind == "" and not source.name.lower().endswith((".md", ".markdown", ".txt"))):
+                violations.append(
+                    FieldViolation(
+                        f"sources[{i}].media_type",
+                        f"{source.media_type or 'no media type'!s} is not supported without a language "
+                        f"model; supported: {', '.join(SUPPORTED_MEDIA_TYPES)}",
+                    )
+                )
+                continue
+            media_type = "text/markdown" if is_markdown(kind, source.name) else "text/plain"
+            document = parse(source.name, media_type, source.content)
+            if all(isinstance(block, Heading) for block in document.blocks):
+                violations.append(
+                    FieldViolation(
+                        f"sources[{i}].content", "has no usable text (only whitespace or headings)"
+                    )
+                )
+                continue
+            documents.append(document)
+        if violations:
+            raise InvalidRequest(violations)
+        return documents
+
+    def _plan(self, spec: GenerationSpec) -> Plan:
+        key = (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes)
+        plan = self._plans.get(key)
+        if plan is not None:
+            self._plans.move_to_end(key)
+            return plan
+        plan = plan_deck(
+            self._documents(spec),
+            topic=spec.topic,
+            slide_count=spec.slide_count,
+            condense=spec.text_mode != TextMode.PRESERVE,
+            speaker_notes=spec.speaker_notes,
+        )
+        self._plans[key] = plan
+        if len(self._plans) > _PLANS_KEPT:
+            self._plans.popitem(last=False)
+        return plan
+
+    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
+        self.check(spec)
+        if spec.outline is not None:
+            outline = spec.outline
+        else:
+            plan = self._plan(spec)
+            outline = Outline(title=plan.title, items=plan.items, subtitle=plan.subtitle)
+        for index, item in enumerate(outline.items):
+            await emit(index, item)
+            await asyncio.sleep(0)
+        return OutlineResult(outline)
+
+    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncIterator[SlideDraft]:
+        self.check(spec)
+        plan = self._plan(spec) if spec.sources else None
+        # Every item is matched before the first slide goes out, so a request that needs a model
+        # fails before any slide is streamed.
+        slides = slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
+        for index, slide in enumerate(slides):
+            yield SlideDraft(index=index, slide=slide)
+            await asyncio.sleep(0)
+
+    async def regenerate_slide(
+        self, spec: GenerationSpec, deck: Deck, index: int, instruction: str
+    ) -> tuple[Slide, Usage]:
+        if not 0 <= index < len(deck.slides):
+            raise InvalidRequest(
+                [FieldViolation("slide_index", f"must be between 0 and {len(deck.slides) - 1}, got {index}")]
+            )
+        wanted = direction(instruction)
+        if wanted is None:
+            raise _no_model(
+                f"Following the instruction {instruction!r} needs a language model, and none is configured. "
+                "Without one, these instructions work: “shorter” (also shorten, fewer, concise, simplify) "
+                f"and “longer” (also more detail, expand, elaborate). {_CONFIGURE} to use free-form "
+                "instructions."
+            )
+        slide = deck.slides[index]
+        if wanted == Direction.SHORTER:
+            return shorter(slide, deck), Usage()
+        if not spec.sources:
+            raise _no_model(
+                "Adding detail to a slide without source documents needs a language model, and none is "
+                f"configured. {_CONFIGURE}, or send the source documents with the request."
+            )
+        sections = sectionize(self._documents(spec))
+        return longer(slide, sections), Usage()

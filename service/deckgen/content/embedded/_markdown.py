@@ -1,0 +1,532 @@
+"""Markdown and plain text into a small tree of blocks, each with the lines it came from.
+
+Only what a slide can use is kept: headings, paragraphs, lists, pipe tables, blockquotes and fenced
+code. Inline markup is reduced to plain text. Parsing never raises on odd input: bad bytes are
+replaced, unknown constructs become paragraphs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "Block",
+    "CodeBlock",
+    "Document",
+    "Heading",
+    "ListBlock",
+    "ListEntry",
+    "Paragraph",
+    "QuoteBlock",
+    "TableBlock",
+    "decode",
+    "is_markdown",
+    "parse",
+    "parse_markdown",
+    "parse_plain",
+    "strip_inline",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    text: str
+    level: int
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    items: tuple[ListEntry, ...]
+    ordered: bool
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TableBlock:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteBlock:
+    text: str
+    attribution: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    text: str
+    language: str
+    line: int
+    end_line: int
+
+
+Block = Heading | Paragraph | ListBlock | TableBlock | QuoteBlock | CodeBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    name: str
+    blocks: tuple[Block, ...]
+
+
+_MARKDOWN_TYPES = frozenset({"text/markdown", "text/x-markdown"})
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
+def is_markdown(media_type: str, name: str) -> bool:
+    kind = media_type.split(";", 1)[0].strip().lower()
+    return kind in _MARKDOWN_TYPES or name.lower().endswith(_MARKDOWN_SUFFIXES)
+
+
+def decode(content: bytes) -> str:
+    """Bytes to text with `\\n` line ends, no BOM and tabs expanded; undecodable bytes become U+FFFD."""
+    text = content.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.expandtabs(4).rstrip() for line in text.split("\n"))
+
+
+def parse(name: str, media_type: str, content: bytes) -> Document:
+    text = decode(content)
+    blocks = parse_markdown(text) if is_markdown(media_type, name) else parse_plain(text)
+    return Document(name=name, blocks=tuple(blocks))
+
+
+# --- inline markup -------------------------------------------------------------------------------
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
+_LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
+_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]+)>")
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->")
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EM_STAR = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*")
+_EM_UNDERSCORE = re.compile(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])")
+_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_SPACE = re.compile(r"\s+")
+# Escaped characters and code spans are parked in the private-use area so that emphasis rules cannot
+# touch them, then restored.
+_PARK = 0xE000
+
+
+def _unpark(char: str, parked: list[str]) -> str:
+    index = ord(char) - _PARK
+    return parked[index] if index < len(parked) else char
+
+
+def strip_inline(text: str) -> str:
+    parked: list[str] = []
+
+    def park(value: str) -> str:
+        parked.append(value)
+        return chr(_PARK + len(parked) - 1)
+
+    text = _CODE_SPAN.sub(lambda m: park(m.group(2).strip()), text)
+    text = _ESCAPE.sub(lambda m: park(m.group(1)), text)
+    text = _IMAGE.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)
+    for pattern in (_STRONG, _STRIKE):
+        text = pattern.sub(lambda m: m.group(m.lastindex or 0), text)
+    text = _EM_STAR.sub(r"\1", text)
+    text = _EM_UNDERSCORE.sub(r"\1", text)
+    if parked:
+        text = re.sub("[\ue000-\uf8ff]", lambda m: _unpark(m.group(0), parked), text)
+    return _SPACE.sub(" ", text).strip()
+
+
+# --- Markdown ------------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ ]+(.*?))?(?:[ ]+#+)?[ ]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ ]*$")
+_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ ]*\1){2,}[ ]*$")
+_QUOTE = re.compile(r"^ {0,3}>[ ]?(.*)$")
+_ITEM = re.compile(r"^( *)([-*+•]|\d{1,9}[.)])[ ]+(.*)$")
+_EMPTY_ITEM = re.compile(r"^( *)([-*+•]|\d{1,9}[.)])$")
+_TASK = re.compile(r"^\[[ xX]\]\s+")
+_ALIGN_CELL = re.compile(r"^:?-+:?$")
+_ATTRIBUTION = re.compile("^(?:\u2014|\u2013|--|\u2015|~)\\s*(\\S.*)$")
+_FRONT_KEY = re.compile(r"^[A-Za-z0-9_-]+\s*:")
+
+
+def _cells(line: str) -> list[str]:
+    row = line.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    cells = re.split(r"(?<!\\)\|", row)
+    return [strip_inline(cell.replace("\\|", "|")) for cell in cells]
+
+
+def _is_alignment(line: str) -> bool:
+    if "-" not in line:
+        return False
+    cells = _cells(line)
+    return bool(cells) and all(_ALIGN_CELL.match(cell.replace(" ", "")) for cell in cells)
+
+
+def _skip_front_matter(lines: list[str]) -> int:
+    """Index of the first line after a YAML front-matter block, or 0 when there is none."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for end in range(1, min(len(lines), 200)):
+        if lines[end].strip() in ("---", "..."):
+            body = [line for line in lines[1:end] if line.strip()]
+            if body and all(_FRONT_KEY.match(line) or line.startswith((" ", "-")) for line in body):
+                return end + 1
+            return 0
+    return 0
+
+
+class _ListBuilder:
+    """Gathers list items, turning indentation into nesting levels."""
+
+    def __init__(self, ordered: bool, line: int) -> None:
+        self.ordered = ordered
+        self.line = line
+        self.end_line = line
+        self.indents: list[int] = []
+        self.entries: list[tuple[list[str], int, int]] = []
+
+    def add(self, indent: int, text: str, line: int) -> None:
+        while self.indents and indent < self.indents[-1]:
+            self.indents.pop()
+        if not self.indents or indent > self.indents[-1]:
+            self.indents.append(indent)
+        self.entries.append(([_TASK.sub("", text)], len(self.indents) - 1, line))
+        self.end_line = line
+
+    def extend(self, text: str, line: int) -> None:
+        self.entries[-1][0].append(text)
+        self.end_line = line
+
+    def build(self) -> ListBlock | None:
+        items = []
+        for parts, level, line in self.entries:
+            text = strip_inline(" ".join(parts))
+            if text:
+                items.append(ListEntry(text=text, level=min(level, 2), line=line))
+        if not items:
+            return None
+        return ListBlock(items=tuple(items), ordered=self.ordered, line=self.line, end_line=self.end_line)
+
+
+def parse_markdown(text: str) -> list[Block]:
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    paragraph_start = 0
+    current_list: _ListBuilder | None = None
+    i = _skip_front_matter(lines)
+
+    def flush_paragraph(end: int) -> None:
+        nonlocal paragraph
+        if paragraph:
+            joined = strip_inline(" ".join(paragraph))
+            if joined:
+                blocks.append(Paragraph(text=joined, line=paragraph_start, end_line=end))
+            paragraph = []
+
+    def flush_list() -> None:
+        nonlocal current_list
+        if current_list is not None:
+            built = current_list.build()
+            if built is not None:
+                blocks.append(built)
+            current_list = None
+
+    while i < len(lines):
+        line = lines[i]
+        number = i + 1
+        stripped = line.strip()
+
+        if current_list is not None:
+            item = _ITEM.match(line)
+            ordered = bool(item) and item is not None and item.group(2)[0].isdigit()
+            top_level = item is not None and len(item.group(1)) <= current_list.indents[0]
+            if item and not (top_level and ordered != current_list.ordered):
+                current_list.add(len(item.group(1)), item.group(3), number)
+                i += 1
+                continue
+            continues = line.startswith("  ") or lines[i - 1].strip()
+            if not item and stripped and continues and not _starts_block(line, lines, i):
+                current_list.extend(stripped, number)
+                i += 1
+                continue
+            if not item and not stripped:
+                following = _next_nonblank(lines, i)
+                if following is not None and (
+                    _ITEM.match(lines[following]) or lines[following].startswith("  ")
+                ):
+                    i += 1
+                    continue
+            flush_list()
+
+        if not stripped:
+            flush_paragraph(number - 1)
+            i += 1
+            continue
+
+        fence = _FENCE.match(line)
+        if fence:
+            flush_paragraph(number - 1)
+            marker = fence.group(1)
+            body: list[str] = []
+            j = i + 1
+            while j < len(lines) and not (
+                lines[j].strip().startswith(marker[0] * len(marker)) and not lines[j].strip().strip(marker[0])
+            ):
+                body.append(lines[j])
+                j += 1
+            code = "\n".join(body).strip("\n")
+            if code.strip():
+                blocks.append(
+                    CodeBlock(
+                        text=code, language=fence.group(2), line=number, end_line=min(j + 1, len(lines))
+                    )
+                )
+            i = j + 1
+            continue
+
+        atx = _ATX.match(line)
+        if atx:
+            flush_paragraph(number - 1)
+            heading = strip_inline(atx.group(2) or "")
+            if heading:
+                blocks.append(Heading(level=len(atx.group(1)), text=heading, line=number, end_line=number))
+            i += 1
+            continue
+
+        setext = _SETEXT.match(line)
+        if setext and paragraph:
+            heading = strip_inline(" ".join(paragraph))
+            paragraph = []
+            if heading:
+                level = 1 if setext.group(1).startswith("=") else 2
+                blocks.append(Heading(level=level, text=heading, line=paragraph_start, end_line=number))
+            i += 1
+            continue
+
+        if _BREAK.match(line):
+            flush_paragraph(number - 1)
+            i += 1
+            continue
+
+        if "|" in line and i + 1 < len(lines) and _is_alignment(lines[i + 1]):
+            flush_paragraph(number - 1)
+            header = _cells(line)
+            rows: list[tuple[str, ...]] = []
+            j = i + 2
+            while j < len(lines) and lines[j].strip() and "|" in lines[j]:
+                cells = _cells(lines[j])
+                cells = (cells + [""] * len(header))[: len(header)]
+                rows.append(tuple(cells))
+                j += 1
+            blocks.append(TableBlock(header=tuple(header), rows=tuple(rows), line=number, end_line=j))
+            i = j
+            continue
+
+        if _QUOTE.match(line):
+            flush_paragraph(number - 1)
+            quoted: list[str] = []
+            j = i
+            while j < len(lines):
+                match = _QUOTE.match(lines[j])
+                if match:
+                    quoted.append(match.group(1))
+                elif (
+                    lines[j].strip()
+                    and quoted
+                    and quoted[-1].strip()
+                    and not _starts_block(lines[j], lines, j)
+                ):
+                    quoted.append(lines[j].strip())  # a lazy continuation line
+                else:
+                    break
+                j += 1
+            attribution = ""
+            if j < len(lines) and _ATTRIBUTION.match(lines[j].strip()):
+                attribution = lines[j].strip()
+                j += 1
+            blocks.extend(_quote(quoted, attribution, number, j))
+            i = j
+            continue
+
+        item = _ITEM.match(line)
+        if item:
+            flush_paragraph(number - 1)
+            current_list = _ListBuilder(ordered=item.group(2)[0].isdigit(), line=number)
+            current_list.add(len(item.group(1)), item.group(3), number)
+            i += 1
+            continue
+
+        if _EMPTY_ITEM.match(line):
+            i += 1
+            continue
+
+        if not paragraph:
+            paragraph_start = number
+        paragraph.append(stripped[:-1] if stripped.endswith("\\") else stripped)
+        i += 1
+
+    flush_list()
+    flush_paragraph(len(lines))
+    return blocks
+
+
+def _quote(quoted: list[str], attribution: str, line: int, end: int) -> list[Block]:
+    lines = [part.strip() for part in quoted]
+    while lines and not lines[-1]:
+        lines.pop()
+    if not attribution and lines and _ATTRIBUTION.match(lines[-1]):
+        attribution = lines.pop()
+    match = _ATTRIBUTION.match(attribution)
+    who = strip_inline(match.group(1)) if match else ""
+    # Nested quote markers and list markers inside a quote carry no meaning on a slide.
+    text = strip_inline(" ".join(re.sub(r"^(?:>\s?)+|^[-*+]\s+", "", part) for part in lines if part))
+    if not text:
+        return []
+    return [QuoteBlock(text=text, attribution=who, line=line, end_line=end)]
+
+
+def _next_nonblank(lines: list[str], i: int) -> int | None:
+    for j in range(i + 1, len(lines)):
+        if lines[j].strip():
+            return j
+    return None
+
+
+def _starts_block(line: str, lines: list[str], i: int) -> bool:
+    return bool(
+        _FENCE.match(line)
+        or _ATX.match(line)
+        or _QUOTE.match(line)
+        or _BREAK.match(line)
+        or _ITEM.match(line)
+        or ("|" in line and i + 1 < len(lines) and _is_alignment(lines[i + 1]))
+    )
+
+
+# --- plain text ----------------------------------------------------------------------------------
+
+_PLAIN_ITEM = re.compile(r"^( *)([-*•‣◦·]|\d{1,3}[.)])[ ]+(.*)$")
+_FINAL_PUNCTUATION = ".!?\u2026:;,\u3002\uff01\uff1f"
+_MAX_HEADING = 60
+
+
+def _plain_heading(line: str) -> bool:
+    text = line.strip()
+    return (
+        0 < len(text) <= _MAX_HEADING
+        and not text.endswith(tuple(_FINAL_PUNCTUATION))
+        and not _PLAIN_ITEM.match(line)
+        and any(ch.isalnum() for ch in text)
+    )
+
+
+def _wrapped(first: str, rest: list[str]) -> bool:
+    """True when `first` looks like a hard-wrapped line of a paragraph rather than its own line."""
+    if not rest:
+        return False
+    width = max(len(line) for line in [first, *rest])
+    next_word = rest[0].strip().split(" ", 1)[0]
+    return len(first) + 1 + len(next_word) > width
+
+
+def parse_plain(text: str) -> list[Block]:
+    lines = text.split("\n")
+    groups: list[tuple[int, list[str]]] = []
+    start = 0
+    current: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            groups.append((start, current))
+            current = []
+    if current:
+        groups.append((start, current))
+
+    blocks: list[Block] = []
+    for index, (start, group) in enumerate(groups):
+        first = group[0]
+        is_last = index == len(groups) - 1
+        if len(group) == 1 and _plain_heading(first) and not is_last:
+            level = 1 if not blocks else 2
+            blocks.append(Heading(level=level, text=first.strip(), line=start, end_line=start))
+            continue
+        if len(group) > 1 and _plain_heading(first) and not _wrapped(first, group[1:]):
+            level = 1 if not blocks else 2
+            blocks.append(Heading(level=level, text=first.strip(), line=start, end_line=start))
+            group = group[1:]
+            start += 1
+        blocks.extend(_plain_group(start, group))
+    return blocks
+
+
+def _plain_group(start: int, group: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    paragraph_start = start
+    builder: _ListBuilder | None = None
+
+    def flush_paragraph(end: int) -> None:
+        nonlocal paragraph
+        if paragraph:
+            blocks.append(
+                Paragraph(
+                    text=_SPACE.sub(" ", " ".join(paragraph)).strip(), line=paragraph_start, end_line=end
+                )
+            )
+            paragraph = []
+
+    for offset, line in enumerate(group):
+        number = start + offset
+        item = _PLAIN_ITEM.match(line)
+        if item:
+            flush_paragraph(number - 1)
+            if builder is None:
+                builder = _ListBuilder(ordered=item.group(2)[0].isdigit(), line=number)
+            builder.add(len(item.group(1)), item.group(3), number)
+        elif builder is not None:
+            builder.extend(line.strip(), number)
+        else:
+            if not paragraph:
+                paragraph_start = number
+            paragraph.append(line.strip())
+    flush_paragraph(start + len(group) - 1)
+    if builder is not None:
+        built = builder.build()
+        if built is not None:
+            blocks.append(built)
+    return blocks

@@ -1,0 +1,454 @@
+"""Extractive summarising: split text into sentences, weigh them by term frequency, keep the best.
+
+Nothing is rewritten: every bullet this module returns is a sentence of the source, or a piece of
+one cut at a clause boundary (never inside a word).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "STOPWORDS",
+    "Weights",
+    "clip",
+    "key_sentences",
+    "score_sentence",
+    "split_clauses",
+    "split_sentences",
+    "words",
+]
+
+STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "aren't",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "cannot",
+        "could",
+        "couldn't",
+        "did",
+        "didn't",
+        "do",
+        "does",
+        "doesn't",
+        "doing",
+        "don't",
+        "down",
+        "during",
+        "each",
+        "even",
+        "ever",
+        "every",
+        "few",
+        "for",
+        "from",
+        "further",
+        "get",
+        "gets",
+        "got",
+        "had",
+        "hadn't",
+        "has",
+        "hasn't",
+        "have",
+        "haven't",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "however",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "isn't",
+        "it",
+        "it's",
+        "its",
+        "itself",
+        "just",
+        "let's",
+        "like",
+        "made",
+        "make",
+        "makes",
+        "many",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "much",
+        "must",
+        "mustn't",
+        "my",
+        "myself",
+        "need",
+        "needs",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "often",
+        "on",
+        "once",
+        "one",
+        "only",
+        "or",
+        "other",
+        "ought",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "per",
+        "quite",
+        "rather",
+        "really",
+        "said",
+        "same",
+        "say",
+        "says",
+        "she",
+        "should",
+        "shouldn't",
+        "since",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "that's",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "there's",
+        "these",
+        "they",
+        "they're",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "very",
+        "via",
+        "was",
+        "wasn't",
+        "we",
+        "we're",
+        "were",
+        "weren't",
+        "what",
+        "what's",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "won't",
+        "would",
+        "wouldn't",
+        "yet",
+        "you",
+        "you're",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+    ]
+)
+
+_ABBREVIATIONS = frozenset(
+    [
+        "e.g",
+        "i.e",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "cf",
+        "approx",
+        "fig",
+        "figs",
+        "no",
+        "nos",
+        "vol",
+        "vols",
+        "ed",
+        "eds",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "dept",
+        "est",
+        "al",
+        "mt",
+        "ft",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "min",
+        "max",
+        "avg",
+        "resp",
+        "ca",
+        "p",
+        "pp",
+        "ch",
+        "sec",
+    ]
+)
+
+# A sentence ends at terminal punctuation (plus closing quotes or brackets) followed by space; CJK
+# full-width terminators end a sentence even without a following space.
+_BOUNDARY = re.compile(
+    "([.!?\u2026]+[\"'\u201d\u2019)\\]]*)(\\s+)|([\u3002\uff01\uff1f]+[\u300d\u300f\u201d\u2019\uff09)]*)\\s*"
+)
+_WORD = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\\W_]+(?:['\u2019][^\\W_]+)*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    token = text.rsplit(None, 1)[-1] if text.strip() else ""
+    token = token.lstrip("(\"'\u201c\u2018[").rstrip(".").lower()
+    if not token:
+        return False
+    if token in _ABBREVIATIONS:
+        return True
+    # Initials ("J.", "U.S.") and single letters do not end sentences.
+    return all(len(part) == 1 and part.isalpha() for part in token.split("."))
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if match.group(3) is not None:
+            end = match.end(3)
+        else:
+            end = match.end(1)
+            after = text[match.end() : match.end() + 1]
+            # A lower-case continuation means the period was not a full stop ("3 p.m. today").
+            if after and (after.islower() or after in ",;:"):
+                continue
+            if match.group(1).startswith(".") and _ends_with_abbreviation(text[start : match.start(1)] + "."):
+                continue
+        sentence = text[start:end].strip()
+        if sentence:
+            sentences.append(sentence)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return sentences
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased content words; CJK characters count one by one since they are not space-separated."""
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS and (len(w) > 1 or _CJK.match(w))]
+
+
+class Weights:
+    """Term weights of a body of text: each word's frequency over the most frequent word's."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        counts: Counter[str] = Counter()
+        for text in texts:
+            counts.update(words(text))
+        top = max(counts.values(), default=1)
+        self._weights = {word: count / top for word, count in counts.items()}
+
+    def get(self, word: str) -> float:
+        return self._weights.get(word, 0.0)
+
+
+_FIRST_SENTENCE_BONUS = 1.15
+
+
+def score_sentence(sentence: str, weights: Weights, *, first: bool = False) -> float:
+    content = words(sentence)
+    if not content:
+        return 0.0
+    score = sum(weights.get(word) for word in content) / len(content)
+    return score * _FIRST_SENTENCE_BONUS if first else score
+
+
+def key_sentences(sentences: Sequence[str], k: int, weights: Weights | None = None) -> list[int]:
+    """Indices of the `k` best sentences (the first one counted as a paragraph opener), in order."""
+    if k >= len(sentences):
+        return list(range(len(sentences)))
+    table = weights or Weights(sentences)
+    scored = sorted(
+        range(len(sentences)),
+        key=lambda i: (-score_sentence(sentences[i], table, first=i == 0), i),
+    )
+    return sorted(scored[: max(k, 0)])
+
+
+# Preferred clause boundaries, strongest first. The separator stays with the left piece so that
+# joining the pieces with spaces gives back the sentence.
+_CLAUSE_SEPARATORS = (
+    "; ",
+    ": ",
+    " \u2014 ",
+    "\u2014 ",
+    " \u2013 ",
+    ", and ",
+    ", but ",
+    ", or ",
+    ", which ",
+    ", ",
+)
+
+
+def split_clauses(sentence: str, limit: int) -> list[str]:
+    """`sentence` in pieces of at most `limit` characters, cut at clause boundaries, else between words."""
+    sentence = sentence.strip()
+    if len(sentence) <= limit:
+        return [sentence] if sentence else []
+    for separator in _CLAUSE_SEPARATORS:
+        keep = separator[0] if separator[0] in ",;:" else separator.rstrip()
+        parts = _split_keep(sentence, separator, keep)
+        if len(parts) > 1:
+            pieces: list[str] = []
+            for part in _pack(parts, limit):
+                pieces.extend(split_clauses(part, limit))
+            return pieces
+    return _split_words(sentence, limit)
+
+
+def _split_keep(text: str, separator: str, keep: str) -> list[str]:
+    """Split after each `separator`, keeping its text (`keep`) at the end of the left part."""
+    parts: list[str] = []
+    start = 0
+    while True:
+        at = text.find(separator, start)
+        if at < 0 or at == 0:
+            break
+        left_end = at + len(keep)
+        parts.append(text[start:left_end].strip())
+        start = left_end
+        if len(parts) > 200:
+            break
+    parts.append(text[start:].strip())
+    return [part for part in parts if part]
+
+
+def _pack(parts: list[str], limit: int) -> list[str]:
+    packed: list[str] = []
+    for part in parts:
+        if packed and len(packed[-1]) + 1 + len(part) <= limit:
+            packed[-1] = f"{packed[-1]} {part}"
+        else:
+            packed.append(part)
+    return packed
+
+
+def _split_words(text: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    for word in text.split():
+        # A single "word" longer than the limit (a URL, say) is the one thing cut inside.
+        while len(word) > limit:
+            if pieces and not pieces[-1]:
+                pieces.pop()
+            pieces.append(word[:limit])
+            word = word[limit:]
+        if pieces and len(pieces[-1]) + 1 + len(word) <= limit:
+            pieces[-1] = f"{pieces[-1]} {word}"
+        else:
+            pieces.append(word)
+    return [piece for piece in pieces if piece]
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` shortened to at most `limit` characters at a word boundary, marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:—-") + "…"

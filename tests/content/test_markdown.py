@@ -1,0 +1,110 @@
+from deckgen.content.embedded._markdown import (
+    CodeBlock,
+    Heading,
+    ListBlock,
+    Paragraph,
+    QuoteBlock,
+    TableBlock,
+    decode,
+    parse,
+    parse_markdown,
+    parse_plain,
+    strip_inline,
+)
+
+
+def test_atx_and_setext_headings_with_levels_and_lines() -> None:
+    blocks = parse_markdown("# One\n\nTitle two\n=========\n\nSub\n---\n\n### Three ###\n")
+    assert blocks == [
+        Heading(1, "One", 1, 1),
+        Heading(1, "Title two", 3, 4),
+        Heading(2, "Sub", 6, 7),
+        Heading(3, "Three", 9, 9),
+    ]
+
+
+def test_paragraph_soft_wraps_are_joined() -> None:
+    blocks = parse_markdown("First line\nsecond line.\n\nNext paragraph.")
+    assert blocks == [Paragraph("First line second line.", 1, 2), Paragraph("Next paragraph.", 4, 4)]
+
+
+def test_inline_markup_is_stripped() -> None:
+    text = "**Bold** and *em* and `code *x*` with [a link](http://x.y) ![logo](l.png) and _under_."
+    assert strip_inline(text) == "Bold and em and code *x* with a link and under."
+
+
+def test_escaped_markup_stays_literal() -> None:
+    assert strip_inline(r"2 \* 3 \* 4 and \[not a link\]") == "2 * 3 * 4 and [not a link]"
+
+
+def test_nested_bullet_and_numbered_lists() -> None:
+    text = "- a\n  - b\n    - c\n      - d\n- e\n\n1. one\n2. two\n   continued\n"
+    blocks = parse_markdown(text)
+    first, second = blocks
+    assert isinstance(first, ListBlock) and isinstance(second, ListBlock)
+    assert [(i.text, i.level) for i in first.items] == [("a", 0), ("b", 1), ("c", 2), ("d", 2), ("e", 0)]
+    assert second.ordered
+    assert [i.text for i in second.items] == ["one", "two continued"]
+
+
+def test_gfm_table_with_alignment_row() -> None:
+    text = "| A | B |\n|:--|--:|\n| 1 | **2** |\n| 3 |\n\nafter"
+    table, paragraph = parse_markdown(text)
+    assert table == TableBlock(("A", "B"), (("1", "2"), ("3", "")), 1, 4)
+    assert paragraph == Paragraph("after", 6, 6)
+
+
+def test_blockquote_with_attribution_inside_or_after() -> None:
+    inside = parse_markdown("> Keep it simple.\n> It works.\n> -- Ada Lovelace\n")
+    after = parse_markdown("> Keep it simple.\n— Grace Hopper\n")
+    assert inside == [QuoteBlock("Keep it simple. It works.", "Ada Lovelace", 1, 3)]
+    assert after[0] == QuoteBlock("Keep it simple.", "Grace Hopper", 1, 2)
+
+
+def test_fenced_code_is_kept_verbatim() -> None:
+    blocks = parse_markdown("```python\ndef f():\n    return *x*\n```\ntext")
+    assert blocks[0] == CodeBlock("def f():\n    return *x*", "python", 1, 4)
+    assert blocks[1] == Paragraph("text", 5, 5)
+
+
+def test_crlf_bom_tabs_and_invalid_utf8() -> None:
+    raw = b"\xef\xbb\xbf# Title\r\n\r\n-\tItem \xff one\r\n"
+    document = parse("x.md", "text/markdown", raw)
+    heading, items = document.blocks
+    assert heading == Heading(1, "Title", 1, 1)
+    assert isinstance(items, ListBlock)
+    assert items.items[0].text == "Item \ufffd one"
+    assert decode(b"a\rb") == "a\nb"
+
+
+def test_empty_and_whitespace_documents_have_no_blocks() -> None:
+    assert parse("e.md", "text/markdown", b"").blocks == ()
+    assert parse("e.txt", "text/plain", b"  \n\n\t\n").blocks == ()
+
+
+def test_md_name_counts_as_markdown() -> None:
+    document = parse("notes.md", "text/plain", b"# Heading\n\ntext")
+    assert isinstance(document.blocks[0], Heading)
+
+
+def test_plain_text_headings_paragraphs_and_lists() -> None:
+    text = (
+        "Report Title\n\nIntro sentence here. Another one.\n\nFindings\n- first point\n* second\n"
+        "\u2022 third\n1. fourth\n\nLast words.\n"
+    )
+    blocks = parse_plain(text)
+    assert blocks[0] == Heading(1, "Report Title", 1, 1)
+    assert blocks[1] == Paragraph("Intro sentence here. Another one.", 3, 3)
+    assert blocks[2] == Heading(2, "Findings", 5, 5)
+    assert isinstance(blocks[3], ListBlock)
+    assert [item.text for item in blocks[3].items] == ["first point", "second", "third", "fourth"]
+    assert blocks[4] == Paragraph("Last words.", 11, 11)
+
+
+def test_plain_text_hard_wrapped_paragraph_is_not_a_heading() -> None:
+    text = "This paragraph is wrapped at a fixed width so its first\nline has no final punctuation.\n"
+    assert parse_plain(text) == [
+        Paragraph(
+            "This paragraph is wrapped at a fixed width so its first line has no final punctuation.", 1, 2
+        )
+    ]

@@ -1,0 +1,184 @@
+import re
+
+import pytest
+
+from deckgen.content.embedded._markdown import Document, Paragraph, parse
+from deckgen.content.embedded._planner import Plan, plan_deck
+from deckgen.content.embedded._summarize import split_sentences
+from deckgen.domain import Layout, Slide
+
+from ._helpers import EXAMPLES, TINY, assert_within_bounds
+
+_DOCS = {
+    "intro-to-grpc.md": (EXAMPLES / "intro-to-grpc.md").read_bytes(),
+    "quarterly-report.md": (EXAMPLES / "quarterly-report.md").read_bytes(),
+    "field-notes.txt": (EXAMPLES / "field-notes.txt").read_bytes(),
+    "tiny.md": TINY,
+}
+
+
+def _documents(name: str) -> list[Document]:
+    media_type = "text/plain" if name.endswith(".txt") else "text/markdown"
+    return [parse(name, media_type, _DOCS[name])]
+
+
+def _plan(name: str, count: int | None, *, condense: bool = True, notes: bool = True) -> Plan:
+    return plan_deck(_documents(name), topic="", slide_count=count, condense=condense, speaker_notes=notes)
+
+
+@pytest.mark.parametrize("name", sorted(_DOCS))
+@pytest.mark.parametrize("condense", [True, False])
+def test_exact_slide_count_for_every_n_within_bounds(name: str, condense: bool) -> None:
+    documents = _documents(name)
+    for n in range(1, 51):
+        plan = plan_deck(documents, topic="", slide_count=n, condense=condense, speaker_notes=True)
+        assert len(plan.slides) == n, n
+        assert len(plan.items) == n
+        assert plan.slides[0].layout == Layout.TITLE
+        if n >= 2:
+            assert plan.slides[-1].layout == Layout.CLOSING
+        for slide in plan.slides:
+            assert_within_bounds(slide)
+        for slide in plan.slides[1:-1]:
+            assert slide.sources, slide.title
+
+
+def test_one_slide_is_the_title_with_a_summary_subtitle() -> None:
+    plan = plan_deck(
+        _documents("quarterly-report.md"), topic="", slide_count=1, condense=True, speaker_notes=True
+    )
+    (only,) = plan.slides
+    assert only.layout == Layout.TITLE and only.title == "Northwind Outfitters: Q3 Report"
+    assert only.subtitle
+
+
+def test_two_slides_are_title_and_closing_with_takeaways() -> None:
+    plan = plan_deck(
+        _documents("intro-to-grpc.md"), topic="", slide_count=2, condense=True, speaker_notes=True
+    )
+    assert [s.layout for s in plan.slides] == [Layout.TITLE, Layout.CLOSING]
+    assert plan.slides[1].bullets
+
+
+@pytest.mark.parametrize("name", sorted(_DOCS))
+def test_unset_count_is_capped_and_structured(name: str) -> None:
+    plan = plan_deck(_documents(name), topic="", slide_count=None, condense=True, speaker_notes=True)
+    assert 3 <= len(plan.slides) <= 20
+    for slide in plan.slides:
+        assert_within_bounds(slide)
+
+
+def test_example_deck_uses_tables_quotes_and_columns() -> None:
+    plan = plan_deck(
+        _documents("quarterly-report.md"), topic="", slide_count=None, condense=True, speaker_notes=True
+    )
+    layouts = {slide.layout for slide in plan.slides}
+    assert {Layout.TABLE, Layout.QUOTE, Layout.TWO_COLUMNS} <= layouts
+    table = next(s for s in plan.slides if s.layout == Layout.TABLE)
+    assert table.sources[0].locator == "Northwind Outfitters: Q3 Report > Headline figures, lines 7\u201318"
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _slide_text(slides: tuple[Slide, ...]) -> str:
+    parts = []
+    for slide in slides[1:-1]:
+        parts += [b.text for b in slide.bullets]
+        parts.append(slide.body)
+        if slide.quote is not None:
+            parts.append(slide.quote.text)
+    return _normal(" ".join(parts))
+
+
+@pytest.mark.parametrize("name", ["intro-to-grpc.md", "field-notes.txt"])
+def test_preserve_keeps_every_sentence_in_order(name: str) -> None:
+    documents = _documents(name)
+    # The cap of 20 slides may merge; with room for all of it, every sentence is on a slide.
+    plan = plan_deck(documents, topic="", slide_count=50, condense=False, speaker_notes=False)
+    text = _slide_text(plan.slides)
+    position = 0
+    for block in documents[0].blocks:
+        if not isinstance(block, Paragraph):
+            continue
+        for sentence in split_sentences(block.text):
+            found = text.find(_normal(sentence), position)
+            assert found >= 0, sentence
+            position = found
+
+
+def test_preserve_overflow_goes_to_notes_when_slides_are_few() -> None:
+    documents = _documents("field-notes.txt")
+    plan = plan_deck(documents, topic="", slide_count=3, condense=False, speaker_notes=True)
+    everything = _normal(" ".join(_slide_text(plan.slides).split() + [s.notes for s in plan.slides]))
+    assert "spotted redshank, which is a first record for this site." in everything
+
+
+def test_condense_is_shorter_than_the_source() -> None:
+    documents = _documents("intro-to-grpc.md")
+    plan = plan_deck(documents, topic="", slide_count=None, condense=True, speaker_notes=False)
+    source_words = len(_DOCS["intro-to-grpc.md"].split())
+    assert len(_slide_text(plan.slides).split()) < source_words * 0.7
+
+
+def test_speaker_notes_hold_the_sentences_left_off() -> None:
+    plan = plan_deck(
+        _documents("field-notes.txt"), topic="", slide_count=None, condense=True, speaker_notes=True
+    )
+    day_two = next(s for s in plan.slides if s.title == "Day two")
+    assert "silted up since March" in day_two.notes
+    assert all(len(s.notes) <= 800 for s in plan.slides)
+
+
+def test_multiple_documents_make_one_chapter_each() -> None:
+    documents = _documents("quarterly-report.md") + _documents("field-notes.txt")
+    plan = plan_deck(documents, topic="Autumn review", slide_count=30, condense=True, speaker_notes=True)
+    assert plan.title == "Autumn review"
+    sections = [s.title for s in plan.slides if s.layout == Layout.SECTION]
+    assert sections == ["Northwind Outfitters: Q3 Report", "Field Notes: Saltmarsh Survey"]
+    assert {ref.document for s in plan.slides for ref in s.sources} == {
+        "quarterly-report.md",
+        "field-notes.txt",
+    }
+
+
+def test_long_tables_continue_on_further_slides() -> None:
+    rows = "\n".join(f"| r{i} | " + " | ".join(str(i * c) for c in range(8)) + " |" for i in range(20))
+    header = "| name | " + " | ".join(f"c{c}" for c in range(8)) + " |\n|" + "---|" * 9 + "\n"
+    document = parse("t.md", "text/markdown", f"# T\n\n## Data\n\n{header}{rows}\n".encode())
+    plan = plan_deck([document], topic="", slide_count=None, condense=True, speaker_notes=False)
+    tables = [s.table for s in plan.slides if s.table is not None]
+    assert sum(len(t.rows) for t in tables) == 20 * 2  # two column slices of nine columns
+    assert all(t.header[0] == "name" for t in tables)
+
+
+def test_deterministic() -> None:
+    documents = _documents("intro-to-grpc.md")
+    first = plan_deck(documents, topic="", slide_count=12, condense=True, speaker_notes=True)
+    second = plan_deck(
+        _documents("intro-to-grpc.md"), topic="", slide_count=12, condense=True, speaker_notes=True
+    )
+    assert first == second
+
+
+def test_long_sentences_are_split_not_cut() -> None:
+    sentence = (
+        "The migration touched every service in the platform; it replaced the message broker, moved "
+        "the configuration into one repository, and retired the old deployment scripts, but it kept "
+        "the public API unchanged for every customer."
+    )
+    document = parse("m.md", "text/markdown", f"# M\n\n## Migration\n\n{sentence}\n".encode())
+    plan = plan_deck([document], topic="", slide_count=3, condense=True, speaker_notes=False)
+    bullets = plan.slides[1].bullets
+    assert len(bullets) >= 2 and all(len(b.text) <= 160 for b in bullets)
+    assert _normal(" ".join(b.text for b in bullets)) == _normal(sentence)
+    assert re.match(r"^The migration", bullets[0].text) and bullets[1].level == 1
+
+
+def test_source_document_name_titles_a_deck_without_headings() -> None:
+    document = parse(
+        "team-retro_notes.txt", "text/plain", b"We shipped the release on time. Everyone helped."
+    )
+    plan = plan_deck([document], topic="", slide_count=None, condense=True, speaker_notes=False)
+    assert plan.title == "Team retro notes"

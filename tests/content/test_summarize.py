@@ -1,0 +1,59 @@
+from deckgen.content.embedded._summarize import Weights, clip, key_sentences, split_clauses, split_sentences
+
+
+def test_sentence_splitting_respects_abbreviations_decimals_and_initials() -> None:
+    text = (
+        "Use tools, e.g. linters, i.e. ruff. Dr. Smith measured 3.14 units! Was J. R. Tolkien right? "
+        "Yes\u2026 He was."
+    )
+    assert split_sentences(text) == [
+        "Use tools, e.g. linters, i.e. ruff.",
+        "Dr. Smith measured 3.14 units!",
+        "Was J. R. Tolkien right?",
+        "Yes\u2026",
+        "He was.",
+    ]
+
+
+def test_cjk_sentences_split_without_spaces() -> None:
+    stop, bang, ask = "\u3002", "\uff01", "\uff1f"
+    text = f"今天天气很好{stop}我们去公园吧{bang}你来吗{ask}"
+    assert split_sentences(text) == [f"今天天气很好{stop}", f"我们去公园吧{bang}", f"你来吗{ask}"]
+
+
+def test_key_sentences_picks_the_topical_ones_in_order() -> None:
+    sentences = [
+        "Caching makes the service fast.",
+        "The weather was pleasant on Tuesday.",
+        "A cache stores responses, and caching avoids repeated work for the service.",
+        "Lunch was served at noon.",
+        "The service cache is invalidated when the data changes.",
+    ]
+    picked = key_sentences(sentences, 3, Weights(sentences))
+    assert picked == [0, 2, 4]
+
+
+def test_clause_split_never_cuts_a_word_and_loses_nothing() -> None:
+    sentence = (
+        "The first clause explains the context in some detail; the second clause adds a condition that "
+        "matters, and the third clause gives the consequence with a long tail of words that keeps going "
+        "well past any reasonable bullet length for a slide."
+    )
+    pieces = split_clauses(sentence, 160)
+    assert len(pieces) > 1
+    assert all(len(piece) <= 160 for piece in pieces)
+    assert " ".join(pieces) == sentence
+    words = set(sentence.split())
+    assert all(word in words for piece in pieces for word in piece.split())
+
+
+def test_word_split_fallback_keeps_whole_words() -> None:
+    sentence = " ".join(["word"] * 80)
+    pieces = split_clauses(sentence, 50)
+    assert all(len(p) <= 50 and set(p.split()) == {"word"} for p in pieces)
+    assert " ".join(pieces) == sentence
+
+
+def test_clip_cuts_at_a_word_boundary() -> None:
+    assert clip("alpha beta gamma delta", 12) == "alpha beta\u2026"
+    assert clip("short", 12) == "short"
