@@ -1,0 +1,337 @@
+"""Fitting: a slide whose text cannot fit its boxes at the minimum size becomes several slides.
+
+Text is never cut: a title too long for its box moves its overflow into the body (or subtitle),
+and content that does not fit is carried onto continuation slides titled "… (cont.)".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import NamedTuple, TypeVar
+
+from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits
+from deckgen.render._plan import COVER_LAYOUTS, effective_layout, min_title_size, plan_slide, title_fits
+
+__all__ = ["FitResult", "fit_slide"]
+
+_CONT = " (cont.)"
+T = TypeVar("T")
+
+
+class FitResult(NamedTuple):
+    """The slides one input slide became, and why it changed.
+
+    A NamedTuple rather than a dataclass so that it also is the `(slides, warnings)` pair the
+    pipeline's `Fitter` port expects; it is immutable either way.
+    """
+
+    slides: tuple[Slide, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """One paragraph of flowing text and the slide field it belongs to."""
+
+    source: str
+    text: str
+    level: int = 0
+
+
+def _fits(slide: Slide, theme: Theme) -> bool:
+    return plan_slide(slide, theme).fits
+
+
+def _largest(count: int, ok: Callable[[int], bool]) -> int:
+    """The largest n in [0, count] with ok(n), for a monotone ok (ok(0) is assumed)."""
+    low, high = 0, count
+    while low < high:
+        middle = (low + high + 1) // 2
+        if ok(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _split_text(text: str, ok: Callable[[str], bool]) -> tuple[str, str]:
+    """The longest leading words (or, for one huge word, characters) of `text` that satisfy `ok`."""
+    words = text.split()
+    taken = _largest(len(words) - 1, lambda n: n == 0 or ok(" ".join(words[:n])))
+    if taken:
+        return " ".join(words[:taken]), " ".join(words[taken:])
+    first = words[0]
+    chars = max(1, _largest(len(first) - 1, lambda n: n == 0 or ok(first[:n])))
+    return first[:chars], " ".join([first[chars:], *words[1:]])
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def continued_title(title: str, layout: Layout, theme: Theme) -> str:
+    candidate = f"{title}{_CONT}".strip()
+    if title_fits(candidate, layout, theme):
+        return candidate
+    # The full title is on the first part; a shortened one is enough to say where this continues.
+    head, _ = _split_text(title, lambda t: title_fits(f"{t}\u2026{_CONT}", layout, theme))
+    return f"{head}\u2026{_CONT}"
+
+
+def _move_title_overflow(slide: Slide, theme: Theme) -> tuple[Slide, list[str]]:
+    layout = effective_layout(slide)
+    if title_fits(slide.title, layout, theme) or not slide.title.strip():
+        return slide, []
+    head, tail = _split_text(slide.title, lambda t: title_fits(t, layout, theme))
+
+    def joined(existing: str) -> str:
+        return f"{tail}\n{existing}" if existing.strip() else tail
+
+    if layout in COVER_LAYOUTS:
+        field, moved = "subtitle", replace(slide, title=head, subtitle=joined(slide.subtitle))
+    else:
+        field, moved = "body", replace(slide, title=head, body=joined(slide.body))
+    warning = (
+        f'Slide "{_short(slide.title)}": the title does not fit its box even at {min_title_size(theme):g}pt; '
+        f"its end was moved into the {field}."
+    )
+    return moved, [warning]
+
+
+def _distribute(
+    items: Sequence[T],
+    make: Callable[[list[T], int], Slide],
+    split_one: Callable[[T, Callable[[T], bool]], tuple[T, T]],
+    theme: Theme,
+    room: int | None = None,
+    first_may_be_empty: bool = False,
+) -> list[Slide]:
+    """Put as many items (paragraphs, rows) on each slide as fit; an item too big for a slide is split."""
+    parts: list[Slide] = []
+    rest = list(items)
+    while rest or not parts:
+        index, current = len(parts), rest
+
+        def fits_first(n: int, index: int = index, current: list[T] = current) -> bool:
+            return n == 0 or _fits(make(current[:n], index), theme)
+
+        def fits_alone(item: T, index: int = index) -> bool:
+            return _fits(make([item], index), theme)
+
+        taken = _largest(min(len(rest), room or len(rest)), fits_first)
+        if taken == 0 and rest and not (index == 0 and first_may_be_empty):
+            head, tail = split_one(rest[0], fits_alone)
+            parts.append(make([head], index))
+            rest = [tail, *rest[1:]]
+        else:
+            parts.append(make(rest[:taken], index))
+            rest = rest[taken:]
+    return parts
+
+
+def _split_unit(unit: _Unit, ok: Callable[[_Unit], bool]) -> tuple[_Unit, _Unit]:
+    def text_ok(text: str) -> bool:
+        return ok(replace(unit, text=text))
+
+    head, tail = _split_text(unit.text, text_ok)
+    return replace(unit, text=head), replace(unit, text=tail)
+
+
+def _flow(
+    units: Sequence[_Unit],
+    make: Callable[[list[_Unit], int], Slide],
+    theme: Theme,
+    first_may_be_empty: bool = False,
+) -> list[Slide]:
+    return _distribute(units, make, _split_unit, theme, first_may_be_empty=first_may_be_empty)
+
+
+def _text_units(slide: Slide) -> list[_Unit]:
+    units = [_Unit("subtitle", line) for line in slide.subtitle.splitlines() if line.strip()]
+    units += [_Unit("body", line) for line in slide.body.splitlines() if line.strip()]
+    return units + [_Unit("bullet", b.text, b.level) for b in slide.bullets]
+
+
+def _fields(units: list[_Unit]) -> tuple[str, str, tuple[Bullet, ...]]:
+    """Subtitle, body and bullets made of `units`."""
+    return (
+        "\n".join(u.text for u in units if u.source == "subtitle"),
+        "\n".join(u.text for u in units if u.source == "body"),
+        tuple(Bullet(u.text, u.level) for u in units if u.source == "bullet"),
+    )
+
+
+def _split_flowing(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
+    """Title, section, closing, bullets, picture and chart slides: one text frame that flows."""
+    cover = layout in COVER_LAYOUTS
+    cont_layout = layout if cover else Layout.BULLETS
+    cont_title = continued_title(slide.title, cont_layout, theme)
+
+    def make(units: list[_Unit], index: int) -> Slide:
+        subtitle, body, bullets = _fields(units)
+        if index == 0:
+            return replace(slide, subtitle=subtitle, body=body, bullets=bullets)
+        return Slide(cont_layout, cont_title, subtitle=subtitle, body=body, bullets=bullets)
+
+    has_visual = layout in (Layout.CHART, Layout.IMAGE_TEXT) and (slide.chart or slide.image) is not None
+    return _flow(_text_units(slide), make, theme, first_may_be_empty=has_visual)
+
+
+def _split_columns(slide: Slide, theme: Theme) -> list[Slide]:
+    cont_title = continued_title(slide.title, Layout.TWO_COLUMNS, theme)
+    sides: list[list[Column | None]] = []
+    for column in (slide.left, slide.right):
+        if column is None:
+            sides.append([None])
+            continue
+        heading = [_Unit("heading", column.heading)] if column.heading.strip() else []
+        units = heading + [_Unit("bullet", b.text, b.level) for b in column.bullets]
+        units += [_Unit("body", line) for line in column.body.splitlines() if line.strip()]
+
+        def to_column(units: list[_Unit], index: int, original: Column = column) -> Column:
+            heading = next((u.text for u in units if u.source == "heading"), "")
+            if index and original.heading.strip() and not heading:
+                heading = f"{original.heading}{_CONT}"
+            _, body, bullets = _fields(units)
+            return Column(heading, bullets, body)
+
+        def make(units: list[_Unit], index: int, to_column: Callable[..., Column] = to_column) -> Slide:
+            alone = to_column(units, index)
+            if index == 0:
+                return replace(slide, left=alone, right=None)
+            return Slide(Layout.TWO_COLUMNS, cont_title, left=alone)
+
+        parts = _flow(units, make, theme)
+        sides.append([part.left for part in parts])
+    count = max(len(side) for side in sides)
+    left, right = (side + [None] * (count - len(side)) for side in sides)
+    slides = [replace(slide, left=left[0], right=right[0])]
+    slides += [
+        Slide(Layout.TWO_COLUMNS, cont_title, left=l_, right=r_)
+        for l_, r_ in zip(left[1:], right[1:], strict=True)
+    ]
+    return slides
+
+
+def _split_table(slide: Slide, theme: Theme) -> list[Slide]:
+    assert slide.table is not None
+    table = slide.table
+    cont_title = continued_title(slide.title, Layout.TABLE, theme)
+
+    def make(rows: Sequence[tuple[str, ...]], index: int) -> Slide:
+        part = Table(table.header, tuple(rows))
+        if index == 0:
+            return replace(slide, table=part)
+        return Slide(Layout.TABLE, cont_title, table=part)
+
+    if not _fits(make([], 0), theme) or not _fits(make([], 1), theme):
+        # Even the header alone does not fit: say the same thing as text, row by row.
+        return _split_flowing(_table_as_bullets(slide), Layout.BULLETS, theme)
+    return _distribute(list(table.rows), make, _split_row, theme, room=limits.MAX_TABLE_ROWS)
+
+
+def _split_row(
+    row: tuple[str, ...], ok: Callable[[tuple[str, ...]], bool]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split every cell of a row too tall for a slide after the same number of words (or characters)."""
+    words = [cell.split() for cell in row]
+    most = max(len(cell) for cell in words)
+    taken = _largest(most - 1, lambda n: n == 0 or ok(tuple(" ".join(cell[:n]) for cell in words)))
+    if taken:
+        return tuple(" ".join(c[:taken]) for c in words), tuple(" ".join(c[taken:]) for c in words)
+    texts = [" ".join(cell) for cell in words]
+    longest = max(len(text) for text in texts)
+    chars = max(1, _largest(longest - 1, lambda n: n == 0 or ok(tuple(text[:n] for text in texts))))
+    return tuple(text[:chars] for text in texts), tuple(text[chars:] for text in texts)
+
+
+def _table_as_bullets(slide: Slide) -> Slide:
+    assert slide.table is not None
+    header = slide.table.header
+    bullets = [" \u00b7 ".join(header)] if header else []
+    for row in slide.table.rows:
+        cells = [
+            f"{header[i]}: {cell}" if i < len(header) and header[i] else cell for i, cell in enumerate(row)
+        ]
+        bullets.append("; ".join(cells))
+    return replace(
+        slide, layout=Layout.BULLETS, table=None, bullets=slide.bullets + tuple(Bullet(b) for b in bullets)
+    )
+
+
+def _split_quote(slide: Slide, theme: Theme) -> list[Slide]:
+    assert slide.quote is not None
+    quote = slide.quote
+    cont_title = continued_title(slide.title, Layout.QUOTE, theme)
+
+    def make(units: list[_Unit], index: int) -> Slide:
+        part = Quote(" ".join(u.text for u in units), quote.attribution)
+        if index == 0:
+            return replace(slide, quote=part)
+        return Slide(Layout.QUOTE, cont_title, quote=part)
+
+    parts = _flow([_Unit("quote", quote.text)], make, theme)
+    # The attribution belongs after the last words of the quote only.
+    return [
+        part if index == len(parts) - 1 else replace(part, quote=Quote(part.quote.text if part.quote else ""))
+        for index, part in enumerate(parts)
+    ]
+
+
+def _split_lead(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
+    """An introduction too long for the band above a table, columns or quote gets slides of its own first."""
+    intro = Slide(
+        Layout.BULLETS,
+        slide.title,
+        subtitle=slide.subtitle,
+        body=slide.body,
+        bullets=slide.bullets,
+        notes=slide.notes,
+        sources=slide.sources,
+    )
+    rest = replace(
+        slide,
+        title=continued_title(slide.title, layout, theme),
+        subtitle="",
+        body="",
+        bullets=(),
+        notes="",
+        sources=(),
+    )
+    return _split_flowing(intro, Layout.BULLETS, theme) + _split(rest, theme)
+
+
+def _split(slide: Slide, theme: Theme) -> list[Slide]:
+    plan = plan_slide(slide, theme)
+    if plan.fits and (slide.table is None or len(slide.table.rows) <= limits.MAX_TABLE_ROWS):
+        return [slide]
+    layout = plan.layout
+    if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
+        lead = plan.frame("lead")
+        if lead is not None and lead.size is None:
+            return _split_lead(slide, layout, theme)
+        if layout is Layout.TWO_COLUMNS:
+            return _split_columns(slide, theme)
+        if layout is Layout.TABLE:
+            return _split_table(slide, theme)
+        return _split_quote(slide, theme)
+    return _split_flowing(slide, layout, theme)
+
+
+def fit_slide(slide: Slide, theme: Theme) -> FitResult:
+    """`(slide,)` when it fits at some size within the theme's range; otherwise its continuation slides."""
+    plan = plan_slide(slide, theme)
+    too_many_rows = slide.table is not None and len(slide.table.rows) > limits.MAX_TABLE_ROWS
+    if plan.fits and not (plan.layout is Layout.TABLE and too_many_rows):
+        return FitResult((slide,), ())
+    fitted, warnings = _move_title_overflow(slide, theme)
+    parts = _split(fitted, theme)
+    if len(parts) > 1:
+        warnings.append(
+            f'Slide "{_short(slide.title)}" does not fit at the minimum text size '
+            f"({theme.min_body_size:g}pt); it was split into {len(parts)} slides."
+        )
+    # Notes and sources stay with the first part, where the slide starts.
+    return FitResult(tuple(parts), tuple(warnings))

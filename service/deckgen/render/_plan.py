@@ -1,0 +1,337 @@
+"""A slide's plan: its boxes, styled paragraphs and the font size each text frame gets.
+
+`plan_slide` is the single source of truth: fitting asks it whether a slide fits, and the PPTX
+writer draws exactly what it returns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from deckgen.domain import Layout, Slide, Theme
+from deckgen.render import _geometry as geo
+from deckgen.render._fonts import font_file, line_height, wrap
+
+__all__ = [
+    "Frame",
+    "Para",
+    "Plan",
+    "TablePlan",
+    "effective_layout",
+    "min_title_size",
+    "plan_slide",
+    "title_fits",
+]
+
+COVER_LAYOUTS = (Layout.TITLE, Layout.SECTION, Layout.CLOSING)
+_PARA_SPACE = 0.35
+"""Space before each paragraph after the first, as a fraction of the font size."""
+_ROW_PAD_PT = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    text: str
+    source: str
+    """Which slide field the text came from: title, subtitle, body, bullet, heading, quote, attribution."""
+    font: str
+    bold: bool
+    color: str
+    level: int = 0
+    bullet: bool = False
+
+    def width_pt(self, box: geo.Box) -> float:
+        indent = geo.bullet_indent(self.level)[0] * 72.0 if self.bullet else 0.0
+        return box.inner_width_pt - indent
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    name: str
+    box: geo.Box
+    paras: tuple[Para, ...]
+    size: float | None
+    """The chosen size in points, or None when the text does not fit even at the minimum."""
+    min_size: float
+    anchor: str = "top"
+    align: str = "left"
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlan:
+    box: geo.Box
+    col_widths: tuple[float, ...]
+    row_heights: tuple[float, ...]
+    """Inches, header row first."""
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    size: float | None
+    font: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    layout: Layout
+    """The layout actually drawn (a table slide without a table is drawn as bullets)."""
+    title: Frame
+    frames: tuple[Frame, ...] = ()
+    table: TablePlan | None = None
+    chart: geo.Box | None = None
+    picture: geo.Box | None = None
+    decorations: tuple[geo.Box, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        frames_fit = self.title.size is not None and all(frame.size is not None for frame in self.frames)
+        return frames_fit and (self.table is None or self.table.size is not None)
+
+    def frame(self, name: str) -> Frame | None:
+        return next((frame for frame in self.frames if frame.name == name), None)
+
+
+def min_title_size(theme: Theme) -> float:
+    return min(24.0, theme.title_size)
+
+
+def _sizes(low: float, high: float) -> range:
+    top = math.floor(high)
+    return range(top, min(math.ceil(low), top) - 1, -1)
+
+
+def text_height(paras: tuple[Para, ...], box: geo.Box, size: float) -> float:
+    total = 0.0
+    for index, para in enumerate(paras):
+        path = font_file(para.font, para.bold)
+        lines = len(wrap(para.text, path, size, para.width_pt(box)))
+        total += lines * line_height(path, size) + (_PARA_SPACE * size if index else 0.0)
+    return total
+
+
+def _fits_at(frames: list[tuple[geo.Box, tuple[Para, ...]]], size: float) -> bool:
+    return all(text_height(paras, box, size) <= box.inner_height_pt for box, paras in frames)
+
+
+def _choose(frames: list[tuple[geo.Box, tuple[Para, ...]]], low: float, high: float) -> float | None:
+    """The largest whole-point size in [low, high] at which every frame's text fits its box."""
+    for size in _sizes(low, high):
+        if _fits_at(frames, float(size)):
+            return float(size)
+    return None
+
+
+def _frame(name: str, box: geo.Box, paras: tuple[Para, ...], low: float, high: float, **style: str) -> Frame:
+    return Frame(name, box, paras, _choose([(box, paras)], low, high), math.ceil(min(low, high)), **style)
+
+
+def effective_layout(slide: Slide) -> Layout:
+    layout = slide.layout
+    missing = (
+        (layout is Layout.TABLE and (slide.table is None or not (slide.table.header or slide.table.rows)))
+        or (layout is Layout.TWO_COLUMNS and slide.left is None and slide.right is None)
+        or (layout is Layout.QUOTE and slide.quote is None)
+        or (layout is Layout.CHART and slide.chart is None)
+    )
+    return Layout.BULLETS if missing else layout
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in (" ".join(part.split()) for part in text.splitlines()) if line]
+
+
+def _body_paras(slide: Slide, theme: Theme) -> list[Para]:
+    """Subtitle, body and bullets of a content slide, in reading order."""
+    subtitle = [
+        Para(line, "subtitle", theme.body_font, False, theme.muted) for line in _lines(slide.subtitle)
+    ]
+    body = [Para(line, "body", theme.body_font, False, theme.text) for line in _lines(slide.body)]
+    bullets = [
+        Para(
+            " ".join(b.text.split()),
+            "bullet",
+            theme.body_font,
+            False,
+            theme.text,
+            max(0, min(b.level, 2)),
+            True,
+        )
+        for b in slide.bullets
+    ]
+    return subtitle + body + bullets
+
+
+def _title_para(text: str, theme: Theme) -> Para:
+    return Para(" ".join(text.split()), "title", theme.heading_font, True, theme.primary)
+
+
+def _title_frame(slide: Slide, layout: Layout, theme: Theme) -> Frame:
+    para = (_title_para(slide.title, theme),)
+    if layout in COVER_LAYOUTS:
+        box = geo.cover_boxes(layout is Layout.SECTION).title
+        align = "center" if layout is Layout.CLOSING else "left"
+        return _frame(
+            "title",
+            box,
+            para,
+            min_title_size(theme) + 4,
+            theme.title_size * 1.2,
+            anchor="bottom",
+            align=align,
+        )
+    return _frame("title", geo.TITLE, para, min_title_size(theme), theme.title_size, anchor="middle")
+
+
+def title_fits(text: str, layout: Layout, theme: Theme) -> bool:
+    return _title_frame(Slide(layout, text), layout, theme).size is not None
+
+
+def _plan_cover(slide: Slide, layout: Layout, theme: Theme, title: Frame) -> Plan:
+    boxes = geo.cover_boxes(layout is Layout.SECTION)
+    paras = tuple(_body_paras(slide, theme))
+    align = "center" if layout is Layout.CLOSING else "left"
+    frames = (
+        _frame("subtitle", boxes.subtitle, paras, theme.min_body_size, theme.body_size + 4, align=align),
+    )
+    rule = boxes.rule
+    if layout is Layout.CLOSING:
+        rule = geo.Box((geo.SLIDE_WIDTH - rule.w) / 2, rule.y, rule.w, rule.h)
+    decorations = (rule, geo.SECTION_BAND) if layout is Layout.SECTION else (rule,)
+    return Plan(layout, title, frames if paras else (), decorations=decorations)
+
+
+def _column_paras(slide: Slide, theme: Theme, side: str) -> tuple[Para, ...]:
+    column = slide.left if side == "left" else slide.right
+    if column is None:
+        return ()
+    heading = [Para(" ".join(column.heading.split()), "heading", theme.body_font, True, theme.primary)]
+    inner = Slide(Layout.BULLETS, "", bullets=column.bullets, body=column.body)
+    body = _body_paras(inner, theme)
+    # Bullets first, then body, as columns read: heading, points, conclusion.
+    ordered = [p for p in body if p.bullet] + [p for p in body if not p.bullet]
+    return tuple((heading if column.heading.strip() else []) + ordered)
+
+
+def _column_widths(table: tuple[tuple[str, ...], ...], total: float) -> tuple[float, ...]:
+    columns = max(len(row) for row in table)
+    weights = [
+        min(max(max((len(row[c]) if c < len(row) else 0) for row in table), 8), 48) ** 0.8
+        for c in range(columns)
+    ]
+    scale = total / sum(weights)
+    return tuple(round(weight * scale, 4) for weight in weights)
+
+
+def _row_height(
+    cells: tuple[str, ...], widths: tuple[float, ...], font: str, bold: bool, size: float
+) -> float:
+    path = font_file(font, bold)
+    tallest = 0.0
+    for text, width in zip(cells, widths, strict=False):
+        usable = (width - 2 * geo.CELL_INSET_X) * 72.0
+        lines = sum(len(wrap(line, path, size, usable)) for line in (_lines(text) or [""]))
+        tallest = max(tallest, lines * line_height(path, size))
+    return (tallest + 2 * geo.CELL_INSET_Y * 72.0 + _ROW_PAD_PT) / 72.0
+
+
+def plan_table(
+    header: tuple[str, ...], rows: tuple[tuple[str, ...], ...], area: geo.Box, theme: Theme
+) -> TablePlan:
+    width = max(len(header), *(len(row) for row in rows)) if rows else len(header)
+
+    def pad(row: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(row) + ("",) * (width - len(row))
+
+    header, rows = pad(header), tuple(pad(row) for row in rows)
+    widths = _column_widths((header, *rows), area.w)
+    chosen: float | None = None
+    heights: tuple[float, ...] = ()
+    for size in _sizes(theme.min_body_size, min(theme.body_size, 20.0)):
+        heights = (
+            _row_height(header, widths, theme.body_font, True, size),
+            *(_row_height(row, widths, theme.body_font, False, size) for row in rows),
+        )
+        if sum(heights) <= area.h:
+            chosen = float(size)
+            break
+    box = geo.Box(area.x, area.y, area.w, min(area.h, sum(heights)))
+    return TablePlan(box, widths, heights, header, rows, chosen, theme.body_font)
+
+
+def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Plan:
+    """Lay `slide` out; `has_image` says whether picture bytes exist (default: it has an image ref)."""
+    layout = effective_layout(slide)
+    title = _title_frame(slide, layout, theme)
+    if layout in COVER_LAYOUTS:
+        return _plan_cover(slide, layout, theme, title)
+    rule = (geo.TITLE_RULE,)
+    lead_paras = tuple(_body_paras(slide, theme))
+    low, high = theme.min_body_size, theme.body_size
+
+    if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
+        frames: list[Frame] = []
+        area = geo.CONTENT
+        if lead_paras:
+            frames.append(_frame("lead", geo.LEAD, lead_paras, low, high))
+            area = geo.CONTENT_BELOW_LEAD
+        if layout is Layout.TWO_COLUMNS:
+            left_box, right_box = geo.split_columns(area)
+            columns = [
+                (name, box, paras)
+                for name, box, paras in (
+                    ("left", left_box, _column_paras(slide, theme, "left")),
+                    ("right", right_box, _column_paras(slide, theme, "right")),
+                )
+                if paras
+            ]
+            # Both columns share one size so they read as a pair.
+            size = _choose([(box, paras) for _, box, paras in columns], low, high)
+            frames += [Frame(name, box, paras, size, math.ceil(low)) for name, box, paras in columns]
+            return Plan(layout, title, tuple(frames), decorations=rule)
+        if layout is Layout.TABLE:
+            assert slide.table is not None
+            table = plan_table(slide.table.header, slide.table.rows, area, theme)
+            return Plan(layout, title, tuple(frames), table=table, decorations=rule)
+        assert slide.quote is not None
+        quote_box = geo.Box(area.x + 0.5, area.y, area.w - 1.0, area.h - 0.9)
+        quote_text = " ".join(slide.quote.text.split())
+        frames.append(
+            _frame(
+                "quote",
+                quote_box,
+                (Para(f"\u201c{quote_text}\u201d", "quote", theme.heading_font, False, theme.text),),
+                low,
+                theme.heading_size,
+                anchor="middle",
+            )
+        )
+        attribution = " ".join(slide.quote.attribution.split())
+        if attribution:
+            box = geo.Box(quote_box.x, area.y + area.h - 0.85, quote_box.w, 0.85)
+            para = Para(f"\u2014 {attribution}", "attribution", theme.body_font, False, theme.muted)
+            frames.append(_frame("attribution", box, (para,), low, high, align="right"))
+        return Plan(layout, title, tuple(frames), decorations=rule)
+
+    if layout is Layout.CHART:
+        if not lead_paras:
+            return Plan(layout, title, chart=geo.CONTENT, decorations=rule)
+        chart_box, text_box = geo.split_horizontal(geo.CONTENT, 0.62)
+        return Plan(
+            layout,
+            title,
+            (_frame("body", text_box, lead_paras, low, high),),
+            chart=chart_box,
+            decorations=rule,
+        )
+
+    if layout is Layout.IMAGE_TEXT:
+        show_picture = slide.image is not None if has_image is None else has_image and slide.image is not None
+        if show_picture:
+            picture_box, text_box = geo.split_horizontal(geo.CONTENT, 0.45)
+            frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()
+            return Plan(layout, title, frames_, picture=picture_box, decorations=rule)
+        text_box = geo.Box(geo.CONTENT.x + 0.35, geo.CONTENT.y, geo.CONTENT.w - 0.35, geo.CONTENT.h)
+        frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()
+        return Plan(layout, title, frames_, decorations=(*rule, geo.SIDE_BAR))
+
+    frames_ = (_frame("body", geo.CONTENT, lead_paras, low, high),) if lead_paras else ()
+    return Plan(Layout.BULLETS, title, frames_, decorations=rule)

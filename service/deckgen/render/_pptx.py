@@ -1,0 +1,358 @@
+"""The PPTX writer: draws each slide's plan with python-pptx.
+
+Every slide uses the "Title Only" layout of python-pptx's default template so that its title is a
+real title placeholder (what screen readers and outlines use), moved to the plan's box; everything
+else is drawn as free shapes at the plan's exact positions. Shapes are added in reading order:
+title, introduction, the visual (table, chart or picture), text, then decorations last.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from PIL import Image
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
+from pptx.util import Emu, Inches, Pt
+
+from deckgen.domain import Chart, ChartType, Deck, Slide, Theme
+from deckgen.render import _geometry as geo
+from deckgen.render._fit import fit_slide
+from deckgen.render._plan import Frame, Para, Plan, TablePlan, plan_slide
+
+__all__ = ["render_pptx"]
+
+_TITLE_ONLY_LAYOUT = 5
+_FIXED_TIME = datetime(2000, 1, 1)
+"""Documents carry this creation time so that the same deck always renders to the same bytes."""
+_ANCHORS = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
+_ALIGNS = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
+_CHART_TYPES = {
+    ChartType.BAR: XL_CHART_TYPE.BAR_CLUSTERED,
+    ChartType.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
+    ChartType.LINE: XL_CHART_TYPE.LINE_MARKERS,
+    ChartType.PIE: XL_CHART_TYPE.PIE,
+}
+# python-pptx ships partial annotations; an Any alias keeps its untyped chart-data calls out of strict mode.
+_CHART_DATA: Any = CategoryChartData
+_NO_TABLE_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"
+_DECORATIVE_EXT = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+_DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    rgb: Any = RGBColor  # unannotated constructor in python-pptx
+    return cast("RGBColor", rgb(*(int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))))
+
+
+def _child(parent: Any, tag: str, **attributes: str) -> Any:
+    element = OxmlElement(tag)
+    for name, value in attributes.items():
+        element.set(name, value)
+    parent.append(element)
+    return element
+
+
+def _mix(a: str, b: str, share: float) -> str:
+    """`share` of colour b blended into colour a."""
+    channels = [round(int(a[i : i + 2], 16) * (1 - share) + int(b[i : i + 2], 16) * share) for i in (0, 2, 4)]
+    return "".join(f"{c:02X}" for c in channels)
+
+
+def _set_box(shape: Any, box: geo.Box) -> None:
+    shape.left, shape.top, shape.width, shape.height = (Emu(v) for v in box.emu())
+
+
+def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str, language: str) -> None:
+    paragraph.alignment = _ALIGNS[align]
+    paragraph.line_spacing = 1.0
+    paragraph.space_before = Pt(0 if first else round(0.35 * size, 1))
+    paragraph.space_after = Pt(0)
+    p_pr = paragraph._p.get_or_add_pPr()
+    if para.bullet:
+        paragraph.level = para.level
+        margin, indent = geo.bullet_indent(para.level)
+        p_pr.set("marL", str(Inches(margin)))
+        p_pr.set("indent", str(Inches(indent)))
+        _child(_child(p_pr, "a:buClr"), "a:srgbClr", val=para.color)
+        _child(p_pr, "a:buFont", typeface="Arial")
+        _child(p_pr, "a:buChar", char="\u2022" if para.level != 1 else "\u2013")
+    else:
+        p_pr.set("marL", "0")
+        p_pr.set("indent", "0")
+        _child(p_pr, "a:buNone")
+    run = paragraph.add_run()
+    run.text = para.text
+    font = run.font
+    font.size = Pt(size)
+    font.name = para.font
+    font.bold = para.bold
+    font.italic = False
+    font.color.rgb = _rgb(para.color)
+    run._r.get_or_add_rPr().set("lang", language)
+
+
+def _write_frame(text_frame: Any, frame: Frame, language: str) -> None:
+    # A plan that does not fit never reaches here (slides are fitted first); the minimum is a fallback.
+    size = frame.size if frame.size is not None else frame.min_size
+    text_frame.word_wrap = True
+    text_frame.auto_size = MSO_AUTO_SIZE.NONE
+    # Written as attributes even where they equal the defaults: a placeholder would otherwise inherit
+    # its master's insets, and the box we measured against would not be the box drawn.
+    body_pr = text_frame._txBody.bodyPr
+    for name, inches in (
+        ("lIns", geo.INSET_X),
+        ("rIns", geo.INSET_X),
+        ("tIns", geo.INSET_Y),
+        ("bIns", geo.INSET_Y),
+    ):
+        body_pr.set(name, str(Inches(inches)))
+    text_frame.vertical_anchor = _ANCHORS[frame.anchor]
+    for index, para in enumerate(frame.paras):
+        paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
+        _write_para(paragraph, para, size, index == 0, frame.align, language)
+
+
+def _mark_decorative(shape: Any) -> None:
+    c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
+    c_nv_pr.append(
+        parse_xml(
+            f'<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            f'<a:ext uri="{_DECORATIVE_EXT}"><adec:decorative xmlns:adec="{_DECORATIVE_NS}" val="1"/></a:ext>'
+            "</a:extLst>"
+        )
+    )
+
+
+def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
+    shape = shapes.add_shape(MSO_SHAPE.RECTANGLE, *(Emu(v) for v in box.emu()))
+    shape.name = "Decoration"
+    shape.fill.solid()
+    shape.fill.fore_color.rgb = _rgb(colour)
+    shape.line.fill.background()
+    shape.shadow.inherit = False
+    _mark_decorative(shape)
+
+
+def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> None:
+    size = plan.size if plan.size is not None else theme.min_body_size
+    rows = (plan.header, *plan.rows)
+    x, y, _, _ = plan.box.emu()
+    widths = [round(w * geo.EMU_PER_INCH) for w in plan.col_widths]
+    heights = [round(h * geo.EMU_PER_INCH) for h in plan.row_heights]
+    frame = shapes.add_table(len(rows), len(widths), Emu(x), Emu(y), Emu(sum(widths)), Emu(sum(heights)))
+    frame.name = "Table"
+    table = frame.table
+    table._tbl.tblPr.find(qn("a:tableStyleId")).text = _NO_TABLE_STYLE
+    table.first_row = True
+    table.horz_banding = True
+    for index, width in enumerate(widths):
+        table.columns[index].width = Emu(width)
+    for index, height in enumerate(heights):
+        table.rows[index].height = Emu(height)
+    band = _mix(theme.background, theme.muted, 0.08)
+    for r, cells in enumerate(rows):
+        header = r == 0
+        fill = theme.primary if header else (band if r % 2 == 0 else theme.background)
+        colour = theme.background if header else theme.text
+        for c, text in enumerate(cells):
+            cell = table.cell(r, c)
+            cell.margin_left = cell.margin_right = Inches(geo.CELL_INSET_X)
+            cell.margin_top = cell.margin_bottom = Inches(geo.CELL_INSET_Y)
+            cell.vertical_anchor = MSO_ANCHOR.TOP
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = _rgb(fill)
+            lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()] or [""]
+            text_frame = cell.text_frame
+            text_frame.word_wrap = True
+            for index, line in enumerate(lines):
+                paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
+                para = Para(line, "cell", plan.font, header, colour)
+                _write_para(paragraph, para, size, True, "left", language)
+
+
+def _palette(theme: Theme) -> list[str]:
+    base = [theme.primary, theme.accent, theme.muted, theme.text]
+    return base + [_mix(colour, theme.background, 0.45) for colour in base]
+
+
+def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme) -> None:
+    count = max((len(series.values) for series in chart.series), default=0)
+    categories = list(chart.categories) or [str(i + 1) for i in range(count)]
+    data = _CHART_DATA()
+    data.categories = categories
+    for series in chart.series:
+        values: list[float | None] = list(series.values[: len(categories)])
+        data.add_series(series.name, values + [None] * (len(categories) - len(values)))
+    frame = shapes.add_chart(_CHART_TYPES[chart.type], *(Emu(v) for v in box.emu()), data)
+    frame.name = "Chart"
+    graph = frame.chart
+    graph.font.size = Pt(14)
+    graph.font.name = theme.body_font
+    graph.font.color.rgb = _rgb(theme.text)
+    palette = _palette(theme)
+    plot = graph.plots[0]
+    if chart.type is ChartType.PIE:
+        plot.vary_by_categories = True
+        for index, point in enumerate(plot.series[0].points):
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = _rgb(palette[index % len(palette)])
+            point.format.line.color.rgb = _rgb(theme.background)
+    else:
+        plot.vary_by_categories = False
+        for index, series in enumerate(plot.series):
+            colour = _rgb(palette[index % len(palette)])
+            if chart.type is ChartType.LINE:
+                series.format.line.color.rgb = colour
+                series.format.line.width = Pt(2.5)
+                series.smooth = False
+                series.marker.format.fill.solid()
+                series.marker.format.fill.fore_color.rgb = colour
+            else:
+                series.format.fill.solid()
+                series.format.fill.fore_color.rgb = colour
+        grid = _rgb(_mix(theme.background, theme.muted, 0.35))
+        graph.value_axis.major_gridlines.format.line.color.rgb = grid
+        for axis in (graph.value_axis, graph.category_axis):
+            axis.format.line.color.rgb = grid
+            axis.tick_labels.font.color.rgb = _rgb(theme.text)
+    graph.has_legend = chart.type is ChartType.PIE or len(chart.series) > 1
+    if graph.has_legend:
+        graph.legend.position = XL_LEGEND_POSITION.BOTTOM
+        graph.legend.include_in_layout = False
+        graph.legend.font.color.rgb = _rgb(theme.text)
+    graph.has_title = bool(chart.title.strip())
+    if graph.has_title:
+        graph.chart_title.text_frame.text = chart.title
+        title_font = graph.chart_title.text_frame.paragraphs[0].runs[0].font
+        title_font.size = Pt(18)
+        title_font.bold = True
+        title_font.name = theme.heading_font
+        title_font.color.rgb = _rgb(theme.text)
+
+
+def _image_size(data: bytes | None) -> tuple[int, int] | None:
+    if not data:
+        return None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("PNG", "JPEG", "GIF", "BMP", "TIFF"):
+                return None
+            return image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return None
+
+
+def _add_picture(shapes: Any, box: geo.Box, data: bytes, size: tuple[int, int], alt_text: str) -> None:
+    x, y, cx, cy = box.emu()
+    picture = shapes.add_picture(io.BytesIO(data), Emu(x), Emu(y), Emu(cx), Emu(cy))
+    picture.name = "Picture"
+    # Crop the picture to the frame's shape rather than stretching it.
+    image_ratio, frame_ratio = size[0] / size[1], cx / cy
+    if image_ratio > frame_ratio:
+        picture.crop_left = picture.crop_right = (1 - frame_ratio / image_ratio) / 2
+    elif image_ratio < frame_ratio:
+        picture.crop_top = picture.crop_bottom = (1 - image_ratio / frame_ratio) / 2
+    picture._element.nvPicPr.cNvPr.set("descr", alt_text)
+
+
+def _notes(slide: Slide) -> str:
+    parts = [slide.notes.strip()] if slide.notes.strip() else []
+    if slide.sources:
+        refs = [f"{s.document} \u2014 {s.locator}" if s.locator else s.document for s in slide.sources]
+        parts.append("Sources: " + "; ".join(refs))
+    return "\n\n".join(parts)
+
+
+def _draw(prs: Any, slide: Slide, theme: Theme, images: Mapping[str, bytes], language: str) -> None:
+    picture_bytes = images.get(slide.image.uri) if slide.image is not None else None
+    picture_size = _image_size(picture_bytes)
+    plan: Plan = plan_slide(slide, theme, has_image=picture_size is not None)
+    page = prs.slides.add_slide(prs.slide_layouts[_TITLE_ONLY_LAYOUT])
+    page.background.fill.solid()
+    page.background.fill.fore_color.rgb = _rgb(theme.background)
+    shapes = page.shapes
+    title = shapes.title
+    _set_box(title, plan.title.box)
+    _write_frame(title.text_frame, plan.title, language)
+
+    def add_frame(frame: Frame) -> None:
+        box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
+        box.name = frame.name.capitalize()
+        _write_frame(box.text_frame, frame, language)
+
+    for frame in plan.frames:
+        if frame.name == "lead":
+            add_frame(frame)
+    if plan.table is not None:
+        _add_table(shapes, plan.table, theme, language)
+    if plan.chart is not None and slide.chart is not None:
+        _add_chart(shapes, plan.chart, slide.chart, theme)
+    if plan.picture is not None and slide.image is not None and picture_bytes and picture_size:
+        _add_picture(shapes, plan.picture, picture_bytes, picture_size, slide.image.alt_text)
+    for frame in plan.frames:
+        if frame.name != "lead":
+            add_frame(frame)
+    for index, box in enumerate(plan.decorations):
+        _add_decoration(
+            shapes, box, theme.accent if index == 0 else _mix(theme.accent, theme.background, 0.2)
+        )
+    notes = _notes(slide)
+    if notes:
+        page.notes_slide.notes_text_frame.text = notes
+
+
+_CREATED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def _deterministic(data: bytes) -> bytes:
+    """Rewrite a zip (and the workbooks embedded for charts) with fixed timestamps."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename.endswith(".xlsx"):
+                content = _deterministic(content)
+            elif info.filename == "docProps/core.xml":
+                content = _CREATED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            target.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
+                content,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
+    return out.getvalue()
+
+
+def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = None) -> bytes:
+    """A complete 16:9 .pptx of `deck`; slides that would overflow are split first."""
+    prs = Presentation()
+    prs.slide_width = Emu(12192000)
+    prs.slide_height = Emu(6858000)
+    for source in deck.slides:
+        for slide in fit_slide(source, theme).slides:
+            _draw(prs, slide, theme, images or {}, deck.language or "en")
+    properties = prs.core_properties
+    properties.title = deck.title
+    properties.subject = deck.subtitle
+    properties.author = deck.author or "deckgen"
+    properties.last_modified_by = "deckgen"
+    properties.keywords = ", ".join(deck.tags)
+    properties.language = deck.language
+    properties.revision = 1
+    properties.created = properties.modified = _FIXED_TIME
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return _deterministic(buffer.getvalue())
