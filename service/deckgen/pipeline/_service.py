@@ -1,0 +1,445 @@
+"""The application service: starts generations, runs them as jobs and serves their event streams."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass, replace
+
+from deckgen.domain import (
+    AlreadyExists,
+    Artifact,
+    ArtifactFormat,
+    CapacityExceeded,
+    Deck,
+    DeckgenError,
+    FieldViolation,
+    GenerationSpec,
+    InvalidRequest,
+    NotFound,
+    PreconditionFailed,
+    Presentation,
+    PresentationState,
+    Slide,
+    Unavailable,
+    Usage,
+)
+from deckgen.domain import _events as ev
+from deckgen.domain._codec import from_jsonable, to_jsonable
+from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
+from deckgen.pipeline._generate import generate_outline, generate_presentation, render_deck, store_key
+from deckgen.pipeline._ports import PipelineDeps
+from deckgen.providers.queue import EventLog, Job, JobKind, JobQueue, StreamNotFound
+from deckgen.providers.storage import InvalidKey, ObjectNotFound
+
+__all__ = ["GenerationService", "Started", "parse_presentation_name"]
+
+log = logging.getLogger(__name__)
+
+_PRESENTATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_RECORD = "presentation.json"
+_REQUEST = "request.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    presentation_id: str
+    joined: bool
+    """True when an identical earlier request (same request_id) is already generating it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Cancellation:
+    code: str
+    reason: str
+    message: str
+    retry_after: float | None = None
+
+
+_CLIENT_LEFT = _Cancellation("CANCELLED", "CLIENT_CANCELLED", "the caller cancelled the generation")
+_SHUTDOWN = _Cancellation(
+    "UNAVAILABLE",
+    "SERVER_SHUTTING_DOWN",
+    "the server is shutting down; send the request again (another replica will serve it)",
+    1.0,
+)
+
+
+def _failure_for(error: BaseException) -> Failed:
+    match error:
+        case InvalidRequest():
+            return Failed("INVALID_ARGUMENT", error.reason, error.message)
+        case PreconditionFailed():
+            return Failed("FAILED_PRECONDITION", error.reason, error.message)
+        case NotFound():
+            return Failed("NOT_FOUND", error.reason, error.message)
+        case CapacityExceeded():
+            return Failed("RESOURCE_EXHAUSTED", error.reason, error.message, error.retry_after)
+        case Unavailable():
+            return Failed("UNAVAILABLE", error.reason, error.message, error.retry_after)
+        case DeckgenError():
+            return Failed("INTERNAL", error.reason, error.message)
+        case TimeoutError():
+            return Failed(
+                "DEADLINE_EXCEEDED",
+                "GENERATION_TIMEOUT",
+                "the generation ran out of time (the call's deadline or the server's TIMEOUT)",
+            )
+        case _:
+            return Failed(
+                "INTERNAL",
+                "GENERATION_FAILED",
+                f"the generation failed unexpectedly ({type(error).__name__})",
+            )
+
+
+def parse_presentation_name(name: str, field: str = "name") -> str:
+    prefix, _, presentation_id = name.partition("/")
+    if prefix != "presentations" or not _PRESENTATION_ID.match(presentation_id):
+        raise InvalidRequest([FieldViolation(field, "must be `presentations/{presentation}`")])
+    return presentation_id
+
+
+def _fingerprint(spec: GenerationSpec, kind: JobKind) -> str:
+    material = to_jsonable(replace(spec, request_id=""))
+    material["kind"] = kind.value
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
+
+
+class GenerationService:
+    """Owns the lifecycle of presentations. The gRPC layer calls only this class."""
+
+    def __init__(
+        self, deps: PipelineDeps, events: EventLog, timeout: float, detach_grace: float = 0.0
+    ) -> None:
+        self._deps = deps
+        self._detach_grace = detach_grace
+        self._background: set[asyncio.Task[None]] = set()
+        self._events = events
+        self._timeout = timeout
+        self._queue: JobQueue | None = None
+        self._presentations: dict[str, Presentation] = {}
+        self._requests: dict[str, tuple[str, str]] = {}
+        self._subscribers: dict[str, int] = {}
+        self._cancellations: dict[str, _Cancellation] = {}
+        self._draining = False
+
+    def attach_queue(self, queue: JobQueue) -> None:
+        self._queue = queue
+
+    @property
+    def queue(self) -> JobQueue:
+        if self._queue is None:
+            raise RuntimeError("no job queue attached")
+        return self._queue
+
+    # -- starting -------------------------------------------------------------------------------
+
+    async def start(self, spec: GenerationSpec, kind: JobKind, deadline: float | None = None) -> Started:
+        if self._draining:
+            raise Unavailable(
+                "the server is shutting down; retry against another replica",
+                retry_after=1.0,
+                reason="SERVER_SHUTTING_DOWN",
+            )
+        fingerprint = _fingerprint(spec, kind)
+        if spec.request_id and spec.request_id in self._requests:
+            known_fingerprint, known_id = self._requests[spec.request_id]
+            if known_fingerprint != fingerprint:
+                raise AlreadyExists(
+                    f"request_id {spec.request_id} was already used for a different request",
+                    reason="REQUEST_ID_REUSED",
+                )
+            if await self._events.exists(known_id):
+                return Started(known_id, joined=True)
+        self._check(spec, kind)
+
+        presentation_id = str(uuid.uuid4())
+        now = time.time()
+        presentation = Presentation(
+            presentation_id,
+            PresentationState.PENDING,
+            request_id=spec.request_id,
+            create_time=now,
+            update_time=now,
+            outline=spec.outline,
+        )
+        limit = now + self._timeout
+        job = Job(presentation_id, kind, spec, min(deadline, limit) if deadline else limit)
+        self._presentations[presentation_id] = presentation
+        await self._events.create(presentation_id)
+        await self._events.append(presentation_id, Accepted(presentation))
+        try:
+            await self.queue.submit(job)
+        except BaseException:
+            self._presentations.pop(presentation_id, None)
+            raise
+        if spec.request_id:
+            self._requests[spec.request_id] = (fingerprint, presentation_id)
+        return Started(presentation_id, joined=False)
+
+    def _check(self, spec: GenerationSpec, kind: JobKind) -> None:
+        try:
+            self._deps.theme(spec.theme)
+        except NotFound:
+            raise InvalidRequest(
+                [
+                    FieldViolation(
+                        "theme", f"unknown theme {spec.theme!r}; ListThemes returns the available ones"
+                    )
+                ]
+            ) from None
+        unsupported = [
+            (index, fmt) for index, fmt in enumerate(spec.output_formats) if fmt not in self._deps.writers
+        ]
+        if unsupported:
+            supported = ", ".join(fmt.name for fmt in self._deps.writers)
+            raise InvalidRequest(
+                [
+                    FieldViolation(
+                        f"output_formats[{index}]",
+                        f"{fmt.name} is not available on this server; supported: {supported}",
+                    )
+                    for index, fmt in unsupported
+                ]
+            )
+        self._deps.engine.check(spec)
+
+    # -- running --------------------------------------------------------------------------------
+
+    async def run(self, job: Job) -> None:
+        """The job runner: drive the pipeline and end the stream with exactly one terminal event."""
+        stream = job.id
+
+        async def publish(event: Event) -> None:
+            await self._events.append(stream, event)
+
+        presentation = replace(
+            self._presentations[stream], state=PresentationState.GENERATING, update_time=time.time()
+        )
+        self._presentations[stream] = presentation
+        try:
+            async with asyncio.timeout(max(job.deadline - time.time(), 0.0)):
+                if job.kind is JobKind.OUTLINE:
+                    result = await generate_outline(presentation, job.spec, self._deps, publish)
+                else:
+                    await self._save_request(stream, job.spec)
+                    result = await generate_presentation(presentation, job.spec, self._deps, publish)
+                    await self._save_record(result)
+        except asyncio.CancelledError:
+            cancellation = self._cancellations.pop(stream, _CLIENT_LEFT)
+            await self._fail(
+                presentation,
+                Failed(
+                    cancellation.code, cancellation.reason, cancellation.message, cancellation.retry_after
+                ),
+                PresentationState.CANCELLED,
+            )
+            raise
+        except Exception as error:  # every failure must end the stream, whatever raised it
+            failure = _failure_for(error)
+            if failure.code == "INTERNAL":
+                log.exception("generation %s failed", stream)
+            else:
+                log.info("generation %s failed: %s %s", stream, failure.code, failure.message)
+            await self._fail(presentation, failure, PresentationState.FAILED)
+            return
+        self._presentations[stream] = result
+        await publish(Completed(result))
+
+    async def _fail(self, presentation: Presentation, failure: Failed, state: PresentationState) -> None:
+        self._presentations[presentation.id] = replace(
+            presentation, state=state, error=failure.message, update_time=time.time()
+        )
+        # Nothing half-made stays visible: a failed generation's files are removed.
+        try:
+            await self._deps.store.delete_prefix(f"presentations/{presentation.id}")
+        except Exception:
+            log.exception("could not remove the files of failed generation %s", presentation.id)
+        await self._events.append(presentation.id, failure)
+
+    # -- streaming ------------------------------------------------------------------------------
+
+    async def events(self, presentation_id: str, after: int = 0) -> AsyncGenerator[SequencedEvent, None]:
+        """The generation's events after `after`, live; the job is cancelled when its last reader leaves."""
+        try:
+            reader = self._events.read(presentation_id, after)
+            first = await anext(reader, None)
+        except StreamNotFound:
+            raise NotFound(
+                f"no generation stream for presentations/{presentation_id}; it finished more than the "
+                "retention period ago or ran on a replica that is gone",
+                resource_type="deckgen.v1.Presentation",
+                resource_name=f"presentations/{presentation_id}",
+            ) from None
+        self._subscribers[presentation_id] = self._subscribers.get(presentation_id, 0) + 1
+        try:
+            if first is None:
+                return
+            yield first
+            if first.terminal:
+                return
+            async for event in reader:
+                yield event
+        finally:
+            await reader.aclose()
+            remaining = self._subscribers[presentation_id] - 1
+            if remaining:
+                self._subscribers[presentation_id] = remaining
+            else:
+                del self._subscribers[presentation_id]
+                if self._detach_grace > 0:
+                    task = asyncio.create_task(self._cancel_unless_resumed(presentation_id))
+                    self._background.add(task)
+                    task.add_done_callback(self._background.discard)
+                else:
+                    await self._cancel_if_running(presentation_id, _CLIENT_LEFT)
+
+    async def _cancel_unless_resumed(self, presentation_id: str) -> None:
+        await asyncio.sleep(self._detach_grace)
+        if presentation_id not in self._subscribers:
+            await self._cancel_if_running(presentation_id, _CLIENT_LEFT)
+
+    async def _cancel_if_running(self, presentation_id: str, cancellation: _Cancellation) -> None:
+        state = self._presentations.get(presentation_id)
+        if state is None or state.state.terminal or self._queue is None:
+            return
+        self._cancellations[presentation_id] = cancellation
+        if not await self._queue.cancel(presentation_id):
+            self._cancellations.pop(presentation_id, None)
+
+    # -- other use cases ------------------------------------------------------------------------
+
+    async def get(self, presentation_id: str) -> Presentation:
+        known = self._presentations.get(presentation_id)
+        if known is not None:
+            return known
+        try:
+            data = await self._deps.store.get(store_key(presentation_id, _RECORD))
+        except (ObjectNotFound, InvalidKey):
+            raise NotFound(
+                f"presentations/{presentation_id} does not exist",
+                resource_type="deckgen.v1.Presentation",
+                resource_name=f"presentations/{presentation_id}",
+            ) from None
+        return from_jsonable(Presentation, json.loads(data))
+
+    async def artifact(self, name: str) -> Artifact:
+        prefix, _, filename = name.partition("/artifacts/")
+        presentation_id = parse_presentation_name(prefix)
+        if not filename:
+            raise InvalidRequest(
+                [FieldViolation("name", "must be `presentations/{presentation}/artifacts/{artifact}`")]
+            )
+        presentation = await self.get(presentation_id)
+        for artifact in presentation.artifacts:
+            if artifact.name == name:
+                return artifact
+        raise NotFound(f"{name} does not exist", resource_type="deckgen.v1.Artifact", resource_name=name)
+
+    def read_artifact(self, artifact: Artifact, offset: int, chunk_size: int) -> AsyncIterator[bytes]:
+        return self._deps.store.read(artifact.key, offset=offset, chunk_size=chunk_size)
+
+    async def render(
+        self, deck: Deck, formats: tuple[ArtifactFormat, ...], request_id: str = ""
+    ) -> tuple[Presentation, list[ev.Warning]]:
+        if self._draining:
+            raise Unavailable("the server is shutting down", retry_after=1.0, reason="SERVER_SHUTTING_DOWN")
+        try:
+            theme = self._deps.theme(deck.theme)
+        except NotFound:
+            raise InvalidRequest([FieldViolation("deck.theme", f"unknown theme {deck.theme!r}")]) from None
+        unsupported = [index for index, fmt in enumerate(formats) if fmt not in self._deps.writers]
+        if unsupported:
+            supported = ", ".join(fmt.name for fmt in self._deps.writers)
+            raise InvalidRequest(
+                [
+                    FieldViolation(f"output_formats[{index}]", f"supported formats: {supported}")
+                    for index in unsupported
+                ]
+            )
+        presentation_id = str(uuid.uuid4())
+        warnings: list[ev.Warning] = []
+
+        async def collect(event: Event) -> None:
+            if isinstance(event, ev.Warning):
+                warnings.append(event)
+
+        for index, slide in enumerate(deck.slides):
+            _, messages = self._deps.fit(slide, theme)
+            warnings.extend(ev.Warning("SLIDE_SPLIT_TO_FIT", message, index) for message in messages)
+        now = time.time()
+        try:
+            laid_out, artifacts = await render_deck(
+                presentation_id, deck, theme, formats, self._deps, collect
+            )
+        except BaseException:
+            await self._deps.store.delete_prefix(f"presentations/{presentation_id}")
+            raise
+        presentation = Presentation(
+            presentation_id,
+            PresentationState.SUCCEEDED,
+            deck=laid_out,
+            artifacts=tuple(artifacts),
+            request_id=request_id,
+            create_time=now,
+            update_time=time.time(),
+        )
+        await self._save_record(presentation)
+        self._presentations[presentation_id] = presentation
+        return presentation, warnings
+
+    async def regenerate_slide(
+        self, presentation_id: str, index: int, instruction: str, deck: Deck | None
+    ) -> tuple[Slide, Usage]:
+        presentation = await self.get(presentation_id)
+        deck = deck if deck is not None else presentation.deck
+        if deck is None:
+            raise PreconditionFailed(
+                f"presentations/{presentation_id} has no deck yet", reason="PRESENTATION_NOT_READY"
+            )
+        if not 0 <= index < len(deck.slides):
+            raise InvalidRequest(
+                [FieldViolation("slide_index", f"must be between 0 and {len(deck.slides) - 1}")]
+            )
+        spec = await self._load_request(presentation_id)
+        return await self._deps.engine.regenerate_slide(spec, deck, index, instruction)
+
+    # -- persistence ----------------------------------------------------------------------------
+
+    async def _save_record(self, presentation: Presentation) -> None:
+        data = json.dumps(to_jsonable(presentation)).encode()
+        await self._deps.store.put(store_key(presentation.id, _RECORD), data, "application/json")
+
+    async def _save_request(self, presentation_id: str, spec: GenerationSpec) -> None:
+        data = json.dumps(to_jsonable(spec)).encode()
+        await self._deps.store.put(store_key(presentation_id, _REQUEST), data, "application/json")
+
+    async def _load_request(self, presentation_id: str) -> GenerationSpec:
+        try:
+            data = await self._deps.store.get(store_key(presentation_id, _REQUEST))
+        except ObjectNotFound:
+            # Rendered (not generated) decks have no request: regenerate from the deck alone.
+            return GenerationSpec()
+        return from_jsonable(GenerationSpec, json.loads(data))
+
+    # -- shutdown -------------------------------------------------------------------------------
+
+    @property
+    def draining(self) -> bool:
+        return self._draining
+
+    async def drain(self, grace: float) -> None:
+        """Refuse new work, let running generations finish for `grace` s, then end them with UNAVAILABLE."""
+        self._draining = True
+        if self._queue is None or await self._queue.wait_idle(grace):
+            return
+        running = [pid for pid, p in self._presentations.items() if not p.state.terminal]
+        log.warning("shutdown grace over; ending %d running generation(s)", len(running))
+        await asyncio.gather(*(self._cancel_if_running(pid, _SHUTDOWN) for pid in running))
