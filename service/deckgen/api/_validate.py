@@ -1,0 +1,306 @@
+"""Request validation: protobuf requests → domain values, or every field violation at once."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from deckgen import domain as d
+from deckgen.api._convert import FORMATS_FROM_PROTO, LAYOUTS_FROM_PROTO, deck_from_proto, outline_from_proto
+from deckgen.domain import FieldViolation, InvalidRequest, limits
+from deckgen.v1 import presentation_pb2 as pb
+from deckgen.v1 import presentation_service_pb2 as spb
+
+__all__ = ["Limits", "decode_resume_token", "encode_resume_token", "validate_deck", "validate_generation"]
+
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+MAX_TOPIC_CHARS = 4000
+MAX_TONE_CHARS = 200
+MAX_NAME_CHARS = 255
+MAX_INSTRUCTION_CHARS = 2000
+MEDIA_TYPES = {
+    "text/markdown": "text/markdown",
+    "text/x-markdown": "text/markdown",
+    "text/plain": "text/plain",
+}
+SUFFIX_MEDIA_TYPES = {
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".txt": "text/plain",
+    ".text": "text/plain",
+}
+
+AUDIENCES = {
+    spb.AUDIENCE_LEVEL_UNSPECIFIED: d.AudienceLevel.INTERMEDIATE,
+    spb.AUDIENCE_LEVEL_BEGINNER: d.AudienceLevel.BEGINNER,
+    spb.AUDIENCE_LEVEL_INTERMEDIATE: d.AudienceLevel.INTERMEDIATE,
+    spb.AUDIENCE_LEVEL_ADVANCED: d.AudienceLevel.ADVANCED,
+}
+IMAGE_MODES = {
+    spb.IMAGE_MODE_UNSPECIFIED: d.ImageMode.NONE,
+    spb.IMAGE_MODE_NONE: d.ImageMode.NONE,
+    spb.IMAGE_MODE_GENERATED: d.ImageMode.GENERATED,
+}
+TEXT_MODES = {
+    spb.TEXT_MODE_GENERATE: d.TextMode.GENERATE,
+    spb.TEXT_MODE_CONDENSE: d.TextMode.CONDENSE,
+    spb.TEXT_MODE_PRESERVE: d.TextMode.PRESERVE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_sources: int
+    max_source_bytes: int
+    max_total_source_bytes: int
+
+
+class _Violations:
+    def __init__(self) -> None:
+        self.items: list[FieldViolation] = []
+
+    def add(self, field: str, description: str) -> None:
+        self.items.append(FieldViolation(field, description))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise InvalidRequest(self.items)
+
+
+def _sources(
+    request: spb.GeneratePresentationRequest | spb.GenerateOutlineRequest,
+    limits_: Limits,
+    violations: _Violations,
+) -> tuple[d.SourceDocument, ...]:
+    if len(request.sources) > limits_.max_sources:
+        violations.add(
+            "sources", f"at most {limits_.max_sources} documents per request, got {len(request.sources)}"
+        )
+        return ()
+    documents = []
+    total = 0
+    for index, source in enumerate(request.sources):
+        field = f"sources[{index}]"
+        if not source.name.strip():
+            violations.add(f"{field}.name", "required: a name such as `notes.md`")
+        elif len(source.name) > MAX_NAME_CHARS:
+            violations.add(f"{field}.name", f"at most {MAX_NAME_CHARS} characters")
+        media_type = source.media_type.split(";")[0].strip().lower()
+        if not media_type:
+            media_type = SUFFIX_MEDIA_TYPES.get(PurePosixPath(source.name).suffix.lower(), "")
+            if not media_type:
+                violations.add(
+                    f"{field}.media_type",
+                    "required when the name has no .md or .txt suffix; supported: text/markdown, text/plain",
+                )
+        elif media_type not in MEDIA_TYPES:
+            violations.add(
+                f"{field}.media_type",
+                f"unsupported media type {source.media_type!r}; supported: text/markdown, text/plain",
+            )
+        size = len(source.content)
+        total += size
+        if size == 0:
+            violations.add(f"{field}.content", "must not be empty")
+        elif size > limits_.max_source_bytes:
+            violations.add(
+                f"{field}.content", f"{size} bytes exceeds the limit of {limits_.max_source_bytes} bytes"
+            )
+        elif b"\x00" in source.content[:8192]:
+            violations.add(f"{field}.content", "looks binary; send UTF-8 text (Markdown or plain text)")
+        documents.append(
+            d.SourceDocument(source.name.strip(), MEDIA_TYPES.get(media_type, media_type), source.content)
+        )
+    if total > limits_.max_total_source_bytes:
+        violations.add(
+            "sources", f"{total} bytes in all exceeds the limit of {limits_.max_total_source_bytes} bytes"
+        )
+    return tuple(documents)
+
+
+def _outline(message: pb.Outline, field: str, violations: _Violations) -> d.Outline:
+    if not 1 <= len(message.items) <= limits.MAX_SLIDES:
+        violations.add(
+            f"{field}.items", f"must have 1 to {limits.MAX_SLIDES} items, got {len(message.items)}"
+        )
+    for index, item in enumerate(message.items):
+        if not item.title.strip():
+            violations.add(f"{field}.items[{index}].title", "required")
+        elif len(item.title) > 200:
+            violations.add(f"{field}.items[{index}].title", "at most 200 characters")
+        if item.layout not in LAYOUTS_FROM_PROTO and item.layout != pb.LAYOUT_UNSPECIFIED:
+            violations.add(f"{field}.items[{index}].layout", f"unknown layout {item.layout}")
+    return outline_from_proto(message)
+
+
+def validate_generation(
+    request: spb.GeneratePresentationRequest | spb.GenerateOutlineRequest, limits_: Limits
+) -> d.GenerationSpec:
+    violations = _Violations()
+    if request.request_id and not _REQUEST_ID.match(request.request_id):
+        violations.add(
+            "request_id", "1-128 characters of letters, digits, `.`, `_` and `-` (a UUID is ideal)"
+        )
+    topic = request.topic.strip()
+    if len(topic) > MAX_TOPIC_CHARS:
+        violations.add("topic", f"at most {MAX_TOPIC_CHARS} characters")
+    sources = _sources(request, limits_, violations)
+    outline = None
+    if isinstance(request, spb.GeneratePresentationRequest) and request.HasField("outline"):
+        outline = _outline(request.outline, "outline", violations)
+    if not topic and not request.sources and outline is None:
+        violations.add("topic", "required unless sources (or an outline) are given")
+    slide_count = request.slide_count or None
+    if slide_count is not None and not limits.MIN_SLIDES <= slide_count <= limits.MAX_SLIDES:
+        violations.add(
+            "slide_count", f"must be between {limits.MIN_SLIDES} and {limits.MAX_SLIDES} (or 0 for automatic)"
+        )
+    if outline is not None and slide_count is not None and slide_count != len(outline.items):
+        violations.add("slide_count", f"is {slide_count} but the outline has {len(outline.items)} items")
+    language = request.language.strip() or "en"
+    if not _LANGUAGE.match(language) or len(language) > 35:
+        violations.add("language", f"must be a BCP-47 tag such as `en` or `pt-BR`, got {request.language!r}")
+    if request.audience_level not in AUDIENCES:
+        violations.add("audience_level", f"unknown value {request.audience_level}")
+    if len(request.tone) > MAX_TONE_CHARS:
+        violations.add("tone", f"at most {MAX_TONE_CHARS} characters")
+    if request.text_mode not in TEXT_MODES and request.text_mode != spb.TEXT_MODE_UNSPECIFIED:
+        violations.add("text_mode", f"unknown value {request.text_mode}")
+    text_mode = TEXT_MODES.get(request.text_mode) or (
+        d.TextMode.CONDENSE if request.sources or outline is not None else d.TextMode.GENERATE
+    )
+
+    theme, speaker_notes, image_mode = "default", True, d.ImageMode.NONE
+    formats: tuple[d.ArtifactFormat, ...] = (d.ArtifactFormat.PPTX,)
+    if isinstance(request, spb.GeneratePresentationRequest):
+        theme = request.theme.strip() or "default"
+        speaker_notes = request.speaker_notes if request.HasField("speaker_notes") else True
+        if request.image_mode not in IMAGE_MODES:
+            violations.add("image_mode", f"unknown value {request.image_mode}")
+        image_mode = IMAGE_MODES.get(request.image_mode, d.ImageMode.NONE)
+        formats = _formats(list(request.output_formats), "output_formats", violations)
+    violations.raise_if_any()
+    return d.GenerationSpec(
+        topic=topic,
+        sources=sources,
+        slide_count=slide_count,
+        language=language,
+        audience=AUDIENCES[request.audience_level],
+        tone=request.tone.strip(),
+        theme=theme,
+        speaker_notes=speaker_notes,
+        image_mode=image_mode,
+        output_formats=formats,
+        text_mode=text_mode,
+        outline=outline,
+        request_id=request.request_id,
+    )
+
+
+def _formats(
+    values: list[pb.ArtifactFormat], field: str, violations: _Violations
+) -> tuple[d.ArtifactFormat, ...]:
+    formats: list[d.ArtifactFormat] = []
+    for index, value in enumerate(values):
+        fmt = FORMATS_FROM_PROTO.get(value)
+        if fmt is None:
+            violations.add(f"{field}[{index}]", f"unknown or unspecified format {value}")
+        elif fmt not in formats:
+            formats.append(fmt)
+    return tuple(formats) or (d.ArtifactFormat.PPTX,)
+
+
+def _infer_layout(slide: pb.Slide) -> pb.Layout:
+    if slide.HasField("table"):
+        return pb.LAYOUT_TABLE
+    if slide.HasField("chart"):
+        return pb.LAYOUT_CHART
+    if slide.HasField("quote"):
+        return pb.LAYOUT_QUOTE
+    if slide.HasField("image"):
+        return pb.LAYOUT_IMAGE_TEXT
+    if slide.HasField("left_column") or slide.HasField("right_column"):
+        return pb.LAYOUT_TWO_COLUMNS
+    return pb.LAYOUT_BULLETS
+
+
+def validate_deck(request: spb.RenderPresentationRequest) -> tuple[d.Deck, tuple[d.ArtifactFormat, ...]]:
+    violations = _Violations()
+    if request.request_id and not _REQUEST_ID.match(request.request_id):
+        violations.add("request_id", "1-128 characters of letters, digits, `.`, `_` and `-`")
+    if not request.HasField("deck"):
+        violations.add("deck", "required")
+        violations.raise_if_any()
+    deck = pb.Deck()
+    deck.CopyFrom(request.deck)
+    if not deck.title.strip():
+        violations.add("deck.title", "required")
+    if not 1 <= len(deck.slides) <= limits.MAX_SLIDES:
+        violations.add("deck.slides", f"must have 1 to {limits.MAX_SLIDES} slides, got {len(deck.slides)}")
+    for index, slide in enumerate(deck.slides):
+        field = f"deck.slides[{index}]"
+        if slide.layout == pb.LAYOUT_UNSPECIFIED:
+            slide.layout = _infer_layout(slide)
+        elif slide.layout not in LAYOUTS_FROM_PROTO:
+            violations.add(f"{field}.layout", f"unknown layout {slide.layout}")
+        if not slide.title.strip() and slide.layout not in (pb.LAYOUT_QUOTE, pb.LAYOUT_IMAGE_TEXT):
+            violations.add(f"{field}.title", "required")
+        for position, bullet in enumerate(slide.bullets):
+            if not 0 <= bullet.level <= limits.MAX_BULLET_LEVEL:
+                violations.add(
+                    f"{field}.bullets[{position}].level", f"must be 0 to {limits.MAX_BULLET_LEVEL}"
+                )
+        if slide.layout == pb.LAYOUT_TABLE:
+            if not slide.table.header:
+                violations.add(f"{field}.table.header", "required for a table slide")
+            for row_index, row in enumerate(slide.table.rows):
+                if len(row.cells) != len(slide.table.header):
+                    violations.add(
+                        f"{field}.table.rows[{row_index}].cells",
+                        f"has {len(row.cells)} cells; the header has {len(slide.table.header)}",
+                    )
+        if slide.layout == pb.LAYOUT_CHART:
+            for series_index, series in enumerate(slide.chart.series):
+                if len(series.values) != len(slide.chart.categories):
+                    violations.add(
+                        f"{field}.chart.series[{series_index}].values",
+                        f"has {len(series.values)} values for {len(slide.chart.categories)} categories",
+                    )
+            if not slide.chart.categories:
+                violations.add(f"{field}.chart.categories", "required for a chart slide")
+        if slide.HasField("image") and slide.image.uri and not slide.image.alt_text.strip():
+            violations.add(f"{field}.image.alt_text", "required: describe the picture for screen readers")
+    formats = _formats(list(request.output_formats), "output_formats", violations)
+    violations.raise_if_any()
+    return deck_from_proto(deck), formats
+
+
+def validate_instruction(instruction: str) -> str:
+    if len(instruction) > MAX_INSTRUCTION_CHARS:
+        raise InvalidRequest([FieldViolation("instruction", f"at most {MAX_INSTRUCTION_CHARS} characters")])
+    return instruction.strip()
+
+
+# -- resume tokens --------------------------------------------------------------------------------
+
+
+def encode_resume_token(presentation_id: str, sequence: int) -> str:
+    raw = json.dumps({"p": presentation_id, "s": sequence}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_resume_token(token: str) -> tuple[str, int]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = json.loads(raw)
+        presentation_id, sequence = data["p"], data["s"]
+        if not isinstance(presentation_id, str) or not isinstance(sequence, int) or sequence < 0:
+            raise ValueError
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise InvalidRequest([FieldViolation("resume_token", "is not a token this service issued")]) from None
+    return presentation_id, sequence

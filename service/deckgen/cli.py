@@ -1,0 +1,136 @@
+"""The `deckgen` command: `serve`, `generate` (a client of a running server) and `render`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from deckgen.config import ConfigError, load_settings
+    from deckgen.server import run
+
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"deckgen: invalid configuration: {error}", file=sys.stderr)
+        return 2
+    run(settings)
+    return 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from deckgen.client import DeckgenClient, DeckgenError, event_kind
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sources = [Path(p) for p in args.sources]
+    for source in sources:
+        if not source.is_file():
+            print(f"deckgen: no such file: {source}", file=sys.stderr)
+            return 2
+    try:
+        with DeckgenClient(args.server, timeout=args.timeout) as client:
+            artifacts = []
+            for event in client.generate_presentation(
+                topic=args.topic or "",
+                sources=sources,
+                slide_count=args.slides,
+                language=args.language,
+                theme=args.theme,
+                output_formats=args.format,
+                speaker_notes=not args.no_notes,
+                text_mode=args.text_mode or 0,
+            ):
+                kind = event_kind(event)
+                if kind == "accepted":
+                    print(f"accepted  {event.presentation}")
+                elif kind == "outline_item":
+                    print(f"outline   {event.outline_item.index + 1:>2}. {event.outline_item.item.title}")
+                elif kind == "slide":
+                    slide = event.slide.slide
+                    print(f"slide     {slide.index + 1:>2}/{event.slide.total_slides} {slide.title}")
+                elif kind == "warning":
+                    print(f"warning   {event.warning.code}: {event.warning.message}")
+                elif kind == "artifact":
+                    artifacts.append(event.artifact.artifact)
+                elif kind == "completed":
+                    print(f"completed {event.completed.presentation.name}")
+            for artifact in artifacts:
+                target = out / artifact.name.rsplit("/", 1)[-1]
+                client.download_artifact_to(artifact.name, target)
+                print(f"saved     {target} ({artifact.size_bytes} bytes, sha256 {artifact.sha256[:12]}…)")
+    except DeckgenError as error:
+        print(f"deckgen: {error}", file=sys.stderr)
+        for field, description in error.field_violations:
+            print(f"  {field}: {description}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _render(args: argparse.Namespace) -> int:
+    from google.protobuf import json_format
+
+    from deckgen import render
+    from deckgen.api import deck_from_proto
+    from deckgen.domain import DeckgenError
+    from deckgen.v1 import presentation_pb2 as pb
+
+    try:
+        message = json_format.Parse(Path(args.deck).read_text(encoding="utf-8"), pb.Deck())
+        deck = deck_from_proto(message)
+        theme = render.get_theme(args.theme or deck.theme)
+        data = render.render_pptx(deck, theme)
+    except (OSError, json_format.ParseError, DeckgenError, KeyError) as error:
+        print(f"deckgen: cannot render {args.deck}: {error}", file=sys.stderr)
+        return 1
+    target = Path(args.output)
+    target.write_bytes(data)
+    print(f"wrote {target} ({len(data)} bytes)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="deckgen", description="Presentation generation service")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the gRPC server (configured by the environment)")
+    serve.set_defaults(func=_serve)
+
+    generate = commands.add_parser("generate", help="generate a deck on a running server")
+    generate.add_argument("sources", nargs="*", help="Markdown or text files to build the deck from")
+    generate.add_argument("--topic", help="what the deck is about")
+    generate.add_argument("--slides", type=int, default=0, help="number of slides (0: automatic)")
+    generate.add_argument("--language", default="", help="BCP-47 language tag")
+    generate.add_argument("--theme", default="", help="theme id (see ListThemes)")
+    generate.add_argument("--text-mode", default="", choices=["", "generate", "condense", "preserve"])
+    generate.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        choices=["pptx", "json"],
+        help="files to produce (repeatable; default pptx)",
+    )
+    generate.add_argument("--no-notes", action="store_true", help="leave out speaker notes")
+    generate.add_argument("--server", default="localhost:8000", help="host:port of the server")
+    generate.add_argument("--timeout", type=float, default=300.0, help="deadline in seconds")
+    generate.add_argument("--out", default=".", help="directory to save the artifacts in")
+    generate.set_defaults(func=_generate)
+
+    render_cmd = commands.add_parser("render", help="render deck JSON (deckgen.v1.Deck) to PPTX locally")
+    render_cmd.add_argument("deck", help="deck JSON file, e.g. a deck.json artifact")
+    render_cmd.add_argument("-o", "--output", default="deck.pptx")
+    render_cmd.add_argument("--theme", default="", help="override the deck's theme")
+    render_cmd.set_defaults(func=_render)
+
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

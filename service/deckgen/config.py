@@ -1,0 +1,198 @@
+"""Configuration from the environment and `config/.env.<ENVIRONMENT>` (12-factor).
+
+Precedence: variables set in the process environment, then `config/.env.<ENVIRONMENT>`, then the
+defaults below. Every value is validated at start; a bad one stops the process with a message
+that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, TypeVar
+
+__all__ = ["ConfigError", "Settings", "load_settings", "read_env_file"]
+
+ENVIRONMENTS = ("development", "staging", "production", "test")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """A configuration variable is missing or invalid; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    environment: str = "development"
+    """ENVIRONMENT: development, staging, production or test; selects config/.env.<ENVIRONMENT>."""
+    api_host: str = "0.0.0.0"
+    """API_HOST: the address the gRPC server binds."""
+    api_port: int = 8000
+    """API_PORT: the gRPC port; 0 picks a free one (tests)."""
+    log_level: str = "INFO"
+    """LOG_LEVEL."""
+    debug: bool = False
+    """DEBUG: more detail in logs and error messages."""
+    timeout: float = 120.0
+    """TIMEOUT: the longest a generation may run, in seconds."""
+    workers: int = 1
+    """WORKERS: server processes sharing the port through SO_REUSEPORT; 0 means one per core."""
+    cache_enabled: bool = True
+    """CACHE_ENABLED: reuse the content of identical requests."""
+    cache_size: int = 256
+    """CACHE_SIZE: entries kept by the in-process content cache."""
+    rate_limit_enabled: bool = False
+    """RATE_LIMIT_ENABLED: limit calls per client address."""
+    rate_limit_per_minute: int = 60
+    """RATE_LIMIT_PER_MINUTE: sustained calls per client address."""
+    rate_limit_burst: int = 20
+    """RATE_LIMIT_BURST: calls a client may make at once before the rate applies."""
+    max_concurrent_generations: int = 8
+    """MAX_CONCURRENT_GENERATIONS: generations running at once in one process; more get RESOURCE_EXHAUSTED."""
+    max_message_bytes: int = 32 * 1024 * 1024
+    """MAX_MESSAGE_BYTES: the largest gRPC message received or sent."""
+    max_source_bytes: int = 5 * 1024 * 1024
+    """MAX_SOURCE_BYTES: the largest single source document."""
+    max_total_source_bytes: int = 20 * 1024 * 1024
+    """MAX_TOTAL_SOURCE_BYTES: all source documents of one request together."""
+    max_sources: int = 20
+    """MAX_SOURCES: source documents per request."""
+    shutdown_grace: float = 25.0
+    """SHUTDOWN_GRACE: seconds in-flight streams get to finish after SIGTERM."""
+    detach_grace: float = 0.0
+    """DETACH_GRACE: seconds a generation goes on after its last reader left, so a dropped client can
+    resume it; 0 stops the work (and its cost) as soon as the caller goes."""
+    event_retention: float = 3600.0
+    """EVENT_RETENTION: seconds a finished generation's events stay available for resuming."""
+    storage_backend: str = "local"
+    """STORAGE_BACKEND: where artifacts live; `local` (the embedded default)."""
+    storage_dir: Path = Path("var/artifacts")
+    """STORAGE_DIR: root directory of the local artifact store."""
+    download_chunk_bytes: int = 256 * 1024
+    """DOWNLOAD_CHUNK_BYTES: chunk size of DownloadArtifact."""
+
+    @property
+    def address(self) -> str:
+        host = f"[{self.api_host}]" if ":" in self.api_host else self.api_host
+        return f"{host}:{self.api_port}"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse a dotenv file: KEY=VALUE lines, `#` comments, optional quotes, `export ` prefix."""
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        line = line.removeprefix("export ").strip()
+        key, sep, value = line.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier():
+            raise ConfigError(f"{path}:{number}: expected KEY=VALUE, got {raw!r}")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _parser_for(name: str, kind: Any) -> Callable[[str], Any]:
+    def number(cast: Callable[[str], T]) -> Callable[[str], T]:
+        def parse(raw: str) -> T:
+            try:
+                return cast(raw.strip())
+            except ValueError:
+                raise ConfigError(f"{name} must be a {cast.__name__}, got {raw!r}") from None
+
+        return parse
+
+    if kind in (bool, "bool"):
+        return lambda raw: _parse_bool(name, raw)
+    if kind in (int, "int"):
+        return number(int)
+    if kind in (float, "float"):
+        return number(float)
+    if kind in (Path, "Path"):
+        return lambda raw: Path(raw.strip())
+    return lambda raw: raw.strip()
+
+
+def _validate(settings: Settings) -> None:
+    def require(ok: bool, name: str, what: str) -> None:
+        if not ok:
+            raise ConfigError(f"{name} {what}, got {getattr(settings, name.lower())!r}")
+
+    require(settings.environment in ENVIRONMENTS, "ENVIRONMENT", f"must be one of {', '.join(ENVIRONMENTS)}")
+    require(settings.log_level in LOG_LEVELS, "LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
+    require(0 <= settings.api_port <= 65535, "API_PORT", "must be a port number (0-65535)")
+    require(bool(settings.api_host), "API_HOST", "must not be empty")
+    require(settings.timeout > 0, "TIMEOUT", "must be a positive number of seconds")
+    require(0 <= settings.workers <= 64, "WORKERS", "must be between 0 (one per core) and 64")
+    require(settings.cache_size >= 1, "CACHE_SIZE", "must be at least 1")
+    require(settings.rate_limit_per_minute >= 1, "RATE_LIMIT_PER_MINUTE", "must be at least 1")
+    require(settings.rate_limit_burst >= 1, "RATE_LIMIT_BURST", "must be at least 1")
+    require(settings.max_concurrent_generations >= 1, "MAX_CONCURRENT_GENERATIONS", "must be at least 1")
+    require(settings.max_message_bytes >= 1024 * 1024, "MAX_MESSAGE_BYTES", "must be at least 1 MiB")
+    require(settings.max_source_bytes >= 1, "MAX_SOURCE_BYTES", "must be positive")
+    require(
+        settings.max_total_source_bytes >= settings.max_source_bytes,
+        "MAX_TOTAL_SOURCE_BYTES",
+        "must be at least MAX_SOURCE_BYTES",
+    )
+    require(
+        settings.max_total_source_bytes < settings.max_message_bytes,
+        "MAX_TOTAL_SOURCE_BYTES",
+        "must be below MAX_MESSAGE_BYTES, or requests at the limit could never arrive",
+    )
+    require(settings.max_sources >= 1, "MAX_SOURCES", "must be at least 1")
+    require(settings.shutdown_grace >= 0, "SHUTDOWN_GRACE", "must not be negative")
+    require(settings.detach_grace >= 0, "DETACH_GRACE", "must not be negative")
+    require(settings.event_retention >= 0, "EVENT_RETENTION", "must not be negative")
+    require(settings.storage_backend in ("local",), "STORAGE_BACKEND", "must be `local`")
+    require(
+        4096 <= settings.download_chunk_bytes <= 4 * 1024 * 1024,
+        "DOWNLOAD_CHUNK_BYTES",
+        "must be between 4 KiB and 4 MiB",
+    )
+
+
+def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | None = None) -> Settings:
+    """Build settings from `environ` (default: os.environ) over `config/.env.<ENVIRONMENT>`."""
+    env = dict(os.environ if environ is None else environ)
+    environment = env.get("ENVIRONMENT", "development").strip() or "development"
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"ENVIRONMENT must be one of {', '.join(ENVIRONMENTS)}, got {environment!r}")
+    directory = (
+        Path(env.get("CONFIG_DIR", "")) if env.get("CONFIG_DIR") else (config_dir or DEFAULT_CONFIG_DIR)
+    )
+    env_file = directory / f".env.{environment}"
+    merged = read_env_file(env_file) if env_file.is_file() else {}
+    merged.update(env)  # the process environment wins over the file
+    merged["ENVIRONMENT"] = environment
+
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        name = field.name.upper()
+        if name in merged:
+            values[field.name] = _parser_for(name, field.type)(merged[name])
+    settings = Settings(**values)
+    if settings.log_level != settings.log_level.upper():
+        settings = Settings(**{**values, "log_level": settings.log_level.upper()})
+    _validate(settings)
+    return settings

@@ -1,0 +1,225 @@
+"""The composition root: picks adapters from configuration, builds the gRPC server and runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from deckgen import render
+from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
+from deckgen.api._interceptors import TokenBuckets
+from deckgen.config import Settings
+from deckgen.content import ContentEngine
+from deckgen.content.embedded import EmbeddedEngine
+from deckgen.domain import ArtifactFormat, Deck, Slide, Theme
+from deckgen.pipeline import ArtifactWriter, GenerationService, MemoryContentCache, PipelineDeps
+from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
+from deckgen.providers.storage import LocalArtifactStore
+from deckgen.v1 import presentation_service_pb2 as spb
+from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
+
+__all__ = [
+    "App",
+    "build_app",
+    "configure_logging",
+    "create_server",
+    "run",
+    "serve",
+    "set_serving",
+    "shutdown",
+]
+
+log = logging.getLogger("deckgen.server")
+
+SERVICE_NAME = spb.DESCRIPTOR.services_by_name["PresentationService"].full_name
+PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+class _JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process,
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+
+
+def _fit(slide: Slide, theme: Theme) -> tuple[tuple[Slide, ...], tuple[str, ...]]:
+    result = render.fit_slide(slide, theme)
+    return result.slides, result.warnings
+
+
+def _writers() -> dict[ArtifactFormat, ArtifactWriter]:
+    def pptx(deck: Deck, theme: Theme, images: object) -> bytes:
+        return render.render_pptx(deck, theme, images)  # type: ignore[arg-type]
+
+    def deck_json(deck: Deck, theme: Theme, images: object) -> bytes:
+        return deck_to_json(deck)
+
+    return {
+        ArtifactFormat.PPTX: ArtifactWriter(ArtifactFormat.PPTX, "deck.pptx", PPTX_MEDIA_TYPE, pptx),
+        ArtifactFormat.JSON: ArtifactWriter(ArtifactFormat.JSON, "deck.json", "application/json", deck_json),
+    }
+
+
+@dataclass(slots=True)
+class App:
+    settings: Settings
+    service: GenerationService
+    servicer: PresentationServicer
+    health: health.aio.HealthServicer
+
+
+def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
+    """Wire the embedded defaults (or configured adapters) into one application."""
+    store = LocalArtifactStore(settings.storage_dir)
+    deps = PipelineDeps(
+        engine=engine or EmbeddedEngine(),
+        engine_name="embedded" if engine is None else type(engine).__name__,
+        store=store,
+        writers=_writers(),
+        fit=_fit,
+        theme=render.get_theme,
+        cache=MemoryContentCache(settings.cache_size) if settings.cache_enabled else None,
+    )
+    service = GenerationService(
+        deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
+    )
+    service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
+    limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
+    servicer = PresentationServicer(service, limits, render.list_themes, settings.download_chunk_bytes)
+    return App(settings, service, servicer, health.aio.HealthServicer())
+
+
+async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
+    """Build a started-able server bound to the configured address; return it with its port."""
+    app = app or build_app(settings)
+    interceptors = []
+    if settings.rate_limit_enabled:
+        interceptors.append(
+            RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
+        )
+    server = grpc.aio.server(
+        interceptors=interceptors,
+        options=[
+            ("grpc.max_receive_message_length", settings.max_message_bytes),
+            ("grpc.max_send_message_length", settings.max_message_bytes),
+            ("grpc.so_reuseport", 1),
+            # Long generations stream for minutes: keep idle connections through proxies alive.
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+        ],
+    )
+    spb_grpc.add_PresentationServiceServicer_to_server(app.servicer, server)
+    health_pb2_grpc.add_HealthServicer_to_server(app.health, server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
+        server,
+    )
+    port = server.add_insecure_port(settings.address)
+    if port == 0:
+        raise OSError(f"could not bind {settings.address}")
+    return server, port, app
+
+
+async def set_serving(app: App, serving: bool) -> None:
+    status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+    for name in ("", SERVICE_NAME):
+        await app.health.set(name, status)
+
+
+# Unary calls and readers of finished streams still open when the generations are done.
+_STOP_GRACE = 2.0
+
+
+async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
+    """Drain: NOT_SERVING at once, refuse new calls, give streams `grace` s, then end them clearly."""
+    await app.health.enter_graceful_shutdown()
+    # The listener stays open while generations drain: a new generation is refused by the service
+    # with UNAVAILABLE and a retry hint (grpc's own stop would answer a bare CANCELLED to calls
+    # racing its GOAWAY), and callers can still fetch the artifacts of what just finished.
+    await app.service.drain(grace)
+    await server.stop(_STOP_GRACE)
+
+
+async def serve(
+    settings: Settings, on_ready: Callable[[int], None] | None = None, app: App | None = None
+) -> None:
+    server, port, app = await create_server(settings, app)
+    await server.start()
+    await set_serving(app, True)
+    log.info("deckgen serving on %s (port %d, environment %s)", settings.api_host, port, settings.environment)
+    if on_ready is not None:
+        on_ready(port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("shutting down: draining for up to %.0f s", settings.shutdown_grace)
+    await shutdown(server, app, settings.shutdown_grace)
+    log.info("stopped")
+
+
+def _worker(settings: Settings) -> None:
+    configure_logging(settings)
+    asyncio.run(serve(settings))
+
+
+def run(settings: Settings) -> None:
+    """Serve in this process, or in WORKERS processes sharing the port through SO_REUSEPORT."""
+    configure_logging(settings)
+    workers = settings.workers or os.cpu_count() or 1
+    if workers == 1:
+        asyncio.run(serve(settings))
+        return
+    if settings.api_port == 0:
+        raise SystemExit("WORKERS > 1 needs a fixed API_PORT: processes share the port through SO_REUSEPORT")
+    context = multiprocessing.get_context("spawn")  # grpc must not be forked with live threads
+    processes = [
+        context.Process(target=_worker, args=(settings,), name=f"deckgen-worker-{i}") for i in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    log.info("started %d worker processes on port %d", workers, settings.api_port)
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        for process in processes:
+            if process.is_alive() and process.pid is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(process.pid, signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for process in processes:
+        process.join()
+    failed = [p.name for p in processes if p.exitcode not in (0, -signal.SIGTERM, -signal.SIGINT)]
+    if failed:
+        raise SystemExit(f"worker(s) exited abnormally: {', '.join(failed)}")

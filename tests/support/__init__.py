@@ -1,0 +1,1 @@
+"""Test helpers shared by the suites: servers on loopback ports, slowed engines, stubs."""

@@ -1,0 +1,43 @@
+"""Content engines for tests that need a generation to last long enough to interrupt it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from deckgen.content import ContentEngine, OutlineResult, OutlineSink, SlideDraft
+from deckgen.content.embedded import EmbeddedEngine
+from deckgen.domain import Deck, GenerationSpec, Outline, Slide, Usage
+
+__all__ = ["SlowEngine"]
+
+
+class SlowEngine:
+    """The embedded engine, with a pause before every slide; counts the slides it finished."""
+
+    def __init__(self, slide_delay: float, inner: ContentEngine | None = None) -> None:
+        self.slide_delay = slide_delay
+        self.inner = inner or EmbeddedEngine()
+        self.slides_written = 0
+        self.cancelled = asyncio.Event()
+
+    def check(self, spec: GenerationSpec) -> None:
+        self.inner.check(spec)
+
+    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
+        return await self.inner.outline(spec, emit)
+
+    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncIterator[SlideDraft]:
+        try:
+            async for draft in self.inner.slides(spec, outline):
+                await asyncio.sleep(self.slide_delay)
+                self.slides_written += 1
+                yield draft
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+
+    async def regenerate_slide(
+        self, spec: GenerationSpec, deck: Deck, index: int, instruction: str
+    ) -> tuple[Slide, Usage]:
+        return await self.inner.regenerate_slide(spec, deck, index, instruction)

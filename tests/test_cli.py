@@ -1,0 +1,114 @@
+"""The `deckgen` command line: generate against a live server, render deck JSON offline, serve."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from tests.support.decks import open_deck
+from tests.support.servers import RunningServer
+
+ROOT = Path(__file__).resolve().parents[1]
+DECKGEN = [sys.executable, "-m", "deckgen.cli"]
+
+
+async def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return await asyncio.to_thread(
+        subprocess.run, [*DECKGEN, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+async def test_generate_prints_slides_and_saves_artifacts(server: RunningServer, tmp_path: Path) -> None:
+    result = await run(
+        "generate",
+        "examples/quarterly-report.md",
+        "--slides",
+        "6",
+        "--format",
+        "pptx",
+        "--format",
+        "json",
+        "--server",
+        server.target,
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("accepted")
+    assert len([line for line in lines if line.startswith("outline")]) == 6
+    assert len([line for line in lines if line.startswith("slide")]) == 6
+    assert len(open_deck((tmp_path / "deck.pptx").read_bytes()).slides) == 6
+
+    # The JSON artifact renders offline to the same deck.
+    rendered = tmp_path / "again.pptx"
+    result = await run("render", str(tmp_path / "deck.json"), "-o", str(rendered), "--theme", "midnight")
+    assert result.returncode == 0, result.stderr
+    assert len(open_deck(rendered.read_bytes()).slides) == 6
+
+
+async def test_generate_reports_field_violations(server: RunningServer, tmp_path: Path) -> None:
+    result = await run("generate", "--topic", "x", "--slides", "60", "--server", server.target)
+    assert result.returncode == 1
+    assert "slide_count" in result.stderr
+
+
+async def test_render_rejects_bad_json(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"slides": [{"layout": "LAYOUT_NOPE"}]}))
+    result = await run("render", str(bad), "-o", str(tmp_path / "x.pptx"))
+    assert result.returncode == 1
+    assert "cannot render" in result.stderr
+    assert not (tmp_path / "x.pptx").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+async def test_serve_with_two_workers_shares_the_port(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "test",
+        "API_PORT": str(port),
+        "WORKERS": "2",
+        "STORAGE_DIR": str(tmp_path),
+    }
+    process = await asyncio.create_subprocess_exec(
+        *DECKGEN, "serve", cwd=ROOT, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    response = await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    break
+                except grpc.aio.AioRpcError:
+                    assert time.monotonic() < deadline, "server did not come up"
+                    await asyncio.sleep(0.2)
+            assert response.status == health_pb2.HealthCheckResponse.SERVING
+        pgrep = await asyncio.create_subprocess_exec(
+            "pgrep", "-P", str(process.pid), stdout=asyncio.subprocess.PIPE
+        )
+        children, _ = await pgrep.communicate()
+        assert len(children.split()) >= 2
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, err.decode()

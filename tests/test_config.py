@@ -1,0 +1,77 @@
+"""Configuration: defaults, .env files per environment, environment precedence, clear failures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deckgen.config import ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_defaults_without_files(tmp_path: Path) -> None:
+    settings = load_settings({}, config_dir=tmp_path)
+    assert settings == Settings()
+    assert settings.address == "0.0.0.0:8000"
+    assert settings.timeout == 120.0
+
+
+def test_env_file_then_environment_wins(tmp_path: Path) -> None:
+    (tmp_path / ".env.staging").write_text(
+        "# comment\nexport API_PORT=9000\nLOG_LEVEL='warning'\nTIMEOUT=30 # inline\nDEBUG=yes\n"
+    )
+    settings = load_settings({"ENVIRONMENT": "staging", "TIMEOUT": "45"}, config_dir=tmp_path)
+    assert (settings.api_port, settings.log_level, settings.timeout, settings.debug) == (
+        9000,
+        "WARNING",
+        45.0,
+        True,
+    )
+
+
+def test_shipped_profiles_load() -> None:
+    for environment in ("development", "staging", "production", "test"):
+        assert load_settings({"ENVIRONMENT": environment}).environment == environment
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("API_PORT", "eighty"),
+        ("API_PORT", "70000"),
+        ("TIMEOUT", "0"),
+        ("DEBUG", "maybe"),
+        ("LOG_LEVEL", "LOUD"),
+        ("WORKERS", "-1"),
+        ("ENVIRONMENT", "moon"),
+        ("MAX_MESSAGE_BYTES", "10"),
+        ("STORAGE_BACKEND", "ftp"),
+        ("DETACH_GRACE", "-3"),
+    ],
+)
+def test_invalid_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=name):
+        load_settings({name: value}, config_dir=tmp_path)
+
+
+def test_malformed_env_file(tmp_path: Path) -> None:
+    (tmp_path / ".env.development").write_text("API_PORT 9000\n")
+    with pytest.raises(ConfigError, match=r"\.env\.development:1"):
+        load_settings({}, config_dir=tmp_path)
+
+
+def test_serve_refuses_to_start_on_bad_config() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "deckgen.cli", "serve"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": "", "ENVIRONMENT": "test", "API_PORT": "x"},
+    )
+    assert result.returncode == 2
+    assert "API_PORT" in result.stderr
