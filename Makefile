@@ -1,0 +1,63 @@
+# deckgen: `make run` serves on :8000 with the embedded defaults; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint typecheck protos check-protos buf-lint buf-breaking contract-baseline unit client-test format clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml clients/python/pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ./clients/python -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	ENVIRONMENT=$${ENVIRONMENT:-development} $(VENV)/bin/deckgen serve
+
+protos: install
+	$(PY) tools/gen_protos.py
+
+# The committed stubs must be exactly what the .proto files generate.
+check-protos: install
+	rm -rf build/protos-check && $(PY) tools/gen_protos.py build/protos-check
+	diff -r -x __pycache__ build/protos-check/deckgen/v1 clients/python/src/deckgen/v1
+	@echo "generated stubs match proto/"
+
+buf-lint: install
+	$(VENV)/bin/buf lint
+
+buf-breaking: install
+	PATH="$(abspath $(VENV))/bin:$$PATH" bash .ci/buf-breaking.sh
+
+# After an additive contract change: record it as the published contract.
+contract-baseline: install
+	$(VENV)/bin/buf build -o .ci/contract.binpb
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+unit: install
+	$(PY) -m pytest -q
+
+# The client installs and passes its tests in a venv of its own: proof it needs no server code.
+CLIENT_VENV := build/client-venv
+client-test:
+	test -x $(CLIENT_VENV)/bin/python || $(PYTHON) -m venv $(CLIENT_VENV)
+	$(CLIENT_VENV)/bin/python -m pip install --quiet './clients/python[test]'
+	cd clients/python && ../../$(CLIENT_VENV)/bin/python -m pytest -q -p no:cacheprovider
+
+test: install buf-lint buf-breaking check-protos lint typecheck unit client-test
+
+clean:
+	rm -rf $(VENV) build var .mypy_cache .ruff_cache .pytest_cache
