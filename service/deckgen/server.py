@@ -68,6 +68,9 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
+    # grpc's Cython layer logs every event-loop lookup at DEBUG: noise that buries ours.
+    level = logging.getLevelNamesMapping()[settings.log_level]
+    logging.getLogger("grpc._cython").setLevel(max(level, logging.INFO))
 
 
 def _fit(slide: Slide, theme: Theme) -> tuple[tuple[Slide, ...], tuple[str, ...]]:

@@ -29,6 +29,7 @@ async def test_invalid_request_lists_every_field_violation(server: RunningServer
     request = spb.GeneratePresentationRequest(
         slide_count=51,
         language="not a language",
+        theme="no-such-theme",
         audience_level=99,  # type: ignore[arg-type]
         output_formats=[pb.ARTIFACT_FORMAT_UNSPECIFIED],
         sources=[
@@ -44,6 +45,7 @@ async def test_invalid_request_lists_every_field_violation(server: RunningServer
     assert set(error.violations) == {
         "slide_count",
         "language",
+        "theme",
         "audience_level",
         "output_formats[0]",
         "sources[0].name",

@@ -83,7 +83,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
             if request.resume_token:
                 presentation_id, after = decode_resume_token(request.resume_token)
             else:
-                spec = validate_generation(request, self._limits)
+                spec = validate_generation(request, self._limits, {t.id for t in self._themes()})
                 remaining = context.time_remaining()
                 deadline = time.time() + remaining if remaining is not None else None
                 started = await self._service.start(spec, kind, deadline)

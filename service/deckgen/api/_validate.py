@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -139,8 +140,11 @@ def _outline(message: pb.Outline, field: str, violations: _Violations) -> d.Outl
 
 
 def validate_generation(
-    request: spb.GeneratePresentationRequest | spb.GenerateOutlineRequest, limits_: Limits
+    request: spb.GeneratePresentationRequest | spb.GenerateOutlineRequest,
+    limits_: Limits,
+    themes: Collection[str] = (),
 ) -> d.GenerationSpec:
+    """The request as a spec, or every violation at once; `themes` are the known theme ids."""
     violations = _Violations()
     if request.request_id and not _REQUEST_ID.match(request.request_id):
         violations.add(
@@ -179,6 +183,8 @@ def validate_generation(
     formats: tuple[d.ArtifactFormat, ...] = (d.ArtifactFormat.PPTX,)
     if isinstance(request, spb.GeneratePresentationRequest):
         theme = request.theme.strip() or "default"
+        if themes and theme not in themes:
+            violations.add("theme", f"unknown theme {theme!r}; one of: {', '.join(sorted(themes))}")
         speaker_notes = request.speaker_notes if request.HasField("speaker_notes") else True
         if request.image_mode not in IMAGE_MODES:
             violations.add("image_mode", f"unknown value {request.image_mode}")
