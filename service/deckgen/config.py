@@ -8,8 +8,9 @@ that names the variable.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -75,6 +76,47 @@ class Settings:
     """STORAGE_DIR: root directory of the local artifact store."""
     download_chunk_bytes: int = 256 * 1024
     """DOWNLOAD_CHUNK_BYTES: chunk size of DownloadArtifact."""
+    content_engine: str = "auto"
+    """CONTENT_ENGINE: `embedded` (documents only, no model), `llm`, or `auto` (llm when
+    OPENAI_API_KEY or OPENAI_BASE_URL is set)."""
+    openai_api_key: str = field(default="", repr=False)
+    """OPENAI_API_KEY: key of the primary OpenAI-compatible endpoint (secret)."""
+    openai_base_url: str = ""
+    """OPENAI_BASE_URL: the primary endpoint, e.g. http://vllm:8000/v1; empty means api.openai.com."""
+    llm_outline_model: str = "gpt-4o-mini"
+    """LLM_OUTLINE_MODEL: model that plans outlines."""
+    llm_slide_model: str = "gpt-4o-mini"
+    """LLM_SLIDE_MODEL: model that writes slides."""
+    llm_backup_base_urls: str = ""
+    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order after the primary fails."""
+    llm_backup_models: str = ""
+    """LLM_BACKUP_MODELS: comma-separated model per backup (one value applies to all)."""
+    llm_backup_api_keys: str = field(default="", repr=False)
+    """LLM_BACKUP_API_KEYS: comma-separated key per backup (secret; one value applies to all)."""
+    llm_concurrency: int = 10
+    """LLM_CONCURRENCY: slides of one generation written at once."""
+    llm_request_timeout: float = 90.0
+    """LLM_REQUEST_TIMEOUT: the longest one model call may take, in seconds."""
+    llm_idle_timeout: float = 30.0
+    """LLM_IDLE_TIMEOUT: the longest a model's stream may stay silent, in seconds."""
+    llm_retry_attempts: int = 3
+    """LLM_RETRY_ATTEMPTS: tries per provider on 429/5xx/timeouts before the next provider."""
+    llm_retry_base_delay: float = 0.5
+    """LLM_RETRY_BASE_DELAY: first backoff ceiling in seconds; doubles per try, with full jitter."""
+    images_model: str = ""
+    """IMAGES_MODEL: images API model (e.g. gpt-image-1); empty turns pictures off."""
+    images_base_url: str = ""
+    """IMAGES_BASE_URL: images endpoint; empty means OPENAI_BASE_URL."""
+    images_size: str = "1536x1024"
+    """IMAGES_SIZE: WIDTHxHEIGHT of generated pictures."""
+    image_concurrency: int = 4
+    """IMAGE_CONCURRENCY: pictures of one generation made at once."""
+
+    @property
+    def llm_configured(self) -> bool:
+        if self.content_engine == "embedded":
+            return False
+        return self.content_engine == "llm" or bool(self.openai_api_key or self.openai_base_url)
 
     @property
     def address(self) -> str:
@@ -166,6 +208,36 @@ def _validate(settings: Settings) -> None:
     require(settings.event_retention >= 0, "EVENT_RETENTION", "must not be negative")
     require(settings.storage_backend in ("local",), "STORAGE_BACKEND", "must be `local`")
     require(
+        settings.content_engine in ("auto", "embedded", "llm"),
+        "CONTENT_ENGINE",
+        "must be auto, embedded or llm",
+    )
+    require(
+        settings.content_engine != "llm" or bool(settings.openai_api_key or settings.openai_base_url),
+        "CONTENT_ENGINE",
+        "is llm, which needs OPENAI_API_KEY or OPENAI_BASE_URL",
+    )
+    for name in ("openai_base_url", "images_base_url"):
+        value = getattr(settings, name)
+        require(
+            not value or value.startswith(("http://", "https://")), name.upper(), "must be an http(s) URL"
+        )
+    for url in settings.llm_backup_base_urls.split(","):
+        require(
+            not url.strip() or url.strip().startswith(("http://", "https://")),
+            "LLM_BACKUP_BASE_URLS",
+            "must be comma-separated http(s) URLs",
+        )
+    require(settings.llm_concurrency >= 1, "LLM_CONCURRENCY", "must be at least 1")
+    require(settings.llm_request_timeout > 0, "LLM_REQUEST_TIMEOUT", "must be positive")
+    require(settings.llm_idle_timeout > 0, "LLM_IDLE_TIMEOUT", "must be positive")
+    require(1 <= settings.llm_retry_attempts <= 10, "LLM_RETRY_ATTEMPTS", "must be between 1 and 10")
+    require(settings.llm_retry_base_delay >= 0, "LLM_RETRY_BASE_DELAY", "must not be negative")
+    require(
+        bool(re.fullmatch(r"\d{2,5}x\d{2,5}", settings.images_size)), "IMAGES_SIZE", "must be WIDTHxHEIGHT"
+    )
+    require(settings.image_concurrency >= 1, "IMAGE_CONCURRENCY", "must be at least 1")
+    require(
         4096 <= settings.download_chunk_bytes <= 4 * 1024 * 1024,
         "DOWNLOAD_CHUNK_BYTES",
         "must be between 4 KiB and 4 MiB",
@@ -187,10 +259,10 @@ def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | N
     merged["ENVIRONMENT"] = environment
 
     values: dict[str, Any] = {}
-    for field in fields(Settings):
-        name = field.name.upper()
+    for setting in fields(Settings):
+        name = setting.name.upper()
         if name in merged:
-            values[field.name] = _parser_for(name, field.type)(merged[name])
+            values[setting.name] = _parser_for(name, setting.type)(merged[name])
     settings = Settings(**values)
     if settings.log_level != settings.log_level.upper():
         settings = Settings(**{**values, "log_level": settings.log_level.upper()})

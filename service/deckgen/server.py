@@ -10,8 +10,8 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from types import FrameType
 
 import grpc
@@ -24,8 +24,12 @@ from deckgen.api._interceptors import TokenBuckets
 from deckgen.config import Settings
 from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
+from deckgen.content.llm import LLMEngine
 from deckgen.domain import ArtifactFormat, Deck, Slide, Theme
 from deckgen.pipeline import ArtifactWriter, GenerationService, MemoryContentCache, PipelineDeps
+from deckgen.providers._retry import RetryPolicy
+from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
+from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
 from deckgen.providers.storage import LocalArtifactStore
 from deckgen.v1 import presentation_service_pb2 as spb
@@ -34,6 +38,7 @@ from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 __all__ = [
     "App",
     "build_app",
+    "close_adapters",
     "configure_logging",
     "create_server",
     "run",
@@ -97,19 +102,98 @@ class App:
     service: GenerationService
     servicer: PresentationServicer
     health: health.aio.HealthServicer
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    """Release adapters' connections at shutdown."""
+
+
+def _split(value: str, count: int) -> list[str]:
+    parts = [part.strip() for part in value.split(",")] if value.strip() else []
+    return parts * count if len(parts) == 1 else parts + [""] * (count - len(parts))
+
+
+def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
+    retry = RetryPolicy(settings.llm_retry_attempts, settings.llm_retry_base_delay)
+
+    def model(name: str, base_url: str, key: str, outline: str, slides: str) -> OpenAIChatModel:
+        config = OpenAIConfig(
+            name,
+            base_url or None,
+            key,
+            outline_model=outline,
+            slide_model=slides,
+            request_timeout=settings.llm_request_timeout,
+            idle_timeout=settings.llm_idle_timeout,
+            retry=retry,
+        )
+        return OpenAIChatModel(config)
+
+    models = [
+        model(
+            "primary",
+            settings.openai_base_url,
+            settings.openai_api_key,
+            settings.llm_outline_model,
+            settings.llm_slide_model,
+        )
+    ]
+    urls = [url for url in _split(settings.llm_backup_base_urls, 1) if url]
+    names = _split(settings.llm_backup_models, len(urls))
+    keys = _split(settings.llm_backup_api_keys, len(urls))
+    for position, url in enumerate(urls):
+        backup = names[position] or settings.llm_slide_model
+        models.append(model(f"backup-{position + 1}", url, keys[position], backup, backup))
+    return models
+
+
+def _engine(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]]
+) -> tuple[ContentEngine, str, ImageGenerator | None]:
+    """The configured content engine, its cache identity, and the images adapter if any."""
+    if not settings.llm_configured:
+        return EmbeddedEngine(), "embedded", None
+    models = _chat_models(settings)
+    closers.extend(model.aclose for model in models)
+    images: OpenAIImageGenerator | None = None
+    if settings.images_model:
+        images = OpenAIImageGenerator(
+            OpenAIImageConfig(
+                "images",
+                settings.images_base_url or settings.openai_base_url or None,
+                settings.openai_api_key,
+                settings.images_model,
+                retry=RetryPolicy(settings.llm_retry_attempts, settings.llm_retry_base_delay),
+            )
+        )
+        closers.append(images.aclose)
+    engine = LLMEngine(
+        FailoverChatModel(models), concurrency=settings.llm_concurrency, images_available=images is not None
+    )
+    # Identical requests to different models are different content.
+    identity = "llm:" + "|".join(
+        f"{m.config.base_url}:{m.config.outline_model}:{m.config.slide_model}" for m in models
+    )
+    return engine, identity, images
 
 
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
     store = LocalArtifactStore(settings.storage_dir)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if engine is None:
+        engine, identity, images = _engine(settings, closers)
+    else:
+        identity, images = type(engine).__name__, None
     deps = PipelineDeps(
-        engine=engine or EmbeddedEngine(),
-        engine_name="embedded" if engine is None else type(engine).__name__,
+        engine=engine,
+        engine_name=identity,
         store=store,
         writers=_writers(),
         fit=_fit,
         theme=render.get_theme,
         cache=MemoryContentCache(settings.cache_size) if settings.cache_enabled else None,
+        images=images,
+        image_concurrency=settings.image_concurrency,
+        image_size=settings.images_size,
     )
     service = GenerationService(
         deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
@@ -117,7 +201,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
     limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
     servicer = PresentationServicer(service, limits, render.list_themes, settings.download_chunk_bytes)
-    return App(settings, service, servicer, health.aio.HealthServicer())
+    return App(settings, service, servicer, health.aio.HealthServicer(), closers)
 
 
 async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
@@ -170,6 +254,13 @@ async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
     # racing its GOAWAY), and callers can still fetch the artifacts of what just finished.
     await app.service.drain(grace)
     await server.stop(_STOP_GRACE)
+    await close_adapters(app)
+
+
+async def close_adapters(app: App) -> None:
+    """Release the adapters' connection pools (after the server has stopped using them)."""
+    for close in app.closers:
+        await close()
 
 
 async def serve(

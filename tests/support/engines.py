@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from deckgen.content import ContentEngine, OutlineResult, OutlineSink, SlideDraft
 from deckgen.content.embedded import EmbeddedEngine
@@ -27,7 +27,7 @@ class SlowEngine:
     async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
         return await self.inner.outline(spec, emit)
 
-    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncIterator[SlideDraft]:
+    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
         try:
             async for draft in self.inner.slides(spec, outline):
                 await asyncio.sleep(self.slide_delay)

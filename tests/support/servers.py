@@ -14,7 +14,7 @@ import grpc
 
 from deckgen.config import Settings, load_settings
 from deckgen.content import ContentEngine
-from deckgen.server import App, build_app, create_server, set_serving
+from deckgen.server import App, build_app, close_adapters, create_server, set_serving
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 
 __all__ = ["ChildServer", "RunningServer", "running_server", "start_child_server", "server_settings"]
@@ -51,6 +51,7 @@ async def running_server(
     finally:
         await channel.close()
         await server.stop(0)
+        await close_adapters(app)
 
 
 @dataclass

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from deckgen.domain import Deck, GenerationSpec, Outline, OutlineItem, Slide, Usage
 
-__all__ = ["ContentEngine", "OutlineResult", "OutlineSink", "SlideDraft"]
+__all__ = ["ContentEngine", "EngineWarning", "OutlineResult", "OutlineSink", "SlideDraft"]
 
 OutlineSink = Callable[[int, OutlineItem], Awaitable[None]]
 """Called with (index, item) as soon as each outline item is planned."""
 
 
 @dataclass(frozen=True, slots=True)
+class EngineWarning:
+    """Something the caller should know that did not stop the generation (sent as a warning event)."""
+
+    code: str
+    message: str
+    slide_index: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OutlineResult:
     outline: Outline
     usage: Usage = field(default_factory=Usage)
+    warnings: tuple[EngineWarning, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +36,9 @@ class SlideDraft:
     """Position in the deck; drafts may arrive in any order."""
     slide: Slide
     usage: Usage = field(default_factory=Usage)
+    warnings: tuple[EngineWarning, ...] = ()
+    image_prompt: str = ""
+    """What a picture for this slide should show; empty when the slide wants none."""
 
 
 class ContentEngine(Protocol):
@@ -39,7 +52,7 @@ class ContentEngine(Protocol):
         """Plan the deck, calling `emit` for each item as it is planned, title and closing slides included."""
         ...
 
-    def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncIterator[SlideDraft]:
+    def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
         """Write one slide per outline item, yielding each as soon as it is complete."""
         ...
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import replace
 
-from deckgen.content import OutlineResult
+from deckgen.content import EngineWarning, OutlineResult
 from deckgen.domain import (
     Artifact,
     ArtifactFormat,
     Deck,
     GenerationSpec,
     ImageMode,
+    ImageRef,
+    Layout,
     Outline,
     OutlineItem,
     Presentation,
@@ -25,6 +28,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._events import (
     ArtifactReady,
+    ImageReady,
     OutlineItemReady,
     OutlineReady,
     Progress,
@@ -33,6 +37,7 @@ from deckgen.domain._events import (
 )
 from deckgen.pipeline._cache import CachedContent, content_key
 from deckgen.pipeline._ports import PipelineDeps, Publish
+from deckgen.providers.images import ImageFailed
 
 __all__ = ["artifact_name", "generate_outline", "generate_presentation", "render_deck", "store_key"]
 
@@ -62,6 +67,7 @@ async def _plan(spec: GenerationSpec, deps: PipelineDeps, publish: Publish) -> O
 
         result = await deps.engine.outline(spec, emit)
     await publish(OutlineReady(result.outline))
+    await _publish_warnings(publish, result.warnings)
     await publish(
         Progress(Stage.OUTLINE, _OUTLINE_DONE, f"outline ready: {len(result.outline.items)} slides")
     )
@@ -80,24 +86,112 @@ def _finish(presentation: Presentation, **changes: object) -> Presentation:
     return replace(presentation, state=PresentationState.SUCCEEDED, update_time=time.time(), **changes)  # type: ignore[arg-type]
 
 
+async def _publish_warnings(publish: Publish, warnings: Iterable[EngineWarning]) -> None:
+    for warning in warnings:
+        await publish(ev.Warning(warning.code, warning.message, warning.slide_index))
+
+
+class _Pictures:
+    """Generates, stores and announces the pictures slides ask for, while other slides are written."""
+
+    def __init__(self, presentation_id: str, deps: PipelineDeps, publish: Publish) -> None:
+        self._id = presentation_id
+        self._deps = deps
+        self._publish = publish
+        self._gate = asyncio.Semaphore(deps.image_concurrency)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.stored: dict[int, tuple[Artifact, bytes]] = {}
+        self.count = 0
+
+    def request(self, index: int, prompt: str, alt_text: str) -> None:
+        self._tasks.append(asyncio.create_task(self._one(index, prompt, alt_text)))
+
+    async def _one(self, index: int, prompt: str, alt_text: str) -> None:
+        assert self._deps.images is not None
+        async with self._gate:
+            try:
+                image = await self._deps.images.generate(prompt, size=self._deps.image_size)
+                extension = image.media_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
+                filename = f"images/slide-{index + 1:02d}.{extension}"
+                key = store_key(self._id, filename)
+                stored = await self._deps.store.put(key, image.data, image.media_type)
+            except Exception as error:  # any failure: the slide stays good-looking without a picture
+                message = str(error) if isinstance(error, ImageFailed) else type(error).__name__
+                await self._publish(
+                    ev.Warning(
+                        "IMAGE_FAILED",
+                        f"No picture for slide {index + 1} ({message}); the slide is laid out without one.",
+                        index,
+                    )
+                )
+                return
+        artifact = Artifact(
+            name=artifact_name(self._id, filename),
+            format=ArtifactFormat.IMAGE,
+            media_type=stored.media_type,
+            size_bytes=stored.size,
+            sha256=stored.sha256,
+            key=key,
+            uri=await self._deps.store.url(key),
+            slide_index=index,
+        )
+        self.stored[index] = (artifact, image.data)
+        self.count += 1
+        await self._publish(ImageReady(index, artifact, alt_text))
+
+    async def wait(self) -> None:
+        await asyncio.gather(*self._tasks)
+
+    async def cancel(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def place(self, slides: Sequence[Slide]) -> tuple[tuple[Slide, ...], dict[str, bytes]]:
+        """Slides with their pictures; a slide whose picture never came is laid out as text."""
+        placed: list[Slide] = []
+        images: dict[str, bytes] = {}
+        for index, slide in enumerate(slides):
+            wanted = slide.image
+            if wanted is not None and not wanted.uri:
+                got = self.stored.get(index)
+                if got is None:
+                    slide = replace(slide, image=None, layout=Layout.BULLETS)
+                else:
+                    artifact, data = got
+                    slide = replace(slide, image=ImageRef(artifact.name, wanted.alt_text))
+                    images[artifact.name] = data
+            placed.append(slide)
+        return tuple(placed), images
+
+
 async def _write_slides(
-    spec: GenerationSpec, outline: Outline, theme: Theme, deps: PipelineDeps, publish: Publish
+    spec: GenerationSpec,
+    outline: Outline,
+    theme: Theme,
+    deps: PipelineDeps,
+    publish: Publish,
+    pictures: _Pictures | None,
 ) -> tuple[list[Slide | None], Usage]:
     total = len(outline.items)
     slides: list[Slide | None] = [None] * total
     usage = Usage()
     done = 0
     await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
-    async for draft in deps.engine.slides(spec, outline):
-        slides[draft.index] = draft.slide
-        usage = usage + draft.usage
-        done += 1
-        _, warnings = deps.fit(draft.slide, theme)
-        await publish(SlideReady(draft.index, draft.slide, total, draft.usage))
-        for message in warnings:
-            await publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
-        fraction = _OUTLINE_DONE + (_SLIDES_DONE - _OUTLINE_DONE) * done / max(total, 1)
-        await publish(Progress(Stage.SLIDES, round(fraction, 3), f"slide {done} of {total}"))
+    async with aclosing(deps.engine.slides(spec, outline)) as drafts:
+        async for draft in drafts:
+            slides[draft.index] = draft.slide
+            usage = usage + draft.usage
+            done += 1
+            await publish(SlideReady(draft.index, draft.slide, total, draft.usage))
+            await _publish_warnings(publish, draft.warnings)
+            _, warnings = deps.fit(draft.slide, theme)
+            for message in warnings:
+                await publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
+            if pictures is not None and draft.image_prompt and draft.slide.image is not None:
+                pictures.request(draft.index, draft.image_prompt, draft.slide.image.alt_text)
+            fraction = _OUTLINE_DONE + (_SLIDES_DONE - _OUTLINE_DONE) * done / max(total, 1)
+            await publish(Progress(Stage.SLIDES, round(fraction, 3), f"slide {done} of {total}"))
     return slides, usage
 
 
@@ -173,32 +267,50 @@ async def generate_presentation(
     theme = deps.theme(spec.theme)
     key = content_key(spec, deps.engine_name)
     cached = await deps.cache.get(key) if deps.cache is not None else None
-    if cached is not None:
-        await _replay(cached, publish, theme, deps)
-        outline, slides, usage = cached.outline, cached.slides, Usage()
-    else:
-        deps.engine.check(spec)
-        planned = await _plan(spec, deps, publish)
-        outline = planned.outline
-        drafts, slide_usage = await _write_slides(spec, outline, theme, deps, publish)
-        missing = [index for index, slide in enumerate(drafts) if slide is None]
-        if missing:
-            raise RuntimeError(f"content engine wrote no slide for outline items {missing}")
-        slides = tuple(slide for slide in drafts if slide is not None)
-        usage = planned.usage + slide_usage
-        if deps.cache is not None:
-            await deps.cache.put(key, CachedContent(outline, slides, usage))
-    if spec.image_mode is ImageMode.GENERATED:
-        await publish(
-            ev.Warning(
-                "IMAGES_NOT_CONFIGURED",
-                "Pictures were requested but no images API is configured; slides have no pictures.",
-            )
-        )
+    wants_pictures = spec.image_mode is ImageMode.GENERATED
+    pictures = _Pictures(presentation.id, deps, publish) if wants_pictures and deps.images else None
+    try:
+        if cached is not None:
+            await _replay(cached, publish, theme, deps)
+            outline, slides, usage = cached.outline, cached.slides, Usage()
+        else:
+            deps.engine.check(spec)
+            planned = await _plan(spec, deps, publish)
+            outline = planned.outline
+            drafts, slide_usage = await _write_slides(spec, outline, theme, deps, publish, pictures)
+            missing = [index for index, slide in enumerate(drafts) if slide is None]
+            if missing:
+                raise RuntimeError(f"content engine wrote no slide for outline items {missing}")
+            slides = tuple(slide for slide in drafts if slide is not None)
+            usage = planned.usage + slide_usage
+            if deps.cache is not None:
+                # Pictures are not cached: a cached deck is replayed as text and pictures come anew.
+                await deps.cache.put(key, CachedContent(outline, _without_pictures(slides), usage))
+        images: dict[str, bytes] = {}
+        if pictures is not None:
+            await publish(Progress(Stage.IMAGES, _SLIDES_DONE, "finishing pictures"))
+            await pictures.wait()
+            slides, images = pictures.place(slides)
+            usage = usage + Usage(images=pictures.count)
+        else:
+            slides = _without_pictures(slides)
+            if wants_pictures:
+                await publish(
+                    ev.Warning(
+                        "IMAGES_NOT_CONFIGURED",
+                        "Pictures were requested but no images API is configured (set IMAGES_MODEL and "
+                        "OPENAI_API_KEY); slides have no pictures.",
+                    )
+                )
+    finally:
+        if pictures is not None:
+            await pictures.cancel()
     deck = Deck(
         title=outline.title, subtitle=outline.subtitle, language=spec.language, theme=theme.id, slides=slides
     )
-    laid_out, artifacts = await render_deck(presentation.id, deck, theme, spec.output_formats, deps, publish)
+    laid_out, artifacts = await render_deck(
+        presentation.id, deck, theme, spec.output_formats, deps, publish, images
+    )
     if len(laid_out.slides) != len(deck.slides):
         await publish(
             ev.Warning(
@@ -209,4 +321,21 @@ async def generate_presentation(
             )
         )
     await publish(Progress(Stage.DONE, 1.0, "done"))
-    return _finish(presentation, deck=laid_out, outline=outline, artifacts=tuple(artifacts), usage=usage)
+    pictures_stored = tuple(artifact for artifact, _ in (pictures.stored.values() if pictures else ()))
+    return _finish(
+        presentation,
+        deck=laid_out,
+        outline=outline,
+        artifacts=tuple(artifacts) + pictures_stored,
+        usage=usage,
+    )
+
+
+def _without_pictures(slides: Sequence[Slide]) -> tuple[Slide, ...]:
+    """Slides whose picture was only asked for (no stored image yet) laid out as text."""
+    return tuple(
+        replace(slide, image=None, layout=Layout.BULLETS)
+        if slide.image is not None and not slide.image.uri
+        else slide
+        for slide in slides
+    )

@@ -9,6 +9,7 @@ from deckgen.content import ContentEngine
 from deckgen.domain import ArtifactFormat, Deck, Slide, Theme
 from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
+from deckgen.providers.images import ImageGenerator
 from deckgen.providers.storage import ArtifactStore
 
 __all__ = ["ArtifactWriter", "Fitter", "PipelineDeps", "Publish"]
@@ -37,3 +38,7 @@ class PipelineDeps:
     fit: Fitter
     theme: Callable[[str], Theme]
     cache: ContentCache | None = None
+    images: ImageGenerator | None = None
+    """Pictures for slides that ask for one; None when no images API is configured."""
+    image_concurrency: int = 4
+    image_size: str = "1536x1024"

@@ -217,8 +217,13 @@ class GenerationService:
         """The job runner: drive the pipeline and end the stream with exactly one terminal event."""
         stream = job.id
 
+        order = asyncio.Lock()
+
         async def publish(event: Event) -> None:
-            await self._events.append(stream, event)
+            # Pictures are announced from their own tasks; one append at a time keeps any event
+            # log (in-process or shared) gap-free and in the order events happened.
+            async with order:
+                await self._events.append(stream, event)
 
         presentation = replace(
             self._presentations[stream], state=PresentationState.GENERATING, update_time=time.time()

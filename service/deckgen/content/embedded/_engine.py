@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 
 from deckgen.content._base import OutlineResult, OutlineSink, SlideDraft
 from deckgen.content.embedded._markdown import Document, Heading, is_markdown, parse
@@ -131,7 +131,7 @@ class EmbeddedEngine:
             await asyncio.sleep(0)
         return OutlineResult(outline)
 
-    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncIterator[SlideDraft]:
+    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
         self.check(spec)
         plan = self._plan(spec) if spec.sources else None
         # Every item is matched before the first slide goes out, so a request that needs a model

@@ -1,0 +1,349 @@
+"""The model-backed engine: the outline streamed item by item, then every slide written concurrently.
+
+Each reply is parsed while it streams, so an outline item or a slide is handed on the moment its
+JSON closes. Replies that are cut off, malformed or break the slide constraints get one targeted
+repair call; if that fails too the deck gets a plain fallback slide and a warning, never an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft
+from deckgen.content.llm._grounding import Chunk, chunk_sources, digest, select
+from deckgen.content.llm._jsonstream import CompletedValue, JsonScanner, loads_lenient
+from deckgen.content.llm._prompts import (
+    OUTLINE_SOURCE_CHARS,
+    SLIDE_SOURCE_CHARS,
+    outline_request,
+    regenerate_request,
+    repair_request,
+    slide_request,
+)
+from deckgen.content.llm._schema import parse_outline_item, parse_slide
+from deckgen.domain import (
+    Bullet,
+    Deck,
+    FieldViolation,
+    GenerationFailed,
+    GenerationSpec,
+    ImageMode,
+    ImageRef,
+    InvalidRequest,
+    Layout,
+    Outline,
+    OutlineItem,
+    Slide,
+    SourceDocument,
+    SourceRef,
+    Unavailable,
+    Usage,
+    limits,
+)
+from deckgen.providers.llm import ChatEnd, ChatModel, ChatRequest, ProviderFailed, StreamBroken, TextDelta
+
+__all__ = ["LLMEngine"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    text: str
+    document: str | None
+    """The top-level JSON object, when one closed."""
+    usage: Usage
+    broken: str = ""
+    """Why the stream stopped early, if it did."""
+
+
+@lru_cache(maxsize=8)
+def _chunks(sources: tuple[SourceDocument, ...]) -> tuple[Chunk, ...]:
+    # outline() and slides() of one request ground in the same chunks; cut them once.
+    return tuple(chunk_sources(sources))
+
+
+def _fallback(item: OutlineItem, index: int) -> Slide:
+    """A plain but presentable slide from what the outline already says."""
+    bullets = tuple(
+        Bullet(point[: limits.MAX_BULLET_CHARS]) for point in item.key_points[: limits.MAX_BULLETS]
+    )
+    layout = Layout.CLOSING if item.layout is Layout.CLOSING else Layout.BULLETS
+    return Slide(layout, item.title[: limits.MAX_TITLE_CHARS] or f"Slide {index + 1}", bullets=bullets)
+
+
+class LLMEngine:
+    name = "llm"
+
+    def __init__(
+        self,
+        model: ChatModel,
+        *,
+        concurrency: int = 10,
+        images_available: bool = False,
+        usage_wait: float = 0.2,
+    ) -> None:
+        self._model = model
+        self._concurrency = concurrency
+        self._images_available = images_available
+        self._usage_wait = usage_wait
+
+    def check(self, spec: GenerationSpec) -> None:
+        """A model can serve every request the API accepts."""
+
+    # -- one call --------------------------------------------------------------------------------
+
+    async def _call(
+        self, request: ChatRequest, on_value: Callable[[CompletedValue], Awaitable[None]] | None = None
+    ) -> _Reply:
+        """Stream one reply, handing on shallow JSON values as they close; return once the object closes."""
+        scanner = JsonScanner(max_depth=2 if on_value is not None else 0)
+        end: ChatEnd | None = None
+        broken = ""
+        stream = self._model.stream(request)
+        try:
+            async with aclosing(stream):
+                async for event in stream:
+                    if isinstance(event, TextDelta):
+                        for value in scanner.feed(event.text):
+                            if on_value is not None and value.path:
+                                await on_value(value)
+                        if scanner.done:
+                            break
+                    elif isinstance(event, ChatEnd):
+                        end = event
+                if scanner.done and end is None:
+                    # Usage follows the JSON at once on well-behaved servers; a chatty model that
+                    # keeps writing after it must not hold the slide back.
+                    try:
+                        async with asyncio.timeout(self._usage_wait):
+                            async for event in stream:
+                                if isinstance(event, ChatEnd):
+                                    end = event
+                    except TimeoutError:
+                        pass
+        except StreamBroken as error:
+            broken = error.message
+        text = scanner.text
+        if end is not None:
+            usage = Usage(end.prompt_tokens, end.completion_tokens)
+        else:
+            prompt = sum(len(m.content) for m in request.messages) // 4
+            usage = Usage(prompt, len(text) // 4)
+        document = scanner.document() if scanner.done else None
+        return _Reply(text, document, usage, broken)
+
+    # -- outline ---------------------------------------------------------------------------------
+
+    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
+        chunks = _chunks(spec.sources)
+        count = spec.slide_count
+        with_title = count is None or count >= 2
+        closing = count is None or count >= 3
+        wanted = None if count is None else count - 1 if with_title else count
+        request = outline_request(
+            spec, wanted, digest(chunks, OUTLINE_SOURCE_CHARS) if chunks else "", closing
+        )
+        offset = 1 if with_title else 0
+        state: dict[str, str] = {"title": "", "subtitle": ""}
+        items: list[OutlineItem] = []
+        title_sent = False
+
+        def title_item() -> OutlineItem:
+            title = state["title"] or spec.topic or (spec.sources[0].name if spec.sources else "Presentation")
+            subtitle = state["subtitle"]
+            return OutlineItem(title[: limits.MAX_TITLE_CHARS], Layout.TITLE, (subtitle,) if subtitle else ())
+
+        async def on_value(value: CompletedValue) -> None:
+            nonlocal title_sent
+            if value.path in (("title",), ("subtitle",)):
+                data = value.value()
+                state[str(value.path[0])] = " ".join(data.split()) if isinstance(data, str) else ""
+            elif len(value.path) == 2 and value.path[0] == "slides":
+                item = parse_outline_item(value.value())
+                if item is None or (wanted is not None and len(items) >= wanted):
+                    return
+                if with_title and not title_sent:
+                    title_sent = True
+                    await emit(0, title_item())
+                items.append(item)
+                await emit(offset + len(items) - 1, item)
+
+        usage = Usage()
+        for attempt in range(2):
+            try:
+                reply = await self._call(request, on_value)
+            except ProviderFailed as failure:
+                raise Unavailable(
+                    f"the language model could not be reached ({failure}); try again later",
+                    retry_after=5.0,
+                    reason="LLM_UNAVAILABLE",
+                ) from failure
+            usage = usage + reply.usage
+            if items or attempt == 1:
+                break
+            # Nothing usable came back (prose, broken JSON, an empty list): say so, once.
+            problem = reply.broken and f"the reply was cut off ({reply.broken})"
+            request = repair_request(
+                request, reply.text, [problem or "the reply had no `slides` list of outline items"]
+            )
+        if not items:
+            raise GenerationFailed("the language model did not produce a usable outline")
+        warnings: list[EngineWarning] = []
+        if wanted is not None and len(items) < wanted:
+            warnings.append(
+                EngineWarning(
+                    "OUTLINE_SHORT",
+                    f"The model planned {len(items) + offset} slides of the {count} requested.",
+                )
+            )
+        if reply.broken:
+            warnings.append(EngineWarning("OUTLINE_CUT_OFF", f"The outline reply broke off: {reply.broken}"))
+        if with_title and not title_sent:
+            await emit(0, title_item())
+        all_items = ((title_item(),) if with_title else ()) + tuple(items)
+        outline = Outline(
+            all_items[0].title if with_title else title_item().title, all_items, state["subtitle"]
+        )
+        return OutlineResult(outline, usage, tuple(warnings))
+
+    # -- slides ----------------------------------------------------------------------------------
+
+    def _parse(
+        self, reply: _Reply, refs: dict[str, SourceRef], spec: GenerationSpec, wants_image: bool
+    ) -> tuple[SlideDraft | None, list[str]]:
+        document = reply.document
+        if document is None:
+            if reply.broken:
+                return None, [f"the reply was cut off before the JSON object was complete ({reply.broken})"]
+            try:
+                data = loads_lenient(reply.text)
+            except ValueError:
+                return None, ["the reply was not one complete JSON object"]
+        else:
+            try:
+                data = json.loads(document)
+            except ValueError as error:
+                return None, [f"the reply is not valid JSON: {error}"]
+        parsed, problems = parse_slide(data, refs, speaker_notes=spec.speaker_notes, wants_image=wants_image)
+        if parsed is None:
+            return None, problems
+        slide, prompt = parsed.slide, parsed.image_prompt
+        if slide.layout is Layout.IMAGE_TEXT:
+            if wants_image and prompt:
+                alt = data.get("image_alt") if isinstance(data, dict) else None
+                alt_text = " ".join(str(alt).split())[:300] if alt else prompt[:300]
+                slide = replace(slide, image=ImageRef("", alt_text))
+            else:
+                slide, prompt = replace(slide, layout=Layout.BULLETS), ""
+        return SlideDraft(0, slide, image_prompt=prompt), []
+
+    async def _slide(
+        self, spec: GenerationSpec, outline: Outline, index: int, chunks: Sequence[Chunk]
+    ) -> SlideDraft:
+        item = outline.items[index]
+        if item.layout is Layout.TITLE:
+            subtitle = outline.subtitle or (item.key_points[0] if item.key_points else "")
+            notes = f"Welcome. This talk: {outline.title}." if spec.speaker_notes else ""
+            return SlideDraft(index, Slide(Layout.TITLE, item.title, subtitle=subtitle, notes=notes))
+        wants_image = spec.image_mode is ImageMode.GENERATED and self._images_available
+        query = " ".join((item.title, *item.key_points))
+        passages = select(chunks, query, SLIDE_SOURCE_CHARS) if chunks else []
+        refs = {chunk.id: chunk.ref for chunk in chunks}
+        request = slide_request(spec, outline, index, item, passages, wants_image)
+        usage = Usage()
+        try:
+            reply = await self._call(request)
+            usage = usage + reply.usage
+            draft, problems = self._parse(reply, refs, spec, wants_image)
+            if draft is not None:
+                return replace(draft, index=index, usage=usage)
+            log.info("slide %d needs repair: %s", index + 1, "; ".join(problems))
+            repaired = await self._call(repair_request(request, reply.text, problems))
+            usage = usage + repaired.usage
+            draft, second = self._parse(repaired, refs, spec, wants_image)
+            if draft is not None:
+                warning = EngineWarning(
+                    "SLIDE_REPAIRED",
+                    f"Slide {index + 1} was rewritten once because the model's first reply was unusable: "
+                    + "; ".join(problems[:3]),
+                    index,
+                )
+                return replace(draft, index=index, usage=usage, warnings=(warning,))
+            reason = "; ".join(second[:3])
+        except ProviderFailed as failure:
+            reason = f"the model could not be reached ({failure.message})"
+        warning = EngineWarning(
+            "SLIDE_FALLBACK",
+            f"Slide {index + 1} shows the outline's key points because the model gave no usable slide: "
+            f"{reason}",
+            index,
+        )
+        return SlideDraft(index, _fallback(item, index), usage, (warning,))
+
+    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
+        chunks = _chunks(spec.sources)
+        done: asyncio.Queue[SlideDraft | BaseException] = asyncio.Queue()
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def write(index: int) -> None:
+            async with gate:
+                try:
+                    done.put_nowait(await self._slide(spec, outline, index, chunks))
+                except Exception as error:  # handed to the consumer, which raises it in its own task
+                    done.put_nowait(error)
+
+        tasks = [asyncio.create_task(write(index)) for index in range(len(outline.items))]
+        try:
+            for _ in tasks:
+                result = await done.get()
+                if isinstance(result, BaseException):
+                    raise result
+                yield result
+        finally:
+            # A caller that leaves (or a deadline) must stop every request to the providers now.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- one slide again ---------------------------------------------------------------------------
+
+    async def regenerate_slide(
+        self, spec: GenerationSpec, deck: Deck, index: int, instruction: str
+    ) -> tuple[Slide, Usage]:
+        if not 0 <= index < len(deck.slides):
+            raise InvalidRequest(
+                [FieldViolation("slide_index", f"must be between 0 and {len(deck.slides) - 1}, got {index}")]
+            )
+        chunks = _chunks(spec.sources)
+        current = deck.slides[index]
+        query = " ".join((current.title, instruction, *(b.text for b in current.bullets)))
+        passages = select(chunks, query, SLIDE_SOURCE_CHARS) if chunks else []
+        refs = {chunk.id: chunk.ref for chunk in chunks}
+        request = regenerate_request(spec, deck, index, instruction, passages)
+        try:
+            reply = await self._call(request)
+            usage = reply.usage
+            draft, problems = self._parse(reply, refs, spec, False)
+            if draft is None:
+                reply = await self._call(repair_request(request, reply.text, problems))
+                usage = usage + reply.usage
+                draft, problems = self._parse(reply, refs, spec, False)
+        except ProviderFailed as failure:
+            raise Unavailable(
+                f"the language model could not be reached ({failure}); try again later",
+                retry_after=5.0,
+                reason="LLM_UNAVAILABLE",
+            ) from failure
+        if draft is None:
+            raise GenerationFailed("the model did not write a usable slide: " + "; ".join(problems[:3]))
+        slide = draft.slide
+        if current.image is not None and slide.layout is current.layout:
+            slide = replace(slide, image=current.image)
+        return slide, usage

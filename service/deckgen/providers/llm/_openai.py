@@ -1,0 +1,275 @@
+"""Any OpenAI-compatible chat endpoint (OpenAI, Azure, vLLM, Ollama, llama.cpp, LM Studio) via `openai`.
+
+Self-hosted servers differ in what they accept. A 400 that names a parameter we sent makes the
+adapter drop (or downgrade) that parameter and try again at once, and remember it for later
+calls, so no unsupported option can break a generation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+
+from deckgen.providers._retry import RetryPolicy, retry_after_seconds
+from deckgen.providers.llm._base import (
+    ChatEnd,
+    ChatEvent,
+    ChatRequest,
+    ProviderFailed,
+    StreamBroken,
+    TextDelta,
+)
+
+__all__ = ["OpenAIChatModel", "OpenAIConfig", "estimate_tokens"]
+
+log = logging.getLogger(__name__)
+
+_RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+# Response formats from the most to the least constrained.
+_FORMATS = ("json_schema", "json_object", "none")
+
+
+def estimate_tokens(text: str) -> int:
+    """About four characters per token, the usual rule of thumb for English BPE vocabularies."""
+    return math.ceil(len(text) / 4)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAIConfig:
+    name: str
+    """How logs, spans and metrics call this provider, e.g. `primary`, `backup-1`."""
+    base_url: str | None
+    api_key: str = field(repr=False)
+    outline_model: str = "gpt-4o-mini"
+    slide_model: str = "gpt-4o-mini"
+    request_timeout: float = 90.0
+    """The longest one call may take, retries excluded."""
+    idle_timeout: float = 30.0
+    """The longest a stream may stay silent."""
+    connect_timeout: float = 10.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+@dataclass
+class _Capabilities:
+    """What this endpoint was found to accept; only ever narrows."""
+
+    response_format: str = "json_schema"
+    stream_usage: bool = True
+    temperature: bool = True
+    max_tokens: bool = True
+
+
+class _Unsupported(Exception):
+    def __init__(self, parameter: str) -> None:
+        super().__init__(parameter)
+        self.parameter = parameter
+
+
+def _mentions(error: openai.APIStatusError, names: tuple[str, ...]) -> str | None:
+    body = error.body if isinstance(error.body, dict) else {}
+    nested = body.get("error") if isinstance(body.get("error"), dict) else body
+    param = str(nested.get("param") or "") if isinstance(nested, dict) else ""
+    text = f"{param} {error.message} {json.dumps(error.body, default=str)}".lower()
+    for name in names:
+        if name == param or name in text:
+            return name
+    return None
+
+
+class OpenAIChatModel:
+    def __init__(
+        self,
+        config: OpenAIConfig,
+        client: openai.AsyncOpenAI | None = None,
+        sleep: Callable[[float], Any] = asyncio.sleep,
+    ) -> None:
+        self.config = config
+        self.name = config.name
+        self._caps = _Capabilities()
+        self._sleep = sleep
+        timeout = openai.Timeout(
+            config.request_timeout, read=config.idle_timeout, connect=config.connect_timeout
+        )
+        # The SDK's own retries are off: ours honour the generation's deadline and fail over.
+        self._client = client or openai.AsyncOpenAI(
+            api_key=config.api_key or "not-needed",
+            base_url=config.base_url,
+            timeout=timeout,
+            max_retries=0,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+    def model_for(self, purpose: str) -> str:
+        return self.config.outline_model if purpose == "outline" else self.config.slide_model
+
+    def _arguments(self, request: ChatRequest) -> dict[str, Any]:
+        caps = self._caps
+        arguments: dict[str, Any] = {
+            "model": self.model_for(request.purpose),
+            "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+            "stream": True,
+        }
+        if caps.stream_usage:
+            arguments["stream_options"] = {"include_usage": True}
+        if request.temperature is not None and caps.temperature:
+            arguments["temperature"] = request.temperature
+        if request.max_tokens is not None and caps.max_tokens:
+            arguments["max_tokens"] = request.max_tokens
+        if request.schema is not None:
+            if caps.response_format == "json_schema":
+                arguments["response_format"] = {
+                    "type": "json_schema",
+                    "json_schema": {"name": request.schema_name, "schema": dict(request.schema)},
+                }
+            elif caps.response_format == "json_object":
+                arguments["response_format"] = {"type": "json_object"}
+        return arguments
+
+    def _degrade(self, parameter: str) -> bool:
+        """Stop sending `parameter` (or send a weaker form); False when there is nothing left to drop."""
+        caps = self._caps
+        if parameter in ("json_schema", "response_format"):
+            position = _FORMATS.index(caps.response_format)
+            if parameter == "json_schema" and caps.response_format == "json_schema":
+                caps.response_format = "json_object"
+            elif position + 1 < len(_FORMATS):
+                caps.response_format = _FORMATS[position + 1]
+            else:
+                return False
+        elif parameter in ("stream_options", "include_usage") and caps.stream_usage:
+            caps.stream_usage = False
+        elif parameter == "temperature" and caps.temperature:
+            caps.temperature = False
+        elif parameter == "max_tokens" and caps.max_tokens:
+            caps.max_tokens = False
+        else:
+            return False
+        log.warning("provider %s rejected %r; calling it without from now on", self.name, parameter)
+        return True
+
+    def _sent(self, arguments: dict[str, Any]) -> tuple[str, ...]:
+        names: list[str] = []
+        if "response_format" in arguments:
+            names += ["json_schema"] if arguments["response_format"]["type"] == "json_schema" else []
+            names += ["response_format"]
+        names += [name for name in ("stream_options", "include_usage") if "stream_options" in arguments]
+        names += [name for name in ("temperature", "max_tokens") if name in arguments]
+        return tuple(names)
+
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
+        attempt = 0
+        details: list[str] = []
+        while True:
+            attempt += 1
+            arguments = self._arguments(request)
+            received: list[str] = []
+            try:
+                # aclosing: a consumer that stops early must close the HTTP response now, not at GC.
+                async with aclosing(self._once(arguments, received)) as events:
+                    async for event in events:
+                        yield event
+                return
+            except _Unsupported as unsupported:
+                attempt -= 1  # not a failure of the provider: the same call, without the option
+                details.append(f"unsupported parameter {unsupported.parameter!r}")
+                continue
+            except (openai.APIStatusError, openai.APIError, openai.APIConnectionError, TimeoutError) as error:
+                status = error.status_code if isinstance(error, openai.APIStatusError) else None
+                message = _describe(error)
+                details.append(message)
+                if received:
+                    raise StreamBroken(self.name, "".join(received), message) from error
+                retryable = status is None or status in _RETRYABLE_STATUS
+                retry_after = (
+                    retry_after_seconds(error.response.headers)
+                    if isinstance(error, openai.APIStatusError)
+                    else None
+                )
+                delay = self.config.retry.delay(attempt, retry_after) if retryable else None
+                if delay is None:
+                    raise ProviderFailed(self.name, message, status, retryable, attempt, details) from error
+                log.info(
+                    "provider %s: %s; retrying in %.2f s (try %d of %d)",
+                    self.name,
+                    message,
+                    delay,
+                    attempt + 1,
+                    self.config.retry.attempts,
+                )
+                await self._sleep(delay)
+
+    async def _once(self, arguments: dict[str, Any], received: list[str]) -> AsyncGenerator[ChatEvent, None]:
+        # The call's time limit covers only our waits on the provider, never the consumer's work
+        # between chunks: a timeout spanning a `yield` would cancel the consumer instead.
+        deadline = asyncio.get_running_loop().time() + self.config.request_timeout
+        create: Any = self._client.chat.completions.create
+        try:
+            async with asyncio.timeout_at(deadline):
+                stream = await create(**arguments)
+        except openai.APIStatusError as error:
+            if error.status_code in (400, 422):
+                parameter = _mentions(error, self._sent(arguments))
+                if parameter is not None and self._degrade(parameter):
+                    raise _Unsupported(parameter) from error
+            raise
+        usage: Any = None
+        finish_reason = ""
+        model = arguments["model"]
+        async with stream:
+            chunks = aiter(stream)
+            while True:
+                async with asyncio.timeout_at(deadline):
+                    try:
+                        chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
+                model = getattr(chunk, "model", None) or model
+                if getattr(chunk, "usage", None) is not None:
+                    usage = chunk.usage
+                for choice in chunk.choices or ():
+                    text = getattr(choice.delta, "content", None) if choice.delta is not None else None
+                    if text:
+                        received.append(text)
+                        yield TextDelta(text)
+                    if choice.finish_reason:
+                        finish_reason = choice.finish_reason
+        if usage is not None and getattr(usage, "completion_tokens", None) is not None:
+            yield ChatEnd(
+                int(usage.prompt_tokens or 0),
+                int(usage.completion_tokens or 0),
+                finish_reason or "stop",
+                self.name,
+                str(model),
+            )
+        else:
+            prompt = sum(estimate_tokens(m["content"]) for m in arguments["messages"])
+            yield ChatEnd(
+                prompt,
+                estimate_tokens("".join(received)),
+                finish_reason or "stop",
+                self.name,
+                str(model),
+                usage_reported=False,
+            )
+
+
+def _describe(error: BaseException) -> str:
+    if isinstance(error, openai.APIStatusError):
+        return f"HTTP {error.status_code}: {error.message}"[:300]
+    if isinstance(error, TimeoutError | openai.APITimeoutError):
+        return "timed out"
+    if isinstance(error, openai.APIConnectionError):
+        cause = error.__cause__
+        return f"connection failed ({type(cause).__name__ if cause else 'unknown'})"
+    return f"{type(error).__name__}: {error}"[:300]
