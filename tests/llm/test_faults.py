@@ -1,0 +1,178 @@
+"""What self-hosted endpoints do to generators, and what the caller sees instead of a hang or a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from deckgen.v1 import presentation_pb2 as pb
+from deckgen.v1 import presentation_service_pb2 as spb
+from tests.llm.conftest import API_KEY, generate, llm_server, warnings
+from tests.support.deck_model import DeckModel, slide_number, task_of
+from tests.support.fake_llm import FakeLLMServer, RecordedRequest, Reply
+
+
+def on_slide(number: int, fault: Reply, times: int = 1) -> DeckModel:
+    """The deck model, with `fault` as the reply to the first `times` calls for slide `number`."""
+    seen = {"count": 0}
+
+    def tweak(request: RecordedRequest, reply: Reply) -> Reply:
+        is_slide = task_of(request) in ("slide", "repair-slide") and slide_number(request) == number
+        if is_slide and seen["count"] < times:
+            seen["count"] += 1
+            # A fault without content of its own breaks the model's real reply.
+            return fault if fault.content or fault.status != 200 else replace(fault, content=reply.content)
+        return reply
+
+    return DeckModel(tweak=tweak)
+
+
+async def test_a_stream_cut_mid_json_gets_a_repaired_slide_and_a_warning(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    llm.responder = on_slide(3, Reply(cut_after_tokens=20)).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Streams", slide_count=5))
+    assert events[-1].HasField("completed")
+    repaired = warnings(events)["SLIDE_REPAIRED"]
+    assert [w.warning.slide_index for w in repaired] == [2]
+    assert "cut off" in repaired[0].warning.message
+    calls = [r for r in llm.chat_requests if slide_number(r) == 3]
+    assert [task_of(r) for r in calls] == ["slide", "repair-slide"]
+    assert calls[0].cut
+    # The repair call shows the model what it wrote before the break.
+    body = calls[1].body
+    assert body is not None and body["messages"][2]["role"] == "assistant"
+    slide = events[-1].completed.presentation.deck.slides[2]
+    assert slide.title == "How retries shapes part 2" and len(slide.bullets) == 4
+
+
+async def test_invalid_json_twice_gives_a_fallback_slide_not_an_error(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    llm.responder = on_slide(2, Reply(content="Sure! Here is your slide: {title: oops"), times=2).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Bad JSON", slide_count=4))
+    assert events[-1].HasField("completed")
+    fallback = warnings(events)["SLIDE_FALLBACK"]
+    assert [w.warning.slide_index for w in fallback] == [1]
+    slide = events[-1].completed.presentation.deck.slides[1]
+    outline = events[-1].completed.presentation.outline.items[1]
+    assert slide.title == outline.title
+    assert [b.text for b in slide.bullets] == list(outline.key_points)
+
+
+async def test_slides_breaking_the_constraints_are_repaired(tmp_path: Path, llm: FakeLLMServer) -> None:
+    too_many = '{"layout": "bullets", "title": "T", "bullets": [' + ", ".join(['"x"'] * 9) + "]}"
+    llm.responder = on_slide(2, Reply(content=too_many)).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Limits", slide_count=3))
+    repair = next(r for r in llm.chat_requests if task_of(r) == "repair-slide")
+    assert repair.body is not None
+    assert "bullets: 9 bullets, at most 6" in repair.body["messages"][-1]["content"]
+    assert len(events[-1].completed.presentation.deck.slides[1].bullets) == 4
+
+
+async def test_unsupported_parameters_are_dropped_and_remembered(tmp_path: Path, llm: FakeLLMServer) -> None:
+    model = DeckModel()
+
+    def picky(request: RecordedRequest) -> Reply:
+        # Like a llama.cpp server of a certain age: no JSON schema, no stream_options.
+        return Reply(
+            **{**model.respond(request).__dict__, "reject_params": {"response_format", "stream_options"}}
+        )
+
+    llm.responder = picky
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Picky server", slide_count=4))
+    assert events[-1].HasField("completed")
+    accepted = [r for r in llm.chat_requests if r.status == 200]
+    assert len(accepted) == 4  # outline + 3 slides, each once it was sent without the options
+    assert all(r.body is not None and "response_format" not in r.body for r in accepted)
+    assert all(r.body is not None and "stream_options" not in r.body for r in accepted)
+    rejected = [r for r in llm.chat_requests if r.status == 400]
+    assert len(rejected) <= 3, "once learnt, an unsupported option is not sent again"
+    # Without usage from the server, usage is estimated rather than reported as zero.
+    assert events[-1].completed.presentation.usage.completion_tokens > 0
+
+
+async def test_rate_limits_are_retried_after_the_time_the_server_asks(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    llm.enqueue(Reply(status=429, retry_after=0.4, error_message="slow down"))
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Rate limits", slide_count=3))
+    assert events[-1].HasField("completed")
+    first, second = llm.chat_requests[:2]
+    assert first.status == 429 and task_of(second) == "outline"
+    assert second.received_at - first.received_at >= 0.4
+
+
+async def test_a_failing_primary_falls_over_to_the_backup(tmp_path: Path, llm: FakeLLMServer) -> None:
+    with FakeLLMServer(api_key="sk-backup") as backup:
+        backup.responder = DeckModel().respond
+        llm.responder = lambda request: Reply(status=500, error_message="boom")
+        async with llm_server(
+            tmp_path,
+            llm,
+            LLM_BACKUP_BASE_URLS=backup.base_url,
+            LLM_BACKUP_API_KEYS="sk-backup",
+            LLM_BACKUP_MODELS="backup-model",
+            LLM_RETRY_ATTEMPTS="2",
+        ) as server:
+            events = await generate(server, spb.GeneratePresentationRequest(topic="Failover", slide_count=4))
+        assert events[-1].HasField("completed")
+        assert len(backup.chat_requests) == 4
+        assert all(r.body is not None and r.body["model"] == "backup-model" for r in backup.chat_requests)
+        assert backup.chat_requests[0].headers["authorization"] == "Bearer sk-backup"
+        # Each call tried the primary twice (its retries) before the backup.
+        assert len(llm.chat_requests) == 2 * 4
+        assert not backup.errors
+
+
+async def test_no_provider_at_all_fails_clearly(tmp_path: Path, llm: FakeLLMServer) -> None:
+    import grpc
+    import pytest
+
+    llm.responder = lambda request: Reply(status=503, error_message="overloaded")
+    async with llm_server(tmp_path, llm, LLM_RETRY_ATTEMPTS="2") as server:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await generate(server, spb.GeneratePresentationRequest(topic="Down", slide_count=3))
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "HTTP 503" in (caught.value.details() or "")
+    assert API_KEY not in (caught.value.details() or "")
+
+
+async def test_a_stalled_stream_is_abandoned_and_the_slide_still_arrives(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    llm.responder = on_slide(2, Reply(stall_after_tokens=5, stall_for=30)).respond
+    started = time.monotonic()
+    async with llm_server(tmp_path, llm, LLM_IDLE_TIMEOUT="0.5") as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Stalls", slide_count=3))
+    assert time.monotonic() - started < 10
+    assert events[-1].HasField("completed")
+    assert [w.warning.slide_index for w in warnings(events)["SLIDE_REPAIRED"]] == [1]
+    stalled = next(r for r in llm.chat_requests if slide_number(r) == 2 and task_of(r) == "slide")
+    assert await llm.await_until(
+        lambda s: any(r.client_closed for r in s.chat_requests if r.received_at == stalled.received_at), 2
+    )
+
+
+async def test_cancelling_the_call_closes_every_upstream_request(tmp_path: Path, llm: FakeLLMServer) -> None:
+    llm.responder = DeckModel(tokens_per_second=40).respond
+    async with llm_server(tmp_path, llm) as server:
+        call = server.stub.GeneratePresentation(spb.GeneratePresentationRequest(topic="Leave", slide_count=8))
+        async for event in call:
+            if event.HasField("slide") and event.slide.slide.layout == pb.LAYOUT_TITLE:
+                break
+        assert await llm.await_until(lambda s: s.in_flight >= 5, 10)
+        cancelled_at = time.time()
+        call.cancel()
+        assert await llm.await_until(lambda s: s.in_flight == 0, 2)
+    open_ones = [r for r in llm.chat_requests if r.finished_at is None]
+    assert open_ones and all(r.client_closed for r in open_ones)
+    assert all(r.closed_at is not None and r.closed_at - cancelled_at < 1.0 for r in open_ones)
+    await asyncio.sleep(0)
