@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 
-from deckgen.content import ContentEngine, OutlineResult, OutlineSink, SlideDraft
+from deckgen.content import ContentEngine, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.domain import Deck, GenerationSpec, Outline, Slide, Usage
 
@@ -24,10 +24,14 @@ class SlowEngine:
     def check(self, spec: GenerationSpec) -> None:
         self.inner.check(spec)
 
-    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
+    async def outline(
+        self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
+    ) -> OutlineResult:
         return await self.inner.outline(spec, emit)
 
-    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
+    async def slides(
+        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+    ) -> AsyncGenerator[SlideDraft, None]:
         try:
             async for draft in self.inner.slides(spec, outline):
                 await asyncio.sleep(self.slide_delay)

@@ -1,5 +1,21 @@
 """Content engines: where outlines and slide text come from."""
 
-from deckgen.content._base import ContentEngine, EngineWarning, OutlineResult, OutlineSink, SlideDraft
+from deckgen.content._base import (
+    ContentEngine,
+    EngineWarning,
+    OutlineResult,
+    OutlineSink,
+    SlideDraft,
+    SlideSink,
+    WriteAhead,
+)
 
-__all__ = ["ContentEngine", "EngineWarning", "OutlineResult", "OutlineSink", "SlideDraft"]
+__all__ = [
+    "ContentEngine",
+    "EngineWarning",
+    "OutlineResult",
+    "OutlineSink",
+    "SlideDraft",
+    "SlideSink",
+    "WriteAhead",
+]

@@ -8,10 +8,21 @@ from typing import Protocol
 
 from deckgen.domain import Deck, GenerationSpec, Outline, OutlineItem, Slide, Usage
 
-__all__ = ["ContentEngine", "EngineWarning", "OutlineResult", "OutlineSink", "SlideDraft"]
+__all__ = [
+    "ContentEngine",
+    "EngineWarning",
+    "OutlineResult",
+    "OutlineSink",
+    "SlideDraft",
+    "SlideSink",
+    "WriteAhead",
+]
 
 OutlineSink = Callable[[int, OutlineItem], Awaitable[None]]
 """Called with (index, item) as soon as each outline item is planned."""
+
+SlideSink = Callable[["SlideDraft"], Awaitable[None]]
+"""Called with each slide an engine wrote ahead, the moment it is finished."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,11 +34,21 @@ class EngineWarning:
     slide_index: int | None = None
 
 
+class WriteAhead(Protocol):
+    """Slides an engine began writing while it was still planning the outline."""
+
+    def cancel(self) -> None:
+        """Stop whatever is still being written (the generation ended early)."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class OutlineResult:
     outline: Outline
     usage: Usage = field(default_factory=Usage)
     warnings: tuple[EngineWarning, ...] = ()
+    ahead: WriteAhead | None = None
+    """Hand to `slides`; None when the engine wrote nothing ahead."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +69,24 @@ class ContentEngine(Protocol):
         """Raise `PreconditionFailed` (saying what to configure) when this engine cannot serve `spec`."""
         ...
 
-    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
-        """Plan the deck, calling `emit` for each item as it is planned, title and closing slides included."""
+    async def outline(
+        self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
+    ) -> OutlineResult:
+        """Plan the deck, calling `emit` for each item as it is planned, title and closing slides included.
+
+        With `emit_slide` the engine may write slides while it plans, handing each finished one to
+        `emit_slide` (during planning or after); `slides` with the result's `ahead` then yields only
+        the others. The caller calls `slides` or cancels `ahead`.
+        """
         ...
 
-    def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
-        """Write one slide per outline item, yielding each as soon as it is complete."""
+    def slides(
+        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+    ) -> AsyncGenerator[SlideDraft, None]:
+        """Write one slide per outline item, yielding each as soon as it is complete.
+
+        Slides written ahead are not yielded: they reach the `emit_slide` given to `outline`.
+        """
         ...
 
     async def regenerate_slide(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 
-from deckgen.content import EngineWarning, OutlineResult
+from deckgen.content import EngineWarning, OutlineResult, SlideDraft, SlideSink
 from deckgen.domain import (
     Artifact,
     ArtifactFormat,
@@ -17,7 +17,6 @@ from deckgen.domain import (
     ImageMode,
     ImageRef,
     Layout,
-    Outline,
     OutlineItem,
     Presentation,
     PresentationState,
@@ -54,7 +53,9 @@ def artifact_name(presentation_id: str, filename: str) -> str:
     return f"presentations/{presentation_id}/artifacts/{filename}"
 
 
-async def _plan(spec: GenerationSpec, deps: PipelineDeps, publish: Publish) -> OutlineResult:
+async def _plan(
+    spec: GenerationSpec, deps: PipelineDeps, publish: Publish, emit_slide: SlideSink | None = None
+) -> OutlineResult:
     await publish(Progress(Stage.OUTLINE, 0.01, "planning the outline"))
     if spec.outline is not None:
         for index, item in enumerate(spec.outline.items):
@@ -65,7 +66,7 @@ async def _plan(spec: GenerationSpec, deps: PipelineDeps, publish: Publish) -> O
         async def emit(index: int, item: OutlineItem) -> None:
             await publish(OutlineItemReady(index, item))
 
-        result = await deps.engine.outline(spec, emit)
+        result = await deps.engine.outline(spec, emit, emit_slide=emit_slide)
     await publish(OutlineReady(result.outline))
     await _publish_warnings(publish, result.warnings)
     await publish(
@@ -165,34 +166,42 @@ class _Pictures:
         return tuple(placed), images
 
 
-async def _write_slides(
-    spec: GenerationSpec,
-    outline: Outline,
-    theme: Theme,
-    deps: PipelineDeps,
-    publish: Publish,
-    pictures: _Pictures | None,
-) -> tuple[list[Slide | None], Usage]:
-    total = len(outline.items)
-    slides: list[Slide | None] = [None] * total
-    usage = Usage()
-    done = 0
-    await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
-    async with aclosing(deps.engine.slides(spec, outline)) as drafts:
-        async for draft in drafts:
-            slides[draft.index] = draft.slide
-            usage = usage + draft.usage
-            done += 1
-            await publish(SlideReady(draft.index, draft.slide, total, draft.usage))
-            await _publish_warnings(publish, draft.warnings)
-            _, warnings = deps.fit(draft.slide, theme)
-            for message in warnings:
-                await publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
-            if pictures is not None and draft.image_prompt and draft.slide.image is not None:
-                pictures.request(draft.index, draft.image_prompt, draft.slide.image.alt_text)
-            fraction = _OUTLINE_DONE + (_SLIDES_DONE - _OUTLINE_DONE) * done / max(total, 1)
-            await publish(Progress(Stage.SLIDES, round(fraction, 3), f"slide {done} of {total}"))
-    return slides, usage
+class _Slides:
+    """Announces each finished slide, whichever way it arrived, and keeps the deck's slides in order."""
+
+    def __init__(
+        self,
+        spec: GenerationSpec,
+        theme: Theme,
+        deps: PipelineDeps,
+        publish: Publish,
+        pictures: _Pictures | None,
+    ) -> None:
+        self._theme = theme
+        self._deps = deps
+        self._publish = publish
+        self._pictures = pictures
+        self.by_index: dict[int, Slide] = {}
+        self.usage = Usage()
+        self.total = spec.slide_count or 0
+        """Unknown (0) until the outline is planned, unless the caller asked for a count."""
+
+    async def accept(self, draft: SlideDraft) -> None:
+        self.by_index[draft.index] = draft.slide
+        self.usage = self.usage + draft.usage
+        await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage))
+        await _publish_warnings(self._publish, draft.warnings)
+        _, warnings = self._deps.fit(draft.slide, self._theme)
+        for message in warnings:
+            await self._publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
+        if self._pictures is not None and draft.image_prompt and draft.slide.image is not None:
+            self._pictures.request(draft.index, draft.image_prompt, draft.slide.image.alt_text)
+        if self.total:
+            done = len(self.by_index)
+            fraction = _OUTLINE_DONE + (_SLIDES_DONE - _OUTLINE_DONE) * done / self.total
+            await self._publish(
+                Progress(Stage.SLIDES, round(min(fraction, _SLIDES_DONE), 3), f"slide {done} of {self.total}")
+            )
 
 
 async def _replay(cached: CachedContent, publish: Publish, theme: Theme, deps: PipelineDeps) -> None:
@@ -269,20 +278,28 @@ async def generate_presentation(
     cached = await deps.cache.get(key) if deps.cache is not None else None
     wants_pictures = spec.image_mode is ImageMode.GENERATED
     pictures = _Pictures(presentation.id, deps, publish) if wants_pictures and deps.images else None
+    planned: OutlineResult | None = None
     try:
         if cached is not None:
             await _replay(cached, publish, theme, deps)
             outline, slides, usage = cached.outline, cached.slides, Usage()
         else:
             deps.engine.check(spec)
-            planned = await _plan(spec, deps, publish)
+            # Slides may be written while the outline is still being planned: the first slide can
+            # reach the caller seconds earlier than if every slide waited for the whole outline.
+            written = _Slides(spec, theme, deps, publish, pictures)
+            planned = await _plan(spec, deps, publish, emit_slide=written.accept)
             outline = planned.outline
-            drafts, slide_usage = await _write_slides(spec, outline, theme, deps, publish, pictures)
-            missing = [index for index, slide in enumerate(drafts) if slide is None]
+            written.total = len(outline.items)
+            await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
+            async with aclosing(deps.engine.slides(spec, outline, planned.ahead)) as drafts:
+                async for draft in drafts:
+                    await written.accept(draft)
+            missing = [i for i in range(len(outline.items)) if i not in written.by_index]
             if missing:
                 raise RuntimeError(f"content engine wrote no slide for outline items {missing}")
-            slides = tuple(slide for slide in drafts if slide is not None)
-            usage = planned.usage + slide_usage
+            slides = tuple(written.by_index[i] for i in range(len(outline.items)))
+            usage = planned.usage + written.usage
             if deps.cache is not None:
                 # Pictures are not cached: a cached deck is replayed as text and pictures come anew.
                 await deps.cache.put(key, CachedContent(outline, _without_pictures(slides), usage))
@@ -303,6 +320,8 @@ async def generate_presentation(
                     )
                 )
     finally:
+        if planned is not None and planned.ahead is not None:
+            planned.ahead.cancel()
         if pictures is not None:
             await pictures.cancel()
     deck = Deck(

@@ -6,7 +6,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
 
-from deckgen.content._base import OutlineResult, OutlineSink, SlideDraft
+from deckgen.content._base import OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content.embedded._markdown import Document, Heading, is_markdown, parse
 from deckgen.content.embedded._match import slides_for_outline
 from deckgen.content.embedded._planner import Plan, plan_deck
@@ -119,7 +119,9 @@ class EmbeddedEngine:
             self._plans.popitem(last=False)
         return plan
 
-    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
+    async def outline(
+        self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
+    ) -> OutlineResult:
         self.check(spec)
         if spec.outline is not None:
             outline = spec.outline
@@ -131,7 +133,9 @@ class EmbeddedEngine:
             await asyncio.sleep(0)
         return OutlineResult(outline)
 
-    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
+    async def slides(
+        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+    ) -> AsyncGenerator[SlideDraft, None]:
         self.check(spec)
         plan = self._plan(spec) if spec.sources else None
         # Every item is matched before the first slide goes out, so a request that needs a model

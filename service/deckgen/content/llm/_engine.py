@@ -15,7 +15,14 @@ from contextlib import aclosing
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft
+from deckgen.content._base import (
+    EngineWarning,
+    OutlineResult,
+    OutlineSink,
+    SlideDraft,
+    SlideSink,
+    WriteAhead,
+)
 from deckgen.content.llm._grounding import Chunk, chunk_sources, digest, select
 from deckgen.content.llm._jsonstream import CompletedValue, JsonScanner, loads_lenient
 from deckgen.content.llm._prompts import (
@@ -76,6 +83,19 @@ def _fallback(item: OutlineItem, index: int) -> Slide:
     )
     layout = Layout.CLOSING if item.layout is Layout.CLOSING else Layout.BULLETS
     return Slide(layout, item.title[: limits.MAX_TITLE_CHARS] or f"Slide {index + 1}", bullets=bullets)
+
+
+class _Ahead:
+    """Slides started while the outline streamed; each hands itself to the sink when finished."""
+
+    def __init__(self, concurrency: int, sink: SlideSink) -> None:
+        self.gate = asyncio.Semaphore(concurrency)
+        self.sink = sink
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    def cancel(self) -> None:
+        for task in self.tasks.values():
+            task.cancel()
 
 
 class LLMEngine:
@@ -141,7 +161,18 @@ class LLMEngine:
 
     # -- outline ---------------------------------------------------------------------------------
 
-    async def outline(self, spec: GenerationSpec, emit: OutlineSink) -> OutlineResult:
+    async def outline(
+        self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
+    ) -> OutlineResult:
+        ahead = _Ahead(self._concurrency, emit_slide) if emit_slide is not None else None
+        try:
+            return await self._outline(spec, emit, ahead)
+        except BaseException:
+            if ahead is not None:
+                ahead.cancel()
+            raise
+
+    async def _outline(self, spec: GenerationSpec, emit: OutlineSink, ahead: _Ahead | None) -> OutlineResult:
         chunks = _chunks(spec.sources)
         count = spec.slide_count
         with_title = count is None or count >= 2
@@ -172,8 +203,16 @@ class LLMEngine:
                 if with_title and not title_sent:
                     title_sent = True
                     await emit(0, title_item())
+                    if ahead is not None:  # the title slide needs no model: it can go out now
+                        opening = Outline(title_item().title, (title_item(),), state["subtitle"])
+                        ahead.tasks[0] = asyncio.create_task(self._ahead(ahead, spec, opening, 0, chunks))
                 items.append(item)
-                await emit(offset + len(items) - 1, item)
+                index = offset + len(items) - 1
+                await emit(index, item)
+                if ahead is not None:
+                    planned = ((title_item(),) if with_title else ()) + tuple(items)
+                    so_far = Outline(title_item().title, planned, state["subtitle"])
+                    ahead.tasks[index] = asyncio.create_task(self._ahead(ahead, spec, so_far, index, chunks))
 
         usage = Usage()
         for attempt in range(2):
@@ -211,7 +250,7 @@ class LLMEngine:
         outline = Outline(
             all_items[0].title if with_title else title_item().title, all_items, state["subtitle"]
         )
-        return OutlineResult(outline, usage, tuple(warnings))
+        return OutlineResult(outline, usage, tuple(warnings), ahead)
 
     # -- slides ----------------------------------------------------------------------------------
 
@@ -245,7 +284,12 @@ class LLMEngine:
         return SlideDraft(0, slide, image_prompt=prompt), []
 
     async def _slide(
-        self, spec: GenerationSpec, outline: Outline, index: int, chunks: Sequence[Chunk]
+        self,
+        spec: GenerationSpec,
+        outline: Outline,
+        index: int,
+        chunks: Sequence[Chunk],
+        outline_complete: bool = True,
     ) -> SlideDraft:
         item = outline.items[index]
         if item.layout is Layout.TITLE:
@@ -256,7 +300,7 @@ class LLMEngine:
         query = " ".join((item.title, *item.key_points))
         passages = select(chunks, query, SLIDE_SOURCE_CHARS) if chunks else []
         refs = {chunk.id: chunk.ref for chunk in chunks}
-        request = slide_request(spec, outline, index, item, passages, wants_image)
+        request = slide_request(spec, outline, index, item, passages, wants_image, outline_complete)
         usage = Usage()
         try:
             reply = await self._call(request)
@@ -287,29 +331,50 @@ class LLMEngine:
         )
         return SlideDraft(index, _fallback(item, index), usage, (warning,))
 
-    async def slides(self, spec: GenerationSpec, outline: Outline) -> AsyncGenerator[SlideDraft, None]:
+    async def _gated(
+        self,
+        gate: asyncio.Semaphore,
+        spec: GenerationSpec,
+        outline: Outline,
+        index: int,
+        chunks: Sequence[Chunk],
+        outline_complete: bool = True,
+    ) -> SlideDraft:
+        async with gate:
+            return await self._slide(spec, outline, index, chunks, outline_complete)
+
+    async def _ahead(
+        self, ahead: _Ahead, spec: GenerationSpec, so_far: Outline, index: int, chunks: Sequence[Chunk]
+    ) -> None:
+        draft = await self._gated(ahead.gate, spec, so_far, index, chunks, outline_complete=False)
+        await ahead.sink(draft)
+
+    async def slides(
+        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+    ) -> AsyncGenerator[SlideDraft, None]:
         chunks = _chunks(spec.sources)
-        done: asyncio.Queue[SlideDraft | BaseException] = asyncio.Queue()
-        gate = asyncio.Semaphore(self._concurrency)
-
-        async def write(index: int) -> None:
-            async with gate:
-                try:
-                    done.put_nowait(await self._slide(spec, outline, index, chunks))
-                except Exception as error:  # handed to the consumer, which raises it in its own task
-                    done.put_nowait(error)
-
-        tasks = [asyncio.create_task(write(index)) for index in range(len(outline.items))]
+        early = ahead if isinstance(ahead, _Ahead) else None
+        gate = early.gate if early is not None else asyncio.Semaphore(self._concurrency)
+        # Every item the outline planned ahead is already being written and reaches the sink.
+        tasks = [
+            asyncio.create_task(self._gated(gate, spec, outline, index, chunks))
+            for index in range(len(outline.items))
+            if early is None or index not in early.tasks
+        ]
         try:
-            for _ in tasks:
-                result = await done.get()
-                if isinstance(result, BaseException):
-                    raise result
-                yield result
+            for next_done in asyncio.as_completed(tasks):
+                yield await next_done
+            if early is not None:
+                # Failures of slides written ahead surface here, in the generation's own task.
+                for written_ahead in list(early.tasks.values()):
+                    await written_ahead
         finally:
             # A caller that leaves (or a deadline) must stop every request to the providers now.
             for task in tasks:
                 task.cancel()
+            if early is not None:
+                early.cancel()
+                await asyncio.gather(*early.tasks.values(), return_exceptions=True)
             await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- one slide again ---------------------------------------------------------------------------

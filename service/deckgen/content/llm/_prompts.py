@@ -105,11 +105,13 @@ def outline_request(
     )
 
 
-def _outline_summary(outline: Outline, index: int) -> str:
+def _outline_summary(outline: Outline, index: int, complete: bool) -> str:
     lines = [f"Deck: {outline.title}" + (f" — {outline.subtitle}" if outline.subtitle else "")]
     for position, item in enumerate(outline.items):
         marker = "  <- this slide" if position == index else ""
         lines.append(f"{position + 1}. [{item.layout.value}] {item.title}{marker}")
+    if not complete:
+        lines.append("(more slides follow; they are still being planned)")
     return "\n".join(lines)
 
 
@@ -124,6 +126,7 @@ def slide_request(
     item: OutlineItem,
     passages: Sequence[Chunk],
     wants_image: bool,
+    outline_complete: bool = True,
 ) -> ChatRequest:
     system = "\n".join(
         [
@@ -151,7 +154,7 @@ def slide_request(
         ]
     )
     user = [
-        _outline_summary(outline, index),
+        _outline_summary(outline, index, outline_complete),
         f"Write slide {index + 1}: {item.title}",
         f"Layout: {item.layout.value}",
     ]
