@@ -16,6 +16,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 import openai
 
 from deckgen.providers._retry import RetryPolicy, retry_after_seconds
@@ -213,41 +214,58 @@ class OpenAIChatModel:
         # The call's time limit covers only our waits on the provider, never the consumer's work
         # between chunks: a timeout spanning a `yield` would cancel the consumer instead.
         deadline = asyncio.get_running_loop().time() + self.config.request_timeout
-        create: Any = self._client.chat.completions.create
+        # The raw SSE lines, parsed here with json.loads: building the SDK's typed chunk objects
+        # cost about 0.3 ms per token, half of the service's CPU time per deck.
+        raw: Any = self._client.chat.completions.with_streaming_response.create
+        manager = raw(**arguments)
         try:
             async with asyncio.timeout_at(deadline):
-                stream = await create(**arguments)
+                response = await manager.__aenter__()
         except openai.APIStatusError as error:
             if error.status_code in (400, 422):
                 parameter = _mentions(error, self._sent(arguments))
                 if parameter is not None and self._degrade(parameter):
                     raise _Unsupported(parameter) from error
             raise
-        usage: Any = None
+        usage: dict[str, Any] | None = None
         finish_reason = ""
         model = arguments["model"]
-        async with stream:
-            chunks = aiter(stream)
+        request = response.http_response.request
+        try:
+            lines = aiter(response.iter_lines())
             while True:
-                async with asyncio.timeout_at(deadline):
-                    try:
-                        chunk = await anext(chunks)
-                    except StopAsyncIteration:
-                        break
-                model = getattr(chunk, "model", None) or model
-                if getattr(chunk, "usage", None) is not None:
-                    usage = chunk.usage
-                for choice in chunk.choices or ():
-                    text = getattr(choice.delta, "content", None) if choice.delta is not None else None
-                    if text:
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        line = await anext(lines)
+                except StopAsyncIteration:
+                    break
+                except httpx2.TimeoutException as error:
+                    raise openai.APITimeoutError(request=request) from error
+                except httpx2.HTTPError as error:
+                    raise openai.APIConnectionError(request=request) from error
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                chunk = _chunk(data, request)
+                model = chunk.get("model") or model
+                if isinstance(chunk.get("usage"), dict):
+                    usage = chunk["usage"]
+                for choice in chunk.get("choices") or ():
+                    delta = choice.get("delta") if isinstance(choice, dict) else None
+                    text = delta.get("content") if isinstance(delta, dict) else None
+                    if text and isinstance(text, str):
                         received.append(text)
                         yield TextDelta(text)
-                    if choice.finish_reason:
-                        finish_reason = choice.finish_reason
-        if usage is not None and getattr(usage, "completion_tokens", None) is not None:
+                    if isinstance(choice, dict) and choice.get("finish_reason"):
+                        finish_reason = str(choice["finish_reason"])
+        finally:
+            await manager.__aexit__(None, None, None)
+        if usage is not None and usage.get("completion_tokens") is not None:
             yield ChatEnd(
-                int(usage.prompt_tokens or 0),
-                int(usage.completion_tokens or 0),
+                int(usage.get("prompt_tokens") or 0),
+                int(usage["completion_tokens"]),
                 finish_reason or "stop",
                 self.name,
                 str(model),
@@ -262,6 +280,20 @@ class OpenAIChatModel:
                 str(model),
                 usage_reported=False,
             )
+
+
+def _chunk(data: str, request: httpx2.Request) -> dict[str, Any]:
+    try:
+        chunk = json.loads(data)
+    except ValueError:
+        raise openai.APIError("the stream sent data that is not JSON", request, body=None) from None
+    if not isinstance(chunk, dict):
+        raise openai.APIError("the stream sent JSON that is not a chunk object", request, body=None)
+    error = chunk.get("error")
+    if error:
+        message = error.get("message") if isinstance(error, dict) else str(error)
+        raise openai.APIError(f"the provider reported an error mid-stream: {message}", request, body=error)
+    return chunk
 
 
 def _describe(error: BaseException) -> str:
