@@ -45,34 +45,60 @@ def _terms(text: str) -> Counter[str]:
 
 
 def _document_chunks(document: SourceDocument, max_chars: int) -> list[tuple[str, str]]:
-    """(locator, text) pieces of one document, cut at headings and, when long, at paragraph breaks."""
+    """(locator, text) pieces of one document: cut at headings, and packed paragraph by paragraph
+    so that a piece stays within `max_chars` unless a single paragraph is longer."""
     text = document.content.decode("utf-8", errors="replace").replace("\r\n", "\n")
     markdown = "markdown" in document.media_type or document.name.lower().endswith((".md", ".markdown"))
     lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the last line starts no line of its own
     pieces: list[tuple[str, str]] = []
     path: list[str] = []
-    buffer: list[str] = []
-    first_line = 1
-    size = 0
-    for number, line in enumerate([*lines, ""], start=1):
+    # Paragraphs of the current section: (first line, last line, text).
+    paragraphs: list[tuple[int, int, str]] = []
+    current: list[str] = []
+    current_start = 1
+
+    def end_paragraph(last: int) -> None:
+        if any(line.strip() for line in current):
+            paragraphs.append((current_start, last, "\n".join(current).strip()))
+        current.clear()
+
+    def end_section() -> None:
+        packed: list[tuple[int, int, str]] = []
+        for paragraph in paragraphs:
+            size = sum(len(p[2]) + 2 for p in packed)
+            if packed and size + len(paragraph[2]) > max_chars:
+                pieces.append(_piece(path, packed))
+                packed = []
+            packed.append(paragraph)
+        if packed:
+            pieces.append(_piece(path, packed))
+        paragraphs.clear()
+
+    for number, line in enumerate(lines, start=1):
         heading = _HEADING.match(line) if markdown else None
-        at_end = number == len(lines) + 1
-        # Cut long sections at paragraph breaks so a chunk stays one idea, within budget.
-        if heading or at_end or (size + len(line) > max_chars and not line.strip()):
-            body = "\n".join(buffer).strip()
-            if body:
-                locator = " > ".join(path) if path else f"lines {first_line}-{number - 1}"
-                pieces.append((locator, body if not path else f"{path[-1]}\n{body}"))
-            buffer, size, first_line = [], 0, number + 1
-            if heading:
-                level = len(heading.group(1))
-                path = [*path[: level - 1], heading.group(2).strip()]
-            continue
-        if not buffer:
-            first_line = number
-        buffer.append(line)
-        size += len(line) + 1
+        if heading:
+            end_paragraph(number - 1)
+            end_section()
+            level = len(heading.group(1))
+            path = [*path[: level - 1], heading.group(2).strip()]
+        elif not line.strip():
+            end_paragraph(number - 1)
+        else:
+            if not current:
+                current_start = number
+            current.append(line)
+    end_paragraph(len(lines))
+    end_section()
     return pieces
+
+
+def _piece(path: Sequence[str], paragraphs: Sequence[tuple[int, int, str]]) -> tuple[str, str]:
+    body = "\n\n".join(text for _, _, text in paragraphs)
+    if path:
+        return " > ".join(path), f"{path[-1]}\n{body}"
+    return f"lines {paragraphs[0][0]}-{paragraphs[-1][1]}", body
 
 
 def chunk_sources(sources: Sequence[SourceDocument], max_chars: int = 1200) -> list[Chunk]:

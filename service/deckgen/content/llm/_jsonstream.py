@@ -35,6 +35,8 @@ class _Frame:
     path: Path
     key: str | None = None
     expecting_key: bool = True
+    key_pending: bool = False
+    """A key has been read but not yet its colon."""
     index: int = 0
 
 
@@ -53,6 +55,7 @@ class JsonScanner:
     _escape: bool = False
     _string_start: int = 0
     _literal_start: int | None = None
+    _end: int = 0
 
     def _child_path(self) -> Path:
         top = self._stack[-1]
@@ -97,6 +100,7 @@ class JsonScanner:
                             top.key = json.loads(text[self._string_start : i + 1])
                         except ValueError:
                             top.key = text[self._string_start + 1 : i]
+                        top.key_pending = True
                     else:
                         self._complete(self._string_start, i + 1, self._child_path(), out)
                 i += 1
@@ -112,12 +116,14 @@ class JsonScanner:
                 frame = self._stack.pop()
                 if not self._stack:
                     self.done = True
+                    self._end = i + 1
                     if self.max_depth >= 0:
                         out.append(CompletedValue((), text[frame.start : i + 1]))
                 else:
                     self._complete(frame.start, i + 1, frame.path, out)
             elif char == ":":
                 self._stack[-1].expecting_key = False
+                self._stack[-1].key_pending = False
             elif char == ",":
                 top = self._stack[-1]
                 if top.kind == "[":
@@ -135,9 +141,11 @@ class JsonScanner:
         return self._started
 
     def document(self) -> str:
-        """The text of the top-level object so far (from its `{`)."""
+        """The text of the top-level object: the whole of it once `done`, else what arrived so far."""
+        if not self._started:
+            return ""
         start = self._stack[0].start if self._stack else self.text.find("{")
-        return self.text[max(start, 0) :] if self._started else ""
+        return self.text[max(start, 0) : self._end] if self.done else self.text[max(start, 0) :]
 
 
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -158,6 +166,10 @@ def close_truncated(text: str) -> str | None:
     elif scanner._literal_start is not None:
         document = document[: scanner._literal_start - base]
     document = document.rstrip()
+    top = scanner._stack[-1]
+    if top.kind == "{" and top.key_pending and not scanner._in_string:
+        # Cut between a key and its colon: the key goes, with the comma before it.
+        document = re.sub(r'(,\s*)?"(?:[^"\\]|\\.)*"$', "", document).rstrip()
     # Drop what cannot end a value: a trailing comma, or a key waiting for its value.
     while True:
         stripped = re.sub(r'(,\s*)?"(?:[^"\\]|\\.)*"\s*:\s*$', "", document).rstrip()
@@ -181,4 +193,20 @@ def loads_lenient(text: str) -> Any:
     try:
         return json.loads(raw)
     except ValueError:
-        return json.loads(_TRAILING_COMMA.sub(r"\1", raw))
+        return json.loads(_without_trailing_commas(raw))
+
+
+def _without_trailing_commas(raw: str) -> str:
+    """`raw` without commas before `}` or `]`, leaving string contents alone."""
+    out: list[str] = []
+    in_string = escape = False
+    for position, char in enumerate(raw):
+        if in_string:
+            in_string = not (char == '"' and not escape)
+            escape = char == "\\" and not escape
+        elif char == '"':
+            in_string = True
+        elif char == "," and _TRAILING_COMMA.match(raw, position):
+            continue
+        out.append(char)
+    return "".join(out)

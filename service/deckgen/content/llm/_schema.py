@@ -192,7 +192,10 @@ def parse_outline_item(data: Any) -> OutlineItem | None:
         return None
     layout = _layout(errors, data.get("layout", "bullets"))
     points = _list(data.get("key_points"))
-    key_points = tuple(" ".join(str(p).split()) for p in points if str(p).strip())[: limits.MAX_BULLETS]
+    # Numbers are fine as points ("42"); null, objects and booleans are not text.
+    texts = (str(p) for p in points if isinstance(p, str | int | float) and not isinstance(p, bool))
+    key_points = tuple(" ".join(t.split()) for t in texts if t.strip())
+    key_points = key_points[: limits.MAX_BULLETS]
     section = data.get("section")
     section = section.strip() if isinstance(section, str) else ""
     return OutlineItem(title[: limits.MAX_TITLE_CHARS], layout, key_points, section)
@@ -211,7 +214,7 @@ def _bullets(errors: _Errors, path: str, value: Any) -> tuple[Bullet, ...]:
         # Plain strings are a common and harmless simplification of {"text", "level": 0}.
         raw, level = (item.get("text"), item.get("level", 0)) if isinstance(item, Mapping) else (item, 0)
         text = errors.text(f"{path}[{i}].text", raw, limits.MAX_BULLET_CHARS, required=True)
-        if not isinstance(level, int) or not 0 <= level <= limits.MAX_BULLET_LEVEL:
+        if isinstance(level, bool) or not isinstance(level, int) or not 0 <= level <= limits.MAX_BULLET_LEVEL:
             errors.append(f"{path}[{i}].level: must be 0 to {limits.MAX_BULLET_LEVEL}")
             level = 0
         bullets.append(Bullet(text, level))
