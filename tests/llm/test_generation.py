@@ -202,3 +202,23 @@ async def test_regenerate_slide_goes_through_the_model(tmp_path: Path, llm: Fake
     assert call.body is not None
     assert "Instruction: add an example" in call.body["messages"][1]["content"]
     assert response.slide.title == events[-1].completed.presentation.deck.slides[2].title
+
+
+async def test_speaker_notes_off_tone_and_audience_reach_the_model(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    request = spb.GeneratePresentationRequest(
+        topic="Queues",
+        slide_count=3,
+        speaker_notes=False,
+        tone="playful",
+        audience_level=spb.AUDIENCE_LEVEL_BEGINNER,
+    )
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, request)
+    slide_call = next(r for r in llm.chat_requests if task_of(r) == "slide")
+    assert slide_call.body is not None
+    system = slide_call.body["messages"][0]["content"]
+    assert "Leave notes empty." in system and "Tone: playful." in system and "newcomers" in system
+    deck = events[-1].completed.presentation.deck
+    assert all(not slide.speaker_notes for slide in deck.slides)
