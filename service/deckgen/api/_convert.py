@@ -11,6 +11,9 @@ from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 
 __all__ = [
+    "brand_from_proto",
+    "brand_to_proto",
+    "template_to_proto",
     "artifact_to_proto",
     "deck_from_proto",
     "deck_to_json",
@@ -35,6 +38,9 @@ LAYOUTS: dict[d.Layout, pb.Layout] = {
     d.Layout.IMAGE_TEXT: pb.LAYOUT_IMAGE_TEXT,
     d.Layout.CLOSING: pb.LAYOUT_CLOSING,
     d.Layout.CHART: pb.LAYOUT_CHART,
+    d.Layout.AGENDA: pb.LAYOUT_AGENDA,
+    d.Layout.TIMELINE: pb.LAYOUT_TIMELINE,
+    d.Layout.STATISTIC: pb.LAYOUT_STATISTIC,
 }
 LAYOUTS_FROM_PROTO = {value: key for key, value in LAYOUTS.items()}
 
@@ -109,6 +115,8 @@ def slide_to_proto(slide: d.Slide, index: int) -> pb.Slide:
         body=slide.body,
         speaker_notes=slide.notes,
         sources=[pb.SourceReference(document=s.document, locator=s.locator) for s in slide.sources],
+        steps=[pb.Step(label=s.label, title=s.title, detail=s.detail) for s in slide.steps],
+        statistics=[pb.Statistic(value=s.value, label=s.label, context=s.context) for s in slide.statistics],
     )
     if slide.left is not None:
         message.left_column.CopyFrom(_column_to_proto(slide.left))
@@ -128,6 +136,7 @@ def slide_to_proto(slide: d.Slide, index: int) -> pb.Slide:
                 type=CHART_TYPES[chart.type],
                 categories=list(chart.categories),
                 title=chart.title,
+                alt_text=chart.alt_text,
                 series=[pb.ChartSeries(name=s.name, values=list(s.values)) for s in chart.series],
             )
         )
@@ -156,6 +165,7 @@ def slide_from_proto(message: pb.Slide) -> d.Slide:
             tuple(message.chart.categories),
             tuple(d.ChartSeries(s.name, tuple(s.values)) for s in message.chart.series),
             message.chart.title,
+            message.chart.alt_text,
         )
         if message.HasField("chart")
         else None,
@@ -163,26 +173,55 @@ def slide_from_proto(message: pb.Slide) -> d.Slide:
         image=d.ImageRef(message.image.uri, message.image.alt_text) if message.HasField("image") else None,
         notes=message.speaker_notes,
         sources=tuple(d.SourceRef(s.document, s.locator) for s in message.sources),
+        steps=tuple(d.Step(s.title, s.label, s.detail) for s in message.steps),
+        statistics=tuple(d.Statistic(s.value, s.label, s.context) for s in message.statistics),
+    )
+
+
+def brand_to_proto(brand: d.Brand) -> pb.Brand:
+    return pb.Brand(
+        primary_color=brand.primary,
+        accent_color=brand.accent,
+        heading_font=brand.heading_font,
+        body_font=brand.body_font,
+        logo_uri=brand.logo_uri,
+    )
+
+
+def brand_from_proto(message: pb.Brand) -> d.Brand:
+    return d.Brand(
+        primary=message.primary_color.upper().removeprefix("#"),
+        accent=message.accent_color.upper().removeprefix("#"),
+        heading_font=message.heading_font.strip(),
+        body_font=message.body_font.strip(),
+        logo_uri=message.logo_uri,
     )
 
 
 def deck_to_proto(deck: d.Deck) -> pb.Deck:
-    return pb.Deck(
+    message = pb.Deck(
         title=deck.title,
         subtitle=deck.subtitle,
         language=deck.language,
         theme=deck.theme,
         slides=[slide_to_proto(slide, index) for index, slide in enumerate(deck.slides)],
+        template=f"templates/{deck.template}" if deck.template else "",
     )
+    if deck.brand is not None:
+        message.brand.CopyFrom(brand_to_proto(deck.brand))
+    return message
 
 
 def deck_from_proto(message: pb.Deck) -> d.Deck:
+    """Assumes `message` was validated; a `template` name becomes its id."""
     return d.Deck(
         title=message.title,
         subtitle=message.subtitle,
         language=message.language or "en",
         theme=message.theme or "default",
         slides=tuple(slide_from_proto(s) for s in message.slides),
+        brand=brand_from_proto(message.brand) if message.HasField("brand") else None,
+        template=message.template.removeprefix("templates/"),
     )
 
 
@@ -275,7 +314,19 @@ def theme_to_proto(theme: d.Theme) -> pb.Theme:
         heading_font=theme.heading_font,
         body_font=theme.body_font,
         dark=theme.dark,
+        family=theme.family or theme.id,
     )
+
+
+def template_to_proto(template: d.Template) -> pb.Template:
+    message = pb.Template(
+        name=template.name,
+        display_name=template.display_name,
+        layouts=[LAYOUTS[layout] for layout in template.layouts],
+        layout_names=list(template.layout_names),
+    )
+    message.create_time.FromNanoseconds(int(template.create_time * 1e9))
+    return message
 
 
 def warning_to_proto(warning: ev.Warning) -> spb.GenerationEvent.Warning:

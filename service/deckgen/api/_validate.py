@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from deckgen import domain as d
-from deckgen.api._convert import FORMATS_FROM_PROTO, LAYOUTS_FROM_PROTO, deck_from_proto, outline_from_proto
+from deckgen.api._convert import (
+    FORMATS_FROM_PROTO,
+    LAYOUTS_FROM_PROTO,
+    brand_from_proto,
+    deck_from_proto,
+    outline_from_proto,
+)
 from deckgen.domain import FieldViolation, InvalidRequest, limits
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
@@ -181,7 +187,16 @@ def validate_generation(
 
     theme, speaker_notes, image_mode = "default", True, d.ImageMode.NONE
     formats: tuple[d.ArtifactFormat, ...] = (d.ArtifactFormat.PPTX,)
+    brand: d.Brand | None = None
+    logo = b""
+    allowed: tuple[d.Layout, ...] = ()
+    template = ""
     if isinstance(request, spb.GeneratePresentationRequest):
+        if request.HasField("brand"):
+            brand = _brand(request.brand, "brand", violations)
+            logo = request.brand.logo
+        allowed = _layouts(list(request.allowed_layouts), "allowed_layouts", violations)
+        template = _template(request.template, "template", violations)
         theme = request.theme.strip() or "default"
         if themes and theme not in themes:
             violations.add("theme", f"unknown theme {theme!r}; one of: {', '.join(sorted(themes))}")
@@ -205,7 +220,59 @@ def validate_generation(
         text_mode=text_mode,
         outline=outline,
         request_id=request.request_id,
+        brand=brand,
+        logo=logo,
+        allowed_layouts=allowed,
+        template=template,
     )
+
+
+_HEX_COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
+_TEMPLATE_NAME = re.compile(r"templates/[A-Za-z0-9_-]{1,64}")
+MAX_LOGO_BYTES = 1024 * 1024
+MAX_FONT_NAME_CHARS = 64
+
+
+def _brand(message: pb.Brand, field: str, violations: _Violations) -> d.Brand:
+    for name in ("primary_color", "accent_color"):
+        value = getattr(message, name)
+        if value and not _HEX_COLOUR.fullmatch(value):
+            violations.add(f"{field}.{name}", f"must be RRGGBB hex such as 1D4ED8, got {value!r}")
+    for name in ("heading_font", "body_font"):
+        value = getattr(message, name)
+        if len(value) > MAX_FONT_NAME_CHARS or any(c in value for c in '<>&"\n'):
+            violations.add(
+                f"{field}.{name}", f"a font family name of at most {MAX_FONT_NAME_CHARS} characters"
+            )
+    if message.logo:
+        if len(message.logo) > MAX_LOGO_BYTES:
+            violations.add(
+                f"{field}.logo", f"at most {MAX_LOGO_BYTES // 1024} KiB, got {len(message.logo)} bytes"
+            )
+        elif not (message.logo.startswith(b"\x89PNG\r\n\x1a\n") or message.logo.startswith(b"\xff\xd8\xff")):
+            violations.add(f"{field}.logo", "must be a PNG or JPEG picture")
+    return brand_from_proto(message)
+
+
+def _layouts(values: list[pb.Layout], field: str, violations: _Violations) -> tuple[d.Layout, ...]:
+    layouts: list[d.Layout] = []
+    for index, value in enumerate(values):
+        layout = LAYOUTS_FROM_PROTO.get(value)
+        if layout is None:
+            violations.add(f"{field}[{index}]", f"unknown or unspecified layout {value}")
+        elif layout not in layouts:
+            layouts.append(layout)
+    if layouts and d.Layout.BULLETS not in layouts and d.Layout.TITLE not in layouts:
+        # Any content can fall back to bullets; without them a slide might have nowhere to go.
+        violations.add(field, "must include LAYOUT_BULLETS (the layout any content can fall back to)")
+    return tuple(layouts)
+
+
+def _template(name: str, field: str, violations: _Violations) -> str:
+    if name and not _TEMPLATE_NAME.fullmatch(name):
+        violations.add(field, f"must be a template name such as templates/abc123, got {name!r}")
+        return ""
+    return name.removeprefix("templates/")
 
 
 def _formats(
@@ -222,6 +289,10 @@ def _formats(
 
 
 def _infer_layout(slide: pb.Slide) -> pb.Layout:
+    if slide.steps:
+        return pb.LAYOUT_TIMELINE
+    if slide.statistics:
+        return pb.LAYOUT_STATISTIC
     if slide.HasField("table"):
         return pb.LAYOUT_TABLE
     if slide.HasField("chart"):
@@ -279,8 +350,15 @@ def validate_deck(request: spb.RenderPresentationRequest) -> tuple[d.Deck, tuple
                     )
             if not slide.chart.categories:
                 violations.add(f"{field}.chart.categories", "required for a chart slide")
+        if slide.layout == pb.LAYOUT_TIMELINE and not slide.steps:
+            violations.add(f"{field}.steps", "required for a timeline slide")
+        if slide.layout == pb.LAYOUT_STATISTIC and not 1 <= len(slide.statistics) <= 3:
+            violations.add(f"{field}.statistics", "a statistic slide shows 1 to 3 numbers")
         if slide.HasField("image") and slide.image.uri and not slide.image.alt_text.strip():
             violations.add(f"{field}.image.alt_text", "required: describe the picture for screen readers")
+    if deck.HasField("brand"):
+        _brand(deck.brand, "deck.brand", violations)
+    _template(deck.template, "deck.template", violations)
     formats = _formats(list(request.output_formats), "output_formats", violations)
     violations.raise_if_any()
     return deck_from_proto(deck), formats

@@ -5,6 +5,7 @@ Nothing here performs I/O or imports gRPC, protobuf, python-pptx or a provider S
 
 from deckgen.domain import _limits as limits
 from deckgen.domain._deck import (
+    Brand,
     Bullet,
     Chart,
     ChartSeries,
@@ -16,6 +17,8 @@ from deckgen.domain._deck import (
     Quote,
     Slide,
     SourceRef,
+    Statistic,
+    Step,
     Table,
 )
 from deckgen.domain._errors import (
@@ -39,7 +42,7 @@ from deckgen.domain._spec import (
     SourceDocument,
     TextMode,
 )
-from deckgen.domain._theme import Theme
+from deckgen.domain._theme import Template, Theme
 
 __all__ = [
     "limits",
@@ -47,6 +50,7 @@ __all__ = [
     "Artifact",
     "ArtifactFormat",
     "AudienceLevel",
+    "Brand",
     "Bullet",
     "CapacityExceeded",
     "Chart",
@@ -72,7 +76,10 @@ __all__ = [
     "Slide",
     "SourceDocument",
     "SourceRef",
+    "Statistic",
+    "Step",
     "Table",
+    "Template",
     "TextMode",
     "Theme",
     "Unavailable",

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass, field
 
 __all__ = [
+    "Brand",
     "Bullet",
     "Chart",
     "ChartSeries",
@@ -17,6 +18,8 @@ __all__ = [
     "Quote",
     "Slide",
     "SourceRef",
+    "Statistic",
+    "Step",
     "Table",
 ]
 
@@ -33,6 +36,12 @@ class Layout(enum.Enum):
     IMAGE_TEXT = "image_text"
     CLOSING = "closing"
     CHART = "chart"
+    AGENDA = "agenda"
+    """What the deck covers, as a numbered list (bullets)."""
+    TIMELINE = "timeline"
+    """Steps or dates in order (steps); also serves processes."""
+    STATISTIC = "statistic"
+    """One to three big numbers with what they mean (statistics)."""
 
 
 class ChartType(enum.Enum):
@@ -74,6 +83,28 @@ class Chart:
     categories: tuple[str, ...]
     series: tuple[ChartSeries, ...]
     title: str = ""
+    alt_text: str = ""
+    """For screen readers; when empty the renderer describes the data."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a timeline or process."""
+
+    title: str
+    label: str = ""
+    """A short marker: a date, a version, a step number."""
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Statistic:
+    """A headline number."""
+
+    value: str
+    """As shown, with its unit: "42 %", "3.2 M"."""
+    label: str
+    context: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +146,21 @@ class Slide:
     notes: str = ""
     """Speaker notes, rendered into the slide's notes page."""
     sources: tuple[SourceRef, ...] = ()
+    steps: tuple[Step, ...] = ()
+    statistics: tuple[Statistic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Brand:
+    """A caller's overrides on top of a theme; empty fields keep the theme's values."""
+
+    primary: str = ""
+    """RRGGBB."""
+    accent: str = ""
+    heading_font: str = ""
+    body_font: str = ""
+    logo_uri: str = ""
+    """Artifact name of the stored logo, placed in the same corner of every slide."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,3 +172,6 @@ class Deck:
     theme: str = "default"
     author: str = ""
     tags: tuple[str, ...] = field(default=())
+    brand: Brand | None = None
+    template: str = ""
+    """A user's template id; when set, its masters and layouts replace the theme's drawing."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from deckgen.domain._deck import Brand, Layout
 from deckgen.domain._outline import Outline
 
 __all__ = [
@@ -71,3 +72,10 @@ class GenerationSpec:
     outline: Outline | None = None
     """An outline the caller reviewed; when set, the outline step is skipped."""
     request_id: str = ""
+    brand: Brand | None = None
+    logo: bytes = b""
+    """A logo uploaded with the request; stored as an artifact whose name becomes `brand.logo_uri`."""
+    allowed_layouts: tuple[Layout, ...] = ()
+    """Empty allows every layout."""
+    template: str = ""
+    """Id of a stored template to render with instead of the theme."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Theme"]
+from deckgen.domain._deck import Layout
+
+__all__ = ["Template", "Theme"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +29,22 @@ class Theme:
     body_size: float = 22.0
     min_body_size: float = 14.0
     dark: bool = False
+    family: str = ""
+    """Light and dark variants of one design share a family."""
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A user's .pptx whose masters, layouts and placeholders decks can be drawn with."""
+
+    id: str
+    display_name: str
+    layouts: tuple[Layout, ...]
+    """deckgen layouts the template can serve."""
+    layout_names: tuple[str, ...]
+    """The template's own layout names."""
+    create_time: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return f"templates/{self.id}"

@@ -22,6 +22,9 @@ class Layout(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LAYOUT_IMAGE_TEXT: _ClassVar[Layout]
     LAYOUT_CLOSING: _ClassVar[Layout]
     LAYOUT_CHART: _ClassVar[Layout]
+    LAYOUT_AGENDA: _ClassVar[Layout]
+    LAYOUT_TIMELINE: _ClassVar[Layout]
+    LAYOUT_STATISTIC: _ClassVar[Layout]
 
 class ChartType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -49,6 +52,9 @@ LAYOUT_QUOTE: Layout
 LAYOUT_IMAGE_TEXT: Layout
 LAYOUT_CLOSING: Layout
 LAYOUT_CHART: Layout
+LAYOUT_AGENDA: Layout
+LAYOUT_TIMELINE: Layout
+LAYOUT_STATISTIC: Layout
 CHART_TYPE_UNSPECIFIED: ChartType
 CHART_TYPE_BAR: ChartType
 CHART_TYPE_COLUMN: ChartType
@@ -102,16 +108,54 @@ class ChartSeries(_message.Message):
     def __init__(self, name: _Optional[str] = ..., values: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class Chart(_message.Message):
-    __slots__ = ("type", "categories", "series", "title")
+    __slots__ = ("type", "categories", "series", "title", "alt_text")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CATEGORIES_FIELD_NUMBER: _ClassVar[int]
     SERIES_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
+    ALT_TEXT_FIELD_NUMBER: _ClassVar[int]
     type: ChartType
     categories: _containers.RepeatedScalarFieldContainer[str]
     series: _containers.RepeatedCompositeFieldContainer[ChartSeries]
     title: str
-    def __init__(self, type: _Optional[_Union[ChartType, str]] = ..., categories: _Optional[_Iterable[str]] = ..., series: _Optional[_Iterable[_Union[ChartSeries, _Mapping]]] = ..., title: _Optional[str] = ...) -> None: ...
+    alt_text: str
+    def __init__(self, type: _Optional[_Union[ChartType, str]] = ..., categories: _Optional[_Iterable[str]] = ..., series: _Optional[_Iterable[_Union[ChartSeries, _Mapping]]] = ..., title: _Optional[str] = ..., alt_text: _Optional[str] = ...) -> None: ...
+
+class Step(_message.Message):
+    __slots__ = ("label", "title", "detail")
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    title: str
+    detail: str
+    def __init__(self, label: _Optional[str] = ..., title: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class Statistic(_message.Message):
+    __slots__ = ("value", "label", "context")
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    value: str
+    label: str
+    context: str
+    def __init__(self, value: _Optional[str] = ..., label: _Optional[str] = ..., context: _Optional[str] = ...) -> None: ...
+
+class Brand(_message.Message):
+    __slots__ = ("primary_color", "accent_color", "heading_font", "body_font", "logo", "logo_uri")
+    PRIMARY_COLOR_FIELD_NUMBER: _ClassVar[int]
+    ACCENT_COLOR_FIELD_NUMBER: _ClassVar[int]
+    HEADING_FONT_FIELD_NUMBER: _ClassVar[int]
+    BODY_FONT_FIELD_NUMBER: _ClassVar[int]
+    LOGO_FIELD_NUMBER: _ClassVar[int]
+    LOGO_URI_FIELD_NUMBER: _ClassVar[int]
+    primary_color: str
+    accent_color: str
+    heading_font: str
+    body_font: str
+    logo: bytes
+    logo_uri: str
+    def __init__(self, primary_color: _Optional[str] = ..., accent_color: _Optional[str] = ..., heading_font: _Optional[str] = ..., body_font: _Optional[str] = ..., logo: _Optional[bytes] = ..., logo_uri: _Optional[str] = ...) -> None: ...
 
 class Quote(_message.Message):
     __slots__ = ("text", "attribution")
@@ -138,7 +182,7 @@ class SourceReference(_message.Message):
     def __init__(self, document: _Optional[str] = ..., locator: _Optional[str] = ...) -> None: ...
 
 class Slide(_message.Message):
-    __slots__ = ("index", "layout", "title", "subtitle", "bullets", "body", "left_column", "right_column", "table", "chart", "quote", "image", "speaker_notes", "sources")
+    __slots__ = ("index", "layout", "title", "subtitle", "bullets", "body", "left_column", "right_column", "table", "chart", "quote", "image", "speaker_notes", "sources", "steps", "statistics")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     LAYOUT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +197,8 @@ class Slide(_message.Message):
     IMAGE_FIELD_NUMBER: _ClassVar[int]
     SPEAKER_NOTES_FIELD_NUMBER: _ClassVar[int]
     SOURCES_FIELD_NUMBER: _ClassVar[int]
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    STATISTICS_FIELD_NUMBER: _ClassVar[int]
     index: int
     layout: Layout
     title: str
@@ -167,21 +213,27 @@ class Slide(_message.Message):
     image: ImageRef
     speaker_notes: str
     sources: _containers.RepeatedCompositeFieldContainer[SourceReference]
-    def __init__(self, index: _Optional[int] = ..., layout: _Optional[_Union[Layout, str]] = ..., title: _Optional[str] = ..., subtitle: _Optional[str] = ..., bullets: _Optional[_Iterable[_Union[Bullet, _Mapping]]] = ..., body: _Optional[str] = ..., left_column: _Optional[_Union[Column, _Mapping]] = ..., right_column: _Optional[_Union[Column, _Mapping]] = ..., table: _Optional[_Union[Table, _Mapping]] = ..., chart: _Optional[_Union[Chart, _Mapping]] = ..., quote: _Optional[_Union[Quote, _Mapping]] = ..., image: _Optional[_Union[ImageRef, _Mapping]] = ..., speaker_notes: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceReference, _Mapping]]] = ...) -> None: ...
+    steps: _containers.RepeatedCompositeFieldContainer[Step]
+    statistics: _containers.RepeatedCompositeFieldContainer[Statistic]
+    def __init__(self, index: _Optional[int] = ..., layout: _Optional[_Union[Layout, str]] = ..., title: _Optional[str] = ..., subtitle: _Optional[str] = ..., bullets: _Optional[_Iterable[_Union[Bullet, _Mapping]]] = ..., body: _Optional[str] = ..., left_column: _Optional[_Union[Column, _Mapping]] = ..., right_column: _Optional[_Union[Column, _Mapping]] = ..., table: _Optional[_Union[Table, _Mapping]] = ..., chart: _Optional[_Union[Chart, _Mapping]] = ..., quote: _Optional[_Union[Quote, _Mapping]] = ..., image: _Optional[_Union[ImageRef, _Mapping]] = ..., speaker_notes: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceReference, _Mapping]]] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., statistics: _Optional[_Iterable[_Union[Statistic, _Mapping]]] = ...) -> None: ...
 
 class Deck(_message.Message):
-    __slots__ = ("title", "subtitle", "language", "theme", "slides")
+    __slots__ = ("title", "subtitle", "language", "theme", "slides", "brand", "template")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SUBTITLE_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
     THEME_FIELD_NUMBER: _ClassVar[int]
     SLIDES_FIELD_NUMBER: _ClassVar[int]
+    BRAND_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
     title: str
     subtitle: str
     language: str
     theme: str
     slides: _containers.RepeatedCompositeFieldContainer[Slide]
-    def __init__(self, title: _Optional[str] = ..., subtitle: _Optional[str] = ..., language: _Optional[str] = ..., theme: _Optional[str] = ..., slides: _Optional[_Iterable[_Union[Slide, _Mapping]]] = ...) -> None: ...
+    brand: Brand
+    template: str
+    def __init__(self, title: _Optional[str] = ..., subtitle: _Optional[str] = ..., language: _Optional[str] = ..., theme: _Optional[str] = ..., slides: _Optional[_Iterable[_Union[Slide, _Mapping]]] = ..., brand: _Optional[_Union[Brand, _Mapping]] = ..., template: _Optional[str] = ...) -> None: ...
 
 class OutlineItem(_message.Message):
     __slots__ = ("title", "layout", "key_points", "section")
@@ -272,7 +324,7 @@ class Presentation(_message.Message):
     def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[Presentation.State, str]] = ..., deck: _Optional[_Union[Deck, _Mapping]] = ..., outline: _Optional[_Union[Outline, _Mapping]] = ..., artifacts: _Optional[_Iterable[_Union[Artifact, _Mapping]]] = ..., usage: _Optional[_Union[Usage, _Mapping]] = ..., request_id: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., error_message: _Optional[str] = ...) -> None: ...
 
 class Theme(_message.Message):
-    __slots__ = ("id", "display_name", "description", "background_color", "text_color", "primary_color", "accent_color", "heading_font", "body_font", "dark")
+    __slots__ = ("id", "display_name", "description", "background_color", "text_color", "primary_color", "accent_color", "heading_font", "body_font", "dark", "family")
     ID_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -283,6 +335,7 @@ class Theme(_message.Message):
     HEADING_FONT_FIELD_NUMBER: _ClassVar[int]
     BODY_FONT_FIELD_NUMBER: _ClassVar[int]
     DARK_FIELD_NUMBER: _ClassVar[int]
+    FAMILY_FIELD_NUMBER: _ClassVar[int]
     id: str
     display_name: str
     description: str
@@ -293,4 +346,19 @@ class Theme(_message.Message):
     heading_font: str
     body_font: str
     dark: bool
-    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., background_color: _Optional[str] = ..., text_color: _Optional[str] = ..., primary_color: _Optional[str] = ..., accent_color: _Optional[str] = ..., heading_font: _Optional[str] = ..., body_font: _Optional[str] = ..., dark: _Optional[bool] = ...) -> None: ...
+    family: str
+    def __init__(self, id: _Optional[str] = ..., display_name: _Optional[str] = ..., description: _Optional[str] = ..., background_color: _Optional[str] = ..., text_color: _Optional[str] = ..., primary_color: _Optional[str] = ..., accent_color: _Optional[str] = ..., heading_font: _Optional[str] = ..., body_font: _Optional[str] = ..., dark: _Optional[bool] = ..., family: _Optional[str] = ...) -> None: ...
+
+class Template(_message.Message):
+    __slots__ = ("name", "display_name", "layouts", "layout_names", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    LAYOUT_NAMES_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    layouts: _containers.RepeatedScalarFieldContainer[Layout]
+    layout_names: _containers.RepeatedScalarFieldContainer[str]
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., layouts: _Optional[_Iterable[_Union[Layout, str]]] = ..., layout_names: _Optional[_Iterable[str]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

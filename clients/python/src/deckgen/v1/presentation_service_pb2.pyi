@@ -53,7 +53,7 @@ class SourceDocument(_message.Message):
     def __init__(self, name: _Optional[str] = ..., media_type: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...
 
 class GeneratePresentationRequest(_message.Message):
-    __slots__ = ("request_id", "topic", "sources", "slide_count", "language", "audience_level", "tone", "theme", "speaker_notes", "image_mode", "output_formats", "outline", "text_mode", "resume_token")
+    __slots__ = ("request_id", "topic", "sources", "slide_count", "language", "audience_level", "tone", "theme", "speaker_notes", "image_mode", "output_formats", "outline", "text_mode", "brand", "allowed_layouts", "template", "resume_token")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TOPIC_FIELD_NUMBER: _ClassVar[int]
     SOURCES_FIELD_NUMBER: _ClassVar[int]
@@ -67,6 +67,9 @@ class GeneratePresentationRequest(_message.Message):
     OUTPUT_FORMATS_FIELD_NUMBER: _ClassVar[int]
     OUTLINE_FIELD_NUMBER: _ClassVar[int]
     TEXT_MODE_FIELD_NUMBER: _ClassVar[int]
+    BRAND_FIELD_NUMBER: _ClassVar[int]
+    ALLOWED_LAYOUTS_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     topic: str
@@ -81,8 +84,11 @@ class GeneratePresentationRequest(_message.Message):
     output_formats: _containers.RepeatedScalarFieldContainer[_presentation_pb2.ArtifactFormat]
     outline: _presentation_pb2.Outline
     text_mode: TextMode
+    brand: _presentation_pb2.Brand
+    allowed_layouts: _containers.RepeatedScalarFieldContainer[_presentation_pb2.Layout]
+    template: str
     resume_token: str
-    def __init__(self, request_id: _Optional[str] = ..., topic: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceDocument, _Mapping]]] = ..., slide_count: _Optional[int] = ..., language: _Optional[str] = ..., audience_level: _Optional[_Union[AudienceLevel, str]] = ..., tone: _Optional[str] = ..., theme: _Optional[str] = ..., speaker_notes: _Optional[bool] = ..., image_mode: _Optional[_Union[ImageMode, str]] = ..., output_formats: _Optional[_Iterable[_Union[_presentation_pb2.ArtifactFormat, str]]] = ..., outline: _Optional[_Union[_presentation_pb2.Outline, _Mapping]] = ..., text_mode: _Optional[_Union[TextMode, str]] = ..., resume_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., topic: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceDocument, _Mapping]]] = ..., slide_count: _Optional[int] = ..., language: _Optional[str] = ..., audience_level: _Optional[_Union[AudienceLevel, str]] = ..., tone: _Optional[str] = ..., theme: _Optional[str] = ..., speaker_notes: _Optional[bool] = ..., image_mode: _Optional[_Union[ImageMode, str]] = ..., output_formats: _Optional[_Iterable[_Union[_presentation_pb2.ArtifactFormat, str]]] = ..., outline: _Optional[_Union[_presentation_pb2.Outline, _Mapping]] = ..., text_mode: _Optional[_Union[TextMode, str]] = ..., brand: _Optional[_Union[_presentation_pb2.Brand, _Mapping]] = ..., allowed_layouts: _Optional[_Iterable[_Union[_presentation_pb2.Layout, str]]] = ..., template: _Optional[str] = ..., resume_token: _Optional[str] = ...) -> None: ...
 
 class GenerateOutlineRequest(_message.Message):
     __slots__ = ("request_id", "topic", "sources", "slide_count", "language", "audience_level", "tone", "text_mode", "resume_token")
@@ -292,3 +298,19 @@ class ListThemesResponse(_message.Message):
     themes: _containers.RepeatedCompositeFieldContainer[_presentation_pb2.Theme]
     next_page_token: str
     def __init__(self, themes: _Optional[_Iterable[_Union[_presentation_pb2.Theme, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CreateTemplateRequest(_message.Message):
+    __slots__ = ("template", "content", "request_id")
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    template: _presentation_pb2.Template
+    content: bytes
+    request_id: str
+    def __init__(self, template: _Optional[_Union[_presentation_pb2.Template, _Mapping]] = ..., content: _Optional[bytes] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class GetTemplateRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...

@@ -76,6 +76,16 @@ class PresentationServiceStub:
                 request_serializer=deckgen_dot_v1_dot_presentation__service__pb2.ListThemesRequest.SerializeToString,
                 response_deserializer=deckgen_dot_v1_dot_presentation__service__pb2.ListThemesResponse.FromString,
                 _registered_method=True)
+        self.CreateTemplate = channel.unary_unary(
+                '/deckgen.v1.PresentationService/CreateTemplate',
+                request_serializer=deckgen_dot_v1_dot_presentation__service__pb2.CreateTemplateRequest.SerializeToString,
+                response_deserializer=deckgen_dot_v1_dot_presentation__pb2.Template.FromString,
+                _registered_method=True)
+        self.GetTemplate = channel.unary_unary(
+                '/deckgen.v1.PresentationService/GetTemplate',
+                request_serializer=deckgen_dot_v1_dot_presentation__service__pb2.GetTemplateRequest.SerializeToString,
+                response_deserializer=deckgen_dot_v1_dot_presentation__pb2.Template.FromString,
+                _registered_method=True)
 
 
 class PresentationServiceServicer:
@@ -143,6 +153,22 @@ class PresentationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateTemplate(self, request, context):
+        """Stores a user's .pptx template, once; decks then name it in `template` to use its slide
+        masters, layouts and placeholders. Fails with INVALID_ARGUMENT when the file is not a
+        PowerPoint file, and FAILED_PRECONDITION when it lacks what deckgen's layouts need.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTemplate(self, request, context):
+        """Returns a stored template.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PresentationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -180,6 +206,16 @@ def add_PresentationServiceServicer_to_server(servicer, server):
                     servicer.ListThemes,
                     request_deserializer=deckgen_dot_v1_dot_presentation__service__pb2.ListThemesRequest.FromString,
                     response_serializer=deckgen_dot_v1_dot_presentation__service__pb2.ListThemesResponse.SerializeToString,
+            ),
+            'CreateTemplate': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateTemplate,
+                    request_deserializer=deckgen_dot_v1_dot_presentation__service__pb2.CreateTemplateRequest.FromString,
+                    response_serializer=deckgen_dot_v1_dot_presentation__pb2.Template.SerializeToString,
+            ),
+            'GetTemplate': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTemplate,
+                    request_deserializer=deckgen_dot_v1_dot_presentation__service__pb2.GetTemplateRequest.FromString,
+                    response_serializer=deckgen_dot_v1_dot_presentation__pb2.Template.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -377,6 +413,60 @@ class PresentationService:
             '/deckgen.v1.PresentationService/ListThemes',
             deckgen_dot_v1_dot_presentation__service__pb2.ListThemesRequest.SerializeToString,
             deckgen_dot_v1_dot_presentation__service__pb2.ListThemesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateTemplate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deckgen.v1.PresentationService/CreateTemplate',
+            deckgen_dot_v1_dot_presentation__service__pb2.CreateTemplateRequest.SerializeToString,
+            deckgen_dot_v1_dot_presentation__pb2.Template.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTemplate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/deckgen.v1.PresentationService/GetTemplate',
+            deckgen_dot_v1_dot_presentation__service__pb2.GetTemplateRequest.SerializeToString,
+            deckgen_dot_v1_dot_presentation__pb2.Template.FromString,
             options,
             channel_credentials,
             insecure,
