@@ -256,7 +256,7 @@ def test_chart_of_unknown_type() -> None:
     ]
 
 
-@pytest.mark.parametrize("layout", ["timeline", "title", "", None, 3])
+@pytest.mark.parametrize("layout", ["carousel", "title", "", None, 3])
 def test_unknown_layout(layout: object) -> None:
     names = ", ".join(layout.value for layout in CONTENT_LAYOUTS)
     assert problems_of({"layout": layout, "title": "T", "body": "x"}) == [f"layout: must be one of {names}"]
@@ -351,7 +351,7 @@ def test_outline_item_is_forgiving() -> None:
 
 def test_outline_item_defaults_and_repairs() -> None:
     assert parse_outline_item({"title": "T"}) == OutlineItem("T", Layout.BULLETS, (), "")
-    unknown = parse_outline_item({"title": "T", "layout": "timeline", "key_points": "a", "section": 3})
+    unknown = parse_outline_item({"title": "T", "layout": "carousel", "key_points": "a", "section": 3})
     assert unknown == OutlineItem("T", Layout.BULLETS, (), "")
     long = parse_outline_item({"title": "x" * (limits.MAX_TITLE_CHARS * 3)})
     assert long is not None and long.title == "x" * limits.MAX_TITLE_CHARS

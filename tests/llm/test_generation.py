@@ -222,3 +222,21 @@ async def test_speaker_notes_off_tone_and_audience_reach_the_model(
     assert "Leave notes empty." in system and "Tone: playful." in system and "newcomers" in system
     deck = events[-1].completed.presentation.deck
     assert all(not slide.speaker_notes for slide in deck.slides)
+
+
+async def test_allowed_layouts_are_respected_and_told_to_the_model(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    request = spb.GeneratePresentationRequest(
+        topic="Restricted",
+        slide_count=6,
+        allowed_layouts=[pb.LAYOUT_TITLE, pb.LAYOUT_BULLETS, pb.LAYOUT_CLOSING],
+    )
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, request)
+    outline_call = llm.chat_requests[0]
+    assert outline_call.body is not None
+    assert "Layouts: bullets (default), closing" in outline_call.body["messages"][0]["content"]
+    layouts = {s.layout for s in events[-1].completed.presentation.deck.slides}
+    # The scripted model plans a two-column slide; it is re-cast as bullets.
+    assert layouts <= {pb.LAYOUT_TITLE, pb.LAYOUT_BULLETS, pb.LAYOUT_CLOSING}

@@ -32,6 +32,7 @@ from deckgen.domain._errors import (
     PreconditionFailed,
     Unavailable,
 )
+from deckgen.domain._layouts import restrict_layout
 from deckgen.domain._outline import Outline, OutlineItem
 from deckgen.domain._presentation import Artifact, Presentation, PresentationState, Usage, presentation_name
 from deckgen.domain._spec import (
@@ -85,4 +86,5 @@ __all__ = [
     "Unavailable",
     "Usage",
     "presentation_name",
+    "restrict_layout",
 ]

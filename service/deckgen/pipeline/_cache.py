@@ -32,7 +32,17 @@ class ContentCache(Protocol):
 def content_key(spec: GenerationSpec, engine: str) -> str:
     """Fingerprint of everything that shapes the content; theme, formats and request id do not."""
     material = to_jsonable(spec)
-    for unrelated in ("request_id", "theme", "output_formats", "image_mode", "type"):
+    # Look (theme, brand, template) and file formats do not change what the slides say.
+    for unrelated in (
+        "request_id",
+        "theme",
+        "output_formats",
+        "image_mode",
+        "type",
+        "brand",
+        "logo",
+        "template",
+    ):
         material.pop(unrelated, None)
     material["topic"] = " ".join(spec.topic.split()).casefold()
     material["tone"] = " ".join(spec.tone.split()).casefold()

@@ -23,6 +23,7 @@ from deckgen.domain import (
     Slide,
     Theme,
     Usage,
+    restrict_layout,
 )
 from deckgen.domain import _events as ev
 from deckgen.domain._events import (
@@ -184,9 +185,13 @@ class _Slides:
         self.by_index: dict[int, Slide] = {}
         self.usage = Usage()
         self.total = spec.slide_count or 0
+        self._allowed = spec.allowed_layouts if spec.outline is None else ()
         """Unknown (0) until the outline is planned, unless the caller asked for a count."""
 
     async def accept(self, draft: SlideDraft) -> None:
+        # Layouts the caller ruled out are re-cast; an outline the caller edited pins its own.
+        if self._allowed and draft.slide.layout not in self._allowed:
+            draft = replace(draft, slide=restrict_layout(draft.slide, self._allowed), image_prompt="")
         self.by_index[draft.index] = draft.slide
         self.usage = self.usage + draft.usage
         await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage))

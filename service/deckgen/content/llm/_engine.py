@@ -200,6 +200,8 @@ class LLMEngine:
                 item = parse_outline_item(value.value())
                 if item is None or (wanted is not None and len(items) >= wanted):
                     return
+                if spec.allowed_layouts and item.layout not in spec.allowed_layouts:
+                    item = replace(item, layout=Layout.BULLETS)
                 if with_title and not title_sent:
                     title_sent = True
                     await emit(0, title_item())

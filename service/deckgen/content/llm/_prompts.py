@@ -8,7 +8,17 @@ from collections.abc import Sequence
 
 from deckgen.content.llm._grounding import Chunk
 from deckgen.content.llm._schema import OUTLINE_SCHEMA, SLIDE_SCHEMA, describe
-from deckgen.domain import AudienceLevel, Deck, GenerationSpec, Outline, OutlineItem, Slide, TextMode, limits
+from deckgen.domain import (
+    AudienceLevel,
+    Deck,
+    GenerationSpec,
+    Layout,
+    Outline,
+    OutlineItem,
+    Slide,
+    TextMode,
+    limits,
+)
 from deckgen.domain._codec import to_jsonable
 from deckgen.providers.llm import ChatMessage, ChatRequest
 
@@ -60,6 +70,35 @@ def _style(spec: GenerationSpec) -> str:
     return "\n".join(lines)
 
 
+_LAYOUT_USES = {
+    Layout.BULLETS: "bullets (default)",
+    Layout.AGENDA: "agenda (what the deck covers, right after the title)",
+    Layout.TWO_COLUMNS: "two_columns (comparisons, pros and cons, before and after)",
+    Layout.TABLE: "table (structured facts)",
+    Layout.CHART: "chart (numbers over categories or time)",
+    Layout.STATISTIC: "statistic (one to three headline numbers)",
+    Layout.TIMELINE: "timeline (dates, phases or the steps of a process)",
+    Layout.QUOTE: "quote",
+    Layout.IMAGE_TEXT: "image_text (a concept that a picture explains)",
+    Layout.SECTION: "section (a divider before a group of slides)",
+    Layout.CLOSING: "closing (the last slide: takeaways and next steps)",
+}
+
+
+def _usable(spec: GenerationSpec) -> list[Layout]:
+    return [layout for layout in _LAYOUT_USES if not spec.allowed_layouts or layout in spec.allowed_layouts]
+
+
+def _layout_menu(spec: GenerationSpec) -> str:
+    return "Layouts: " + ", ".join(_LAYOUT_USES[layout] for layout in _usable(spec)) + "."
+
+
+def _allowed(spec: GenerationSpec) -> str:
+    if not spec.allowed_layouts:
+        return ""
+    return "Use only these layouts: " + ", ".join(layout.value for layout in _usable(spec)) + "."
+
+
 def _json_instructions(schema: dict[str, object]) -> str:
     return (
         "Reply with one JSON object and nothing else (no code fences, no commentary), matching this "
@@ -80,11 +119,8 @@ def outline_request(
             "You plan slide decks. A title slide is added separately: do not plan one.",
             _style(spec),
             "For each slide give a specific, informative title (a claim or a question, not a single "
-            "word), the layout that suits its content best and 2-5 key points it must make. Layouts: "
-            "bullets (default), two_columns (comparisons, pros and cons), table (structured facts), "
-            "chart (numbers over categories or time), quote, image_text (a concept that a picture "
-            "explains), section (a divider before a group of slides), closing (the last slide: "
-            "takeaways and next steps).",
+            "word), the layout that suits its content best and 2-5 key points it must make. "
+            + _layout_menu(spec),
             _json_instructions(OUTLINE_SCHEMA),
         ]
     )
@@ -135,9 +171,12 @@ def slide_request(
             "repeat what other slides cover.",
             _style(spec),
             _CONSTRAINTS,
-            "Fill only the fields the layout uses: bullets or body for bullets, left and right for "
-            "two_columns, table for table, chart (type, categories and one value per category in each "
-            "series) for chart, quote for quote.",
+            "Fill only the fields the layout uses: bullets or body for bullets, bullets (one per item) "
+            "for agenda, left and right for two_columns, table for table, chart (type, categories and "
+            "one value per category in each series) for chart, quote for quote, steps (label such as a "
+            "date or step number, title, one-sentence detail) for timeline, statistics (value with its "
+            "unit, label, context) for statistic.",
+            _allowed(spec),
             (
                 "For image_text give image_prompt (what the picture shows, for an image model; no text "
                 "in the picture) and image_alt (a one-sentence description for screen readers)."

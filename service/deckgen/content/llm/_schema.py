@@ -21,6 +21,8 @@ from deckgen.domain import (
     Quote,
     Slide,
     SourceRef,
+    Statistic,
+    Step,
     Table,
     limits,
 )
@@ -44,10 +46,15 @@ CONTENT_LAYOUTS = (
     Layout.CHART,
     Layout.SECTION,
     Layout.CLOSING,
+    Layout.AGENDA,
+    Layout.TIMELINE,
+    Layout.STATISTIC,
 )
 _LAYOUT_NAMES = [layout.value for layout in CONTENT_LAYOUTS]
 
 _STRING_LIST = {"type": "array", "items": {"type": "string"}}
+MAX_STEPS = 8
+MAX_STATISTICS = 3
 _COLUMN = {
     "type": "object",
     "properties": {"heading": {"type": "string"}, "bullets": _STRING_LIST},
@@ -128,6 +135,32 @@ SLIDE_SCHEMA: dict[str, Any] = {
             "type": "object",
             "properties": {"text": {"type": "string"}, "attribution": {"type": "string"}},
             "required": ["text"],
+        },
+        "steps": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "label": {"type": "string"},
+                    "title": {"type": "string"},
+                    "detail": {"type": "string"},
+                },
+                "required": ["label", "title"],
+            },
+            "maxItems": MAX_STEPS,
+        },
+        "statistics": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "string"},
+                    "label": {"type": "string"},
+                    "context": {"type": "string"},
+                },
+                "required": ["value", "label"],
+            },
+            "maxItems": MAX_STATISTICS,
         },
         "image_prompt": {"type": "string"},
         "image_alt": {"type": "string"},
@@ -283,6 +316,44 @@ def _chart(errors: _Errors, value: Any) -> Chart | None:
     return Chart(kind, categories, tuple(series))
 
 
+def _steps(errors: _Errors, value: Any) -> tuple[Step, ...]:
+    items = _list(value)
+    if len(items) > MAX_STEPS:
+        errors.append(f"steps: {len(items)} steps, at most {MAX_STEPS}")
+    steps = []
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            errors.append(f"steps[{i}]: must be an object with label, title and detail")
+            continue
+        steps.append(
+            Step(
+                errors.text(f"steps[{i}].title", item.get("title"), 60, required=True),
+                errors.text(f"steps[{i}].label", item.get("label"), 24),
+                errors.text(f"steps[{i}].detail", item.get("detail"), 140),
+            )
+        )
+    return tuple(steps)
+
+
+def _statistics(errors: _Errors, value: Any) -> tuple[Statistic, ...]:
+    items = _list(value)
+    if len(items) > MAX_STATISTICS:
+        errors.append(f"statistics: {len(items)} numbers, at most {MAX_STATISTICS}")
+    numbers = []
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            errors.append(f"statistics[{i}]: must be an object with value, label and context")
+            continue
+        numbers.append(
+            Statistic(
+                errors.text(f"statistics[{i}].value", item.get("value"), 12, required=True),
+                errors.text(f"statistics[{i}].label", item.get("label"), 60, required=True),
+                errors.text(f"statistics[{i}].context", item.get("context"), 120),
+            )
+        )
+    return tuple(numbers)
+
+
 def parse_slide(
     data: Any, chunks: Mapping[str, SourceRef], *, speaker_notes: bool, wants_image: bool
 ) -> tuple[ParsedSlide | None, list[str]]:
@@ -306,6 +377,8 @@ def parse_slide(
         quote = Quote(text, errors.text("quote.attribution", quote_value.get("attribution"), 120))
     elif quote_value is not None:
         errors.append("quote: must be an object with text and attribution")
+    steps = _steps(errors, data.get("steps"))
+    statistics = _statistics(errors, data.get("statistics"))
     notes = errors.text("notes", data.get("notes"), 3000) if speaker_notes else ""
     image_prompt = errors.text("image_prompt", data.get("image_prompt"), 1000)
     image_alt = errors.text("image_alt", data.get("image_alt"), 300)
@@ -317,6 +390,9 @@ def parse_slide(
         Layout.QUOTE: (quote is None, "a quote"),
         Layout.BULLETS: (not bullets and not body, "bullets or a body"),
         Layout.IMAGE_TEXT: (not bullets and not body, "bullets or a body beside the picture"),
+        Layout.AGENDA: (not bullets, "bullets, one per agenda item"),
+        Layout.TIMELINE: (len(steps) < 2, "at least 2 steps"),
+        Layout.STATISTIC: (not statistics, "1 to 3 statistics"),
     }
     absent, what = missing.get(layout, (False, ""))
     if absent:
@@ -344,6 +420,8 @@ def parse_slide(
         table=table if layout is Layout.TABLE else None,
         chart=chart if layout is Layout.CHART else None,
         quote=quote if layout is Layout.QUOTE else None,
+        steps=steps if layout is Layout.TIMELINE else (),
+        statistics=statistics if layout is Layout.STATISTIC else (),
         notes=notes,
         sources=tuple(dict.fromkeys(sources)),
     )

@@ -1,0 +1,1 @@
+"""Domain rules, tested as plain Python."""
