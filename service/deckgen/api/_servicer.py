@@ -123,7 +123,8 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
     ) -> spb.RenderPresentationResponse:
         try:
             deck, formats = validate_deck(request)
-            presentation, warnings = await self._service.render(deck, formats, request.request_id)
+            logo = request.deck.brand.logo if request.deck.HasField("brand") else b""
+            presentation, warnings = await self._service.render(deck, formats, request.request_id, logo)
             return spb.RenderPresentationResponse(
                 presentation=presentation_to_proto(presentation),
                 warnings=[warning_to_proto(w) for w in warnings],

@@ -38,8 +38,18 @@ from deckgen.domain._events import (
 from deckgen.pipeline._cache import CachedContent, content_key
 from deckgen.pipeline._ports import PipelineDeps, Publish
 from deckgen.providers.images import ImageFailed
+from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
-__all__ = ["artifact_name", "generate_outline", "generate_presentation", "render_deck", "store_key"]
+__all__ = [
+    "artifact_key",
+    "artifact_name",
+    "generate_outline",
+    "generate_presentation",
+    "load_assets",
+    "render_deck",
+    "store_key",
+    "store_logo",
+]
 
 # Rough weights of each stage in the progress fraction; content dominates with a model.
 _OUTLINE_DONE = 0.15
@@ -220,6 +230,48 @@ async def _replay(cached: CachedContent, publish: Publish, theme: Theme, deps: P
             await publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, index))
 
 
+async def store_logo(presentation_id: str, data: bytes, deps: PipelineDeps) -> Artifact:
+    """Keep a caller's logo with the presentation, so that re-rendering the deck finds it again."""
+    media_type, extension = ("image/png", "png") if data.startswith(b"\x89PNG") else ("image/jpeg", "jpg")
+    filename = f"brand/logo.{extension}"
+    key = store_key(presentation_id, filename)
+    stored = await deps.store.put(key, data, media_type)
+    return Artifact(
+        name=artifact_name(presentation_id, filename),
+        format=ArtifactFormat.IMAGE,
+        media_type=stored.media_type,
+        size_bytes=stored.size,
+        sha256=stored.sha256,
+        key=key,
+        uri=await deps.store.url(key),
+    )
+
+
+def artifact_key(name: str) -> str | None:
+    """The storage key of one of our artifact names (presentations/{p}/artifacts/{file}), else None."""
+    parts = name.split("/", 3)
+    if len(parts) == 4 and parts[0] == "presentations" and parts[2] == "artifacts" and parts[1] and parts[3]:
+        return store_key(parts[1], parts[3])
+    return None
+
+
+async def load_assets(deck: Deck, deps: PipelineDeps) -> dict[str, bytes]:
+    """Bytes of the pictures and logo a deck refers to by artifact name, for re-rendering it."""
+    names = [slide.image.uri for slide in deck.slides if slide.image is not None and slide.image.uri]
+    if deck.brand is not None and deck.brand.logo_uri:
+        names.append(deck.brand.logo_uri)
+    assets: dict[str, bytes] = {}
+    for name in dict.fromkeys(names):
+        key = artifact_key(name)
+        if key is None:
+            continue  # an outside URI: drawn without the picture rather than fetched
+        try:
+            assets[name] = await deps.store.get(key)
+        except (ObjectNotFound, InvalidKey):
+            continue
+    return assets
+
+
 async def render_deck(
     presentation_id: str,
     deck: Deck,
@@ -329,12 +381,26 @@ async def generate_presentation(
             planned.ahead.cancel()
         if pictures is not None:
             await pictures.cancel()
+    brand = spec.brand
+    logo: tuple[Artifact, ...] = ()
+    if spec.logo and brand is not None:
+        stored_logo = await store_logo(presentation.id, spec.logo, deps)
+        brand = replace(brand, logo_uri=stored_logo.name)
+        images[stored_logo.name] = spec.logo
+        logo = (stored_logo,)
     deck = Deck(
-        title=outline.title, subtitle=outline.subtitle, language=spec.language, theme=theme.id, slides=slides
+        title=outline.title,
+        subtitle=outline.subtitle,
+        language=spec.language,
+        theme=theme.id,
+        slides=slides,
+        brand=brand,
+        template=spec.template,
     )
     laid_out, artifacts = await render_deck(
         presentation.id, deck, theme, spec.output_formats, deps, publish, images
     )
+    artifacts = [*artifacts, *logo]
     if len(laid_out.slides) != len(deck.slides):
         await publish(
             ev.Warning(

@@ -16,6 +16,7 @@ from deckgen.domain import (
     AlreadyExists,
     Artifact,
     ArtifactFormat,
+    Brand,
     CapacityExceeded,
     Deck,
     DeckgenError,
@@ -33,7 +34,14 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
-from deckgen.pipeline._generate import generate_outline, generate_presentation, render_deck, store_key
+from deckgen.pipeline._generate import (
+    generate_outline,
+    generate_presentation,
+    load_assets,
+    render_deck,
+    store_key,
+    store_logo,
+)
 from deckgen.pipeline._ports import PipelineDeps
 from deckgen.providers.queue import EventLog, Job, JobKind, JobQueue, StreamNotFound
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
@@ -352,7 +360,7 @@ class GenerationService:
         return self._deps.store.read(artifact.key, offset=offset, chunk_size=chunk_size)
 
     async def render(
-        self, deck: Deck, formats: tuple[ArtifactFormat, ...], request_id: str = ""
+        self, deck: Deck, formats: tuple[ArtifactFormat, ...], request_id: str = "", logo: bytes = b""
     ) -> tuple[Presentation, list[ev.Warning]]:
         if self._draining:
             raise Unavailable("the server is shutting down", retry_after=1.0, reason="SERVER_SHUTTING_DOWN")
@@ -381,9 +389,17 @@ class GenerationService:
             warnings.extend(ev.Warning("SLIDE_SPLIT_TO_FIT", message, index) for message in messages)
         now = time.time()
         try:
+            assets = await load_assets(deck, self._deps)
+            extra: list[Artifact] = []
+            if logo:
+                stored_logo = await store_logo(presentation_id, logo, self._deps)
+                deck = replace(deck, brand=replace(deck.brand or Brand(), logo_uri=stored_logo.name))
+                assets[stored_logo.name] = logo
+                extra.append(stored_logo)
             laid_out, artifacts = await render_deck(
-                presentation_id, deck, theme, formats, self._deps, collect
+                presentation_id, deck, theme, formats, self._deps, collect, assets
             )
+            artifacts.extend(extra)
         except BaseException:
             await self._deps.store.delete_prefix(f"presentations/{presentation_id}")
             raise
