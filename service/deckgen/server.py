@@ -26,7 +26,7 @@ from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.content.llm import LLMEngine
 from deckgen.domain import ArtifactFormat, Deck, Slide, Theme
-from deckgen.pipeline import ArtifactWriter, GenerationService, MemoryContentCache, PipelineDeps
+from deckgen.pipeline import ArtifactWriter, GenerationService, MemoryContentCache, PipelineDeps, RenderAssets
 from deckgen.providers._retry import RetryPolicy
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
@@ -84,10 +84,10 @@ def _fit(slide: Slide, theme: Theme) -> tuple[tuple[Slide, ...], tuple[str, ...]
 
 
 def _writers() -> dict[ArtifactFormat, ArtifactWriter]:
-    def pptx(deck: Deck, theme: Theme, images: object) -> bytes:
-        return render.render_pptx(deck, theme, images)  # type: ignore[arg-type]
+    def pptx(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
+        return render.render_pptx(deck, theme, assets.images)
 
-    def deck_json(deck: Deck, theme: Theme, images: object) -> bytes:
+    def deck_json(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
         return deck_to_json(deck)
 
     return {

@@ -1,8 +1,16 @@
 """The pipeline: the use cases (generate, render, regenerate) wired through the ports."""
 
 from deckgen.pipeline._cache import CachedContent, ContentCache, MemoryContentCache, content_key
-from deckgen.pipeline._ports import ArtifactWriter, Fitter, PipelineDeps, Publish
+from deckgen.pipeline._ports import (
+    ArtifactWriter,
+    Fitter,
+    InspectTemplate,
+    PipelineDeps,
+    Publish,
+    RenderAssets,
+)
 from deckgen.pipeline._service import GenerationService, Started, parse_presentation_name
+from deckgen.pipeline._templates import TemplateLibrary, parse_template_name
 
 __all__ = [
     "ArtifactWriter",
@@ -10,10 +18,14 @@ __all__ = [
     "ContentCache",
     "Fitter",
     "GenerationService",
+    "InspectTemplate",
     "MemoryContentCache",
     "PipelineDeps",
     "Publish",
+    "RenderAssets",
     "Started",
+    "TemplateLibrary",
     "content_key",
     "parse_presentation_name",
+    "parse_template_name",
 ]

@@ -36,7 +36,7 @@ from deckgen.domain._events import (
     Stage,
 )
 from deckgen.pipeline._cache import CachedContent, content_key
-from deckgen.pipeline._ports import PipelineDeps, Publish
+from deckgen.pipeline._ports import PipelineDeps, Publish, RenderAssets
 from deckgen.providers.images import ImageFailed
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
@@ -280,6 +280,7 @@ async def render_deck(
     deps: PipelineDeps,
     publish: Publish,
     images: Mapping[str, bytes] | None = None,
+    template: bytes | None = None,
 ) -> tuple[Deck, list[Artifact]]:
     """Fit the deck's slides to their boxes, write every requested format and store each file."""
     fitted: list[Slide] = []
@@ -294,6 +295,8 @@ async def render_deck(
         slides=tuple(fitted),
         author=deck.author,
         tags=deck.tags,
+        brand=deck.brand,
+        template=deck.template,
     )
     artifacts: list[Artifact] = []
     for position, fmt in enumerate(formats):
@@ -303,7 +306,8 @@ async def render_deck(
                 Stage.RENDER, _SLIDES_DONE + 0.15 * position / len(formats), f"rendering {writer.filename}"
             )
         )
-        data = await asyncio.to_thread(writer.write, laid_out, theme, images or {})
+        assets = RenderAssets(images or {}, template)
+        data = await asyncio.to_thread(writer.write, laid_out, theme, assets)
         await publish(
             Progress(
                 Stage.STORE,
@@ -397,8 +401,9 @@ async def generate_presentation(
         brand=brand,
         template=spec.template,
     )
+    template = await deps.template_content(spec.template) if spec.template and deps.template_content else None
     laid_out, artifacts = await render_deck(
-        presentation.id, deck, theme, spec.output_formats, deps, publish, images
+        presentation.id, deck, theme, spec.output_formats, deps, publish, images, template
     )
     artifacts = [*artifacts, *logo]
     if len(laid_out.slides) != len(deck.slides):

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from deckgen.content import ContentEngine
-from deckgen.domain import ArtifactFormat, Deck, Slide, Theme
+from deckgen.domain import ArtifactFormat, Deck, Layout, Slide, Theme
 from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
 from deckgen.providers.images import ImageGenerator
 from deckgen.providers.storage import ArtifactStore
 
-__all__ = ["ArtifactWriter", "Fitter", "PipelineDeps", "Publish"]
+__all__ = ["ArtifactWriter", "Fitter", "InspectTemplate", "PipelineDeps", "Publish", "RenderAssets"]
 
 Publish = Callable[[Event], Awaitable[None]]
 Fitter = Callable[[Slide, Theme], tuple[tuple[Slide, ...], tuple[str, ...]]]
 """Lay a slide out: the slide itself when it fits, or its continuation slides, plus warnings."""
+
+InspectTemplate = Callable[[bytes], tuple[tuple[Layout, ...], tuple[str, ...]]]
+"""A template's servable layouts and its own layout names; raises InvalidRequest for a file that is
+not a PowerPoint file, PreconditionFailed for one that lacks what essential layouts need."""
+
+
+@dataclass(frozen=True, slots=True)
+class RenderAssets:
+    """What a writer needs besides the deck and theme."""
+
+    images: Mapping[str, bytes] = field(default_factory=dict)
+    """Artifact name -> bytes of the pictures and logo the deck refers to."""
+    template: bytes | None = None
+    """The user's template the deck names, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +40,7 @@ class ArtifactWriter:
     format: ArtifactFormat
     filename: str
     media_type: str
-    write: Callable[[Deck, Theme, Mapping[str, bytes]], bytes]
+    write: Callable[[Deck, Theme, RenderAssets], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,3 +56,5 @@ class PipelineDeps:
     """Pictures for slides that ask for one; None when no images API is configured."""
     image_concurrency: int = 4
     image_size: str = "1536x1024"
+    template_content: Callable[[str], Awaitable[bytes]] | None = None
+    """The stored template of that id (NotFound if there is none); None when templates are off."""

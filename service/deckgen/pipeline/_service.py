@@ -167,6 +167,8 @@ class GenerationService:
             if await self._events.exists(known_id):
                 return Started(known_id, joined=True)
         self._check(spec, kind)
+        # A missing template fails the call now, not after the slides were written.
+        await self._template(spec.template, "template")
 
         presentation_id = str(uuid.uuid4())
         now = time.time()
@@ -396,8 +398,9 @@ class GenerationService:
                 deck = replace(deck, brand=replace(deck.brand or Brand(), logo_uri=stored_logo.name))
                 assets[stored_logo.name] = logo
                 extra.append(stored_logo)
+            template = await self._template(deck.template, "deck.template")
             laid_out, artifacts = await render_deck(
-                presentation_id, deck, theme, formats, self._deps, collect, assets
+                presentation_id, deck, theme, formats, self._deps, collect, assets, template
             )
             artifacts.extend(extra)
         except BaseException:
@@ -433,6 +436,13 @@ class GenerationService:
         return await self._deps.engine.regenerate_slide(spec, deck, index, instruction)
 
     # -- persistence ----------------------------------------------------------------------------
+
+    async def _template(self, template_id: str, field: str) -> bytes | None:
+        if not template_id:
+            return None
+        if self._deps.template_content is None:
+            raise InvalidRequest([FieldViolation(field, "templates are not available on this server")])
+        return await self._deps.template_content(template_id)
 
     async def _save_record(self, presentation: Presentation) -> None:
         data = json.dumps(to_jsonable(presentation)).encode()

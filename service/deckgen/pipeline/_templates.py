@@ -1,0 +1,73 @@
+"""Users' own .pptx templates: checked once on upload, stored, then named by decks that use them."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+
+from deckgen.domain import FieldViolation, InvalidRequest, NotFound, Template
+from deckgen.domain._codec import from_jsonable, to_jsonable
+from deckgen.pipeline._ports import InspectTemplate
+from deckgen.providers.storage import ArtifactStore, InvalidKey, ObjectNotFound
+
+__all__ = ["TemplateLibrary", "parse_template_name"]
+
+_PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def parse_template_name(name: str, field: str = "name") -> str:
+    prefix, _, template_id = name.partition("/")
+    if prefix != "templates" or not template_id or not template_id.replace("-", "").isalnum():
+        raise InvalidRequest([FieldViolation(field, f"must be `templates/{{template}}`, got {name!r}")])
+    return template_id
+
+
+def _not_found(template_id: str) -> NotFound:
+    return NotFound(
+        f"templates/{template_id} does not exist; upload it with CreateTemplate",
+        resource_type="deckgen.v1.Template",
+        resource_name=f"templates/{template_id}",
+    )
+
+
+class TemplateLibrary:
+    def __init__(self, store: ArtifactStore, inspect: InspectTemplate, max_bytes: int) -> None:
+        self._store = store
+        self._inspect = inspect
+        self._max_bytes = max_bytes
+
+    async def create(self, display_name: str, content: bytes) -> Template:
+        if not content:
+            raise InvalidRequest([FieldViolation("content", "required: the .pptx or .potx file")])
+        if len(content) > self._max_bytes:
+            raise InvalidRequest(
+                [FieldViolation("content", f"at most {self._max_bytes} bytes, got {len(content)}")]
+            )
+        # The id is the content's digest: uploading the same file again (a retry) is harmless.
+        template_id = hashlib.sha256(content).hexdigest()[:24]
+        try:
+            return await self.get(template_id)
+        except NotFound:
+            pass
+        layouts, names = await asyncio.to_thread(self._inspect, content)
+        template = Template(template_id, display_name.strip() or template_id, layouts, names, time.time())
+        # The file first, its record last: a template is only visible once both are stored.
+        await self._store.put(f"templates/{template_id}/template.pptx", content, _PPTX_MEDIA_TYPE)
+        record = json.dumps(to_jsonable(template)).encode()
+        await self._store.put(f"templates/{template_id}/template.json", record, "application/json")
+        return template
+
+    async def get(self, template_id: str) -> Template:
+        try:
+            data = await self._store.get(f"templates/{template_id}/template.json")
+        except (ObjectNotFound, InvalidKey):
+            raise _not_found(template_id) from None
+        return from_jsonable(Template, json.loads(data))
+
+    async def content(self, template_id: str) -> bytes:
+        try:
+            return await self._store.get(f"templates/{template_id}/template.pptx")
+        except (ObjectNotFound, InvalidKey):
+            raise _not_found(template_id) from None
