@@ -25,13 +25,30 @@ from deckgen.config import Settings
 from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.content.llm import LLMEngine
-from deckgen.domain import ArtifactFormat, Deck, Slide, Theme
-from deckgen.pipeline import ArtifactWriter, GenerationService, MemoryContentCache, PipelineDeps, RenderAssets
+from deckgen.domain import (
+    ArtifactFormat,
+    Deck,
+    FieldViolation,
+    InvalidRequest,
+    Layout,
+    PreconditionFailed,
+    Slide,
+    Theme,
+)
+from deckgen.pipeline import (
+    ArtifactWriter,
+    GenerationService,
+    MemoryContentCache,
+    PipelineDeps,
+    RenderAssets,
+    TemplateLibrary,
+)
 from deckgen.providers._retry import RetryPolicy
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
 from deckgen.providers.storage import LocalArtifactStore
+from deckgen.render._template import TemplateError, inspect_template, render_with_template
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 
@@ -78,6 +95,16 @@ def configure_logging(settings: Settings) -> None:
     logging.getLogger("grpc._cython").setLevel(max(level, logging.INFO))
 
 
+def _inspect_template(data: bytes) -> tuple[tuple[Layout, ...], tuple[str, ...]]:
+    try:
+        info = inspect_template(data)
+    except TemplateError as error:
+        if not error.missing:
+            raise InvalidRequest([FieldViolation("content", error.message)]) from None
+        raise PreconditionFailed(error.message, reason="TEMPLATE_INCOMPLETE", subject="content") from None
+    return info.layouts, info.layout_names
+
+
 def _fit(slide: Slide, theme: Theme) -> tuple[tuple[Slide, ...], tuple[str, ...]]:
     result = render.fit_slide(slide, theme)
     return result.slides, result.warnings
@@ -85,6 +112,11 @@ def _fit(slide: Slide, theme: Theme) -> tuple[tuple[Slide, ...], tuple[str, ...]
 
 def _writers() -> dict[ArtifactFormat, ArtifactWriter]:
     def pptx(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
+        if assets.template is not None:
+            data, warnings = render_with_template(deck, assets.template, assets.images)
+            for warning in warnings:
+                log.info("template rendering: %s", warning)
+            return data
         return render.render_pptx(deck, theme, assets.images)
 
     def deck_json(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
@@ -178,6 +210,7 @@ def _engine(
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
     store = LocalArtifactStore(settings.storage_dir)
+    templates = TemplateLibrary(store, _inspect_template, settings.max_template_bytes)
     closers: list[Callable[[], Awaitable[None]]] = []
     if engine is None:
         engine, identity, images = _engine(settings, closers)
@@ -194,13 +227,16 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         images=images,
         image_concurrency=settings.image_concurrency,
         image_size=settings.images_size,
+        template_content=templates.content,
     )
     service = GenerationService(
         deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
     )
     service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
     limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
-    servicer = PresentationServicer(service, limits, render.list_themes, settings.download_chunk_bytes)
+    servicer = PresentationServicer(
+        service, limits, render.list_themes, settings.download_chunk_bytes, templates
+    )
     return App(settings, service, servicer, health.aio.HealthServicer(), closers)
 
 

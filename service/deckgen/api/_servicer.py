@@ -17,6 +17,7 @@ from deckgen.api._convert import (
     event_to_proto,
     presentation_to_proto,
     slide_to_proto,
+    template_to_proto,
     theme_to_proto,
     warning_to_proto,
 )
@@ -31,7 +32,7 @@ from deckgen.api._validate import (
 )
 from deckgen.domain import DeckgenError, FieldViolation, InvalidRequest
 from deckgen.domain._events import Failed
-from deckgen.pipeline import GenerationService, parse_presentation_name
+from deckgen.pipeline import GenerationService, TemplateLibrary, parse_presentation_name, parse_template_name
 from deckgen.providers.queue import JobKind
 from deckgen.providers.storage import ObjectNotFound
 from deckgen.v1 import presentation_pb2 as pb
@@ -58,11 +59,13 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         limits: Limits,
         themes: Callable[[], tuple[d.Theme, ...]],
         chunk_size: int,
+        templates: TemplateLibrary | None = None,
     ) -> None:
         self._service = service
         self._limits = limits
         self._themes = themes
         self._chunk_size = chunk_size
+        self._templates = templates
         self._closing: set[asyncio.Task[None]] = set()
 
     async def _fail(self, context: grpc.aio.ServicerContext, error: Exception) -> None:
@@ -217,3 +220,36 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
             themes=[theme_to_proto(t) for t in themes[start:end]],
             next_page_token=str(end) if end < len(themes) else "",
         )
+
+    async def CreateTemplate(
+        self, request: spb.CreateTemplateRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Template:
+        try:
+            if self._templates is None:
+                raise d.PreconditionFailed(
+                    "templates are not available on this server", reason="TEMPLATES_DISABLED"
+                )
+            template = await self._templates.create(request.template.display_name, request.content)
+            return template_to_proto(template)
+        except grpc.aio.AbortError:
+            raise
+        except Exception as error:
+            await self._fail(context, error)
+            raise  # unreachable: _fail aborts
+
+    async def GetTemplate(
+        self, request: spb.GetTemplateRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Template:
+        try:
+            if self._templates is None:
+                raise d.NotFound(
+                    f"{request.name} does not exist",
+                    resource_type="deckgen.v1.Template",
+                    resource_name=request.name,
+                )
+            return template_to_proto(await self._templates.get(parse_template_name(request.name)))
+        except grpc.aio.AbortError:
+            raise
+        except Exception as error:
+            await self._fail(context, error)
+            raise  # unreachable: _fail aborts
