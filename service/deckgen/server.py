@@ -210,7 +210,8 @@ def _engine(
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
     store = LocalArtifactStore(settings.storage_dir)
-    templates = TemplateLibrary(store, _inspect_template, settings.max_template_bytes)
+    template_limit = min(settings.max_template_bytes, settings.max_message_bytes - 64 * 1024)
+    templates = TemplateLibrary(store, _inspect_template, template_limit)
     closers: list[Callable[[], Awaitable[None]]] = []
     if engine is None:
         engine, identity, images = _engine(settings, closers)
