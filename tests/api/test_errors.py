@@ -72,7 +72,7 @@ async def test_invalid_request_lists_every_field_violation(server: RunningServer
         (
             spb.GeneratePresentationRequest(
                 topic="x",
-                output_formats=[pb.ARTIFACT_FORMAT_PDF],
+                output_formats=[pb.ARTIFACT_FORMAT_IMAGE],
                 sources=[spb.SourceDocument(name="a.md", content=b"# A\n\ntext")],
             ),
             "output_formats[0]",

@@ -45,13 +45,14 @@ async def create(server: RunningServer, content: bytes, name: str = "Corporate")
 
 
 async def test_upload_once_then_get_it_and_upload_again_harmlessly(server: RunningServer) -> None:
-    template = await create(server, default_template())
+    content = default_template()
+    template = await create(server, content)
     assert template.name.startswith("templates/") and template.display_name == "Corporate"
     assert pb.LAYOUT_BULLETS in template.layouts and pb.LAYOUT_TITLE in template.layouts
     assert "Title and Content" in template.layout_names
     fetched = await server.stub.GetTemplate(spb.GetTemplateRequest(name=template.name))
     assert fetched == template
-    again = await create(server, default_template(), "Retried")
+    again = await create(server, content, "Retried")
     assert again.name == template.name
 
 

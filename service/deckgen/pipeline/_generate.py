@@ -18,6 +18,7 @@ from deckgen.domain import (
     ImageRef,
     Layout,
     OutlineItem,
+    PreconditionFailed,
     Presentation,
     PresentationState,
     Slide,
@@ -41,7 +42,9 @@ from deckgen.providers.images import ImageFailed
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
 __all__ = [
+    "EXPORTED_FORMATS",
     "artifact_key",
+    "export_unavailable",
     "artifact_name",
     "generate_outline",
     "generate_presentation",
@@ -272,6 +275,18 @@ async def load_assets(deck: Deck, deps: PipelineDeps) -> dict[str, bytes]:
     return assets
 
 
+EXPORTED_FORMATS = frozenset({ArtifactFormat.PDF, ArtifactFormat.PNG})
+
+
+def export_unavailable() -> PreconditionFailed:
+    return PreconditionFailed(
+        "PDF and PNG previews need LibreOffice and poppler on the server "
+        "(apt-get install libreoffice-impress poppler-utils, or `make system-deps`)",
+        reason="EXPORT_UNAVAILABLE",
+        subject="output_formats",
+    )
+
+
 async def render_deck(
     presentation_id: str,
     deck: Deck,
@@ -298,36 +313,57 @@ async def render_deck(
         brand=deck.brand,
         template=deck.template,
     )
+    assets = RenderAssets(images or {}, template)
+    exports = [fmt for fmt in formats if fmt in EXPORTED_FORMATS]
+    # PDF and previews are drawn from the very PPTX the caller downloads, so it is always written.
+    files = [fmt for fmt in formats if fmt not in EXPORTED_FORMATS]
+    if exports and ArtifactFormat.PPTX not in files:
+        files.insert(0, ArtifactFormat.PPTX)
+    steps = len(files) + len(exports)
     artifacts: list[Artifact] = []
-    for position, fmt in enumerate(formats):
-        writer = deps.writers[fmt]
-        await publish(
-            Progress(
-                Stage.RENDER, _SLIDES_DONE + 0.15 * position / len(formats), f"rendering {writer.filename}"
-            )
-        )
-        assets = RenderAssets(images or {}, template)
-        data = await asyncio.to_thread(writer.write, laid_out, theme, assets)
-        await publish(
-            Progress(
-                Stage.STORE,
-                _SLIDES_DONE + 0.15 * (position + 0.5) / len(formats),
-                f"storing {writer.filename}",
-            )
-        )
-        key = store_key(presentation_id, writer.filename)
-        stored = await deps.store.put(key, data, writer.media_type)
+    pptx = b""
+
+    async def keep(
+        filename: str, fmt: ArtifactFormat, data: bytes, media_type: str, slide: int | None = None
+    ) -> None:
+        key = store_key(presentation_id, filename)
+        stored = await deps.store.put(key, data, media_type)
         artifact = Artifact(
-            name=artifact_name(presentation_id, writer.filename),
-            format=writer.format,
+            name=artifact_name(presentation_id, filename),
+            format=fmt,
             media_type=stored.media_type,
             size_bytes=stored.size,
             sha256=stored.sha256,
             key=key,
             uri=await deps.store.url(key),
+            slide_index=slide,
         )
         artifacts.append(artifact)
         await publish(ArtifactReady(artifact))
+
+    def progress(done: float) -> float:
+        return round(_SLIDES_DONE + 0.19 * done / steps, 3)
+
+    for position, fmt in enumerate(files):
+        writer = deps.writers[fmt]
+        await publish(Progress(Stage.RENDER, progress(position), f"rendering {writer.filename}"))
+        data = await asyncio.to_thread(writer.write, laid_out, theme, assets)
+        if fmt is ArtifactFormat.PPTX:
+            pptx = data
+        await publish(Progress(Stage.STORE, progress(position + 0.5), f"storing {writer.filename}"))
+        await keep(writer.filename, writer.format, data, writer.media_type)
+    if exports:
+        exporter = deps.exporter
+        if exporter is None:
+            raise export_unavailable()
+        await publish(Progress(Stage.RENDER, progress(len(files)), "exporting PDF"))
+        pdf = await exporter.pdf(pptx)
+        if ArtifactFormat.PDF in exports:
+            await keep("deck.pdf", ArtifactFormat.PDF, pdf, "application/pdf")
+        if ArtifactFormat.PNG in exports:
+            await publish(Progress(Stage.RENDER, progress(steps - 1), "drawing previews"))
+            async for page, png in exporter.previews(pdf):
+                await keep(f"previews/slide-{page + 1:02d}.png", ArtifactFormat.PNG, png, "image/png", page)
     return laid_out, artifacts
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from deckgen.content import ContentEngine
 from deckgen.domain import ArtifactFormat, Deck, Layout, Slide, Theme
@@ -12,7 +13,15 @@ from deckgen.pipeline._cache import ContentCache
 from deckgen.providers.images import ImageGenerator
 from deckgen.providers.storage import ArtifactStore
 
-__all__ = ["ArtifactWriter", "Fitter", "InspectTemplate", "PipelineDeps", "Publish", "RenderAssets"]
+__all__ = [
+    "ArtifactWriter",
+    "Exporter",
+    "Fitter",
+    "InspectTemplate",
+    "PipelineDeps",
+    "Publish",
+    "RenderAssets",
+]
 
 Publish = Callable[[Event], Awaitable[None]]
 Fitter = Callable[[Slide, Theme], tuple[tuple[Slide, ...], tuple[str, ...]]]
@@ -21,6 +30,16 @@ Fitter = Callable[[Slide, Theme], tuple[tuple[Slide, ...], tuple[str, ...]]]
 InspectTemplate = Callable[[bytes], tuple[tuple[Layout, ...], tuple[str, ...]]]
 """A template's servable layouts and its own layout names; raises InvalidRequest for a file that is
 not a PowerPoint file, PreconditionFailed for one that lacks what essential layouts need."""
+
+
+class Exporter(Protocol):
+    """PDF and slide previews from a finished PPTX (LibreOffice and poppler in production)."""
+
+    async def pdf(self, pptx: bytes) -> bytes: ...
+
+    def previews(self, pdf: bytes) -> AsyncIterator[tuple[int, bytes]]:
+        """(page index, PNG) for every page, each as soon as it is drawn (not necessarily in order)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,5 +75,7 @@ class PipelineDeps:
     """Pictures for slides that ask for one; None when no images API is configured."""
     image_concurrency: int = 4
     image_size: str = "1536x1024"
+    exporter: Exporter | None = None
+    """PDF and previews; None when the server cannot make them."""
     template_content: Callable[[str], Awaitable[bytes]] | None = None
     """The stored template of that id (NotFound if there is none); None when templates are off."""

@@ -35,6 +35,8 @@ from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
 from deckgen.pipeline._generate import (
+    EXPORTED_FORMATS,
+    export_unavailable,
     generate_outline,
     generate_presentation,
     load_assets,
@@ -205,20 +207,7 @@ class GenerationService:
                     )
                 ]
             ) from None
-        unsupported = [
-            (index, fmt) for index, fmt in enumerate(spec.output_formats) if fmt not in self._deps.writers
-        ]
-        if unsupported:
-            supported = ", ".join(fmt.name for fmt in self._deps.writers)
-            raise InvalidRequest(
-                [
-                    FieldViolation(
-                        f"output_formats[{index}]",
-                        f"{fmt.name} is not available on this server; supported: {supported}",
-                    )
-                    for index, fmt in unsupported
-                ]
-            )
+        self._check_formats(spec.output_formats)
         self._deps.engine.check(spec)
 
     # -- running --------------------------------------------------------------------------------
@@ -370,15 +359,7 @@ class GenerationService:
             theme = self._deps.theme(deck.theme)
         except NotFound:
             raise InvalidRequest([FieldViolation("deck.theme", f"unknown theme {deck.theme!r}")]) from None
-        unsupported = [index for index, fmt in enumerate(formats) if fmt not in self._deps.writers]
-        if unsupported:
-            supported = ", ".join(fmt.name for fmt in self._deps.writers)
-            raise InvalidRequest(
-                [
-                    FieldViolation(f"output_formats[{index}]", f"supported formats: {supported}")
-                    for index in unsupported
-                ]
-            )
+        self._check_formats(formats)
         presentation_id = str(uuid.uuid4())
         warnings: list[ev.Warning] = []
 
@@ -436,6 +417,22 @@ class GenerationService:
         return await self._deps.engine.regenerate_slide(spec, deck, index, instruction)
 
     # -- persistence ----------------------------------------------------------------------------
+
+    def _check_formats(self, formats: tuple[ArtifactFormat, ...]) -> None:
+        known = set(self._deps.writers) | EXPORTED_FORMATS
+        unsupported = [(index, fmt) for index, fmt in enumerate(formats) if fmt not in known]
+        if unsupported:
+            supported = ", ".join(fmt.name for fmt in (*self._deps.writers, *EXPORTED_FORMATS))
+            raise InvalidRequest(
+                [
+                    FieldViolation(
+                        f"output_formats[{index}]", f"{fmt.name} is not a deck format ({supported})"
+                    )
+                    for index, fmt in unsupported
+                ]
+            )
+        if self._deps.exporter is None and any(fmt in EXPORTED_FORMATS for fmt in formats):
+            raise export_unavailable()
 
     async def _template(self, template_id: str, field: str) -> bytes | None:
         if not template_id:
