@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck protos check-protos buf-lint buf-breaking contract-baseline unit client-test format clean
+.PHONY: system-deps install run test lint typecheck protos check-protos buf-lint buf-breaking contract-baseline unit client-test format clean
 
 install: $(STAMP)
 
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml clients/python/pyproject.toml
 	$(PY) -m pip install --quiet -e ./clients/python -e '.[dev]'
 	touch $(STAMP)
 
-run: install
+# LibreOffice, poppler and fonts for PDF and previews (apt; skipped with a note when not root).
+system-deps:
+	bash .ci/system-deps.sh
+
+run: install system-deps
 	ENVIRONMENT=$${ENVIRONMENT:-development} $(VENV)/bin/deckgen serve
 
 protos: install
@@ -57,7 +61,7 @@ client-test:
 	$(CLIENT_VENV)/bin/python -m pip install --quiet './clients/python[test]'
 	cd clients/python && ../../$(CLIENT_VENV)/bin/python -m pytest -q -p no:cacheprovider
 
-test: install buf-lint buf-breaking check-protos lint typecheck unit client-test
+test: install system-deps buf-lint buf-breaking check-protos lint typecheck unit client-test
 
 clean:
 	rm -rf $(VENV) build var .mypy_cache .ruff_cache .pytest_cache

@@ -78,6 +78,14 @@ class Settings:
     """STORAGE_DIR: root directory of the local artifact store."""
     download_chunk_bytes: int = 256 * 1024
     """DOWNLOAD_CHUNK_BYTES: chunk size of DownloadArtifact."""
+    export_enabled: bool = True
+    """EXPORT_ENABLED: offer PDF and PNG previews when LibreOffice and poppler are installed."""
+    export_timeout: float = 120.0
+    """EXPORT_TIMEOUT: the longest one PDF conversion may take, in seconds."""
+    export_processes: int = 2
+    """EXPORT_PROCESSES: LibreOffice conversions run at once (each keeps its own profile)."""
+    preview_width: int = 1280
+    """PREVIEW_WIDTH: width in pixels of slide previews."""
     content_engine: str = "auto"
     """CONTENT_ENGINE: `embedded` (documents only, no model), `llm`, or `auto` (llm when
     OPENAI_API_KEY or OPENAI_BASE_URL is set)."""
@@ -240,6 +248,9 @@ def _validate(settings: Settings) -> None:
         bool(re.fullmatch(r"\d{2,5}x\d{2,5}", settings.images_size)), "IMAGES_SIZE", "must be WIDTHxHEIGHT"
     )
     require(settings.image_concurrency >= 1, "IMAGE_CONCURRENCY", "must be at least 1")
+    require(settings.export_timeout > 0, "EXPORT_TIMEOUT", "must be positive")
+    require(1 <= settings.export_processes <= 16, "EXPORT_PROCESSES", "must be between 1 and 16")
+    require(160 <= settings.preview_width <= 3840, "PREVIEW_WIDTH", "must be between 160 and 3840 pixels")
     require(
         4096 <= settings.download_chunk_bytes <= 4 * 1024 * 1024,
         "DOWNLOAD_CHUNK_BYTES",

@@ -44,6 +44,7 @@ from deckgen.pipeline import (
     TemplateLibrary,
 )
 from deckgen.providers._retry import RetryPolicy
+from deckgen.providers.export import LibreOfficeExporter, export_available
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
@@ -207,12 +208,31 @@ def _engine(
     return engine, identity, images
 
 
+def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> LibreOfficeExporter | None:
+    if not settings.export_enabled:
+        return None
+    if not export_available():
+        log.warning(
+            "PDF and PNG previews are off: LibreOffice or poppler is missing "
+            "(apt-get install libreoffice-impress poppler-utils, or `make system-deps`)"
+        )
+        return None
+    exporter = LibreOfficeExporter(
+        profiles=settings.export_processes,
+        timeout=settings.export_timeout,
+        preview_width=settings.preview_width,
+    )
+    closers.append(exporter.aclose)
+    return exporter
+
+
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
     store = LocalArtifactStore(settings.storage_dir)
+    closers: list[Callable[[], Awaitable[None]]] = []
+    exporter = _exporter(settings, closers)
     template_limit = min(settings.max_template_bytes, settings.max_message_bytes - 64 * 1024)
     templates = TemplateLibrary(store, _inspect_template, template_limit)
-    closers: list[Callable[[], Awaitable[None]]] = []
     if engine is None:
         engine, identity, images = _engine(settings, closers)
     else:
@@ -229,6 +249,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         image_concurrency=settings.image_concurrency,
         image_size=settings.images_size,
         template_content=templates.content,
+        exporter=exporter,
     )
     service = GenerationService(
         deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
