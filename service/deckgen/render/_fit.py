@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits
-from deckgen.render._plan import COVER_LAYOUTS, effective_layout, min_title_size, plan_slide, title_fits
+from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits, restrict_layout
+from deckgen.render._plan import (
+    COVER_LAYOUTS,
+    MAX_STATISTICS,
+    MAX_TIMELINE_STEPS,
+    effective_layout,
+    min_title_size,
+    plan_slide,
+    title_fits,
+)
 
 __all__ = ["FitResult", "fit_slide"]
 
@@ -166,7 +174,7 @@ def _fields(units: list[_Unit]) -> tuple[str, str, tuple[Bullet, ...]]:
 def _split_flowing(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
     """Title, section, closing, bullets, picture and chart slides: one text frame that flows."""
     cover = layout in COVER_LAYOUTS
-    cont_layout = layout if cover else Layout.BULLETS
+    cont_layout = layout if cover or layout is Layout.AGENDA else Layout.BULLETS
     cont_title = continued_title(slide.title, cont_layout, theme)
 
     def make(units: list[_Unit], index: int) -> Slide:
@@ -303,11 +311,46 @@ def _split_lead(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
     return _split_flowing(intro, Layout.BULLETS, theme) + _split(rest, theme)
 
 
+def _overfull(slide: Slide, layout: Layout) -> bool:
+    """More items than the layout shows on one slide, whatever the text size."""
+    return (
+        (layout is Layout.TABLE and slide.table is not None and len(slide.table.rows) > limits.MAX_TABLE_ROWS)
+        or (layout is Layout.TIMELINE and len(slide.steps) > MAX_TIMELINE_STEPS)
+        or (layout is Layout.STATISTIC and len(slide.statistics) > MAX_STATISTICS)
+    )
+
+
+def _split_items(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
+    """Timeline steps or statistics in runs of what one slide shows; text that still does not fit
+    at the minimum size is laid out as bullets instead (restrict_layout keeps every word)."""
+    items: tuple[Any, ...] = slide.steps if layout is Layout.TIMELINE else slide.statistics
+    per_slide = MAX_TIMELINE_STEPS if layout is Layout.TIMELINE else MAX_STATISTICS
+    cont_title = continued_title(slide.title, layout, theme)
+    parts: list[Slide] = []
+    for start in range(0, len(items), per_slide):
+        chunk = items[start : start + per_slide]
+        # Continuations carry only the items: the introduction and notes stay on the first.
+        base = slide if start == 0 else Slide(layout, cont_title)
+        timeline = layout is Layout.TIMELINE
+        part = replace(base, steps=chunk) if timeline else replace(base, statistics=chunk)
+        if plan_slide(part, theme).fits:
+            parts.append(part)
+        else:
+            as_text = restrict_layout(part, (Layout.BULLETS,))
+            parts += _split_flowing(as_text, Layout.BULLETS, theme)
+    return parts
+
+
 def _split(slide: Slide, theme: Theme) -> list[Slide]:
     plan = plan_slide(slide, theme)
-    if plan.fits and (slide.table is None or len(slide.table.rows) <= limits.MAX_TABLE_ROWS):
+    if plan.fits and not _overfull(slide, plan.layout):
         return [slide]
     layout = plan.layout
+    if layout in (Layout.TIMELINE, Layout.STATISTIC):
+        lead = plan.frame("lead")
+        if lead is not None and lead.size is None:
+            return _split_lead(slide, layout, theme)
+        return _split_items(slide, layout, theme)
     if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
         lead = plan.frame("lead")
         if lead is not None and lead.size is None:
@@ -323,8 +366,7 @@ def _split(slide: Slide, theme: Theme) -> list[Slide]:
 def fit_slide(slide: Slide, theme: Theme) -> FitResult:
     """`(slide,)` when it fits at some size within the theme's range; otherwise its continuation slides."""
     plan = plan_slide(slide, theme)
-    too_many_rows = slide.table is not None and len(slide.table.rows) > limits.MAX_TABLE_ROWS
-    if plan.fits and not (plan.layout is Layout.TABLE and too_many_rows):
+    if plan.fits and not _overfull(slide, plan.layout):
         return FitResult((slide,), ())
     fitted, warnings = _move_title_overflow(slide, theme)
     parts = _split(fitted, theme)

@@ -6,6 +6,7 @@ widths are the same, so what fits here fits in PowerPoint and LibreOffice too.
 
 from __future__ import annotations
 
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,15 +62,46 @@ def _missing(path: Path, char: str) -> bool:
     return (font.getlength(char), font.getbbox(char)) == _notdef(path)
 
 
+@lru_cache(maxsize=8)
+def _system_font(language: str) -> Path | None:
+    """A font fontconfig picks for `language` (ja, ar…), where installed; None without fontconfig."""
+    try:
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}", f":lang={language}"], capture_output=True, text=True, timeout=5
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    path = Path(found) if found else None
+    return path if path is not None and path.is_file() else None
+
+
+def _script_fallbacks(text: str) -> list[Path]:
+    fonts = []
+    if any(
+        "\u3000" <= char <= "\u9fff" or "\uac00" <= char <= "\ud7af" or "\uff00" <= char <= "\uffef"
+        for char in text
+    ):
+        fonts.append(_system_font("ja"))
+    if any("\u0590" <= char <= "\u08ff" or "\ufb1d" <= char <= "\ufeff" for char in text):
+        fonts.append(_system_font("ar"))
+    return [font for font in fonts if font is not None]
+
+
 @lru_cache(maxsize=65536)
 def text_width(text: str, path: Path, size: float) -> float:
     """Width in points of `text` set in the font file at `size` points, with a safety margin."""
     if not text:
         return 0.0
     width = _font(path, size).getlength(text)
-    if any(_missing(path, char) for char in text):
-        # PowerPoint substitutes another font for glyphs the named one lacks; assume a wide one.
-        width = max(width, _font(_FALLBACK, size).getlength(text))
+    missing = [char for char in text if _missing(path, char)]
+    if missing:
+        # PowerPoint substitutes another font for glyphs the named one lacks; measure with the font
+        # the system would use for that script, and never count less than a full em per glyph for
+        # ideographs (their usual width) when no such font is installed.
+        candidates = [_font(_FALLBACK, size).getlength(text)]
+        candidates += [_font(font, size).getlength(text) for font in _script_fallbacks(text)]
+        estimate = width + sum(size - _font(path, size).getlength(char) for char in missing)
+        width = max(width, *candidates, estimate if not _script_fallbacks(text) else 0.0)
     return width * WIDTH_SAFETY
 
 

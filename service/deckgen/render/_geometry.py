@@ -21,6 +21,8 @@ __all__ = [
     "INSET_X",
     "INSET_Y",
     "LEAD",
+    "LOGO",
+    "TIMELINE_LINE_Y",
     "SLIDE_HEIGHT",
     "SLIDE_WIDTH",
     "TITLE",
@@ -125,5 +127,9 @@ def bullet_indent(level: int) -> tuple[float, float]:
 
 
 SECTION_BAND = Box(0.0, 0.0, 0.35, SLIDE_HEIGHT)
+LOGO = Box(SLIDE_WIDTH - _MARGIN - 1.2, 7.1, 1.2, 0.32)
+"""A brand logo, in the bottom margin of every slide, where no layout puts anything."""
+TIMELINE_LINE_Y = 0.55
+"""Inches below the top of a timeline's area where its line runs."""
 SIDE_BAR = Box(_MARGIN, CONTENT.y, 0.08, CONTENT.h)
 """A picture's stand-in when a picture slide has no image bytes."""

@@ -131,8 +131,98 @@ def effective_layout(slide: Slide) -> Layout:
         or (layout is Layout.TWO_COLUMNS and slide.left is None and slide.right is None)
         or (layout is Layout.QUOTE and slide.quote is None)
         or (layout is Layout.CHART and slide.chart is None)
+        or (layout is Layout.TIMELINE and not slide.steps)
+        or (layout is Layout.STATISTIC and not slide.statistics)
+        or (layout is Layout.AGENDA and not slide.bullets)
     )
     return Layout.BULLETS if missing else layout
+
+
+MAX_TIMELINE_STEPS = 5
+"""Steps side by side on one slide; longer timelines continue on the next."""
+MAX_STATISTICS = 3
+
+
+def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
+    frames: list[Frame] = []
+    area = geo.CONTENT
+    low, high = theme.min_body_size, theme.body_size
+    if lead:
+        frames.append(_frame("lead", geo.LEAD, lead, low, high))
+        area = geo.CONTENT_BELOW_LEAD
+    steps = slide.steps[:MAX_TIMELINE_STEPS]
+    gap = 0.25
+    width = (area.w - gap * (len(steps) - 1)) / len(steps)
+    line_y = area.y + geo.TIMELINE_LINE_Y
+    boxes = [
+        geo.Box(area.x + i * (width + gap), line_y + 0.35, width, area.y + area.h - line_y - 0.35)
+        for i in range(len(steps))
+    ]
+    step_paras = []
+    for step in steps:
+        paras = []
+        if step.label.strip():
+            # Labels are bold and at least the minimum size, so "large text" contrast applies to them.
+            paras.append(Para(" ".join(step.label.split()), "label", theme.heading_font, True, theme.primary))
+        paras.append(Para(" ".join(step.title.split()), "step", theme.body_font, True, theme.text))
+        paras += [Para(line, "detail", theme.body_font, False, theme.muted) for line in _lines(step.detail)]
+        step_paras.append(tuple(paras))
+    # All steps share one size, so the row reads evenly.
+    size = _choose(list(zip(boxes, step_paras, strict=True)), max(low, 14.0), high)
+    frames += [
+        Frame(f"step{i + 1}", box, paras, size, math.ceil(max(low, 14.0)))
+        for i, (box, paras) in enumerate(zip(boxes, step_paras, strict=True))
+    ]
+    line = geo.Box(area.x, line_y, area.w, 0.05)
+    dots = tuple(geo.Box(box.x + geo.INSET_X, line_y - 0.075, 0.2, 0.2) for box in boxes)
+    return Plan(Layout.TIMELINE, title, tuple(frames), decorations=(geo.TITLE_RULE, line, *dots))
+
+
+def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
+    frames: list[Frame] = []
+    area = geo.CONTENT
+    low, high = theme.min_body_size, theme.body_size
+    if lead:
+        frames.append(_frame("lead", geo.LEAD, lead, low, high))
+        area = geo.CONTENT_BELOW_LEAD
+    numbers = slide.statistics[:MAX_STATISTICS]
+    gap = 0.4
+    width = (area.w - gap * (len(numbers) - 1)) / len(numbers)
+    value_h = min(1.9, area.h * 0.45)
+    values: list[tuple[geo.Box, tuple[Para, ...]]] = []
+    labels: list[tuple[geo.Box, tuple[Para, ...]]] = []
+    for i, number in enumerate(numbers):
+        x = area.x + i * (width + gap)
+        values.append(
+            (
+                geo.Box(x, area.y + 0.2, width, value_h),
+                (Para(" ".join(number.value.split()), "value", theme.heading_font, True, theme.primary),),
+            )
+        )
+        paras = [Para(" ".join(number.label.split()), "label", theme.body_font, True, theme.text)]
+        paras += [
+            Para(line, "context", theme.body_font, False, theme.muted) for line in _lines(number.context)
+        ]
+        labels.append((geo.Box(x, area.y + 0.3 + value_h, width, area.h - value_h - 0.3), tuple(paras)))
+    value_size = _choose(values, max(theme.heading_size, 28.0), 72.0)
+    label_size = _choose(labels, low, high)
+    frames += [
+        Frame(
+            f"value{i + 1}",
+            box,
+            paras,
+            value_size,
+            math.ceil(max(theme.heading_size, 28.0)),
+            anchor="bottom",
+            align="center",
+        )
+        for i, (box, paras) in enumerate(values)
+    ]
+    frames += [
+        Frame(f"label{i + 1}", box, paras, label_size, math.ceil(low), align="center")
+        for i, (box, paras) in enumerate(labels)
+    ]
+    return Plan(Layout.STATISTIC, title, tuple(frames), decorations=(geo.TITLE_RULE,))
 
 
 def _lines(text: str) -> list[str]:
@@ -266,6 +356,21 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
     rule = (geo.TITLE_RULE,)
     lead_paras = tuple(_body_paras(slide, theme))
     low, high = theme.min_body_size, theme.body_size
+    if layout is Layout.TIMELINE:
+        return _plan_timeline(slide, theme, title, lead_paras)
+    if layout is Layout.STATISTIC:
+        return _plan_statistic(slide, theme, title, lead_paras)
+    if layout is Layout.AGENDA:
+        # Numbered in the text itself, so the numbers are measured with the words they precede.
+        numbered: list[Para] = []
+        count = 0
+        for para in lead_paras:
+            if para.bullet and para.level == 0:
+                count += 1
+                para = Para(f"{count}.  {para.text}", "agenda", para.font, False, para.color)
+            numbered.append(para)
+        agenda = _frame("body", geo.CONTENT, tuple(numbered), low, high)
+        return Plan(Layout.AGENDA, title, (agenda,), decorations=rule)
 
     if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
         frames: list[Frame] = []

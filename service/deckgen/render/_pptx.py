@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -30,9 +31,9 @@ from pptx.util import Emu, Inches, Pt
 from deckgen.domain import Chart, ChartType, Deck, Slide, Theme
 from deckgen.render import _geometry as geo
 from deckgen.render._fit import fit_slide
-from deckgen.render._plan import Frame, Para, Plan, TablePlan, plan_slide
+from deckgen.render._plan import Frame, Para, Plan, TablePlan, effective_layout, plan_slide, title_fits
 
-__all__ = ["render_pptx"]
+__all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
 _TITLE_ONLY_LAYOUT = 5
 _FIXED_TIME = datetime(2000, 1, 1)
@@ -75,7 +76,22 @@ def _set_box(shape: Any, box: geo.Box) -> None:
     shape.left, shape.top, shape.width, shape.height = (Emu(v) for v in box.emu())
 
 
+_RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps"})
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\uac00-\ud7af]")
+_COMPLEX = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+EAST_ASIAN_FONT = "Noto Sans CJK JP"
+COMPLEX_SCRIPT_FONT = "Noto Sans Arabic"
+
+
+def is_rtl(language: str) -> bool:
+    return language.split("-")[0].lower() in _RTL_LANGUAGES
+
+
 def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str, language: str) -> None:
+    if is_rtl(language):
+        # Right-to-left scripts read from the right edge: mirror the alignment too.
+        paragraph._p.get_or_add_pPr().set("rtl", "1")
+        align = {"left": "right", "right": "left"}.get(align, align)
     paragraph.alignment = _ALIGNS[align]
     paragraph.line_spacing = 1.0
     paragraph.space_before = Pt(0 if first else round(0.35 * size, 1))
@@ -101,7 +117,13 @@ def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str
     font.bold = para.bold
     font.italic = False
     font.color.rgb = _rgb(para.color)
-    run._r.get_or_add_rPr().set("lang", language)
+    r_pr = run._r.get_or_add_rPr()
+    r_pr.set("lang", language)
+    # Name fonts that have the glyphs, so PowerPoint and LibreOffice do not fall back to boxes.
+    if _CJK.search(para.text):
+        _child(r_pr, "a:ea", typeface=EAST_ASIAN_FONT)
+    if _COMPLEX.search(para.text):
+        _child(r_pr, "a:cs", typeface=COMPLEX_SCRIPT_FONT)
 
 
 def _write_frame(text_frame: Any, frame: Frame, language: str) -> None:
@@ -198,6 +220,7 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme) -> None:
         data.add_series(series.name, values + [None] * (len(categories) - len(values)))
     frame = shapes.add_chart(_CHART_TYPES[chart.type], *(Emu(v) for v in box.emu()), data)
     frame.name = "Chart"
+    frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr")[0].set("descr", chart_description(chart))
     graph = frame.chart
     graph.font.size = Pt(14)
     graph.font.name = theme.body_font
@@ -243,6 +266,19 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme) -> None:
         title_font.color.rgb = _rgb(theme.text)
 
 
+def chart_description(chart: Chart, limit: int = 400) -> str:
+    """The chart's alt text, or a description of its data for screen readers."""
+    if chart.alt_text.strip():
+        return chart.alt_text.strip()
+    kind = {ChartType.BAR: "Bar", ChartType.COLUMN: "Column", ChartType.LINE: "Line", ChartType.PIE: "Pie"}
+    parts = [f"{kind[chart.type]} chart" + (f": {chart.title.strip()}" if chart.title.strip() else "")]
+    for series in chart.series:
+        values = ", ".join(f"{c} {v:g}" for c, v in zip(chart.categories, series.values, strict=False))
+        parts.append(f"{series.name or 'values'}: {values}")
+    text = ". ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _image_size(data: bytes | None) -> tuple[int, int] | None:
     if not data:
         return None
@@ -268,6 +304,31 @@ def _add_picture(shapes: Any, box: geo.Box, data: bytes, size: tuple[int, int], 
     picture._element.nvPicPr.cNvPr.set("descr", alt_text)
 
 
+def unique_titles(slides: list[Slide], theme: Theme) -> list[Slide]:
+    """Slides whose titles are all different (screen readers list slides by title).
+
+    A repeated title gets " (2)", " (3)"…; words come off its end if the number would not fit.
+    """
+    seen: dict[str, int] = {}
+    result = []
+    for slide in slides:
+        key = " ".join(slide.title.split()).casefold()
+        count = seen.get(key, 0) + 1
+        seen[key] = count
+        if count == 1 or not key:
+            result.append(slide)
+            continue
+        base = " ".join(slide.title.split())
+        title = f"{base} ({count})"
+        layout = effective_layout(slide)
+        while not title_fits(title, layout, theme) and " " in base:
+            base = base.rsplit(" ", 1)[0]
+            title = f"{base} … ({count})"
+        seen[" ".join(title.split()).casefold()] = 1
+        result.append(replace(slide, title=title))
+    return result
+
+
 def _notes(slide: Slide) -> str:
     parts = [slide.notes.strip()] if slide.notes.strip() else []
     if slide.sources:
@@ -276,7 +337,25 @@ def _notes(slide: Slide) -> str:
     return "\n\n".join(parts)
 
 
-def _draw(prs: Any, slide: Slide, theme: Theme, images: Mapping[str, bytes], language: str) -> None:
+def _add_logo(shapes: Any, data: bytes, size: tuple[int, int]) -> None:
+    """The logo inside the corner box, right-aligned, its aspect ratio kept."""
+    box = geo.LOGO
+    scale = min(box.w / size[0], box.h / size[1])
+    width, height = size[0] * scale, size[1] * scale
+    placed = geo.Box(box.x + box.w - width, box.y + (box.h - height) / 2, width, height)
+    picture = shapes.add_picture(io.BytesIO(data), *(Emu(v) for v in placed.emu()))
+    picture.name = "Logo"
+    picture._element.nvPicPr.cNvPr.set("descr", "Logo")
+
+
+def _draw(
+    prs: Any,
+    slide: Slide,
+    theme: Theme,
+    images: Mapping[str, bytes],
+    language: str,
+    logo: tuple[bytes, tuple[int, int]] | None = None,
+) -> None:
     picture_bytes = images.get(slide.image.uri) if slide.image is not None else None
     picture_size = _image_size(picture_bytes)
     plan: Plan = plan_slide(slide, theme, has_image=picture_size is not None)
@@ -309,6 +388,8 @@ def _draw(prs: Any, slide: Slide, theme: Theme, images: Mapping[str, bytes], lan
         _add_decoration(
             shapes, box, theme.accent if index == 0 else _mix(theme.accent, theme.background, 0.2)
         )
+    if logo is not None:
+        _add_logo(shapes, *logo)
     notes = _notes(slide)
     if notes:
         page.notes_slide.notes_text_frame.text = notes
@@ -341,9 +422,13 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     prs = Presentation()
     prs.slide_width = Emu(12192000)
     prs.slide_height = Emu(6858000)
-    for source in deck.slides:
-        for slide in fit_slide(source, theme).slides:
-            _draw(prs, slide, theme, images or {}, deck.language or "en")
+    images = images or {}
+    logo_bytes = images.get(deck.brand.logo_uri) if deck.brand is not None and deck.brand.logo_uri else None
+    logo_size = _image_size(logo_bytes)
+    logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
+    slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
+    for slide in unique_titles(slides, theme):
+        _draw(prs, slide, theme, images, deck.language or "en", logo)
     properties = prs.core_properties
     properties.title = deck.title
     properties.subject = deck.subtitle
