@@ -86,6 +86,12 @@ class Settings:
     """EXPORT_PROCESSES: LibreOffice conversions run at once (each keeps its own profile)."""
     preview_width: int = 1280
     """PREVIEW_WIDTH: width in pixels of slide previews."""
+    metrics_enabled: bool = True
+    """METRICS_ENABLED: serve Prometheus metrics on their own port."""
+    metrics_port: int = 9090
+    """METRICS_PORT: the /metrics port (with WORKERS > 1, worker n serves METRICS_PORT + n); 0 = any."""
+    health_check_interval: float = 15.0
+    """HEALTH_CHECK_INTERVAL: seconds between checks of the LLM provider and the artifact store."""
     content_engine: str = "auto"
     """CONTENT_ENGINE: `embedded` (documents only, no model), `llm`, or `auto` (llm when
     OPENAI_API_KEY or OPENAI_BASE_URL is set)."""
@@ -249,6 +255,8 @@ def _validate(settings: Settings) -> None:
     )
     require(settings.image_concurrency >= 1, "IMAGE_CONCURRENCY", "must be at least 1")
     require(settings.export_timeout > 0, "EXPORT_TIMEOUT", "must be positive")
+    require(0 <= settings.metrics_port <= 65535, "METRICS_PORT", "must be a port number (0-65535)")
+    require(settings.health_check_interval >= 1, "HEALTH_CHECK_INTERVAL", "must be at least 1 second")
     require(1 <= settings.export_processes <= 16, "EXPORT_PROCESSES", "must be between 1 and 16")
     require(160 <= settings.preview_width <= 3840, "PREVIEW_WIDTH", "must be between 160 and 3840 pixels")
     require(

@@ -17,6 +17,7 @@ from types import FrameType
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from opentelemetry import trace
 
 from deckgen import render
 from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
@@ -34,6 +35,13 @@ from deckgen.domain import (
     PreconditionFailed,
     Slide,
     Theme,
+)
+from deckgen.health import HealthMonitor
+from deckgen.observability import (
+    InstrumentedStore,
+    ObservabilityInterceptor,
+    configure_tracing,
+    serve_metrics,
 )
 from deckgen.pipeline import (
     ArtifactWriter,
@@ -80,6 +88,11 @@ class _JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "pid": record.process,
         }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            # The same ids as the trace backend shows, so a log line leads to its trace.
+            entry["trace_id"] = format(span.trace_id, "032x")
+            entry["span_id"] = format(span.span_id, "016x")
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -137,6 +150,8 @@ class App:
     health: health.aio.HealthServicer
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Release adapters' connections at shutdown."""
+    monitor: HealthMonitor | None = None
+    """Readiness from the dependencies; None serves unconditionally (tests)."""
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -178,8 +193,11 @@ def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
     return models
 
 
+Check = Callable[[], Awaitable[None]]
+
+
 def _engine(
-    settings: Settings, closers: list[Callable[[], Awaitable[None]]]
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], checks: dict[str, Check]
 ) -> tuple[ContentEngine, str, ImageGenerator | None]:
     """The configured content engine, its cache identity, and the images adapter if any."""
     if not settings.llm_configured:
@@ -198,9 +216,9 @@ def _engine(
             )
         )
         closers.append(images.aclose)
-    engine = LLMEngine(
-        FailoverChatModel(models), concurrency=settings.llm_concurrency, images_available=images is not None
-    )
+    chat = FailoverChatModel(models)
+    checks["llm"] = chat.check
+    engine = LLMEngine(chat, concurrency=settings.llm_concurrency, images_available=images is not None)
     # Identical requests to different models are different content.
     identity = "llm:" + "|".join(
         f"{m.config.base_url}:{m.config.outline_model}:{m.config.slide_model}" for m in models
@@ -228,13 +246,14 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
 
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
-    store = LocalArtifactStore(settings.storage_dir)
+    store = InstrumentedStore(LocalArtifactStore(settings.storage_dir), settings.storage_backend)
     closers: list[Callable[[], Awaitable[None]]] = []
+    checks: dict[str, Check] = {"storage": store.check}
     exporter = _exporter(settings, closers)
     template_limit = min(settings.max_template_bytes, settings.max_message_bytes - 64 * 1024)
     templates = TemplateLibrary(store, _inspect_template, template_limit)
     if engine is None:
-        engine, identity, images = _engine(settings, closers)
+        engine, identity, images = _engine(settings, closers, checks)
     else:
         identity, images = type(engine).__name__, None
     deps = PipelineDeps(
@@ -259,13 +278,16 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     servicer = PresentationServicer(
         service, limits, render.list_themes, settings.download_chunk_bytes, templates
     )
-    return App(settings, service, servicer, health.aio.HealthServicer(), closers)
+    servicer_health = health.aio.HealthServicer()
+    monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
+    return App(settings, service, servicer, servicer_health, closers, monitor)
 
 
 async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
     """Build a started-able server bound to the configured address; return it with its port."""
     app = app or build_app(settings)
-    interceptors = []
+    # Observability first, so a call refused by the rate limiter still has its span and metrics.
+    interceptors: list[grpc.aio.ServerInterceptor] = [ObservabilityInterceptor()]
     if settings.rate_limit_enabled:
         interceptors.append(
             RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
@@ -306,6 +328,8 @@ _STOP_GRACE = 2.0
 
 async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
     """Drain: NOT_SERVING at once, refuse new calls, give streams `grace` s, then end them clearly."""
+    if app.monitor is not None:
+        await app.monitor.stop()  # or a check could report SERVING again while draining
     await app.health.enter_graceful_shutdown()
     # The listener stays open while generations drain: a new generation is refused by the service
     # with UNAVAILABLE and a retry hint (grpc's own stop would answer a bare CANCELLED to calls
@@ -322,11 +346,22 @@ async def close_adapters(app: App) -> None:
 
 
 async def serve(
-    settings: Settings, on_ready: Callable[[int], None] | None = None, app: App | None = None
+    settings: Settings,
+    on_ready: Callable[[int], None] | None = None,
+    app: App | None = None,
+    worker: int = 0,
 ) -> None:
+    configure_tracing()
+    if settings.metrics_enabled:
+        port_wanted = settings.metrics_port + worker if settings.metrics_port else 0
+        metrics_port = serve_metrics(settings.api_host, port_wanted)
+        log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
     await server.start()
-    await set_serving(app, True)
+    if app.monitor is not None:
+        await app.monitor.start()
+    else:
+        await set_serving(app, True)
     log.info("deckgen serving on %s (port %d, environment %s)", settings.api_host, port, settings.environment)
     if on_ready is not None:
         on_ready(port)
@@ -340,9 +375,9 @@ async def serve(
     log.info("stopped")
 
 
-def _worker(settings: Settings) -> None:
+def _worker(settings: Settings, index: int) -> None:
     configure_logging(settings)
-    asyncio.run(serve(settings))
+    asyncio.run(serve(settings, worker=index))
 
 
 def run(settings: Settings) -> None:
@@ -356,7 +391,8 @@ def run(settings: Settings) -> None:
         raise SystemExit("WORKERS > 1 needs a fixed API_PORT: processes share the port through SO_REUSEPORT")
     context = multiprocessing.get_context("spawn")  # grpc must not be forked with live threads
     processes = [
-        context.Process(target=_worker, args=(settings,), name=f"deckgen-worker-{i}") for i in range(workers)
+        context.Process(target=_worker, args=(settings, i), name=f"deckgen-worker-{i}")
+        for i in range(workers)
     ]
     for process in processes:
         process.start()

@@ -8,6 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
 from deckgen.content import EngineWarning, OutlineResult, SlideDraft, SlideSink
 from deckgen.domain import (
     Artifact,
@@ -36,6 +39,7 @@ from deckgen.domain._events import (
     SlideReady,
     Stage,
 )
+from deckgen.observability import CACHE, IMAGES
 from deckgen.pipeline._cache import CachedContent, content_key
 from deckgen.pipeline._ports import PipelineDeps, Publish, RenderAssets
 from deckgen.providers.images import ImageFailed
@@ -53,6 +57,8 @@ __all__ = [
     "store_key",
     "store_logo",
 ]
+
+_tracer = trace.get_tracer("deckgen.pipeline")
 
 # Rough weights of each stage in the progress fraction; content dominates with a model.
 _OUTLINE_DONE = 0.15
@@ -80,7 +86,8 @@ async def _plan(
         async def emit(index: int, item: OutlineItem) -> None:
             await publish(OutlineItemReady(index, item))
 
-        result = await deps.engine.outline(spec, emit, emit_slide=emit_slide)
+        with _tracer.start_as_current_span("outline"):
+            result = await deps.engine.outline(spec, emit, emit_slide=emit_slide)
     await publish(OutlineReady(result.outline))
     await _publish_warnings(publish, result.warnings)
     await publish(
@@ -124,6 +131,7 @@ class _Pictures:
     async def _one(self, index: int, prompt: str, alt_text: str) -> None:
         assert self._deps.images is not None
         async with self._gate:
+            span = _tracer.start_span("image", attributes={"deckgen.slide.index": index})
             try:
                 image = await self._deps.images.generate(prompt, size=self._deps.image_size)
                 extension = image.media_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
@@ -131,6 +139,10 @@ class _Pictures:
                 key = store_key(self._id, filename)
                 stored = await self._deps.store.put(key, image.data, image.media_type)
             except Exception as error:  # any failure: the slide stays good-looking without a picture
+                IMAGES.labels("failed").inc()
+                span.record_exception(error)
+                span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+                span.end()
                 message = str(error) if isinstance(error, ImageFailed) else type(error).__name__
                 await self._publish(
                     ev.Warning(
@@ -140,6 +152,8 @@ class _Pictures:
                     )
                 )
                 return
+        IMAGES.labels("generated").inc()
+        span.end()
         artifact = Artifact(
             name=artifact_name(self._id, filename),
             format=ArtifactFormat.IMAGE,
@@ -347,7 +361,8 @@ async def render_deck(
     for position, fmt in enumerate(files):
         writer = deps.writers[fmt]
         await publish(Progress(Stage.RENDER, progress(position), f"rendering {writer.filename}"))
-        data = await asyncio.to_thread(writer.write, laid_out, theme, assets)
+        with _tracer.start_as_current_span("render", attributes={"deckgen.format": fmt.value}):
+            data = await asyncio.to_thread(writer.write, laid_out, theme, assets)
         if fmt is ArtifactFormat.PPTX:
             pptx = data
         await publish(Progress(Stage.STORE, progress(position + 0.5), f"storing {writer.filename}"))
@@ -357,7 +372,8 @@ async def render_deck(
         if exporter is None:
             raise export_unavailable()
         await publish(Progress(Stage.RENDER, progress(len(files)), "exporting PDF"))
-        pdf = await exporter.pdf(pptx)
+        with _tracer.start_as_current_span("export.pdf"):
+            pdf = await exporter.pdf(pptx)
         if ArtifactFormat.PDF in exports:
             await keep("deck.pdf", ArtifactFormat.PDF, pdf, "application/pdf")
         if ArtifactFormat.PNG in exports:
@@ -373,6 +389,8 @@ async def generate_presentation(
     theme = deps.theme(spec.theme)
     key = content_key(spec, deps.engine_name)
     cached = await deps.cache.get(key) if deps.cache is not None else None
+    if deps.cache is not None:
+        CACHE.labels("hit" if cached is not None else "miss").inc()
     wants_pictures = spec.image_mode is ImageMode.GENERATED
     pictures = _Pictures(presentation.id, deps, publish) if wants_pictures and deps.images else None
     planned: OutlineResult | None = None

@@ -12,6 +12,10 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, replace
 
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import Status, StatusCode
+
 from deckgen.domain import (
     AlreadyExists,
     Artifact,
@@ -34,6 +38,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
+from deckgen.observability import GENERATIONS_IN_FLIGHT, QUEUED, TIME_TO_FIRST_SLIDE
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
     export_unavailable,
@@ -51,6 +56,7 @@ from deckgen.providers.storage import InvalidKey, ObjectNotFound
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("deckgen.pipeline")
 
 _PRESENTATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _RECORD = "presentation.json"
@@ -187,9 +193,11 @@ class GenerationService:
         self._presentations[presentation_id] = presentation
         await self._events.create(presentation_id)
         await self._events.append(presentation_id, Accepted(presentation))
+        QUEUED.inc()
         try:
             await self.queue.submit(job)
         except BaseException:
+            QUEUED.dec()
             self._presentations.pop(presentation_id, None)
             raise
         if spec.request_id:
@@ -218,7 +226,13 @@ class GenerationService:
 
         order = asyncio.Lock()
 
+        first_slide = True
+
         async def publish(event: Event) -> None:
+            nonlocal first_slide
+            if first_slide and isinstance(event, ev.SlideReady):
+                first_slide = False
+                TIME_TO_FIRST_SLIDE.observe(time.time() - presentation.create_time)
             # Pictures are announced from their own tasks; one append at a time keeps any event
             # log (in-process or shared) gap-free and in the order events happened.
             async with order:
@@ -228,6 +242,13 @@ class GenerationService:
             self._presentations[stream], state=PresentationState.GENERATING, update_time=time.time()
         )
         self._presentations[stream] = presentation
+        QUEUED.dec()
+        GENERATIONS_IN_FLIGHT.inc()
+        span = _tracer.start_span(
+            "generation",
+            attributes={"deckgen.presentation": stream, "deckgen.kind": job.kind.value},
+        )
+        token = otel_context.attach(trace.set_span_in_context(span))
         try:
             async with asyncio.timeout(max(job.deadline - time.time(), 0.0)):
                 if job.kind is JobKind.OUTLINE:
@@ -237,6 +258,7 @@ class GenerationService:
                     result = await generate_presentation(presentation, job.spec, self._deps, publish)
                     await self._save_record(result)
         except asyncio.CancelledError:
+            span.set_status(Status(StatusCode.ERROR, "cancelled"))
             cancellation = self._cancellations.pop(stream, _CLIENT_LEFT)
             await self._fail(
                 presentation,
@@ -247,6 +269,8 @@ class GenerationService:
             )
             raise
         except Exception as error:  # every failure must end the stream, whatever raised it
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
             failure = _failure_for(error)
             if failure.code == "INTERNAL":
                 log.exception("generation %s failed", stream)
@@ -254,6 +278,10 @@ class GenerationService:
                 log.info("generation %s failed: %s %s", stream, failure.code, failure.message)
             await self._fail(presentation, failure, PresentationState.FAILED)
             return
+        finally:
+            GENERATIONS_IN_FLIGHT.dec()
+            otel_context.detach(token)
+            span.end()
         self._presentations[stream] = result
         await publish(Completed(result))
 

@@ -15,6 +15,8 @@ from contextlib import aclosing
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from opentelemetry import trace
+
 from deckgen.content._base import (
     EngineWarning,
     OutlineResult,
@@ -58,6 +60,7 @@ from deckgen.providers.llm import ChatEnd, ChatModel, ChatRequest, ProviderFaile
 __all__ = ["LLMEngine"]
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("deckgen.content")
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +346,11 @@ class LLMEngine:
         outline_complete: bool = True,
     ) -> SlideDraft:
         async with gate:
-            return await self._slide(spec, outline, index, chunks, outline_complete)
+            with _tracer.start_as_current_span("slide", attributes={"deckgen.slide.index": index}) as span:
+                draft = await self._slide(spec, outline, index, chunks, outline_complete)
+                if draft.warnings:
+                    span.set_attribute("deckgen.slide.warnings", [w.code for w in draft.warnings])
+                return draft
 
     async def _ahead(
         self, ahead: _Ahead, spec: GenerationSpec, so_far: Outline, index: int, chunks: Sequence[Chunk]

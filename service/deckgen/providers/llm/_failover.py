@@ -20,6 +20,20 @@ class FailoverChatModel:
         self.models = tuple(models)
         self.name = self.models[0].name
 
+    async def check(self) -> None:
+        """Raise unless at least one provider answers: with a backup up, generations still work."""
+        errors: list[str] = []
+        for model in self.models:
+            check = getattr(model, "check", None)
+            if check is None:
+                return
+            try:
+                await check()
+                return
+            except Exception as error:
+                errors.append(f"{model.name}: {type(error).__name__}")
+        raise ConnectionError("no language model provider answers (" + "; ".join(errors) + ")")
+
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
         failures: list[ProviderFailed] = []
         for model in self.models:

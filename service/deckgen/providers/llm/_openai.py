@@ -15,10 +15,14 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 import openai
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from deckgen.observability import LLM_TOKENS
 from deckgen.providers._retry import RetryPolicy, retry_after_seconds
 from deckgen.providers.llm._base import (
     ChatEnd,
@@ -32,6 +36,7 @@ from deckgen.providers.llm._base import (
 __all__ = ["OpenAIChatModel", "OpenAIConfig", "estimate_tokens"]
 
 log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("deckgen.llm")
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 # Response formats from the most to the least constrained.
@@ -95,6 +100,7 @@ class OpenAIChatModel:
     ) -> None:
         self.config = config
         self.name = config.name
+        self._server = urlsplit(config.base_url or "https://api.openai.com/v1").hostname or ""
         self._caps = _Capabilities()
         self._sleep = sleep
         timeout = openai.Timeout(
@@ -110,6 +116,11 @@ class OpenAIChatModel:
 
     async def aclose(self) -> None:
         await self._client.close()
+
+    async def check(self) -> None:
+        """Raise unless the endpoint answers an authenticated request (GET /models)."""
+        async with asyncio.timeout(5.0):
+            await self._client.models.list()
 
     def model_for(self, purpose: str) -> str:
         return self.config.outline_model if purpose == "outline" else self.config.slide_model
@@ -169,6 +180,42 @@ class OpenAIChatModel:
         return tuple(names)
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
+        model = self.model_for(request.purpose)
+        # Not made current: it would have to stay attached across the yields below.
+        span = _tracer.start_span(
+            f"chat {model}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "gen_ai.system": "openai",
+                "gen_ai.operation.name": "chat",
+                "gen_ai.request.model": model,
+                "server.address": self._server,
+                "deckgen.llm.provider": self.name,
+                "deckgen.llm.purpose": request.purpose,
+            },
+        )
+        try:
+            async with aclosing(self._attempts(request)) as events:
+                async for event in events:
+                    if isinstance(event, ChatEnd):
+                        span.set_attribute("gen_ai.response.model", event.model)
+                        span.set_attribute("gen_ai.usage.input_tokens", event.prompt_tokens)
+                        span.set_attribute("gen_ai.usage.output_tokens", event.completion_tokens)
+                        span.set_attribute("gen_ai.response.finish_reasons", [event.finish_reason])
+                        LLM_TOKENS.labels(self.name, model, "prompt").inc(event.prompt_tokens)
+                        LLM_TOKENS.labels(self.name, model, "completion").inc(event.completion_tokens)
+                    yield event
+        except GeneratorExit:
+            raise  # the consumer had what it needed (a slide's JSON closed): not an error
+        except BaseException as error:
+            if isinstance(error, Exception):
+                span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+            raise
+        finally:
+            span.end()
+
+    async def _attempts(self, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
         attempt = 0
         details: list[str] = []
         while True:

@@ -1,0 +1,167 @@
+"""Operating deckgen: a real server process exporting traces to an OTLP receiver of ours, serving
+Prometheus metrics, keeping secrets out of both and out of its logs, and health that tells the truth."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from opentelemetry.propagate import inject
+from opentelemetry.sdk.trace import TracerProvider
+
+from deckgen.v1 import presentation_service_pb2 as spb
+from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
+from tests.support.deck_model import DeckModel
+from tests.support.fake_llm import FakeLLMServer, Reply
+from tests.support.otlp import OtlpReceiver, ReceivedSpan
+from tests.support.servers import ChildServer, start_child_server
+
+SECRET = "sk-test-do-not-leak-4f9a"
+SERVICE = "deckgen.v1.PresentationService"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def llm() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer(api_key=SECRET) as server:
+        server.responder = DeckModel(tokens_per_second=400).respond
+        yield server
+
+
+@pytest.fixture
+def otlp() -> Iterator[OtlpReceiver]:
+    with OtlpReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture
+def child(tmp_path: Path, llm: FakeLLMServer, otlp: OtlpReceiver) -> Iterator[tuple[ChildServer, int]]:
+    metrics_port = free_port()
+    server = start_child_server(
+        {
+            "STORAGE_DIR": str(tmp_path),
+            "OPENAI_BASE_URL": llm.base_url,
+            "OPENAI_API_KEY": SECRET,
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+            "OTEL_EXPORTER_OTLP_INSECURE": "true",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+            "OTEL_SERVICE_NAME": "deckgen-under-test",
+            "METRICS_PORT": str(metrics_port),
+            "HEALTH_CHECK_INTERVAL": "1",
+            "LOG_LEVEL": "DEBUG",
+            "CACHE_ENABLED": "false",
+        }
+    )
+    yield server, metrics_port
+    if server.process.poll() is None:
+        server.process.terminate()
+    server.process.communicate(timeout=30)
+
+
+def by_id(spans: list[ReceivedSpan]) -> dict[str, ReceivedSpan]:
+    return {span.span_id: span for span in spans}
+
+
+async def generate(target: str, metadata: tuple[tuple[str, str], ...] = ()) -> list[spb.GenerationEvent]:
+    async with grpc.aio.insecure_channel(target) as channel:
+        stub = spb_grpc.PresentationServiceStub(channel)
+        request = spb.GeneratePresentationRequest(topic="Observability", slide_count=4)
+        return [event async for event in stub.GeneratePresentation(request, metadata=metadata, timeout=60)]
+
+
+async def test_a_generation_leaves_a_trace_metrics_and_no_secrets(
+    child: tuple[ChildServer, int], otlp: OtlpReceiver
+) -> None:
+    server, metrics_port = child
+    # The caller's own trace (a frontend, Envoy) continues into the server.
+    caller = TracerProvider().get_tracer("test")
+    with caller.start_as_current_span("frontend") as parent:
+        carrier: dict[str, str] = {}
+        inject(carrier)
+        events = await generate(server.target, tuple(carrier.items()))
+    assert events[-1].HasField("completed")
+    trace_id = format(parent.get_span_context().trace_id, "032x")
+
+    rpc = await asyncio.to_thread(otlp.wait_for, f"{SERVICE}/GeneratePresentation")
+    assert rpc and rpc[0].trace_id == trace_id
+    assert rpc[0].parent_id == format(parent.get_span_context().span_id, "016x")
+    assert rpc[0].attributes["rpc.system"] == "grpc" and rpc[0].attributes["rpc.grpc.status_code"] == 0
+    assert rpc[0].resource["service.name"] == "deckgen-under-test"
+    await asyncio.to_thread(otlp.wait_for, "render")
+    await asyncio.sleep(0.5)  # the batch processor exports the last spans
+    spans = [s for s in otlp.spans if s.trace_id == trace_id]
+    names = {s.name for s in spans}
+    assert {"generation", "outline", "slide", "render", "storage.put"} <= names
+    index = by_id(spans)
+    generation = next(s for s in spans if s.name == "generation")
+    assert index[generation.parent_id].name == f"{SERVICE}/GeneratePresentation"
+    chats = [s for s in spans if s.name.startswith("chat ")]
+    assert chats, names
+    for chat in chats:
+        assert chat.attributes["gen_ai.system"] == "openai"
+        assert chat.attributes["gen_ai.request.model"] in ("gpt-4o-mini",)
+        assert chat.attributes["gen_ai.usage.output_tokens"] > 0
+        assert index[chat.parent_id].name in ("outline", "slide")
+    slides = [s for s in spans if s.name == "slide"]
+    assert all(index[s.parent_id].name in ("outline", "generation") for s in slides)
+
+    metrics = await asyncio.to_thread(
+        lambda: urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+    )
+    assert (
+        f'deckgen_rpc_duration_seconds_count{{code="OK",method="/{SERVICE}/GeneratePresentation"}} 1.0'
+        in metrics
+    )
+    assert "deckgen_time_to_first_slide_seconds_count 1.0" in metrics
+    assert 'deckgen_llm_tokens_total{kind="completion",model="gpt-4o-mini",provider="primary"}' in metrics
+    assert 'deckgen_storage_operation_seconds_count{operation="put",outcome="ok"}' in metrics
+    assert "deckgen_generations_in_flight 0.0" in metrics
+
+    server.process.terminate()
+    _, logs = server.process.communicate(timeout=30)
+    assert '"trace_id"' in logs
+    everything = (
+        logs + metrics + repr([s.attributes for s in otlp.spans]) + repr([s.resource for s in otlp.spans])
+    )
+    assert SECRET not in everything
+
+
+async def test_readiness_follows_the_llm_provider_and_liveness_does_not(
+    child: tuple[ChildServer, int], llm: FakeLLMServer
+) -> None:
+    server, _ = child
+    async with grpc.aio.insecure_channel(server.target) as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+
+        async def status(service: str) -> int:
+            response = await health.Check(health_pb2.HealthCheckRequest(service=service), timeout=5)
+            return int(response.status)
+
+        serving = health_pb2.HealthCheckResponse.SERVING
+        assert await status("") == serving and await status("readiness") == serving
+        watch = health.Watch(health_pb2.HealthCheckRequest(service=SERVICE))
+        assert (await watch.read()).status == serving
+
+        # The provider goes down: every /models probe fails from now on.
+        llm.enqueue(*[Reply(status=503, error_message="down")] * 1000, path="/v1/models")
+        changed = await asyncio.wait_for(watch.read(), 10)
+        assert changed.status == health_pb2.HealthCheckResponse.NOT_SERVING
+        assert await status("readiness") == health_pb2.HealthCheckResponse.NOT_SERVING
+        assert await status("liveness") == serving
+
+        llm.reset()  # back up
+        recovered = await asyncio.wait_for(watch.read(), 10)
+        assert recovered.status == serving
+        watch.cancel()
