@@ -75,6 +75,16 @@ class Settings:
     storage_backend: str = "local"
     """STORAGE_BACKEND: where artifacts live; `local` (the embedded default)."""
     storage_dir: Path = Path("var/artifacts")
+    supabase_url: str = ""
+    """SUPABASE_URL: the project URL (https://<project>.supabase.co) for STORAGE_BACKEND=supabase."""
+    supabase_service_role_key: str = field(default="", repr=False)
+    """SUPABASE_SERVICE_ROLE_KEY: the key the server stores artifacts with (secret)."""
+    supabase_key: str = field(default="", repr=False)
+    """SUPABASE_KEY: used when SUPABASE_SERVICE_ROLE_KEY is not set (secret)."""
+    supabase_bucket: str = "deckgen-artifacts"
+    """SUPABASE_BUCKET: the bucket artifacts go to; created (private) if missing."""
+    signed_url_expiry: int = 3600
+    """SIGNED_URL_EXPIRY: seconds the signed URLs in artifact events stay valid."""
     """STORAGE_DIR: root directory of the local artifact store."""
     download_chunk_bytes: int = 256 * 1024
     """DOWNLOAD_CHUNK_BYTES: chunk size of DownloadArtifact."""
@@ -223,7 +233,20 @@ def _validate(settings: Settings) -> None:
     require(settings.shutdown_grace >= 0, "SHUTDOWN_GRACE", "must not be negative")
     require(settings.detach_grace >= 0, "DETACH_GRACE", "must not be negative")
     require(settings.event_retention >= 0, "EVENT_RETENTION", "must not be negative")
-    require(settings.storage_backend in ("local",), "STORAGE_BACKEND", "must be `local`")
+    require(
+        settings.storage_backend in ("local", "supabase"), "STORAGE_BACKEND", "must be `local` or `supabase`"
+    )
+    if settings.storage_backend == "supabase":
+        require(
+            settings.supabase_url.startswith(("http://", "https://")),
+            "SUPABASE_URL",
+            "must be the project's http(s) URL when STORAGE_BACKEND=supabase",
+        )
+        if not (settings.supabase_service_role_key or settings.supabase_key):
+            raise ConfigError(
+                "SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_KEY) is required when STORAGE_BACKEND=supabase"
+            )
+    require(60 <= settings.signed_url_expiry <= 7 * 24 * 3600, "SIGNED_URL_EXPIRY", "must be 60 s to 7 days")
     require(
         settings.content_engine in ("auto", "embedded", "llm"),
         "CONTENT_ENGINE",

@@ -56,7 +56,7 @@ from deckgen.providers.export import LibreOfficeExporter, export_available
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
-from deckgen.providers.storage import LocalArtifactStore
+from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
@@ -244,10 +244,23 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
     return exporter
 
 
+def _store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> ArtifactStore:
+    if settings.storage_backend == "supabase":
+        store = SupabaseArtifactStore(
+            settings.supabase_url,
+            settings.supabase_service_role_key or settings.supabase_key,
+            settings.supabase_bucket,
+            settings.signed_url_expiry,
+        )
+        closers.append(store.aclose)
+        return store
+    return LocalArtifactStore(settings.storage_dir)
+
+
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
-    store = InstrumentedStore(LocalArtifactStore(settings.storage_dir), settings.storage_backend)
     closers: list[Callable[[], Awaitable[None]]] = []
+    store = InstrumentedStore(_store(settings, closers), settings.storage_backend)
     checks: dict[str, Check] = {"storage": store.check}
     exporter = _exporter(settings, closers)
     template_limit = min(settings.max_template_bytes, settings.max_message_bytes - 64 * 1024)

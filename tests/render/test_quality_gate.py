@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from pptx.util import Inches, Pt
 
 from deckgen.domain import Deck, Theme
 from deckgen.providers.export import LibreOfficeExporter, export_available
-from deckgen.render import list_themes, render_pptx
+from deckgen.render import get_theme, list_themes, render_pptx
 from tests.render.corpus import assets, corpus
 from tests.render.pdf_text import fonts_not_embedded, words_outside_text_boxes
 
@@ -26,11 +27,15 @@ pytestmark = pytest.mark.skipif(
 
 
 def one_deck_per_theme() -> list[tuple[Theme, Deck, bytes]]:
-    """Every corpus deck in one file per theme: one LibreOffice run per theme keeps this quick."""
-    decks = [deck for _, deck in corpus()] + [deck for _, deck in corpus(brand=True)][:1]
-    result = []
-    for theme in list_themes():
-        for deck in decks:
+    """The Latin corpus as one file per theme (one LibreOffice run each keeps this quick), plus the
+    branded, Japanese and Arabic decks in a light and a dark theme."""
+    decks = dict(corpus())
+    latin = replace(decks["every-layout"], slides=decks["every-layout"].slides + decks["long"].slides)
+    themes = list_themes()
+    result = [(theme, latin, render_pptx(latin, theme, assets())) for theme in themes]
+    branded = dict(corpus(brand=True))["every-layout+brand"]
+    for theme in (get_theme("default"), get_theme("midnight")):
+        for deck in (branded, decks["japanese"], decks["arabic"]):
             result.append((theme, deck, render_pptx(deck, theme, assets())))
     return result
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections import defaultdict
+
 import pytest
 
 from deckgen.domain import NotFound
@@ -48,3 +50,22 @@ def test_unknown_theme_is_not_found() -> None:
         get_theme("neon")
     assert caught.value.resource_type == "deckgen.v1.Theme"
     assert caught.value.resource_name == "neon"
+
+
+def test_families_each_have_a_light_and_a_dark_variant() -> None:
+    themes = list_themes()
+    ids = [theme.id for theme in themes]
+    assert len(ids) == len(set(ids))
+    assert all(theme.family for theme in themes)
+    variants: defaultdict[str, list[bool]] = defaultdict(list)
+    for theme in themes:
+        variants[theme.family].append(theme.dark)
+    assert len(variants) >= 6
+    for family, darks in variants.items():
+        assert sorted(darks) == [False, True], family
+    assert get_theme("midnight").family == get_theme("default").family
+
+
+def test_themes_use_only_measurable_fonts() -> None:
+    for theme in list_themes():
+        assert {theme.heading_font, theme.body_font} <= {"Calibri", "Cambria", "Arial"}, theme.id

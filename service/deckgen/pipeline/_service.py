@@ -51,7 +51,7 @@ from deckgen.pipeline._generate import (
 )
 from deckgen.pipeline._ports import PipelineDeps
 from deckgen.providers.queue import EventLog, Job, JobKind, JobQueue, StreamNotFound
-from deckgen.providers.storage import InvalidKey, ObjectNotFound
+from deckgen.providers.storage import InvalidKey, ObjectNotFound, StorageError
 
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
 
@@ -101,6 +101,13 @@ def _failure_for(error: BaseException) -> Failed:
             return Failed("UNAVAILABLE", error.reason, error.message, error.retry_after)
         case DeckgenError():
             return Failed("INTERNAL", error.reason, error.message)
+        case StorageError():
+            return Failed(
+                "UNAVAILABLE",
+                "STORAGE_UNAVAILABLE",
+                f"the artifact store failed, so the files were not kept: {error}",
+                5.0,
+            )
         case TimeoutError():
             return Failed(
                 "DEADLINE_EXCEEDED",
@@ -254,8 +261,10 @@ class GenerationService:
                 if job.kind is JobKind.OUTLINE:
                     result = await generate_outline(presentation, job.spec, self._deps, publish)
                 else:
-                    await self._save_request(stream, job.spec)
                     result = await generate_presentation(presentation, job.spec, self._deps, publish)
+                    # Kept for RegenerateSlide; written with the files, so a store outage shows up
+                    # in the files step, after the slides reached the caller.
+                    await self._save_request(stream, job.spec)
                     await self._save_record(result)
         except asyncio.CancelledError:
             span.set_status(Status(StatusCode.ERROR, "cancelled"))

@@ -30,6 +30,7 @@ from pptx.util import Emu, Inches, Pt
 
 from deckgen.domain import Chart, ChartType, Deck, Slide, Theme
 from deckgen.render import _geometry as geo
+from deckgen.render._brand import apply_brand
 from deckgen.render._fit import fit_slide
 from deckgen.render._plan import Frame, Para, Plan, TablePlan, effective_layout, plan_slide, title_fits
 
@@ -423,6 +424,8 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     prs.slide_width = Emu(12192000)
     prs.slide_height = Emu(6858000)
     images = images or {}
+    # Brand colours and fonts replace the theme's, adjusted where they would be unreadable.
+    theme, _ = apply_brand(theme, deck.brand)
     logo_bytes = images.get(deck.brand.logo_uri) if deck.brand is not None and deck.brand.logo_uri else None
     logo_size = _image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None

@@ -7,13 +7,17 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-__all__ = ["ArtifactStore", "InvalidKey", "ObjectNotFound", "StoredObject", "validate_key"]
+__all__ = ["ArtifactStore", "InvalidKey", "ObjectNotFound", "StorageError", "StoredObject", "validate_key"]
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 class InvalidKey(ValueError):
     """A key that could escape the store's root or name something the store does not own."""
+
+
+class StorageError(RuntimeError):
+    """The store could not be reached or refused the operation (after its retries)."""
 
 
 class ObjectNotFound(KeyError):
