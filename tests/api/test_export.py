@@ -74,3 +74,20 @@ async def test_without_the_tools_pdf_is_a_failed_precondition(tmp_path: Path, ex
     error = rich_error(caught.value)
     assert error.code == grpc.StatusCode.FAILED_PRECONDITION
     assert error.reason == "EXPORT_UNAVAILABLE" and "libreoffice" in error.message.lower()
+
+
+@needs_export
+async def test_an_announced_file_downloads_before_the_generation_ends(
+    server: RunningServer, examples: Path
+) -> None:
+    call = server.stub.GeneratePresentation(request(examples, pb.ARTIFACT_FORMAT_PDF))
+    async for event in call:
+        if event.HasField("artifact") and event.artifact.artifact.format == pb.ARTIFACT_FORMAT_PPTX:
+            # LibreOffice is still drawing the PDF: the PPTX is complete and must be downloadable.
+            data = await download(server, event.artifact.artifact.name)
+            assert len(data) == event.artifact.artifact.size_bytes
+            assert not event.HasField("completed")
+            break
+    else:
+        raise AssertionError("no PPTX artifact event")
+    call.cancel()

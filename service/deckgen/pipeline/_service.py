@@ -150,6 +150,7 @@ class GenerationService:
         self._presentations: dict[str, Presentation] = {}
         self._requests: dict[str, tuple[str, str]] = {}
         self._subscribers: dict[str, int] = {}
+        self._announced: dict[str, dict[str, Artifact]] = {}
         self._cancellations: dict[str, _Cancellation] = {}
         self._draining = False
 
@@ -235,8 +236,13 @@ class GenerationService:
 
         first_slide = True
 
+        announced = self._announced.setdefault(stream, {})
+
         async def publish(event: Event) -> None:
             nonlocal first_slide
+            # A file announced is complete: it can be downloaded before the generation ends.
+            if isinstance(event, ev.ArtifactReady | ev.ImageReady):
+                announced[event.artifact.name] = event.artifact
             if first_slide and isinstance(event, ev.SlideReady):
                 first_slide = False
                 TIME_TO_FIRST_SLIDE.observe(time.time() - presentation.create_time)
@@ -288,6 +294,7 @@ class GenerationService:
             await self._fail(presentation, failure, PresentationState.FAILED)
             return
         finally:
+            self._announced.pop(stream, None)
             GENERATIONS_IN_FLIGHT.dec()
             otel_context.detach(token)
             span.end()
@@ -378,6 +385,9 @@ class GenerationService:
             raise InvalidRequest(
                 [FieldViolation("name", "must be `presentations/{presentation}/artifacts/{artifact}`")]
             )
+        early = self._announced.get(presentation_id, {}).get(name)
+        if early is not None:
+            return early
         presentation = await self.get(presentation_id)
         for artifact in presentation.artifacts:
             if artifact.name == name:
