@@ -7,10 +7,25 @@ import pytest
 from pptx import Presentation
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.shapes import PP_PLACEHOLDER
+from pptx.oxml.ns import qn
 from pptx.util import Inches
 
-from deckgen.domain import Bullet, Deck, ImageRef, Layout, Slide, Theme
-from deckgen.render import list_themes, render_pptx
+from deckgen.domain import (
+    Brand,
+    Bullet,
+    Chart,
+    ChartSeries,
+    ChartType,
+    Deck,
+    ImageRef,
+    Layout,
+    Slide,
+    Table,
+    Theme,
+)
+from deckgen.render import get_theme, list_themes, render_pptx
+from deckgen.render._plan import title_fits
+from deckgen.render._pptx import chart_description, unique_titles
 
 from .decks import IMAGE_URI, every_layout_deck, png
 from .overflow import find_overflows
@@ -142,3 +157,111 @@ def test_twenty_slide_deck_renders_fast() -> None:
     elapsed = time.perf_counter() - started
     assert len(_open(data).slides) == 20
     assert elapsed < 1.0
+
+
+# ---------------------------------------------------------------------------------------------------
+# Alt text, pictures, titles, brand
+
+
+def _chart(kind: ChartType = ChartType.COLUMN, alt_text: str = "", title: str = "") -> Chart:
+    return Chart(
+        kind,
+        ("Q1", "Q2", "Q3"),
+        (ChartSeries("Revenue", (4.2, 5.1, 6.0)), ChartSeries("Cost", (3.0, 3.5, 3.9))),
+        title=title,
+        alt_text=alt_text,
+    )
+
+
+def test_chart_alt_text_describes_the_data_when_none_is_given() -> None:
+    described = chart_description(_chart(), "Revenue by quarter")
+    assert described == (
+        "Column chart: Revenue by quarter. Revenue: Q1 4.2, Q2 5.1, Q3 6. Cost: Q1 3, Q2 3.5, Q3 3.9"
+    )
+    assert chart_description(_chart(title="Own title"), "Slide").startswith("Column chart: Own title.")
+    single = Chart(ChartType.PIE, ("A", "B"), (ChartSeries("Share", (0.7, 0.3)),))
+    assert chart_description(single) == "Pie chart. A 0.7, B 0.3"
+    assert chart_description(_chart(alt_text="  Revenue  doubled  ")) == "Revenue doubled"
+    many = Chart(ChartType.LINE, tuple(f"Month {n}" for n in range(200)), (ChartSeries("x", (1.0,) * 200),))
+    long = chart_description(many)
+    assert len(long) <= 400 and long.endswith("\u2026")
+
+
+def test_the_chart_frame_carries_its_alt_text_and_its_own_background() -> None:
+    theme = get_theme("midnight")
+    deck = Deck("d", (Slide(Layout.CHART, "Revenue by quarter", chart=_chart()),))
+    frame = next(s for s in _open(render_pptx(deck, theme)).slides[0].shapes if s.has_chart)
+    assert (
+        frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr")[0]
+        .get("descr")
+        .startswith("Column chart: Revenue by quarter.")
+    )
+    fill = frame.chart._chartSpace.find(f"{qn('c:spPr')}/{qn('a:solidFill')}/{qn('a:srgbClr')}")
+    assert fill is not None and fill.get("val") == theme.background
+
+
+@pytest.mark.parametrize(("size", "sides"), [((1600, 300), "left_right"), ((300, 1600), "top_bottom")])
+def test_pictures_are_cropped_to_their_frame_never_stretched(size: tuple[int, int], sides: str) -> None:
+    slide = Slide(Layout.IMAGE_TEXT, "Picture", body="Beside it.", image=ImageRef("p.png", "A picture"))
+    page = _open(render_pptx(Deck("d", (slide,)), THEMES[0], {"p.png": png(*size)})).slides[0]
+    picture = next(s for s in page.shapes if s.shape_type == 13)
+    left, right, top, bottom = picture.crop_left, picture.crop_right, picture.crop_top, picture.crop_bottom
+    assert (left > 0) is (sides == "left_right") and (top > 0) is (sides == "top_bottom")
+    assert left == pytest.approx(right) and top == pytest.approx(bottom)
+    visible = (size[0] * (1 - left - right)) / (size[1] * (1 - top - bottom))
+    assert visible == pytest.approx(picture.width / picture.height, rel=1e-3)
+
+
+def test_a_picture_without_alt_text_is_described_by_its_slide() -> None:
+    slide = Slide(Layout.IMAGE_TEXT, "Our new plant", image=ImageRef("p.png", " "))
+    page = _open(render_pptx(Deck("d", (slide,)), THEMES[0], {"p.png": png()})).slides[0]
+    picture = next(s for s in page.shapes if s.shape_type == 13)
+    assert picture._element.nvPicPr.cNvPr.get("descr") == "Picture: Our new plant"
+
+
+def test_titles_are_made_unique() -> None:
+    theme = THEMES[0]
+    slides = [
+        Slide(Layout.BULLETS, "Plan"),
+        Slide(Layout.BULLETS, "Plan (cont.)"),
+        Slide(Layout.BULLETS, "Plan (cont.)"),
+        Slide(Layout.BULLETS, "Plan"),
+        Slide(Layout.BULLETS, "  "),
+        Slide(Layout.BULLETS, "Deck"),
+        Slide(Layout.BULLETS, "Other (cont.)"),
+    ]
+    titles = [s.title for s in unique_titles(slides, theme, "Deck")]
+    assert titles == ["Plan", "Plan (2/3)", "Plan (3/3)", "Plan (2)", "Deck", "Deck (2)", "Other (cont.)"]
+    long = "A very long title " * 4
+    shortened = unique_titles([Slide(Layout.BULLETS, long), Slide(Layout.BULLETS, long)], theme)[1].title
+    assert shortened.endswith("(2)") and title_fits(shortened, Layout.BULLETS, theme)
+
+
+def test_the_title_placeholder_is_the_first_shape_on_every_slide(rendered: tuple[Theme, bytes]) -> None:
+    _, data = rendered
+    for slide in _open(data).slides:
+        first = slide.shapes[0]
+        assert first.is_placeholder and first.placeholder_format.type == PP_PLACEHOLDER.TITLE
+
+
+def test_brand_fonts_are_written_as_given_and_colours_applied() -> None:
+    brand = Brand(primary="0B5FFF", heading_font="Georgia", body_font="Open Sans")
+    deck = Deck("d", (Slide(Layout.BULLETS, "Branded", bullets=(Bullet("Body text"),)),), brand=brand)
+    page = _open(render_pptx(deck, THEMES[0])).slides[0]
+    title = page.shapes.title.text_frame.paragraphs[0].runs[0].font
+    body = next(s for s in page.shapes if s.name == "Body").text_frame.paragraphs[0].runs[0].font
+    assert (title.name, str(title.color.rgb), body.name) == ("Georgia", "0B5FFF", "Open Sans")
+    assert find_overflows(render_pptx(deck, THEMES[0])) == []
+
+
+def test_a_slide_split_twice_numbers_all_its_parts() -> None:
+    theme = THEMES[0]
+    rows = tuple((f"row {i}", " ".join(["cell"] * 30)) for i in range(20))
+    slide = Slide(
+        Layout.TABLE, "Lead and table", body=" ".join(["word"] * 400), table=Table(("a", "b"), rows)
+    )
+    data = render_pptx(Deck("d", (slide,)), theme)
+    titles = [s.shapes.title.text_frame.text for s in _open(data).slides]
+    count = len(titles)
+    assert count > 2
+    assert titles == ["Lead and table"] + [f"Lead and table ({n}/{count})" for n in range(2, count + 1)]

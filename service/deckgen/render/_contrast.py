@@ -93,18 +93,25 @@ class RolePair(NamedTuple):
 
 
 TEXT_ROLES: tuple[RolePair, ...] = (
-    RolePair("text", "background", AA_NORMAL, "body text, bullets, quotes, chart labels and legends"),
+    RolePair(
+        "text",
+        "background",
+        AA_NORMAL,
+        "body text, bullets, agenda items, quotes, step titles, number labels, chart text (the chart "
+        "area is filled with the background)",
+    ),
     RolePair("muted", "background", AA_NORMAL, "subtitles, step details, number context, attributions"),
     # Titles alone would need AA_LARGE, but primary also colours column headings, step labels and
     # big-number values, some drawn at body size.
-    RolePair("primary", "background", AA_NORMAL, "titles and headings"),
+    RolePair("primary", "background", AA_NORMAL, "titles, column headings, step labels, big numbers"),
     RolePair("background", "primary", AA_NORMAL, "table header text on the primary fill"),
     RolePair("text", "table_band", AA_NORMAL, "table rows on the banded fill"),
 )
 """Every text-on-fill combination the renderer (`_plan.py`, `_pptx.py`) draws, with its WCAG AA minimum.
 
 Extend this when the renderer puts a theme colour on a new fill; the theme tests check every pair for
-every theme, and `apply_brand` keeps brand colours within these limits.
+every theme, and `apply_brand` keeps brand colours within these limits. tests/render/test_accessibility
+reads rendered files back and fails on any text-on-fill pair drawn that is not listed here.
 """
 
 GRAPHIC_ROLES: tuple[RolePair, ...] = (

@@ -10,13 +10,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, TypeVar
 
-from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits, restrict_layout
+from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits
 from deckgen.render._plan import (
     COVER_LAYOUTS,
     MAX_STATISTICS,
     MAX_TIMELINE_STEPS,
+    agenda_numbered,
     effective_layout,
     min_title_size,
+    number_agenda,
     plan_slide,
     title_fits,
 )
@@ -80,6 +82,9 @@ def _short(text: str) -> str:
 
 
 def continued_title(title: str, layout: Layout, theme: Theme) -> str:
+    if title.endswith(_CONT):
+        # Already a continuation's title (an introduction split off first): one suffix is enough.
+        return title
     candidate = f"{title}{_CONT}".strip()
     if title_fits(candidate, layout, theme):
         return candidate
@@ -320,31 +325,95 @@ def _overfull(slide: Slide, layout: Layout) -> bool:
     )
 
 
+def _chunks(items: Sequence[T], per_slide: int) -> list[Sequence[T]]:
+    """`items` in as few runs of at most `per_slide` as possible, as even as possible (7 -> 4 + 3)."""
+    count = -(-len(items) // per_slide)
+    size, extra = divmod(len(items), count)
+    chunks: list[Sequence[T]] = []
+    start = 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        chunks.append(items[start:end])
+        start = end
+    return chunks
+
+
 def _split_items(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
-    """Timeline steps or statistics in runs of what one slide shows; text that still does not fit
-    at the minimum size is laid out as bullets instead (restrict_layout keeps every word)."""
-    items: tuple[Any, ...] = slide.steps if layout is Layout.TIMELINE else slide.statistics
-    per_slide = MAX_TIMELINE_STEPS if layout is Layout.TIMELINE else MAX_STATISTICS
+    """Timeline steps or statistics spread over as few slides as fit.
+
+    The text shrinks first (down to the minimum size), then fewer items go on each slide (wider
+    columns), preferring a split in which no word breaks mid-word. Items whose text does not fit
+    even alone are laid out as bullets instead, every word kept.
+    """
+    timeline = layout is Layout.TIMELINE
+    items: tuple[Any, ...] = slide.steps if timeline else slide.statistics
+    most = MAX_TIMELINE_STEPS if timeline else MAX_STATISTICS
     cont_title = continued_title(slide.title, layout, theme)
-    parts: list[Slide] = []
-    for start in range(0, len(items), per_slide):
-        chunk = items[start : start + per_slide]
+
+    def part(chunk: Sequence[Any], index: int) -> Slide:
         # Continuations carry only the items: the introduction and notes stay on the first.
-        base = slide if start == 0 else Slide(layout, cont_title)
-        timeline = layout is Layout.TIMELINE
-        part = replace(base, steps=chunk) if timeline else replace(base, statistics=chunk)
-        if plan_slide(part, theme).fits:
-            parts.append(part)
+        base = slide if index == 0 else Slide(layout, cont_title)
+        return replace(base, steps=tuple(chunk)) if timeline else replace(base, statistics=tuple(chunk))
+
+    fitting: list[Slide] | None = None
+    for per_slide in range(min(most, len(items)), 0, -1):
+        parts = [part(chunk, index) for index, chunk in enumerate(_chunks(items, per_slide))]
+        plans = [plan_slide(p, theme) for p in parts]
+        if all(plan.fits for plan in plans):
+            if not any(plan.broken_words for plan in plans):
+                return parts
+            fitting = fitting or parts
+    if fitting is not None:
+        return fitting
+    result: list[Slide] = []
+    for index, chunk in enumerate(_chunks(items, most)):
+        candidate = part(chunk, index)
+        if plan_slide(candidate, theme).fits:
+            result.append(candidate)
         else:
-            as_text = restrict_layout(part, (Layout.BULLETS,))
-            parts += _split_flowing(as_text, Layout.BULLETS, theme)
-    return parts
+            result += _split_flowing(_items_as_bullets(candidate), Layout.BULLETS, theme)
+    return result
+
+
+def _items_as_bullets(slide: Slide) -> Slide:
+    """Steps or statistics as bullets, every word kept: "label — title" over its detail."""
+    bullets = list(slide.bullets)
+    for step in slide.steps:
+        bullets.append(Bullet(" \u2014 ".join(t for t in (step.label.strip(), step.title.strip()) if t)))
+        bullets += [Bullet(line, 1) for line in step.detail.splitlines() if line.strip()]
+    for number in slide.statistics:
+        bullets.append(Bullet(" \u2014 ".join(t for t in (number.value.strip(), number.label.strip()) if t)))
+        bullets += [Bullet(line, 1) for line in number.context.splitlines() if line.strip()]
+    return replace(slide, layout=Layout.BULLETS, steps=(), statistics=(), bullets=tuple(bullets))
+
+
+def _split_agenda(slide: Slide, theme: Theme) -> list[Slide]:
+    """An agenda over several slides, numbered on: its items get their numbers before splitting."""
+    if not agenda_numbered(slide.bullets):
+        slide = replace(slide, bullets=number_agenda(slide.bullets))
+    parts = _split_flowing(slide, Layout.AGENDA, theme)
+    result = []
+    for part in parts:
+        if part.bullets and not agenda_numbered(part.bullets):
+            # Only the end of an item split across slides: plain text, lest it be numbered "1.".
+            ends = "\n".join(b.text for b in part.bullets if b.level == 0)
+            body = "\n".join(t for t in (part.body, ends) if t)
+            part = replace(part, body=body, bullets=tuple(b for b in part.bullets if b.level))
+        result.append(part)
+    return result
+
+
+def _settled(slide: Slide, theme: Theme) -> bool:
+    """The slide can be drawn as it is: it fits, is not too full, and breaks no word it need not."""
+    plan = plan_slide(slide, theme)
+    spread = plan.layout in (Layout.TIMELINE, Layout.STATISTIC)
+    return plan.fits and not _overfull(slide, plan.layout) and not (spread and plan.broken_words)
 
 
 def _split(slide: Slide, theme: Theme) -> list[Slide]:
-    plan = plan_slide(slide, theme)
-    if plan.fits and not _overfull(slide, plan.layout):
+    if _settled(slide, theme):
         return [slide]
+    plan = plan_slide(slide, theme)
     layout = plan.layout
     if layout in (Layout.TIMELINE, Layout.STATISTIC):
         lead = plan.frame("lead")
@@ -360,13 +429,14 @@ def _split(slide: Slide, theme: Theme) -> list[Slide]:
         if layout is Layout.TABLE:
             return _split_table(slide, theme)
         return _split_quote(slide, theme)
+    if layout is Layout.AGENDA:
+        return _split_agenda(slide, theme)
     return _split_flowing(slide, layout, theme)
 
 
 def fit_slide(slide: Slide, theme: Theme) -> FitResult:
     """`(slide,)` when it fits at some size within the theme's range; otherwise its continuation slides."""
-    plan = plan_slide(slide, theme)
-    if plan.fits and not _overfull(slide, plan.layout):
+    if _settled(slide, theme):
         return FitResult((slide,), ())
     fitted, warnings = _move_title_overflow(slide, theme)
     parts = _split(fitted, theme)

@@ -7,19 +7,24 @@ writer draws exactly what it returns.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from deckgen.domain import Layout, Slide, Theme
+from deckgen.domain import Bullet, Layout, Slide, Theme
 from deckgen.render import _geometry as geo
-from deckgen.render._fonts import font_file, line_height, wrap
+from deckgen.render._fonts import breaks_words, font_file, has_cjk, has_complex_script, wrapped_height
 
 __all__ = [
     "Frame",
     "Para",
     "Plan",
     "TablePlan",
+    "agenda_numbered",
     "effective_layout",
     "min_title_size",
+    "mirror",
+    "number_agenda",
     "plan_slide",
     "title_fits",
 ]
@@ -80,6 +85,8 @@ class Plan:
     chart: geo.Box | None = None
     picture: geo.Box | None = None
     decorations: tuple[geo.Box, ...] = ()
+    broken_words: bool = False
+    """Some word is wider than its box and breaks mid-word (fits, but reads badly)."""
 
     @property
     def fits(self) -> bool:
@@ -88,6 +95,24 @@ class Plan:
 
     def frame(self, name: str) -> Frame | None:
         return next((frame for frame in self.frames if frame.name == name), None)
+
+
+def _mirror_box(box: geo.Box) -> geo.Box:
+    return geo.Box(round(geo.SLIDE_WIDTH - box.x - box.w, 4), box.y, box.w, box.h)
+
+
+def mirror(plan: Plan) -> Plan:
+    """`plan` reflected left to right, for right-to-left scripts; sizes (and so fitting) unchanged."""
+    frames = tuple(replace(frame, box=_mirror_box(frame.box)) for frame in plan.frames)
+    return replace(
+        plan,
+        title=replace(plan.title, box=_mirror_box(plan.title.box)),
+        frames=frames,
+        table=replace(plan.table, box=_mirror_box(plan.table.box)) if plan.table is not None else None,
+        chart=_mirror_box(plan.chart) if plan.chart is not None else None,
+        picture=_mirror_box(plan.picture) if plan.picture is not None else None,
+        decorations=tuple(_mirror_box(box) for box in plan.decorations),
+    )
 
 
 def min_title_size(theme: Theme) -> float:
@@ -102,20 +127,32 @@ def _sizes(low: float, high: float) -> range:
 def text_height(paras: tuple[Para, ...], box: geo.Box, size: float) -> float:
     total = 0.0
     for index, para in enumerate(paras):
-        path = font_file(para.font, para.bold)
-        lines = len(wrap(para.text, path, size, para.width_pt(box)))
-        total += lines * line_height(path, size) + (_PARA_SPACE * size if index else 0.0)
+        height = wrapped_height(para.text, font_file(para.font, para.bold), size, para.width_pt(box))
+        total += height + (_PARA_SPACE * size if index else 0.0)
     return total
 
 
-def _fits_at(frames: list[tuple[geo.Box, tuple[Para, ...]]], size: float) -> bool:
-    return all(text_height(paras, box, size) <= box.inner_height_pt for box, paras in frames)
+def _whole_words(paras: tuple[Para, ...], box: geo.Box, size: float) -> bool:
+    """No word of the text is wider than its line (so none breaks mid-word)."""
+    return not any(
+        breaks_words(para.text, font_file(para.font, para.bold), size, para.width_pt(box)) for para in paras
+    )
 
 
-def _choose(frames: list[tuple[geo.Box, tuple[Para, ...]]], low: float, high: float) -> float | None:
-    """The largest whole-point size in [low, high] at which every frame's text fits its box."""
+def _fits_at(frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], size: float, whole: bool = False) -> bool:
+    return all(
+        text_height(paras, box, size) <= box.inner_height_pt and (not whole or _whole_words(paras, box, size))
+        for box, paras in frames
+    )
+
+
+def _choose(
+    frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], low: float, high: float, whole: bool = False
+) -> float | None:
+    """The largest whole-point size in [low, high] at which every frame's text fits its box
+    (with `whole`, also without breaking a word)."""
     for size in _sizes(low, high):
-        if _fits_at(frames, float(size)):
+        if _fits_at(frames, float(size), whole):
             return float(size)
     return None
 
@@ -138,9 +175,22 @@ def effective_layout(slide: Slide) -> Layout:
     return Layout.BULLETS if missing else layout
 
 
-MAX_TIMELINE_STEPS = 5
+MAX_TIMELINE_STEPS = 8
 """Steps side by side on one slide; longer timelines continue on the next."""
 MAX_STATISTICS = 3
+_MIN_STEP_SIZE = 14.0
+"""Step and big-number labels are bold and never smaller: large text by WCAG's definition."""
+
+
+def _choose_whole(
+    frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], low: float, high: float
+) -> tuple[float | None, bool]:
+    """A size at which no word breaks if there is one, else any size that fits; and whether words break."""
+    whole = _choose(frames, low, high, whole=True)
+    if whole is not None:
+        return whole, False
+    size = _choose(frames, low, high)
+    return size, size is not None
 
 
 def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
@@ -168,14 +218,16 @@ def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, .
         paras += [Para(line, "detail", theme.body_font, False, theme.muted) for line in _lines(step.detail)]
         step_paras.append(tuple(paras))
     # All steps share one size, so the row reads evenly.
-    size = _choose(list(zip(boxes, step_paras, strict=True)), max(low, 14.0), high)
+    low = max(low, _MIN_STEP_SIZE)
+    size, broken = _choose_whole(list(zip(boxes, step_paras, strict=True)), low, max(low, high))
     frames += [
-        Frame(f"step{i + 1}", box, paras, size, math.ceil(max(low, 14.0)))
+        Frame(f"step{i + 1}", box, paras, size, math.ceil(low))
         for i, (box, paras) in enumerate(zip(boxes, step_paras, strict=True))
     ]
     line = geo.Box(area.x, line_y, area.w, 0.05)
     dots = tuple(geo.Box(box.x + geo.INSET_X, line_y - 0.075, 0.2, 0.2) for box in boxes)
-    return Plan(Layout.TIMELINE, title, tuple(frames), decorations=(geo.TITLE_RULE, line, *dots))
+    decorations = (geo.TITLE_RULE, line, *dots)
+    return Plan(Layout.TIMELINE, title, tuple(frames), decorations=decorations, broken_words=broken)
 
 
 def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
@@ -204,8 +256,8 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
             Para(line, "context", theme.body_font, False, theme.muted) for line in _lines(number.context)
         ]
         labels.append((geo.Box(x, area.y + 0.3 + value_h, width, area.h - value_h - 0.3), tuple(paras)))
-    value_size = _choose(values, max(theme.heading_size, 28.0), 72.0)
-    label_size = _choose(labels, low, high)
+    value_size, values_broken = _choose_whole(values, max(theme.heading_size, 28.0), 72.0)
+    label_size, labels_broken = _choose_whole(labels, low, high)
     frames += [
         Frame(
             f"value{i + 1}",
@@ -222,7 +274,38 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
         Frame(f"label{i + 1}", box, paras, label_size, math.ceil(low), align="center")
         for i, (box, paras) in enumerate(labels)
     ]
-    return Plan(Layout.STATISTIC, title, tuple(frames), decorations=(geo.TITLE_RULE,))
+    broken = values_broken or labels_broken
+    return Plan(Layout.STATISTIC, title, tuple(frames), decorations=(geo.TITLE_RULE,), broken_words=broken)
+
+
+_NUMBERED = re.compile(r"\d{1,3}[.)]\s")
+
+
+def agenda_numbered(bullets: Sequence[Bullet]) -> bool:
+    """Whether an agenda's items carry their numbers already (written so, or numbered by fitting)."""
+    return any(b.level == 0 and _NUMBERED.match(" ".join(b.text.split()) + " ") for b in bullets)
+
+
+def number_agenda(bullets: Sequence[Bullet], start: int = 1) -> tuple[Bullet, ...]:
+    """Top-level bullets prefixed "1. ", "2. "…; sub-bullets as they are."""
+    result: list[Bullet] = []
+    count = start - 1
+    for bullet in bullets:
+        if bullet.level == 0:
+            count += 1
+            bullet = Bullet(f"{count}. {' '.join(bullet.text.split())}", 0)
+        result.append(bullet)
+    return tuple(result)
+
+
+def quote_marks(text: str) -> tuple[str, str]:
+    """Quotation marks for the script of `text`: corner brackets for East Asian text, guillemets
+    for Arabic script, curly quotes otherwise."""
+    if has_cjk(text):
+        return "\u300c", "\u300d"
+    if has_complex_script(text) and not any("\u0590" <= char <= "\u05ff" for char in text):
+        return "\u00ab", "\u00bb"
+    return "\u201c", "\u201d"
 
 
 def _lines(text: str) -> list[str]:
@@ -314,12 +397,13 @@ def _column_widths(table: tuple[tuple[str, ...], ...], total: float) -> tuple[fl
 def _row_height(
     cells: tuple[str, ...], widths: tuple[float, ...], font: str, bold: bool, size: float
 ) -> float:
-    path = font_file(font, bold)
+    face = font_file(font, bold)
     tallest = 0.0
     for text, width in zip(cells, widths, strict=False):
         usable = (width - 2 * geo.CELL_INSET_X) * 72.0
-        lines = sum(len(wrap(line, path, size, usable)) for line in (_lines(text) or [""]))
-        tallest = max(tallest, lines * line_height(path, size))
+        tallest = max(
+            tallest, sum(wrapped_height(para, face, size, usable) for para in (_lines(text) or [""]))
+        )
     return (tallest + 2 * geo.CELL_INSET_Y * 72.0 + _ROW_PAD_PT) / 72.0
 
 
@@ -361,15 +445,17 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
     if layout is Layout.STATISTIC:
         return _plan_statistic(slide, theme, title, lead_paras)
     if layout is Layout.AGENDA:
-        # Numbered in the text itself, so the numbers are measured with the words they precede.
-        numbered: list[Para] = []
-        count = 0
-        for para in lead_paras:
-            if para.bullet and para.level == 0:
-                count += 1
-                para = Para(f"{count}.  {para.text}", "agenda", para.font, False, para.color)
-            numbered.append(para)
-        agenda = _frame("body", geo.CONTENT, tuple(numbered), low, high)
+        # Numbered in the text itself, so the numbers are measured with the words they precede and
+        # a continuation (whose items the fitter numbered, see `number_agenda`) goes on counting.
+        if not agenda_numbered(slide.bullets):
+            slide = Slide(
+                Layout.AGENDA, slide.title, slide.subtitle, number_agenda(slide.bullets), slide.body
+            )
+        paras = tuple(
+            Para(p.text, "agenda", p.font, False, p.color) if p.bullet and p.level == 0 else p
+            for p in _body_paras(slide, theme)
+        )
+        agenda = _frame("body", geo.CONTENT, paras, low, high)
         return Plan(Layout.AGENDA, title, (agenda,), decorations=rule)
 
     if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
@@ -399,11 +485,12 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
         assert slide.quote is not None
         quote_box = geo.Box(area.x + 0.5, area.y, area.w - 1.0, area.h - 0.9)
         quote_text = " ".join(slide.quote.text.split())
+        opening, closing = quote_marks(quote_text)
         frames.append(
             _frame(
                 "quote",
                 quote_box,
-                (Para(f"\u201c{quote_text}\u201d", "quote", theme.heading_font, False, theme.text),),
+                (Para(f"{opening}{quote_text}{closing}", "quote", theme.heading_font, False, theme.text),),
                 low,
                 theme.heading_size,
                 anchor="middle",
@@ -430,6 +517,9 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
 
     if layout is Layout.IMAGE_TEXT:
         show_picture = slide.image is not None if has_image is None else has_image and slide.image is not None
+        if show_picture and not lead_paras:
+            # Nothing beside it: the picture gets the whole area (cropped less).
+            return Plan(layout, title, (), picture=geo.CONTENT, decorations=rule)
         if show_picture:
             picture_box, text_box = geo.split_horizontal(geo.CONTENT, 0.45)
             frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()

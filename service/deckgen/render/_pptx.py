@@ -3,7 +3,11 @@
 Every slide uses the "Title Only" layout of python-pptx's default template so that its title is a
 real title placeholder (what screen readers and outlines use), moved to the plan's box; everything
 else is drawn as free shapes at the plan's exact positions. Shapes are added in reading order:
-title, introduction, the visual (table, chart or picture), text, then decorations last.
+title, introduction, the visual (table, chart or picture), text, then decorations and the logo last.
+
+The deck's brand is laid over the theme first (`apply_brand`); slides are fitted, then given unique
+titles (continuations "(2/3)", repeats "(2)"). Right-to-left decks are drawn mirrored, their
+paragraphs marked rtl; runs with East Asian or complex-script text name a font that has the glyphs.
 """
 
 from __future__ import annotations
@@ -22,17 +26,27 @@ from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
-from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
-from deckgen.domain import Chart, ChartType, Deck, Slide, Theme
+from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Theme
 from deckgen.render import _geometry as geo
 from deckgen.render._brand import apply_brand
+from deckgen.render._contrast import NON_TEXT, adjust_for_contrast, mix, role_colour
 from deckgen.render._fit import fit_slide
-from deckgen.render._plan import Frame, Para, Plan, TablePlan, effective_layout, plan_slide, title_fits
+from deckgen.render._fonts import complex_script_font, east_asian_font, has_cjk, has_complex_script
+from deckgen.render._plan import (
+    Frame,
+    Para,
+    Plan,
+    TablePlan,
+    effective_layout,
+    mirror,
+    plan_slide,
+    title_fits,
+)
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
@@ -40,7 +54,6 @@ _TITLE_ONLY_LAYOUT = 5
 _FIXED_TIME = datetime(2000, 1, 1)
 """Documents carry this creation time so that the same deck always renders to the same bytes."""
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
-_ALIGNS = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 _CHART_TYPES = {
     ChartType.BAR: XL_CHART_TYPE.BAR_CLUSTERED,
     ChartType.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
@@ -59,72 +72,79 @@ def _rgb(hex_colour: str) -> RGBColor:
     return cast("RGBColor", rgb(*(int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))))
 
 
-def _child(parent: Any, tag: str, **attributes: str) -> Any:
-    element = OxmlElement(tag)
-    for name, value in attributes.items():
-        element.set(name, value)
-    parent.append(element)
-    return element
-
-
-def _mix(a: str, b: str, share: float) -> str:
-    """`share` of colour b blended into colour a."""
-    channels = [round(int(a[i : i + 2], 16) * (1 - share) + int(b[i : i + 2], 16) * share) for i in (0, 2, 4)]
-    return "".join(f"{c:02X}" for c in channels)
-
-
 def _set_box(shape: Any, box: geo.Box) -> None:
     shape.left, shape.top, shape.width, shape.height = (Emu(v) for v in box.emu())
 
 
 _RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps"})
-_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef\uac00-\ud7af]")
-_COMPLEX = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
-EAST_ASIAN_FONT = "Noto Sans CJK JP"
-COMPLEX_SCRIPT_FONT = "Noto Sans Arabic"
 
 
 def is_rtl(language: str) -> bool:
     return language.split("-")[0].lower() in _RTL_LANGUAGES
 
 
+def _sub(parent: Any, tag: str, **attributes: str) -> Any:
+    """A child element appended to `parent`; cheaper than python-pptx's OxmlElement."""
+    element = parent.makeelement(qn(tag), attributes)
+    parent.append(element)
+    return element
+
+
+_XML_ALIGN = {"left": "l", "center": "ctr", "right": "r"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str, language: str) -> None:
+    """One styled run in `paragraph`, written as XML directly: python-pptx's property setters cost
+    more than the rest of rendering together."""
+    p = paragraph._p
+    for old in p.findall(qn("a:pPr")):
+        p.remove(old)
+    p_pr = p.makeelement(qn("a:pPr"), {})
+    p.insert(0, p_pr)
     if is_rtl(language):
         # Right-to-left scripts read from the right edge: mirror the alignment too.
-        paragraph._p.get_or_add_pPr().set("rtl", "1")
+        p_pr.set("rtl", "1")
         align = {"left": "right", "right": "left"}.get(align, align)
-    paragraph.alignment = _ALIGNS[align]
-    paragraph.line_spacing = 1.0
-    paragraph.space_before = Pt(0 if first else round(0.35 * size, 1))
-    paragraph.space_after = Pt(0)
-    p_pr = paragraph._p.get_or_add_pPr()
+    margin, indent = geo.bullet_indent(para.level) if para.bullet else (0.0, 0.0)
+    p_pr.set("marL", str(Inches(margin)))
+    p_pr.set("indent", str(Inches(indent)))
+    if para.bullet and para.level:
+        p_pr.set("lvl", str(para.level))
+    p_pr.set("algn", _XML_ALIGN[align])
+    has_east_asian = has_cjk(para.text)
+    if has_east_asian:
+        # Break East Asian text between characters, but never push punctuation past the margin.
+        p_pr.set("eaLnBrk", "1")
+        p_pr.set("hangingPunct", "0")
+    _sub(_sub(p_pr, "a:lnSpc"), "a:spcPct", val="100000")
+    before = 0 if first else round(0.35 * size * 100)
+    _sub(_sub(p_pr, "a:spcBef"), "a:spcPts", val=str(before))
+    _sub(_sub(p_pr, "a:spcAft"), "a:spcPts", val="0")
     if para.bullet:
-        paragraph.level = para.level
-        margin, indent = geo.bullet_indent(para.level)
-        p_pr.set("marL", str(Inches(margin)))
-        p_pr.set("indent", str(Inches(indent)))
-        _child(_child(p_pr, "a:buClr"), "a:srgbClr", val=para.color)
-        _child(p_pr, "a:buFont", typeface="Arial")
-        _child(p_pr, "a:buChar", char="\u2022" if para.level != 1 else "\u2013")
+        _sub(_sub(p_pr, "a:buClr"), "a:srgbClr", val=para.color)
+        _sub(p_pr, "a:buFont", typeface="Arial")
+        _sub(p_pr, "a:buChar", char="\u2022" if para.level != 1 else "\u2013")
     else:
-        p_pr.set("marL", "0")
-        p_pr.set("indent", "0")
-        _child(p_pr, "a:buNone")
-    run = paragraph.add_run()
-    run.text = para.text
-    font = run.font
-    font.size = Pt(size)
-    font.name = para.font
-    font.bold = para.bold
-    font.italic = False
-    font.color.rgb = _rgb(para.color)
-    r_pr = run._r.get_or_add_rPr()
-    r_pr.set("lang", language)
-    # Name fonts that have the glyphs, so PowerPoint and LibreOffice do not fall back to boxes.
-    if _CJK.search(para.text):
-        _child(r_pr, "a:ea", typeface=EAST_ASIAN_FONT)
-    if _COMPLEX.search(para.text):
-        _child(r_pr, "a:cs", typeface=COMPLEX_SCRIPT_FONT)
+        _sub(p_pr, "a:buNone")
+    run = p.makeelement(qn("a:r"), {})
+    r_pr = _sub(run, "a:rPr", lang=language, sz=str(round(size * 100)))
+    r_pr.set("b", "1" if para.bold else "0")
+    r_pr.set("i", "0")
+    _sub(_sub(r_pr, "a:solidFill"), "a:srgbClr", val=para.color)
+    _sub(r_pr, "a:latin", typeface=para.font)
+    # Name fonts that have the glyphs (the ones the fitter measured with), so PowerPoint and
+    # LibreOffice do not fall back to boxes or to a font of other widths.
+    if has_east_asian:
+        _sub(r_pr, "a:ea", typeface=east_asian_font(language))
+    if has_complex_script(para.text):
+        _sub(r_pr, "a:cs", typeface=complex_script_font(para.text))
+    _sub(run, "a:t").text = _CONTROL.sub("\ufffd", para.text)
+    end = p.find(qn("a:endParaRPr"))
+    if end is not None:
+        end.addprevious(run)
+    else:
+        p.append(run)
 
 
 def _write_frame(text_frame: Any, frame: Frame, language: str) -> None:
@@ -185,7 +205,10 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
         table.columns[index].width = Emu(width)
     for index, height in enumerate(heights):
         table.rows[index].height = Emu(height)
-    band = _mix(theme.background, theme.muted, 0.08)
+    band = role_colour(theme, "table_band")
+    if is_rtl(language):
+        # Columns run from the right, like the text in them.
+        table._tbl.tblPr.set("rtl", "1")
     for r, cells in enumerate(rows):
         header = r == 0
         fill = theme.primary if header else (band if r % 2 == 0 else theme.background)
@@ -207,11 +230,24 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
 
 
 def _palette(theme: Theme) -> list[str]:
+    """Series colours, each distinguishable from the background (WCAG 2.1 SC 1.4.11, 3:1)."""
     base = [theme.primary, theme.accent, theme.muted, theme.text]
-    return base + [_mix(colour, theme.background, 0.45) for colour in base]
+    colours = base + [mix(colour, theme.background, 0.45) for colour in base]
+    return [adjust_for_contrast(colour, theme.background, NON_TEXT) for colour in colours]
 
 
-def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme) -> None:
+def _fill_chart_area(graph: Any, colour: str) -> None:
+    """The chart's own background: without one, a renderer may draw white under light labels."""
+    chart_space = graph._chartSpace
+    sp_pr = parse_xml(
+        f'<c:spPr xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+        f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<a:solidFill><a:srgbClr val="{colour}"/></a:solidFill><a:ln><a:noFill/></a:ln></c:spPr>'
+    )
+    chart_space.find(qn("c:chart")).addnext(sp_pr)
+
+
+def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: str) -> None:
     count = max((len(series.values) for series in chart.series), default=0)
     categories = list(chart.categories) or [str(i + 1) for i in range(count)]
     data = _CHART_DATA()
@@ -221,8 +257,9 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme) -> None:
         data.add_series(series.name, values + [None] * (len(categories) - len(values)))
     frame = shapes.add_chart(_CHART_TYPES[chart.type], *(Emu(v) for v in box.emu()), data)
     frame.name = "Chart"
-    frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr")[0].set("descr", chart_description(chart))
+    frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr")[0].set("descr", chart_description(chart, context))
     graph = frame.chart
+    _fill_chart_area(graph, theme.background)
     graph.font.size = Pt(14)
     graph.font.name = theme.body_font
     graph.font.color.rgb = _rgb(theme.text)
@@ -247,7 +284,7 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme) -> None:
             else:
                 series.format.fill.solid()
                 series.format.fill.fore_color.rgb = colour
-        grid = _rgb(_mix(theme.background, theme.muted, 0.35))
+        grid = _rgb(mix(theme.background, theme.muted, 0.35))
         graph.value_axis.major_gridlines.format.line.color.rgb = grid
         for axis in (graph.value_axis, graph.category_axis):
             axis.format.line.color.rgb = grid
@@ -267,17 +304,34 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme) -> None:
         title_font.color.rgb = _rgb(theme.text)
 
 
-def chart_description(chart: Chart, limit: int = 400) -> str:
-    """The chart's alt text, or a description of its data for screen readers."""
+def chart_description(chart: Chart, context: str = "", limit: int = 400) -> str:
+    """The chart's alt text, or a description of its data for screen readers, at most `limit` long.
+
+    "Column chart: Capacity by segment. 2023: Utility 250, Commercial 120. 2030: …"; `context` (the
+    slide's title) names the chart when it has no title of its own.
+    """
     if chart.alt_text.strip():
-        return chart.alt_text.strip()
+        return _shorten(" ".join(chart.alt_text.split()), limit)
     kind = {ChartType.BAR: "Bar", ChartType.COLUMN: "Column", ChartType.LINE: "Line", ChartType.PIE: "Pie"}
-    parts = [f"{kind[chart.type]} chart" + (f": {chart.title.strip()}" if chart.title.strip() else "")]
+    name = _norm(chart.title) or _norm(context)
+    parts = [f"{kind[chart.type]} chart" + (f": {name}" if name else "")]
+    count = max((len(series.values) for series in chart.series), default=0)
+    categories = list(chart.categories) or [str(i + 1) for i in range(count)]
     for series in chart.series:
-        values = ", ".join(f"{c} {v:g}" for c, v in zip(chart.categories, series.values, strict=False))
-        parts.append(f"{series.name or 'values'}: {values}")
-    text = ". ".join(parts)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        values = ", ".join(f"{_norm(c)} {v:g}" for c, v in zip(categories, series.values, strict=False))
+        named = _norm(series.name)
+        parts.append(f"{named}: {values}" if named and len(chart.series) > 1 else values)
+    return _shorten(". ".join(part for part in parts if part), limit)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, an ellipsis saying so."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0].rstrip(",.:;")
+    return head + "\u2026"
 
 
 def _image_size(data: bytes | None) -> tuple[int, int] | None:
@@ -305,28 +359,63 @@ def _add_picture(shapes: Any, box: geo.Box, data: bytes, size: tuple[int, int], 
     picture._element.nvPicPr.cNvPr.set("descr", alt_text)
 
 
-def unique_titles(slides: list[Slide], theme: Theme) -> list[Slide]:
+_CONTINUED = " (cont.)"
+
+
+def _norm(title: str) -> str:
+    return " ".join(title.split())
+
+
+def _continues(title: str, base: str) -> bool:
+    """`title` is the fitter's title for a continuation of a slide titled `base`."""
+    if not title.endswith(_CONTINUED):
+        return False
+    head = title.removesuffix(_CONTINUED)
+    # A title too long to take the suffix was shortened: "Opening words… (cont.)".
+    return head == base or (head.endswith("\u2026") and base.startswith(head[:-1]) and len(head) > 1)
+
+
+def _suffixed(title: str, suffix: str, layout: Layout, theme: Theme) -> str:
+    """`title` with `suffix` appended, words coming off its end while the result would not fit."""
+    base = title
+    candidate = f"{base} {suffix}"
+    while not title_fits(candidate, layout, theme) and " " in base:
+        base = base.rsplit(" ", 1)[0].rstrip(" \u2026")
+        candidate = f"{base}\u2026 {suffix}"
+    return candidate
+
+
+def unique_titles(slides: list[Slide], theme: Theme, fallback: str = "") -> list[Slide]:
     """Slides whose titles are all different (screen readers list slides by title).
 
-    A repeated title gets " (2)", " (3)"…; words come off its end if the number would not fit.
+    Continuation slides made by fitting ("Title (cont.)") become "Title (2/3)", "Title (3/3)"; a
+    title still repeated gets " (2)", " (3)"…; an empty title becomes `fallback` (the deck's title).
+    Words come off a title's end where the suffix would not fit its box.
     """
-    seen: dict[str, int] = {}
+    titles = [_norm(slide.title) or _norm(fallback) or "Slide" for slide in slides]
+    index = 0
+    while index < len(titles):
+        base = titles[index]
+        end = index + 1
+        while end < len(titles) and _continues(titles[end], base):
+            end += 1
+        count = end - index
+        for part in range(1, count):
+            slide = slides[index + part]
+            titles[index + part] = _suffixed(base, f"({part + 1}/{count})", effective_layout(slide), theme)
+        index = end
+    seen: set[str] = set()
+    # A later slide's own title is not given to an earlier repeat: "Results (2)" stays that slide's.
+    taken = {title.casefold() for title in titles}
     result = []
-    for slide in slides:
-        key = " ".join(slide.title.split()).casefold()
-        count = seen.get(key, 0) + 1
-        seen[key] = count
-        if count == 1 or not key:
-            result.append(slide)
-            continue
-        base = " ".join(slide.title.split())
-        title = f"{base} ({count})"
-        layout = effective_layout(slide)
-        while not title_fits(title, layout, theme) and " " in base:
-            base = base.rsplit(" ", 1)[0]
-            title = f"{base} … ({count})"
-        seen[" ".join(title.split()).casefold()] = 1
-        result.append(replace(slide, title=title))
+    for slide, title in zip(slides, titles, strict=True):
+        number = 1
+        unique = title
+        while unique.casefold() in seen or (number > 1 and unique.casefold() in taken):
+            number += 1
+            unique = _suffixed(title, f"({number})", effective_layout(slide), theme)
+        seen.add(unique.casefold())
+        result.append(slide if unique == slide.title else replace(slide, title=unique))
     return result
 
 
@@ -360,6 +449,9 @@ def _draw(
     picture_bytes = images.get(slide.image.uri) if slide.image is not None else None
     picture_size = _image_size(picture_bytes)
     plan: Plan = plan_slide(slide, theme, has_image=picture_size is not None)
+    if is_rtl(language):
+        # Right-to-left decks read from the right: columns, steps and rules are mirrored.
+        plan = mirror(plan)
     page = prs.slides.add_slide(prs.slide_layouts[_TITLE_ONLY_LAYOUT])
     page.background.fill.solid()
     page.background.fill.fore_color.rgb = _rgb(theme.background)
@@ -379,16 +471,16 @@ def _draw(
     if plan.table is not None:
         _add_table(shapes, plan.table, theme, language)
     if plan.chart is not None and slide.chart is not None:
-        _add_chart(shapes, plan.chart, slide.chart, theme)
+        _add_chart(shapes, plan.chart, slide.chart, theme, slide.title)
     if plan.picture is not None and slide.image is not None and picture_bytes and picture_size:
-        _add_picture(shapes, plan.picture, picture_bytes, picture_size, slide.image.alt_text)
+        # A picture is never silent for screen readers: the slide's title when nothing describes it.
+        alt_text = _norm(slide.image.alt_text) or f"Picture: {_norm(slide.title)}"
+        _add_picture(shapes, plan.picture, picture_bytes, picture_size, alt_text)
     for frame in plan.frames:
         if frame.name != "lead":
             add_frame(frame)
     for index, box in enumerate(plan.decorations):
-        _add_decoration(
-            shapes, box, theme.accent if index == 0 else _mix(theme.accent, theme.background, 0.2)
-        )
+        _add_decoration(shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2))
     if logo is not None:
         _add_logo(shapes, *logo)
     notes = _notes(slide)
@@ -430,7 +522,7 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     logo_size = _image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
     slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
-    for slide in unique_titles(slides, theme):
+    for slide in unique_titles(slides, theme, deck.title):
         _draw(prs, slide, theme, images, deck.language or "en", logo)
     properties = prs.core_properties
     properties.title = deck.title

@@ -72,7 +72,8 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Pt
 
 from deckgen.domain import Bullet, Chart, ChartType, Column, Deck, Layout, Slide, Statistic, Step, Table
-from deckgen.render._fonts import font_file, line_height, wrap
+from deckgen.render._fonts import font_file, wrapped_height
+from deckgen.render._plan import agenda_numbered
 
 __all__ = ["TemplateError", "TemplateInfo", "inspect_template", "render_with_template"]
 
@@ -750,11 +751,10 @@ def _text_height(paras: Sequence[_Para], frame: _Frame, sizes: Sequence[float]) 
     for index, para in enumerate(paras):
         style = frame.levels[para.level]
         size = sizes[para.level] * para.scale
-        path = font_file(style.font, para.bold or style.bold)
+        face = font_file(style.font, para.bold or style.bold)
         indent = style.margin if para.bullet else 0.0
         text = para.text.upper() if style.caps else para.text
-        lines = len(wrap(text, path, size, max(frame.width - indent, size)))
-        total += lines * line_height(path, size) * style.spacing
+        total += wrapped_height(text, face, size, max(frame.width - indent, size)) * style.spacing
         if index:
             total += style.before[0] + style.before[1] * size
         if index < len(paras) - 1:
@@ -1077,7 +1077,9 @@ class _Renderer:
         elif layout is Layout.QUOTE and slide.quote is not None:
             self.text(slide, use, _lead(slide) + _quote(slide.quote.text, slide.quote.attribution))
         else:
-            self.text(slide, use, _lead(slide, numbered=layout is Layout.AGENDA))
+            # Agenda items that carry their numbers (a continuation, see _plan.number_agenda) keep them.
+            numbered = layout is Layout.AGENDA and not agenda_numbered(slide.bullets)
+            self.text(slide, use, _lead(slide, numbered=numbered))
 
     def picture_bytes(self, slide: Slide) -> bytes | None:
         if slide.image is None:
@@ -1433,12 +1435,13 @@ def _column_widths(rows: Sequence[tuple[str, ...]], total: int, count: int) -> l
 
 
 def _row_height(cells: tuple[str, ...], widths: Sequence[int], font: str, bold: bool, size: float) -> int:
-    path = font_file(font, bold)
+    face = font_file(font, bold)
     tallest = 0.0
     for text, width in zip(cells, widths, strict=False):
         usable = (width - _CELL_INSETS[0] - _CELL_INSETS[1]) / 12700.0
-        lines = sum(len(wrap(line, path, size, usable)) for line in (_lines(text) or [""]))
-        tallest = max(tallest, lines * line_height(path, size))
+        tallest = max(
+            tallest, sum(wrapped_height(para, face, size, usable) for para in (_lines(text) or [""]))
+        )
     return round(tallest * 12700 * 1.05) + _CELL_INSETS[2] + _CELL_INSETS[3]
 
 
