@@ -276,6 +276,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         writers=_writers(),
         fit=_fit,
         theme=render.get_theme,
+        brand=render.apply_brand,
         cache=MemoryContentCache(settings.cache_size) if settings.cache_enabled else None,
         images=images,
         image_concurrency=settings.image_concurrency,

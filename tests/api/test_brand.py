@@ -73,3 +73,16 @@ async def test_allowed_layouts_must_leave_somewhere_for_content(
             pass
     error = rich_error(caught.value)
     assert set(error.violations) == {"allowed_layouts", "allowed_layouts[1]"}
+
+
+async def test_an_unreadable_brand_colour_is_adjusted_and_the_caller_told(
+    server: RunningServer, examples: Path
+) -> None:
+    brand = pb.Brand(primary_color="FFF4B0")  # pale yellow titles on a white theme: unreadable
+    request = spb.GeneratePresentationRequest(sources=[source(examples)], slide_count=3, brand=brand)
+    events = [e async for e in server.stub.GeneratePresentation(request)]
+    adjusted = [
+        e.warning.message for e in events if e.HasField("warning") and e.warning.code == "BRAND_ADJUSTED"
+    ]
+    assert adjusted and "FFF4B0" in adjusted[0]
+    assert events[-1].HasField("completed")

@@ -312,6 +312,10 @@ async def render_deck(
     template: bytes | None = None,
 ) -> tuple[Deck, list[Artifact]]:
     """Fit the deck's slides to their boxes, write every requested format and store each file."""
+    # Fitted with the brand's fonts and sizes, exactly as the writer will draw them.
+    theme, adjustments = deps.brand(theme, deck.brand)
+    for message in adjustments:
+        await publish(ev.Warning("BRAND_ADJUSTED", message))
     fitted: list[Slide] = []
     for slide in deck.slides:
         parts, _ = deps.fit(slide, theme)

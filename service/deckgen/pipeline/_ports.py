@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from deckgen.content import ContentEngine
-from deckgen.domain import ArtifactFormat, Deck, Layout, Slide, Theme
+from deckgen.domain import ArtifactFormat, Brand, Deck, Layout, Slide, Theme
 from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
 from deckgen.providers.images import ImageGenerator
@@ -70,6 +70,8 @@ class PipelineDeps:
     writers: Mapping[ArtifactFormat, ArtifactWriter]
     fit: Fitter
     theme: Callable[[str], Theme]
+    brand: Callable[[Theme, Brand | None], tuple[Theme, list[str]]] = lambda theme, brand: (theme, [])
+    """The theme with a caller's brand applied, and what had to be adjusted to keep it readable."""
     cache: ContentCache | None = None
     images: ImageGenerator | None = None
     """Pictures for slides that ask for one; None when no images API is configured."""
