@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
-from PIL import Image
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
@@ -47,6 +45,7 @@ from deckgen.render._plan import (
     plan_slide,
     title_fits,
 )
+from deckgen.render._shared import deterministic, image_size, notes_text
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
@@ -334,18 +333,6 @@ def _shorten(text: str, limit: int) -> str:
     return head + "\u2026"
 
 
-def _image_size(data: bytes | None) -> tuple[int, int] | None:
-    if not data:
-        return None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("PNG", "JPEG", "GIF", "BMP", "TIFF"):
-                return None
-            return image.size
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
-
-
 def _add_picture(shapes: Any, box: geo.Box, data: bytes, size: tuple[int, int], alt_text: str) -> None:
     x, y, cx, cy = box.emu()
     picture = shapes.add_picture(io.BytesIO(data), Emu(x), Emu(y), Emu(cx), Emu(cy))
@@ -419,14 +406,6 @@ def unique_titles(slides: list[Slide], theme: Theme, fallback: str = "") -> list
     return result
 
 
-def _notes(slide: Slide) -> str:
-    parts = [slide.notes.strip()] if slide.notes.strip() else []
-    if slide.sources:
-        refs = [f"{s.document} \u2014 {s.locator}" if s.locator else s.document for s in slide.sources]
-        parts.append("Sources: " + "; ".join(refs))
-    return "\n\n".join(parts)
-
-
 def _add_logo(shapes: Any, data: bytes, size: tuple[int, int]) -> None:
     """The logo inside the corner box, right-aligned, its aspect ratio kept."""
     box = geo.LOGO
@@ -447,7 +426,7 @@ def _draw(
     logo: tuple[bytes, tuple[int, int]] | None = None,
 ) -> None:
     picture_bytes = images.get(slide.image.uri) if slide.image is not None else None
-    picture_size = _image_size(picture_bytes)
+    picture_size = image_size(picture_bytes)
     plan: Plan = plan_slide(slide, theme, has_image=picture_size is not None)
     if is_rtl(language):
         # Right-to-left decks read from the right: columns, steps and rules are mirrored.
@@ -483,31 +462,9 @@ def _draw(
         _add_decoration(shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2))
     if logo is not None:
         _add_logo(shapes, *logo)
-    notes = _notes(slide)
+    notes = notes_text(slide)
     if notes:
         page.notes_slide.notes_text_frame.text = notes
-
-
-_CREATED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def _deterministic(data: bytes) -> bytes:
-    """Rewrite a zip (and the workbooks embedded for charts) with fixed timestamps."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                content = _deterministic(content)
-            elif info.filename == "docProps/core.xml":
-                content = _CREATED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            target.writestr(
-                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
-                content,
-                compress_type=zipfile.ZIP_DEFLATED,
-            )
-    return out.getvalue()
 
 
 def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = None) -> bytes:
@@ -519,7 +476,7 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     # Brand colours and fonts replace the theme's, adjusted where they would be unreadable.
     theme, _ = apply_brand(theme, deck.brand)
     logo_bytes = images.get(deck.brand.logo_uri) if deck.brand is not None and deck.brand.logo_uri else None
-    logo_size = _image_size(logo_bytes)
+    logo_size = image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
     slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
     for slide in unique_titles(slides, theme, deck.title):
@@ -535,4 +492,4 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     properties.created = properties.modified = _FIXED_TIME
     buffer = io.BytesIO()
     prs.save(buffer)
-    return _deterministic(buffer.getvalue())
+    return deterministic(buffer.getvalue())

@@ -51,14 +51,12 @@ slides with the same title. Placeholders left empty are removed, so no "Click to
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from PIL import Image
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
@@ -74,6 +72,7 @@ from pptx.util import Emu, Pt
 from deckgen.domain import Bullet, Chart, ChartType, Column, Deck, Layout, Slide, Statistic, Step, Table
 from deckgen.render._fonts import font_file, wrapped_height
 from deckgen.render._plan import agenda_numbered
+from deckgen.render._shared import deterministic, image_size, notes_text
 
 __all__ = ["TemplateError", "TemplateInfo", "inspect_template", "render_with_template"]
 
@@ -864,26 +863,6 @@ def _column(column: Column | None, with_heading: bool = True) -> list[_Para]:
     return paras + _bullets(column.bullets) + [_Para(line, bullet=False) for line in _lines(column.body)]
 
 
-def _notes(slide: Slide) -> str:
-    parts = [slide.notes.strip()] if slide.notes.strip() else []
-    if slide.sources:
-        refs = [f"{s.document} \u2014 {s.locator}" if s.locator else s.document for s in slide.sources]
-        parts.append("Sources: " + "; ".join(refs))
-    return "\n\n".join(parts)
-
-
-def _image_size(data: bytes | None) -> tuple[int, int] | None:
-    if not data:
-        return None
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("PNG", "JPEG", "GIF", "BMP", "TIFF"):
-                return None
-            return image.size
-    except (OSError, ValueError, Image.DecompressionBombError):
-        return None
-
-
 def _set_rect(shape: Any, rect: _Rect) -> None:
     shape.left, shape.top, shape.width, shape.height = Emu(rect.x), Emu(rect.y), Emu(rect.w), Emu(rect.h)
 
@@ -1007,7 +986,7 @@ class _Renderer:
         for shape in list(page.placeholders):
             if shape.has_text_frame and not shape.text_frame.text.strip():
                 _remove(shape)
-        notes = _notes(slide) if slide is not None else ""
+        notes = notes_text(slide) if slide is not None else ""
         if notes:
             text_frame = page.notes_slide.notes_text_frame
             if text_frame is None:
@@ -1085,7 +1064,7 @@ class _Renderer:
         if slide.image is None:
             return None
         data = self.images.get(slide.image.uri)
-        if _image_size(data) is None:
+        if image_size(data) is None:
             self.warn(
                 f"the picture {slide.image.uri!r} is missing or not a PNG, JPEG, GIF, BMP or TIFF image; "
                 "the slide shows its text only"
@@ -1193,7 +1172,7 @@ class _Renderer:
         self.finish(page, slide)
 
     def free_picture(self, page: Any, rect: _Rect, data: bytes, alt_text: str) -> None:
-        size = _image_size(data)
+        size = image_size(data)
         assert size is not None
         picture = page.shapes.add_picture(
             io.BytesIO(data), Emu(rect.x), Emu(rect.y), Emu(rect.w), Emu(rect.h)
@@ -1473,7 +1452,6 @@ def _effective_layout(slide: Slide, has_picture: bool) -> Layout:
 
 _SECTIONS_EXT = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"
 _FIXED_TIME = datetime(2000, 1, 1)
-_CREATED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
 def _clear_slides(prs: Any) -> None:
@@ -1491,25 +1469,6 @@ def _clear_slides(prs: Any) -> None:
         for ext in ext_list.findall(qn("p:ext")):
             if ext.get("uri") == _SECTIONS_EXT:
                 ext_list.remove(ext)
-
-
-def _deterministic(data: bytes) -> bytes:
-    """The zip (and workbooks embedded for charts) with fixed timestamps."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                content = _deterministic(content)
-            elif info.filename == "docProps/core.xml":
-                content = _CREATED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            target.writestr(
-                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
-                content,
-                compress_type=zipfile.ZIP_DEFLATED,
-            )
-    return out.getvalue()
 
 
 def render_with_template(
@@ -1543,4 +1502,4 @@ def render_with_template(
     properties.created = properties.modified = _FIXED_TIME
     buffer = io.BytesIO()
     prs.save(buffer)
-    return _deterministic(buffer.getvalue()), renderer.warnings
+    return deterministic(buffer.getvalue()), renderer.warnings
