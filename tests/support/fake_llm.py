@@ -29,10 +29,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any, NoReturn, Self
+from typing import Any, NoReturn
 
 from PIL import Image
+
+from tests.support.loopback import LoopbackServer
 
 __all__ = [
     "CHAT_COMPLETIONS",
@@ -59,7 +60,6 @@ _MAX_BODY_BYTES = 64 * 1024 * 1024
 _READ_SIZE = 64 * 1024
 _POLL_INTERVAL = 0.01
 _CLOSE_TIMEOUT = 1.0
-_THREAD_TIMEOUT = 10.0
 
 _TOKEN = re.compile(r"\s*\S{1,4}|\s+")
 
@@ -422,7 +422,7 @@ class _Exchange:
         raise _Cut
 
 
-class FakeLLMServer:
+class FakeLLMServer(LoopbackServer):
     """An OpenAI-compatible server on 127.0.0.1 and a free port, serving from a thread of its own.
 
         with FakeLLMServer(api_key="sk-test") as llm:
@@ -438,6 +438,7 @@ class FakeLLMServer:
     def __init__(self, api_key: str | None = None, models: Sequence[str] = ("fake-llm",)) -> None:
         if not models:
             raise ValueError("models must name at least one model")
+        super().__init__()
         self.api_key = api_key
         self.models = tuple(models)
         self.responder: Callable[[RecordedRequest], Reply] = default_responder
@@ -448,60 +449,8 @@ class FakeLLMServer:
         self._in_flight = 0
         self._max_concurrency = 0
         self._connections_accepted = 0
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
-        self._closing = False
-        self._port: int | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._thread is not None:
-            raise RuntimeError("FakeLLMServer is already running")
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._closing = False
-        self._thread = threading.Thread(target=self._run, args=(ready, failure), name="fake-llm", daemon=True)
-        self._thread.start()
-        if not ready.wait(_THREAD_TIMEOUT):
-            raise RuntimeError("FakeLLMServer did not start in time")
-        if failure:
-            self._thread.join(_THREAD_TIMEOUT)
-            self._thread = None
-            raise RuntimeError("FakeLLMServer failed to start") from failure[0]
-        return self
-
-    def stop(self) -> None:
-        """Close every connection, in-flight responses included, and end the server thread."""
-        thread, loop, stopping = self._thread, self._loop, self._stopping
-        if thread is None:
-            return
-        if loop is not None and stopping is not None:
-            # RuntimeError means the loop already closed: the thread is on its way out.
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(stopping.set)
-        thread.join(_THREAD_TIMEOUT)
-        if thread.is_alive():
-            raise RuntimeError("FakeLLMServer did not stop in time")
-        self._thread = None
-        self._loop = None
-        self._stopping = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeLLMServer has not been started")
-        return self._port
 
     @property
     def base_url(self) -> str:
@@ -599,46 +548,20 @@ class FakeLLMServer:
 
     # -- the server thread -----------------------------------------------------------------------------
 
-    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        try:
-            with asyncio.Runner() as runner:
-                runner.run(self._serve(ready))
-        except BaseException as error:
-            # Swallowed rather than raised so pytest's thread-exception hook never sees it.
-            if ready.is_set():
-                logger.exception("FakeLLMServer crashed")
-                self._record_error(error)
-            else:
-                failure.append(error)
-        finally:
-            ready.set()
+    thread_name = "fake-llm"
 
-    async def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
-        server = await asyncio.start_server(self._on_connect, "127.0.0.1", 0)
-        self._port = server.sockets[0].getsockname()[1]
-        ready.set()
-        try:
-            await self._stopping.wait()
-        finally:
-            self._closing = True
-            server.close()
-            for task in self._tasks:
-                task.cancel()
-            if self._tasks:
-                await asyncio.wait(self._tasks)
-            await server.wait_closed()
-
-    def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # A plain callback that owns the task, so shutdown can cancel and await every connection.
+    def _accepted(self) -> None:
         with self._lock:
             self._connections_accepted += 1
-        task = asyncio.get_running_loop().create_task(self._serve_connection(_Connection(reader, writer)))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
-    async def _serve_connection(self, conn: _Connection) -> None:
+    def _crashed(self, error: BaseException) -> None:
+        logger.error("FakeLLMServer crashed", exc_info=error)
+        self._record_error(error)
+
+    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await self._converse(_Connection(reader, writer))
+
+    async def _converse(self, conn: _Connection) -> None:
         try:
             while not self._closing:
                 incoming = await self._read_request(conn)

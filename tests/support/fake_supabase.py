@@ -29,9 +29,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
-from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Literal
 from urllib.parse import parse_qs, unquote
+
+from tests.support.loopback import LoopbackServer
 
 __all__ = ["STORAGE_PATH", "Fault", "FakeSupabaseServer", "RecordedRequest", "StoredBlob"]
 
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 STORAGE_PATH = "/storage/v1"
 
 _MAX_BODY_BYTES = 64 * 1024 * 1024
-_THREAD_TIMEOUT = 10.0
 _DISPOSITION_NAME = re.compile(r'\bname="([^"]*)"')
 _BOUNDARY = re.compile(r'boundary="?([^";]+)"?')
 
@@ -178,7 +178,7 @@ def _parse_multipart(body: bytes, content_type: str) -> dict[str, tuple[dict[str
     return fields
 
 
-class FakeSupabaseServer:
+class FakeSupabaseServer(LoopbackServer):
     """Supabase Storage on 127.0.0.1 and a free port.
 
         with FakeSupabaseServer(key="service-role") as supabase:
@@ -188,7 +188,10 @@ class FakeSupabaseServer:
     `url` is the project URL (what `create_client` takes); the Storage API is under `/storage/v1`.
     """
 
+    thread_name = "fake-supabase"
+
     def __init__(self, key: str = "service-role-key") -> None:
+        super().__init__()
         self.key = key
         self._secret = secrets.token_bytes(32)
         self._lock = threading.Lock()
@@ -197,56 +200,8 @@ class FakeSupabaseServer:
         self._faults: list[tuple[Fault, int | None]] = []
         self._errors: list[BaseException] = []
         self._clock_offset = 0.0
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
-        self._port: int | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle ---------------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        if self._thread is not None:
-            raise RuntimeError("FakeSupabaseServer is already running")
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        self._thread = threading.Thread(
-            target=self._run, args=(ready, failure), name="fake-supabase", daemon=True
-        )
-        self._thread.start()
-        if not ready.wait(_THREAD_TIMEOUT):
-            raise RuntimeError("FakeSupabaseServer did not start in time")
-        if failure:
-            self._thread.join(_THREAD_TIMEOUT)
-            self._thread = None
-            raise RuntimeError("FakeSupabaseServer failed to start") from failure[0]
-        return self
-
-    def stop(self) -> None:
-        thread, loop, stopping = self._thread, self._loop, self._stopping
-        if thread is None:
-            return
-        if loop is not None and stopping is not None:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(stopping.set)
-        thread.join(_THREAD_TIMEOUT)
-        if thread.is_alive():
-            raise RuntimeError("FakeSupabaseServer did not stop in time")
-        self._thread = self._loop = self._stopping = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        if self._port is None:
-            raise RuntimeError("FakeSupabaseServer has not been started")
-        return self._port
 
     @property
     def url(self) -> str:
@@ -318,41 +273,9 @@ class FakeSupabaseServer:
 
     # -- the server thread -----------------------------------------------------------------------------
 
-    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        try:
-            with asyncio.Runner() as runner:
-                runner.run(self._serve(ready))
-        except BaseException as error:
-            # Kept rather than raised so pytest's thread-exception hook never sees it.
-            if ready.is_set():
-                with self._lock:
-                    self._errors.append(error)
-            else:
-                failure.append(error)
-        finally:
-            ready.set()
-
-    async def _serve(self, ready: threading.Event) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
-        server = await asyncio.start_server(self._on_connect, "127.0.0.1", 0)
-        self._port = server.sockets[0].getsockname()[1]
-        ready.set()
-        try:
-            await self._stopping.wait()
-        finally:
-            server.close()
-            for task in self._tasks:
-                task.cancel()
-            if self._tasks:
-                await asyncio.wait(self._tasks)
-            await server.wait_closed()
-
-    def _on_connect(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # The server owns each connection's task, so shutdown can cancel and await all of them.
-        task = asyncio.get_running_loop().create_task(self._serve_connection(reader, writer))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    def _crashed(self, error: BaseException) -> None:
+        with self._lock:
+            self._errors.append(error)
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
