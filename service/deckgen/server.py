@@ -281,7 +281,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         images=images,
         image_concurrency=settings.image_concurrency,
         image_size=settings.images_size,
-        template_content=templates.content,
+        templates=templates,
         exporter=exporter,
     )
     service = GenerationService(

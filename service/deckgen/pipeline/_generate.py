@@ -459,7 +459,7 @@ async def generate_presentation(
         brand=brand,
         template=spec.template,
     )
-    template = await deps.template_content(spec.template) if spec.template and deps.template_content else None
+    template = await deps.templates.content(spec.template) if spec.template and deps.templates else None
     laid_out, artifacts = await render_deck(
         presentation.id, deck, theme, spec.output_formats, deps, publish, images, template
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from deckgen.content import ContentEngine
-from deckgen.domain import ArtifactFormat, Brand, Deck, Layout, Slide, Theme
+from deckgen.domain import ArtifactFormat, Brand, Deck, Layout, Slide, Template, Theme
 from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
 from deckgen.providers.images import ImageGenerator
@@ -21,6 +21,7 @@ __all__ = [
     "PipelineDeps",
     "Publish",
     "RenderAssets",
+    "TemplateSource",
 ]
 
 Publish = Callable[[Event], Awaitable[None]]
@@ -40,6 +41,14 @@ class Exporter(Protocol):
     def previews(self, pdf: bytes) -> AsyncIterator[tuple[int, bytes]]:
         """(page index, PNG) for every page, each as soon as it is drawn (not necessarily in order)."""
         ...
+
+
+class TemplateSource(Protocol):
+    """Stored templates by id; both raise NotFound for an id that was never uploaded."""
+
+    async def get(self, template_id: str) -> Template: ...
+
+    async def content(self, template_id: str) -> bytes: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,5 +88,5 @@ class PipelineDeps:
     image_size: str = "1536x1024"
     exporter: Exporter | None = None
     """PDF and previews; None when the server cannot make them."""
-    template_content: Callable[[str], Awaitable[bytes]] | None = None
+    templates: TemplateSource | None = None
     """The stored template of that id (NotFound if there is none); None when templates are off."""

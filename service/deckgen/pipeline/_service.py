@@ -49,7 +49,7 @@ from deckgen.pipeline._generate import (
     store_key,
     store_logo,
 )
-from deckgen.pipeline._ports import PipelineDeps
+from deckgen.pipeline._ports import PipelineDeps, TemplateSource
 from deckgen.providers.queue import EventLog, Job, JobKind, JobQueue, StreamNotFound
 from deckgen.providers.storage import InvalidKey, ObjectNotFound, StorageError
 
@@ -184,7 +184,9 @@ class GenerationService:
                 return Started(known_id, joined=True)
         self._check(spec, kind)
         # A missing template fails the call now, not after the slides were written.
-        await self._template(spec.template, "template")
+        if spec.template:
+            # Only the record is read here; the file itself is loaded when the deck is drawn.
+            await self._templates("template").get(spec.template)
 
         presentation_id = str(uuid.uuid4())
         now = time.time()
@@ -426,7 +428,9 @@ class GenerationService:
                 deck = replace(deck, brand=replace(deck.brand or Brand(), logo_uri=stored_logo.name))
                 assets[stored_logo.name] = logo
                 extra.append(stored_logo)
-            template = await self._template(deck.template, "deck.template")
+            template = (
+                await self._templates("deck.template").content(deck.template) if deck.template else None
+            )
             laid_out, artifacts = await render_deck(
                 presentation_id, deck, theme, formats, self._deps, collect, assets, template
             )
@@ -481,12 +485,10 @@ class GenerationService:
         if self._deps.exporter is None and any(fmt in EXPORTED_FORMATS for fmt in formats):
             raise export_unavailable()
 
-    async def _template(self, template_id: str, field: str) -> bytes | None:
-        if not template_id:
-            return None
-        if self._deps.template_content is None:
+    def _templates(self, field: str) -> TemplateSource:
+        if self._deps.templates is None:
             raise InvalidRequest([FieldViolation(field, "templates are not available on this server")])
-        return await self._deps.template_content(template_id)
+        return self._deps.templates
 
     async def _save_record(self, presentation: Presentation) -> None:
         data = json.dumps(to_jsonable(presentation)).encode()
