@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from contextlib import asynccontextmanager
 
 import grpc
 
+from deckgen._grpc import wrap_handler
 from deckgen.api._errors import status_for
 from deckgen.domain import CapacityExceeded
 
@@ -79,29 +80,9 @@ class RateLimitInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         handler = await continuation(details)
         if handler is None or details.method.startswith(_EXEMPT_PREFIXES):
             return handler
-        if handler.request_streaming:
-            return handler  # deckgen has no client-streaming methods
-        if handler.response_streaming:
-            inner_stream = handler.unary_stream
+        return wrap_handler(handler, self._limited)
 
-            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                await self._check(context)
-                async for response in inner_stream(request, context):
-                    yield response
-
-            return grpc.unary_stream_rpc_method_handler(
-                stream,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        inner_unary = handler.unary_unary
-
-        async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            await self._check(context)
-            return await inner_unary(request, context)
-
-        return grpc.unary_unary_rpc_method_handler(
-            unary,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+    @asynccontextmanager
+    async def _limited(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        await self._check(context)
+        yield

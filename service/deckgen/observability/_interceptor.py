@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from contextlib import asynccontextmanager
 
 import grpc
 from opentelemetry import context as otel_context
@@ -13,6 +13,7 @@ from opentelemetry import trace
 from opentelemetry.propagate import extract
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
+from deckgen._grpc import wrap_handler
 from deckgen.observability._metrics import RPC_DURATION, RPC_ERRORS
 
 __all__ = ["ObservabilityInterceptor"]
@@ -77,43 +78,19 @@ class ObservabilityInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
         method: str = details.method
-        if handler is None or method.startswith(_QUIET) or handler.request_streaming:
+        if handler is None or method.startswith(_QUIET):
             return handler
-        if handler.response_streaming:
-            inner_stream = handler.unary_stream
 
-            async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-                call = _Call(method, context)
-                error: BaseException | None = None
-                try:
-                    async for response in inner_stream(request, context):
-                        yield response
-                except BaseException as caught:
-                    error = caught
-                    raise
-                finally:
-                    call.finish(error)
-
-            return grpc.unary_stream_rpc_method_handler(
-                stream,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-        inner_unary = handler.unary_unary
-
-        async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        @asynccontextmanager
+        async def observed(context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
             call = _Call(method, context)
             error: BaseException | None = None
             try:
-                return await inner_unary(request, context)
+                yield
             except BaseException as caught:
                 error = caught
                 raise
             finally:
                 call.finish(error)
 
-        return grpc.unary_unary_rpc_method_handler(
-            unary,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return wrap_handler(handler, observed)
