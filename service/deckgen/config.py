@@ -67,9 +67,32 @@ class Settings:
     """MAX_SOURCES: source documents per request."""
     shutdown_grace: float = 25.0
     """SHUTDOWN_GRACE: seconds in-flight streams get to finish after SIGTERM."""
-    detach_grace: float = 0.0
-    """DETACH_GRACE: seconds a generation goes on after its last reader left, so a dropped client can
-    resume it; 0 stops the work (and its cost) as soon as the caller goes."""
+    detach_grace: float = 30.0
+    """DETACH_GRACE: seconds a generation goes on after its last reader (on any replica) left, so a
+    dropped client can resume it; 0 stops the work (and its cost) as soon as the caller goes."""
+    role: str = "all"
+    """ROLE: `api` (serve calls, enqueue generations), `worker` (run generations from the queue) or
+    `all`; `deckgen serve --role` overrides it. Without REDIS_URL every process is `all`."""
+    redis_url: str = field(default="", repr=False)
+    """REDIS_URL: redis://[:password@]host:port/db (or rediss://); set, the job queue, event log,
+    records and cancellations live in Redis and any replica serves any call. Empty: in-process."""
+    redis_password: str = field(default="", repr=False)
+    """REDIS_PASSWORD: used when REDIS_URL carries none (secret)."""
+    redis_key_prefix: str = "deckgen:"
+    """REDIS_KEY_PREFIX: prefix of every key and channel, so several deployments can share a Redis."""
+    queue_partitions: int = 1
+    """QUEUE_PARTITIONS: job streams the queue is split into (spread over a Redis Cluster's shards)."""
+    max_queued_generations: int = 1000
+    """MAX_QUEUED_GENERATIONS: generations waiting in the shared queue before new ones get
+    RESOURCE_EXHAUSTED (with REDIS_URL; in-process the limit is MAX_CONCURRENT_GENERATIONS)."""
+    job_lease: float = 10.0
+    """JOB_LEASE: seconds a worker holds a job without renewing it; after that another worker takes
+    the job over and continues it."""
+    job_max_attempts: int = 3
+    """JOB_MAX_ATTEMPTS: workers a job may outlive before it is given up (ends with ABORTED)."""
+    record_retention: float = 86400.0
+    """RECORD_RETENTION: seconds presentation records and request ids stay in the shared state
+    (the artifact store keeps records for good)."""
     event_retention: float = 3600.0
     """EVENT_RETENTION: seconds a finished generation's events stay available for resuming."""
     storage_backend: str = "local"
@@ -233,6 +256,17 @@ def _validate(settings: Settings) -> None:
     require(settings.shutdown_grace >= 0, "SHUTDOWN_GRACE", "must not be negative")
     require(settings.detach_grace >= 0, "DETACH_GRACE", "must not be negative")
     require(settings.event_retention >= 0, "EVENT_RETENTION", "must not be negative")
+    require(settings.role in ("api", "worker", "all"), "ROLE", "must be api, worker or all")
+    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        # Not echoed: the URL may carry the password.
+        raise ConfigError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    if settings.role != "all" and not settings.redis_url:
+        raise ConfigError(f"ROLE={settings.role} needs REDIS_URL: without it the queue is in this process")
+    require(1 <= settings.queue_partitions <= 64, "QUEUE_PARTITIONS", "must be between 1 and 64")
+    require(settings.max_queued_generations >= 1, "MAX_QUEUED_GENERATIONS", "must be at least 1")
+    require(1 <= settings.job_lease <= 600, "JOB_LEASE", "must be between 1 and 600 seconds")
+    require(1 <= settings.job_max_attempts <= 20, "JOB_MAX_ATTEMPTS", "must be between 1 and 20")
+    require(settings.record_retention >= 60, "RECORD_RETENTION", "must be at least 60 seconds")
     require(
         settings.storage_backend in ("local", "supabase"), "STORAGE_BACKEND", "must be `local` or `supabase`"
     )

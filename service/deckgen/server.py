@@ -9,7 +9,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import FrameType
@@ -45,17 +47,21 @@ from deckgen.observability import (
 )
 from deckgen.pipeline import (
     ArtifactWriter,
+    ContentCache,
+    Coordination,
     GenerationService,
     MemoryContentCache,
     PipelineDeps,
     RenderAssets,
     TemplateLibrary,
+    Worker,
 )
 from deckgen.providers._retry import RetryPolicy
 from deckgen.providers.export import LibreOfficeExporter, export_available
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
-from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
+from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
+from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
 from deckgen.v1 import presentation_service_pb2 as spb
@@ -152,6 +158,8 @@ class App:
     """Release adapters' connections at shutdown."""
     monitor: HealthMonitor | None = None
     """Readiness from the dependencies; None serves unconditionally (tests)."""
+    worker: Worker | None = None
+    """Runs generations from the queue; None for ROLE=api."""
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -269,6 +277,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         engine, identity, images = _engine(settings, closers, checks)
     else:
         identity, images = type(engine).__name__, None
+    shared, cache = _coordination(settings, closers, checks)
     deps = PipelineDeps(
         engine=engine,
         engine_name=identity,
@@ -277,24 +286,50 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         fit=_fit,
         theme=render.get_theme,
         brand=render.apply_brand,
-        cache=MemoryContentCache(settings.cache_size) if settings.cache_enabled else None,
+        cache=cache,
         images=images,
         image_concurrency=settings.image_concurrency,
         image_size=settings.images_size,
         templates=templates,
         exporter=exporter,
     )
-    service = GenerationService(
-        deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
-    )
-    service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
+    service = GenerationService(deps, shared, settings.timeout, settings.detach_grace)
+    worker = None
+    if settings.role in ("worker", "all"):
+        worker = Worker(
+            deps,
+            shared,
+            name=f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+            concurrency=settings.max_concurrent_generations,
+            lease=settings.job_lease,
+            max_attempts=settings.job_max_attempts,
+        )
     limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
     servicer = PresentationServicer(
         service, limits, render.list_themes, settings.download_chunk_bytes, templates
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
-    return App(settings, service, servicer, servicer_health, closers, monitor)
+    return App(settings, service, servicer, servicer_health, closers, monitor, worker)
+
+
+def _coordination(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], checks: dict[str, Check]
+) -> tuple[Coordination, ContentCache | None]:
+    """The queue, event log and shared state: in this process, or in Redis with REDIS_URL."""
+    if settings.redis_url:
+        from deckgen.providers.redis import redis_coordination
+
+        return redis_coordination(settings, closers, checks)
+    shared = Coordination(
+        queue=MemoryJobQueue(settings.max_concurrent_generations, settings.job_lease),
+        events=MemoryEventLog(settings.event_retention, lifetime=settings.timeout),
+        records=MemoryRecords(settings.record_retention),
+        readers=MemoryReaders(),
+        cancels=MemoryCancelSignals(settings.record_retention),
+    )
+    cache = MemoryContentCache(settings.cache_size) if settings.cache_enabled else None
+    return shared, cache
 
 
 async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
@@ -327,6 +362,8 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
     port = server.add_insecure_port(settings.address)
     if port == 0:
         raise OSError(f"could not bind {settings.address}")
+    if app.worker is not None:
+        await app.worker.start()
     return server, port, app
 
 
@@ -349,12 +386,19 @@ async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
     # with UNAVAILABLE and a retry hint (grpc's own stop would answer a bare CANCELLED to calls
     # racing its GOAWAY), and callers can still fetch the artifacts of what just finished.
     await app.service.drain(grace)
+    if app.worker is not None:
+        await app.worker.drain(grace)
+    if app.service.shared.queue.shared:
+        # What was handed back goes on elsewhere: the callers reading here resume there.
+        app.service.hand_over_readers()
     await server.stop(_STOP_GRACE)
     await close_adapters(app)
 
 
 async def close_adapters(app: App) -> None:
     """Release the adapters' connection pools (after the server has stopped using them)."""
+    if app.worker is not None:
+        await app.worker.stop()
     for close in app.closers:
         await close()
 

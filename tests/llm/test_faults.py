@@ -162,7 +162,8 @@ async def test_a_stalled_stream_is_abandoned_and_the_slide_still_arrives(
 
 async def test_cancelling_the_call_closes_every_upstream_request(tmp_path: Path, llm: FakeLLMServer) -> None:
     llm.responder = DeckModel(tokens_per_second=40).respond
-    async with llm_server(tmp_path, llm) as server:
+    # No grace: the caller leaving is the caller cancelling, and the model calls must stop too.
+    async with llm_server(tmp_path, llm, DETACH_GRACE="0") as server:
         call = server.stub.GeneratePresentation(spb.GeneratePresentationRequest(topic="Leave", slide_count=8))
         async for event in call:
             # Mid-outline: the outline call and the first slides written ahead are all running.

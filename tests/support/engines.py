@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from collections.abc import Set as AbstractSet
 
 from deckgen.content import ContentEngine, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content.embedded import EmbeddedEngine
@@ -30,10 +31,15 @@ class SlowEngine:
         return await self.inner.outline(spec, emit)
 
     async def slides(
-        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+        self,
+        spec: GenerationSpec,
+        outline: Outline,
+        ahead: WriteAhead | None = None,
+        *,
+        skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
         try:
-            async for draft in self.inner.slides(spec, outline):
+            async for draft in self.inner.slides(spec, outline, skip=skip):
                 await asyncio.sleep(self.slide_delay)
                 self.slides_written += 1
                 yield draft

@@ -3,6 +3,7 @@
 from deckgen.pipeline._cache import CachedContent, ContentCache, MemoryContentCache, content_key
 from deckgen.pipeline._ports import (
     ArtifactWriter,
+    Coordination,
     Fitter,
     InspectTemplate,
     PipelineDeps,
@@ -11,11 +12,13 @@ from deckgen.pipeline._ports import (
 )
 from deckgen.pipeline._service import GenerationService, Started, parse_presentation_name
 from deckgen.pipeline._templates import TemplateLibrary, parse_template_name
+from deckgen.pipeline._worker import Worker
 
 __all__ = [
     "ArtifactWriter",
     "CachedContent",
     "ContentCache",
+    "Coordination",
     "Fitter",
     "GenerationService",
     "InspectTemplate",
@@ -25,6 +28,7 @@ __all__ = [
     "RenderAssets",
     "Started",
     "TemplateLibrary",
+    "Worker",
     "content_key",
     "parse_presentation_name",
     "parse_template_name",

@@ -1,0 +1,24 @@
+"""Shared per-generation state: records, request ids, readers and cancel signals."""
+
+from deckgen.providers.state._base import (
+    Cancellation,
+    CancelSignals,
+    Readers,
+    Records,
+    RequestBinding,
+    StateUnavailable,
+)
+from deckgen.providers.state._memory import MemoryCancelSignals, MemoryReaders, MemoryRecords, TTLMap
+
+__all__ = [
+    "CancelSignals",
+    "Cancellation",
+    "MemoryCancelSignals",
+    "MemoryReaders",
+    "MemoryRecords",
+    "Readers",
+    "Records",
+    "RequestBinding",
+    "StateUnavailable",
+    "TTLMap",
+]
