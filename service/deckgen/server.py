@@ -40,6 +40,9 @@ from deckgen.domain import (
 )
 from deckgen.health import HealthMonitor
 from deckgen.observability import (
+    QUEUE_OLDEST_AGE,
+    QUEUE_RUNNING,
+    QUEUED,
     InstrumentedStore,
     ObservabilityInterceptor,
     configure_tracing,
@@ -160,6 +163,7 @@ class App:
     """Readiness from the dependencies; None serves unconditionally (tests)."""
     worker: Worker | None = None
     """Runs generations from the queue; None for ROLE=api."""
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -364,7 +368,25 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         raise OSError(f"could not bind {settings.address}")
     if app.worker is not None:
         await app.worker.start()
+    app.tasks.append(asyncio.create_task(_watch_queue(app)))
     return server, port, app
+
+
+_QUEUE_METRICS_INTERVAL = 5.0
+
+
+async def _watch_queue(app: App) -> None:
+    """Queue length and the oldest job's age as metrics: what an autoscaler and an alert look at."""
+    while True:
+        try:
+            stats = await app.service.shared.queue.stats()
+        except Exception:  # the health check reports an unreachable Redis; this only skips a round
+            log.debug("queue statistics unavailable", exc_info=True)
+        else:
+            QUEUED.set(stats.waiting)
+            QUEUE_RUNNING.set(stats.running)
+            QUEUE_OLDEST_AGE.set(stats.oldest_age)
+        await asyncio.sleep(_QUEUE_METRICS_INTERVAL)
 
 
 async def set_serving(app: App, serving: bool) -> None:
@@ -397,6 +419,10 @@ async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
 
 async def close_adapters(app: App) -> None:
     """Release the adapters' connection pools (after the server has stopped using them)."""
+    for task in app.tasks:
+        task.cancel()
+    await asyncio.gather(*app.tasks, return_exceptions=True)
+    app.tasks.clear()
     if app.worker is not None:
         await app.worker.stop()
     for close in app.closers:

@@ -38,6 +38,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Event, Failed, SequencedEvent
+from deckgen.observability import STREAMS_OPEN
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
     export_unavailable,
@@ -229,10 +230,12 @@ class GenerationService:
         await self._shared.readers.attach(presentation_id, reader_id)
         self._local_readers[reader_id] = presentation_id
         self._renew_readers_soon()
+        STREAMS_OPEN.inc()
         try:
             async for event in self._until_closed(reader):
                 yield event
         finally:
+            STREAMS_OPEN.dec()
             await reader.aclose()
             del self._local_readers[reader_id]
             await self._detached(presentation_id, reader_id)

@@ -33,7 +33,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed
-from deckgen.observability import GENERATIONS_IN_FLIGHT, TIME_TO_FIRST_SLIDE
+from deckgen.observability import GENERATIONS_IN_FLIGHT, JOB_CLAIMS, TIME_TO_FIRST_SLIDE
 from deckgen.pipeline._generate import generate_outline, generate_presentation, store_key
 from deckgen.pipeline._ports import Coordination, PipelineDeps
 from deckgen.pipeline._resume import Progressed
@@ -215,6 +215,7 @@ class Worker:
             self.claims += 1
             if claim.attempt > 1:
                 self.takeovers += 1
+            JOB_CLAIMS.labels("takeover" if claim.attempt > 1 else "new").inc()
             running = _Running(claim)
             self._running[claim.job.id] = running
             self._idle.clear()
