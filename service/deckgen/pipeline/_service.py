@@ -18,6 +18,8 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, replace
 
+from opentelemetry import propagate
+
 from deckgen.domain import (
     AlreadyExists,
     Artifact,
@@ -142,7 +144,11 @@ class GenerationService:
             outline=spec.outline,
         )
         limit = now + self._timeout
-        job = Job(presentation_id, kind, spec, min(deadline, limit) if deadline else limit)
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        job = Job(
+            presentation_id, kind, spec, min(deadline, limit) if deadline else limit, tuple(carrier.items())
+        )
         events = self._shared.events
         await events.create(presentation_id)
         await events.append(presentation_id, Accepted(presentation))

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from opentelemetry import context as otel_context
-from opentelemetry import trace
+from opentelemetry import propagate, trace
 from opentelemetry.trace import Status, StatusCode
 
 from deckgen.domain import (
@@ -353,6 +353,7 @@ class Worker:
         GENERATIONS_IN_FLIGHT.inc()
         span = _tracer.start_span(
             "generation",
+            context=propagate.extract(dict(job.trace)),
             attributes={"deckgen.presentation": stream, "deckgen.kind": job.kind.value},
         )
         token = otel_context.attach(trace.set_span_in_context(span))

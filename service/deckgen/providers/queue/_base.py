@@ -51,6 +51,8 @@ class Job:
     spec: GenerationSpec
     deadline: float
     """Wall-clock time (seconds since the epoch) by which the job must end."""
+    trace: tuple[tuple[str, str], ...] = ()
+    """The caller's trace context (W3C headers), so the generation's spans continue its trace."""
 
 
 @dataclass(frozen=True, slots=True)
