@@ -23,7 +23,9 @@ from deckgen.domain._deck import (
 )
 from deckgen.domain._errors import (
     AlreadyExists,
+    Cancelled,
     CapacityExceeded,
+    DeadlineExceeded,
     DeckgenError,
     FieldViolation,
     GenerationFailed,
@@ -53,11 +55,13 @@ __all__ = [
     "AudienceLevel",
     "Brand",
     "Bullet",
+    "Cancelled",
     "CapacityExceeded",
     "Chart",
     "ChartSeries",
     "ChartType",
     "Column",
+    "DeadlineExceeded",
     "Deck",
     "DeckgenError",
     "FieldViolation",
