@@ -20,7 +20,13 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
 from deckgen import render
-from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
+from deckgen.api import (
+    Limits,
+    ObservabilityInterceptor,
+    PresentationServicer,
+    RateLimitInterceptor,
+    deck_to_json,
+)
 from deckgen.api._interceptors import TokenBuckets
 from deckgen.config import Settings
 from deckgen.content import ContentEngine
@@ -37,12 +43,7 @@ from deckgen.domain import (
     Theme,
 )
 from deckgen.health import HealthMonitor
-from deckgen.observability import (
-    InstrumentedStore,
-    ObservabilityInterceptor,
-    configure_tracing,
-    serve_metrics,
-)
+from deckgen.observability import InstrumentedStore, configure_tracing, serve_metrics
 from deckgen.pipeline import (
     ArtifactWriter,
     GenerationService,

@@ -1,6 +1,9 @@
-"""Observability: traces (OpenTelemetry), metrics (Prometheus) and the RPC interceptor feeding both."""
+"""Observability: traces (OpenTelemetry) and metrics (Prometheus).
 
-from deckgen.observability._interceptor import ObservabilityInterceptor
+Free of gRPC, so every layer may record metrics; the RPC interceptor that feeds both per call is
+part of the API layer (`deckgen.api.ObservabilityInterceptor`).
+"""
+
 from deckgen.observability._metrics import (
     CACHE,
     GENERATIONS_IN_FLIGHT,
@@ -29,7 +32,6 @@ __all__ = [
     "STORAGE_DURATION",
     "TIME_TO_FIRST_SLIDE",
     "InstrumentedStore",
-    "ObservabilityInterceptor",
     "configure_tracing",
     "serve_metrics",
     "tracer",

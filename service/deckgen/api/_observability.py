@@ -14,7 +14,7 @@ from opentelemetry.propagate import extract
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from deckgen._grpc import wrap_handler
-from deckgen.observability._metrics import RPC_DURATION, RPC_ERRORS
+from deckgen.observability import RPC_DURATION, RPC_ERRORS
 
 __all__ = ["ObservabilityInterceptor"]
 
