@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import multiprocessing
 import os
 import signal
 import socket
-import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,10 +17,15 @@ from types import FrameType
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from opentelemetry import trace
 
 from deckgen import render
-from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
+from deckgen.api import (
+    Limits,
+    ObservabilityInterceptor,
+    PresentationServicer,
+    RateLimitInterceptor,
+    deck_to_json,
+)
 from deckgen.api._interceptors import TokenBuckets
 from deckgen.config import Settings
 from deckgen.content import ContentEngine
@@ -44,12 +47,13 @@ from deckgen.observability import (
     QUEUE_RUNNING,
     QUEUED,
     InstrumentedStore,
-    ObservabilityInterceptor,
+    configure_logging,
     configure_tracing,
     serve_metrics,
 )
 from deckgen.pipeline import (
     ArtifactWriter,
+    CachedContent,
     ContentCache,
     Coordination,
     GenerationService,
@@ -74,7 +78,6 @@ __all__ = [
     "App",
     "build_app",
     "close_adapters",
-    "configure_logging",
     "create_server",
     "run",
     "serve",
@@ -86,36 +89,6 @@ log = logging.getLogger("deckgen.server")
 
 SERVICE_NAME = spb.DESCRIPTOR.services_by_name["PresentationService"].full_name
 PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "pid": record.process,
-        }
-        span = trace.get_current_span().get_span_context()
-        if span.is_valid:
-            # The same ids as the trace backend shows, so a log line leads to its trace.
-            entry["trace_id"] = format(span.trace_id, "032x")
-            entry["span_id"] = format(span.span_id, "016x")
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-    # grpc's Cython layer logs every event-loop lookup at DEBUG: noise that buries ours.
-    level = logging.getLevelNamesMapping()[settings.log_level]
-    logging.getLogger("grpc._cython").setLevel(max(level, logging.INFO))
 
 
 def _inspect_template(data: bytes) -> tuple[tuple[Layout, ...], tuple[str, ...]]:
@@ -184,6 +157,8 @@ def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
             request_timeout=settings.llm_request_timeout,
             idle_timeout=settings.llm_idle_timeout,
             retry=retry,
+            breaker_threshold=settings.llm_breaker_threshold,
+            breaker_cooldown=settings.llm_breaker_cooldown,
         )
         return OpenAIChatModel(config)
 
@@ -322,9 +297,7 @@ def _coordination(
 ) -> tuple[Coordination, ContentCache | None]:
     """The queue, event log and shared state: in this process, or in Redis with REDIS_URL."""
     if settings.redis_url:
-        from deckgen.providers.redis import redis_coordination
-
-        return redis_coordination(settings, closers, checks)
+        return _redis_coordination(settings, closers, checks)
     shared = Coordination(
         queue=MemoryJobQueue(settings.max_concurrent_generations, settings.job_lease),
         events=MemoryEventLog(settings.event_retention, lifetime=settings.timeout),
@@ -333,6 +306,39 @@ def _coordination(
         cancels=MemoryCancelSignals(settings.record_retention),
     )
     cache = MemoryContentCache(settings.cache_size) if settings.cache_enabled else None
+    return shared, cache
+
+
+def _redis_coordination(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], checks: dict[str, Check]
+) -> tuple[Coordination, ContentCache | None]:
+    from deckgen.providers import redis as shared_redis
+
+    client = shared_redis.connect(settings.redis_url, settings.redis_password)
+    keys = shared_redis.Keys(settings.redis_key_prefix)
+
+    async def ping() -> None:
+        with shared_redis.unavailable():
+            await client.ping()
+
+    checks["redis"] = ping
+    closers.append(client.aclose)
+    shared = Coordination(
+        queue=shared_redis.RedisJobQueue(
+            client,
+            keys,
+            partitions=settings.queue_partitions,
+            capacity=settings.max_queued_generations,
+            lease=settings.job_lease,
+        ),
+        events=shared_redis.RedisEventLog(client, keys, settings.event_retention, settings.timeout),
+        records=shared_redis.RedisRecords(client, keys, settings.record_retention),
+        readers=shared_redis.RedisReaders(client, keys),
+        cancels=shared_redis.RedisCancelSignals(client, keys, settings.record_retention),
+    )
+    cache: ContentCache | None = None
+    if settings.cache_enabled:
+        cache = shared_redis.RedisJsonCache(client, keys, settings.record_retention, CachedContent)
     return shared, cache
 
 
@@ -460,13 +466,13 @@ async def serve(
 
 
 def _worker(settings: Settings, index: int) -> None:
-    configure_logging(settings)
+    configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
     asyncio.run(serve(settings, worker=index))
 
 
 def run(settings: Settings) -> None:
     """Serve in this process, or in WORKERS processes sharing the port through SO_REUSEPORT."""
-    configure_logging(settings)
+    configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
     workers = settings.workers or os.cpu_count() or 1
     if workers == 1:
         asyncio.run(serve(settings))

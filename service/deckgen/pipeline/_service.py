@@ -26,6 +26,7 @@ from deckgen.domain import (
     ArtifactFormat,
     Brand,
     Deck,
+    DeckgenError,
     FieldViolation,
     GenerationSpec,
     InvalidRequest,
@@ -41,6 +42,7 @@ from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Event, Failed, SequencedEvent
 from deckgen.observability import STREAMS_OPEN
+from deckgen.pipeline._failures import as_domain_error
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
     export_unavailable,
@@ -51,7 +53,7 @@ from deckgen.pipeline._generate import (
 from deckgen.pipeline._ports import Coordination, PipelineDeps, TemplateSource
 from deckgen.pipeline._worker import CLIENT_LEFT, record_key, request_key
 from deckgen.providers.queue import Job, JobKind, StreamNotFound
-from deckgen.providers.state import Cancellation, RequestBinding
+from deckgen.providers.state import RequestBinding
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
@@ -167,11 +169,10 @@ class GenerationService:
             with contextlib.suppress(Exception):
                 if spec.request_id:
                     await self._shared.records.unbind_request(spec.request_id, presentation_id)
-                reason = getattr(error, "reason", "NOT_STARTED")
-                message = getattr(error, "message", "the generation could not be queued")
-                await events.append(presentation_id, Failed("UNAVAILABLE", reason, message, 1.0))
+                failure = as_domain_error(error)
+                await events.append(presentation_id, Failed(failure))
                 await self._shared.records.put(
-                    replace(presentation, state=PresentationState.FAILED, error=message)
+                    replace(presentation, state=PresentationState.FAILED, error=failure.message)
                 )
             raise
         return Started(presentation_id, joined=False)
@@ -303,7 +304,7 @@ class GenerationService:
             if not await self._shared.readers.count(presentation_id):
                 await self._cancel_if_running(presentation_id, CLIENT_LEFT)
 
-    async def _cancel_if_running(self, presentation_id: str, cancellation: Cancellation) -> None:
+    async def _cancel_if_running(self, presentation_id: str, cancellation: DeckgenError) -> None:
         state = await self._shared.records.get(presentation_id)
         if state is None or state.state.terminal:
             return

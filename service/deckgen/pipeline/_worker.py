@@ -20,12 +20,10 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import Status, StatusCode
 
 from deckgen.domain import (
-    CapacityExceeded,
+    Cancelled,
     DeckgenError,
+    GenerationFailed,
     GenerationSpec,
-    InvalidRequest,
-    NotFound,
-    PreconditionFailed,
     Presentation,
     PresentationState,
     Unavailable,
@@ -34,12 +32,12 @@ from deckgen.domain import _events as ev
 from deckgen.domain._codec import to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed
 from deckgen.observability import GENERATIONS_IN_FLIGHT, JOB_CLAIMS, TIME_TO_FIRST_SLIDE
+from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import generate_outline, generate_presentation, store_key
 from deckgen.pipeline._ports import Coordination, PipelineDeps
 from deckgen.pipeline._resume import Progressed
 from deckgen.providers.queue import Claim, JobKind, StreamFenced, StreamNotFound
-from deckgen.providers.state import Cancellation, StateUnavailable
-from deckgen.providers.storage import StorageError
+from deckgen.providers.state import StateUnavailable
 
 __all__ = ["CLIENT_LEFT", "SHUTDOWN", "Worker", "record_key"]
 
@@ -49,12 +47,11 @@ _tracer = trace.get_tracer("deckgen.pipeline")
 _RECORD = "presentation.json"
 _REQUEST = "request.json"
 
-CLIENT_LEFT = Cancellation("CANCELLED", "CLIENT_CANCELLED", "the caller cancelled the generation")
-SHUTDOWN = Cancellation(
-    "UNAVAILABLE",
-    "SERVER_SHUTTING_DOWN",
+CLIENT_LEFT = Cancelled("the caller cancelled the generation", reason="CLIENT_CANCELLED")
+SHUTDOWN = Unavailable(
     "the server is shutting down; send the request again (another replica will serve it)",
-    1.0,
+    retry_after=1.0,
+    reason="SERVER_SHUTTING_DOWN",
 )
 
 
@@ -66,41 +63,6 @@ def request_key(presentation_id: str) -> str:
     return store_key(presentation_id, _REQUEST)
 
 
-def _failure_for(error: BaseException) -> Failed:
-    match error:
-        case InvalidRequest():
-            return Failed("INVALID_ARGUMENT", error.reason, error.message)
-        case PreconditionFailed():
-            return Failed("FAILED_PRECONDITION", error.reason, error.message)
-        case NotFound():
-            return Failed("NOT_FOUND", error.reason, error.message)
-        case CapacityExceeded():
-            return Failed("RESOURCE_EXHAUSTED", error.reason, error.message, error.retry_after)
-        case Unavailable():
-            return Failed("UNAVAILABLE", error.reason, error.message, error.retry_after)
-        case DeckgenError():
-            return Failed("INTERNAL", error.reason, error.message)
-        case StorageError():
-            return Failed(
-                "UNAVAILABLE",
-                "STORAGE_UNAVAILABLE",
-                f"the artifact store failed, so the files were not kept: {error}",
-                5.0,
-            )
-        case TimeoutError():
-            return Failed(
-                "DEADLINE_EXCEEDED",
-                "GENERATION_TIMEOUT",
-                "the generation ran out of time (the call's deadline or the server's TIMEOUT)",
-            )
-        case _:
-            return Failed(
-                "INTERNAL",
-                "GENERATION_FAILED",
-                f"the generation failed unexpectedly ({type(error).__name__})",
-            )
-
-
 class _Lost(Exception):
     """The job is no longer this worker's (taken over, or the shared state is unreachable)."""
 
@@ -109,7 +71,7 @@ class _Lost(Exception):
 class _Running:
     claim: Claim
     task: asyncio.Task[None] | None = None
-    cancellation: Cancellation | None = None
+    cancellation: DeckgenError | None = None
     handback: bool = False
     """Stopped to be continued elsewhere: no terminal event, the job goes back to the queue."""
     lost: bool = False
@@ -292,10 +254,11 @@ class Worker:
             return
         if claim.attempt > self._max_attempts:
             failure = Failed(
-                "ABORTED",
-                "JOB_ATTEMPTS_EXHAUSTED",
-                f"the generation was started {claim.attempt - 1} times and each time its worker stopped; "
-                "it was given up",
+                GenerationFailed(
+                    f"the generation was started {claim.attempt - 1} times and each time its worker "
+                    "stopped; it was given up",
+                    reason="JOB_ATTEMPTS_EXHAUSTED",
+                )
             )
             log.error("generation %s given up after %d attempts", job.id, claim.attempt - 1)
             await self._fail(running, presentation, failure, PresentationState.FAILED)
@@ -379,12 +342,12 @@ class Worker:
         except Exception as error:  # every failure must end the stream, whatever raised it
             span.record_exception(error)
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-            failure = _failure_for(error)
-            if failure.code == "INTERNAL":
+            failure = as_domain_error(error)
+            if unexpected(error):
                 log.exception("generation %s failed", stream)
             else:
-                log.info("generation %s failed: %s %s", stream, failure.code, failure.message)
-            await self._fail(running, presentation, failure, PresentationState.FAILED)
+                log.info("generation %s failed: %s %s", stream, failure.reason, failure.message)
+            await self._fail(running, presentation, Failed(failure), PresentationState.FAILED)
             return
         finally:
             GENERATIONS_IN_FLIGHT.dec()
@@ -413,13 +376,10 @@ class Worker:
         self,
         running: _Running,
         presentation: Presentation,
-        cancellation: Cancellation,
+        cancellation: DeckgenError,
         state: PresentationState,
     ) -> None:
-        failure = Failed(
-            cancellation.code, cancellation.reason, cancellation.message, cancellation.retry_after
-        )
-        await self._fail(running, presentation, failure, state)
+        await self._fail(running, presentation, Failed(cancellation), state)
         request_id = running.claim.job.spec.request_id
         if cancellation.reason == CLIENT_LEFT.reason and request_id:
             # Ended because nobody was reading: a retry with this request_id starts anew rather
@@ -431,7 +391,7 @@ class Worker:
         self, running: _Running, presentation: Presentation, failure: Failed, state: PresentationState
     ) -> None:
         failed = replace(
-            presentation, state=state, error=failure.message, artifacts=(), update_time=time.time()
+            presentation, state=state, error=failure.error.message, artifacts=(), update_time=time.time()
         )
         await self._save(failed)
         # Nothing half-made stays visible: a failed generation's files are removed.

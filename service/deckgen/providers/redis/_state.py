@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from typing import Generic, TypeVar
 
 import redis.asyncio as redis
 
-from deckgen.domain import Presentation
+from deckgen.domain import DeckgenError, Presentation
 from deckgen.domain._codec import from_jsonable
-from deckgen.pipeline._cache import CachedContent
 from deckgen.providers.redis._client import Keys, dumps, unavailable
-from deckgen.providers.state import Cancellation, RequestBinding
+from deckgen.providers.state import RequestBinding
 
-__all__ = ["RedisCancelSignals", "RedisContentCache", "RedisReaders", "RedisRecords"]
+__all__ = ["RedisCancelSignals", "RedisJsonCache", "RedisReaders", "RedisRecords"]
+
+T = TypeVar("T")
 
 _UNBIND = """
 local known = redis.call('GET', KEYS[1])
@@ -101,15 +103,15 @@ class RedisCancelSignals:
         self._keys = keys
         self._ttl = int(retention)
 
-    async def send(self, job_id: str, cancellation: Cancellation) -> None:
+    async def send(self, job_id: str, cancellation: DeckgenError) -> None:
         with unavailable():
             await self._redis.set(self._keys.cancel(job_id), dumps(cancellation), ex=self._ttl)
             await self._redis.publish(self._keys.cancels, job_id)
 
-    async def get(self, job_id: str) -> Cancellation | None:
+    async def get(self, job_id: str) -> DeckgenError | None:
         with unavailable():
             data = await self._redis.get(self._keys.cancel(job_id))
-        return None if data is None else from_jsonable(Cancellation, json.loads(data))
+        return None if data is None else from_jsonable(DeckgenError, json.loads(data))
 
     async def listen(self) -> AsyncIterator[str]:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
@@ -125,19 +127,20 @@ class RedisCancelSignals:
             await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
-class RedisContentCache:
-    """Generated content shared by every replica, kept for `ttl` seconds."""
+class RedisJsonCache(Generic[T]):
+    """Values of one type (a dataclass) shared by every replica, each kept for `ttl` seconds."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, ttl: float) -> None:
+    def __init__(self, client: redis.Redis, keys: Keys, ttl: float, kind: type[T]) -> None:
         self._redis = client
         self._keys = keys
         self._ttl = int(ttl)
+        self._kind = kind
 
-    async def get(self, key: str) -> CachedContent | None:
+    async def get(self, key: str) -> T | None:
         with unavailable():
             data = await self._redis.get(self._keys.content(key))
-        return None if data is None else from_jsonable(CachedContent, json.loads(data))
+        return None if data is None else from_jsonable(self._kind, json.loads(data))
 
-    async def put(self, key: str, content: CachedContent) -> None:
+    async def put(self, key: str, content: T) -> None:
         with unavailable():
             await self._redis.set(self._keys.content(key), dumps(content), ex=self._ttl)

@@ -1,7 +1,6 @@
 """Shared per-generation state: records, request ids, readers and cancel signals."""
 
 from deckgen.providers.state._base import (
-    Cancellation,
     CancelSignals,
     Readers,
     Records,
@@ -12,7 +11,6 @@ from deckgen.providers.state._memory import MemoryCancelSignals, MemoryReaders, 
 
 __all__ = [
     "CancelSignals",
-    "Cancellation",
     "MemoryCancelSignals",
     "MemoryReaders",
     "MemoryRecords",

@@ -10,26 +10,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from deckgen.domain import Presentation, Unavailable
+from deckgen.domain import DeckgenError, Presentation, Unavailable
 
 __all__ = [
     "CancelSignals",
-    "Cancellation",
     "Readers",
     "Records",
     "RequestBinding",
     "StateUnavailable",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Cancellation:
-    """Why a job must stop, and the status its stream ends with."""
-
-    code: str
-    reason: str
-    message: str
-    retry_after: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +60,12 @@ class Readers(Protocol):
 
 
 class CancelSignals(Protocol):
-    async def send(self, job_id: str, cancellation: Cancellation) -> None:
-        """Ask whichever worker runs (or will claim) `job_id` to stop it."""
+    async def send(self, job_id: str, cancellation: DeckgenError) -> None:
+        """Ask whichever worker runs (or will claim) `job_id` to stop it; `cancellation` is the
+        error its stream ends with."""
         ...
 
-    async def get(self, job_id: str) -> Cancellation | None: ...
+    async def get(self, job_id: str) -> DeckgenError | None: ...
 
     def listen(self) -> AsyncIterator[str]:
         """Ids of jobs cancelled from now on, as they are cancelled."""

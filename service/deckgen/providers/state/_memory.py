@@ -8,8 +8,8 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Generic, TypeVar
 
-from deckgen.domain import Presentation
-from deckgen.providers.state._base import Cancellation, RequestBinding
+from deckgen.domain import DeckgenError, Presentation
+from deckgen.providers.state._base import RequestBinding
 
 __all__ = ["MemoryCancelSignals", "MemoryReaders", "MemoryRecords", "TTLMap"]
 
@@ -108,15 +108,15 @@ class MemoryReaders:
 
 class MemoryCancelSignals:
     def __init__(self, retention: float = 3600.0) -> None:
-        self._cancelled: TTLMap[Cancellation] = TTLMap(retention, 100_000)
+        self._cancelled: TTLMap[DeckgenError] = TTLMap(retention, 100_000)
         self._listeners: set[asyncio.Queue[str]] = set()
 
-    async def send(self, job_id: str, cancellation: Cancellation) -> None:
+    async def send(self, job_id: str, cancellation: DeckgenError) -> None:
         self._cancelled.set(job_id, cancellation)
         for listener in self._listeners:
             listener.put_nowait(job_id)
 
-    async def get(self, job_id: str) -> Cancellation | None:
+    async def get(self, job_id: str) -> DeckgenError | None:
         return self._cancelled.get(job_id)
 
     async def listen(self) -> AsyncIterator[str]:
