@@ -7,7 +7,6 @@ server fetch it into the PDF; a zip bomb template left gigabytes behind in the s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import grpc
@@ -22,12 +21,6 @@ from tests.support.servers import RunningServer, start_child_server
 from tests.support.status import rich_error
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-def pictures() -> Iterator[PictureServer]:
-    with PictureServer() as server:
-        yield server
 
 
 async def refusal(server: RunningServer, content: bytes) -> str:

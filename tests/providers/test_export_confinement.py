@@ -11,7 +11,7 @@ import io
 import os
 import subprocess
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import grpc
@@ -29,12 +29,6 @@ pytestmark = pytest.mark.skipif(
     not export_available() and not os.environ.get("CI"),
     reason="LibreOffice/poppler not installed: run `make system-deps`",
 )
-
-
-@pytest.fixture
-def pictures() -> Iterator[PictureServer]:
-    with PictureServer() as server:
-        yield server
 
 
 def hostile_deck(pictures: PictureServer, secret: Path) -> bytes:

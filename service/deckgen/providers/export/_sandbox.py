@@ -19,6 +19,7 @@ between fork and exec in a process with gRPC's threads crashes the child.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import shutil
@@ -74,7 +75,7 @@ class Sandbox:
     def detect(cls, mode: str, probe: Callable[[Sequence[str]], bool] | None = None) -> Sandbox:
         if mode == "off":
             return cls("none")
-        works = probe or _works
+        works = probe or (lambda command: _probe(tuple(command)))
         if shutil.which("bwrap") and works([*_bwrap_base(), "--", "/usr/bin/true"]):
             return cls("bwrap")
         if shutil.which("unshare") and works(cls("unshare").wrap(["/usr/bin/true"], (), "/")):
@@ -137,6 +138,11 @@ def _binds(binds: Sequence[tuple[Path, str]]) -> list[str]:
     for host, inside in binds:
         arguments += ["--bind", str(host), inside]
     return arguments
+
+
+@functools.lru_cache(maxsize=8)
+def _probe(command: tuple[str, ...]) -> bool:
+    return _works(command)
 
 
 def _works(command: Sequence[str]) -> bool:
