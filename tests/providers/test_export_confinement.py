@@ -192,3 +192,31 @@ async def test_converters_die_with_a_killed_server_and_its_folders_go_at_the_nex
     exporter = LibreOfficeExporter(profiles=1, work_dir=scratch)
     await exporter.aclose()
     assert contents(scratch) == []
+
+
+def leftovers(root: Path) -> list[Path]:
+    """Files under an exporter's folder other than its LibreOffice profiles and lock."""
+    return [
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and path.name != ".lock"
+        and not path.relative_to(root).parts[0].startswith("profile-")
+    ]
+
+
+async def test_no_deck_stays_in_the_converter_folder_after_a_conversion(tmp_path: Path) -> None:
+    prs = Presentation()
+    prs.slides.add_slide(prs.slide_layouts[1]).shapes.title.text = "Confidential plan"
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    exporter = LibreOfficeExporter(profiles=1, work_dir=tmp_path, sandbox=Sandbox.detect("auto"))
+    try:
+        pdf = await exporter.pdf(buffer.getvalue())
+        assert [page async for page, _ in exporter.previews(pdf)] == [0]
+        assert leftovers(exporter.root) == []
+        profile_files = [path.suffix for path in exporter.root.rglob("*") if path.is_file()]
+        assert not {".pptx", ".pdf", ".png"} & set(profile_files)
+    finally:
+        await exporter.aclose()
+    assert contents(tmp_path) == []
