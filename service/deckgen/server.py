@@ -55,7 +55,7 @@ from deckgen.pipeline import (
     TemplateLibrary,
 )
 from deckgen.providers._retry import RetryPolicy
-from deckgen.providers.export import LibreOfficeExporter, export_available
+from deckgen.providers.export import LibreOfficeExporter, Sandbox, export_available
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
@@ -213,6 +213,7 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
         profiles=settings.export_processes,
         timeout=settings.export_timeout,
         preview_width=settings.preview_width,
+        sandbox=Sandbox.detect(settings.export_sandbox),
     )
     closers.append(exporter.aclose)
     return exporter

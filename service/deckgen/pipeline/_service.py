@@ -42,6 +42,7 @@ from deckgen.observability import GENERATIONS_IN_FLIGHT, QUEUED, TIME_TO_FIRST_S
 from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
+    RenderFailed,
     export_unavailable,
     generate_outline,
     generate_presentation,
@@ -244,7 +245,10 @@ class GenerationService:
                 log.exception("generation %s failed", stream)
             else:
                 log.info("generation %s failed: %s %s", stream, failure.reason, failure.message)
-            await self._fail(presentation, Failed(failure), PresentationState.FAILED)
+            if isinstance(error, RenderFailed):
+                await self._fail_keeping_deck(error.kept, Failed(failure))
+            else:
+                await self._fail(presentation, Failed(failure), PresentationState.FAILED)
             return
         finally:
             self._announced.pop(stream, None)
@@ -264,6 +268,16 @@ class GenerationService:
         except Exception:
             log.exception("could not remove the files of failed generation %s", presentation.id)
         await self._events.append(presentation.id, failure)
+
+    async def _fail_keeping_deck(self, kept: Presentation, failure: Failed) -> None:
+        """A render failure after the slides were streamed: the deck and the files already stored
+        stay, and so does the record, so GetPresentation returns the deck."""
+        self._presentations[kept.id] = kept
+        try:
+            await self._save_record(kept)
+        except Exception:
+            log.exception("could not store the record of presentation %s", kept.id)
+        await self._events.append(kept.id, failure)
 
     # -- streaming ------------------------------------------------------------------------------
 
