@@ -21,6 +21,7 @@ from opentelemetry import trace
 
 from deckgen import render
 from deckgen.api import (
+    DecodeGuardInterceptor,
     Limits,
     ObservabilityInterceptor,
     PresentationServicer,
@@ -298,6 +299,26 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     return App(settings, service, servicer, servicer_health, closers, monitor)
 
 
+MAX_STREAMS_PER_CONNECTION = 100
+"""Concurrent calls one HTTP/2 connection may hold open."""
+CONNECTION_AGE = 600.0
+"""Seconds before a connection is asked to go away (clients reconnect transparently)."""
+CONNECTION_AGE_GRACE = 30.0
+"""Seconds beyond TIMEOUT that calls of a connection asked to go away may still run."""
+
+
+def _connection_bounds(settings: Settings) -> list[tuple[str, int]]:
+    # A call whose request message never comes (half-closed, or never sent) is not handed to a
+    # handler, so no deadline of ours reaches it: only the connection's age ends it. The grace
+    # lets a generation started just before the GOAWAY run its full TIMEOUT.
+    grace = settings.timeout + CONNECTION_AGE_GRACE
+    return [
+        ("grpc.max_concurrent_streams", MAX_STREAMS_PER_CONNECTION),
+        ("grpc.max_connection_age_ms", int(CONNECTION_AGE * 1000)),
+        ("grpc.max_connection_age_grace_ms", int(grace * 1000)),
+    ]
+
+
 async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
     """Build a started-able server bound to the configured address; return it with its port."""
     app = app or build_app(settings)
@@ -307,6 +328,7 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         interceptors.append(
             RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
         )
+    interceptors.append(DecodeGuardInterceptor())
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[
@@ -317,6 +339,7 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+            *_connection_bounds(settings),
         ],
     )
     spb_grpc.add_PresentationServiceServicer_to_server(app.servicer, server)
@@ -328,6 +351,8 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
     port = server.add_insecure_port(settings.address)
     if port == 0:
         raise OSError(f"could not bind {settings.address}")
+    # grpc's health servicer starts with "" SERVING; nothing is until a check (or the caller) says so.
+    await set_serving(app, False)
     return server, port, app
 
 
@@ -372,11 +397,12 @@ async def serve(
         metrics_port = serve_metrics(settings.api_host, port_wanted)
         log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
-    await server.start()
+    # The first check runs before the port opens: no probe can see SERVING before it is true.
     if app.monitor is not None:
         await app.monitor.start()
     else:
         await set_serving(app, True)
+    await server.start()
     log.info("deckgen serving on %s (port %d, environment %s)", settings.api_host, port, settings.environment)
     if on_ready is not None:
         on_ready(port)

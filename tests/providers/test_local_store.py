@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -90,3 +92,15 @@ async def test_overwrite_is_atomic_and_leaves_no_temp_files(
     assert await store.get("p/deck.pptx") == b"old"
     assert [p.name for p in (store.root / "p").iterdir()] == ["deck.pptx"]
     await store.check()
+
+
+async def test_the_health_check_does_not_wait_behind_busy_worker_threads(store: LocalArtifactStore) -> None:
+    loop = asyncio.get_running_loop()
+    threads = min(32, (os.cpu_count() or 1) + 4)
+    release = threading.Event()
+    busy = [loop.run_in_executor(None, release.wait, 60) for _ in range(threads * 2)]
+    try:
+        await asyncio.wait_for(store.check(), 10)
+    finally:
+        release.set()
+        await asyncio.gather(*busy)

@@ -8,6 +8,7 @@ import mimetypes
 import os
 import tempfile
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from deckgen.providers.storage._base import InvalidKey, ObjectNotFound, StoredObject, validate_key
@@ -23,6 +24,7 @@ _MEDIA_TYPES = {
     ".md": "text/markdown",
 }
 _TEMP_PREFIX = ".tmp-"
+_PROBE_BYTES = 64 * 1024
 
 
 def _media_type(path: Path) -> str:
@@ -39,6 +41,9 @@ class LocalArtifactStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        # Health checks get a thread of their own: in the shared pool they would wait behind
+        # renders and uploads, and a busy server would look like a broken disk.
+        self._probe = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deckgen-store-probe")
 
     def _path(self, key: str) -> Path:
         path = (self.root / validate_key(key)).resolve()
@@ -125,9 +130,13 @@ class LocalArtifactStore:
         return self._path(key).as_uri()
 
     def _check_sync(self) -> None:
+        # Some bytes, not an empty file: a full disk still has inodes for empty files.
         fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.root)
-        os.close(fd)
-        Path(temp).unlink()
+        try:
+            os.write(fd, b"\0" * _PROBE_BYTES)
+        finally:
+            os.close(fd)
+            Path(temp).unlink()
 
     async def check(self) -> None:
-        await asyncio.to_thread(self._check_sync)
+        await asyncio.get_running_loop().run_in_executor(self._probe, self._check_sync)
