@@ -12,6 +12,7 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from types import FrameType
 
 import grpc
@@ -39,6 +40,7 @@ from deckgen.domain import (
     FieldViolation,
     InvalidRequest,
     Layout,
+    NotFound,
     PreconditionFailed,
     Slide,
     Theme,
@@ -154,6 +156,8 @@ class App:
     """Release adapters' connections at shutdown."""
     monitor: HealthMonitor | None = None
     """Readiness from the dependencies; None serves unconditionally (tests)."""
+    startup: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    """Run by `serve` before the first health check (the local store's sweep)."""
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -262,7 +266,8 @@ def _store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> 
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
     closers: list[Callable[[], Awaitable[None]]] = []
-    store = InstrumentedStore(_store(settings, closers), settings.storage_backend)
+    raw_store = _store(settings, closers)
+    store = InstrumentedStore(raw_store, settings.storage_backend)
     checks: dict[str, Check] = {"storage": store.check}
     exporter = _exporter(settings, closers)
     template_limit = min(settings.max_template_bytes, settings.max_message_bytes - 64 * 1024)
@@ -296,7 +301,24 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
-    return App(settings, service, servicer, servicer_health, closers, monitor)
+    app = App(settings, service, servicer, servicer_health, closers, monitor)
+    if isinstance(raw_store, LocalArtifactStore):
+        # What a crash or a kill left: temp files, and folders of generations that never finished
+        # (no generation runs longer than TIMEOUT, so older ones are nobody's).
+        sweep = partial(raw_store.sweep, "presentations", settings.timeout + 60.0, _orphan_check(service))
+        app.startup.append(sweep)
+    return app
+
+
+def _orphan_check(service: GenerationService) -> Callable[[str], Awaitable[bool]]:
+    async def orphan(presentation_id: str) -> bool:
+        try:
+            await service.get(presentation_id)
+        except NotFound:
+            return True
+        return False
+
+    return orphan
 
 
 MAX_STREAMS_PER_CONNECTION = 100
@@ -397,6 +419,11 @@ async def serve(
         metrics_port = serve_metrics(settings.api_host, port_wanted)
         log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
+    for job in app.startup:
+        try:
+            await job()
+        except Exception:  # a start-up chore must not stop the server; health reports real trouble
+            log.exception("start-up task failed")
     # The first check runs before the port opens: no probe can see SERVING before it is true.
     if app.monitor is not None:
         await app.monitor.start()
