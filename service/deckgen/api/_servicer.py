@@ -80,6 +80,16 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
             log.exception("unexpected error in %s", type(self).__name__)
         await context.abort_with_status(status_for(as_domain_error(error)))
 
+    def _refuse_new_work(self) -> None:
+        # Generations and renders are refused by the service itself; reads (Get*, downloads,
+        # resumes, ListThemes) are still served while draining so callers can fetch what finished.
+        if self._service.draining:
+            raise d.Unavailable(
+                "the server is shutting down; send the request again (another replica will serve it)",
+                retry_after=1.0,
+                reason="SERVER_SHUTTING_DOWN",
+            )
+
     def _close_soon(self, stream: AsyncGenerator[Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(_close_quietly(stream))
         self._closing.add(task)
@@ -148,6 +158,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.RegenerateSlideRequest, context: grpc.aio.ServicerContext
     ) -> spb.RegenerateSlideResponse:
         try:
+            self._refuse_new_work()
             presentation_id = parse_presentation_name(request.presentation, "presentation")
             instruction = validate_instruction(request.instruction)
             deck = None
@@ -231,6 +242,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.CreateTemplateRequest, context: grpc.aio.ServicerContext
     ) -> pb.Template:
         try:
+            self._refuse_new_work()
             if self._templates is None:
                 raise d.PreconditionFailed(
                     "templates are not available on this server", reason="TEMPLATES_DISABLED"

@@ -72,10 +72,19 @@ class Started:
     """True when an identical earlier request (same request_id) is already generating it."""
 
 
-def parse_presentation_name(name: str, field: str = "name") -> str:
+def parse_presentation_name(
+    name: str, field: str = "name", form: str = "presentations/{presentation}"
+) -> str:
     prefix, _, presentation_id = name.partition("/")
     if prefix != "presentations" or not _PRESENTATION_ID.match(presentation_id):
-        raise InvalidRequest([FieldViolation(field, "must be `presentations/{presentation}`")])
+        problem = f"must be `{form}`"
+        if any(mark in name for mark in "<>{}"):
+            # A name pasted from the docs: say which part to replace and where to find it.
+            problem += (
+                ", with the placeholder replaced by the presentation's id (the `accepted` event's "
+                "`presentation.name`)"
+            )
+        raise InvalidRequest([FieldViolation(field, problem)])
     return presentation_id
 
 
@@ -335,12 +344,11 @@ class GenerationService:
         return stored
 
     async def artifact(self, name: str) -> Artifact:
+        form = "presentations/{presentation}/artifacts/{artifact}"
         prefix, _, filename = name.partition("/artifacts/")
-        presentation_id = parse_presentation_name(prefix)
+        presentation_id = parse_presentation_name(prefix, form=form)
         if not filename:
-            raise InvalidRequest(
-                [FieldViolation("name", "must be `presentations/{presentation}/artifacts/{artifact}`")]
-            )
+            raise InvalidRequest([FieldViolation("name", f"must be `{form}`")])
         # Files announced while the generation runs are in its record already.
         presentation = await self.get(presentation_id)
         for artifact in presentation.artifacts:

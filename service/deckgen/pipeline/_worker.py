@@ -33,7 +33,7 @@ from deckgen.domain._codec import to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed
 from deckgen.observability import GENERATIONS_IN_FLIGHT, JOB_CLAIMS, TIME_TO_FIRST_SLIDE
 from deckgen.pipeline._failures import as_domain_error, unexpected
-from deckgen.pipeline._generate import generate_outline, generate_presentation, store_key
+from deckgen.pipeline._generate import RenderFailed, generate_outline, generate_presentation, store_key
 from deckgen.pipeline._ports import Coordination, PipelineDeps
 from deckgen.pipeline._resume import Progressed
 from deckgen.providers.queue import Claim, JobKind, StreamFenced, StreamNotFound
@@ -347,7 +347,10 @@ class Worker:
                 log.exception("generation %s failed", stream)
             else:
                 log.info("generation %s failed: %s %s", stream, failure.reason, failure.message)
-            await self._fail(running, presentation, Failed(failure), PresentationState.FAILED)
+            if isinstance(error, RenderFailed):
+                await self._fail_keeping_deck(running, error.kept, Failed(failure))
+            else:
+                await self._fail(running, presentation, Failed(failure), PresentationState.FAILED)
             return
         finally:
             GENERATIONS_IN_FLIGHT.dec()
@@ -399,6 +402,16 @@ class Worker:
             await self._deps.store.delete_prefix(f"presentations/{presentation.id}")
         except Exception:
             log.exception("could not remove the files of failed generation %s", presentation.id)
+        await self._append(running, failure)
+
+    async def _fail_keeping_deck(self, running: _Running, kept: Presentation, failure: Failed) -> None:
+        """A render failure after the slides were streamed: the deck and the files already stored
+        stay, and so does the record, so GetPresentation returns the deck."""
+        await self._save(kept)
+        try:
+            await self._deps.store.put(record_key(kept.id), _encode(kept), "application/json")
+        except Exception:
+            log.exception("could not store the record of presentation %s", kept.id)
         await self._append(running, failure)
 
     async def _save_request(self, presentation_id: str, spec: GenerationSpec) -> None:
