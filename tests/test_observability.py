@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
+import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -242,3 +244,29 @@ async def test_a_failure_quoting_the_document_logs_neither_the_document_nor_a_li
     assert all(len(line.encode()) + 1 <= cap for line in lines)
     assert marker not in logs
     assert marker not in exported(otlp)
+
+
+async def test_time_to_first_slide_is_what_the_caller_waits_for(
+    child: tuple[ChildServer, int], llm: FakeLLMServer
+) -> None:
+    server, metrics_port = child
+    # The title slide goes out once the outline's first item is written: not before the model's
+    # first token, half a second after the call reaches it.
+    llm.responder = DeckModel(ttft=0.5, tokens_per_second=100).respond
+    async with grpc.aio.insecure_channel(server.target) as channel:
+        stub = spb_grpc.PresentationServiceStub(channel)
+        request = spb.GeneratePresentationRequest(topic="Waiting", slide_count=4)
+        started = time.monotonic()
+        seen: float | None = None
+        async for event in stub.GeneratePresentation(request, timeout=60):
+            if seen is None and event.HasField("slide"):
+                seen = time.monotonic() - started
+    assert seen is not None
+    metrics = await asyncio.to_thread(
+        lambda: urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+    )
+    assert "deckgen_time_to_first_slide_seconds_count 1.0" in metrics
+    found = re.search(r"^deckgen_time_to_first_slide_seconds_sum (\S+)$", metrics, re.MULTILINE)
+    assert found is not None
+    # Measured inside what the caller saw: from the call's start to the slide handed to grpc.
+    assert 0.5 <= float(found.group(1)) <= seen
