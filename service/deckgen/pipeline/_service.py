@@ -38,7 +38,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
-from deckgen.observability import GENERATIONS_IN_FLIGHT, QUEUED, TIME_TO_FIRST_SLIDE
+from deckgen.observability import GENERATIONS_IN_FLIGHT, QUEUED
 from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
@@ -203,18 +203,12 @@ class GenerationService:
 
         order = asyncio.Lock()
 
-        first_slide = True
-
         announced = self._announced.setdefault(stream, {})
 
         async def publish(event: Event) -> None:
-            nonlocal first_slide
             # A file announced is complete: it can be downloaded before the generation ends.
             if isinstance(event, ev.ArtifactReady | ev.ImageReady):
                 announced[event.artifact.name] = event.artifact
-            if first_slide and isinstance(event, ev.SlideReady):
-                first_slide = False
-                TIME_TO_FIRST_SLIDE.observe(time.time() - presentation.create_time)
             # Pictures are announced from their own tasks; one append at a time keeps any event
             # log (in-process or shared) gap-free and in the order events happened.
             async with order:
