@@ -205,6 +205,8 @@ def _engine(
                 settings.openai_api_key,
                 settings.images_model,
                 retry=RetryPolicy(settings.llm_retry_attempts, settings.llm_retry_base_delay),
+                breaker_threshold=settings.llm_breaker_threshold,
+                breaker_cooldown=settings.llm_breaker_cooldown,
             )
         )
         closers.append(images.aclose)

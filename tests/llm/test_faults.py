@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -161,6 +162,29 @@ async def test_slides_breaking_the_constraints_are_repaired(tmp_path: Path, llm:
     assert repair.body is not None
     assert "bullets: 9 bullets, at most 6" in repair.body["messages"][-1]["content"]
     assert len(events[-1].completed.presentation.deck.slides[1].bullets) == 4
+
+
+async def test_a_verbose_model_filling_unused_fields_gets_no_repairs(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    def verbose(request: RecordedRequest, reply: Reply) -> Reply:
+        if task_of(request) != "slide":
+            return reply
+        slide = json.loads(reply.content)
+        # Every field of the schema filled, most of them for layouts this slide does not use.
+        slide["chart"] = {"type": "bar", "categories": ["a category label much longer than forty chars"] * 30}
+        slide["table"] = {"header": ["only one"], "rows": [["a", "b", "c"]]}
+        slide["steps"] = [{"label": "", "title": ""}] * 10
+        slide["quote"] = {"text": ""}
+        slide["image_prompt"] = "x" * 2000
+        return replace(reply, content=json.dumps(slide))
+
+    llm.responder = DeckModel(tweak=verbose).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Verbose", slide_count=5))
+    assert events[-1].HasField("completed")
+    assert not warnings(events), warnings(events)
+    assert [task_of(r) for r in llm.chat_requests].count("repair-slide") == 0
 
 
 async def test_unsupported_parameters_are_dropped_and_remembered(tmp_path: Path, llm: FakeLLMServer) -> None:

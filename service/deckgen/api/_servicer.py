@@ -31,7 +31,8 @@ from deckgen.api._validate import (
     validate_instruction,
 )
 from deckgen.domain import FieldViolation, InvalidRequest
-from deckgen.domain._events import Failed
+from deckgen.domain._events import Failed, SlideReady
+from deckgen.observability import TIME_TO_FIRST_SLIDE
 from deckgen.pipeline import (
     GenerationService,
     TemplateLibrary,
@@ -98,6 +99,10 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
     async def _events(
         self, request: GenerationRequest, context: grpc.aio.ServicerContext, kind: JobKind
     ) -> AsyncIterator[spb.GenerationEvent]:
+        # What the caller waits for is timed from the call's start (decoding and checking its
+        # documents included) to the moment the first slide is handed to grpc to send.
+        call_started = time.monotonic()
+        timing_first_slide = False
         try:
             if request.resume_token:
                 presentation_id, after = decode_resume_token(request.resume_token)
@@ -107,6 +112,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 deadline = time.time() + remaining if remaining is not None else None
                 started = await self._service.start(spec, kind, deadline)
                 presentation_id, after = started.presentation_id, 0
+                timing_first_slide = kind is JobKind.PRESENTATION and not started.joined
             stream = self._service.events(presentation_id, after)
             # When the caller cancels while grpc is sending (not awaiting this generator), grpc drops
             # the generator without closing it; closing it explicitly is what detaches the reader
@@ -116,9 +122,13 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 async for event in stream:
                     if isinstance(event.event, Failed):
                         await context.abort_with_status(status_for(event.event.error))
-                    yield event_to_proto(
+                    message = event_to_proto(
                         event, presentation_id, encode_resume_token(presentation_id, event.sequence)
                     )
+                    if timing_first_slide and isinstance(event.event, SlideReady):
+                        timing_first_slide = False
+                        TIME_TO_FIRST_SLIDE.observe(time.monotonic() - call_started)
+                    yield message
         except grpc.aio.AbortError:
             raise
         except Exception as error:

@@ -41,7 +41,7 @@ RPC_ERRORS = Counter(
 )
 TIME_TO_FIRST_SLIDE = Histogram(
     "deckgen_time_to_first_slide_seconds",
-    "From accepting a generation to its first slide event.",
+    "From the start of a GeneratePresentation call to its first slide event handed to grpc to send.",
     buckets=_LATENCY,
     registry=REGISTRY,
 )

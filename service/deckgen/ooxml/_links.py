@@ -52,8 +52,10 @@ class UnsafePackage(PackageError):
 
     def __init__(self, links: list[UnsafeLink]) -> None:
         first = links[0]
+        # The count before the target: a long URL must not push it past a clipped message's end.
         more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
-        super().__init__(f"{first.describe()}{more}", part=first.part)
+        target = f" ({first.target[:120]!r})" if first.target else ""
+        super().__init__(f"{first.part}: {first.why}{more}{target}", part=first.part)
         self.links = links
 
 

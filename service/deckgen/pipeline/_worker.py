@@ -31,7 +31,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed
-from deckgen.observability import GENERATIONS_IN_FLIGHT, JOB_CLAIMS, TIME_TO_FIRST_SLIDE
+from deckgen.observability import GENERATIONS_IN_FLIGHT, JOB_CLAIMS
 from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import RenderFailed, generate_outline, generate_presentation, store_key
 from deckgen.pipeline._ports import Coordination, PipelineDeps
@@ -280,18 +280,14 @@ class Worker:
         job = claim.job
         stream = job.id
         order = asyncio.Lock()
-        first_slide = not done.slides
         announced = dict(done.artifacts)
         for artifact in done.images.values():
             announced[artifact.name] = artifact
 
         async def publish(event: Event) -> None:
-            nonlocal first_slide, presentation
+            nonlocal presentation
             if not done.fresh(event):
                 return
-            if first_slide and isinstance(event, ev.SlideReady):
-                first_slide = False
-                TIME_TO_FIRST_SLIDE.observe(time.time() - presentation.create_time)
             # Pictures are announced from their own tasks; one append at a time keeps any event
             # log (in-process or shared) gap-free and in the order events happened.
             async with order:
