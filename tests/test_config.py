@@ -51,6 +51,10 @@ def test_shipped_profiles_load() -> None:
         ("MAX_MESSAGE_BYTES", "10"),
         ("STORAGE_BACKEND", "ftp"),
         ("DETACH_GRACE", "-3"),
+        ("ROLE", "boss"),
+        ("QUEUE_PARTITIONS", "0"),
+        ("JOB_LEASE", "0"),
+        ("JOB_MAX_ATTEMPTS", "0"),
     ],
 )
 def test_invalid_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
@@ -75,3 +79,26 @@ def test_serve_refuses_to_start_on_bad_config() -> None:
     )
     assert result.returncode == 2
     assert "API_PORT" in result.stderr
+
+
+def test_a_split_role_needs_redis_and_a_bad_url_is_not_echoed(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="ROLE=api needs REDIS_URL"):
+        load_settings({"ROLE": "api"}, config_dir=tmp_path)
+    with pytest.raises(ConfigError, match="REDIS_URL") as caught:
+        load_settings({"REDIS_URL": "http://user:hunter2@redis:6379"}, config_dir=tmp_path)
+    assert "hunter2" not in str(caught.value)
+    settings = load_settings({"REDIS_URL": "redis://:pw@redis:6379/0", "ROLE": "worker"}, config_dir=tmp_path)
+    assert settings.role == "worker" and "pw" not in repr(settings)
+
+
+def test_serve_role_flag_overrides_the_environment() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "deckgen.cli", "serve", "--role", "api"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": "", "ENVIRONMENT": "test"},
+    )
+    assert result.returncode == 2
+    assert "ROLE=api needs REDIS_URL" in result.stderr

@@ -304,3 +304,25 @@ async def test_redis_stopped_and_started_during_a_generation(tmp_path: Path, llm
             assert_complete(before + after)
     finally:
         private.stop()
+
+
+async def test_an_api_replica_and_a_worker_replica_split_the_work(tmp_path: Path, llm: FakeLLMServer) -> None:
+    async with isolated_prefix() as prefix:
+        envs = [_env(tmp_path / "artifacts", llm, REDIS_URL, prefix, ROLE=role) for role in ("api", "worker")]
+        api, worker = await asyncio.gather(*(asyncio.to_thread(start_child_server, env) for env in envs))
+        try:
+            async with grpc.aio.insecure_channel(api.target) as channel:
+                stub = spb_grpc.PresentationServiceStub(channel)
+                events = await read_all(stub.GeneratePresentation(request()))
+                assert_complete(events)
+            client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+            try:
+                consumers = await client.xinfo_consumers(f"{prefix}jobs:{{0}}", "workers")
+            finally:
+                await client.aclose()
+            # Only the worker replica ever claimed a job.
+            assert {int(str(c["name"]).split("-")[-2]) for c in consumers} == {worker.process.pid}
+        finally:
+            for server in (api, worker):
+                server.process.kill()
+                await asyncio.to_thread(server.process.communicate, timeout=10)

@@ -291,13 +291,14 @@ class Worker:
             # Pictures are announced from their own tasks; one append at a time keeps any event
             # log (in-process or shared) gap-free and in the order events happened.
             async with order:
-                await self._append(running, event)
                 if isinstance(event, ev.ArtifactReady | ev.ImageReady):
                     # A file announced is complete: it can be downloaded before the generation ends,
-                    # from any replica, and still after a restart.
+                    # from any replica, and still after a restart. Recorded before it is announced,
+                    # so that no caller learns of a file the record does not hold.
                     announced[event.artifact.name] = event.artifact
                     presentation = replace(presentation, artifacts=tuple(announced.values()))
                     await self._save(presentation, durable=True)
+                await self._append(running, event)
 
         presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())
         await self._save(presentation)
