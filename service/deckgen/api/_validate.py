@@ -220,6 +220,7 @@ def validate_generation(
     logo = b""
     allowed: tuple[d.Layout, ...] = ()
     template = ""
+    slide_numbers, footer = True, ""
     if isinstance(request, spb.GeneratePresentationRequest):
         if request.HasField("brand"):
             brand = _brand(request.brand, "brand", violations)
@@ -234,6 +235,8 @@ def validate_generation(
             violations.add("image_mode", f"unknown value {request.image_mode}")
         image_mode = IMAGE_MODES.get(request.image_mode, d.ImageMode.NONE)
         formats = _formats(list(request.output_formats), "output_formats", violations)
+        slide_numbers = request.slide_numbers if request.HasField("slide_numbers") else True
+        footer = _footer(request.footer, "footer", violations)
     violations.raise_if_any()
     return d.GenerationSpec(
         topic=topic,
@@ -253,6 +256,8 @@ def validate_generation(
         logo=logo,
         allowed_layouts=allowed,
         template=template,
+        slide_numbers=slide_numbers,
+        footer=footer,
     )
 
 
@@ -300,6 +305,24 @@ def _layouts(values: list[pb.Layout], field: str, violations: _Violations) -> tu
         # Any content can fall back to bullets; without them a slide might have nowhere to go.
         violations.add(field, "must include LAYOUT_BULLETS (the layout any content can fall back to)")
     return tuple(layouts)
+
+
+def _footer(text: str, field: str, violations: _Violations) -> str:
+    footer = " ".join(text.split())
+    if len(footer) > limits.MAX_FOOTER_CHARS:
+        violations.add(field, f"at most {limits.MAX_FOOTER_CHARS} characters")
+    return footer
+
+
+def _code(code: pb.CodeBlock, field: str, violations: _Violations) -> None:
+    if not code.text.strip():
+        violations.add(f"{field}.text", "required when a code block is given")
+    if len(code.text) > limits.MAX_CODE_CHARS:
+        violations.add(f"{field}.text", f"at most {limits.MAX_CODE_CHARS} characters")
+    if code.text.count("\n") + 1 > limits.MAX_CODE_LINES:
+        violations.add(f"{field}.text", f"at most {limits.MAX_CODE_LINES} lines; split it across slides")
+    if len(code.language) > 32:
+        violations.add(f"{field}.language", "at most 32 characters")
 
 
 def _template(name: str, field: str, violations: _Violations) -> str:
@@ -394,6 +417,9 @@ def validate_deck(request: spb.RenderPresentationRequest) -> tuple[d.Deck, tuple
             violations.add(f"{field}.statistics", "a statistic slide shows 1 to 3 numbers")
         if slide.HasField("image") and slide.image.uri and not slide.image.alt_text.strip():
             violations.add(f"{field}.image.alt_text", "required: describe the picture for screen readers")
+        if slide.HasField("code"):
+            _code(slide.code, f"{field}.code", violations)
+    deck.footer = _footer(deck.footer, "deck.footer", violations)
     if deck.HasField("brand"):
         _brand(deck.brand, "deck.brand", violations)
     _template(deck.template, "deck.template", violations)

@@ -345,6 +345,8 @@ async def render_deck(
         tags=deck.tags,
         brand=deck.brand,
         template=deck.template,
+        slide_numbers=deck.slide_numbers,
+        footer=deck.footer,
     )
     assets = RenderAssets(images or {}, template)
     exports = [fmt for fmt in formats if fmt in EXPORTED_FORMATS]
@@ -473,6 +475,8 @@ async def generate_presentation(
         slides=slides,
         brand=brand,
         template=spec.template,
+        slide_numbers=spec.slide_numbers,
+        footer=spec.footer,
     )
     template = await deps.templates.content(spec.template) if spec.template and deps.templates else None
     pictures_stored = tuple(artifact for artifact, _ in (pictures.stored.values() if pictures else ()))
