@@ -16,10 +16,10 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings()
+        run(settings)  # a busy API or metrics port is a configuration error too
     except ConfigError as error:
         print(f"deckgen: invalid configuration: {error}", file=sys.stderr)
         return 2
-    run(settings)
     return 0
 
 
