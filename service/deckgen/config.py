@@ -353,6 +353,10 @@ def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | N
         Path(env.get("CONFIG_DIR", "")) if env.get("CONFIG_DIR") else (config_dir or DEFAULT_CONFIG_DIR)
     )
     env_file = directory / f".env.{environment}"
+    if env.get("CONFIG_DIR") and not env_file.is_file():
+        # A CONFIG_DIR set by hand that has no profile is a mistake, not a reason to run on defaults
+        # (which would, say, turn rate limiting off in production).
+        raise ConfigError(f"CONFIG_DIR has no .env.{environment}, got {str(directory)!r}")
     merged = read_env_file(env_file) if env_file.is_file() else {}
     merged.update(env)  # the process environment wins over the file
     merged["ENVIRONMENT"] = environment
