@@ -10,6 +10,7 @@ from grpc_status import rpc_status
 
 from deckgen import domain as d
 from deckgen.domain._events import Failed
+from deckgen.observability import scrub
 
 __all__ = ["DOMAIN", "failure_status", "status_for"]
 
@@ -33,7 +34,7 @@ def _status(
 ) -> grpc.Status:
     info = error_details_pb2.ErrorInfo(reason=reason, domain=DOMAIN, metadata=metadata or {})
     status = status_pb2.Status(
-        code=code, message=message, details=[_pack(info), *(_pack(x) for x in details)]
+        code=code, message=scrub(message), details=[_pack(info), *(_pack(x) for x in details)]
     )
     return rpc_status.to_status(status)
 
