@@ -15,8 +15,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from deckgen.api._convert import warning_to_proto
-from deckgen.api._errors import failure_status
-from deckgen.domain import InvalidRequest
+from deckgen.api._errors import status_for
+from deckgen.domain import InvalidRequest, Unavailable
 from deckgen.domain import _events as ev
 from deckgen.observability import (
     REDACTED,
@@ -140,8 +140,8 @@ def test_exported_spans_are_scrubbed_and_foreign_exception_text_is_withheld() ->
 
 
 def test_nothing_key_like_reaches_a_caller_in_a_status_or_a_warning() -> None:
-    failed = ev.Failed("UNAVAILABLE", "LLM_UNAVAILABLE", "upstream: Bearer sk-live-0123456789abcdef", 5.0)
-    status = failure_status(failed)
+    error = Unavailable("upstream: Bearer sk-live-0123456789abcdef", reason="LLM_UNAVAILABLE")
+    status = status_for(error)
     details = dict(status.trailing_metadata)["grpc-status-details-bin"]
     assert isinstance(details, bytes)
     assert "sk-live" not in status.details and b"sk-live" not in details

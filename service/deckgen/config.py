@@ -96,6 +96,10 @@ class Settings:
     """EXPORT_TIMEOUT: the longest one PDF conversion may take, in seconds."""
     export_processes: int = 2
     """EXPORT_PROCESSES: LibreOffice conversions run at once (each keeps its own profile)."""
+    export_sandbox: str = "auto"
+    """EXPORT_SANDBOX: how LibreOffice is confined: `auto` (bubblewrap: no network, only its own
+    folder; else a network namespace; else unconfined with a warning), `required` (refuse to start
+    without a sandbox), `off`."""
     preview_width: int = 1280
     """PREVIEW_WIDTH: width in pixels of slide previews."""
     metrics_enabled: bool = True
@@ -290,6 +294,11 @@ def _validate(settings: Settings) -> None:
     )
     require(settings.image_concurrency >= 1, "IMAGE_CONCURRENCY", "must be at least 1")
     require(settings.export_timeout > 0, "EXPORT_TIMEOUT", "must be positive")
+    require(
+        settings.export_sandbox in ("auto", "required", "off"),
+        "EXPORT_SANDBOX",
+        "must be auto, required or off",
+    )
     require(0 <= settings.metrics_port <= 65535, "METRICS_PORT", "must be a port number (0-65535)")
     require(settings.health_check_interval >= 1, "HEALTH_CHECK_INTERVAL", "must be at least 1 second")
     require(1 <= settings.export_processes <= 16, "EXPORT_PROCESSES", "must be between 1 and 16")

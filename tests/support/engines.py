@@ -1,4 +1,5 @@
-"""Content engines for tests: one slow enough to interrupt, one whose failures quote the documents."""
+"""Content engines for tests: one slow enough to interrupt, one that fails mid-stream, one whose
+failures quote the documents."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from deckgen.content import ContentEngine, OutlineResult, OutlineSink, SlideDraf
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.domain import Deck, GenerationSpec, Outline, Slide, Usage
 
-__all__ = ["LeakyEngine", "SlowEngine"]
+__all__ = ["FailingEngine", "LeakyEngine", "SlowEngine"]
 
 
 class SlowEngine:
@@ -64,3 +65,20 @@ class LeakyEngine(SlowEngine):
         except ValueError as error:
             raise ValueError(f"1 validation error for Outline\n  input_value={text!r}") from error
         raise AssertionError("the source was JSON; LeakyEngine needs text that is not")
+
+
+class FailingEngine(SlowEngine):
+    """The embedded engine that raises `error` after writing `after` slides (mid-stream)."""
+
+    def __init__(self, error: Exception, after: int = 1) -> None:
+        super().__init__(0.0)
+        self.error = error
+        self.after = after
+
+    async def slides(
+        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+    ) -> AsyncGenerator[SlideDraft, None]:
+        async for draft in super().slides(spec, outline, ahead):
+            if self.slides_written > self.after:
+                raise self.error
+            yield draft

@@ -1,7 +1,10 @@
 """Observability: traces (OpenTelemetry), metrics (Prometheus), JSON logs, and what keeps secrets and
-request content out of all three."""
+request content out of all three.
 
-from deckgen.observability._interceptor import ObservabilityInterceptor
+Free of gRPC, so every layer may record metrics; the RPC interceptor that feeds both per call is
+part of the API layer (`deckgen.api.ObservabilityInterceptor`).
+"""
+
 from deckgen.observability._logging import DEFAULT_MAX_RECORD_BYTES, JsonFormatter, configure_logging
 from deckgen.observability._metrics import (
     CACHE,
@@ -35,7 +38,6 @@ __all__ = [
     "TIME_TO_FIRST_SLIDE",
     "InstrumentedStore",
     "JsonFormatter",
-    "ObservabilityInterceptor",
     "ScrubbingExporter",
     "configure_logging",
     "configure_tracing",
