@@ -143,7 +143,7 @@ class Settings:
     llm_slide_model: str = "gpt-4o-mini"
     """LLM_SLIDE_MODEL: model that writes slides."""
     llm_backup_base_urls: str = ""
-    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order after the primary fails."""
+    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order when the one before fails."""
     llm_backup_models: str = ""
     """LLM_BACKUP_MODELS: comma-separated model per backup (one value applies to all)."""
     llm_backup_api_keys: str = field(default="", repr=False)
@@ -155,7 +155,8 @@ class Settings:
     llm_idle_timeout: float = 30.0
     """LLM_IDLE_TIMEOUT: the longest a model's stream may stay silent, in seconds."""
     llm_retry_attempts: int = 3
-    """LLM_RETRY_ATTEMPTS: tries per provider on 429/5xx/timeouts before the next provider."""
+    """LLM_RETRY_ATTEMPTS: tries on 429/5xx/timeouts of the last provider; one with a backup after
+    it gets one try, and the backup takes the call at once."""
     llm_retry_base_delay: float = 0.5
     """LLM_RETRY_BASE_DELAY: first backoff ceiling in seconds; doubles per try, with full jitter."""
     llm_breaker_threshold: int = 5
