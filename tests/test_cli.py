@@ -112,3 +112,24 @@ async def test_serve_with_two_workers_shares_the_port(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, err.decode()
+
+
+async def test_keys_create_prints_a_key_and_an_entry_that_verifies_it() -> None:
+    from deckgen.auth import ApiKeys
+
+    created = await run("keys", "create", "billing", "--scope", "admin")
+    assert created.returncode == 0, created.stderr
+    key, entry = created.stdout.split()[0], created.stdout.splitlines()[1]
+    assert key.startswith("dgk_") and key not in entry
+    principal = ApiKeys(entry).verify(key)
+    assert principal is not None and principal.id == "service:billing" and principal.admin
+    hashed = await asyncio.to_thread(
+        subprocess.run,
+        [*DECKGEN, "keys", "hash", "billing", "--scope", "admin"],
+        input=key + "\n",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert hashed.returncode == 0 and hashed.stdout.strip() == entry

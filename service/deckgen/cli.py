@@ -1,4 +1,4 @@
-"""The `deckgen` command: `serve`, `generate` (a client of a running server) and `render`."""
+"""The `deckgen` command: `serve`, `generate` (a client of a running server), `render`, and `keys`."""
 
 from __future__ import annotations
 
@@ -94,6 +94,26 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace) -> int:
+    from deckgen.auth import KeyFormatError, entry_for, new_api_key
+
+    scopes = frozenset(args.scope)
+    try:
+        if args.keys_command == "create":
+            key, entry = new_api_key(args.principal, scopes)
+            print(f"key (give it to the caller; it is not stored anywhere): {key}", file=sys.stderr)
+            print(key)
+        else:
+            key = sys.stdin.readline().strip()
+            entry = entry_for(key, args.principal, scopes)
+    except KeyFormatError as error:
+        print(f"deckgen: {error}", file=sys.stderr)
+        return 2
+    print("API_KEYS entry (append it to the keys file or secret):", file=sys.stderr)
+    print(entry.line())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deckgen", description="Presentation generation service")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +146,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     render_cmd.add_argument("-o", "--output", default="deck.pptx")
     render_cmd.add_argument("--theme", default="", help="override the deck's theme")
     render_cmd.set_defaults(func=_render)
+
+    keys = commands.add_parser("keys", help="make API key entries for API_KEYS (only digests are stored)")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    for name, text in (
+        ("create", "make a new key; prints the key, then its API_KEYS entry"),
+        ("hash", "read an existing key (dgk_...) from stdin; print its API_KEYS entry"),
+    ):
+        command = key_commands.add_parser(name, help=text)
+        command.add_argument("principal", help="the service the key identifies, e.g. billing")
+        command.add_argument("--scope", action="append", default=[], choices=["admin"])
+    keys.set_defaults(func=_keys)
 
     args = parser.parse_args(argv)
     result: int = args.func(args)

@@ -8,10 +8,11 @@ import json
 import logging
 import multiprocessing
 import os
+import secrets
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import FrameType
 
 import grpc
@@ -21,6 +22,7 @@ from opentelemetry import trace
 
 from deckgen import render
 from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
+from deckgen.api._authn import AuthInterceptor
 from deckgen.api._interceptors import TokenBuckets
 from deckgen.config import Settings
 from deckgen.content import ContentEngine
@@ -58,6 +60,7 @@ from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConf
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
+from deckgen.security import build_authenticator, build_resume_tokens
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 
@@ -290,7 +293,12 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
     limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
     servicer = PresentationServicer(
-        service, limits, render.list_themes, settings.download_chunk_bytes, templates
+        service,
+        limits,
+        render.list_themes,
+        settings.download_chunk_bytes,
+        templates,
+        build_resume_tokens(settings),
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
@@ -301,7 +309,10 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
     """Build a started-able server bound to the configured address; return it with its port."""
     app = app or build_app(settings)
     # Observability first, so a call refused by the rate limiter still has its span and metrics.
-    interceptors: list[grpc.aio.ServerInterceptor] = [ObservabilityInterceptor()]
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        ObservabilityInterceptor(),
+        AuthInterceptor(build_authenticator(settings)),
+    ]
     if settings.rate_limit_enabled:
         interceptors.append(
             RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
@@ -320,10 +331,15 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
     )
     spb_grpc.add_PresentationServiceServicer_to_server(app.servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(app.health, server)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
-        server,
-    )
+    if settings.reflection_enabled:
+        reflection.enable_server_reflection(
+            (
+                SERVICE_NAME,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ),
+            server,
+        )
     port = server.add_insecure_port(settings.address)
     if port == 0:
         raise OSError(f"could not bind {settings.address}")
@@ -403,6 +419,9 @@ def run(settings: Settings) -> None:
         return
     if settings.api_port == 0:
         raise SystemExit("WORKERS > 1 needs a fixed API_PORT: processes share the port through SO_REUSEPORT")
+    if not settings.resume_token_secret:
+        # Sibling workers share the port, so a resumed stream may reach any of them: one key for all.
+        settings = replace(settings, resume_token_secret=secrets.token_urlsafe(32))
     context = multiprocessing.get_context("spawn")  # grpc must not be forked with live threads
     processes = [
         context.Process(target=_worker, args=(settings, i), name=f"deckgen-worker-{i}")

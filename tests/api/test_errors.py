@@ -206,7 +206,10 @@ async def test_unknown_presentation_and_artifact(server: RunningServer) -> None:
             pass
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
-    token_for_missing = "eyJwIjoiMmIwZjFhNTUtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAwIiwicyI6M30"
+    # A token the server signed, for a generation that is gone.
+    token_for_missing = server.app.servicer.resume_tokens.encode(
+        "anonymous", "2b0f1a55-0000-4000-8000-000000000000", 3
+    )
     error = await call_error(server, spb.GeneratePresentationRequest(resume_token=token_for_missing))
     assert error.code == grpc.StatusCode.NOT_FOUND
 

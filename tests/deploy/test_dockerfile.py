@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.config import load_settings
+from deckgen.config import ConfigError, load_settings
 from tests.deploy.conftest import ROOT, run_python
 from tests.support.servers import ChildServer
 
@@ -200,7 +200,12 @@ def test_environment_working_directory_and_volume() -> None:
     assert ["/data"] in volumes
     # config/.env.production is shipped where CONFIG_DIR points; the server accepts the profile.
     assert any(i.arguments.split()[-1].rstrip("/") == env["CONFIG_DIR"] for i in FINAL.all("COPY"))
-    settings = load_settings({k: v for k, v in env.items() if k != "CONFIG_DIR"}, config_dir=ROOT / "config")
+    image_env = {k: v for k, v in env.items() if k != "CONFIG_DIR"}
+    # The image alone does not start: the operator chooses authentication and signs resume tokens.
+    with pytest.raises(ConfigError, match="AUTH_MODE"):
+        load_settings(image_env, config_dir=ROOT / "config")
+    operator = {"AUTH_MODE": "none", "RESUME_TOKEN_SECRET": "from-a-secret"}
+    settings = load_settings({**image_env, **operator}, config_dir=ROOT / "config")
     assert settings.environment == "production"
     assert str(settings.storage_dir) == "/data/artifacts"
     assert (settings.api_port, settings.metrics_port, settings.workers) == (8000, 9090, 1)

@@ -37,7 +37,15 @@ HERE = ROOT / "tests" / "deploy"
 RELEASE, NAMESPACE = "demo", "apps"
 FULLNAME = "demo-deckgen"
 KUBE_VERSION = "1.31"
-SECRET_NAMES = ("OPENAI_API_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY", "LLM_BACKUP_API_KEYS")
+SECRET_NAMES = (
+    "OPENAI_API_KEY",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "SUPABASE_KEY",
+    "LLM_BACKUP_API_KEYS",
+    "API_KEYS",
+    "RESUME_TOKEN_SECRET",
+    "SUPABASE_JWT_SECRET",
+)
 Manifest = dict[str, Any]
 
 
@@ -294,9 +302,18 @@ def test_secret_keys_come_from_the_existing_secret(default: Release, production:
         for v in production.container["env"]
         if "secretKeyRef" in v.get("valueFrom", {})
     }
-    assert set(refs) == {"OPENAI_API_KEY", "SUPABASE_SERVICE_ROLE_KEY"}
+    assert set(refs) == {
+        "OPENAI_API_KEY",
+        "SUPABASE_SERVICE_ROLE_KEY",
+        "API_KEYS",
+        "RESUME_TOKEN_SECRET",
+        "SUPABASE_JWT_SECRET",
+    }
     assert {r["name"] for r in refs.values()} == {"deckgen-secrets"}
     assert refs["SUPABASE_SERVICE_ROLE_KEY"]["optional"] is False  # supabase storage cannot start without it
+    # The default AUTH_MODE is api_key: no keys, no start; a resume token key is always needed.
+    assert refs["API_KEYS"]["optional"] is False
+    assert "optional" not in refs["RESUME_TOKEN_SECRET"]
 
 
 # --- Service, autoscaling, disruption budget --------------------------------------------------

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from contextlib import aclosing, suppress
+from dataclasses import replace
 from typing import Any
 
 import grpc
@@ -22,17 +23,23 @@ from deckgen.api._convert import (
     warning_to_proto,
 )
 from deckgen.api._errors import failure_status, status_for
+from deckgen.api._resume import ResumeTokens
 from deckgen.api._validate import (
     Limits,
-    decode_resume_token,
-    encode_resume_token,
     validate_deck,
     validate_generation,
     validate_instruction,
 )
+from deckgen.auth import current_principal
 from deckgen.domain import DeckgenError, FieldViolation, InvalidRequest
 from deckgen.domain._events import Failed
-from deckgen.pipeline import GenerationService, TemplateLibrary, parse_presentation_name, parse_template_name
+from deckgen.pipeline import (
+    GenerationService,
+    TemplateLibrary,
+    parse_presentation_name,
+    parse_template_name,
+    template_not_found,
+)
 from deckgen.providers.queue import JobKind
 from deckgen.providers.storage import ObjectNotFound
 from deckgen.v1 import presentation_pb2 as pb
@@ -60,8 +67,10 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         themes: Callable[[], tuple[d.Theme, ...]],
         chunk_size: int,
         templates: TemplateLibrary | None = None,
+        tokens: ResumeTokens | None = None,
     ) -> None:
         self._service = service
+        self.resume_tokens = tokens or ResumeTokens()
         self._limits = limits
         self._themes = themes
         self._chunk_size = chunk_size
@@ -74,6 +83,25 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         log.exception("unexpected error in %s", type(self).__name__)
         await context.abort(grpc.StatusCode.INTERNAL, f"internal error ({type(error).__name__})")
 
+    # -- ownership: another principal's resource does not exist, as far as the caller can tell ----
+
+    async def _presentation(self, presentation_id: str) -> d.Presentation:
+        presentation = await self._service.get(presentation_id)
+        if not current_principal().may_access(presentation.owner):
+            name = d.presentation_name(presentation_id)
+            raise d.NotFound(
+                f"{name} does not exist", resource_type="deckgen.v1.Presentation", resource_name=name
+            )
+        return presentation
+
+    async def _template(self, template_id: str) -> d.Template:
+        if self._templates is None:
+            raise template_not_found(template_id)
+        template = await self._templates.get(template_id)
+        if not current_principal().may_access(template.owner):
+            raise template_not_found(template_id)
+        return template
+
     def _close_soon(self, stream: AsyncGenerator[Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(_close_quietly(stream))
         self._closing.add(task)
@@ -83,10 +111,15 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: GenerationRequest, context: grpc.aio.ServicerContext, kind: JobKind
     ) -> AsyncIterator[spb.GenerationEvent]:
         try:
+            principal = current_principal()
             if request.resume_token:
-                presentation_id, after = decode_resume_token(request.resume_token)
+                presentation_id, after = self.resume_tokens.decode(principal.id, request.resume_token)
+                await self._presentation(presentation_id)
             else:
                 spec = validate_generation(request, self._limits, {t.id for t in self._themes()})
+                spec = replace(spec, owner=principal.id)
+                if spec.template:
+                    await self._template(spec.template)
                 remaining = context.time_remaining()
                 deadline = time.time() + remaining if remaining is not None else None
                 started = await self._service.start(spec, kind, deadline)
@@ -100,9 +133,8 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 async for event in stream:
                     if isinstance(event.event, Failed):
                         await context.abort_with_status(failure_status(event.event))
-                    yield event_to_proto(
-                        event, presentation_id, encode_resume_token(presentation_id, event.sequence)
-                    )
+                    token = self.resume_tokens.encode(principal.id, presentation_id, event.sequence)
+                    yield event_to_proto(event, presentation_id, token)
         except grpc.aio.AbortError:
             raise
         except Exception as error:
@@ -126,8 +158,12 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
     ) -> spb.RenderPresentationResponse:
         try:
             deck, formats = validate_deck(request)
+            if deck.template:
+                await self._template(deck.template)
             logo = request.deck.brand.logo if request.deck.HasField("brand") else b""
-            presentation, warnings = await self._service.render(deck, formats, request.request_id, logo)
+            presentation, warnings = await self._service.render(
+                deck, formats, request.request_id, logo, owner=current_principal().id
+            )
             return spb.RenderPresentationResponse(
                 presentation=presentation_to_proto(presentation),
                 warnings=[warning_to_proto(w) for w in warnings],
@@ -143,6 +179,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
     ) -> spb.RegenerateSlideResponse:
         try:
             presentation_id = parse_presentation_name(request.presentation, "presentation")
+            await self._presentation(presentation_id)
             instruction = validate_instruction(request.instruction)
             deck = None
             if request.HasField("deck"):
@@ -162,7 +199,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
     ) -> pb.Presentation:
         try:
             presentation_id = parse_presentation_name(request.name)
-            return presentation_to_proto(await self._service.get(presentation_id))
+            return presentation_to_proto(await self._presentation(presentation_id))
         except grpc.aio.AbortError:
             raise
         except Exception as error:
@@ -173,6 +210,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.DownloadArtifactRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[spb.DownloadArtifactResponse]:
         try:
+            await self._presentation(parse_presentation_name(request.name.partition("/artifacts/")[0]))
             artifact = await self._service.artifact(request.name)
             if not 0 <= request.offset <= artifact.size_bytes:
                 raise InvalidRequest(
@@ -229,7 +267,9 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 raise d.PreconditionFailed(
                     "templates are not available on this server", reason="TEMPLATES_DISABLED"
                 )
-            template = await self._templates.create(request.template.display_name, request.content)
+            template = await self._templates.create(
+                request.template.display_name, request.content, owner=current_principal().id
+            )
             return template_to_proto(template)
         except grpc.aio.AbortError:
             raise
@@ -241,13 +281,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.GetTemplateRequest, context: grpc.aio.ServicerContext
     ) -> pb.Template:
         try:
-            if self._templates is None:
-                raise d.NotFound(
-                    f"{request.name} does not exist",
-                    resource_type="deckgen.v1.Template",
-                    resource_name=request.name,
-                )
-            return template_to_proto(await self._templates.get(parse_template_name(request.name)))
+            return template_to_proto(await self._template(parse_template_name(request.name)))
         except grpc.aio.AbortError:
             raise
         except Exception as error:

@@ -79,3 +79,5 @@ class GenerationSpec:
     """Empty allows every layout."""
     template: str = ""
     """Id of a stored template to render with instead of the theme."""
+    owner: str = ""
+    """The principal the generation runs for; part of the request's identity (cache, request_id)."""

@@ -10,7 +10,7 @@ from deckgen.pipeline._ports import (
     RenderAssets,
 )
 from deckgen.pipeline._service import GenerationService, Started, parse_presentation_name
-from deckgen.pipeline._templates import TemplateLibrary, parse_template_name
+from deckgen.pipeline._templates import TemplateLibrary, parse_template_name, template_not_found
 
 __all__ = [
     "ArtifactWriter",
@@ -28,4 +28,5 @@ __all__ = [
     "content_key",
     "parse_presentation_name",
     "parse_template_name",
+    "template_not_found",
 ]

@@ -173,8 +173,10 @@ class GenerationService:
                 reason="SERVER_SHUTTING_DOWN",
             )
         fingerprint = _fingerprint(spec, kind)
-        if spec.request_id and spec.request_id in self._requests:
-            known_fingerprint, known_id = self._requests[spec.request_id]
+        # request ids are the caller's own: another principal's id never joins (or reveals) a generation.
+        request_key = f"{spec.owner}\0{spec.request_id}"
+        if spec.request_id and request_key in self._requests:
+            known_fingerprint, known_id = self._requests[request_key]
             if known_fingerprint != fingerprint:
                 raise AlreadyExists(
                     f"request_id {spec.request_id} was already used for a different request",
@@ -197,6 +199,7 @@ class GenerationService:
             create_time=now,
             update_time=now,
             outline=spec.outline,
+            owner=spec.owner,
         )
         limit = now + self._timeout
         job = Job(presentation_id, kind, spec, min(deadline, limit) if deadline else limit)
@@ -211,7 +214,7 @@ class GenerationService:
             self._presentations.pop(presentation_id, None)
             raise
         if spec.request_id:
-            self._requests[spec.request_id] = (fingerprint, presentation_id)
+            self._requests[request_key] = (fingerprint, presentation_id)
         return Started(presentation_id, joined=False)
 
     def _check(self, spec: GenerationSpec, kind: JobKind) -> None:
@@ -400,7 +403,12 @@ class GenerationService:
         return self._deps.store.read(artifact.key, offset=offset, chunk_size=chunk_size)
 
     async def render(
-        self, deck: Deck, formats: tuple[ArtifactFormat, ...], request_id: str = "", logo: bytes = b""
+        self,
+        deck: Deck,
+        formats: tuple[ArtifactFormat, ...],
+        request_id: str = "",
+        logo: bytes = b"",
+        owner: str = "",
     ) -> tuple[Presentation, list[ev.Warning]]:
         if self._draining:
             raise Unavailable("the server is shutting down", retry_after=1.0, reason="SERVER_SHUTTING_DOWN")
@@ -446,6 +454,7 @@ class GenerationService:
             request_id=request_id,
             create_time=now,
             update_time=time.time(),
+            owner=owner,
         )
         await self._save_record(presentation)
         self._presentations[presentation_id] = presentation
