@@ -166,6 +166,8 @@ class Settings:
     `x-envoy-external-address` name the client; from any other peer those headers are ignored."""
     redis_url: str = field(default="", repr=False)
     """REDIS_URL: redis://host:6379/0; when set, per-caller limits are shared by every replica."""
+    redis_key_prefix: str = "deckgen:"
+    """REDIS_KEY_PREFIX: prefix of every key deckgen writes to Redis (several deployments, one Redis)."""
     rate_limit_reads_per_minute: int = 600
     """RATE_LIMIT_READS_PER_MINUTE: cheap reads (GetPresentation, GetTemplate, ListThemes) per caller."""
     rate_limit_reads_burst: int = 100

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 
 from deckgen.api._authn import Authenticator
+from deckgen.api._limits import Budget, CallerLimits
+from deckgen.api._peer import parse_networks
 from deckgen.api._resume import ResumeTokens
 from deckgen.auth import ApiKeys, SupabaseVerifier
 from deckgen.config import ConfigError, Settings, auth_methods
+from deckgen.providers.limits import LimitStore, MemoryLimitStore, RedisLimitStore
 
-__all__ = ["build_authenticator", "build_resume_tokens"]
+__all__ = ["build_authenticator", "build_limits", "build_resume_tokens"]
 
 log = logging.getLogger("deckgen.security")
 
@@ -43,3 +46,30 @@ def build_resume_tokens(settings: Settings) -> ResumeTokens:
             "process and will not survive a restart or reach another replica"
         )
     return tokens
+
+
+def build_limits(settings: Settings) -> CallerLimits:
+    """Per-caller limits; in Redis when REDIS_URL is set, so every replica shares the budgets."""
+    store: LimitStore = (
+        RedisLimitStore(settings.redis_url, f"{settings.redis_key_prefix}limits:")
+        if settings.redis_url
+        else MemoryLimitStore()
+    )
+    budgets = {}
+    if settings.rate_limit_enabled:
+        budgets = {
+            "calls": Budget(settings.rate_limit_per_minute, settings.rate_limit_burst),
+            "reads": Budget(settings.rate_limit_reads_per_minute, settings.rate_limit_reads_burst),
+            "downloads": Budget(
+                settings.rate_limit_downloads_per_minute, settings.rate_limit_downloads_burst
+            ),
+        }
+    return CallerLimits(
+        store,
+        budgets,
+        generations=settings.max_generations_per_caller,
+        # A crashed replica's slots come back once its generations would have timed out anyway.
+        generation_lease=settings.timeout + 60.0,
+        tokens_per_day=settings.model_tokens_per_day,
+        trusted=parse_networks(settings.trusted_proxies),
+    )

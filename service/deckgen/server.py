@@ -21,9 +21,8 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry import trace
 
 from deckgen import render
-from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
+from deckgen.api import CallerLimits, Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
 from deckgen.api._authn import AuthInterceptor
-from deckgen.api._interceptors import TokenBuckets
 from deckgen.config import Settings
 from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
@@ -60,7 +59,7 @@ from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConf
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
-from deckgen.security import build_authenticator, build_resume_tokens
+from deckgen.security import build_authenticator, build_limits, build_resume_tokens
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 
@@ -155,6 +154,8 @@ class App:
     """Release adapters' connections at shutdown."""
     monitor: HealthMonitor | None = None
     """Readiness from the dependencies; None serves unconditionally (tests)."""
+    limits: CallerLimits | None = None
+    """Per-caller budgets, shared by the rate-limit interceptor and the servicer."""
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -291,18 +292,20 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
     )
     service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
-    limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
+    limits = build_limits(settings)
+    closers.append(limits.store.aclose)
     servicer = PresentationServicer(
         service,
-        limits,
+        Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes),
         render.list_themes,
         settings.download_chunk_bytes,
         templates,
         build_resume_tokens(settings),
+        limits,
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
-    return App(settings, service, servicer, servicer_health, closers, monitor)
+    return App(settings, service, servicer, servicer_health, closers, monitor, limits)
 
 
 async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
@@ -313,10 +316,8 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         ObservabilityInterceptor(),
         AuthInterceptor(build_authenticator(settings)),
     ]
-    if settings.rate_limit_enabled:
-        interceptors.append(
-            RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
-        )
+    if settings.rate_limit_enabled and app.limits is not None:
+        interceptors.append(RateLimitInterceptor(app.limits))
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[

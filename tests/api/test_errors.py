@@ -154,7 +154,12 @@ async def test_too_many_concurrent_generations(tmp_path: Path, examples: Path) -
 
 async def test_rate_limit_exhausts_then_recovers(tmp_path: Path) -> None:
     settings = server_settings(
-        tmp_path / "a", RATE_LIMIT_ENABLED="true", RATE_LIMIT_BURST="3", RATE_LIMIT_PER_MINUTE="600"
+        tmp_path / "a",
+        RATE_LIMIT_ENABLED="true",
+        RATE_LIMIT_BURST="3",
+        RATE_LIMIT_PER_MINUTE="600",
+        RATE_LIMIT_READS_BURST="3",
+        RATE_LIMIT_READS_PER_MINUTE="600",
     )
     async with running_server(settings) as server:
         for _ in range(3):
@@ -165,10 +170,12 @@ async def test_rate_limit_exhausts_then_recovers(tmp_path: Path) -> None:
         assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert error.reason == "RATE_LIMITED"
         assert error.retry_after is not None and 0 < error.retry_after <= 0.2
-        # Streaming methods are limited too; health checks never are.
-        with pytest.raises(grpc.aio.AioRpcError):
-            async for _ in server.stub.GeneratePresentation(spb.GeneratePresentationRequest(topic="x")):
-                pass
+        # Streaming methods are limited too (from their own budget); health checks never are.
+        for _ in range(4):
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                async for _ in server.stub.GeneratePresentation(spb.GeneratePresentationRequest(topic="x")):
+                    pass
+        assert rich_error(caught.value).quota_subjects == ["rate_limit.calls"]
         from grpc_health.v1 import health_pb2, health_pb2_grpc
 
         health = health_pb2_grpc.HealthStub(server.channel)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import aclosing, suppress
+from contextlib import AsyncExitStack, aclosing, suppress
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +23,7 @@ from deckgen.api._convert import (
     warning_to_proto,
 )
 from deckgen.api._errors import failure_status, status_for
+from deckgen.api._limits import CallerLimits
 from deckgen.api._resume import ResumeTokens
 from deckgen.api._validate import (
     Limits,
@@ -32,7 +33,7 @@ from deckgen.api._validate import (
 )
 from deckgen.auth import current_principal
 from deckgen.domain import DeckgenError, FieldViolation, InvalidRequest
-from deckgen.domain._events import Failed
+from deckgen.domain._events import Completed, Failed
 from deckgen.pipeline import (
     GenerationService,
     TemplateLibrary,
@@ -68,9 +69,11 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         chunk_size: int,
         templates: TemplateLibrary | None = None,
         tokens: ResumeTokens | None = None,
+        quota: CallerLimits | None = None,
     ) -> None:
         self._service = service
         self.resume_tokens = tokens or ResumeTokens()
+        self._quota = quota
         self._limits = limits
         self._themes = themes
         self._chunk_size = chunk_size
@@ -110,8 +113,10 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
     async def _events(
         self, request: GenerationRequest, context: grpc.aio.ServicerContext, kind: JobKind
     ) -> AsyncIterator[spb.GenerationEvent]:
+        held = AsyncExitStack()  # the caller's generation slot, for as long as it is streamed
         try:
             principal = current_principal()
+            caller = self._quota.caller(context) if self._quota is not None else ""
             if request.resume_token:
                 presentation_id, after = self.resume_tokens.decode(principal.id, request.resume_token)
                 await self._presentation(presentation_id)
@@ -120,6 +125,8 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 spec = replace(spec, owner=principal.id)
                 if spec.template:
                     await self._template(spec.template)
+                if self._quota is not None:
+                    await held.enter_async_context(self._quota.generation(caller))
                 remaining = context.time_remaining()
                 deadline = time.time() + remaining if remaining is not None else None
                 started = await self._service.start(spec, kind, deadline)
@@ -133,12 +140,16 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 async for event in stream:
                     if isinstance(event.event, Failed):
                         await context.abort_with_status(failure_status(event.event))
+                    if isinstance(event.event, Completed) and self._quota is not None:
+                        await self._quota.charge(caller, event.event.presentation.usage)
                     token = self.resume_tokens.encode(principal.id, presentation_id, event.sequence)
                     yield event_to_proto(event, presentation_id, token)
         except grpc.aio.AbortError:
             raise
         except Exception as error:
             await self._fail(context, error)
+        finally:
+            await held.aclose()
 
     # grpc.aio recognises a streaming handler only when it is itself an async generator function.
     async def GeneratePresentation(
@@ -184,9 +195,14 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
             deck = None
             if request.HasField("deck"):
                 deck, _ = validate_deck(spb.RenderPresentationRequest(deck=request.deck))
-            slide, _ = await self._service.regenerate_slide(
+            caller = self._quota.caller(context) if self._quota is not None else ""
+            if self._quota is not None:
+                await self._quota.check_tokens(caller)
+            slide, usage = await self._service.regenerate_slide(
                 presentation_id, request.slide_index, instruction, deck
             )
+            if self._quota is not None:
+                await self._quota.charge(caller, usage)
             return spb.RegenerateSlideResponse(slide=slide_to_proto(slide, request.slide_index))
         except grpc.aio.AbortError:
             raise
