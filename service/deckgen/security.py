@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+from pathlib import Path
+
+import grpc
 
 from deckgen.api._authn import Authenticator
 from deckgen.api._limits import Budget, CallerLimits
@@ -12,7 +16,13 @@ from deckgen.auth import ApiKeys, SupabaseVerifier
 from deckgen.config import ConfigError, Settings, auth_methods
 from deckgen.providers.limits import LimitStore, MemoryLimitStore, RedisLimitStore
 
-__all__ = ["build_authenticator", "build_limits", "build_resume_tokens"]
+__all__ = [
+    "CertificateFiles",
+    "build_authenticator",
+    "build_limits",
+    "build_resume_tokens",
+    "server_credentials",
+]
 
 log = logging.getLogger("deckgen.security")
 
@@ -72,4 +82,53 @@ def build_limits(settings: Settings) -> CallerLimits:
         generation_lease=settings.timeout + 60.0,
         tokens_per_day=settings.model_tokens_per_day,
         trusted=parse_networks(settings.trusted_proxies),
+    )
+
+
+class CertificateFiles:
+    """The TLS files, re-read when they change: grpc asks before each handshake, so a renewed
+    certificate (cert-manager swaps the mounted secret in place) is served without a restart."""
+
+    def __init__(self, cert: str, key: str, client_ca: str = "") -> None:
+        self._paths = [Path(p) for p in (cert, key, client_ca) if p]
+        self._client_ca = bool(client_ca)
+        self._signature = self._stat()
+        self.reloads = 0
+
+    def _stat(self) -> tuple[tuple[int, int], ...]:
+        return tuple((s.st_mtime_ns, s.st_size) for s in (os.stat(p) for p in self._paths))
+
+    def configuration(self) -> grpc.ServerCertificateConfiguration:
+        cert, key = self._paths[0].read_bytes(), self._paths[1].read_bytes()
+        roots = self._paths[2].read_bytes() if self._client_ca else None
+        return grpc.ssl_server_certificate_configuration([(key, cert)], root_certificates=roots)
+
+    def fetch(self) -> grpc.ServerCertificateConfiguration | None:
+        """A new configuration when the files changed since the last one, else None (keep it)."""
+        try:
+            signature = self._stat()
+            if signature == self._signature:
+                return None
+            configuration = self.configuration()
+        except (OSError, ValueError) as error:
+            # Mid-rotation (one file new, one missing): keep serving the current certificate.
+            log.warning("TLS files unreadable, keeping the current certificate (%s)", type(error).__name__)
+            return None
+        self._signature = signature
+        self.reloads += 1
+        log.info("TLS certificate reloaded from %s", self._paths[0])
+        return configuration
+
+
+def server_credentials(settings: Settings) -> grpc.ServerCredentials | None:
+    """TLS (with client certificates required when TLS_CLIENT_CA_FILE is set), or None: plaintext."""
+    if not settings.tls_cert_file:
+        return None
+    files = CertificateFiles(settings.tls_cert_file, settings.tls_key_file, settings.tls_client_ca_file)
+    try:
+        initial = files.configuration()
+    except OSError as error:
+        raise ConfigError(f"TLS_CERT_FILE / TLS_KEY_FILE cannot be read: {error}") from None
+    return grpc.dynamic_ssl_server_credentials(
+        initial, files.fetch, require_client_authentication=bool(settings.tls_client_ca_file)
     )

@@ -59,7 +59,7 @@ from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConf
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
-from deckgen.security import build_authenticator, build_limits, build_resume_tokens
+from deckgen.security import build_authenticator, build_limits, build_resume_tokens, server_credentials
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 
@@ -73,6 +73,7 @@ __all__ = [
     "serve",
     "set_serving",
     "shutdown",
+    "start_health_listener",
 ]
 
 log = logging.getLogger("deckgen.server")
@@ -341,10 +342,26 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
             ),
             server,
         )
-    port = server.add_insecure_port(settings.address)
+    credentials = server_credentials(settings)
+    if credentials is None:
+        port = server.add_insecure_port(settings.address)
+    else:
+        port = server.add_secure_port(settings.address, credentials)
     if port == 0:
         raise OSError(f"could not bind {settings.address}")
     return server, port, app
+
+
+async def start_health_listener(settings: Settings, app: App) -> int | None:
+    """HEALTH_PORT: plaintext and health only, for kubelet probes (which cannot speak TLS)."""
+    if not settings.health_port:
+        return None
+    listener = grpc.aio.server()
+    health_pb2_grpc.add_HealthServicer_to_server(app.health, listener)
+    port: int = listener.add_insecure_port(f"{settings.address.rpartition(':')[0]}:{settings.health_port}")
+    await listener.start()
+    app.closers.append(lambda: listener.stop(0))
+    return port
 
 
 async def set_serving(app: App, serving: bool) -> None:
@@ -389,6 +406,8 @@ async def serve(
         log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
     await server.start()
+    if (health_port := await start_health_listener(settings, app)) is not None:
+        log.info("health-only plaintext listener on port %d", health_port)
     if app.monitor is not None:
         await app.monitor.start()
     else:
