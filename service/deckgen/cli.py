@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +35,8 @@ def _generate(args: argparse.Namespace) -> int:
             print(f"deckgen: no such file: {source}", file=sys.stderr)
             return 2
     try:
-        with DeckgenClient(args.server, timeout=args.timeout) as client:
+        api_key = args.api_key or os.environ.get("DECKGEN_API_KEY") or None
+        with DeckgenClient(args.server, timeout=args.timeout, api_key=api_key) as client:
             artifacts = []
             for event in client.generate_presentation(
                 topic=args.topic or "",
@@ -138,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     generate.add_argument("--no-notes", action="store_true", help="leave out speaker notes")
     generate.add_argument("--server", default="localhost:8000", help="host:port of the server")
     generate.add_argument("--timeout", type=float, default=300.0, help="deadline in seconds")
+    generate.add_argument("--api-key", default="", help="API key (default: $DECKGEN_API_KEY)")
     generate.add_argument("--out", default=".", help="directory to save the artifacts in")
     generate.set_defaults(func=_generate)
 

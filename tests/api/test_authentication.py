@@ -206,3 +206,33 @@ async def test_reflection_requires_credentials_when_authentication_is_on(
         for s in response.list_services_response.service
     ]
     assert "deckgen.v1.PresentationService" in names
+
+
+async def test_the_python_client_sends_a_key_or_a_refreshed_token(
+    server: RunningServer, supabase: SupabaseAuth, service_a: Caller, examples: Path
+) -> None:
+    from deckgen.client import AsyncDeckgenClient, UnauthenticatedError
+
+    async with AsyncDeckgenClient(server.target, api_key=service_a.key) as client:
+        assert await client.list_themes()
+    user = "7f4e1c2a-0000-4000-8000-000000000001"
+    issued: list[str] = []
+
+    def session_token() -> str:
+        # What a Supabase session gives: a fresh access token whenever asked (refreshed as needed).
+        issued.append(supabase.token(user))
+        return issued[-1]
+
+    async with AsyncDeckgenClient(server.target, token=session_token) as client:
+        events = [
+            event
+            async for event in client.generate_presentation(
+                sources=[examples / "intro-to-grpc.md"], slide_count=4
+            )
+        ]
+        presentation = await client.get_presentation(events[-1].completed.presentation.name)
+        assert presentation.name == events[0].presentation
+    assert len(issued) >= 2  # one token per call
+    async with AsyncDeckgenClient(server.target) as client:
+        with pytest.raises(UnauthenticatedError):
+            await client.list_themes()
