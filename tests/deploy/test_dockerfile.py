@@ -245,6 +245,15 @@ def test_healthcheck_fails_when_nothing_listens() -> None:
     assert result.returncode != 0
 
 
+@pytest.mark.slow
+def test_healthcheck_prefers_the_health_port(live_server: ChildServer) -> None:
+    # The image sets HEALTH_PORT: the check goes there, not to the (possibly TLS) API port.
+    assert FINAL.env()["HEALTH_PORT"] == "8081"
+    env = {**os.environ, "API_PORT": str(live_server.port)}
+    assert run_python(_healthcheck(), env={**env, "HEALTH_PORT": "1"}).returncode != 0
+    assert run_python(_healthcheck(), env={**env, "HEALTH_PORT": "0"}).returncode == 0
+
+
 def _ignored(path: str, patterns: list[str]) -> bool:
     ignored = False
     for pattern in patterns:
