@@ -22,7 +22,7 @@ from deckgen.api._convert import (
     theme_to_proto,
     warning_to_proto,
 )
-from deckgen.api._errors import failure_status, status_for
+from deckgen.api._errors import status_for
 from deckgen.api._limits import CallerLimits
 from deckgen.api._resume import ResumeTokens
 from deckgen.api._validate import (
@@ -32,14 +32,16 @@ from deckgen.api._validate import (
     validate_instruction,
 )
 from deckgen.auth import current_principal
-from deckgen.domain import DeckgenError, FieldViolation, InvalidRequest
+from deckgen.domain import FieldViolation, InvalidRequest
 from deckgen.domain._events import Completed, Failed
 from deckgen.pipeline import (
     GenerationService,
     TemplateLibrary,
+    as_domain_error,
     parse_presentation_name,
     parse_template_name,
     template_not_found,
+    unexpected,
 )
 from deckgen.providers.queue import JobKind
 from deckgen.providers.storage import ObjectNotFound
@@ -81,10 +83,19 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self._closing: set[asyncio.Task[None]] = set()
 
     async def _fail(self, context: grpc.aio.ServicerContext, error: Exception) -> None:
-        if isinstance(error, DeckgenError):
-            await context.abort_with_status(status_for(error))
-        log.exception("unexpected error in %s", type(self).__name__)
-        await context.abort(grpc.StatusCode.INTERNAL, f"internal error ({type(error).__name__})")
+        if unexpected(error):
+            log.exception("unexpected error in %s", type(self).__name__)
+        await context.abort_with_status(status_for(as_domain_error(error)))
+
+    def _refuse_new_work(self) -> None:
+        # Generations and renders are refused by the service itself; reads (Get*, downloads,
+        # resumes, ListThemes) are still served while draining so callers can fetch what finished.
+        if self._service.draining:
+            raise d.Unavailable(
+                "the server is shutting down; send the request again (another replica will serve it)",
+                retry_after=1.0,
+                reason="SERVER_SHUTTING_DOWN",
+            )
 
     # -- ownership: another principal's resource does not exist, as far as the caller can tell ----
 
@@ -139,7 +150,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
             async with aclosing(stream):
                 async for event in stream:
                     if isinstance(event.event, Failed):
-                        await context.abort_with_status(failure_status(event.event))
+                        await context.abort_with_status(status_for(event.event.error))
                     if isinstance(event.event, Completed) and self._quota is not None:
                         await self._quota.charge(caller, event.event.presentation.usage)
                     token = self.resume_tokens.encode(principal.id, presentation_id, event.sequence)
@@ -189,6 +200,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.RegenerateSlideRequest, context: grpc.aio.ServicerContext
     ) -> spb.RegenerateSlideResponse:
         try:
+            self._refuse_new_work()
             presentation_id = parse_presentation_name(request.presentation, "presentation")
             await self._presentation(presentation_id)
             instruction = validate_instruction(request.instruction)
@@ -279,6 +291,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.CreateTemplateRequest, context: grpc.aio.ServicerContext
     ) -> pb.Template:
         try:
+            self._refuse_new_work()
             if self._templates is None:
                 raise d.PreconditionFailed(
                     "templates are not available on this server", reason="TEMPLATES_DISABLED"

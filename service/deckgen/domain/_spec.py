@@ -79,5 +79,7 @@ class GenerationSpec:
     """Empty allows every layout."""
     template: str = ""
     """Id of a stored template to render with instead of the theme."""
+    slide_numbers: bool = True
+    footer: str = ""
     owner: str = ""
     """The principal the generation runs for; part of the request's identity (cache, request_id)."""
