@@ -70,6 +70,7 @@ def test_secrets_come_from_files(tmp_path: Path) -> None:
     [
         ({"AUTH_MODE": "password"}, "AUTH_MODE"),
         ({"AUTH_MODE": "api_key"}, "API_KEYS"),
+        ({"AUTH_MODE": "api_key", "API_KEYS": "keyid123 svc - sha256:not-hex"}, "API_KEYS entry 1"),
         ({"AUTH_MODE": "supabase"}, "SUPABASE_URL"),
         ({"AUTH_MODE": "mtls"}, "TLS_CLIENT_CA_FILE"),
         ({"TLS_CERT_FILE": "/nonexistent.pem", "TLS_KEY_FILE": "/nonexistent.key"}, "TLS_CERT_FILE"),

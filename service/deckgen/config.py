@@ -79,7 +79,8 @@ class Settings:
     """STORAGE_BACKEND: where artifacts live; `local` (the embedded default)."""
     storage_dir: Path = Path("var/artifacts")
     supabase_url: str = ""
-    """SUPABASE_URL: the project URL (https://<project>.supabase.co) for STORAGE_BACKEND=supabase."""
+    """SUPABASE_URL: the project URL (https://<project>.supabase.co), for STORAGE_BACKEND=supabase and
+    for verifying users' tokens (AUTH_MODE=supabase)."""
     supabase_service_role_key: str = field(default="", repr=False)
     """SUPABASE_SERVICE_ROLE_KEY: the key the server stores artifacts with (secret)."""
     supabase_key: str = field(default="", repr=False)
@@ -384,6 +385,13 @@ def _validate_identity(settings: Settings, require: Callable[[bool, str, str], N
     methods = auth_methods(settings.auth_mode)
     if "api_key" in methods and not settings.api_keys.strip():
         raise ConfigError("AUTH_MODE includes api_key, which needs API_KEYS (or API_KEYS_FILE)")
+    if settings.api_keys.strip():
+        from deckgen.auth import ApiKeys, KeyFormatError
+
+        try:
+            ApiKeys(settings.api_keys)
+        except KeyFormatError as error:
+            raise ConfigError(str(error)) from None
     if "supabase" in methods:
         require(
             settings.supabase_url.startswith(("http://", "https://")),

@@ -14,7 +14,7 @@ from deckgen.api._peer import parse_networks
 from deckgen.api._resume import ResumeTokens
 from deckgen.auth import ApiKeys, SupabaseVerifier
 from deckgen.config import ConfigError, Settings, auth_methods
-from deckgen.providers.limits import LimitStore, MemoryLimitStore, RedisLimitStore
+from deckgen.providers import limits as limit_stores
 
 __all__ = [
     "CertificateFiles",
@@ -29,12 +29,7 @@ log = logging.getLogger("deckgen.security")
 
 def build_authenticator(settings: Settings) -> Authenticator:
     methods = auth_methods(settings.auth_mode)
-    api_keys = None
-    if "api_key" in methods:
-        try:
-            api_keys = ApiKeys(settings.api_keys)
-        except ValueError as error:
-            raise ConfigError(str(error)) from None
+    api_keys = ApiKeys(settings.api_keys) if "api_key" in methods else None  # checked by load_settings
     supabase = None
     if "supabase" in methods:
         supabase = SupabaseVerifier(
@@ -60,10 +55,10 @@ def build_resume_tokens(settings: Settings) -> ResumeTokens:
 
 def build_limits(settings: Settings) -> CallerLimits:
     """Per-caller limits; in Redis when REDIS_URL is set, so every replica shares the budgets."""
-    store: LimitStore = (
-        RedisLimitStore(settings.redis_url, f"{settings.redis_key_prefix}limits:")
+    store: limit_stores.LimitStore = (
+        limit_stores.RedisLimitStore(settings.redis_url, f"{settings.redis_key_prefix}limits:")
         if settings.redis_url
-        else MemoryLimitStore()
+        else limit_stores.MemoryLimitStore()
     )
     budgets = {}
     if settings.rate_limit_enabled:

@@ -15,7 +15,7 @@ from tests.support.engines import SlowEngine
 from tests.support.fake_llm import FakeLLMServer
 from tests.support.identity import Metadata, api_key_caller
 from tests.support.servers import RunningServer, running_server, server_settings
-from tests.support.status import RichError, rich_error
+from tests.support.status import failure_of
 
 MD = "text/markdown"
 ALICE = api_key_caller("alice")
@@ -27,18 +27,6 @@ def _source(examples: Path) -> spb.SourceDocument:
     return spb.SourceDocument(
         name="g.md", media_type=MD, content=(examples / "intro-to-grpc.md").read_bytes()
     )
-
-
-async def _error(call: object) -> RichError:
-    try:
-        if hasattr(call, "__aiter__"):
-            async for _ in call:
-                pass
-        else:
-            await call  # type: ignore[misc]
-    except grpc.aio.AioRpcError as error:
-        return rich_error(error)
-    raise AssertionError("the call succeeded")
 
 
 async def _themes(server: RunningServer, metadata: Metadata = ()) -> None:
@@ -56,7 +44,7 @@ async def test_each_principal_has_its_own_budget_and_it_refills(tmp_path: Path) 
     async with running_server(settings) as server:
         for _ in range(3):
             await _themes(server, ALICE.metadata)
-        error = await _error(_themes(server, ALICE.metadata))
+        error = await failure_of(_themes(server, ALICE.metadata))
         assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and error.reason == "RATE_LIMITED"
         assert error.quota_subjects == ["rate_limit.reads"]
         assert error.retry_after is not None and 0 < error.retry_after <= 0.2
@@ -82,7 +70,7 @@ async def test_downloads_and_reads_do_not_use_up_the_calls_budget(tmp_path: Path
             await server.stub.GetPresentation(spb.GetPresentationRequest(name=events[0].presentation))
         # The calls budget is still there for one more generation, then it is spent.
         assert [e async for e in server.stub.GeneratePresentation(request)][-1].HasField("completed")
-        error = await _error(server.stub.GeneratePresentation(request))
+        error = await failure_of(server.stub.GeneratePresentation(request))
         assert error.quota_subjects == ["rate_limit.calls"]
         assert error.retry_after is not None and error.retry_after > 1
 
@@ -95,7 +83,7 @@ async def test_concurrent_generations_are_limited_per_principal(tmp_path: Path, 
     async with running_server(settings, SlowEngine(0.2)) as server:
         first = server.stub.GeneratePresentation(request, metadata=ALICE.metadata)
         assert (await first.read()).HasField("accepted")
-        error = await _error(server.stub.GeneratePresentation(request, metadata=ALICE.metadata))
+        error = await failure_of(server.stub.GeneratePresentation(request, metadata=ALICE.metadata))
         assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert error.quota_subjects == ["concurrent_generations_per_caller"]
         assert error.retry_after is not None and error.retry_after > 0
@@ -119,7 +107,7 @@ async def test_model_tokens_per_day(tmp_path: Path, llm: FakeLLMServer) -> None:
         events = [e async for e in server.stub.GeneratePresentation(request, metadata=ALICE.metadata)]
         usage = events[-1].completed.presentation.usage
         assert usage.prompt_tokens + usage.completion_tokens > 1
-        error = await _error(server.stub.GeneratePresentation(request, metadata=ALICE.metadata))
+        error = await failure_of(server.stub.GeneratePresentation(request, metadata=ALICE.metadata))
         assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED and error.reason == "TOKEN_QUOTA_EXHAUSTED"
         assert error.quota_subjects == ["model_tokens_per_day"]
         assert error.retry_after is not None and 0 < error.retry_after <= 86_400
@@ -128,7 +116,7 @@ async def test_model_tokens_per_day(tmp_path: Path, llm: FakeLLMServer) -> None:
             spb.RegenerateSlideRequest(presentation=name, slide_index=1, instruction="shorter"),
             metadata=ALICE.metadata,
         )
-        assert (await _error(regenerate)).reason == "TOKEN_QUOTA_EXHAUSTED"
+        assert (await failure_of(regenerate)).reason == "TOKEN_QUOTA_EXHAUSTED"
         # Bob's day has just begun.
         bobs = [e async for e in server.stub.GeneratePresentation(request, metadata=BOB.metadata)]
         assert bobs[-1].HasField("completed")
@@ -147,7 +135,7 @@ async def test_a_spoofed_forwarded_header_is_ignored(tmp_path: Path) -> None:
         await _themes(server, _forwarded("203.0.113.7"))
         await _themes(server, (("x-envoy-external-address", "203.0.113.8"),))
         # Anyone may send these headers: from an untrusted peer a new "client" is still the peer.
-        error = await _error(_themes(server, _forwarded("198.51.100.9")))
+        error = await failure_of(_themes(server, _forwarded("198.51.100.9")))
         assert error.quota_subjects == ["rate_limit.reads"]
 
 
@@ -163,11 +151,11 @@ async def test_forwarded_clients_behind_a_trusted_proxy_have_their_own_budgets(t
         for client in (_forwarded("203.0.113.7"), _forwarded("198.51.100.9")):
             await _themes(server, client)
             await _themes(server, client)
-            assert (await _error(_themes(server, client))).quota_subjects == ["rate_limit.reads"]
+            assert (await failure_of(_themes(server, client))).quota_subjects == ["rate_limit.reads"]
         envoy = (("x-envoy-external-address", "203.0.113.50"),)
         await _themes(server, envoy)
         await _themes(server, envoy)
-        assert (await _error(_themes(server, envoy))).quota_subjects == ["rate_limit.reads"]
+        assert (await failure_of(_themes(server, envoy))).quota_subjects == ["rate_limit.reads"]
 
 
 async def test_replicas_sharing_redis_share_each_callers_budget(tmp_path: Path) -> None:
@@ -189,7 +177,9 @@ async def test_replicas_sharing_redis_share_each_callers_budget(tmp_path: Path) 
             await _themes(second, ALICE.metadata)
             # Alice's budget is spent on both replicas at once; Bob's is not.
             for replica in (first, second):
-                assert (await _error(_themes(replica, ALICE.metadata))).quota_subjects == ["rate_limit.reads"]
+                assert (await failure_of(_themes(replica, ALICE.metadata))).quota_subjects == [
+                    "rate_limit.reads"
+                ]
             await _themes(second, BOB.metadata)
     finally:
         client = redis.Redis.from_url("redis://127.0.0.1:6379/0")

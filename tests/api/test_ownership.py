@@ -14,7 +14,7 @@ from deckgen.v1 import presentation_service_pb2 as spb
 from tests.api.test_templates import default_template
 from tests.support.identity import Caller, api_key_caller
 from tests.support.servers import RunningServer, running_server, server_settings
-from tests.support.status import RichError, rich_error
+from tests.support.status import RichError, failure_of
 
 MD = "text/markdown"
 ALICE = api_key_caller("alice")
@@ -46,18 +46,6 @@ async def _generate(
     return [event async for event in server.stub.GeneratePresentation(request, metadata=caller.metadata)]
 
 
-async def _error(call: object) -> RichError:
-    try:
-        if hasattr(call, "__aiter__"):
-            async for _ in call:
-                pass
-        else:
-            await call  # type: ignore[misc]
-    except grpc.aio.AioRpcError as error:
-        return rich_error(error)
-    raise AssertionError("the call succeeded")
-
-
 def _assert_hidden(error: RichError, resource_type: str, name: str) -> None:
     assert error.code == grpc.StatusCode.NOT_FOUND
     assert error.resource == (resource_type, name)
@@ -80,24 +68,24 @@ async def test_another_principal_cannot_see_or_touch_a_presentation(
     # Bob gets exactly what a presentation that never existed gets.
     missing = f"presentations/{uuid.uuid4()}"
     for target in (name, missing):
-        error = await _error(
+        error = await failure_of(
             stub.GetPresentation(spb.GetPresentationRequest(name=target), metadata=BOB.metadata)
         )
         _assert_hidden(error, "deckgen.v1.Presentation", target)
         download = stub.DownloadArtifact(
             spb.DownloadArtifactRequest(name=f"{target}/artifacts/deck.pptx"), metadata=BOB.metadata
         )
-        _assert_hidden(await _error(download), "deckgen.v1.Presentation", target)
+        _assert_hidden(await failure_of(download), "deckgen.v1.Presentation", target)
         regenerate = stub.RegenerateSlide(
             spb.RegenerateSlideRequest(presentation=target, slide_index=1, instruction="shorter"),
             metadata=BOB.metadata,
         )
-        _assert_hidden(await _error(regenerate), "deckgen.v1.Presentation", target)
+        _assert_hidden(await failure_of(regenerate), "deckgen.v1.Presentation", target)
     # Alice's resume token is worthless to Bob: it does not verify for him.
     replay = stub.GeneratePresentation(
         spb.GeneratePresentationRequest(resume_token=events[0].resume_token), metadata=BOB.metadata
     )
-    error = await _error(replay)
+    error = await failure_of(replay)
     assert error.code == grpc.StatusCode.INVALID_ARGUMENT and "resume_token" in error.violations
 
     # An admin reads everything.
@@ -118,7 +106,7 @@ async def test_a_rendered_presentation_belongs_to_its_caller(server: RunningServ
         spb.RenderPresentationRequest(deck=deck), metadata=ALICE.metadata
     )
     name = rendered.presentation.name
-    error = await _error(
+    error = await failure_of(
         server.stub.GetPresentation(spb.GetPresentationRequest(name=name), metadata=BOB.metadata)
     )
     _assert_hidden(error, "deckgen.v1.Presentation", name)
@@ -149,15 +137,17 @@ async def test_templates_are_stored_per_owner(server: RunningServer, examples: P
     assert (
         await stub.GetTemplate(spb.GetTemplateRequest(name=alices.name), metadata=ALICE.metadata)
     ) == alices
-    error = await _error(stub.GetTemplate(spb.GetTemplateRequest(name=alices.name), metadata=BOB.metadata))
+    error = await failure_of(
+        stub.GetTemplate(spb.GetTemplateRequest(name=alices.name), metadata=BOB.metadata)
+    )
     _assert_hidden(error, "deckgen.v1.Template", alices.name)
     # Nor can he draw with it, by generation or by render.
-    error = await _error(
+    error = await failure_of(
         stub.GeneratePresentation(_request(examples, template=alices.name), metadata=BOB.metadata)
     )
     _assert_hidden(error, "deckgen.v1.Template", alices.name)
     deck = pb.Deck(title="T", template=alices.name, slides=[pb.Slide(layout=pb.LAYOUT_BULLETS, title="x")])
-    error = await _error(
+    error = await failure_of(
         stub.RenderPresentation(spb.RenderPresentationRequest(deck=deck), metadata=BOB.metadata)
     )
     _assert_hidden(error, "deckgen.v1.Template", alices.name)

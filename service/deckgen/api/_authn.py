@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 import grpc
 
@@ -101,36 +100,7 @@ class AuthInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         handler = await continuation(details)
         if handler is None or details.method.startswith(_OPEN):
             return handler
-        if handler.request_streaming:
-            return self._wrap_streaming_request(handler)
         return wrap_handler(handler, self._authenticated)
-
-    def _wrap_streaming_request(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
-        # Reflection is the only client-streaming service; any such method is authenticated too.
-        inner = handler.stream_stream if handler.response_streaming else None
-        if inner is None:
-            return grpc.stream_unary_rpc_method_handler(
-                self._refuse,
-                request_deserializer=handler.request_deserializer,
-                response_serializer=handler.response_serializer,
-            )
-
-        async def stream(
-            requests: AsyncIterator[Any], context: grpc.aio.ServicerContext
-        ) -> AsyncIterator[Any]:
-            async with self._authenticated(context):
-                async for response in inner(requests, context):
-                    yield response
-
-        return grpc.stream_stream_rpc_method_handler(
-            stream,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-
-    @staticmethod
-    async def _refuse(requests: AsyncIterator[Any], context: grpc.aio.ServicerContext) -> Any:
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, "client-streaming calls are not served")
 
     @asynccontextmanager
     async def _authenticated(self, context: grpc.aio.ServicerContext) -> AsyncIterator[None]:

@@ -108,6 +108,13 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
             )
         return presentation
 
+    async def _owns_artifact(self, name: str) -> None:
+        try:
+            presentation_id = parse_presentation_name(name.partition("/artifacts/")[0])
+        except InvalidRequest:
+            return  # a malformed name: the service explains what is wrong with it
+        await self._presentation(presentation_id)
+
     async def _template(self, template_id: str) -> d.Template:
         if self._templates is None:
             raise template_not_found(template_id)
@@ -238,7 +245,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.DownloadArtifactRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[spb.DownloadArtifactResponse]:
         try:
-            await self._presentation(parse_presentation_name(request.name.partition("/artifacts/")[0]))
+            await self._owns_artifact(request.name)
             artifact = await self._service.artifact(request.name)
             if not 0 <= request.offset <= artifact.size_bytes:
                 raise InvalidRequest(
