@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 from pathlib import Path
 
 import grpc
+import pytest
 import redis.asyncio as redis
 
 from deckgen.v1 import presentation_service_pb2 as spb
@@ -187,3 +189,21 @@ async def test_replicas_sharing_redis_share_each_callers_budget(tmp_path: Path) 
         assert keys  # the budgets really were in Redis
         await client.delete(*keys)
         await client.aclose()
+
+
+async def test_an_unreachable_redis_lifts_the_limits_instead_of_failing_calls(
+    tmp_path: Path, examples: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    settings = server_settings(
+        tmp_path / "a", REDIS_URL=dead, RATE_LIMIT_ENABLED="true", MODEL_TOKENS_PER_DAY="100", **KEYS
+    )
+    async with running_server(settings) as server:
+        for _ in range(3):
+            await _themes(server, ALICE.metadata)
+        request = spb.GeneratePresentationRequest(sources=[_source(examples)], slide_count=4)
+        events = [e async for e in server.stub.GeneratePresentation(request, metadata=ALICE.metadata)]
+        assert events[-1].HasField("completed")
+    assert "per-caller limits are not enforced" in caplog.text

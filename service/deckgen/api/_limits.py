@@ -7,11 +7,13 @@ Counters live behind `LimitStore`, so replicas sharing Redis share the budgets.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 
@@ -20,7 +22,7 @@ from deckgen.api._errors import status_for
 from deckgen.api._peer import Networks, client_address
 from deckgen.auth import current_principal
 from deckgen.domain import CapacityExceeded, DeckgenError, Usage
-from deckgen.providers.limits import LimitStore
+from deckgen.providers.limits import LimitStore, LimitStoreUnavailable
 
 __all__ = ["Budget", "CallerLimits", "RateLimitInterceptor"]
 
@@ -34,6 +36,10 @@ _KINDS = {
     "DownloadArtifact": "downloads",
 }
 _DAY = 86_400
+_WARN_EVERY = 30.0
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +67,18 @@ class CallerLimits:
         self._tokens_per_day = tokens_per_day
         self._trusted = trusted
         self._clock = clock
+        self._warned_at = -_WARN_EVERY
+
+    async def _ask(self, question: Awaitable[T], otherwise: T) -> T:
+        # A store outage must not take the service down with it: limits are off until it is back.
+        try:
+            return await question
+        except LimitStoreUnavailable as error:
+            now = time.monotonic()
+            if now - self._warned_at >= _WARN_EVERY:
+                self._warned_at = now
+                log.warning("per-caller limits are not enforced: %s", error)
+            return otherwise
 
     def caller(self, context: grpc.aio.ServicerContext) -> str:
         principal = current_principal()
@@ -72,8 +90,11 @@ class CallerLimits:
         budget = self._budgets.get(kind)
         if budget is None:
             return
-        wait = await self.store.take_token(
-            f"rate:{kind}:{caller}", budget.per_minute / 60.0, budget.burst, self._clock()
+        wait = await self._ask(
+            self.store.take_token(
+                f"rate:{kind}:{caller}", budget.per_minute / 60.0, budget.burst, self._clock()
+            ),
+            0.0,
         )
         if wait > 0:
             raise CapacityExceeded(
@@ -87,7 +108,7 @@ class CallerLimits:
         if not self._tokens_per_day:
             return
         now = self._clock()
-        used = await self.store.usage(self._tokens_key(caller, now))
+        used = await self._ask(self.store.usage(self._tokens_key(caller, now)), 0)
         if used >= self._tokens_per_day:
             raise CapacityExceeded(
                 f"this caller used its {self._tokens_per_day} model tokens for today (UTC)",
@@ -99,7 +120,8 @@ class CallerLimits:
     async def charge(self, caller: str, usage: Usage) -> None:
         spent = usage.prompt_tokens + usage.completion_tokens
         if self._tokens_per_day and spent > 0:
-            await self.store.add_usage(self._tokens_key(caller, self._clock()), spent, 2 * _DAY)
+            key = self._tokens_key(caller, self._clock())
+            await self._ask(self.store.add_usage(key, spent, 2 * _DAY), 0)
 
     @asynccontextmanager
     async def generation(self, caller: str) -> AsyncIterator[None]:
@@ -110,7 +132,8 @@ class CallerLimits:
             return
         lease, now = uuid.uuid4().hex, self._clock()
         key = f"generations:{caller}"
-        if not await self.store.acquire_slot(key, self._generations, lease, now + self._lease, now):
+        held = self.store.acquire_slot(key, self._generations, lease, now + self._lease, now)
+        if not await self._ask(held, True):
             raise CapacityExceeded(
                 f"this caller already runs {self._generations} generations; wait for one to finish",
                 subject="concurrent_generations_per_caller",
@@ -120,7 +143,7 @@ class CallerLimits:
         try:
             yield
         finally:
-            await self.store.release_slot(key, lease)
+            await self._ask(self.store.release_slot(key, lease), None)
 
     @staticmethod
     def _tokens_key(caller: str, now: float) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from deckgen.providers.limits._base import LimitStore
+from deckgen.providers.limits._base import LimitStore, LimitStoreUnavailable
 from deckgen.providers.limits._memory import MemoryLimitStore
 
 if TYPE_CHECKING:
     from deckgen.providers.limits._redis import RedisLimitStore
 
-__all__ = ["LimitStore", "MemoryLimitStore", "RedisLimitStore"]
+__all__ = ["LimitStore", "LimitStoreUnavailable", "MemoryLimitStore", "RedisLimitStore"]
 
 
 def __getattr__(name: str) -> type[RedisLimitStore]:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-__all__ = ["LimitStore"]
+__all__ = ["LimitStore", "LimitStoreUnavailable"]
+
+
+class LimitStoreUnavailable(Exception):
+    """The shared store did not answer (Redis down or unreachable)."""
 
 
 class LimitStore(Protocol):

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+from deckgen.providers.limits._base import LimitStoreUnavailable
 
 __all__ = ["RedisLimitStore"]
 
@@ -31,37 +36,50 @@ return 1
 """
 
 
+@contextmanager
+def _answering() -> Iterator[None]:
+    try:
+        yield
+    except (RedisError, OSError) as error:
+        raise LimitStoreUnavailable(f"Redis did not answer ({type(error).__name__})") from error
+
+
 class RedisLimitStore:
     def __init__(self, url: str, prefix: str = "deckgen:limits:") -> None:
-        self._client = redis.Redis.from_url(url, socket_timeout=5.0, socket_connect_timeout=5.0)
+        self._client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=1.0)
         self._prefix = prefix
         self._take = self._client.register_script(_TAKE)
         self._acquire = self._client.register_script(_ACQUIRE)
 
     async def take_token(self, key: str, rate: float, burst: int, now: float) -> float:
         ttl_ms = math.ceil((burst / rate + 1) * 1000)  # long enough to refill completely
-        wait = await self._take(keys=[self._prefix + key], args=[repr(rate), burst, repr(now), ttl_ms])
+        with _answering():
+            wait = await self._take(keys=[self._prefix + key], args=[repr(rate), burst, repr(now), ttl_ms])
         return float(wait)
 
     async def acquire_slot(self, key: str, limit: int, lease: str, expires_at: float, now: float) -> bool:
         ttl_ms = max(math.ceil((expires_at - now) * 1000), 1)
-        granted = await self._acquire(
-            keys=[self._prefix + key], args=[limit, lease, repr(expires_at), repr(now), ttl_ms]
-        )
+        with _answering():
+            granted = await self._acquire(
+                keys=[self._prefix + key], args=[limit, lease, repr(expires_at), repr(now), ttl_ms]
+            )
         return bool(granted)
 
     async def release_slot(self, key: str, lease: str) -> None:
-        await self._client.zrem(self._prefix + key, lease)
+        with _answering():
+            await self._client.zrem(self._prefix + key, lease)
 
     async def add_usage(self, key: str, amount: int, ttl: float) -> int:
-        async with self._client.pipeline(transaction=True) as pipe:
-            pipe.incrby(self._prefix + key, amount)
-            pipe.expire(self._prefix + key, math.ceil(ttl))
-            total, _ = await pipe.execute()
+        with _answering():
+            async with self._client.pipeline(transaction=True) as pipe:
+                pipe.incrby(self._prefix + key, amount)
+                pipe.expire(self._prefix + key, math.ceil(ttl))
+                total, _ = await pipe.execute()
         return int(total)
 
     async def usage(self, key: str) -> int:
-        value = await self._client.get(self._prefix + key)
+        with _answering():
+            value = await self._client.get(self._prefix + key)
         return int(value) if value is not None else 0
 
     async def aclose(self) -> None:
