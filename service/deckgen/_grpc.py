@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -21,23 +22,30 @@ def wrap_handler(handler: grpc.RpcMethodHandler, around: Around) -> grpc.RpcMeth
         "request_deserializer": handler.request_deserializer,
         "response_serializer": handler.response_serializer,
     }
+    streams_in = handler.request_streaming
     if handler.response_streaming:
-        inner_stream = handler.stream_stream if handler.request_streaming else handler.unary_stream
+        inner_stream = handler.stream_stream if streams_in else handler.unary_stream
+        make = grpc.stream_stream_rpc_method_handler if streams_in else grpc.unary_stream_rpc_method_handler
+        if not inspect.isasyncgenfunction(inner_stream):
+            # A streaming handler written as a coroutine that sends with `context.write`.
+            async def writer(request: Any, context: grpc.aio.ServicerContext) -> None:
+                async with around(context):
+                    await inner_stream(request, context)
+
+            return make(writer, **codecs)
 
         async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             async with around(context):
                 async for response in inner_stream(request, context):
                     yield response
 
-        if handler.request_streaming:
-            return grpc.stream_stream_rpc_method_handler(stream, **codecs)
-        return grpc.unary_stream_rpc_method_handler(stream, **codecs)
-    inner_unary = handler.stream_unary if handler.request_streaming else handler.unary_unary
+        return make(stream, **codecs)
+    inner_unary = handler.stream_unary if streams_in else handler.unary_unary
 
     async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
         async with around(context):
             return await inner_unary(request, context)
 
-    if handler.request_streaming:
+    if streams_in:
         return grpc.stream_unary_rpc_method_handler(unary, **codecs)
     return grpc.unary_unary_rpc_method_handler(unary, **codecs)

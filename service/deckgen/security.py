@@ -56,7 +56,9 @@ def build_resume_tokens(settings: Settings) -> ResumeTokens:
 def build_limits(settings: Settings) -> CallerLimits:
     """Per-caller limits; in Redis when REDIS_URL is set, so every replica shares the budgets."""
     store: limit_stores.LimitStore = (
-        limit_stores.RedisLimitStore(settings.redis_url, f"{settings.redis_key_prefix}limits:")
+        limit_stores.RedisLimitStore(
+            settings.redis_url, f"{settings.redis_key_prefix}limits:", settings.redis_password
+        )
         if settings.redis_url
         else limit_stores.MemoryLimitStore()
     )

@@ -13,6 +13,7 @@ from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 from tests.api.test_templates import default_template
 from tests.support.identity import Caller, api_key_caller
+from tests.support.redis import REDIS_URL, isolated_prefix
 from tests.support.servers import RunningServer, running_server, server_settings
 from tests.support.status import RichError, failure_of
 
@@ -22,15 +23,19 @@ BOB = api_key_caller("bob")
 AUDITOR = api_key_caller("auditor", "admin")
 
 
-@pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[RunningServer]:
-    settings = server_settings(
-        tmp_path / "artifacts",
-        AUTH_MODE="api_key",
-        API_KEYS="\n".join(c.entry for c in (ALICE, BOB, AUDITOR)),
-    )
-    async with running_server(settings) as running:
-        yield running
+@pytest.fixture(params=["in-process", "redis"])
+async def server(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningServer]:
+    # With Redis the records (and their owners) live outside the process, as with replicas.
+    async with isolated_prefix() as prefix:
+        shared = {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix} if request.param == "redis" else {}
+        settings = server_settings(
+            tmp_path / "artifacts",
+            AUTH_MODE="api_key",
+            API_KEYS="\n".join(c.entry for c in (ALICE, BOB, AUDITOR)),
+            **shared,
+        )
+        async with running_server(settings) as running:
+            yield running
 
 
 def _request(examples: Path, **fields: object) -> spb.GeneratePresentationRequest:

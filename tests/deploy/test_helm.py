@@ -273,6 +273,7 @@ def test_environment_profile_comes_from_the_config_map(any_release: Release) -> 
     known = {f.upper() for f in Settings.__dataclass_fields__}
     assert {k for k in config if not k.startswith("OTEL_")} <= known
     secrets = {name: "from-the-secret" for name in SECRET_NAMES}
+    secrets["API_KEYS"] = f"abcdefgh billing - sha256:{'0' * 64}"  # what `deckgen keys create` prints
     settings = load_settings({**config, **secrets}, config_dir=ROOT / "config")
     assert settings.environment == "production"
     assert settings.workers == 1

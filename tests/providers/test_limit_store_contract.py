@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-import redis.asyncio as redis
 
 from deckgen.providers.limits import LimitStore, MemoryLimitStore, RedisLimitStore
+from tests.support.redis import REDIS_URL, isolated_prefix
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 T0 = 1_800_000_000.0
 
 
@@ -20,17 +18,12 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[LimitStore]:
     if request.param == "memory":
         yield MemoryLimitStore()
         return
-    prefix = f"test-{uuid.uuid4().hex}:"
-    store = RedisLimitStore(REDIS_URL, prefix=prefix)
-    try:
-        yield store
-    finally:
-        await store.aclose()
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+    async with isolated_prefix() as prefix:
+        store = RedisLimitStore(REDIS_URL, prefix=prefix)
+        try:
+            yield store
+        finally:
+            await store.aclose()
 
 
 async def test_a_bucket_grants_its_burst_then_the_rate(store: LimitStore) -> None:

@@ -45,8 +45,10 @@ def _answering() -> Iterator[None]:
 
 
 class RedisLimitStore:
-    def __init__(self, url: str, prefix: str = "deckgen:limits:") -> None:
-        self._client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=1.0)
+    def __init__(self, url: str, prefix: str = "deckgen:limits:", password: str = "") -> None:
+        self._client = redis.Redis.from_url(
+            url, password=password or None, socket_timeout=2.0, socket_connect_timeout=1.0
+        )
         self._prefix = prefix
         self._take = self._client.register_script(_TAKE)
         self._acquire = self._client.register_script(_ACQUIRE)
