@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import aclosing, suppress
-from typing import Any
+from collections.abc import Callable
+from contextlib import aclosing
 
 import grpc
 
@@ -31,7 +29,8 @@ from deckgen.api._validate import (
     validate_instruction,
 )
 from deckgen.domain import FieldViolation, InvalidRequest
-from deckgen.domain._events import Failed
+from deckgen.domain._events import Failed, SlideReady
+from deckgen.observability import TIME_TO_FIRST_SLIDE
 from deckgen.pipeline import (
     GenerationService,
     TemplateLibrary,
@@ -53,12 +52,6 @@ log = logging.getLogger(__name__)
 GenerationRequest = spb.GeneratePresentationRequest | spb.GenerateOutlineRequest
 
 
-async def _close_quietly(stream: AsyncGenerator[Any, None]) -> None:
-    # RuntimeError: still running, so its own frame is unwinding and will close it.
-    with suppress(RuntimeError):
-        await stream.aclose()
-
-
 class PresentationServicer(spb_grpc.PresentationServiceServicer):
     def __init__(
         self,
@@ -73,21 +66,34 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self._themes = themes
         self._chunk_size = chunk_size
         self._templates = templates
-        self._closing: set[asyncio.Task[None]] = set()
 
     async def _fail(self, context: grpc.aio.ServicerContext, error: Exception) -> None:
         if unexpected(error):
             log.exception("unexpected error in %s", type(self).__name__)
         await context.abort_with_status(status_for(as_domain_error(error)))
 
-    def _close_soon(self, stream: AsyncGenerator[Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(_close_quietly(stream))
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+    def _refuse_new_work(self) -> None:
+        # Generations and renders are refused by the service itself; reads (Get*, downloads,
+        # resumes, ListThemes) are still served while draining so callers can fetch what finished.
+        if self._service.draining:
+            raise d.Unavailable(
+                "the server is shutting down; send the request again (another replica will serve it)",
+                retry_after=1.0,
+                reason="SERVER_SHUTTING_DOWN",
+            )
 
     async def _events(
         self, request: GenerationRequest, context: grpc.aio.ServicerContext, kind: JobKind
-    ) -> AsyncIterator[spb.GenerationEvent]:
+    ) -> None:
+        # Written with `context.write`, not as an async generator: when the caller goes away, grpc
+        # cancels this task and every `finally` below (closing the event stream, which detaches the
+        # reader and cancels the work) runs here, in order. An async generator would be dropped
+        # mid-yield and finalised later from another task ("aclose(): asynchronous generator is
+        # already running", and tracing contexts detached in the wrong context).
+        # What the caller waits for is timed from the call's start (decoding and checking its
+        # documents included) to the moment the first slide is handed to grpc to send.
+        call_started = time.monotonic()
+        timing_first_slide = False
         try:
             if request.resume_token:
                 presentation_id, after = decode_resume_token(request.resume_token)
@@ -97,35 +103,34 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 deadline = time.time() + remaining if remaining is not None else None
                 started = await self._service.start(spec, kind, deadline)
                 presentation_id, after = started.presentation_id, 0
+                timing_first_slide = kind is JobKind.PRESENTATION and not started.joined
             stream = self._service.events(presentation_id, after)
-            # When the caller cancels while grpc is sending (not awaiting this generator), grpc drops
-            # the generator without closing it; closing it explicitly is what detaches the reader
-            # (and cancels the work) now rather than whenever the garbage collector gets to it.
-            context.add_done_callback(lambda _: self._close_soon(stream))
             async with aclosing(stream):
                 async for event in stream:
                     if isinstance(event.event, Failed):
                         await context.abort_with_status(status_for(event.event.error))
-                    yield event_to_proto(
-                        event, presentation_id, encode_resume_token(presentation_id, event.sequence)
+                    await context.write(
+                        event_to_proto(
+                            event, presentation_id, encode_resume_token(presentation_id, event.sequence)
+                        )
                     )
+                    if timing_first_slide and isinstance(event.event, SlideReady):
+                        timing_first_slide = False
+                        TIME_TO_FIRST_SLIDE.observe(time.monotonic() - call_started)
         except grpc.aio.AbortError:
             raise
         except Exception as error:
             await self._fail(context, error)
 
-    # grpc.aio recognises a streaming handler only when it is itself an async generator function.
     async def GeneratePresentation(
         self, request: spb.GeneratePresentationRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[spb.GenerationEvent]:
-        async for event in self._events(request, context, JobKind.PRESENTATION):
-            yield event
+    ) -> None:
+        await self._events(request, context, JobKind.PRESENTATION)
 
     async def GenerateOutline(
         self, request: spb.GenerateOutlineRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[spb.GenerationEvent]:
-        async for event in self._events(request, context, JobKind.OUTLINE):
-            yield event
+    ) -> None:
+        await self._events(request, context, JobKind.OUTLINE)
 
     async def RenderPresentation(
         self, request: spb.RenderPresentationRequest, context: grpc.aio.ServicerContext
@@ -148,6 +153,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.RegenerateSlideRequest, context: grpc.aio.ServicerContext
     ) -> spb.RegenerateSlideResponse:
         try:
+            self._refuse_new_work()
             presentation_id = parse_presentation_name(request.presentation, "presentation")
             instruction = validate_instruction(request.instruction)
             deck = None
@@ -177,7 +183,8 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
 
     async def DownloadArtifact(
         self, request: spb.DownloadArtifactRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[spb.DownloadArtifactResponse]:
+    ) -> None:
+        # `context.write` for the same reason as `_events`: a caller leaving mid-download unwinds here.
         try:
             artifact = await self._service.artifact(request.name)
             if not 0 <= request.offset <= artifact.size_bytes:
@@ -191,10 +198,12 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 if first:
                     response.artifact.CopyFrom(artifact_to_proto(artifact))
                     first = False
-                yield response
+                await context.write(response)
                 offset += len(chunk)
             if first:  # an empty remainder still tells the caller what the artifact is
-                yield spb.DownloadArtifactResponse(artifact=artifact_to_proto(artifact), offset=offset)
+                await context.write(
+                    spb.DownloadArtifactResponse(artifact=artifact_to_proto(artifact), offset=offset)
+                )
         except grpc.aio.AbortError:
             raise
         except ObjectNotFound:
@@ -231,6 +240,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self, request: spb.CreateTemplateRequest, context: grpc.aio.ServicerContext
     ) -> pb.Template:
         try:
+            self._refuse_new_work()
             if self._templates is None:
                 raise d.PreconditionFailed(
                     "templates are not available on this server", reason="TEMPLATES_DISABLED"
