@@ -144,6 +144,8 @@ def slide_to_proto(slide: d.Slide, index: int) -> pb.Slide:
         message.quote.CopyFrom(pb.Quote(text=slide.quote.text, attribution=slide.quote.attribution))
     if slide.image is not None:
         message.image.CopyFrom(pb.ImageRef(uri=slide.image.uri, alt_text=slide.image.alt_text))
+    if slide.code is not None:
+        message.code.CopyFrom(pb.CodeBlock(language=slide.code.language, text=slide.code.text))
     return message
 
 
@@ -175,6 +177,7 @@ def slide_from_proto(message: pb.Slide) -> d.Slide:
         sources=tuple(d.SourceRef(s.document, s.locator) for s in message.sources),
         steps=tuple(d.Step(s.title, s.label, s.detail) for s in message.steps),
         statistics=tuple(d.Statistic(s.value, s.label, s.context) for s in message.statistics),
+        code=d.CodeBlock(message.code.text, message.code.language) if message.HasField("code") else None,
     )
 
 
@@ -206,6 +209,8 @@ def deck_to_proto(deck: d.Deck) -> pb.Deck:
         theme=deck.theme,
         slides=[slide_to_proto(slide, index) for index, slide in enumerate(deck.slides)],
         template=f"templates/{deck.template}" if deck.template else "",
+        slide_numbers=deck.slide_numbers,
+        footer=deck.footer,
     )
     if deck.brand is not None:
         message.brand.CopyFrom(brand_to_proto(deck.brand))
@@ -222,6 +227,8 @@ def deck_from_proto(message: pb.Deck) -> d.Deck:
         slides=tuple(slide_from_proto(s) for s in message.slides),
         brand=brand_from_proto(message.brand) if message.HasField("brand") else None,
         template=message.template.removeprefix("templates/"),
+        slide_numbers=message.slide_numbers if message.HasField("slide_numbers") else True,
+        footer=message.footer,
     )
 
 

@@ -11,6 +11,7 @@ __all__ = [
     "Chart",
     "ChartSeries",
     "ChartType",
+    "CodeBlock",
     "Column",
     "Deck",
     "ImageRef",
@@ -108,6 +109,15 @@ class Statistic:
 
 
 @dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """Preformatted text (code, a shell session, a config file) drawn monospace, indentation kept."""
+
+    text: str
+    language: str = ""
+    """`python`, `shell`…; empty when unknown."""
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     text: str
     attribution: str = ""
@@ -148,6 +158,8 @@ class Slide:
     sources: tuple[SourceRef, ...] = ()
     steps: tuple[Step, ...] = ()
     statistics: tuple[Statistic, ...] = ()
+    code: CodeBlock | None = None
+    """Shown on a panel below the slide's text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,3 +187,7 @@ class Deck:
     brand: Brand | None = None
     template: str = ""
     """A user's template id; when set, its masters and layouts replace the theme's drawing."""
+    slide_numbers: bool = True
+    """Number every slide but the title slide."""
+    footer: str = ""
+    """Footer text on every slide but the title slide."""

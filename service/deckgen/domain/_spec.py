@@ -79,3 +79,5 @@ class GenerationSpec:
     """Empty allows every layout."""
     template: str = ""
     """Id of a stored template to render with instead of the theme."""
+    slide_numbers: bool = True
+    footer: str = ""

@@ -131,6 +131,14 @@ class Step(_message.Message):
     detail: str
     def __init__(self, label: _Optional[str] = ..., title: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
 
+class CodeBlock(_message.Message):
+    __slots__ = ("language", "text")
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    language: str
+    text: str
+    def __init__(self, language: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
 class Statistic(_message.Message):
     __slots__ = ("value", "label", "context")
     VALUE_FIELD_NUMBER: _ClassVar[int]
@@ -182,7 +190,7 @@ class SourceReference(_message.Message):
     def __init__(self, document: _Optional[str] = ..., locator: _Optional[str] = ...) -> None: ...
 
 class Slide(_message.Message):
-    __slots__ = ("index", "layout", "title", "subtitle", "bullets", "body", "left_column", "right_column", "table", "chart", "quote", "image", "speaker_notes", "sources", "steps", "statistics")
+    __slots__ = ("index", "layout", "title", "subtitle", "bullets", "body", "left_column", "right_column", "table", "chart", "quote", "image", "speaker_notes", "sources", "steps", "statistics", "code")
     INDEX_FIELD_NUMBER: _ClassVar[int]
     LAYOUT_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -199,6 +207,7 @@ class Slide(_message.Message):
     SOURCES_FIELD_NUMBER: _ClassVar[int]
     STEPS_FIELD_NUMBER: _ClassVar[int]
     STATISTICS_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
     index: int
     layout: Layout
     title: str
@@ -215,10 +224,11 @@ class Slide(_message.Message):
     sources: _containers.RepeatedCompositeFieldContainer[SourceReference]
     steps: _containers.RepeatedCompositeFieldContainer[Step]
     statistics: _containers.RepeatedCompositeFieldContainer[Statistic]
-    def __init__(self, index: _Optional[int] = ..., layout: _Optional[_Union[Layout, str]] = ..., title: _Optional[str] = ..., subtitle: _Optional[str] = ..., bullets: _Optional[_Iterable[_Union[Bullet, _Mapping]]] = ..., body: _Optional[str] = ..., left_column: _Optional[_Union[Column, _Mapping]] = ..., right_column: _Optional[_Union[Column, _Mapping]] = ..., table: _Optional[_Union[Table, _Mapping]] = ..., chart: _Optional[_Union[Chart, _Mapping]] = ..., quote: _Optional[_Union[Quote, _Mapping]] = ..., image: _Optional[_Union[ImageRef, _Mapping]] = ..., speaker_notes: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceReference, _Mapping]]] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., statistics: _Optional[_Iterable[_Union[Statistic, _Mapping]]] = ...) -> None: ...
+    code: CodeBlock
+    def __init__(self, index: _Optional[int] = ..., layout: _Optional[_Union[Layout, str]] = ..., title: _Optional[str] = ..., subtitle: _Optional[str] = ..., bullets: _Optional[_Iterable[_Union[Bullet, _Mapping]]] = ..., body: _Optional[str] = ..., left_column: _Optional[_Union[Column, _Mapping]] = ..., right_column: _Optional[_Union[Column, _Mapping]] = ..., table: _Optional[_Union[Table, _Mapping]] = ..., chart: _Optional[_Union[Chart, _Mapping]] = ..., quote: _Optional[_Union[Quote, _Mapping]] = ..., image: _Optional[_Union[ImageRef, _Mapping]] = ..., speaker_notes: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceReference, _Mapping]]] = ..., steps: _Optional[_Iterable[_Union[Step, _Mapping]]] = ..., statistics: _Optional[_Iterable[_Union[Statistic, _Mapping]]] = ..., code: _Optional[_Union[CodeBlock, _Mapping]] = ...) -> None: ...
 
 class Deck(_message.Message):
-    __slots__ = ("title", "subtitle", "language", "theme", "slides", "brand", "template")
+    __slots__ = ("title", "subtitle", "language", "theme", "slides", "brand", "template", "slide_numbers", "footer")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     SUBTITLE_FIELD_NUMBER: _ClassVar[int]
     LANGUAGE_FIELD_NUMBER: _ClassVar[int]
@@ -226,6 +236,8 @@ class Deck(_message.Message):
     SLIDES_FIELD_NUMBER: _ClassVar[int]
     BRAND_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    SLIDE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    FOOTER_FIELD_NUMBER: _ClassVar[int]
     title: str
     subtitle: str
     language: str
@@ -233,7 +245,9 @@ class Deck(_message.Message):
     slides: _containers.RepeatedCompositeFieldContainer[Slide]
     brand: Brand
     template: str
-    def __init__(self, title: _Optional[str] = ..., subtitle: _Optional[str] = ..., language: _Optional[str] = ..., theme: _Optional[str] = ..., slides: _Optional[_Iterable[_Union[Slide, _Mapping]]] = ..., brand: _Optional[_Union[Brand, _Mapping]] = ..., template: _Optional[str] = ...) -> None: ...
+    slide_numbers: bool
+    footer: str
+    def __init__(self, title: _Optional[str] = ..., subtitle: _Optional[str] = ..., language: _Optional[str] = ..., theme: _Optional[str] = ..., slides: _Optional[_Iterable[_Union[Slide, _Mapping]]] = ..., brand: _Optional[_Union[Brand, _Mapping]] = ..., template: _Optional[str] = ..., slide_numbers: _Optional[bool] = ..., footer: _Optional[str] = ...) -> None: ...
 
 class OutlineItem(_message.Message):
     __slots__ = ("title", "layout", "key_points", "section")

@@ -53,7 +53,7 @@ class SourceDocument(_message.Message):
     def __init__(self, name: _Optional[str] = ..., media_type: _Optional[str] = ..., content: _Optional[bytes] = ...) -> None: ...
 
 class GeneratePresentationRequest(_message.Message):
-    __slots__ = ("request_id", "topic", "sources", "slide_count", "language", "audience_level", "tone", "theme", "speaker_notes", "image_mode", "output_formats", "outline", "text_mode", "brand", "allowed_layouts", "template", "resume_token")
+    __slots__ = ("request_id", "topic", "sources", "slide_count", "language", "audience_level", "tone", "theme", "speaker_notes", "image_mode", "output_formats", "outline", "text_mode", "brand", "allowed_layouts", "template", "slide_numbers", "footer", "resume_token")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     TOPIC_FIELD_NUMBER: _ClassVar[int]
     SOURCES_FIELD_NUMBER: _ClassVar[int]
@@ -70,6 +70,8 @@ class GeneratePresentationRequest(_message.Message):
     BRAND_FIELD_NUMBER: _ClassVar[int]
     ALLOWED_LAYOUTS_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    SLIDE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    FOOTER_FIELD_NUMBER: _ClassVar[int]
     RESUME_TOKEN_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     topic: str
@@ -87,8 +89,10 @@ class GeneratePresentationRequest(_message.Message):
     brand: _presentation_pb2.Brand
     allowed_layouts: _containers.RepeatedScalarFieldContainer[_presentation_pb2.Layout]
     template: str
+    slide_numbers: bool
+    footer: str
     resume_token: str
-    def __init__(self, request_id: _Optional[str] = ..., topic: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceDocument, _Mapping]]] = ..., slide_count: _Optional[int] = ..., language: _Optional[str] = ..., audience_level: _Optional[_Union[AudienceLevel, str]] = ..., tone: _Optional[str] = ..., theme: _Optional[str] = ..., speaker_notes: _Optional[bool] = ..., image_mode: _Optional[_Union[ImageMode, str]] = ..., output_formats: _Optional[_Iterable[_Union[_presentation_pb2.ArtifactFormat, str]]] = ..., outline: _Optional[_Union[_presentation_pb2.Outline, _Mapping]] = ..., text_mode: _Optional[_Union[TextMode, str]] = ..., brand: _Optional[_Union[_presentation_pb2.Brand, _Mapping]] = ..., allowed_layouts: _Optional[_Iterable[_Union[_presentation_pb2.Layout, str]]] = ..., template: _Optional[str] = ..., resume_token: _Optional[str] = ...) -> None: ...
+    def __init__(self, request_id: _Optional[str] = ..., topic: _Optional[str] = ..., sources: _Optional[_Iterable[_Union[SourceDocument, _Mapping]]] = ..., slide_count: _Optional[int] = ..., language: _Optional[str] = ..., audience_level: _Optional[_Union[AudienceLevel, str]] = ..., tone: _Optional[str] = ..., theme: _Optional[str] = ..., speaker_notes: _Optional[bool] = ..., image_mode: _Optional[_Union[ImageMode, str]] = ..., output_formats: _Optional[_Iterable[_Union[_presentation_pb2.ArtifactFormat, str]]] = ..., outline: _Optional[_Union[_presentation_pb2.Outline, _Mapping]] = ..., text_mode: _Optional[_Union[TextMode, str]] = ..., brand: _Optional[_Union[_presentation_pb2.Brand, _Mapping]] = ..., allowed_layouts: _Optional[_Iterable[_Union[_presentation_pb2.Layout, str]]] = ..., template: _Optional[str] = ..., slide_numbers: _Optional[bool] = ..., footer: _Optional[str] = ..., resume_token: _Optional[str] = ...) -> None: ...
 
 class GenerateOutlineRequest(_message.Message):
     __slots__ = ("request_id", "topic", "sources", "slide_count", "language", "audience_level", "tone", "text_mode", "resume_token")
