@@ -61,6 +61,8 @@ LIMITS = {
     "cold_start_s": 1.5,
 }
 SOURCE = ROOT / "examples" / "intro-to-grpc.md"
+SERVER_LOG = Path(tempfile.gettempdir()) / "deckgen-bench-server.log"
+"""What the last server wrote to stderr (warnings and errors), for a run that went wrong."""
 PPTX_ONLY = [pb.ARTIFACT_FORMAT_PPTX]
 
 
@@ -142,7 +144,8 @@ def server(extra: dict[str, str]) -> Iterator[ChildServer]:
             yield child
         finally:
             child.process.terminate()
-            child.process.communicate(timeout=30)
+            _, log = child.process.communicate(timeout=30)
+            SERVER_LOG.write_text(log)
 
 
 @contextmanager

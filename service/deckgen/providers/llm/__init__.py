@@ -1,5 +1,9 @@
 """Language models behind one port: any OpenAI-compatible endpoint, with backups tried in order."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from deckgen.providers.llm._base import (
     ChatEnd,
     ChatEvent,
@@ -12,7 +16,21 @@ from deckgen.providers.llm._base import (
     TextDelta,
 )
 from deckgen.providers.llm._failover import FailoverChatModel
-from deckgen.providers.llm._openai import OpenAIChatModel, OpenAIConfig, estimate_tokens
+
+if TYPE_CHECKING:
+    from deckgen.providers.llm._openai import OpenAIChatModel, OpenAIConfig, estimate_tokens
+
+_LAZY = frozenset({"OpenAIChatModel", "OpenAIConfig", "estimate_tokens"})
+
+
+def __getattr__(name: str) -> Any:
+    # The OpenAI SDK takes as long to import as the rest of the service: only a server that uses it pays.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module("deckgen.providers.llm._openai"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ChatEnd",
