@@ -62,51 +62,36 @@ _COLUMN = {
     "required": ["heading", "bullets"],
 }
 
-OUTLINE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string"},
-        "subtitle": {"type": "string"},
-        "slides": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "title": {"type": "string"},
-                    "layout": {"type": "string", "enum": _LAYOUT_NAMES},
-                    "key_points": _STRING_LIST,
-                    "section": {"type": "string"},
+
+def _outline_schema(detail: str, detail_schema: dict[str, Any]) -> dict[str, Any]:
+    """A plan whose items carry a title, a layout and `detail` (what the slide writer starts from)."""
+    return {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "subtitle": {"type": "string"},
+            "slides": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "layout": {"type": "string", "enum": _LAYOUT_NAMES},
+                        detail: detail_schema,
+                        "section": {"type": "string"},
+                    },
+                    "required": ["title", "layout", detail],
                 },
-                "required": ["title", "layout", "key_points"],
             },
         },
-    },
-    "required": ["title", "subtitle", "slides"],
-}
+        "required": ["title", "subtitle", "slides"],
+    }
 
+
+OUTLINE_SCHEMA: dict[str, Any] = _outline_schema("key_points", _STRING_LIST)
 # A deck written at once needs from its plan only what keeps the slides apart: each slide's writer
 # chooses its own points. A third of the tokens, so every slide starts sooner.
-TERSE_OUTLINE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string"},
-        "subtitle": {"type": "string"},
-        "slides": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "title": {"type": "string"},
-                    "layout": {"type": "string", "enum": _LAYOUT_NAMES},
-                    "intent": {"type": "string"},
-                    "section": {"type": "string"},
-                },
-                "required": ["title", "layout", "intent"],
-            },
-        },
-    },
-    "required": ["title", "subtitle", "slides"],
-}
+TERSE_OUTLINE_SCHEMA: dict[str, Any] = _outline_schema("intent", {"type": "string"})
 
 SLIDE_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from deckgen.providers._lazy import lazy_attributes
 from deckgen.providers.llm._base import (
     ChatEnd,
     ChatEvent,
@@ -20,16 +21,9 @@ from deckgen.providers.llm._failover import FailoverChatModel
 if TYPE_CHECKING:
     from deckgen.providers.llm._openai import OpenAIChatModel, OpenAIConfig, estimate_tokens
 
-_LAZY = frozenset({"OpenAIChatModel", "OpenAIConfig", "estimate_tokens"})
-
-
-def __getattr__(name: str) -> Any:
-    # The OpenAI SDK takes as long to import as the rest of the service: only a server that uses it pays.
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module("deckgen.providers.llm._openai"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(
+    __name__, "deckgen.providers.llm._openai", ("OpenAIChatModel", "OpenAIConfig", "estimate_tokens")
+)
 
 
 __all__ = [

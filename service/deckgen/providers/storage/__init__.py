@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from deckgen.providers._lazy import lazy_attributes
 from deckgen.providers.storage._base import (
     ArtifactStore,
     InvalidKey,
@@ -17,16 +18,9 @@ from deckgen.providers.storage._local import LocalArtifactStore
 if TYPE_CHECKING:
     from deckgen.providers.storage._supabase import SupabaseArtifactStore, SupabaseStorageError
 
-_LAZY = frozenset({"SupabaseArtifactStore", "SupabaseStorageError"})
-
-
-def __getattr__(name: str) -> Any:
-    # The Supabase client is slow to import: only a server that stores there pays.
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module("deckgen.providers.storage._supabase"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(
+    __name__, "deckgen.providers.storage._supabase", ("SupabaseArtifactStore", "SupabaseStorageError")
+)
 
 
 __all__ = [
