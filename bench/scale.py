@@ -1,11 +1,13 @@
 """Scaling on one Redis: decks per second with 1, 2 and 3 server processes, the latency each event
 gains on the Redis path, and time to first slide with and without Redis.
 
-Usage: python bench/scale.py [--seconds S] [--redis redis://127.0.0.1:6379/0]
+Usage: python bench/scale.py [--seconds S] [--redis URL]
 
-Every process is `deckgen serve` (API and worker) on the embedded engine, sharing one Redis (under a
-key prefix of its own, removed at the end); clients spread over the processes. Prints each figure
-and its ratio to the issue's target (a ratio <= 1 meets it).
+Every process is `deckgen serve` (API and worker) on the embedded engine, sharing one Redis: a
+redis-server of the benchmark's own (so its CPU and command counts are the decks' alone), or the one
+at --redis (under a key prefix of its own, removed at the end). Clients spread over the processes.
+Prints each figure and its ratio to the issue's target (a ratio <= 1 meets it), and what one deck
+costs Redis: how many decks per second one Redis core would sustain.
 """
 
 from __future__ import annotations
@@ -108,7 +110,38 @@ async def processes(count: int, redis_url: str, prefix: str, storage: str) -> As
             await asyncio.wait_for(child.wait(), 30)
 
 
-async def decks_per_second(targets: list[str], seconds: float, per_process: int) -> float:
+async def redis_cost(client: redis.Redis) -> tuple[int, float]:
+    """Commands processed and CPU seconds used by the Redis server so far."""
+    stats = await client.info("stats")
+    cpu = await client.info("cpu")
+    return int(stats["total_commands_processed"]), float(cpu["used_cpu_sys"]) + float(cpu["used_cpu_user"])
+
+
+@asynccontextmanager
+async def private_redis() -> AsyncIterator[str]:
+    port = free_port()
+    server = await asyncio.create_subprocess_exec(
+        "redis-server",
+        *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        probe = redis.Redis.from_url(url)
+        for _ in range(100):
+            try:
+                await probe.ping()
+                break
+            except redis.ConnectionError:
+                await asyncio.sleep(0.05)
+        await probe.aclose()
+        yield url
+    finally:
+        server.terminate()
+        await server.wait()
+
+
+async def decks_per_second(targets: list[str], seconds: float, per_process: int) -> tuple[float, int]:
     channels = [grpc.aio.insecure_channel(t) for t in targets]
     stubs = [spb_grpc.PresentationServiceStub(c) for c in channels]
     done = 0
@@ -128,7 +161,7 @@ async def decks_per_second(targets: list[str], seconds: float, per_process: int)
     await asyncio.gather(*(client(stub) for stub in stubs for _ in range(per_process)))
     for channel in channels:
         await channel.close()
-    return done / (min(time.monotonic(), stop) - started)
+    return done / (min(time.monotonic(), stop) - started), done
 
 
 async def client_once(stub: spb_grpc.PresentationServiceStub) -> None:
@@ -192,6 +225,13 @@ async def first_slide_ms(redis_url: str, prefix: str, storage: str, runs: int) -
 
 
 async def main(seconds: float, redis_url: str) -> int:
+    if not redis_url:
+        async with private_redis() as url:
+            return await measure(seconds, url)
+    return await measure(seconds, redis_url)
+
+
+async def measure(seconds: float, redis_url: str) -> int:
     prefix = f"bench-{uuid.uuid4().hex}:"
     client = redis.Redis.from_url(redis_url)
     cores = os.cpu_count() or 1
@@ -199,14 +239,29 @@ async def main(seconds: float, redis_url: str) -> int:
         with tempfile.TemporaryDirectory() as storage:
             print(f"decks per second (embedded engine, 8 slides, {cores} cores, {seconds:.0f} s each)")
             rates: dict[int, float] = {}
+            commands = cpu = 0.0
+            decks = 0
             for count in (1, 2, 3):
                 async with processes(count, redis_url, f"{prefix}{count}:", storage) as targets:
-                    rates[count] = await decks_per_second(targets, seconds, per_process=3)
+                    before = await redis_cost(client)
+                    rates[count], finished = await decks_per_second(targets, seconds, per_process=3)
+                    after = await redis_cost(client)
+                    commands += after[0] - before[0]
+                    cpu += after[1] - before[1]
+                    decks += finished
                 efficiency = rates[count] / (rates[1] * count)
                 print(
                     f"  {count} process(es): {rates[count]:6.2f} decks/s  efficiency {efficiency:4.2f} "
                     f"(target >= {TARGETS['efficiency_min']} up to {cores} processes; "
                     f"ratio {TARGETS['efficiency_min'] / efficiency:4.2f})"
+                )
+
+            if decks:
+                per_deck_ms = cpu * 1000 / decks
+                print(
+                    f"Redis per deck: {commands / decks:.0f} commands, {per_deck_ms:.2f} ms CPU "
+                    f"(one Redis core: ~{1000 / max(per_deck_ms, 1e-6):.0f} decks/s; includes the "
+                    "warm-up decks and blocked reads)"
                 )
 
             shared = connect(redis_url)
@@ -244,6 +299,6 @@ async def main(seconds: float, redis_url: str) -> int:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=15.0)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--redis", default="", help="an existing Redis; default: one of the bench's own")
     args = parser.parse_args()
     raise SystemExit(asyncio.run(main(args.seconds, args.redis)))
