@@ -38,6 +38,21 @@ def test_shipped_profiles_load() -> None:
         assert load_settings({"ENVIRONMENT": environment}).environment == environment
 
 
+def test_the_production_profile_follows_the_deployment_guide() -> None:
+    settings = load_settings({"ENVIRONMENT": "production"})
+    assert (settings.log_level, settings.debug, settings.rate_limit_enabled) == ("WARNING", False, True)
+
+
+def test_a_config_dir_without_the_profile_is_an_error_not_a_fallback(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CONFIG_DIR"):
+        load_settings({"ENVIRONMENT": "production", "CONFIG_DIR": str(tmp_path / "nope")})
+    (tmp_path / ".env.staging").write_text("RATE_LIMIT_ENABLED=true\n")
+    with pytest.raises(ConfigError, match="CONFIG_DIR"):
+        load_settings({"ENVIRONMENT": "production", "CONFIG_DIR": str(tmp_path)})
+    settings = load_settings({"ENVIRONMENT": "staging", "CONFIG_DIR": str(tmp_path)})
+    assert settings.rate_limit_enabled
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -97,7 +112,7 @@ def test_serve_role_flag_overrides_the_environment() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=120,
         env={"PATH": "", "ENVIRONMENT": "test"},
     )
     assert result.returncode == 2

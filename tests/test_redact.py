@@ -9,11 +9,15 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from google.rpc import status_pb2
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from deckgen.domain import InvalidRequest
+from deckgen.api._convert import warning_to_proto
+from deckgen.api._errors import status_for
+from deckgen.domain import InvalidRequest, Unavailable
+from deckgen.domain import _events as ev
 from deckgen.observability import (
     REDACTED,
     JsonFormatter,
@@ -133,3 +137,14 @@ def test_exported_spans_are_scrubbed_and_foreign_exception_text_is_withheld() ->
     assert sdk.attributes is not None and str(sdk.attributes["exception.message"]).startswith("(message with")
     assert 'File "' in str(sdk.attributes["exception.stacktrace"])
     assert exported.status.description == "ValueError"
+
+
+def test_nothing_key_like_reaches_a_caller_in_a_status_or_a_warning() -> None:
+    error = Unavailable("upstream: Bearer sk-live-0123456789abcdef", reason="LLM_UNAVAILABLE")
+    status = status_for(error)
+    details = dict(status.trailing_metadata)["grpc-status-details-bin"]
+    assert isinstance(details, bytes)
+    assert "sk-live" not in status.details and b"sk-live" not in details
+    assert status_pb2.Status.FromString(details).message == "upstream: Bearer [REDACTED]"
+    warning = warning_to_proto(ev.Warning("IMAGE_FAILED", "images: api_key=abc123secret refused", 2))
+    assert warning.message == "images: api_key=[REDACTED] refused"

@@ -19,10 +19,10 @@ def _serve(args: argparse.Namespace) -> int:
     environ = {**os.environ, "ROLE": args.role} if args.role else None
     try:
         settings = load_settings(environ)
+        run(settings)  # a busy API or metrics port is a configuration error too
     except ConfigError as error:
         print(f"deckgen: invalid configuration: {error}", file=sys.stderr)
         return 2
-    run(settings)
     return 0
 
 

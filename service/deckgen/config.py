@@ -143,7 +143,7 @@ class Settings:
     llm_slide_model: str = "gpt-4o-mini"
     """LLM_SLIDE_MODEL: model that writes slides."""
     llm_backup_base_urls: str = ""
-    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order after the primary fails."""
+    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order when the one before fails."""
     llm_backup_models: str = ""
     """LLM_BACKUP_MODELS: comma-separated model per backup (one value applies to all)."""
     llm_backup_api_keys: str = field(default="", repr=False)
@@ -155,7 +155,8 @@ class Settings:
     llm_idle_timeout: float = 30.0
     """LLM_IDLE_TIMEOUT: the longest a model's stream may stay silent, in seconds."""
     llm_retry_attempts: int = 3
-    """LLM_RETRY_ATTEMPTS: tries per provider on 429/5xx/timeouts before the next provider."""
+    """LLM_RETRY_ATTEMPTS: tries on 429/5xx/timeouts of the last provider; one with a backup after
+    it gets one try, and the backup takes the call at once."""
     llm_retry_base_delay: float = 0.5
     """LLM_RETRY_BASE_DELAY: first backoff ceiling in seconds; doubles per try, with full jitter."""
     llm_breaker_threshold: int = 5
@@ -353,6 +354,10 @@ def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | N
         Path(env.get("CONFIG_DIR", "")) if env.get("CONFIG_DIR") else (config_dir or DEFAULT_CONFIG_DIR)
     )
     env_file = directory / f".env.{environment}"
+    if env.get("CONFIG_DIR") and not env_file.is_file():
+        # A CONFIG_DIR set by hand that has no profile is a mistake, not a reason to run on defaults
+        # (which would, say, turn rate limiting off in production).
+        raise ConfigError(f"CONFIG_DIR has no .env.{environment}, got {str(directory)!r}")
     merged = read_env_file(env_file) if env_file.is_file() else {}
     merged.update(env)  # the process environment wins over the file
     merged["ENVIRONMENT"] = environment

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from deckgen.api import (
     deck_to_json,
 )
 from deckgen.api._interceptors import TokenBuckets
-from deckgen.config import Settings
+from deckgen.config import ConfigError, Settings
 from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.content.llm import LLMEngine
@@ -403,7 +404,8 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
-            ("grpc.so_reuseport", 1),
+            # Only sibling workers share the port: a second server started by mistake must fail.
+            ("grpc.so_reuseport", int(settings.workers != 1)),
             # Long generations stream for minutes: keep idle connections through proxies alive.
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_permit_without_calls", 1),
@@ -417,9 +419,12 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
         server,
     )
-    port = server.add_insecure_port(settings.address)
+    try:
+        port = server.add_insecure_port(settings.address)
+    except RuntimeError as error:
+        raise _cannot_listen("API_PORT", settings.address, error) from None
     if port == 0:
-        raise OSError(f"could not bind {settings.address}")
+        raise _cannot_listen("API_PORT", settings.address, None)
     # grpc's health servicer starts with "" SERVING; nothing is until a check (or the caller) says so.
     await set_serving(app, False)
     if app.worker is not None:
@@ -443,6 +448,28 @@ async def _watch_queue(app: App) -> None:
             QUEUE_RUNNING.set(stats.running)
             QUEUE_OLDEST_AGE.set(stats.oldest_age)
         await asyncio.sleep(_QUEUE_METRICS_INTERVAL)
+
+
+def _cannot_listen(variable: str, address: str, error: BaseException | None) -> ConfigError:
+    why = f" ({error})" if error else ""
+    return ConfigError(
+        f"{variable}: cannot listen on {address}{why}; another process is using the port, or "
+        f"API_HOST is not an address of this machine: choose a free {variable}"
+    )
+
+
+def check_port_free(variable: str, host: str, port: int) -> None:
+    """Raise ConfigError naming `variable` when something already listens on host:port."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As grpc binds: a port in TIME_WAIT is free, one a process listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise _cannot_listen(variable, f"{host}:{port}", error) from None
 
 
 async def set_serving(app: App, serving: bool) -> None:
@@ -494,7 +521,10 @@ async def serve(
     configure_tracing()
     if settings.metrics_enabled:
         port_wanted = settings.metrics_port + worker if settings.metrics_port else 0
-        metrics_port = serve_metrics(settings.api_host, port_wanted)
+        try:
+            metrics_port = serve_metrics(settings.api_host, port_wanted)
+        except OSError as error:
+            raise _cannot_listen("METRICS_PORT", f"{settings.api_host}:{port_wanted}", error) from None
         log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
     for job in app.startup:
@@ -523,7 +553,11 @@ async def serve(
 
 def _worker(settings: Settings, index: int) -> None:
     configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
-    asyncio.run(serve(settings, worker=index))
+    try:
+        asyncio.run(serve(settings, worker=index))
+    except ConfigError as error:
+        print(f"deckgen worker {index}: invalid configuration: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def run(settings: Settings) -> None:
@@ -535,6 +569,8 @@ def run(settings: Settings) -> None:
         return
     if settings.api_port == 0:
         raise SystemExit("WORKERS > 1 needs a fixed API_PORT: processes share the port through SO_REUSEPORT")
+    # The workers share the port with one another only: refuse one another server already holds.
+    check_port_free("API_PORT", settings.api_host, settings.api_port)
     context = multiprocessing.get_context("spawn")  # grpc must not be forked with live threads
     processes = [
         context.Process(target=_worker, args=(settings, i), name=f"deckgen-worker-{i}")

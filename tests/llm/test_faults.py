@@ -234,6 +234,7 @@ async def test_a_dead_primary_is_skipped_once_its_circuit_opens_and_probed_after
             LLM_BACKUP_BASE_URLS=backup.base_url,
             LLM_BACKUP_API_KEYS="sk-backup",
             LLM_BACKUP_MODELS="backup-model",
+            LLM_BREAKER_THRESHOLD="2",
             LLM_BREAKER_COOLDOWN="2",
         ) as server:
             events = await generate(server, spb.GeneratePresentationRequest(topic="Failover", slide_count=10))
@@ -241,9 +242,10 @@ async def test_a_dead_primary_is_skipped_once_its_circuit_opens_and_probed_after
             assert len(backup.chat_requests) == 10  # the outline and nine slides
             assert all(r.body is not None and r.body["model"] == "backup-model" for r in backup.chat_requests)
             assert backup.chat_requests[0].headers["authorization"] == "Bearer sk-backup"
-            # Without a breaker: three tries for each of the ten calls. With it, the outline's three
-            # tries and at most a few slides (one at a time while it fails) until five failures open it.
-            assert 3 <= len(llm.chat_requests) <= 6
+            # Without a breaker: three tries for each of the ten calls. With it: one try for the
+            # outline (a backup is there), one slide at a time while it fails, until two failures
+            # in a row open its circuit and every other call skips it.
+            assert len(llm.chat_requests) == 2
 
             # After the cooldown one call probes the primary; still down, so the circuit opens again.
             await asyncio.sleep(2.5)
@@ -261,6 +263,24 @@ async def test_a_dead_primary_is_skipped_once_its_circuit_opens_and_probed_after
             assert len(llm.chat_requests) - before == 4
             assert len(backup.chat_requests) == backup_before
         assert not backup.errors
+
+
+async def test_with_the_default_breaker_a_dead_primary_costs_a_handful_of_calls_per_deck(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    with FakeLLMServer(api_key="sk-backup") as backup:
+        backup.responder = DeckModel().respond
+        llm.responder = lambda request: Reply(status=503)
+        async with llm_server(
+            tmp_path, llm, LLM_BACKUP_BASE_URLS=backup.base_url, LLM_BACKUP_API_KEYS="sk-backup"
+        ) as server:
+            for topic in ("First", "Second"):
+                events = await generate(server, spb.GeneratePresentationRequest(topic=topic, slide_count=10))
+                assert events[-1].HasField("completed")
+    # Thirty before (three tries for each of ten calls); now at most LLM_BREAKER_THRESHOLD (5) in
+    # all, after which the open circuit spares the second deck too.
+    assert 1 <= len(llm.chat_requests) <= 5
+    assert len(backup.chat_requests) == 20
 
 
 async def test_no_provider_at_all_fails_clearly(tmp_path: Path, llm: FakeLLMServer) -> None:

@@ -261,7 +261,7 @@ class OpenAIChatModel:
                 if received:
                     raise StreamBroken(self.name, "".join(received), message) from error
                 retryable = status is None or status in RETRYABLE_STATUS
-                delay = self.config.retry.delay(attempt, retry_after) if retryable else None
+                delay = self.config.retry.delay(attempt, retry_after) if retryable and request.retry else None
                 if delay is not None and self.breaker.state is BreakerState.OPEN:
                     delay = None  # its circuit just opened: the next provider, now
                 if delay is None:
