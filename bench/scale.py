@@ -59,7 +59,7 @@ def free_port() -> int:
 
 
 async def wait_serving(target: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine starts processes slowly
     async with grpc.aio.insecure_channel(target) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while True:
