@@ -42,6 +42,9 @@ spec:
         - name: grpc
           containerPort: {{ $r.Values.containerPorts.grpc }}
           protocol: TCP
+        - name: health
+          containerPort: {{ $r.Values.containerPorts.health }}
+          protocol: TCP
         {{- if $r.Values.metrics.enabled }}
         - name: metrics
           containerPort: {{ $r.Values.containerPorts.metrics }}
@@ -78,6 +81,23 @@ spec:
               name: {{ . }}
               key: {{ $r.Values.secrets.supabaseServiceRoleKeyKey }}
               optional: {{ ne $r.Values.config.storageBackend "supabase" }}
+        - name: API_KEYS
+          valueFrom:
+            secretKeyRef:
+              name: {{ . }}
+              key: {{ $r.Values.secrets.apiKeysKey }}
+              optional: {{ not (contains "api_key" $r.Values.config.authMode) }}
+        - name: RESUME_TOKEN_SECRET
+          valueFrom:
+            secretKeyRef:
+              name: {{ . }}
+              key: {{ $r.Values.secrets.resumeTokenSecretKey }}
+        - name: SUPABASE_JWT_SECRET
+          valueFrom:
+            secretKeyRef:
+              name: {{ . }}
+              key: {{ $r.Values.secrets.supabaseJwtSecretKey }}
+              optional: true
         {{- if $r.Values.redis.url }}
         - name: REDIS_PASSWORD
           valueFrom:
@@ -93,21 +113,21 @@ spec:
         {{- end }}
       startupProbe:
         grpc:
-          port: {{ $r.Values.containerPorts.grpc }}
+          port: {{ $r.Values.containerPorts.health }}
           service: liveness
         periodSeconds: {{ $r.Values.probes.startup.periodSeconds }}
         failureThreshold: {{ $r.Values.probes.startup.failureThreshold }}
         timeoutSeconds: {{ $r.Values.probes.startup.timeoutSeconds }}
       livenessProbe:
         grpc:
-          port: {{ $r.Values.containerPorts.grpc }}
+          port: {{ $r.Values.containerPorts.health }}
           service: liveness
         periodSeconds: {{ $r.Values.probes.liveness.periodSeconds }}
         failureThreshold: {{ $r.Values.probes.liveness.failureThreshold }}
         timeoutSeconds: {{ $r.Values.probes.liveness.timeoutSeconds }}
       readinessProbe:
         grpc:
-          port: {{ $r.Values.containerPorts.grpc }}
+          port: {{ $r.Values.containerPorts.health }}
           service: readiness
         periodSeconds: {{ $r.Values.probes.readiness.periodSeconds }}
         failureThreshold: {{ $r.Values.probes.readiness.failureThreshold }}
@@ -126,7 +146,18 @@ spec:
           mountPath: /tmp
         - name: data
           mountPath: /data
+        {{- if $r.Values.tls.enabled }}
+        - name: tls
+          mountPath: /etc/deckgen/tls
+          readOnly: true
+        {{- end }}
   volumes:
+    {{- if $r.Values.tls.enabled }}
+    # Mounted whole (no subPath), so a renewed Secret reaches the files and the server reloads them.
+    - name: tls
+      secret:
+        secretName: {{ $r.Values.tls.existingSecret }}
+    {{- end }}
     - name: tmp
       emptyDir:
         sizeLimit: {{ $r.Values.volumes.tmpSizeLimit }}

@@ -383,13 +383,13 @@ class Worker:
         cancellation: DeckgenError,
         state: PresentationState,
     ) -> None:
-        request_id = running.claim.job.spec.request_id
-        if cancellation.reason == CLIENT_LEFT.reason and request_id:
+        spec = running.claim.job.spec
+        if cancellation.reason == CLIENT_LEFT.reason and spec.request_id:
             # Ended because nobody was reading: a retry with this request_id starts anew rather
             # than replaying a cancellation the caller never asked for. Forgotten before the
             # record says CANCELLED, so no retry can see the one and still join the other.
             with contextlib.suppress(StateUnavailable):
-                await self._shared.records.unbind_request(request_id, presentation.id)
+                await self._shared.records.unbind_request(spec.request_key, presentation.id)
         await self._fail(running, presentation, Failed(cancellation), state)
 
     async def _fail(
