@@ -165,7 +165,7 @@ def test_serve_role_flag_overrides_the_environment() -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=120,
         env={"PATH": "", "ENVIRONMENT": "test"},
     )
     assert result.returncode == 2

@@ -91,6 +91,8 @@ def _env(storage: Path, llm: FakeLLMServer, redis_url: str, prefix: str, **extra
         "JOB_LEASE": "2",
         "SHUTDOWN_GRACE": "0.5",
         "HEALTH_CHECK_INTERVAL": "1",
+        # One key for every replica, so a token from one resumes on another.
+        "RESUME_TOKEN_SECRET": "cluster-test-resume-token-secret",
         **extra,
     }
 

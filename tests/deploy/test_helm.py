@@ -42,6 +42,7 @@ SECRET_NAMES = (
     "SUPABASE_SERVICE_ROLE_KEY",
     "SUPABASE_KEY",
     "LLM_BACKUP_API_KEYS",
+    "REDIS_PASSWORD",
     "API_KEYS",
     "RESUME_TOKEN_SECRET",
     "SUPABASE_JWT_SECRET",
@@ -317,6 +318,7 @@ def test_secret_keys_come_from_the_existing_secret(default: Release, production:
         "API_KEYS",
         "RESUME_TOKEN_SECRET",
         "SUPABASE_JWT_SECRET",
+        "REDIS_PASSWORD",
     }
     assert {r["name"] for r in refs.values()} == {"deckgen-secrets"}
     assert refs["SUPABASE_SERVICE_ROLE_KEY"]["optional"] is False  # supabase storage cannot start without it
@@ -338,8 +340,23 @@ def test_service_speaks_grpc_and_serves_metrics(any_release: Release) -> None:
     assert service["spec"]["selector"].items() <= pod_labels.items()
 
 
-def test_hpa_defaults(default: Release) -> None:
-    hpa = default.get("HorizontalPodAutoscaler")
+SHARED = {
+    "redis": {"url": "redis://redis.data.svc:6379/0"},
+    "config": {"storageBackend": "supabase", "supabaseUrl": "https://abcdefghijklmnop.supabase.co"},
+    "secrets": {"existingSecret": "deckgen-secrets"},
+}
+"""What more than one pod needs: a shared Redis and storage every pod reaches."""
+
+
+def test_one_pod_by_default(default: Release) -> None:
+    assert not default.all("HorizontalPodAutoscaler")
+    assert default.get("Deployment")["spec"]["replicas"] == 1
+    assert "REDIS_URL" not in default.get("ConfigMap")["data"]
+
+
+def test_hpa_defaults() -> None:
+    manifests, _ = render({**SHARED, "autoscaling": {"enabled": True}})
+    (hpa,) = [m for m in manifests if m["kind"] == "HorizontalPodAutoscaler"]
     assert hpa["apiVersion"] == "autoscaling/v2"
     spec = hpa["spec"]
     assert (spec["minReplicas"], spec["maxReplicas"]) == (2, 10)
@@ -351,7 +368,96 @@ def test_hpa_defaults(default: Release) -> None:
         }
     ]
     assert spec["behavior"]["scaleDown"]["stabilizationWindowSeconds"] >= 60
-    assert "replicas" not in default.get("Deployment")["spec"]  # the HPA owns the count
+    (deployment,) = [m for m in manifests if m["kind"] == "Deployment"]
+    assert "replicas" not in deployment["spec"]  # the HPA owns the count
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"replicaCount": 2}, "config.storageBackend=local needs a volume every pod mounts"),
+        ({"autoscaling": {"enabled": True}}, "volumes.dataReadWriteMany=true"),
+        ({"replicaCount": 2, "volumes": {"dataExistingClaim": "artifacts"}}, "ReadWriteMany"),
+        ({**SHARED, "redis": {"url": ""}, "replicaCount": 2}, "needs redis.url"),
+        ({**SHARED, "redis": {"url": ""}, "workers": {"enabled": True}}, "needs redis.url"),
+    ],
+)
+def test_more_than_one_pod_needs_shared_state_and_storage(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(helm_python.HelmRenderError, match=re.escape(message)):
+        render(values)
+
+
+def test_a_read_write_many_claim_serves_every_pod() -> None:
+    values = {
+        "replicaCount": 3,
+        "redis": {"url": "redis://redis:6379/0"},
+        "volumes": {"dataExistingClaim": "artifacts", "dataReadWriteMany": True},
+    }
+    manifests, _ = render(values)
+    (deployment,) = [m for m in manifests if m["kind"] == "Deployment"]
+    assert deployment["spec"]["replicas"] == 3
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["data"]["persistentVolumeClaim"] == {"claimName": "artifacts"}
+
+
+def test_redis_comes_from_its_url_and_the_existing_secret(production: Release) -> None:
+    data = production.get("ConfigMap")["data"]
+    assert data["REDIS_URL"] == "rediss://deckgen-redis.data.svc:6380/0"
+    assert data["REDIS_KEY_PREFIX"] == "deckgen:" and data["JOB_LEASE"] == "10"
+    env = {e["name"]: e for e in production.container["env"]}
+    assert env["REDIS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "deckgen-secrets",
+        "key": "REDIS_PASSWORD",
+        "optional": True,
+    }
+    assert "ROLE" not in env  # one Deployment: every pod is api and worker
+
+
+def test_the_schema_keeps_passwords_out_of_the_redis_url() -> None:
+    with pytest.raises(helm_python.HelmValuesError, match="/redis/url"):
+        render({"redis": {"url": "redis://:hunter2@redis:6379/0"}})
+
+
+def test_workers_as_their_own_deployment_scaled_on_queue_length() -> None:
+    values = {**SHARED, "workers": {"enabled": True, "autoscaling": {"enabled": True}}}
+    manifests, _ = render(values)
+    deployments = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "Deployment"}
+    assert set(deployments) == {FULLNAME, f"{FULLNAME}-worker"}
+
+    def role(name: str) -> str:
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        return str(next(e["value"] for e in container["env"] if e["name"] == "ROLE"))
+
+    assert (role(FULLNAME), role(f"{FULLNAME}-worker")) == ("api", "worker")
+    worker = deployments[f"{FULLNAME}-worker"]
+    assert worker["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == "worker"
+    assert "replicas" not in worker["spec"]
+    (service,) = [m for m in manifests if m["kind"] == "Service"]
+    assert service["spec"]["selector"]["app.kubernetes.io/component"] == "server"  # calls go to api pods
+    hpas = {m["metadata"]["name"]: m for m in manifests if m["kind"] == "HorizontalPodAutoscaler"}
+    (metric,) = hpas[f"{FULLNAME}-worker"]["spec"]["metrics"]
+    assert metric["external"]["metric"]["name"] == "deckgen_generations_queued"
+    for manifest in manifests:
+        kubernetes_validate.validate(manifest, KUBE_VERSION, strict=True)
+
+
+def test_keda_scaler_is_optional_and_reads_the_job_stream() -> None:
+    plain, _ = render({**SHARED, "workers": {"enabled": True}})
+    assert not [m for m in plain if m["kind"] == "ScaledObject"]
+    values = {
+        **SHARED,
+        "redis": {"url": "redis://redis:6379/0", "keyPrefix": "dg:", "queuePartitions": 2},
+        "workers": {"enabled": True, "keda": {"enabled": True, "address": "redis:6379"}},
+    }
+    manifests, _ = render(values)
+    (scaled,) = [m for m in manifests if m["kind"] == "ScaledObject"]
+    assert scaled["spec"]["scaleTargetRef"] == {"name": f"{FULLNAME}-worker"}
+    streams = [t["metadata"]["stream"] for t in scaled["spec"]["triggers"]]
+    assert streams == ["dg:jobs:{0}", "dg:jobs:{1}"]
+    assert {t["type"] for t in scaled["spec"]["triggers"]} == {"redis-streams"}
+    assert all(t["metadata"]["consumerGroup"] == "workers" for t in scaled["spec"]["triggers"])
+    with pytest.raises(helm_python.HelmRenderError, match=re.escape("workers.keda.address")):
+        render({**SHARED, "workers": {"enabled": True, "keda": {"enabled": True}}})
 
 
 def test_hpa_memory_and_custom_metrics(production: Release) -> None:
@@ -366,7 +472,7 @@ def test_hpa_memory_and_custom_metrics(production: Release) -> None:
 
 
 def test_without_autoscaling_the_deployment_sets_replicas() -> None:
-    manifests, _ = render({"autoscaling": {"enabled": False}, "replicaCount": 3})
+    manifests, _ = render({**SHARED, "autoscaling": {"enabled": False}, "replicaCount": 3})
     assert not [m for m in manifests if m["kind"] == "HorizontalPodAutoscaler"]
     (deployment,) = [m for m in manifests if m["kind"] == "Deployment"]
     assert deployment["spec"]["replicas"] == 3

@@ -287,3 +287,25 @@ def test_memory_maps_forget_old_entries_and_stay_bounded() -> None:
     assert len(entries) == 3 and entries.get("k0") is None and entries.get("k4") == 4
     now[0] = 11
     assert len(entries) == 0
+
+
+async def test_every_redis_key_expires() -> None:
+    """Nothing of a generation stays in Redis for good: each key it writes carries a TTL."""
+    async with isolated_prefix() as prefix:
+        client = connect(REDIS_URL)
+        keys = Keys(prefix)
+        try:
+            log = RedisEventLog(client, keys, retention=60, lifetime=60)
+            await log.create("s")
+            await log.append("s", Progress(Stage.OUTLINE, 0.1))
+            await RedisRecords(client, keys, 60).put(Presentation("s", PresentationState.GENERATING))
+            await RedisRecords(client, keys, 60).bind_request("r", RequestBinding("fp", "s"))
+            await RedisReaders(client, keys).attach("s", "reader")
+            await RedisCancelSignals(client, keys, 60).send("s", Cancelled("gone"))
+            written = [key async for key in client.scan_iter(match=f"{prefix}*")]
+            assert len(written) == 6
+            assert all([await client.ttl(key) > 0 for key in written])
+            await log.append("s", Failed(GenerationFailed("boom")))
+            assert all([0 < await client.ttl(key) <= 120 for key in written])
+        finally:
+            await client.aclose()

@@ -90,3 +90,8 @@ the services to check; exits 1 unless every one is SERVING.
 {{- define "deckgen.grpcHealthCheck" -}}
 import sys, grpc; from grpc_health.v1 import health_pb2 as pb, health_pb2_grpc as rpc; stub = rpc.HealthStub(grpc.insecure_channel(sys.argv[1])); status = {s: stub.Check(pb.HealthCheckRequest(service=s), timeout=5).status for s in sys.argv[2:]}; print(status); sys.exit(0 if all(v == pb.HealthCheckResponse.SERVING for v in status.values()) else 1)
 {{- end }}
+
+{{/* The worker Deployment (workers.enabled). */}}
+{{- define "deckgen.workerName" -}}
+{{- printf "%s-worker" (include "deckgen.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}

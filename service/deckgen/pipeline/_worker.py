@@ -221,8 +221,12 @@ class Worker:
         claim = running.claim
         try:
             await self._run_claimed(running)
-        except _Lost:
+        except (_Lost, StateUnavailable, StreamFenced):
+            # Not acknowledged: once its lease lapses, a worker (maybe this one) continues it.
             log.warning("generation %s left to another worker", claim.job.id)
+            return
+        except Exception:
+            log.exception("generation %s stopped unexpectedly; it will be taken over", claim.job.id)
             return
         except asyncio.CancelledError:
             if running.handback:
@@ -379,13 +383,14 @@ class Worker:
         cancellation: DeckgenError,
         state: PresentationState,
     ) -> None:
-        await self._fail(running, presentation, Failed(cancellation), state)
         spec = running.claim.job.spec
         if cancellation.reason == CLIENT_LEFT.reason and spec.request_id:
             # Ended because nobody was reading: a retry with this request_id starts anew rather
-            # than replaying a cancellation the caller never asked for.
+            # than replaying a cancellation the caller never asked for. Forgotten before the
+            # record says CANCELLED, so no retry can see the one and still join the other.
             with contextlib.suppress(StateUnavailable):
                 await self._shared.records.unbind_request(spec.request_key, presentation.id)
+        await self._fail(running, presentation, Failed(cancellation), state)
 
     async def _fail(
         self, running: _Running, presentation: Presentation, failure: Failed, state: PresentationState

@@ -28,9 +28,14 @@ if state[2] == '1' then return redis.error_reply('ENDED') end
 if ARGV[1] ~= '' and state[3] ~= ARGV[1] then return redis.error_reply('FENCED') end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 redis.call('XADD', KEYS[2], '0-' .. seq, 'e', ARGV[2], 't', ARGV[3])
-if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'ended', '1') end
-redis.call('EXPIRE', KEYS[1], ARGV[5])
-redis.call('EXPIRE', KEYS[2], ARGV[5])
+-- TTLs change twice: the log's when it is born, both when it ends (then only retention is left).
+if ARGV[4] == '1' then
+  redis.call('HSET', KEYS[1], 'ended', '1')
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+elseif seq == 1 then
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+end
 return seq
 """
 
