@@ -6,8 +6,9 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
 
-from deckgen.content._base import OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
-from deckgen.content.embedded._markdown import Document, Heading, is_markdown, parse
+from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
+from deckgen.content._language import deck_language
+from deckgen.content.embedded._markdown import Document, Heading, Paragraph, is_markdown, parse
 from deckgen.content.embedded._match import slides_for_outline
 from deckgen.content.embedded._planner import Plan, plan_deck
 from deckgen.content.embedded._regenerate import Direction, direction, longer, shorter
@@ -42,6 +43,13 @@ def _no_model(message: str) -> PreconditionFailed:
 
 def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
+
+
+def _sample(documents: list[Document]) -> str:
+    """Enough of the documents' running text to tell their language."""
+    return " ".join(b.text for d in documents for b in d.blocks if isinstance(b, Paragraph | Heading))[
+        :20_000
+    ]
 
 
 class EmbeddedEngine:
@@ -102,17 +110,19 @@ class EmbeddedEngine:
         return documents
 
     def _plan(self, spec: GenerationSpec) -> Plan:
-        key = (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes)
+        key = (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes, spec.language)
         plan = self._plans.get(key)
         if plan is not None:
             self._plans.move_to_end(key)
             return plan
+        documents = self._documents(spec)
         plan = plan_deck(
-            self._documents(spec),
+            documents,
             topic=spec.topic,
             slide_count=spec.slide_count,
             condense=spec.text_mode != TextMode.PRESERVE,
             speaker_notes=spec.speaker_notes,
+            language=deck_language(spec.language, _sample(documents)),
         )
         self._plans[key] = plan
         if len(self._plans) > _PLANS_KEPT:
@@ -123,15 +133,17 @@ class EmbeddedEngine:
         self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
     ) -> OutlineResult:
         self.check(spec)
+        warnings: tuple[EngineWarning, ...] = ()
         if spec.outline is not None:
             outline = spec.outline
         else:
             plan = self._plan(spec)
             outline = Outline(title=plan.title, items=plan.items, subtitle=plan.subtitle)
+            warnings = plan.warnings
         for index, item in enumerate(outline.items):
             await emit(index, item)
             await asyncio.sleep(0)
-        return OutlineResult(outline)
+        return OutlineResult(outline, warnings=warnings)
 
     async def slides(
         self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
