@@ -298,15 +298,15 @@ def parse_markdown(text: str) -> list[Block]:
 
         if not paragraph and _INDENTED.match(line) and (i == 0 or not lines[i - 1].strip()):
             # An indented code block: every line indented four spaces (blank lines inside it kept).
-            body = []
+            indented: list[str] = []
             j = i
             while j < len(lines) and (_INDENTED.match(lines[j]) or not lines[j].strip()):
-                body.append(lines[j][4:])
+                indented.append(lines[j][4:])
                 j += 1
-            while body and not body[-1].strip():
-                body.pop()
+            while indented and not indented[-1].strip():
+                indented.pop()
                 j -= 1
-            blocks.append(CodeBlock(text="\n".join(body), language="", line=number, end_line=j))
+            blocks.append(CodeBlock(text="\n".join(indented), language="", line=number, end_line=j))
             i = j
             continue
 
