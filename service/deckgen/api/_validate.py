@@ -393,6 +393,14 @@ def validate_deck(request: spb.RenderPresentationRequest) -> tuple[d.Deck, tuple
 def validate_instruction(instruction: str) -> str:
     if len(instruction) > MAX_INSTRUCTION_CHARS:
         raise InvalidRequest([FieldViolation("instruction", f"at most {MAX_INSTRUCTION_CHARS} characters")])
+    if not instruction.strip():
+        raise InvalidRequest(
+            [
+                FieldViolation(
+                    "instruction", "required: say how to change the slide, e.g. “shorter” or “more detail”"
+                )
+            ]
+        )
     return instruction.strip()
 
 

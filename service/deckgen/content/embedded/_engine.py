@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator
 
 from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content._language import deck_language
+from deckgen.content._phrases import phrases
 from deckgen.content.embedded._markdown import Document, Heading, Paragraph, is_markdown, parse
 from deckgen.content.embedded._match import slides_for_outline
 from deckgen.content.embedded._planner import Plan, plan_deck
@@ -174,11 +175,18 @@ class EmbeddedEngine:
             )
         slide = deck.slides[index]
         if wanted == Direction.SHORTER:
-            return shorter(slide, deck), Usage()
+            short = shorter(slide, deck)
+            if short == slide:
+                raise PreconditionFailed(
+                    f"“{slide.title}” is already as short as it can be made without a language model.",
+                    reason="SLIDE_MINIMAL",
+                    subject="instruction",
+                )
+            return short, Usage()
         if not spec.sources:
             raise _no_model(
                 "Adding detail to a slide without source documents needs a language model, and none is "
                 f"configured. {_CONFIGURE}, or send the source documents with the request."
             )
-        sections = sectionize(self._documents(spec))
-        return longer(slide, sections), Usage()
+        sections = sectionize(self._documents(spec), phrases(deck.language).overview)
+        return longer(slide, sections, deck), Usage()
