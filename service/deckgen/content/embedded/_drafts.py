@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from deckgen.content.embedded._figures import chart_for, dated, headline, split_step
 from deckgen.content.embedded._markdown import CodeBlock, ListBlock, Paragraph, QuoteBlock, TableBlock
-from deckgen.content.embedded._sections import Section, Unit, units_of
+from deckgen.content.embedded._sections import Section, Unit, clean_title, units_of
 from deckgen.content.embedded._summarize import split_clauses, split_sentences
 from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits
 
@@ -22,6 +22,7 @@ __all__ = [
     "TEXT_KINDS",
     "Draft",
     "body_text",
+    "compact_line",
     "build",
     "expand_once",
     "line_total",
@@ -29,6 +30,8 @@ __all__ = [
 ]
 
 TEXT_KINDS = ("bullets", "body")
+COMPACT_AFTER = 2
+"""Sections on one slide beyond which each gets a single line."""
 _TIMELINE_MIN, _TIMELINE_MAX = 3, 8
 _STATS_MIN, _STATS_MAX = 2, 3
 _PROCESS_STEP_CHARS = 60
@@ -68,11 +71,19 @@ class Draft:
             return len(self.table.rows)
         if self.kind in ("quote", "code", "columns", "chart", "stats", "steps"):
             return limits.MAX_BULLETS
+        if self.compact():
+            return len(self.sections)
         return line_total(self.units) + self.headers()
 
     def headers(self) -> int:
         """Lines spent on section titles: one per section when the draft holds more than one."""
+        if self.compact():
+            return 0
         return len(self.sections) if len(self.sections) > 1 and self.kind == "bullets" else 0
+
+    def compact(self) -> bool:
+        """So many sections that each gets one line: its title and its key point together."""
+        return self.kind == "bullets" and len(self.sections) > COMPACT_AFTER
 
 
 def line_total(units: list[Unit]) -> int:
@@ -420,6 +431,8 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
     headers = len(sections) if len(sections) > 1 and kind == "bullets" else 0
     units = _as_units(a) + _as_units(b)
     overflow = a.overflow + b.overflow
+    if kind == "bullets" and len(sections) > COMPACT_AFTER:
+        return _compact(sections, units, overflow, a.continued)
     if not _fits(kind, units, headers):
         clusters = _clusters(units)
         kept: list[list[Unit]] = []
@@ -453,6 +466,45 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
         units=units,
         continued=a.continued and single,
         overflow=overflow,
+    )
+
+
+def compact_line(section: Section, unit: Unit | None) -> str:
+    title = clean_title(section.title)
+    if unit is None:
+        return title
+    text = unit.text
+    if title.endswith(("?", "\uff1f")):
+        return f"{title} {text}"  # a question and its answer
+    # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals.
+    if text[:2].istitle() and text[:1].isascii():
+        text = text[:1].lower() + text[1:]
+    return f"{title}: {text}"
+
+
+def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
+    """One line per section: its title with its best point, when the two fit a bullet together."""
+    kept: list[Unit] = []
+    for section in sections:
+        mine = sorted(
+            (
+                u
+                for u in units
+                if u.section == section.index and u.level == 0 and not u.text.endswith(("?", "\uff1f"))
+            ),
+            key=lambda u: (-u.score, u.order),
+        )
+        best = next((u for u in mine if len(compact_line(section, u)) <= limits.MAX_BULLET_CHARS), None)
+        if best is not None:
+            kept.append(best)
+    kept_ids = {id(unit) for unit in kept}
+    overflow = overflow + [unit.text for unit in units if id(unit) not in kept_ids]
+    return Draft(
+        kind="bullets",
+        sections=sections,
+        units=kept,
+        overflow=overflow,
+        continued=continued and len(sections) == 1,
     )
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from deckgen.content._base import EngineWarning
 from deckgen.content._phrases import Phrases, phrases
-from deckgen.content.embedded._drafts import Draft, body_text, build, expand_once, reduce
+from deckgen.content.embedded._drafts import Draft, body_text, build, compact_line, expand_once, reduce
 from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph
 from deckgen.content.embedded._sections import (
     Section,
@@ -189,6 +189,10 @@ def _sources(draft: Draft) -> tuple[SourceRef, ...]:
 
 def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
     """Several sections on one slide: each section's title, with its points under it."""
+    if draft.compact():
+        by_section = {unit.section: unit for unit in draft.units}
+        lines = [compact_line(section, by_section.get(section.index)) for section in draft.sections]
+        return tuple(Bullet(line) for line in lines[: limits.MAX_BULLETS])
     bullets: list[Bullet] = []
     for section in draft.sections:
         bullets.append(Bullet(clean_title(section.title), 0))
@@ -205,11 +209,24 @@ def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
     return _normalise_levels(bullets[: limits.MAX_BULLETS])
 
 
+def _shown_sections(draft: Draft) -> Draft:
+    """A question whose answer did not fit is left off the slide (and its title) rather than shown bare."""
+    if not draft.headers() and not draft.compact():
+        return draft
+    answered = {unit.section for unit in draft.units}
+    kept = [
+        s for s in draft.sections if s.index in answered or not s.title.rstrip().endswith(("?", "\uff1f"))
+    ]
+    return replace(draft, sections=kept) if kept and len(kept) < len(draft.sections) else draft
+
+
 def _slide(draft: Draft, words: Phrases) -> Slide:
+    draft = _shown_sections(draft)
     title = _draft_title(draft, words)
     sources = _sources(draft)
     if draft.kind == "bullets":
-        bullets = _grouped_bullets(draft) if draft.headers() else render_bullets(draft.units)
+        grouped = draft.headers() or draft.compact()
+        bullets = _grouped_bullets(draft) if grouped else render_bullets(draft.units)
         return Slide(Layout.BULLETS, title, bullets=bullets, sources=sources)
     if draft.kind == "agenda":
         return Slide(Layout.AGENDA, title, bullets=render_bullets(draft.units), sources=sources)

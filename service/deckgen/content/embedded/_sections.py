@@ -87,6 +87,8 @@ class Part:
     order: int
     sentences: tuple[str, ...] = ()
     scores: tuple[float, ...] = ()
+    anchored: bool = False
+    """The first sentence may point back: what it points to titles the section."""
 
 
 @dataclass(slots=True)
@@ -356,7 +358,9 @@ def _titled_by_sentences(section: Section, *, split: bool) -> list[Section]:
                     last_line=part.block.end_line,
                 )
             )
-            part = Part(part.block, part.group, part.order, part.sentences[1:], part.scores[1:])
+            part = Part(
+                part.block, part.group, part.order, part.sentences[1:], part.scores[1:], anchored=True
+            )
         elif not sections:
             sections.append(replace(section, parts=[]))
         sections[-1].parts.append(part)
@@ -449,7 +453,11 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
     if not isinstance(block, Paragraph):
         return []
     sentences = part.sentences
-    keep = list(range(len(sentences))) if density is None else _choose(sentences, part.scores, density)
+    keep = (
+        list(range(len(sentences)))
+        if density is None
+        else _choose(sentences, part.scores, density, anchored=part.anchored)
+    )
     kept = set(keep)
     dropped = tuple(s for i, s in enumerate(sentences) if i not in kept)
     return [
@@ -466,21 +474,27 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
     ]
 
 
-def _choose(sentences: tuple[str, ...], scores: tuple[float, ...], k: int) -> list[int]:
+def _choose(
+    sentences: tuple[str, ...], scores: tuple[float, ...], k: int, *, anchored: bool = False
+) -> list[int]:
     fits = [i for i, s in enumerate(sentences) if len(s) <= limits.MAX_BULLET_CHARS]
-    usable = [i for i in fits if not (dangling(sentences[i]) and i == 0)] or fits
+    usable = [i for i in fits if not (dangling(sentences[i]) and i == 0 and not anchored)] or fits
     if not usable:
         # Every sentence is longer than a bullet: the best one, to be shown in full on its own.
         return _top(scores, 1)
     ranked = sorted(usable, key=lambda i: (-scores[i], i))[:k]
     chosen = set(ranked)
     for i in ranked:
-        if dangling(sentences[i]) and i - 1 not in chosen:
+        if dangling(sentences[i]) and i - 1 not in chosen and not (i == 0 and anchored):
             if i - 1 in usable:
                 chosen.add(i - 1)
             else:
                 chosen.discard(i)
-    return sorted(chosen) or sorted(ranked[:1])
+    if not chosen:
+        # Only sentences that point back were worth keeping: the best one that does not, if any.
+        plain = [i for i in usable if not dangling(sentences[i])]
+        return sorted(sorted(plain, key=lambda i: (-scores[i], i))[:1])
+    return sorted(chosen)
 
 
 def _top(scores: tuple[float, ...], k: int) -> list[int]:

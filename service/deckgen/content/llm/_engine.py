@@ -25,6 +25,7 @@ from deckgen.content._base import (
     SlideSink,
     WriteAhead,
 )
+from deckgen.content._phrases import phrases
 from deckgen.content.llm._grounding import Chunk, chunk_sources, digest, select
 from deckgen.content.llm._jsonstream import CompletedValue, JsonScanner, loads_lenient
 from deckgen.content.llm._prompts import (
@@ -86,6 +87,24 @@ def _fallback(item: OutlineItem, index: int) -> Slide:
     )
     layout = Layout.CLOSING if item.layout is Layout.CLOSING else Layout.BULLETS
     return Slide(layout, item.title[: limits.MAX_TITLE_CHARS] or f"Slide {index + 1}", bullets=bullets)
+
+
+def _same(a: Slide, b: Slide) -> bool:
+    """The same slide on its face (notes and sources aside)."""
+    return replace(a, notes="", sources=(), image=None) == replace(b, notes="", sources=(), image=None)
+
+
+def _pin_warning(index: int, item: OutlineItem, slide: Slide, wants_image: bool) -> EngineWarning:
+    if item.layout is Layout.IMAGE_TEXT and not wants_image:
+        why = "pictures are off for this request (image_mode, or no image model configured)"
+    else:
+        why = f"the model wrote its content as `{slide.layout.value}` twice, which fits it better"
+    return EngineWarning(
+        "LAYOUT_NOT_HONOURED",
+        f"Slide {index + 1} (“{item.title}”) was pinned to the `{item.layout.value}` layout but is "
+        f"`{slide.layout.value}`: {why}.",
+        index,
+    )
 
 
 class _Ahead:
@@ -188,6 +207,9 @@ class LLMEngine:
         state: dict[str, str] = {"title": "", "subtitle": ""}
         items: list[OutlineItem] = []
         title_sent = False
+        # The closing slide goes last whatever the model planned: held back, sent after the others.
+        held: list[OutlineItem] = []
+        room = None if wanted is None else wanted - (1 if closing else 0)
 
         def title_item() -> OutlineItem:
             title = state["title"] or spec.topic or (spec.sources[0].name if spec.sources else "Presentation")
@@ -201,10 +223,21 @@ class LLMEngine:
                 state[str(value.path[0])] = " ".join(data.split()) if isinstance(data, str) else ""
             elif len(value.path) == 2 and value.path[0] == "slides":
                 item = parse_outline_item(value.value())
-                if item is None or (wanted is not None and len(items) >= wanted):
+                if item is None:
+                    return
+                if item.layout is Layout.TITLE and with_title:
+                    # The title slide is deckgen's own; a planned one only lends its title.
+                    state["title"] = state["title"] or " ".join(item.title.split())
                     return
                 if spec.allowed_layouts and item.layout not in spec.allowed_layouts:
                     item = replace(item, layout=Layout.BULLETS)
+                if item.layout is Layout.CLOSING and closing:
+                    if not held:
+                        held.append(item)
+                        return
+                    item = replace(item, layout=Layout.BULLETS)
+                if room is not None and len(items) >= room:
+                    return
                 if with_title and not title_sent:
                     title_sent = True
                     await emit(0, title_item())
@@ -230,15 +263,23 @@ class LLMEngine:
                     reason="LLM_UNAVAILABLE",
                 ) from failure
             usage = usage + reply.usage
-            if items or attempt == 1:
+            if items or held or attempt == 1:
                 break
             # Nothing usable came back (prose, broken JSON, an empty list): say so, once.
             problem = reply.broken and f"the reply was cut off ({reply.broken})"
             request = repair_request(
                 request, reply.text, [problem or "the reply had no `slides` list of outline items"]
             )
-        if not items:
+        if not items and not held:
             raise GenerationFailed("the language model did not produce a usable outline")
+        if with_title and not title_sent:
+            title_sent = True
+            await emit(0, title_item())
+        if closing and (not spec.allowed_layouts or Layout.CLOSING in spec.allowed_layouts):
+            ending = held[0] if held else OutlineItem(phrases(spec.language).takeaways, Layout.CLOSING)
+            items.append(ending)
+            index = offset + len(items) - 1
+            await emit(index, ending)
         warnings: list[EngineWarning] = []
         if wanted is not None and len(items) < wanted:
             warnings.append(
@@ -249,8 +290,6 @@ class LLMEngine:
             )
         if reply.broken:
             warnings.append(EngineWarning("OUTLINE_CUT_OFF", f"The outline reply broke off: {reply.broken}"))
-        if with_title and not title_sent:
-            await emit(0, title_item())
         all_items = ((title_item(),) if with_title else ()) + tuple(items)
         outline = Outline(
             all_items[0].title if with_title else title_item().title, all_items, state["subtitle"]
@@ -311,6 +350,25 @@ class LLMEngine:
             reply = await self._call(request)
             usage = usage + reply.usage
             draft, problems = self._parse(reply, refs, spec, wants_image)
+            pinned = spec.outline is not None
+            if draft is not None and pinned and draft.slide.layout is not item.layout:
+                # An edited outline pins its layouts: ask once more, then keep what came and say why.
+                problems = [
+                    f"the outline pins this slide's layout to `{item.layout.value}`, and the reply used "
+                    f"`{draft.slide.layout.value}`: write the slide with layout `{item.layout.value}`"
+                ]
+                request = repair_request(request, reply.text, problems)
+                reply = await self._call(request)
+                usage = usage + reply.usage
+                again, _ = self._parse(reply, refs, spec, wants_image)
+                draft = again if again is not None and again.slide.layout is item.layout else draft
+                if draft.slide.layout is not item.layout:
+                    return replace(
+                        draft,
+                        index=index,
+                        usage=usage,
+                        warnings=(_pin_warning(index, item, draft.slide, wants_image),),
+                    )
             if draft is not None:
                 return replace(draft, index=index, usage=usage)
             log.info("slide %d needs repair: %s", index + 1, "; ".join(problems))
@@ -409,6 +467,18 @@ class LLMEngine:
                 reply = await self._call(repair_request(request, reply.text, problems))
                 usage = usage + reply.usage
                 draft, problems = self._parse(reply, refs, spec, False)
+            if draft is not None and _same(draft.slide, current):
+                # "More detail" that comes back unchanged is no answer: ask once more, plainly.
+                problems = [
+                    f"the slide is unchanged; it must follow the instruction “{instruction}” and differ "
+                    "from the current slide"
+                ]
+                reply = await self._call(repair_request(request, reply.text, problems))
+                usage = usage + reply.usage
+                draft, more = self._parse(reply, refs, spec, False)
+                problems = more or problems
+                if draft is not None and _same(draft.slide, current):
+                    draft = None
         except ProviderFailed as failure:
             raise Unavailable(
                 f"the language model could not be reached ({failure}); try again later",
