@@ -222,10 +222,14 @@ class LLMEngine:
                 data = value.value()
                 state[str(value.path[0])] = " ".join(data.split()) if isinstance(data, str) else ""
             elif len(value.path) == 2 and value.path[0] == "slides":
-                item = parse_outline_item(value.value())
+                raw = value.value()
+                item = parse_outline_item(raw)
                 if item is None:
                     return
-                if item.layout is Layout.TITLE and with_title:
+                planned_title = (
+                    isinstance(raw, dict) and str(raw.get("layout", "")).strip().lower() == "title"
+                )
+                if planned_title and with_title:
                     # The title slide is deckgen's own; a planned one only lends its title.
                     state["title"] = state["title"] or " ".join(item.title.split())
                     return
