@@ -392,6 +392,23 @@ def _fit(sections: list[Section], condense: bool, target: int | None, words: Phr
     return [agenda, *content] if agenda is not None else content
 
 
+_INTRO_SENTENCES = 2
+
+
+def _short_intro(sections: list[Section], words: Phrases) -> Section | None:
+    """A sentence or two before the first heading: the title slide's subtitle, not a thin slide."""
+    if len(sections) < 3 or sections[0].title != words.overview or sections[0].columns is not None:
+        return None
+    parts = sections[0].parts
+    sentences = [sentence for part in parts for sentence in part.sentences]
+    if (
+        not all(isinstance(part.block, Paragraph) for part in parts)
+        or not 0 < len(sentences) <= _INTRO_SENTENCES
+    ):
+        return None
+    return sections[0] if all(len(sentence) <= _SUBTITLE_CHARS for sentence in sentences) else None
+
+
 def _conclusion(sections: list[Section]) -> Section | None:
     """The document's own closing section ("Conclusion", "Fazit", "まとめ"…), for the closing slide."""
     if len(sections) < 3:
@@ -428,9 +445,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
 def _closing(units: list[Unit], words: Phrases, sources: tuple[SourceRef, ...]) -> Slide:
     bullets = render_bullets(units)
     if bullets:
-        return Slide(
-            Layout.CLOSING, words.takeaways, subtitle=words.thank_you, bullets=bullets, sources=sources
-        )
+        return Slide(Layout.CLOSING, words.takeaways, bullets=bullets, sources=sources)
     return Slide(Layout.CLOSING, words.thank_you, subtitle=words.questions)
 
 
@@ -494,7 +509,8 @@ def plan_deck(
         return _finish(title, summary, [only], [None], sections, ())
 
     conclusion = _conclusion(sections)
-    body = [section for section in sections if section is not conclusion]
+    intro = _short_intro(sections, words)
+    body = [section for section in sections if section is not conclusion and section is not intro]
     drafts = (
         []
         if slide_count == 2
@@ -509,6 +525,9 @@ def plan_deck(
         seen.update(shown_sentences(middle[i]))
         # Big numbers and timeline steps show their sentences in other words: those count as shown.
         seen.update(_normal(unit.text) for unit in drafts[i].units)
+    # A short introduction opens the deck as the title slide's subtitle.
+    lead = intro.parts[0].sentences[0] if intro is not None else ""
+    seen.add(_normal(lead))
     if conclusion is not None:
         takeaways = [u for part in conclusion.parts for u in units_of(conclusion, part, None)]
         if conclusion.level == 0:
@@ -517,11 +536,11 @@ def plan_deck(
         takeaways = [u for u in takeaways if _normal(u.text) not in seen][: limits.MAX_BULLETS]
         closing_sources: tuple[SourceRef, ...] = (SourceRef(conclusion.document, conclusion.locator),)
     else:
-        takeaways = _takeaway_units(body, seen, _TAKEAWAYS)
+        takeaways = _takeaway_units([s for s in sections if s is not conclusion], seen, _TAKEAWAYS)
         closing_sources = ()
     closing = _closing(takeaways, words, closing_sources)
     seen.update(shown_sentences(closing))
-    subtitle = _subtitle(sections, title, seen)
+    subtitle = lead or _subtitle(sections, title, seen)
     title_slide = Slide(Layout.TITLE, title, subtitle=subtitle, notes=welcome)
 
     slides = [title_slide, *middle, closing]
