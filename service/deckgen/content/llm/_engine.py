@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, replace
@@ -87,6 +88,14 @@ def _fallback(item: OutlineItem, index: int) -> Slide:
     )
     layout = Layout.CLOSING if item.layout is Layout.CLOSING else Layout.BULLETS
     return Slide(layout, item.title[: limits.MAX_TITLE_CHARS] or f"Slide {index + 1}", bullets=bullets)
+
+
+_MARKUP = re.compile(r"^\s*#{1,6}\s+|\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+
+
+def _plain(text: str) -> str:
+    """A title as plain text: models like to write `# Title` or `**Title**`, which a title never shows."""
+    return " ".join(_MARKUP.sub("", text).split())
 
 
 def _same(a: Slide, b: Slide) -> bool:
@@ -209,6 +218,8 @@ class LLMEngine:
         title_sent = False
         # The closing slide goes last whatever the model planned: held back, sent after the others.
         held: list[OutlineItem] = []
+        # The closing item once it is in the deck: nothing the model plans after it is taken.
+        placed: list[OutlineItem] = []
         room = None if wanted is None else wanted - (1 if closing else 0)
 
         def title_item() -> OutlineItem:
@@ -216,16 +227,32 @@ class LLMEngine:
             subtitle = state["subtitle"]
             return OutlineItem(title[: limits.MAX_TITLE_CHARS], Layout.TITLE, (subtitle,) if subtitle else ())
 
-        async def on_value(value: CompletedValue) -> None:
+        async def place(item: OutlineItem) -> None:
             nonlocal title_sent
+            if with_title and not title_sent:
+                title_sent = True
+                await emit(0, title_item())
+                if ahead is not None:  # the title slide needs no model: it can go out now
+                    opening = Outline(title_item().title, (title_item(),), state["subtitle"])
+                    ahead.tasks[0] = asyncio.create_task(self._ahead(ahead, spec, opening, 0, chunks))
+            items.append(item)
+            index = offset + len(items) - 1
+            await emit(index, item)
+            if ahead is not None:
+                planned = ((title_item(),) if with_title else ()) + tuple(items)
+                so_far = Outline(title_item().title, planned, state["subtitle"])
+                ahead.tasks[index] = asyncio.create_task(self._ahead(ahead, spec, so_far, index, chunks))
+
+        async def on_value(value: CompletedValue) -> None:
             if value.path in (("title",), ("subtitle",)):
                 data = value.value()
-                state[str(value.path[0])] = " ".join(data.split()) if isinstance(data, str) else ""
+                state[str(value.path[0])] = _plain(data) if isinstance(data, str) else ""
             elif len(value.path) == 2 and value.path[0] == "slides":
                 raw = value.value()
                 item = parse_outline_item(raw)
-                if item is None:
+                if item is None or placed:
                     return
+                item = replace(item, title=_plain(item.title) or item.title)
                 planned_title = (
                     isinstance(raw, dict) and str(raw.get("layout", "")).strip().lower() == "title"
                 )
@@ -236,25 +263,16 @@ class LLMEngine:
                 if spec.allowed_layouts and item.layout not in spec.allowed_layouts:
                     item = replace(item, layout=Layout.BULLETS)
                 if item.layout is Layout.CLOSING and closing:
-                    if not held:
+                    if held:
+                        item = replace(item, layout=Layout.BULLETS)
+                    else:
                         held.append(item)
-                        return
-                    item = replace(item, layout=Layout.BULLETS)
-                if room is not None and len(items) >= room:
-                    return
-                if with_title and not title_sent:
-                    title_sent = True
-                    await emit(0, title_item())
-                    if ahead is not None:  # the title slide needs no model: it can go out now
-                        opening = Outline(title_item().title, (title_item(),), state["subtitle"])
-                        ahead.tasks[0] = asyncio.create_task(self._ahead(ahead, spec, opening, 0, chunks))
-                items.append(item)
-                index = offset + len(items) - 1
-                await emit(index, item)
-                if ahead is not None:
-                    planned = ((title_item(),) if with_title else ()) + tuple(items)
-                    so_far = Outline(title_item().title, planned, state["subtitle"])
-                    ahead.tasks[index] = asyncio.create_task(self._ahead(ahead, spec, so_far, index, chunks))
+                elif room is None or len(items) < room:
+                    await place(item)
+                # Once every other slide is planned, the closing one can be written at once.
+                if held and room is not None and len(items) >= room:
+                    placed.append(held[0])
+                    await place(held[0])
 
         usage = Usage()
         for attempt in range(2):
@@ -276,14 +294,11 @@ class LLMEngine:
             )
         if not items and not held:
             raise GenerationFailed("the language model did not produce a usable outline")
+        if closing and not placed and (not spec.allowed_layouts or Layout.CLOSING in spec.allowed_layouts):
+            await place(held[0] if held else OutlineItem(phrases(spec.language).takeaways, Layout.CLOSING))
         if with_title and not title_sent:
             title_sent = True
             await emit(0, title_item())
-        if closing and (not spec.allowed_layouts or Layout.CLOSING in spec.allowed_layouts):
-            ending = held[0] if held else OutlineItem(phrases(spec.language).takeaways, Layout.CLOSING)
-            items.append(ending)
-            index = offset + len(items) - 1
-            await emit(index, ending)
         warnings: list[EngineWarning] = []
         if wanted is not None and len(items) < wanted:
             warnings.append(
@@ -322,6 +337,7 @@ class LLMEngine:
         if parsed is None:
             return None, problems
         slide, prompt = parsed.slide, parsed.image_prompt
+        slide = replace(slide, title=_plain(slide.title) or slide.title)
         if slide.layout is Layout.IMAGE_TEXT:
             if wants_image and prompt:
                 alt = data.get("image_alt") if isinstance(data, dict) else None
