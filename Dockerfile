@@ -44,10 +44,11 @@ LABEL org.opencontainers.image.title="deckgen" \
       org.opencontainers.image.licenses="Apache-2.0"
 
 # LibreOffice and poppler for PDF and previews; the fonts the renderer measures text with
-# (Calibri/Cambria/Arial metric-compatible, CJK, Arabic). Same list as .ci/system-deps.sh.
+# (Calibri/Cambria/Arial metric-compatible, CJK, Arabic); bubblewrap to confine LibreOffice where the
+# runtime allows user namespaces (EXPORT_SANDBOX). Same list as .ci/system-deps.sh.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libreoffice-impress poppler-utils fontconfig \
+        libreoffice-impress poppler-utils fontconfig bubblewrap \
         fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 fonts-noto-cjk fonts-noto-core \
     && fc-cache -f \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import multiprocessing
 import os
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from types import FrameType
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from opentelemetry import trace
 
 from deckgen import render
-from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
+from deckgen.api import (
+    DecodeGuardInterceptor,
+    Limits,
+    ObservabilityInterceptor,
+    PresentationServicer,
+    RateLimitInterceptor,
+    deck_to_json,
+)
 from deckgen.api._interceptors import TokenBuckets
 from deckgen.config import Settings
 from deckgen.content import ContentEngine
@@ -32,6 +37,7 @@ from deckgen.domain import (
     FieldViolation,
     InvalidRequest,
     Layout,
+    NotFound,
     PreconditionFailed,
     Slide,
     Theme,
@@ -39,7 +45,7 @@ from deckgen.domain import (
 from deckgen.health import HealthMonitor
 from deckgen.observability import (
     InstrumentedStore,
-    ObservabilityInterceptor,
+    configure_logging,
     configure_tracing,
     serve_metrics,
 )
@@ -52,7 +58,7 @@ from deckgen.pipeline import (
     TemplateLibrary,
 )
 from deckgen.providers._retry import RetryPolicy
-from deckgen.providers.export import LibreOfficeExporter, export_available
+from deckgen.providers.export import LibreOfficeExporter, Sandbox, export_available
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
@@ -65,7 +71,6 @@ __all__ = [
     "App",
     "build_app",
     "close_adapters",
-    "configure_logging",
     "create_server",
     "run",
     "serve",
@@ -77,36 +82,6 @@ log = logging.getLogger("deckgen.server")
 
 SERVICE_NAME = spb.DESCRIPTOR.services_by_name["PresentationService"].full_name
 PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "pid": record.process,
-        }
-        span = trace.get_current_span().get_span_context()
-        if span.is_valid:
-            # The same ids as the trace backend shows, so a log line leads to its trace.
-            entry["trace_id"] = format(span.trace_id, "032x")
-            entry["span_id"] = format(span.span_id, "016x")
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-    # grpc's Cython layer logs every event-loop lookup at DEBUG: noise that buries ours.
-    level = logging.getLevelNamesMapping()[settings.log_level]
-    logging.getLogger("grpc._cython").setLevel(max(level, logging.INFO))
 
 
 def _inspect_template(data: bytes) -> tuple[tuple[Layout, ...], tuple[str, ...]]:
@@ -152,6 +127,8 @@ class App:
     """Release adapters' connections at shutdown."""
     monitor: HealthMonitor | None = None
     """Readiness from the dependencies; None serves unconditionally (tests)."""
+    startup: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    """Run by `serve` before the first health check (the local store's sweep)."""
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -172,6 +149,8 @@ def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
             request_timeout=settings.llm_request_timeout,
             idle_timeout=settings.llm_idle_timeout,
             retry=retry,
+            breaker_threshold=settings.llm_breaker_threshold,
+            breaker_cooldown=settings.llm_breaker_cooldown,
         )
         return OpenAIChatModel(config)
 
@@ -239,6 +218,7 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
         profiles=settings.export_processes,
         timeout=settings.export_timeout,
         preview_width=settings.preview_width,
+        sandbox=Sandbox.detect(settings.export_sandbox),
     )
     closers.append(exporter.aclose)
     return exporter
@@ -260,7 +240,8 @@ def _store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> 
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
     closers: list[Callable[[], Awaitable[None]]] = []
-    store = InstrumentedStore(_store(settings, closers), settings.storage_backend)
+    raw_store = _store(settings, closers)
+    store = InstrumentedStore(raw_store, settings.storage_backend)
     checks: dict[str, Check] = {"storage": store.check}
     exporter = _exporter(settings, closers)
     template_limit = min(settings.max_template_bytes, settings.max_message_bytes - 64 * 1024)
@@ -294,7 +275,44 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
-    return App(settings, service, servicer, servicer_health, closers, monitor)
+    app = App(settings, service, servicer, servicer_health, closers, monitor)
+    if isinstance(raw_store, LocalArtifactStore):
+        # What a crash or a kill left: temp files, and folders of generations that never finished
+        # (no generation runs longer than TIMEOUT, so older ones are nobody's).
+        sweep = partial(raw_store.sweep, "presentations", settings.timeout + 60.0, _orphan_check(service))
+        app.startup.append(sweep)
+    return app
+
+
+def _orphan_check(service: GenerationService) -> Callable[[str], Awaitable[bool]]:
+    async def orphan(presentation_id: str) -> bool:
+        try:
+            await service.get(presentation_id)
+        except NotFound:
+            return True
+        return False
+
+    return orphan
+
+
+MAX_STREAMS_PER_CONNECTION = 100
+"""Concurrent calls one HTTP/2 connection may hold open."""
+CONNECTION_AGE = 600.0
+"""Seconds before a connection is asked to go away (clients reconnect transparently)."""
+CONNECTION_AGE_GRACE = 30.0
+"""Seconds beyond TIMEOUT that calls of a connection asked to go away may still run."""
+
+
+def _connection_bounds(settings: Settings) -> list[tuple[str, int]]:
+    # A call whose request message never comes (half-closed, or never sent) is not handed to a
+    # handler, so no deadline of ours reaches it: only the connection's age ends it. The grace
+    # lets a generation started just before the GOAWAY run its full TIMEOUT.
+    grace = settings.timeout + CONNECTION_AGE_GRACE
+    return [
+        ("grpc.max_concurrent_streams", MAX_STREAMS_PER_CONNECTION),
+        ("grpc.max_connection_age_ms", int(CONNECTION_AGE * 1000)),
+        ("grpc.max_connection_age_grace_ms", int(grace * 1000)),
+    ]
 
 
 async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
@@ -306,6 +324,7 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         interceptors.append(
             RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
         )
+    interceptors.append(DecodeGuardInterceptor())
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[
@@ -316,6 +335,7 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+            *_connection_bounds(settings),
         ],
     )
     spb_grpc.add_PresentationServiceServicer_to_server(app.servicer, server)
@@ -327,6 +347,8 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
     port = server.add_insecure_port(settings.address)
     if port == 0:
         raise OSError(f"could not bind {settings.address}")
+    # grpc's health servicer starts with "" SERVING; nothing is until a check (or the caller) says so.
+    await set_serving(app, False)
     return server, port, app
 
 
@@ -371,11 +393,17 @@ async def serve(
         metrics_port = serve_metrics(settings.api_host, port_wanted)
         log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
-    await server.start()
+    for job in app.startup:
+        try:
+            await job()
+        except Exception:  # a start-up chore must not stop the server; health reports real trouble
+            log.exception("start-up task failed")
+    # The first check runs before the port opens: no probe can see SERVING before it is true.
     if app.monitor is not None:
         await app.monitor.start()
     else:
         await set_serving(app, True)
+    await server.start()
     log.info("deckgen serving on %s (port %d, environment %s)", settings.api_host, port, settings.environment)
     if on_ready is not None:
         on_ready(port)
@@ -390,13 +418,13 @@ async def serve(
 
 
 def _worker(settings: Settings, index: int) -> None:
-    configure_logging(settings)
+    configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
     asyncio.run(serve(settings, worker=index))
 
 
 def run(settings: Settings) -> None:
     """Serve in this process, or in WORKERS processes sharing the port through SO_REUSEPORT."""
-    configure_logging(settings)
+    configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
     workers = settings.workers or os.cpu_count() or 1
     if workers == 1:
         asyncio.run(serve(settings))

@@ -24,7 +24,9 @@ from deckgen.domain._deck import (
 )
 from deckgen.domain._errors import (
     AlreadyExists,
+    Cancelled,
     CapacityExceeded,
+    DeadlineExceeded,
     DeckgenError,
     FieldViolation,
     GenerationFailed,
@@ -44,22 +46,29 @@ from deckgen.domain._spec import (
     SourceDocument,
     TextMode,
 )
+from deckgen.domain._text import MAX_PROPERTY_CHARS, clean_deck, clean_text, xml_illegal
 from deckgen.domain._theme import Template, Theme
 
 __all__ = [
     "limits",
+    "MAX_PROPERTY_CHARS",
+    "clean_deck",
+    "clean_text",
+    "xml_illegal",
     "AlreadyExists",
     "Artifact",
     "ArtifactFormat",
     "AudienceLevel",
     "Brand",
     "Bullet",
+    "Cancelled",
     "CapacityExceeded",
     "Chart",
     "ChartSeries",
     "ChartType",
     "CodeBlock",
     "Column",
+    "DeadlineExceeded",
     "Deck",
     "DeckgenError",
     "FieldViolation",

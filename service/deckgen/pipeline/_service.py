@@ -21,7 +21,7 @@ from deckgen.domain import (
     Artifact,
     ArtifactFormat,
     Brand,
-    CapacityExceeded,
+    Cancelled,
     Deck,
     DeckgenError,
     FieldViolation,
@@ -39,8 +39,10 @@ from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
 from deckgen.observability import GENERATIONS_IN_FLIGHT, QUEUED, TIME_TO_FIRST_SLIDE
+from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
+    RenderFailed,
     export_unavailable,
     generate_outline,
     generate_presentation,
@@ -51,7 +53,7 @@ from deckgen.pipeline._generate import (
 )
 from deckgen.pipeline._ports import PipelineDeps, TemplateSource
 from deckgen.providers.queue import EventLog, Job, JobKind, JobQueue, StreamNotFound
-from deckgen.providers.storage import InvalidKey, ObjectNotFound, StorageError
+from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
 
@@ -70,62 +72,27 @@ class Started:
     """True when an identical earlier request (same request_id) is already generating it."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Cancellation:
-    code: str
-    reason: str
-    message: str
-    retry_after: float | None = None
-
-
-_CLIENT_LEFT = _Cancellation("CANCELLED", "CLIENT_CANCELLED", "the caller cancelled the generation")
-_SHUTDOWN = _Cancellation(
-    "UNAVAILABLE",
-    "SERVER_SHUTTING_DOWN",
+_CLIENT_LEFT = Cancelled("the caller cancelled the generation", reason="CLIENT_CANCELLED")
+_SHUTDOWN = Unavailable(
     "the server is shutting down; send the request again (another replica will serve it)",
-    1.0,
+    retry_after=1.0,
+    reason="SERVER_SHUTTING_DOWN",
 )
 
 
-def _failure_for(error: BaseException) -> Failed:
-    match error:
-        case InvalidRequest():
-            return Failed("INVALID_ARGUMENT", error.reason, error.message)
-        case PreconditionFailed():
-            return Failed("FAILED_PRECONDITION", error.reason, error.message)
-        case NotFound():
-            return Failed("NOT_FOUND", error.reason, error.message)
-        case CapacityExceeded():
-            return Failed("RESOURCE_EXHAUSTED", error.reason, error.message, error.retry_after)
-        case Unavailable():
-            return Failed("UNAVAILABLE", error.reason, error.message, error.retry_after)
-        case DeckgenError():
-            return Failed("INTERNAL", error.reason, error.message)
-        case StorageError():
-            return Failed(
-                "UNAVAILABLE",
-                "STORAGE_UNAVAILABLE",
-                f"the artifact store failed, so the files were not kept: {error}",
-                5.0,
-            )
-        case TimeoutError():
-            return Failed(
-                "DEADLINE_EXCEEDED",
-                "GENERATION_TIMEOUT",
-                "the generation ran out of time (the call's deadline or the server's TIMEOUT)",
-            )
-        case _:
-            return Failed(
-                "INTERNAL",
-                "GENERATION_FAILED",
-                f"the generation failed unexpectedly ({type(error).__name__})",
-            )
-
-
-def parse_presentation_name(name: str, field: str = "name") -> str:
+def parse_presentation_name(
+    name: str, field: str = "name", form: str = "presentations/{presentation}"
+) -> str:
     prefix, _, presentation_id = name.partition("/")
     if prefix != "presentations" or not _PRESENTATION_ID.match(presentation_id):
-        raise InvalidRequest([FieldViolation(field, "must be `presentations/{presentation}`")])
+        problem = f"must be `{form}`"
+        if any(mark in name for mark in "<>{}"):
+            # A name pasted from the docs: say which part to replace and where to find it.
+            problem += (
+                ", with the placeholder replaced by the presentation's id (the `accepted` event's "
+                "`presentation.name`)"
+            )
+        raise InvalidRequest([FieldViolation(field, problem)])
     return presentation_id
 
 
@@ -151,7 +118,7 @@ class GenerationService:
         self._requests: dict[str, tuple[str, str]] = {}
         self._subscribers: dict[str, int] = {}
         self._announced: dict[str, dict[str, Artifact]] = {}
-        self._cancellations: dict[str, _Cancellation] = {}
+        self._cancellations: dict[str, DeckgenError] = {}
         self._draining = False
 
     def attach_queue(self, queue: JobQueue) -> None:
@@ -277,23 +244,20 @@ class GenerationService:
         except asyncio.CancelledError:
             span.set_status(Status(StatusCode.ERROR, "cancelled"))
             cancellation = self._cancellations.pop(stream, _CLIENT_LEFT)
-            await self._fail(
-                presentation,
-                Failed(
-                    cancellation.code, cancellation.reason, cancellation.message, cancellation.retry_after
-                ),
-                PresentationState.CANCELLED,
-            )
+            await self._fail(presentation, Failed(cancellation), PresentationState.CANCELLED)
             raise
         except Exception as error:  # every failure must end the stream, whatever raised it
             span.record_exception(error)
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-            failure = _failure_for(error)
-            if failure.code == "INTERNAL":
+            failure = as_domain_error(error)
+            if unexpected(error):
                 log.exception("generation %s failed", stream)
             else:
-                log.info("generation %s failed: %s %s", stream, failure.code, failure.message)
-            await self._fail(presentation, failure, PresentationState.FAILED)
+                log.info("generation %s failed: %s %s", stream, failure.reason, failure.message)
+            if isinstance(error, RenderFailed):
+                await self._fail_keeping_deck(error.kept, Failed(failure))
+            else:
+                await self._fail(presentation, Failed(failure), PresentationState.FAILED)
             return
         finally:
             self._announced.pop(stream, None)
@@ -305,7 +269,7 @@ class GenerationService:
 
     async def _fail(self, presentation: Presentation, failure: Failed, state: PresentationState) -> None:
         self._presentations[presentation.id] = replace(
-            presentation, state=state, error=failure.message, update_time=time.time()
+            presentation, state=state, error=failure.error.message, update_time=time.time()
         )
         # Nothing half-made stays visible: a failed generation's files are removed.
         try:
@@ -313,6 +277,16 @@ class GenerationService:
         except Exception:
             log.exception("could not remove the files of failed generation %s", presentation.id)
         await self._events.append(presentation.id, failure)
+
+    async def _fail_keeping_deck(self, kept: Presentation, failure: Failed) -> None:
+        """A render failure after the slides were streamed: the deck and the files already stored
+        stay, and so does the record, so GetPresentation returns the deck."""
+        self._presentations[kept.id] = kept
+        try:
+            await self._save_record(kept)
+        except Exception:
+            log.exception("could not store the record of presentation %s", kept.id)
+        await self._events.append(kept.id, failure)
 
     # -- streaming ------------------------------------------------------------------------------
 
@@ -356,7 +330,7 @@ class GenerationService:
         if presentation_id not in self._subscribers:
             await self._cancel_if_running(presentation_id, _CLIENT_LEFT)
 
-    async def _cancel_if_running(self, presentation_id: str, cancellation: _Cancellation) -> None:
+    async def _cancel_if_running(self, presentation_id: str, cancellation: DeckgenError) -> None:
         state = self._presentations.get(presentation_id)
         if state is None or state.state.terminal or self._queue is None:
             return
@@ -381,12 +355,11 @@ class GenerationService:
         return from_jsonable(Presentation, json.loads(data))
 
     async def artifact(self, name: str) -> Artifact:
+        form = "presentations/{presentation}/artifacts/{artifact}"
         prefix, _, filename = name.partition("/artifacts/")
-        presentation_id = parse_presentation_name(prefix)
+        presentation_id = parse_presentation_name(prefix, form=form)
         if not filename:
-            raise InvalidRequest(
-                [FieldViolation("name", "must be `presentations/{presentation}/artifacts/{artifact}`")]
-            )
+            raise InvalidRequest([FieldViolation("name", f"must be `{form}`")])
         early = self._announced.get(presentation_id, {}).get(name)
         if early is not None:
             return early
