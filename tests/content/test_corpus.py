@@ -68,7 +68,7 @@ async def test_every_corpus_deck_is_presentable(document: Document, count: str |
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
 async def test_every_section_is_represented_under_a_title_that_says_what_it_holds(document: Document) -> None:
     deck, _ = await _deck(document, document.slide_count)
-    named = set()
+    named: set[str] = set()
     for slide in deck.slides[1:]:
         if slide.layout is Layout.AGENDA:
             continue  # an agenda names sections without showing them

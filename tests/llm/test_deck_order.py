@@ -25,6 +25,12 @@ def _outline(*items: tuple[str, str]) -> str:
     )
 
 
+def _current(request: RecordedRequest) -> str:
+    """The slide as the regenerate prompt shows it: what a lazy model sends back unchanged."""
+    user = str((request.body or {})["messages"][1]["content"])
+    return user.split(" now:\n", 1)[1].split("\n\n")[0]
+
+
 def _planned(content: str) -> DeckModel:
     def tweak(request: RecordedRequest, reply: Reply) -> Reply:
         return Reply(content=content) if task_of(request) == "outline" else reply
@@ -143,10 +149,7 @@ async def test_regenerate_more_detail_never_returns_the_same_slide(
         if task_of(request) == "regenerate-slide":
             calls.append(body)
             if len(calls) == 1:  # the first answer is the slide as it was
-                now = json.loads(
-                    request.body["messages"][1]["content"].split(" now:\n", 1)[1].split("\n\n")[0]
-                )  # type: ignore[index]
-                return Reply(content=json.dumps(now))
+                return Reply(content=_current(request))
         return reply
 
     llm.responder = DeckModel().with_tweak(lazy_once).respond
@@ -169,8 +172,7 @@ async def test_a_model_that_never_changes_the_slide_gets_an_error_not_the_same_s
         if task_of(request) in ("regenerate-slide", "repair-slide") and "Instruction:" in json.dumps(
             request.body
         ):
-            now = json.loads(request.body["messages"][1]["content"].split(" now:\n", 1)[1].split("\n\n")[0])  # type: ignore[index]
-            return Reply(content=json.dumps(now))
+            return Reply(content=_current(request))
         return reply
 
     llm.responder = DeckModel().with_tweak(stubborn).respond
