@@ -17,11 +17,11 @@ from .corpus import CORPUS, DOCUMENTS, Document, check_deck, code_blocks, headin
 _BY_NAME = {document.name: document for document in DOCUMENTS}
 
 
-async def _deck(document: Document, count: int | None, language: str = "en") -> tuple[Deck, list[str]]:
+async def _deck(
+    document: Document, count: int | None, language: str = "en", mode: TextMode = TextMode.CONDENSE
+) -> tuple[Deck, list[str]]:
     engine = EmbeddedEngine()
-    spec = GenerationSpec(
-        sources=(source(document),), slide_count=count, text_mode=TextMode.CONDENSE, language=language
-    )
+    spec = GenerationSpec(sources=(source(document),), slide_count=count, text_mode=mode, language=language)
 
     async def emit(index: int, item: OutlineItem) -> None:
         pass
@@ -53,11 +53,14 @@ def test_the_corpus_has_a_dozen_documents_of_different_kinds_and_languages() -> 
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
-@pytest.mark.parametrize("count", ["asked", None, 4])
-async def test_every_corpus_deck_is_presentable(document: Document, count: str | int | None) -> None:
+@pytest.mark.parametrize("count", ["asked", None, 2, 4, 40])
+@pytest.mark.parametrize("mode", [TextMode.CONDENSE, TextMode.PRESERVE], ids=lambda m: m.value)
+async def test_every_corpus_deck_is_presentable(
+    document: Document, count: str | int | None, mode: TextMode
+) -> None:
     requested = document.slide_count if count == "asked" else count
     assert requested is None or isinstance(requested, int)
-    deck, warnings = await _deck(document, requested)
+    deck, warnings = await _deck(document, requested, mode=mode)
     check_deck(deck, document, requested, warnings)
     for slide in deck.slides:
         assert_within_bounds(slide)
