@@ -286,7 +286,7 @@ def _without_repeats(slide: Slide, seen: set[str]) -> Slide:
 
 def _notes(draft: Draft, slide: Slide, words: Phrases, following: str, condense: bool) -> str:
     """A short script: what the slide is about, what the source says beyond the slide, what comes next."""
-    opener = words.covers.format(title=slide.title)
+    opener = words.covers.format(title=slide.title.replace(" · …", "").replace(" · ", ", "))
     fuller = [sentence for unit in draft.units for sentence in unit.dropped] + draft.overflow
     if draft.note:
         fuller.append(draft.note + ".")
