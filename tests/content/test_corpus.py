@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -261,3 +262,30 @@ async def test_key_sentences_with_figures_win_over_filler() -> None:
 def test_chart_types_cover_the_kinds_data_calls_for() -> None:
     kinds = {kind for document in DOCUMENTS for kind in document.charts}
     assert {ChartType.COLUMN, ChartType.PIE} <= kinds
+
+
+async def test_an_edited_outline_keeps_its_pinned_layouts_or_says_why_not() -> None:
+    document = _BY_NAME["q3-report.md"]
+    engine = EmbeddedEngine()
+    spec = GenerationSpec(sources=(source(document),), slide_count=10, text_mode=TextMode.CONDENSE)
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        pass
+
+    planned = (await engine.outline(spec, emit)).outline
+    items = list(planned.items)
+    risks = next(i for i, item in enumerate(items) if item.title == "Risks")
+    region = next(i for i, item in enumerate(items) if item.title == "Revenue by region")
+    items[risks] = replace(items[risks], layout=Layout.CHART)  # nothing in "Risks" to chart
+    items[region] = replace(items[region], layout=Layout.TABLE)  # the chart's numbers as a table
+    edited = replace(planned, items=tuple(items))
+    pinned = replace(spec, outline=edited)
+    drafts = {d.index: d async for d in engine.slides(pinned, edited)}
+    assert drafts[region].slide.layout is Layout.TABLE and drafts[region].slide.table is not None
+    assert not drafts[region].warnings
+    assert drafts[risks].slide.layout is Layout.BULLETS
+    (warning,) = drafts[risks].warnings
+    assert warning.code == "LAYOUT_NOT_HONOURED" and warning.slide_index == risks
+    assert (
+        "pinned to the `chart` layout but is `bullets`: its source material has no numbers" in warning.message
+    )

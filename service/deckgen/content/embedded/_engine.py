@@ -10,7 +10,7 @@ from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, Sli
 from deckgen.content._language import deck_language
 from deckgen.content._phrases import phrases
 from deckgen.content.embedded._markdown import Document, Heading, Paragraph, is_markdown, parse
-from deckgen.content.embedded._match import slides_for_outline
+from deckgen.content.embedded._match import pin, slides_for_outline
 from deckgen.content.embedded._planner import Plan, plan_deck
 from deckgen.content.embedded._regenerate import Direction, direction, longer, shorter
 from deckgen.content.embedded._sections import sectionize
@@ -154,8 +154,10 @@ class EmbeddedEngine:
         # Every item is matched before the first slide goes out, so a request that needs a model
         # fails before any slide is streamed.
         slides = slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
-        for index, slide in enumerate(slides):
-            yield SlideDraft(index=index, slide=slide)
+        for index, (slide, item) in enumerate(zip(slides, outline.items, strict=True)):
+            # An outline the caller edited pins its layouts; the engine's own plan already agrees.
+            slide, warning = pin(slide, item, index) if spec.outline is not None else (slide, None)
+            yield SlideDraft(index=index, slide=slide, warnings=(warning,) if warning else ())
             await asyncio.sleep(0)
 
     async def regenerate_slide(
