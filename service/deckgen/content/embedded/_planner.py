@@ -393,6 +393,13 @@ def _fit(sections: list[Section], condense: bool, target: int | None, words: Phr
 
 
 _INTRO_SENTENCES = 2
+_ABOUT_ITSELF = re.compile(
+    r"\b(?:this|the present) (?:report|article|page|document|handbook|essay|paper|post|guide)\b|"
+    r"\b(?:dieser|diese|dieses) (?:Bericht|Artikel|Leitfaden|Beitrag)\b|\bce (?:rapport|document|guide)\b|"
+    "\u672c\u5831\u544a|\u672c\u7a3f|\u0647\u0630\u0627 \u0627\u0644\u062a\u0642\u0631\u064a\u0631",
+    re.IGNORECASE,
+)
+"""A sentence about the document itself ("This report shows…", "本報告では…") is no takeaway."""
 
 
 def _short_intro(sections: list[Section], words: Phrases) -> Section | None:
@@ -432,6 +439,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             and len(unit.text) <= _TAKEAWAY_CHARS
             and not unit.text.rstrip().endswith(("?", "\uff1f", "\u061f"))
             and not dangling(unit.text)
+            and not _ABOUT_ITSELF.search(unit.text)
             and _normal(unit.text) not in seen
             # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
             and (len(unit.text.split()) >= 4 or not unit.text.isascii())
