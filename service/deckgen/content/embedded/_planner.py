@@ -438,11 +438,11 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             if unit.level == 0
             and len(unit.text) <= _TAKEAWAY_CHARS
             and not unit.text.rstrip().endswith(("?", "\uff1f", "\u061f"))
+            # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
+            and (len(unit.text.split()) >= 4 or not unit.text.isascii())
             and not dangling(unit.text)
             and not _ABOUT_ITSELF.search(unit.text)
             and _normal(unit.text) not in seen
-            # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
-            and (len(unit.text.split()) >= 4 or not unit.text.isascii())
         ]
         if units:
             candidates.append(max(units, key=lambda u: (u.score, -u.order)))

@@ -23,7 +23,6 @@ from deckgen.content.embedded._summarize import (
     score_sentence,
     split_clauses,
     split_sentences,
-    words,
 )
 from deckgen.domain import Bullet, Column, limits
 
@@ -282,7 +281,7 @@ def _weigh(score: float, sentence: str, section_opener: bool) -> float:
         score *= _SECTION_OPENER_BONUS
     if _FIGURE.search(sentence):
         score *= _FIGURE_BONUS
-    if len(words(sentence)) < 3:
+    if len(sentence) < 40 and len(sentence.split()) < 4:
         score *= _FILLER_PENALTY
     if dangling(sentence):
         score *= _DANGLING_PENALTY
