@@ -112,3 +112,68 @@ async def test_serve_with_two_workers_shares_the_port(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, err.decode()
+
+
+async def _wait_serving(port: int) -> None:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                return
+            except grpc.aio.AioRpcError:
+                assert time.monotonic() < deadline, "server did not come up"
+                await asyncio.sleep(0.2)
+
+
+def _serve_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    return {**os.environ, "ENVIRONMENT": "test", "STORAGE_DIR": str(tmp_path), **overrides}
+
+
+async def test_a_second_server_on_a_served_port_is_a_configuration_error(tmp_path: Path) -> None:
+    port = free_port()
+    first = await asyncio.create_subprocess_exec(
+        *DECKGEN,
+        "serve",
+        cwd=ROOT,
+        env=_serve_env(tmp_path, API_PORT=str(port)),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await _wait_serving(port)
+        for workers in ("1", "2"):
+            second = await asyncio.to_thread(
+                subprocess.run,
+                [*DECKGEN, "serve"],
+                cwd=ROOT,
+                env=_serve_env(tmp_path, API_PORT=str(port), WORKERS=workers),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert second.returncode == 2, second.stderr
+            assert "API_PORT" in second.stderr and "Traceback" not in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.communicate(), 30)
+
+
+async def test_a_busy_metrics_port_is_a_configuration_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [*DECKGEN, "serve"],
+            cwd=ROOT,
+            env=_serve_env(
+                tmp_path, API_HOST="127.0.0.1", API_PORT="0", METRICS_ENABLED="true", METRICS_PORT=str(busy)
+            ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2, result.stderr
+    assert "METRICS_PORT" in result.stderr and "Traceback" not in result.stderr

@@ -38,6 +38,21 @@ def test_shipped_profiles_load() -> None:
         assert load_settings({"ENVIRONMENT": environment}).environment == environment
 
 
+def test_the_production_profile_follows_the_deployment_guide() -> None:
+    settings = load_settings({"ENVIRONMENT": "production"})
+    assert (settings.log_level, settings.debug, settings.rate_limit_enabled) == ("WARNING", False, True)
+
+
+def test_a_config_dir_without_the_profile_is_an_error_not_a_fallback(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="CONFIG_DIR"):
+        load_settings({"ENVIRONMENT": "production", "CONFIG_DIR": str(tmp_path / "nope")})
+    (tmp_path / ".env.staging").write_text("RATE_LIMIT_ENABLED=true\n")
+    with pytest.raises(ConfigError, match="CONFIG_DIR"):
+        load_settings({"ENVIRONMENT": "production", "CONFIG_DIR": str(tmp_path)})
+    settings = load_settings({"ENVIRONMENT": "staging", "CONFIG_DIR": str(tmp_path)})
+    assert settings.rate_limit_enabled
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -51,6 +66,10 @@ def test_shipped_profiles_load() -> None:
         ("MAX_MESSAGE_BYTES", "10"),
         ("STORAGE_BACKEND", "ftp"),
         ("DETACH_GRACE", "-3"),
+        ("ROLE", "boss"),
+        ("QUEUE_PARTITIONS", "0"),
+        ("JOB_LEASE", "0"),
+        ("JOB_MAX_ATTEMPTS", "0"),
     ],
 )
 def test_invalid_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:
@@ -75,3 +94,26 @@ def test_serve_refuses_to_start_on_bad_config() -> None:
     )
     assert result.returncode == 2
     assert "API_PORT" in result.stderr
+
+
+def test_a_split_role_needs_redis_and_a_bad_url_is_not_echoed(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="ROLE=api needs REDIS_URL"):
+        load_settings({"ROLE": "api"}, config_dir=tmp_path)
+    with pytest.raises(ConfigError, match="REDIS_URL") as caught:
+        load_settings({"REDIS_URL": "http://user:hunter2@redis:6379"}, config_dir=tmp_path)
+    assert "hunter2" not in str(caught.value)
+    settings = load_settings({"REDIS_URL": "redis://:pw@redis:6379/0", "ROLE": "worker"}, config_dir=tmp_path)
+    assert settings.role == "worker" and "pw" not in repr(settings)
+
+
+def test_serve_role_flag_overrides_the_environment() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "deckgen.cli", "serve", "--role", "api"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": "", "ENVIRONMENT": "test"},
+    )
+    assert result.returncode == 2
+    assert "ROLE=api needs REDIS_URL" in result.stderr

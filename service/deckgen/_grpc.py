@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -18,6 +19,19 @@ def wrap_handler(handler: grpc.RpcMethodHandler, around: Around) -> grpc.RpcMeth
     """`handler` with `around` wrapped about each call (unary and server-streaming methods)."""
     if handler.request_streaming:
         return handler  # deckgen has no client-streaming methods
+    if handler.response_streaming and not inspect.isasyncgenfunction(handler.unary_stream):
+        # A streaming handler written as a coroutine that sends with `context.write`.
+        inner_writer = handler.unary_stream
+
+        async def writer(request: Any, context: grpc.aio.ServicerContext) -> None:
+            async with around(context):
+                await inner_writer(request, context)
+
+        return grpc.unary_stream_rpc_method_handler(
+            writer,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
     if handler.response_streaming:
         inner_stream = handler.unary_stream
 

@@ -11,15 +11,18 @@ __all__ = ["main"]
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     from deckgen.config import ConfigError, load_settings
     from deckgen.server import run
 
+    environ = {**os.environ, "ROLE": args.role} if args.role else None
     try:
-        settings = load_settings()
+        settings = load_settings(environ)
+        run(settings)  # a busy API or metrics port is a configuration error too
     except ConfigError as error:
         print(f"deckgen: invalid configuration: {error}", file=sys.stderr)
         return 2
-    run(settings)
     return 0
 
 
@@ -99,6 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the gRPC server (configured by the environment)")
+    serve.add_argument(
+        "--role",
+        choices=["api", "worker", "all"],
+        default="",
+        help="api: serve calls and enqueue generations; worker: run generations from the queue; "
+        "all (default, or ROLE): both. api and worker need REDIS_URL.",
+    )
     serve.set_defaults(func=_serve)
 
     generate = commands.add_parser("generate", help="generate a deck on a running server")

@@ -69,9 +69,32 @@ class Settings:
     """MAX_SOURCES: source documents per request."""
     shutdown_grace: float = 25.0
     """SHUTDOWN_GRACE: seconds in-flight streams get to finish after SIGTERM."""
-    detach_grace: float = 0.0
-    """DETACH_GRACE: seconds a generation goes on after its last reader left, so a dropped client can
-    resume it; 0 stops the work (and its cost) as soon as the caller goes."""
+    detach_grace: float = 30.0
+    """DETACH_GRACE: seconds a generation goes on after its last reader (on any replica) left, so a
+    dropped client can resume it; 0 stops the work (and its cost) as soon as the caller goes."""
+    role: str = "all"
+    """ROLE: `api` (serve calls, enqueue generations), `worker` (run generations from the queue) or
+    `all`; `deckgen serve --role` overrides it. Without REDIS_URL every process is `all`."""
+    redis_url: str = field(default="", repr=False)
+    """REDIS_URL: redis://[:password@]host:port/db (or rediss://); set, the job queue, event log,
+    records and cancellations live in Redis and any replica serves any call. Empty: in-process."""
+    redis_password: str = field(default="", repr=False)
+    """REDIS_PASSWORD: used when REDIS_URL carries none (secret)."""
+    redis_key_prefix: str = "deckgen:"
+    """REDIS_KEY_PREFIX: prefix of every key and channel, so several deployments can share a Redis."""
+    queue_partitions: int = 1
+    """QUEUE_PARTITIONS: job streams the queue is split into (spread over a Redis Cluster's shards)."""
+    max_queued_generations: int = 1000
+    """MAX_QUEUED_GENERATIONS: generations waiting in the shared queue before new ones get
+    RESOURCE_EXHAUSTED (with REDIS_URL; in-process the limit is MAX_CONCURRENT_GENERATIONS)."""
+    job_lease: float = 10.0
+    """JOB_LEASE: seconds a worker holds a job without renewing it; after that another worker takes
+    the job over and continues it."""
+    job_max_attempts: int = 3
+    """JOB_MAX_ATTEMPTS: workers a job may outlive before it is given up (ends with ABORTED)."""
+    record_retention: float = 86400.0
+    """RECORD_RETENTION: seconds presentation records and request ids stay in the shared state
+    (the artifact store keeps records for good)."""
     event_retention: float = 3600.0
     """EVENT_RETENTION: seconds a finished generation's events stay available for resuming."""
     storage_backend: str = "local"
@@ -120,7 +143,7 @@ class Settings:
     llm_slide_model: str = "gpt-4o-mini"
     """LLM_SLIDE_MODEL: model that writes slides."""
     llm_backup_base_urls: str = ""
-    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order after the primary fails."""
+    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order when the one before fails."""
     llm_backup_models: str = ""
     """LLM_BACKUP_MODELS: comma-separated model per backup (one value applies to all)."""
     llm_backup_api_keys: str = field(default="", repr=False)
@@ -132,7 +155,8 @@ class Settings:
     llm_idle_timeout: float = 30.0
     """LLM_IDLE_TIMEOUT: the longest a model's stream may stay silent, in seconds."""
     llm_retry_attempts: int = 3
-    """LLM_RETRY_ATTEMPTS: tries per provider on 429/5xx/timeouts before the next provider."""
+    """LLM_RETRY_ATTEMPTS: tries on 429/5xx/timeouts of the last provider; one with a backup after
+    it gets one try, and the backup takes the call at once."""
     llm_retry_base_delay: float = 0.5
     """LLM_RETRY_BASE_DELAY: first backoff ceiling in seconds; doubles per try, with full jitter."""
     llm_breaker_threshold: int = 5
@@ -246,6 +270,17 @@ def _validate(settings: Settings) -> None:
     require(settings.shutdown_grace >= 0, "SHUTDOWN_GRACE", "must not be negative")
     require(settings.detach_grace >= 0, "DETACH_GRACE", "must not be negative")
     require(settings.event_retention >= 0, "EVENT_RETENTION", "must not be negative")
+    require(settings.role in ("api", "worker", "all"), "ROLE", "must be api, worker or all")
+    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        # Not echoed: the URL may carry the password.
+        raise ConfigError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    if settings.role != "all" and not settings.redis_url:
+        raise ConfigError(f"ROLE={settings.role} needs REDIS_URL: without it the queue is in this process")
+    require(1 <= settings.queue_partitions <= 64, "QUEUE_PARTITIONS", "must be between 1 and 64")
+    require(settings.max_queued_generations >= 1, "MAX_QUEUED_GENERATIONS", "must be at least 1")
+    require(1 <= settings.job_lease <= 600, "JOB_LEASE", "must be between 1 and 600 seconds")
+    require(1 <= settings.job_max_attempts <= 20, "JOB_MAX_ATTEMPTS", "must be between 1 and 20")
+    require(settings.record_retention >= 60, "RECORD_RETENTION", "must be at least 60 seconds")
     require(
         settings.storage_backend in ("local", "supabase"), "STORAGE_BACKEND", "must be `local` or `supabase`"
     )
@@ -319,6 +354,10 @@ def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | N
         Path(env.get("CONFIG_DIR", "")) if env.get("CONFIG_DIR") else (config_dir or DEFAULT_CONFIG_DIR)
     )
     env_file = directory / f".env.{environment}"
+    if env.get("CONFIG_DIR") and not env_file.is_file():
+        # A CONFIG_DIR set by hand that has no profile is a mistake, not a reason to run on defaults
+        # (which would, say, turn rate limiting off in production).
+        raise ConfigError(f"CONFIG_DIR has no .env.{environment}, got {str(directory)!r}")
     merged = read_env_file(env_file) if env_file.is_file() else {}
     merged.update(env)  # the process environment wins over the file
     merged["ENVIRONMENT"] = environment

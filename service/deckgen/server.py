@@ -8,6 +8,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
+import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -27,7 +30,7 @@ from deckgen.api import (
     deck_to_json,
 )
 from deckgen.api._interceptors import TokenBuckets
-from deckgen.config import Settings
+from deckgen.config import ConfigError, Settings
 from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.content.llm import LLMEngine
@@ -44,6 +47,9 @@ from deckgen.domain import (
 )
 from deckgen.health import HealthMonitor
 from deckgen.observability import (
+    QUEUE_OLDEST_AGE,
+    QUEUE_RUNNING,
+    QUEUED,
     InstrumentedStore,
     configure_logging,
     configure_tracing,
@@ -51,17 +57,22 @@ from deckgen.observability import (
 )
 from deckgen.pipeline import (
     ArtifactWriter,
+    CachedContent,
+    ContentCache,
+    Coordination,
     GenerationService,
     MemoryContentCache,
     PipelineDeps,
     RenderAssets,
     TemplateLibrary,
+    Worker,
 )
 from deckgen.providers._retry import RetryPolicy
 from deckgen.providers.export import LibreOfficeExporter, Sandbox, export_available
 from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
-from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
+from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
+from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
 from deckgen.v1 import presentation_service_pb2 as spb
@@ -127,6 +138,9 @@ class App:
     """Release adapters' connections at shutdown."""
     monitor: HealthMonitor | None = None
     """Readiness from the dependencies; None serves unconditionally (tests)."""
+    worker: Worker | None = None
+    """Runs generations from the queue; None for ROLE=api."""
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
     startup: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     """Run by `serve` before the first health check (the local store's sweep)."""
 
@@ -192,6 +206,8 @@ def _engine(
                 settings.openai_api_key,
                 settings.images_model,
                 retry=RetryPolicy(settings.llm_retry_attempts, settings.llm_retry_base_delay),
+                breaker_threshold=settings.llm_breaker_threshold,
+                breaker_cooldown=settings.llm_breaker_cooldown,
             )
         )
         closers.append(images.aclose)
@@ -250,6 +266,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         engine, identity, images = _engine(settings, closers, checks)
     else:
         identity, images = type(engine).__name__, None
+    shared, cache = _coordination(settings, closers, checks)
     deps = PipelineDeps(
         engine=engine,
         engine_name=identity,
@@ -258,30 +275,87 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         fit=_fit,
         theme=render.get_theme,
         brand=render.apply_brand,
-        cache=MemoryContentCache(settings.cache_size) if settings.cache_enabled else None,
+        cache=cache,
         images=images,
         image_concurrency=settings.image_concurrency,
         image_size=settings.images_size,
         templates=templates,
         exporter=exporter,
     )
-    service = GenerationService(
-        deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
-    )
-    service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
+    service = GenerationService(deps, shared, settings.timeout, settings.detach_grace)
+    worker = None
+    if settings.role in ("worker", "all"):
+        worker = Worker(
+            deps,
+            shared,
+            name=f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+            concurrency=settings.max_concurrent_generations,
+            lease=settings.job_lease,
+            max_attempts=settings.job_max_attempts,
+        )
     limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
     servicer = PresentationServicer(
         service, limits, render.list_themes, settings.download_chunk_bytes, templates
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
-    app = App(settings, service, servicer, servicer_health, closers, monitor)
+    app = App(settings, service, servicer, servicer_health, closers, monitor, worker)
     if isinstance(raw_store, LocalArtifactStore):
         # What a crash or a kill left: temp files, and folders of generations that never finished
         # (no generation runs longer than TIMEOUT, so older ones are nobody's).
         sweep = partial(raw_store.sweep, "presentations", settings.timeout + 60.0, _orphan_check(service))
         app.startup.append(sweep)
     return app
+
+
+def _coordination(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], checks: dict[str, Check]
+) -> tuple[Coordination, ContentCache | None]:
+    """The queue, event log and shared state: in this process, or in Redis with REDIS_URL."""
+    if settings.redis_url:
+        return _redis_coordination(settings, closers, checks)
+    shared = Coordination(
+        queue=MemoryJobQueue(settings.max_concurrent_generations, settings.job_lease),
+        events=MemoryEventLog(settings.event_retention, lifetime=settings.timeout),
+        records=MemoryRecords(settings.record_retention),
+        readers=MemoryReaders(),
+        cancels=MemoryCancelSignals(settings.record_retention),
+    )
+    cache = MemoryContentCache(settings.cache_size) if settings.cache_enabled else None
+    return shared, cache
+
+
+def _redis_coordination(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], checks: dict[str, Check]
+) -> tuple[Coordination, ContentCache | None]:
+    from deckgen.providers import redis as shared_redis
+
+    client = shared_redis.connect(settings.redis_url, settings.redis_password)
+    keys = shared_redis.Keys(settings.redis_key_prefix)
+
+    async def ping() -> None:
+        with shared_redis.unavailable():
+            await client.ping()
+
+    checks["redis"] = ping
+    closers.append(client.aclose)
+    shared = Coordination(
+        queue=shared_redis.RedisJobQueue(
+            client,
+            keys,
+            partitions=settings.queue_partitions,
+            capacity=settings.max_queued_generations,
+            lease=settings.job_lease,
+        ),
+        events=shared_redis.RedisEventLog(client, keys, settings.event_retention, settings.timeout),
+        records=shared_redis.RedisRecords(client, keys, settings.record_retention),
+        readers=shared_redis.RedisReaders(client, keys),
+        cancels=shared_redis.RedisCancelSignals(client, keys, settings.record_retention),
+    )
+    cache: ContentCache | None = None
+    if settings.cache_enabled:
+        cache = shared_redis.RedisJsonCache(client, keys, settings.record_retention, CachedContent)
+    return shared, cache
 
 
 def _orphan_check(service: GenerationService) -> Callable[[str], Awaitable[bool]]:
@@ -330,7 +404,8 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
-            ("grpc.so_reuseport", 1),
+            # Only sibling workers share the port: a second server started by mistake must fail.
+            ("grpc.so_reuseport", int(settings.workers != 1)),
             # Long generations stream for minutes: keep idle connections through proxies alive.
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_permit_without_calls", 1),
@@ -344,12 +419,57 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
         server,
     )
-    port = server.add_insecure_port(settings.address)
+    try:
+        port = server.add_insecure_port(settings.address)
+    except RuntimeError as error:
+        raise _cannot_listen("API_PORT", settings.address, error) from None
     if port == 0:
-        raise OSError(f"could not bind {settings.address}")
+        raise _cannot_listen("API_PORT", settings.address, None)
     # grpc's health servicer starts with "" SERVING; nothing is until a check (or the caller) says so.
     await set_serving(app, False)
+    if app.worker is not None:
+        await app.worker.start()
+    app.tasks.append(asyncio.create_task(_watch_queue(app)))
     return server, port, app
+
+
+_QUEUE_METRICS_INTERVAL = 5.0
+
+
+async def _watch_queue(app: App) -> None:
+    """Queue length and the oldest job's age as metrics: what an autoscaler and an alert look at."""
+    while True:
+        try:
+            stats = await app.service.shared.queue.stats()
+        except Exception:  # the health check reports an unreachable Redis; this only skips a round
+            log.debug("queue statistics unavailable", exc_info=True)
+        else:
+            QUEUED.set(stats.waiting)
+            QUEUE_RUNNING.set(stats.running)
+            QUEUE_OLDEST_AGE.set(stats.oldest_age)
+        await asyncio.sleep(_QUEUE_METRICS_INTERVAL)
+
+
+def _cannot_listen(variable: str, address: str, error: BaseException | None) -> ConfigError:
+    why = f" ({error})" if error else ""
+    return ConfigError(
+        f"{variable}: cannot listen on {address}{why}; another process is using the port, or "
+        f"API_HOST is not an address of this machine: choose a free {variable}"
+    )
+
+
+def check_port_free(variable: str, host: str, port: int) -> None:
+    """Raise ConfigError naming `variable` when something already listens on host:port."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As grpc binds: a port in TIME_WAIT is free, one a process listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise _cannot_listen(variable, f"{host}:{port}", error) from None
 
 
 async def set_serving(app: App, serving: bool) -> None:
@@ -371,12 +491,23 @@ async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
     # with UNAVAILABLE and a retry hint (grpc's own stop would answer a bare CANCELLED to calls
     # racing its GOAWAY), and callers can still fetch the artifacts of what just finished.
     await app.service.drain(grace)
+    if app.worker is not None:
+        await app.worker.drain(grace)
+    if app.service.shared.queue.shared:
+        # What was handed back goes on elsewhere: the callers reading here resume there.
+        app.service.hand_over_readers()
     await server.stop(_STOP_GRACE)
     await close_adapters(app)
 
 
 async def close_adapters(app: App) -> None:
     """Release the adapters' connection pools (after the server has stopped using them)."""
+    for task in app.tasks:
+        task.cancel()
+    await asyncio.gather(*app.tasks, return_exceptions=True)
+    app.tasks.clear()
+    if app.worker is not None:
+        await app.worker.stop()
     for close in app.closers:
         await close()
 
@@ -390,7 +521,10 @@ async def serve(
     configure_tracing()
     if settings.metrics_enabled:
         port_wanted = settings.metrics_port + worker if settings.metrics_port else 0
-        metrics_port = serve_metrics(settings.api_host, port_wanted)
+        try:
+            metrics_port = serve_metrics(settings.api_host, port_wanted)
+        except OSError as error:
+            raise _cannot_listen("METRICS_PORT", f"{settings.api_host}:{port_wanted}", error) from None
         log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
     for job in app.startup:
@@ -419,7 +553,11 @@ async def serve(
 
 def _worker(settings: Settings, index: int) -> None:
     configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
-    asyncio.run(serve(settings, worker=index))
+    try:
+        asyncio.run(serve(settings, worker=index))
+    except ConfigError as error:
+        print(f"deckgen worker {index}: invalid configuration: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def run(settings: Settings) -> None:
@@ -431,6 +569,8 @@ def run(settings: Settings) -> None:
         return
     if settings.api_port == 0:
         raise SystemExit("WORKERS > 1 needs a fixed API_PORT: processes share the port through SO_REUSEPORT")
+    # The workers share the port with one another only: refuse one another server already holds.
+    check_port_free("API_PORT", settings.api_host, settings.api_port)
     context = multiprocessing.get_context("spawn")  # grpc must not be forked with live threads
     processes = [
         context.Process(target=_worker, args=(settings, i), name=f"deckgen-worker-{i}")

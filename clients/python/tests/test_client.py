@@ -197,6 +197,21 @@ def test_download_to_writes_the_file(target: str, service: FakeService, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.pptx", "out.pptx"]
 
 
+def test_download_into_a_missing_folder_creates_it(target: str, service: FakeService, tmp_path: Path) -> None:
+    service.artifact_content = b"deck bytes"
+
+    with DeckgenClient(target) as client:
+        into_new = client.download_artifact_to(ARTIFACT, tmp_path / "out")
+        trailing = client.download_artifact_to(ARTIFACT, f"{tmp_path / 'slash'}/")
+        nested = client.download_artifact_to(ARTIFACT, tmp_path / "a" / "b" / "copy.pptx")
+
+    assert into_new == tmp_path / "out" / "deck.pptx"
+    assert trailing == tmp_path / "slash" / "deck.pptx"
+    assert nested == tmp_path / "a" / "b" / "copy.pptx"
+    for path in (into_new, trailing, nested):
+        assert path.read_bytes() == b"deck bytes"
+
+
 def test_download_sha256_mismatch_leaves_no_file(target: str, service: FakeService, tmp_path: Path) -> None:
     service.artifact_content = b"deck bytes"
     service.wrong_sha256 = True

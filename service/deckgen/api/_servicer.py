@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
-from contextlib import aclosing, suppress
-from typing import Any
+from collections.abc import Callable
+from contextlib import aclosing
 
 import grpc
 
@@ -31,7 +29,8 @@ from deckgen.api._validate import (
     validate_instruction,
 )
 from deckgen.domain import FieldViolation, InvalidRequest
-from deckgen.domain._events import Failed
+from deckgen.domain._events import Failed, SlideReady
+from deckgen.observability import TIME_TO_FIRST_SLIDE
 from deckgen.pipeline import (
     GenerationService,
     TemplateLibrary,
@@ -53,12 +52,6 @@ log = logging.getLogger(__name__)
 GenerationRequest = spb.GeneratePresentationRequest | spb.GenerateOutlineRequest
 
 
-async def _close_quietly(stream: AsyncGenerator[Any, None]) -> None:
-    # RuntimeError: still running, so its own frame is unwinding and will close it.
-    with suppress(RuntimeError):
-        await stream.aclose()
-
-
 class PresentationServicer(spb_grpc.PresentationServiceServicer):
     def __init__(
         self,
@@ -73,7 +66,6 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self._themes = themes
         self._chunk_size = chunk_size
         self._templates = templates
-        self._closing: set[asyncio.Task[None]] = set()
 
     async def _fail(self, context: grpc.aio.ServicerContext, error: Exception) -> None:
         if unexpected(error):
@@ -90,14 +82,18 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 reason="SERVER_SHUTTING_DOWN",
             )
 
-    def _close_soon(self, stream: AsyncGenerator[Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(_close_quietly(stream))
-        self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
-
     async def _events(
         self, request: GenerationRequest, context: grpc.aio.ServicerContext, kind: JobKind
-    ) -> AsyncIterator[spb.GenerationEvent]:
+    ) -> None:
+        # Written with `context.write`, not as an async generator: when the caller goes away, grpc
+        # cancels this task and every `finally` below (closing the event stream, which detaches the
+        # reader and cancels the work) runs here, in order. An async generator would be dropped
+        # mid-yield and finalised later from another task ("aclose(): asynchronous generator is
+        # already running", and tracing contexts detached in the wrong context).
+        # What the caller waits for is timed from the call's start (decoding and checking its
+        # documents included) to the moment the first slide is handed to grpc to send.
+        call_started = time.monotonic()
+        timing_first_slide = False
         try:
             if request.resume_token:
                 presentation_id, after = decode_resume_token(request.resume_token)
@@ -107,35 +103,34 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 deadline = time.time() + remaining if remaining is not None else None
                 started = await self._service.start(spec, kind, deadline)
                 presentation_id, after = started.presentation_id, 0
+                timing_first_slide = kind is JobKind.PRESENTATION and not started.joined
             stream = self._service.events(presentation_id, after)
-            # When the caller cancels while grpc is sending (not awaiting this generator), grpc drops
-            # the generator without closing it; closing it explicitly is what detaches the reader
-            # (and cancels the work) now rather than whenever the garbage collector gets to it.
-            context.add_done_callback(lambda _: self._close_soon(stream))
             async with aclosing(stream):
                 async for event in stream:
                     if isinstance(event.event, Failed):
                         await context.abort_with_status(status_for(event.event.error))
-                    yield event_to_proto(
-                        event, presentation_id, encode_resume_token(presentation_id, event.sequence)
+                    await context.write(
+                        event_to_proto(
+                            event, presentation_id, encode_resume_token(presentation_id, event.sequence)
+                        )
                     )
+                    if timing_first_slide and isinstance(event.event, SlideReady):
+                        timing_first_slide = False
+                        TIME_TO_FIRST_SLIDE.observe(time.monotonic() - call_started)
         except grpc.aio.AbortError:
             raise
         except Exception as error:
             await self._fail(context, error)
 
-    # grpc.aio recognises a streaming handler only when it is itself an async generator function.
     async def GeneratePresentation(
         self, request: spb.GeneratePresentationRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[spb.GenerationEvent]:
-        async for event in self._events(request, context, JobKind.PRESENTATION):
-            yield event
+    ) -> None:
+        await self._events(request, context, JobKind.PRESENTATION)
 
     async def GenerateOutline(
         self, request: spb.GenerateOutlineRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[spb.GenerationEvent]:
-        async for event in self._events(request, context, JobKind.OUTLINE):
-            yield event
+    ) -> None:
+        await self._events(request, context, JobKind.OUTLINE)
 
     async def RenderPresentation(
         self, request: spb.RenderPresentationRequest, context: grpc.aio.ServicerContext
@@ -188,7 +183,8 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
 
     async def DownloadArtifact(
         self, request: spb.DownloadArtifactRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[spb.DownloadArtifactResponse]:
+    ) -> None:
+        # `context.write` for the same reason as `_events`: a caller leaving mid-download unwinds here.
         try:
             artifact = await self._service.artifact(request.name)
             if not 0 <= request.offset <= artifact.size_bytes:
@@ -202,10 +198,12 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                 if first:
                     response.artifact.CopyFrom(artifact_to_proto(artifact))
                     first = False
-                yield response
+                await context.write(response)
                 offset += len(chunk)
             if first:  # an empty remainder still tells the caller what the artifact is
-                yield spb.DownloadArtifactResponse(artifact=artifact_to_proto(artifact), offset=offset)
+                await context.write(
+                    spb.DownloadArtifactResponse(artifact=artifact_to_proto(artifact), offset=offset)
+                )
         except grpc.aio.AbortError:
             raise
         except ObjectNotFound:

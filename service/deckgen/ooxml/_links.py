@@ -42,9 +42,10 @@ class UnsafeLink:
     target: str
     why: str
 
-    def describe(self) -> str:
-        target = f" ({self.target[:200]!r})" if self.target else ""
-        return f"{self.part}: {self.why}{target}"
+    def describe(self, more: str = "") -> str:
+        """Part first, then why, then the target: error details are cut at about 200 bytes."""
+        target = f": {self.target[:100]!r}" if self.target else ""
+        return f"{self.part} {self.why}{more}{target}"
 
 
 class UnsafePackage(PackageError):
@@ -53,7 +54,7 @@ class UnsafePackage(PackageError):
     def __init__(self, links: list[UnsafeLink]) -> None:
         first = links[0]
         more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
-        super().__init__(f"{first.describe()}{more}", part=first.part)
+        super().__init__(first.describe(more), part=first.part)
         self.links = links
 
 
@@ -66,21 +67,21 @@ def _problem(package: Package, rels_part: str, relationship: etree._Element) -> 
     target = relationship.get("Target") or ""
     kind = relationship.get("Type") or ""
     if kind.endswith(_FORBIDDEN_TYPES):
-        return "embedded programs and linked objects (OLE, ActiveX) are not allowed"
+        return "holds an embedded program or linked object (OLE, ActiveX)"
     if (relationship.get("TargetMode") or "").lower() == "external":
         if kind == _HYPERLINK and urlsplit(target).scheme.lower() in _HYPERLINK_SCHEMES:
             return None
-        return "links to content outside the file, which is not allowed"
+        return "links outside the file"
     if urlsplit(target).scheme or target.startswith(("//", "\\")) or "\\" in target:
-        return "an internal link that is a URL or a Windows path"
+        return "has an internal link that is a URL or a Windows path"
     path = unquote(target)
     # A leading slash is the package's root; anything else is relative to the part's folder.
     joined = path.lstrip("/") if path.startswith("/") else posixpath.join(_source_dir(rels_part), path)
     resolved = posixpath.normpath(joined)
     if resolved.startswith("..") or resolved.startswith("/"):
-        return "an internal link that leads out of the file"
+        return "has an internal link that leads out of the file"
     if resolved not in package.parts and not any(name.startswith(resolved + "/") for name in package.parts):
-        return "an internal link to a part the file does not contain"
+        return "links to a part the file does not contain"
     return None
 
 
@@ -97,7 +98,7 @@ def unsafe_links(package: Package) -> list[UnsafeLink]:
     found: list[UnsafeLink] = []
     for name, data in package.parts.items():
         if name.endswith((".xml", ".rels", ".vml")) and _DOCTYPE.search(data[:4096]):
-            found.append(UnsafeLink(name, "", "XML with a document type declaration is not allowed"))
+            found.append(UnsafeLink(name, "", "is XML with a document type declaration"))
             continue
         if not name.endswith(".rels"):
             continue

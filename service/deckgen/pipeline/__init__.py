@@ -4,6 +4,7 @@ from deckgen.pipeline._cache import CachedContent, ContentCache, MemoryContentCa
 from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._ports import (
     ArtifactWriter,
+    Coordination,
     Fitter,
     InspectTemplate,
     PipelineDeps,
@@ -12,11 +13,13 @@ from deckgen.pipeline._ports import (
 )
 from deckgen.pipeline._service import GenerationService, Started, parse_presentation_name
 from deckgen.pipeline._templates import TemplateLibrary, parse_template_name
+from deckgen.pipeline._worker import Worker
 
 __all__ = [
     "ArtifactWriter",
     "CachedContent",
     "ContentCache",
+    "Coordination",
     "Fitter",
     "GenerationService",
     "InspectTemplate",
@@ -26,6 +29,7 @@ __all__ = [
     "RenderAssets",
     "Started",
     "TemplateLibrary",
+    "Worker",
     "as_domain_error",
     "content_key",
     "parse_presentation_name",

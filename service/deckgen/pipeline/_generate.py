@@ -46,6 +46,7 @@ from deckgen.domain._events import (
 from deckgen.observability import CACHE, IMAGES
 from deckgen.pipeline._cache import CachedContent, content_key
 from deckgen.pipeline._ports import PipelineDeps, Publish, RenderAssets
+from deckgen.pipeline._resume import Progressed
 from deckgen.providers.export import ExportFailed
 from deckgen.providers.images import ImageFailed
 from deckgen.providers.storage import InvalidKey, ObjectNotFound, StorageError
@@ -223,6 +224,8 @@ class _Slides:
         """Unknown (0) until the outline is planned, unless the caller asked for a count."""
 
     async def accept(self, draft: SlideDraft) -> None:
+        if draft.index in self.by_index:
+            return  # announced by a worker that stopped before this one took over
         # Layouts the caller ruled out are re-cast; an outline the caller edited pins its own.
         if self._allowed and draft.slide.layout not in self._allowed:
             draft = replace(draft, slide=restrict_layout(draft.slide, self._allowed), image_prompt="")
@@ -404,13 +407,32 @@ async def render_deck(
     return laid_out, artifacts
 
 
+async def _taken_over(pictures: _Pictures | None, done: Progressed, deps: PipelineDeps) -> None:
+    """Pictures an earlier worker stored are placed, not drawn again."""
+    if pictures is None:
+        return
+    for index, artifact in done.images.items():
+        try:
+            pictures.stored[index] = (artifact, await deps.store.get(artifact.key))
+        except (ObjectNotFound, InvalidKey):
+            continue
+        pictures.count += 1
+
+
 async def generate_presentation(
-    presentation: Presentation, spec: GenerationSpec, deps: PipelineDeps, publish: Publish
+    presentation: Presentation,
+    spec: GenerationSpec,
+    deps: PipelineDeps,
+    publish: Publish,
+    done: Progressed | None = None,
 ) -> Presentation:
+    """Generate a deck; with `done`, continue what an earlier worker published instead of starting over."""
     theme = deps.theme(spec.theme)
     key = content_key(spec, deps.engine_name)
-    cached = await deps.cache.get(key) if deps.cache is not None else None
-    if deps.cache is not None:
+    resuming = done is not None and done.started
+    # A cached deck may not be the one readers already saw part of: a continuation writes its own.
+    cached = await deps.cache.get(key) if deps.cache is not None and not resuming else None
+    if deps.cache is not None and not resuming:
         CACHE.labels("hit" if cached is not None else "miss").inc()
     wants_pictures = spec.image_mode is ImageMode.GENERATED
     pictures = _Pictures(presentation.id, deps, publish) if wants_pictures and deps.images else None
@@ -424,11 +446,19 @@ async def generate_presentation(
             # Slides may be written while the outline is still being planned: the first slide can
             # reach the caller seconds earlier than if every slide waited for the whole outline.
             written = _Slides(spec, theme, deps, publish, pictures)
-            planned = await _plan(spec, deps, publish, emit_slide=written.accept)
+            if done is not None:
+                written.by_index.update(done.slides)
+                written.usage = done.usage
+                await _taken_over(pictures, done, deps)
+            if done is not None and done.outline is not None:
+                planned = OutlineResult(done.outline)
+            else:
+                planned = await _plan(spec, deps, publish, emit_slide=written.accept)
             outline = planned.outline
             written.total = len(outline.items)
             await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
-            async with aclosing(deps.engine.slides(spec, outline, planned.ahead)) as drafts:
+            ready = frozenset(written.by_index)
+            async with aclosing(deps.engine.slides(spec, outline, planned.ahead, skip=ready)) as drafts:
                 async for draft in drafts:
                     await written.accept(draft)
             missing = [i for i in range(len(outline.items)) if i not in written.by_index]

@@ -132,7 +132,7 @@ def _as_presentation(data: bytes) -> bytes:
     try:
         package = safe_package(data)
     except UnsafePackage as error:
-        raise TemplateError(f"the template links to content outside the file: {error.message}") from None
+        raise TemplateError(f"not allowed in a template: {error.message}") from None
     except PackageError as error:
         raise TemplateError(f"{_NOT_POWERPOINT}: {error.message}") from None
     types = package.get(_CONTENT_TYPES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
+from collections.abc import Set as AbstractSet
 
 from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content._language import deck_language
@@ -147,7 +148,12 @@ class EmbeddedEngine:
         return OutlineResult(outline, warnings=warnings)
 
     async def slides(
-        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+        self,
+        spec: GenerationSpec,
+        outline: Outline,
+        ahead: WriteAhead | None = None,
+        *,
+        skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
         self.check(spec)
         plan = self._plan(spec) if spec.sources else None
@@ -155,6 +161,8 @@ class EmbeddedEngine:
         # fails before any slide is streamed.
         slides = slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
         for index, (slide, item) in enumerate(zip(slides, outline.items, strict=True)):
+            if index in skip:
+                continue
             # An outline the caller edited pins its layouts; the engine's own plan already agrees.
             slide, warning = pin(slide, item, index) if spec.outline is not None else (slide, None)
             yield SlideDraft(index=index, slide=slide, warnings=(warning,) if warning else ())

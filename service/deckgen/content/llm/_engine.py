@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -479,7 +480,12 @@ class LLMEngine:
         await ahead.sink(draft)
 
     async def slides(
-        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+        self,
+        spec: GenerationSpec,
+        outline: Outline,
+        ahead: WriteAhead | None = None,
+        *,
+        skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
         chunks = _chunks(spec.sources)
         early = ahead if isinstance(ahead, _Ahead) else None
@@ -488,7 +494,7 @@ class LLMEngine:
         tasks = [
             asyncio.create_task(self._gated(gate, spec, outline, index, chunks))
             for index in range(len(outline.items))
-            if early is None or index not in early.tasks
+            if (early is None or index not in early.tasks) and index not in skip
         ]
         try:
             for next_done in asyncio.as_completed(tasks):

@@ -366,22 +366,25 @@ def parse_slide(
     subtitle = errors.text("subtitle", data.get("subtitle"), limits.MAX_TITLE_CHARS * 2)
     bullets = _bullets(errors, "bullets", data.get("bullets"))
     body = errors.text("body", data.get("body"), limits.MAX_BODY_CHARS)
-    left = _column(errors, "left", data.get("left"))
-    right = _column(errors, "right", data.get("right"))
-    table = _table(errors, data.get("table"))
-    chart = _chart(errors, data.get("chart"))
-    quote_value = data.get("quote")
+    # A verbose model fills fields its layout never shows (a chart beside bullets): those are
+    # dropped unread, so they can neither fail the slide nor cost a repair call.
+    left = _column(errors, "left", data.get("left")) if layout is Layout.TWO_COLUMNS else None
+    right = _column(errors, "right", data.get("right")) if layout is Layout.TWO_COLUMNS else None
+    table = _table(errors, data.get("table")) if layout is Layout.TABLE else None
+    chart = _chart(errors, data.get("chart")) if layout is Layout.CHART else None
+    quote_value = data.get("quote") if layout is Layout.QUOTE else None
     quote = None
     if isinstance(quote_value, Mapping):
         text = errors.text("quote.text", quote_value.get("text"), limits.MAX_BODY_CHARS // 2, required=True)
         quote = Quote(text, errors.text("quote.attribution", quote_value.get("attribution"), 120))
     elif quote_value is not None:
         errors.append("quote: must be an object with text and attribution")
-    steps = _steps(errors, data.get("steps"))
-    statistics = _statistics(errors, data.get("statistics"))
+    steps = _steps(errors, data.get("steps")) if layout is Layout.TIMELINE else ()
+    statistics = _statistics(errors, data.get("statistics")) if layout is Layout.STATISTIC else ()
     notes = errors.text("notes", data.get("notes"), 3000) if speaker_notes else ""
-    image_prompt = errors.text("image_prompt", data.get("image_prompt"), 1000)
-    image_alt = errors.text("image_alt", data.get("image_alt"), 300)
+    pictured = layout is Layout.IMAGE_TEXT
+    image_prompt = errors.text("image_prompt", data.get("image_prompt"), 1000) if pictured else ""
+    image_alt = errors.text("image_alt", data.get("image_alt"), 300) if pictured else ""
 
     missing = {
         Layout.TWO_COLUMNS: (left is None or right is None, "left and right columns"),

@@ -25,6 +25,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from deckgen.observability import LLM_TOKENS, record_error
 from deckgen.providers._breaker import BreakerState, CircuitBreaker
 from deckgen.providers._retry import RetryPolicy, retry_after_seconds
+from deckgen.providers._status import NEUTRAL_STATUS, RETRYABLE_STATUS, describe_status
 from deckgen.providers.llm._base import (
     ChatEnd,
     ChatEvent,
@@ -39,25 +40,6 @@ __all__ = ["OpenAIChatModel", "OpenAIConfig", "estimate_tokens"]
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("deckgen.llm")
 
-_RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-# Failures that say nothing about the provider's health: our request was wrong, or it throttles us
-# (Retry-After handles that) — they neither open its circuit nor close it.
-_NEUTRAL_STATUS = frozenset({400, 409, 413, 422, 429})
-# What we tell callers and logs instead of the provider's reply, which may quote the key we sent.
-_STATUS_MEANING = {
-    400: "request rejected",
-    401: "API key refused",
-    403: "access denied",
-    404: "model or URL not found",
-    408: "request timed out",
-    409: "conflict",
-    413: "request too large",
-    422: "request rejected",
-    429: "rate limited",
-    502: "bad gateway",
-    503: "unavailable",
-    504: "gateway timeout",
-}
 # Response formats from the most to the least constrained.
 _FORMATS = ("json_schema", "json_object", "none")
 
@@ -272,14 +254,14 @@ class OpenAIChatModel:
                     if isinstance(error, openai.APIStatusError)
                     else None
                 )
-                if status in _NEUTRAL_STATUS:
+                if status in NEUTRAL_STATUS:
                     self.breaker.release(ticket)
                 else:
                     self.breaker.failed(ticket, retry_after)
                 if received:
                     raise StreamBroken(self.name, "".join(received), message) from error
-                retryable = status is None or status in _RETRYABLE_STATUS
-                delay = self.config.retry.delay(attempt, retry_after) if retryable else None
+                retryable = status is None or status in RETRYABLE_STATUS
+                delay = self.config.retry.delay(attempt, retry_after) if retryable and request.retry else None
                 if delay is not None and self.breaker.state is BreakerState.OPEN:
                     delay = None  # its circuit just opened: the next provider, now
                 if delay is None:
@@ -392,9 +374,7 @@ class _StreamFault(openai.APIError):
 def _describe(error: BaseException) -> str:
     """What went wrong, in our words: the HTTP status and what it means, never the provider's body."""
     if isinstance(error, openai.APIStatusError):
-        status = error.status_code
-        meaning = _STATUS_MEANING.get(status) or ("server error" if status >= 500 else "refused")
-        return f"HTTP {status} ({meaning})"
+        return describe_status(error.status_code)
     if isinstance(error, TimeoutError | openai.APITimeoutError):
         return "timed out"
     if isinstance(error, openai.APIConnectionError):
