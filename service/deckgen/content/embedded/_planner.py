@@ -450,6 +450,19 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
     return [replace(unit, dropped=()) for unit in sorted(chosen, key=lambda u: u.order)]
 
 
+_CLOSING_CHARS = 480
+
+
+def _closing_fit(units: list[Unit]) -> list[Unit]:
+    """As many points as a closing slide shows without being continued on another ("Summary (2/2)")."""
+    kept: list[Unit] = []
+    for unit in units:
+        if len(kept) == _TAKEAWAYS or sum(len(u.text) for u in [*kept, unit]) > _CLOSING_CHARS:
+            break
+        kept.append(unit)
+    return kept
+
+
 def _closing(units: list[Unit], words: Phrases, sources: tuple[SourceRef, ...]) -> Slide:
     bullets = render_bullets(units)
     if bullets:
@@ -541,11 +554,15 @@ def plan_deck(
         if conclusion.level == 0:
             # Titled by its own opening sentence, which belongs with the rest.
             takeaways.insert(0, Unit(f"{conclusion.title}.", 0, 1.0, -1, -6, section=conclusion.index))
-        takeaways = [u for u in takeaways if _normal(u.text) not in seen][: limits.MAX_BULLETS]
+        candidates = [u for u in takeaways if _normal(u.text) not in seen]
+        takeaways = _closing_fit(candidates)
+        # What the closing slide cannot hold is still said: in its notes.
+        left_over = [u.text for u in candidates[len(takeaways) :]]
         closing_sources: tuple[SourceRef, ...] = (SourceRef(conclusion.document, conclusion.locator),)
     else:
         takeaways = _takeaway_units([s for s in sections if s is not conclusion], seen, _TAKEAWAYS)
         closing_sources = ()
+        left_over = []
     closing = _closing(takeaways, words, closing_sources)
     seen.update(shown_sentences(closing))
     subtitle = lead or _subtitle(sections, title, seen)
@@ -558,9 +575,8 @@ def plan_deck(
             slides[i] = replace(slides[i], notes=_notes(draft, slides[i], words, following, condense))
         if drafts and drafts[0].kind == "agenda":
             slides[1] = replace(slides[1], notes=words.sections.format(count=len(drafts[0].units)))
-        closing_notes = trim_notes(
-            [unit.text for unit in takeaways] + [d for u in takeaways for d in u.dropped]
-        )
+        said = [unit.text for unit in takeaways] + left_over + [d for u in takeaways for d in u.dropped]
+        closing_notes = trim_notes(said) if condense else " ".join(said)
         slides[-1] = replace(slides[-1], notes=closing_notes or words.thank_you)
 
     warnings: tuple[EngineWarning, ...] = ()
