@@ -25,6 +25,7 @@ import re
 import shutil
 import signal
 import tempfile
+import weakref
 from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -178,6 +179,8 @@ class LibreOfficeExporter:
             log.info("removed %d converter folder(s) left by a server that died", len(stale))
         self._root, lock = _locked_folder(parent)
         self._lock: IO[str] | None = lock
+        # An exporter dropped without aclose() (an app built and abandoned) still lets its lock go.
+        weakref.finalize(self, lock.close)
         self._children = _Children()
         self._profiles: asyncio.Queue[Path] = asyncio.Queue()
         for number in range(profiles):
