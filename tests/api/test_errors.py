@@ -268,6 +268,15 @@ async def test_regenerate_with_a_free_form_instruction_needs_a_model(
             spb.RegenerateSlideRequest(presentation=name, slide_index=999, instruction="shorter")
         )
     assert "slide_index" in rich_error(caught.value).violations
+    # An empty instruction is the caller's mistake, whatever the engine: INVALID_ARGUMENT naming the field.
+    for empty in ("", "   "):
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await server.stub.RegenerateSlide(
+                spb.RegenerateSlideRequest(presentation=name, slide_index=1, instruction=empty)
+            )
+        error = rich_error(caught.value)
+        assert error.code == grpc.StatusCode.INVALID_ARGUMENT
+        assert "instruction" in error.violations
 
 
 MID_STREAM: list[tuple[Exception, grpc.StatusCode, str]] = [

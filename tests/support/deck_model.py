@@ -97,6 +97,17 @@ def slide_json(title: str, layout: str, notes: bool, image: bool) -> str:
     return json.dumps(slide, ensure_ascii=False)
 
 
+def _follow(written: str, instruction: str) -> str:
+    """A slide rewritten as a good model would: fewer points for "shorter", one more for anything else."""
+    slide = json.loads(written)
+    bullets = slide.get("bullets") or []
+    if re.search(r"short|concise|fewer", instruction, re.IGNORECASE):
+        slide["bullets"] = bullets[:2]
+    else:
+        slide["bullets"] = [*bullets[:5], {"text": f"Example: {instruction[:120]}", "level": 0}]
+    return json.dumps(slide, ensure_ascii=False)
+
+
 @dataclass
 class DeckModel:
     """Writes outlines and slides at a given pace; `tweak` can alter any reply (faults, delays)."""
@@ -128,7 +139,13 @@ class DeckModel:
             layout = layout_match.group(1) if layout_match else "bullets"
             notes = "Leave notes empty." not in system
             image = "Pictures are off" not in system
-            return slide_json(title, layout, notes, image)
+            written = slide_json(title, layout, notes, image)
+            instruction = re.search(r"^Instruction: (.+)$", user, re.MULTILINE)
+            return (
+                _follow(written, instruction.group(1))
+                if task == "regenerate-slide" and instruction
+                else written
+            )
         return "OK"
 
     def respond(self, request: RecordedRequest) -> Reply:

@@ -430,5 +430,9 @@ def validate_instruction(instruction: str) -> str:
     if len(instruction) > MAX_INSTRUCTION_CHARS:
         violations.add("instruction", f"at most {MAX_INSTRUCTION_CHARS} characters")
     violations.text("instruction", instruction)
+    if not instruction.strip():
+        violations.add(
+            "instruction", "required: say how to change the slide, e.g. “shorter” or “more detail”"
+        )
     violations.raise_if_any()
     return instruction.strip()

@@ -7,9 +7,11 @@ from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from collections.abc import Set as AbstractSet
 
-from deckgen.content._base import OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
-from deckgen.content.embedded._markdown import Document, Heading, is_markdown, parse
-from deckgen.content.embedded._match import slides_for_outline
+from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
+from deckgen.content._language import deck_language
+from deckgen.content._phrases import phrases
+from deckgen.content.embedded._markdown import Document, Heading, Paragraph, is_markdown, parse
+from deckgen.content.embedded._match import pin, slides_for_outline
 from deckgen.content.embedded._planner import Plan, plan_deck
 from deckgen.content.embedded._regenerate import Direction, direction, longer, shorter
 from deckgen.content.embedded._sections import sectionize
@@ -43,6 +45,13 @@ def _no_model(message: str) -> PreconditionFailed:
 
 def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
+
+
+def _sample(documents: list[Document]) -> str:
+    """Enough of the documents' running text to tell their language."""
+    return " ".join(b.text for d in documents for b in d.blocks if isinstance(b, Paragraph | Heading))[
+        :20_000
+    ]
 
 
 class EmbeddedEngine:
@@ -103,17 +112,19 @@ class EmbeddedEngine:
         return documents
 
     def _plan(self, spec: GenerationSpec) -> Plan:
-        key = (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes)
+        key = (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes, spec.language)
         plan = self._plans.get(key)
         if plan is not None:
             self._plans.move_to_end(key)
             return plan
+        documents = self._documents(spec)
         plan = plan_deck(
-            self._documents(spec),
+            documents,
             topic=spec.topic,
             slide_count=spec.slide_count,
             condense=spec.text_mode != TextMode.PRESERVE,
             speaker_notes=spec.speaker_notes,
+            language=deck_language(spec.language, _sample(documents)),
         )
         self._plans[key] = plan
         if len(self._plans) > _PLANS_KEPT:
@@ -124,15 +135,17 @@ class EmbeddedEngine:
         self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
     ) -> OutlineResult:
         self.check(spec)
+        warnings: tuple[EngineWarning, ...] = ()
         if spec.outline is not None:
             outline = spec.outline
         else:
             plan = self._plan(spec)
             outline = Outline(title=plan.title, items=plan.items, subtitle=plan.subtitle)
+            warnings = plan.warnings
         for index, item in enumerate(outline.items):
             await emit(index, item)
             await asyncio.sleep(0)
-        return OutlineResult(outline)
+        return OutlineResult(outline, warnings=warnings)
 
     async def slides(
         self,
@@ -147,10 +160,12 @@ class EmbeddedEngine:
         # Every item is matched before the first slide goes out, so a request that needs a model
         # fails before any slide is streamed.
         slides = slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
-        for index, slide in enumerate(slides):
+        for index, (slide, item) in enumerate(zip(slides, outline.items, strict=True)):
             if index in skip:
                 continue
-            yield SlideDraft(index=index, slide=slide)
+            # An outline the caller edited pins its layouts; the engine's own plan already agrees.
+            slide, warning = pin(slide, item, index) if spec.outline is not None else (slide, None)
+            yield SlideDraft(index=index, slide=slide, warnings=(warning,) if warning else ())
             await asyncio.sleep(0)
 
     async def regenerate_slide(
@@ -170,11 +185,18 @@ class EmbeddedEngine:
             )
         slide = deck.slides[index]
         if wanted == Direction.SHORTER:
-            return shorter(slide, deck), Usage()
+            short = shorter(slide, deck)
+            if short == slide:
+                raise PreconditionFailed(
+                    f"“{slide.title}” is already as short as it can be made without a language model.",
+                    reason="SLIDE_MINIMAL",
+                    subject="instruction",
+                )
+            return short, Usage()
         if not spec.sources:
             raise _no_model(
                 "Adding detail to a slide without source documents needs a language model, and none is "
                 f"configured. {_CONFIGURE}, or send the source documents with the request."
             )
-        sections = sectionize(self._documents(spec))
-        return longer(slide, sections), Usage()
+        sections = sectionize(self._documents(spec), phrases(deck.language).overview)
+        return longer(slide, sections, deck), Usage()

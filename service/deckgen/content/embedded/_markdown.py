@@ -163,6 +163,7 @@ def strip_inline(text: str) -> str:
 
 # --- Markdown ------------------------------------------------------------------------------------
 
+_INDENTED = re.compile(r"^ {4}\s*\S")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ ]+(.*?))?(?:[ ]+#+)?[ ]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ ]*$")
@@ -293,6 +294,20 @@ def parse_markdown(text: str) -> list[Block]:
         if not stripped:
             flush_paragraph(number - 1)
             i += 1
+            continue
+
+        if not paragraph and _INDENTED.match(line) and (i == 0 or not lines[i - 1].strip()):
+            # An indented code block: every line indented four spaces (blank lines inside it kept).
+            indented: list[str] = []
+            j = i
+            while j < len(lines) and (_INDENTED.match(lines[j]) or not lines[j].strip()):
+                indented.append(lines[j][4:])
+                j += 1
+            while indented and not indented[-1].strip():
+                indented.pop()
+                j -= 1
+            blocks.append(CodeBlock(text="\n".join(indented), language="", line=number, end_line=j))
+            i = j
             continue
 
         fence = _FENCE.match(line)

@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 from difflib import SequenceMatcher
 
+from deckgen.content._base import EngineWarning
 from deckgen.content.embedded._markdown import QuoteBlock, TableBlock
 from deckgen.content.embedded._planner import Plan, render_bullets
 from deckgen.content.embedded._sections import Section, Unit, units_of
@@ -27,9 +28,10 @@ from deckgen.domain import (
     SourceRef,
     Table,
     limits,
+    restrict_layout,
 )
 
-__all__ = ["slides_for_outline", "similarity"]
+__all__ = ["pin", "slides_for_outline", "similarity"]
 
 _TITLE_MATCH = 0.75
 _OVERLAP_MATCH = 0.5
@@ -235,6 +237,43 @@ def _from_points(item: OutlineItem, outline: Outline, speaker_notes: bool) -> Sl
         )
     layout = Layout.CLOSING if item.layout == Layout.CLOSING else Layout.BULLETS
     return Slide(layout, title, bullets=_fill(_point_bullets(item.key_points)), notes=notes)
+
+
+_LISTS = (Layout.BULLETS, Layout.AGENDA, Layout.CLOSING)
+
+
+def pin(slide: Slide, item: OutlineItem, index: int) -> tuple[Slide, EngineWarning | None]:
+    """The slide in the layout its outline item pins, or as it is with a warning that says why not."""
+    if slide.layout is item.layout:
+        return slide, None
+    if item.layout in _LISTS and slide.layout in _LISTS and slide.bullets:
+        return replace(slide, layout=item.layout), None
+    if item.layout is Layout.SECTION:
+        return Slide(Layout.SECTION, slide.title, notes=slide.notes, sources=slide.sources), None
+    if item.layout is Layout.TABLE and slide.chart is not None:
+        return restrict_layout(slide, (Layout.TABLE,)), None
+    return slide, EngineWarning(
+        "LAYOUT_NOT_HONOURED",
+        f"Slide {index + 1} (“{item.title}”) was pinned to the `{item.layout.value}` layout but is "
+        f"`{slide.layout.value}`: its source material has no {_NEEDS[item.layout]}, and turning it into "
+        "one needs a language model.",
+        index,
+    )
+
+
+_NEEDS = {
+    Layout.CHART: "numbers to chart",
+    Layout.TABLE: "table",
+    Layout.STATISTIC: "headline figures",
+    Layout.TIMELINE: "dated or ordered steps",
+    Layout.QUOTE: "quotation",
+    Layout.TWO_COLUMNS: "two lists to set side by side",
+    Layout.IMAGE_TEXT: "picture",
+    Layout.BULLETS: "points to list",
+    Layout.AGENDA: "points to list",
+    Layout.CLOSING: "points to list",
+    Layout.TITLE: "title",
+}
 
 
 def slides_for_outline(outline: Outline, plan: Plan | None, *, speaker_notes: bool) -> list[Slide]:

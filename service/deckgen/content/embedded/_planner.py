@@ -1,46 +1,45 @@
-"""Sections into a deck: which slides, in which order, holding which units.
-
-Planning works on drafts (a slide's material before it is laid out). Content drafts come from the
-sections; the deck is then fitted to the slide count by merging or splitting drafts, so that every
-step changes the count by exactly one.
+"""Sections into a deck: which slides, in which order, holding which material.
 
 Slide-count policy, title and closing slides included:
 
 - 1 slide: the title slide alone, its subtitle the deck's most representative sentence.
-- 2 slides: the title slide and the closing slide, which carries the main takeaways as bullets.
-- n >= 3: title, n - 2 content slides, closing.
+- 2 slides: the title slide and the closing slide with the main takeaways.
+- n >= 3: title, up to n - 2 content slides, closing.
 - unset: about one slide per section, at most 20 in all.
 
-Too many drafts: section dividers go first, then adjacent drafts merge (same section first, then
-same chapter, then any), keeping the best-scoring units within the bounds. Too few: CONDENSE takes
-more key sentences per paragraph, then dividers are added, then drafts split; last come an agenda
-slide, a key-takeaways slide and, for documents far too short for the count asked, recap slides.
+Too many drafts: adjacent drafts merge (same section first, then same chapter, then any), each
+section keeping its best point. Too few: CONDENSE takes more key sentences per paragraph, then
+chapter dividers and an agenda are added, then drafts split while each half stays worth a slide.
+When the documents hold too little for the count asked, the deck is shorter and says so in a
+warning: nothing is padded and no sentence is shown twice.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field, replace
+import re
+from dataclasses import dataclass, replace
 
-from deckgen.content.embedded._markdown import (
-    CodeBlock,
-    Document,
-    ListBlock,
-    Paragraph,
-    QuoteBlock,
-    TableBlock,
+from deckgen.content._base import EngineWarning
+from deckgen.content._phrases import Phrases, phrases
+from deckgen.content.embedded._drafts import Draft, body_text, build, compact_line, expand_once, reduce
+from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph
+from deckgen.content.embedded._sections import (
+    Section,
+    Unit,
+    clean_title,
+    dangling,
+    document_title,
+    sectionize,
+    units_of,
 )
-from deckgen.content.embedded._sections import Section, Unit, document_title, sectionize, units_of
-from deckgen.content.embedded._summarize import clip, split_clauses, split_sentences
+from deckgen.content.embedded._summarize import clip, split_sentences
 from deckgen.domain import (
     Bullet,
-    Column,
+    CodeBlock,
     Layout,
     OutlineItem,
-    Quote,
     Slide,
     SourceRef,
-    Table,
     limits,
 )
 
@@ -51,6 +50,7 @@ __all__ = [
     "key_points",
     "plan_deck",
     "render_bullets",
+    "shown_sentences",
     "trim_notes",
 ]
 
@@ -59,33 +59,16 @@ _NOTES_CHARS = 800
 _KEY_POINT_CHARS = 80
 _SUBTITLE_CHARS = 120
 _TAKEAWAYS = 4
+_TAKEAWAY_CHARS = 120
 _DEFAULT_DENSITY = 2
-_CONTINUED = " (cont.)"
-
-
-@dataclass(slots=True)
-class _Draft:
-    kind: str
-    """bullets | body | table | quote | code | columns | divider | agenda | takeaways | recap"""
-    sections: list[Section]
-    units: list[Unit] = field(default_factory=list)
-    table: Table | None = None
-    quote: Quote | None = None
-    code: str = ""
-    columns: tuple[Column, Column] | None = None
-    title: str = ""
-    continued: bool = False
-    overflow: list[str] = field(default_factory=list)
-
-    def size(self) -> int:
-        """How full the draft is, in bullet lines (or the equivalent for other kinds)."""
-        if self.kind == "body":
-            return math.ceil(_body_length(self.units) / 100)
-        if self.kind == "table" and self.table is not None:
-            return len(self.table.rows)
-        if self.kind in ("quote", "code", "columns"):
-            return limits.MAX_BULLETS
-        return sum(unit.line_count() for unit in self.units)
+_AGENDA_MIN = 3
+_CONCLUSION = re.compile(
+    r"^(?:conclusions?|summary|in summary|takeaways?|key takeaways|wrap[- ]up|lessons learned|fazit|"
+    r"zusammenfassung|schlussfolgerung(?:en)?|conclusi[oó]n(?:es)?|conclusioni|conclusão|conclusões|résumé|"
+    r"en résumé|samenvatting|conclusie|podsumowanie|wnioski|まとめ|結論|总结|結論|결론|요약|الخلاصة|خلاصة|"
+    r"الخاتمة|निष्कर्ष|सारांश)$",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,360 +78,20 @@ class Plan:
     slides: tuple[Slide, ...]
     items: tuple[OutlineItem, ...]
     sections: tuple[Section, ...]
+    warnings: tuple[EngineWarning, ...] = ()
 
 
-def _body_length(units: list[Unit]) -> int:
-    length = 0
-    previous: Unit | None = None
-    for unit in units:
-        if previous is not None:
-            length += 2 if previous.group != unit.group else 1
-        length += len(unit.text)
-        previous = unit
-    return length
-
-
-def _body_text(units: list[Unit]) -> str:
-    text = ""
-    previous: Unit | None = None
-    for unit in units:
-        if previous is not None:
-            text += "\n\n" if previous.group != unit.group else " "
-        text += unit.text
-        previous = unit
-    return text
-
-
-def _fits(kind: str, units: list[Unit]) -> bool:
-    if kind == "body":
-        return _body_length(units) <= limits.MAX_BODY_CHARS
-    return sum(unit.line_count() for unit in units) <= limits.MAX_BULLETS
-
-
-# --- building drafts from sections ---------------------------------------------------------------
-
-
-def _pack(kind: str, section: Section, units: list[Unit]) -> list[_Draft]:
-    """Units into as few drafts as the bounds allow, balanced so that no draft is left nearly empty."""
-    if not units:
-        return []
-    if kind == "bullets":
-        units = [piece for unit in units for piece in _split_tall(unit)]
-        total = sum(unit.line_count() for unit in units)
-        target = math.ceil(total / math.ceil(total / limits.MAX_BULLETS))
-    else:
-        units = [piece for unit in units for piece in _split_long_body(unit)]
-        total = _body_length(units)
-        target = math.ceil(total / math.ceil(total / limits.MAX_BODY_CHARS))
-    drafts: list[_Draft] = []
-    current: list[Unit] = []
-    for unit in units:
-        candidate = [*current, unit]
-        full = (
-            sum(u.line_count() for u in current) >= target
-            if kind == "bullets"
-            else _body_length(current) >= target
-        )
-        if current and (not _fits(kind, candidate) or full):
-            drafts.append(_Draft(kind=kind, sections=[section], units=current))
-            current = [unit]
-        else:
-            current = candidate
-    if current:
-        drafts.append(_Draft(kind=kind, sections=[section], units=current))
-    for draft in drafts[1:]:
-        draft.continued = True
-    return drafts
-
-
-def _split_tall(unit: Unit) -> list[Unit]:
-    """A sentence so long it needs more bullets than a slide holds, as several units."""
-    if unit.line_count() <= limits.MAX_BULLETS:
-        return [unit]
-    pieces = split_clauses(unit.text, limits.MAX_BULLET_CHARS)
-    chunks = [pieces[i : i + limits.MAX_BULLETS] for i in range(0, len(pieces), limits.MAX_BULLETS)]
-    return [
-        replace(unit, text=" ".join(chunk), dropped=unit.dropped if i == 0 else ())
-        for i, chunk in enumerate(chunks)
-    ]
-
-
-def _split_long_body(unit: Unit) -> list[Unit]:
-    if len(unit.text) <= limits.MAX_BODY_CHARS:
-        return [unit]
-    return [replace(unit, text=piece) for piece in split_clauses(unit.text, limits.MAX_BODY_CHARS)]
-
-
-def _table_drafts(section: Section, block: TableBlock) -> list[_Draft]:
-    header = list(block.header)
-    rows = [list(row) for row in block.rows]
-    # Wide tables: the first column (usually the row labels) repeats on every slice.
-    if len(header) > limits.MAX_TABLE_COLUMNS:
-        step = limits.MAX_TABLE_COLUMNS - 1
-        slices = [[0, *range(start, min(start + step, len(header)))] for start in range(1, len(header), step)]
-    else:
-        slices = [list(range(len(header)))]
-    drafts: list[_Draft] = []
-    for columns in slices:
-        sliced_header = tuple(header[c] for c in columns)
-        sliced_rows = [tuple(row[c] for c in columns) for row in rows]
-        chunks = [
-            sliced_rows[i : i + limits.MAX_TABLE_ROWS]
-            for i in range(0, len(sliced_rows), limits.MAX_TABLE_ROWS)
-        ]
-        for chunk in chunks or [[]]:
-            drafts.append(_Draft(kind="table", sections=[section], table=Table(sliced_header, tuple(chunk))))
-    for draft in drafts[1:]:
-        draft.continued = True
-    return drafts
-
-
-def _quote_drafts(
-    section: Section, block: QuoteBlock, scores: tuple[float, ...], condense: bool
-) -> list[_Draft]:
-    if len(block.text) <= limits.MAX_BODY_CHARS:
-        return [_Draft(kind="quote", sections=[section], quote=Quote(block.text, block.attribution))]
-    sentences = split_sentences(block.text)
-    if condense:
-        ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i] if i < len(scores) else 0.0, i))
-        kept: list[int] = []
-        for i in ranked:
-            if len(" ".join(sentences[j] for j in sorted([*kept, i]))) <= limits.MAX_BODY_CHARS:
-                kept.append(i)
-        if kept:
-            text = " ".join(sentences[j] for j in sorted(kept))
-            draft = _Draft(kind="quote", sections=[section], quote=Quote(text, block.attribution))
-            draft.overflow = [s for j, s in enumerate(sentences) if j not in kept]
-            return [draft]
-    pieces: list[str] = []
-    for sentence in sentences:
-        for piece in split_clauses(sentence, limits.MAX_BODY_CHARS):
-            if pieces and len(pieces[-1]) + 1 + len(piece) <= limits.MAX_BODY_CHARS:
-                pieces[-1] += " " + piece
-            else:
-                pieces.append(piece)
-    drafts = [
-        _Draft(kind="quote", sections=[section], quote=Quote(piece, block.attribution)) for piece in pieces
-    ]
-    for draft in drafts[1:]:
-        draft.continued = True
-    return drafts
-
-
-def _code_drafts(section: Section, block: CodeBlock) -> list[_Draft]:
-    chunks: list[str] = []
-    for line in block.text.split("\n"):
-        while len(line) > limits.MAX_BODY_CHARS:
-            chunks.append(line[: limits.MAX_BODY_CHARS])
-            line = line[limits.MAX_BODY_CHARS :]
-        if chunks and len(chunks[-1]) + 1 + len(line) <= limits.MAX_BODY_CHARS:
-            chunks[-1] += "\n" + line
-        else:
-            chunks.append(line)
-    drafts = [_Draft(kind="code", sections=[section], code=chunk) for chunk in chunks if chunk.strip()]
-    for draft in drafts[1:]:
-        draft.continued = True
-    return drafts
-
-
-def _build(sections: list[Section], density: int | None) -> list[_Draft]:
-    """Content drafts; `density` is key sentences per paragraph, None to keep every sentence verbatim."""
-    drafts: list[_Draft] = []
-    condense = density is not None
-    for section in sections:
-        if section.columns is not None:
-            drafts.append(_Draft(kind="columns", sections=[section], columns=section.columns))
-        pending: list[Unit] = []
-        pending_kind = "bullets"
-        for part in section.parts:
-            block = part.block
-            if isinstance(block, ListBlock | Paragraph):
-                kind = "body" if isinstance(block, Paragraph) and not condense else "bullets"
-                if kind != pending_kind:
-                    drafts.extend(_pack(pending_kind, section, pending))
-                    pending, pending_kind = [], kind
-                pending.extend(units_of(section, part, density))
-                continue
-            drafts.extend(_pack(pending_kind, section, pending))
-            pending = []
-            if isinstance(block, TableBlock):
-                drafts.extend(_table_drafts(section, block))
-            elif isinstance(block, QuoteBlock):
-                drafts.extend(_quote_drafts(section, block, part.scores, condense))
-            elif isinstance(block, CodeBlock):
-                drafts.extend(_code_drafts(section, block))
-        drafts.extend(_pack(pending_kind, section, pending))
-    return drafts
-
-
-# --- fitting to a slide count --------------------------------------------------------------------
-
-
-def _as_units(draft: _Draft) -> list[Unit]:
-    """A draft's material as units, so that a table, quote or code sample can merge into bullets."""
-    order = draft.sections[0].index * 1000 if draft.sections else 0
-    if draft.kind in ("bullets", "body"):
-        return list(draft.units)
-    if draft.kind == "table" and draft.table is not None:
-        header = draft.table.header
-        return [
-            Unit(
-                ", ".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v),
-                0,
-                0.2,
-                order + i,
-                -1,
-            )
-            for i, row in enumerate(draft.table.rows)
-            if any(row)
-        ]
-    if draft.kind == "quote" and draft.quote is not None:
-        by = f" — {draft.quote.attribution}" if draft.quote.attribution else ""
-        return [Unit(f"“{draft.quote.text}”{by}", 0, 0.5, order, -2)]
-    if draft.kind == "columns" and draft.columns is not None:
-        return [
-            Unit(f"{column.heading}: {bullet.text}", 0, 0.3, order + i, -3)
-            for column in draft.columns
-            for i, bullet in enumerate(column.bullets)
-        ]
-    if draft.kind == "code":
-        first = next((line.strip() for line in draft.code.split("\n") if line.strip()), "")
-        return [Unit(first, 0, 0.05, order, -4)] if first else []
-    return []
-
-
-def _merge(a: _Draft, b: _Draft, condense: bool) -> _Draft:
-    kind = "body" if a.kind == b.kind == "body" else "bullets"
-    units = _as_units(a) + _as_units(b)
-    overflow = a.overflow + b.overflow
-    if not _fits(kind, units):
-        kept: list[Unit] = []
-        if condense:
-            for unit in sorted(units, key=lambda u: (-u.score, u.order)):
-                trial = sorted([*kept, unit], key=lambda u: u.order)
-                if _fits(kind, trial):
-                    kept = trial
-        else:
-            for unit in units:
-                if not _fits(kind, [*kept, unit]):
-                    break
-                kept.append(unit)
-        kept_ids = {id(unit) for unit in kept}
-        overflow += [unit.text for unit in units if id(unit) not in kept_ids]
-        units = kept if kept else units[:1]
-        if not _fits(kind, units):
-            kind = "bullets"
-    return _Draft(
-        kind=kind,
-        sections=_union(a.sections, b.sections),
-        units=units,
-        continued=a.continued,
-        overflow=overflow,
-    )
-
-
-def _union(a: list[Section], b: list[Section]) -> list[Section]:
-    seen = {section.index for section in a}
-    return [*a, *(section for section in b if section.index not in seen)]
-
-
-_TEXT_KINDS = ("bullets", "body")
-
-
-def _merge_cost(a: _Draft, b: _Draft) -> int:
-    same_section = a.sections[-1].index == b.sections[0].index
-    same_chapter = a.sections[-1].chapter == b.sections[0].chapter
-    text = a.kind in _TEXT_KINDS and b.kind in _TEXT_KINDS
-    kind = "body" if a.kind == b.kind == "body" else "bullets"
-    fits = text and _fits(kind, a.units + b.units)
-    if fits:
-        tier = 0 if same_section else 1 if same_chapter else 2
-    elif text:
-        tier = 3 if same_section else 4 if same_chapter else 5
-    else:
-        tier = 6 if same_section else 7 if same_chapter else 8
-    return tier * 10_000 + a.size() + b.size()
-
-
-def _reduce(drafts: list[_Draft], target: int, condense: bool) -> list[_Draft]:
-    drafts = list(drafts)
-    costs = [_merge_cost(drafts[i], drafts[i + 1]) for i in range(len(drafts) - 1)]
-    while len(drafts) > max(target, 1):
-        best = min(range(len(costs)), key=lambda i: (costs[i], i))
-        drafts[best : best + 2] = [_merge(drafts[best], drafts[best + 1], condense)]
-        del costs[best]
-        if best < len(costs):
-            costs[best] = _merge_cost(drafts[best], drafts[best + 1])
-        if best > 0:
-            costs[best - 1] = _merge_cost(drafts[best - 1], drafts[best])
-    return drafts
-
-
-def _line_total(units: list[Unit]) -> int:
-    return sum(unit.line_count() for unit in units)
-
-
-def _split_weight(draft: _Draft) -> int:
-    """How much a draft gains from being split in two; 0 when it cannot be split."""
-    if draft.kind in _TEXT_KINDS:
-        if len(draft.units) >= 2:
-            return 100 + draft.size()
-        if len(draft.units) == 1 and draft.kind == "bullets" and draft.units[0].line_count() >= 2:
-            return draft.size()
-        return 0
-    if draft.kind == "table" and draft.table is not None and len(draft.table.rows) >= 2:
-        return 100 + len(draft.table.rows)
-    if draft.kind == "code" and draft.code.count("\n") >= 1:
-        return 50
-    return 0
-
-
-def _split(draft: _Draft) -> tuple[_Draft, _Draft]:
-    second = replace(draft, continued=True, overflow=[])
-    if draft.kind in _TEXT_KINDS and len(draft.units) >= 2:
-        measure = _body_length if draft.kind == "body" else _line_total
-        total = measure(draft.units)
-        at = min(range(1, len(draft.units)), key=lambda i: (abs(2 * measure(draft.units[:i]) - total), i))
-        return replace(draft, units=draft.units[:at]), replace(second, units=draft.units[at:])
-    if draft.kind == "bullets":
-        unit = draft.units[0]
-        pieces = split_clauses(unit.text, limits.MAX_BULLET_CHARS)
-        half = len(pieces) // 2
-        left = replace(unit, text=" ".join(pieces[:half]))
-        right = replace(unit, text=" ".join(pieces[half:]), dropped=())
-        return replace(draft, units=[left]), replace(second, units=[right])
-    if draft.kind == "table" and draft.table is not None:
-        rows = draft.table.rows
-        half = (len(rows) + 1) // 2
-        return (
-            replace(draft, table=Table(draft.table.header, rows[:half])),
-            replace(second, table=Table(draft.table.header, rows[half:])),
-        )
-    lines = draft.code.split("\n")
-    half = len(lines) // 2
-    return replace(draft, code="\n".join(lines[:half])), replace(second, code="\n".join(lines[half:]))
-
-
-def _expand_once(drafts: list[_Draft]) -> bool:
-    weights = [_split_weight(draft) for draft in drafts]
-    if not weights or max(weights) == 0:
-        return False
-    best = max(range(len(drafts)), key=lambda i: (weights[i], -i))
-    drafts[best : best + 1] = list(_split(drafts[best]))
-    return True
-
-
-# --- the deck ------------------------------------------------------------------------------------
+# --- small helpers -------------------------------------------------------------------------------
 
 
 def trim_notes(sentences: list[str], limit: int = _NOTES_CHARS) -> str:
-    """Sentences joined up to about `limit` characters, ending at a sentence boundary."""
+    """Whole sentences joined up to `limit` characters; a sentence that does not fit is left out,
+    never cut."""
     text = ""
     for sentence in sentences:
         candidate = f"{text} {sentence}".strip()
-        if len(candidate) > limit and text:
-            break
-        text = candidate if len(candidate) <= limit else clip(candidate, limit)
+        if len(candidate) <= limit:
+            text = candidate
     return text
 
 
@@ -473,6 +116,12 @@ def key_points(slide: Slide) -> tuple[str, ...]:
     """A few words per point of a slide, for the outline a person reviews."""
     if slide.layout == Layout.TABLE and slide.table is not None:
         return tuple(clip(cell, _KEY_POINT_CHARS) for cell in slide.table.header if cell)
+    if slide.layout == Layout.CHART and slide.chart is not None:
+        return tuple(clip(s.name, _KEY_POINT_CHARS) for s in slide.chart.series if s.name)
+    if slide.layout == Layout.STATISTIC:
+        return tuple(clip(f"{s.value} {s.label}", _KEY_POINT_CHARS) for s in slide.statistics)
+    if slide.layout == Layout.TIMELINE:
+        return tuple(clip(f"{s.label}: {s.title}", _KEY_POINT_CHARS) for s in slide.steps)
     if slide.layout == Layout.QUOTE and slide.quote is not None:
         return (clip(slide.quote.text, _KEY_POINT_CHARS),)
     if slide.layout == Layout.TWO_COLUMNS and slide.left is not None and slide.right is not None:
@@ -482,6 +131,9 @@ def key_points(slide: Slide) -> tuple[str, ...]:
     if slide.body:
         first_lines = [split_sentences(paragraph)[:1] for paragraph in slide.body.split("\n\n")]
         return tuple(clip(line[0], _KEY_POINT_CHARS) for line in first_lines if line)[: limits.MAX_BULLETS]
+    if slide.code is not None:
+        first = next((line.strip() for line in slide.code.text.split("\n") if line.strip()), "")
+        return (clip(first, _KEY_POINT_CHARS),) if first else ()
     if slide.layout == Layout.TITLE and slide.subtitle:
         return (clip(slide.subtitle, _KEY_POINT_CHARS),)
     return ()
@@ -491,24 +143,36 @@ def _title(text: str) -> str:
     return clip(text, limits.MAX_TITLE_CHARS)
 
 
-def _draft_title(draft: _Draft) -> str:
+def _joined(titles: list[str]) -> str:
+    return " · ".join(titles)
+
+
+def _draft_title(draft: Draft, words: Phrases) -> str:
     if draft.title:
         return _title(draft.title)
-    sections = draft.sections
-    if len(sections) == 1:
-        base = sections[0].title
-    elif len(sections) == 2 and len(f"{sections[0].title} & {sections[1].title}") <= limits.MAX_TITLE_CHARS:
-        base = f"{sections[0].title} & {sections[1].title}"
-    elif len({s.chapter for s in sections}) == 1 and sections[0].chapter_title:
-        base = sections[0].chapter_title
+    titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
+    chapters = {section.chapter for section in draft.sections}
+    if len(titles) == 1:
+        base = titles[0]
+    elif len(_joined(titles)) <= limits.MAX_TITLE_CHARS:
+        base = _joined(titles)
+    elif len(chapters) == 1 and draft.sections[0].chapter_title:
+        base = clean_title(draft.sections[0].chapter_title)
     else:
-        base = sections[0].title
-    if draft.continued:
-        return clip(base, limits.MAX_TITLE_CHARS - len(_CONTINUED)) + _CONTINUED
+        # Too many to name: as many as fit, in order, the slide's own headings name the rest.
+        shown: list[str] = []
+        for title in titles:
+            if len(_joined([*shown, title, "…"])) > limits.MAX_TITLE_CHARS:
+                break
+            shown.append(title)
+        base = _joined([*shown, "…"]) if shown else titles[0]
+    if draft.continued and len(titles) == 1:
+        suffix = f" {words.continued}"
+        return clip(base, limits.MAX_TITLE_CHARS - len(suffix)) + suffix
     return _title(base)
 
 
-def _sources(draft: _Draft) -> tuple[SourceRef, ...]:
+def _sources(draft: Draft) -> tuple[SourceRef, ...]:
     if not draft.sections:
         return ()
     by_document: dict[str, list[Section]] = {}
@@ -523,179 +187,287 @@ def _sources(draft: _Draft) -> tuple[SourceRef, ...]:
     return tuple(refs)
 
 
-def _summary_line(slide: Slide) -> str:
-    points = key_points(slide)
-    if slide.layout == Layout.TABLE and slide.table is not None:
-        return clip(f"Table of {len(slide.table.rows)} rows: {', '.join(points)}.", 300)
-    if slide.layout == Layout.QUOTE and slide.quote is not None:
-        who = f" from {slide.quote.attribution}" if slide.quote.attribution else ""
-        return f"A quotation{who}."
-    if slide.layout == Layout.SECTION:
-        return f"Section: {slide.title}."
-    if points:
-        return clip(f"{slide.title}: {'; '.join(points)}.", 300)
-    return f"{slide.title}."
+def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
+    """Several sections on one slide: each section's title, with its points under it."""
+    if draft.compact():
+        by_section = {unit.section: unit for unit in draft.units}
+        lines = [compact_line(section, by_section.get(section.index)) for section in draft.sections]
+        return tuple(Bullet(line) for line in lines[: limits.MAX_BULLETS])
+    bullets: list[Bullet] = []
+    for section in draft.sections:
+        bullets.append(Bullet(clean_title(section.title), 0))
+        for unit in draft.units:
+            if unit.section == section.index:
+                bullets.extend(
+                    Bullet(line.text, min(line.level + 1, limits.MAX_BULLET_LEVEL)) for line in unit.lines()
+                )
+    # Units that came from no section (merged tables, quotes) follow at the top level.
+    known = {section.index for section in draft.sections}
+    for unit in draft.units:
+        if unit.section not in known:
+            bullets.extend(unit.lines())
+    return _normalise_levels(bullets[: limits.MAX_BULLETS])
 
 
-def _slide(draft: _Draft, speaker_notes: bool, condense: bool) -> Slide:
-    title = _draft_title(draft)
+def _shown_sections(draft: Draft) -> Draft:
+    """A question whose answer did not fit is left off the slide (and its title) rather than shown bare."""
+    if not draft.headers() and not draft.compact():
+        return draft
+    answered = {unit.section for unit in draft.units}
+    kept = [
+        s for s in draft.sections if s.index in answered or not s.title.rstrip().endswith(("?", "\uff1f"))
+    ]
+    return replace(draft, sections=kept) if kept and len(kept) < len(draft.sections) else draft
+
+
+def _slide(draft: Draft, words: Phrases) -> Slide:
+    draft = _shown_sections(draft)
+    title = _draft_title(draft, words)
     sources = _sources(draft)
-    if draft.kind == "bullets" or draft.kind in ("agenda", "takeaways", "recap"):
-        slide = Slide(Layout.BULLETS, title, bullets=render_bullets(draft.units), sources=sources)
-    elif draft.kind == "body":
-        slide = Slide(Layout.BULLETS, title, body=_body_text(draft.units), sources=sources)
-    elif draft.kind == "table":
-        slide = Slide(Layout.TABLE, title, table=draft.table, sources=sources)
-    elif draft.kind == "quote":
-        slide = Slide(Layout.QUOTE, title, quote=draft.quote, sources=sources)
-    elif draft.kind == "code":
-        slide = Slide(Layout.BULLETS, title, body=draft.code, sources=sources)
-    elif draft.kind == "columns" and draft.columns is not None:
+    if draft.kind == "bullets":
+        grouped = draft.headers() or draft.compact()
+        bullets = _grouped_bullets(draft) if grouped else render_bullets(draft.units)
+        return Slide(Layout.BULLETS, title, bullets=bullets, sources=sources)
+    if draft.kind == "agenda":
+        return Slide(Layout.AGENDA, title, bullets=render_bullets(draft.units), sources=sources)
+    if draft.kind == "body":
+        return Slide(Layout.BULLETS, title, body=body_text(draft.units), sources=sources)
+    if draft.kind == "table":
+        return Slide(Layout.TABLE, title, table=draft.table, sources=sources)
+    if draft.kind == "chart":
+        return Slide(
+            Layout.CHART, title, chart=draft.chart, bullets=render_bullets(draft.units), sources=sources
+        )
+    if draft.kind == "stats":
+        return Slide(Layout.STATISTIC, title, statistics=draft.statistics, sources=sources)
+    if draft.kind == "steps":
+        return Slide(Layout.TIMELINE, title, steps=draft.steps, sources=sources)
+    if draft.kind == "quote":
+        return Slide(Layout.QUOTE, title, quote=draft.quote, sources=sources)
+    if draft.kind == "code":
+        code = CodeBlock(draft.code, draft.language)
+        return Slide(Layout.BULLETS, title, bullets=render_bullets(draft.units), code=code, sources=sources)
+    if draft.kind == "columns" and draft.columns is not None:
         left, right = draft.columns
-        slide = Slide(Layout.TWO_COLUMNS, title, left=left, right=right, sources=sources)
-    else:
-        slide = Slide(Layout.SECTION, title, sources=sources)
-    if not speaker_notes:
+        return Slide(Layout.TWO_COLUMNS, title, left=left, right=right, sources=sources)
+    return Slide(Layout.SECTION, title, sources=sources)
+
+
+# --- what a slide shows, for de-duplication and notes ----------------------------------------------
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def shown_sentences(slide: Slide) -> list[str]:
+    """The sentences a slide shows on its face (not its title, not its notes), normalised."""
+    texts = [b.text for b in slide.bullets] + split_sentences(slide.body.replace("\n", " "))
+    if slide.quote is not None:
+        texts += split_sentences(slide.quote.text)
+    for column in (slide.left, slide.right):
+        if column is not None:
+            texts += [b.text for b in column.bullets]
+    texts += [s.title for s in slide.steps] + [s.detail for s in slide.steps if s.detail]
+    texts += [slide.subtitle]
+    return [normal for normal in (_normal(text) for text in texts) if len(normal.split()) >= 3]
+
+
+def _without_repeats(slide: Slide, seen: set[str]) -> Slide:
+    """The slide with every bullet dropped that an earlier slide already showed."""
+    if not slide.bullets:
         return slide
+    kept = tuple(b for b in slide.bullets if len(_normal(b.text).split()) < 3 or _normal(b.text) not in seen)
+    return slide if len(kept) == len(slide.bullets) else replace(slide, bullets=_normalise_levels(list(kept)))
+
+
+# --- speaker notes -------------------------------------------------------------------------------
+
+
+def _notes(draft: Draft, slide: Slide, words: Phrases, following: str, condense: bool) -> str:
+    """A short script: what the slide is about, what the source says beyond the slide, what comes next."""
+    opener = words.covers.format(title=slide.title.replace(" · …", "").replace(" · ", ", "))
     fuller = [sentence for unit in draft.units for sentence in unit.dropped] + draft.overflow
+    if draft.note:
+        fuller.append(draft.note + ".")
+    if slide.layout in (Layout.STATISTIC, Layout.TIMELINE) and draft.units:
+        fuller = [unit.text for unit in draft.units if unit.level == 0] + fuller
+    closing = words.next.format(title=following) if following else ""
+    budget = _NOTES_CHARS - len(opener) - len(closing) - 2
     # Verbatim decks never drop text silently: what does not fit the slides is all in the notes.
-    notes = (trim_notes(fuller) if condense else " ".join(fuller)) if fuller else _summary_line(slide)
-    return replace(slide, notes=notes)
+    middle = trim_notes(fuller, budget) if condense else " ".join(fuller)
+    return " ".join(part for part in (opener, middle, closing) if part)
 
 
-def _best_units(sections: list[Section], per_section: int) -> list[Unit]:
-    best: list[Unit] = []
-    for section in sections:
-        units = [unit for part in section.parts for unit in units_of(section, part, 1)]
-        units.sort(key=lambda u: (-u.score, u.order))
-        best.extend(units[:per_section])
-    return best
+# --- front and back of the deck ------------------------------------------------------------------
 
 
-def _takeaways(sections: list[Section], count: int) -> list[Unit]:
-    """The best unit of each of the best sections, as short single-line points, in reading order."""
-    # A one-word list item is a poor takeaway; whole sentences are preferred when there are any.
-    candidates = [unit for unit in _best_units(sections, 3) if len(unit.text.split()) >= 4]
-    by_section: dict[int, Unit] = {}
-    for unit in candidates:
-        by_section.setdefault(unit.order // 1000, unit)
-    candidates = list(by_section.values())
-    candidates = candidates or _best_units(sections, 1)
-    chosen = sorted(candidates, key=lambda u: (-u.score, u.order))[:count]
-    points = []
-    for unit in sorted(chosen, key=lambda u: u.order):
-        first = split_clauses(unit.text, limits.MAX_BULLET_CHARS)[0]
-        points.append(replace(unit, text=first, level=0, dropped=()))
-    return points
-
-
-def _deck_summary(sections: list[Section]) -> str:
-    best = sorted(_best_units(sections, 1), key=lambda u: (-u.score, u.order))
-    return clip(best[0].text, limits.MAX_BULLET_CHARS) if best else ""
-
-
-def _first_paragraph_sentence(sections: list[Section]) -> str:
-    for section in sections:
-        for part in section.parts:
-            if isinstance(part.block, Paragraph) and part.sentences:
-                best = max(range(len(part.sentences)), key=lambda i: (part.scores[i], -i))
-                sentence = part.sentences[best]
-                return sentence if len(sentence) <= _SUBTITLE_CHARS else ""
-    return ""
-
-
-def _chapters(drafts: list[_Draft]) -> list[tuple[int, str]]:
+def _chapters(sections: list[Section]) -> list[str]:
     seen: dict[int, str] = {}
-    for draft in drafts:
-        for section in draft.sections:
-            if section.chapter_title and section.chapter not in seen:
-                seen[section.chapter] = section.chapter_title
-    return list(seen.items())
+    for section in sections:
+        if section.chapter_title and section.chapter not in seen:
+            seen[section.chapter] = clean_title(section.chapter_title)
+    return list(seen.values())
 
 
-def _with_dividers(drafts: list[_Draft]) -> list[_Draft]:
-    result: list[_Draft] = []
+def _with_dividers(drafts: list[Draft]) -> list[Draft]:
+    result: list[Draft] = []
     current: int | None = None
-    for draft in drafts:
+    for i, draft in enumerate(drafts):
         section = draft.sections[0]
-        if section.chapter != current and section.chapter_title:
-            result.append(_Draft(kind="divider", sections=[section], title=section.chapter_title))
+        chapter = [d for d in drafts[i:] if d.sections[0].chapter == section.chapter]
+        # A divider that only repeats the title of the one section after it says nothing.
+        repeats = all(clean_title(d.sections[0].title) == clean_title(section.chapter_title) for d in chapter)
+        if section.chapter != current and section.chapter_title and not repeats:
+            result.append(Draft(kind="divider", sections=[section], title=clean_title(section.chapter_title)))
         current = section.chapter
         result.append(draft)
     return result
 
 
-def _fit(
-    sections: list[Section], condense: bool, target: int | None
-) -> tuple[list[_Draft], list[_Draft], list[_Draft]]:
-    """(front, content, back) drafts: front holds an agenda, back takeaways and recaps, when needed."""
-    natural = _build(sections, _DEFAULT_DENSITY if condense else None)
-    chapters = len(_chapters(natural))
-    if target is None:
-        content = natural
-        limit = DEFAULT_MAX_SLIDES - 2
-        if chapters >= 2 and len(content) >= max(8, 2 * chapters) and len(content) + chapters <= limit:
-            return [], _with_dividers(content), []
-        if len(content) > limit:
-            content = _reduce(_build(sections, 1) if condense else content, limit, condense)
-        return [], content, []
-
-    dividers = chapters >= 2 and target - chapters >= max(len(natural), 2 * chapters, 8)
-    content = _content(sections, condense, target - chapters if dividers else target, natural)
-    gap = target - len(content) - (chapters if dividers else 0)
-    if not dividers and gap >= chapters >= 2:
-        dividers = True
-        gap -= chapters
-    if dividers:
-        content = _with_dividers(content)
-    front: list[_Draft] = []
-    back: list[_Draft] = []
-    if gap > 0:
-        front.append(_agenda(sections))
-        gap -= 1
-    if gap > 0:
-        units = _takeaways(sections, limits.MAX_BULLETS)
-        back.append(_Draft(kind="takeaways", sections=list(sections), units=units, title="Key takeaways"))
-        gap -= 1
-    recaps = [section for section in sections if any(part.sentences for part in section.parts)] or sections
-    if not recaps:
-        # Nothing to recap (the sources are headings and nothing else): leave room for discussion.
-        back += [_Draft(kind="divider", sections=[], title="Questions and discussion") for _ in range(gap)]
-        gap = 0
-    for i in range(gap):
-        section = recaps[i % len(recaps)]
-        units = sorted(_best_units([section], limits.MAX_BULLETS), key=lambda u: u.order)
-        while units and sum(u.line_count() for u in units) > limits.MAX_BULLETS:
-            units.pop()
-        back.append(_Draft(kind="recap", sections=[section], units=units, title=f"Recap: {section.title}"))
-    return front, content, back
+def _agenda(sections: list[Section], words: Phrases) -> Draft | None:
+    """The parts of the talk, when there are a few (an agenda of twenty lines helps nobody)."""
+    titles = _chapters(sections)
+    if len(titles) < 2:
+        # Headings only: text before the first heading, or titled by its own sentence, is no part.
+        titles = list(dict.fromkeys(clean_title(s.title) for s in sections if s.level > 0))
+    if not _AGENDA_MIN <= len(titles) <= limits.MAX_BULLETS:
+        return None
+    units = [Unit(title, 0, 1.0, i, -5) for i, title in enumerate(titles)]
+    return Draft(kind="agenda", sections=list(sections), units=units, title=words.agenda)
 
 
-def _content(sections: list[Section], condense: bool, target: int, natural: list[_Draft]) -> list[_Draft]:
+def _runs(sections: list[Section], condense: bool, target: int) -> list[Draft]:
+    """More sections than slides: consecutive runs of sections, as even as can be, one slide each."""
+    density = _DEFAULT_DENSITY if condense else None
+    bounds = [round(i * len(sections) / target) for i in range(target + 1)]
+    runs = [sections[bounds[i] : bounds[i + 1]] for i in range(target) if bounds[i] < bounds[i + 1]]
+    return [reduce(build(run, density), 1, condense)[0] for run in runs if build(run, density)]
+
+
+def _content(sections: list[Section], condense: bool, target: int) -> list[Draft]:
     """Content drafts, as close to `target` as the material allows and never more."""
-    content = natural
+    if len(sections) > target:
+        return _runs(sections, condense, target)
+    content = build(sections, _DEFAULT_DENSITY if condense else None)
     if condense:
         # The richest summary that still fits, so that splitting (which loses nothing) makes up the rest.
-        content = _build(sections, 1)
+        content = build(sections, 1)
         most = max((section.sentence_count() for section in sections), default=1)
         for density in range(2, most + 1):
-            richer = _build(sections, density)
+            richer = build(sections, density)
             if len(richer) > target:
                 break
             content = richer
     if len(content) > target:
-        return _reduce(content, target, condense)
-    while len(content) < target and _expand_once(content):
+        return reduce(content, target, condense)
+    while len(content) < target and expand_once(content):
         pass
     return content
 
 
-def _agenda(sections: list[Section]) -> _Draft:
-    titles = [title for _, title in _chapters([_Draft("bullets", sections=sections)])]
-    if len(titles) < 2:
-        titles = list(dict.fromkeys(section.title for section in sections))
-    units = [Unit(title, 0, 1.0, i, -5) for i, title in enumerate(titles[: limits.MAX_BULLETS])]
-    return _Draft(kind="agenda", sections=list(sections), units=units, title="Agenda")
+def _fit(sections: list[Section], condense: bool, target: int | None, words: Phrases) -> list[Draft]:
+    """The drafts between the title and the closing slide: agenda, dividers and content."""
+    natural = build(sections, _DEFAULT_DENSITY if condense else None)
+    chapters = len(_chapters(sections))
+    if target is None:
+        limit = DEFAULT_MAX_SLIDES - 2
+        content = natural if len(natural) <= limit else _content(sections, condense, limit)
+        room = limit - len(content)
+        if chapters >= 2 and len(content) >= max(8, 2 * chapters) and room >= chapters:
+            content = _with_dividers(content)
+            room -= chapters
+        agenda = _agenda(sections, words) if room >= 1 and len(content) >= 5 else None
+        return [agenda, *content] if agenda is not None else content
+
+    dividers = chapters >= 2 and target - chapters >= max(len(natural), 2 * chapters, 8)
+    content = _content(sections, condense, target - chapters if dividers else target)
+    gap = target - len(content) - (chapters if dividers else 0)
+    if not dividers and gap >= chapters >= 2 and len(content) >= 2 * chapters:
+        dividers = True
+        gap -= chapters
+    if dividers:
+        content = _with_dividers(content)
+    agenda = _agenda(sections, words) if gap > 0 and len(content) >= 4 else None
+    return [agenda, *content] if agenda is not None else content
+
+
+_INTRO_SENTENCES = 2
+_ABOUT_ITSELF = re.compile(
+    r"\b(?:this|the present) (?:report|article|page|document|handbook|essay|paper|post|guide)\b|"
+    r"\b(?:dieser|diese|dieses) (?:Bericht|Artikel|Leitfaden|Beitrag)\b|\bce (?:rapport|document|guide)\b|"
+    "\u672c\u5831\u544a|\u672c\u7a3f|\u0647\u0630\u0627 \u0627\u0644\u062a\u0642\u0631\u064a\u0631",
+    re.IGNORECASE,
+)
+"""A sentence about the document itself ("This report shows…", "本報告では…") is no takeaway."""
+
+
+def _short_intro(sections: list[Section], words: Phrases) -> Section | None:
+    """A sentence or two before the first heading: the title slide's subtitle, not a thin slide."""
+    if len(sections) < 3 or sections[0].title != words.overview or sections[0].columns is not None:
+        return None
+    parts = sections[0].parts
+    sentences = [sentence for part in parts for sentence in part.sentences]
+    if (
+        not all(isinstance(part.block, Paragraph) for part in parts)
+        or not 0 < len(sentences) <= _INTRO_SENTENCES
+    ):
+        return None
+    return sections[0] if all(len(sentence) <= _SUBTITLE_CHARS for sentence in sentences) else None
+
+
+def _conclusion(sections: list[Section]) -> Section | None:
+    """The document's own closing section ("Conclusion", "Fazit", "まとめ"…), for the closing slide."""
+    if len(sections) < 3:
+        return None
+    last = sections[-1]
+    if _CONCLUSION.match(clean_title(last.title).strip(" :")):
+        return last
+    # A document without headings (an essay) ends on its conclusion.
+    return last if len(sections) >= 4 and all(s.level == 0 for s in sections) else None
+
+
+def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list[Unit]:
+    """The best points the content slides did not show: one per section, whole sentences, no questions."""
+    candidates: list[Unit] = []
+    for section in sections:
+        units = [unit for part in section.parts for unit in units_of(section, part, None)]
+        units = [
+            unit
+            for unit in units
+            if unit.level == 0
+            and len(unit.text) <= _TAKEAWAY_CHARS
+            and not unit.text.rstrip().endswith(("?", "\uff1f", "\u061f"))
+            # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
+            and (len(unit.text.split()) >= 4 or not unit.text.isascii())
+            and not dangling(unit.text)
+            and not _ABOUT_ITSELF.search(unit.text)
+            and _normal(unit.text) not in seen
+        ]
+        if units:
+            candidates.append(max(units, key=lambda u: (u.score, -u.order)))
+    chosen = sorted(candidates, key=lambda u: (-u.score, u.order))[:count]
+    return [replace(unit, dropped=()) for unit in sorted(chosen, key=lambda u: u.order)]
+
+
+_CLOSING_CHARS = 480
+
+
+def _closing_fit(units: list[Unit]) -> list[Unit]:
+    """As many points as a closing slide shows without being continued on another ("Summary (2/2)")."""
+    kept: list[Unit] = []
+    for unit in units:
+        if len(kept) == _TAKEAWAYS or sum(len(u.text) for u in [*kept, unit]) > _CLOSING_CHARS:
+            break
+        kept.append(unit)
+    return kept
+
+
+def _closing(units: list[Unit], words: Phrases, sources: tuple[SourceRef, ...]) -> Slide:
+    bullets = render_bullets(units)
+    if bullets:
+        return Slide(Layout.CLOSING, words.takeaways, bullets=bullets, sources=sources)
+    return Slide(Layout.CLOSING, words.thank_you, subtitle=words.questions)
 
 
 def deck_title(documents: list[Document], topic: str) -> str:
@@ -704,41 +476,129 @@ def deck_title(documents: list[Document], topic: str) -> str:
     return document_title(documents[0]) if documents else "Untitled"
 
 
+def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
+    """A sentence of the opening paragraph that no slide shows, short enough for a subtitle."""
+    for section in sections[:2]:
+        for part in section.parts:
+            if isinstance(part.block, Paragraph) and part.sentences:
+                ranked = sorted(range(len(part.sentences)), key=lambda i: (-part.scores[i], i))
+                for i in ranked:
+                    sentence = part.sentences[i]
+                    if (
+                        len(sentence) <= _SUBTITLE_CHARS
+                        and _normal(sentence) not in seen
+                        and _normal(sentence) != _normal(title)
+                        and not dangling(sentence)
+                    ):
+                        return sentence
+                return ""
+            if isinstance(part.block, ListBlock):
+                return ""
+    return ""
+
+
+def _best_sentence(sections: list[Section]) -> str:
+    best = sorted(
+        (
+            u
+            for s in sections
+            for p in s.parts
+            for u in units_of(s, p, 1)
+            if len(u.text) <= limits.MAX_BULLET_CHARS
+        ),
+        key=lambda u: (-u.score, u.order),
+    )
+    return best[0].text if best else ""
+
+
 def plan_deck(
-    documents: list[Document], *, topic: str, slide_count: int | None, condense: bool, speaker_notes: bool
+    documents: list[Document],
+    *,
+    topic: str,
+    slide_count: int | None,
+    condense: bool,
+    speaker_notes: bool,
+    language: str = "en",
 ) -> Plan:
-    sections = sectionize(documents)
+    words = phrases(language)
+    sections = sectionize(documents, words.overview)
     title = _title(deck_title(documents, topic))
-    subtitle = _first_paragraph_sentence(sections)
+    welcome = words.welcome.format(title=title) if speaker_notes else ""
     if slide_count == 1:
-        summary = _deck_summary(sections) or subtitle
-        only = Slide(Layout.TITLE, title, subtitle=summary, notes=summary if speaker_notes else "")
-        return _finish(title, summary, [only], [None], sections)
+        summary = _best_sentence(sections)
+        only = Slide(Layout.TITLE, title, subtitle=summary, notes=welcome)
+        return _finish(title, summary, [only], [None], sections, ())
 
-    takeaways = _takeaways(sections, _TAKEAWAYS)
-    closing_notes = trim_notes([unit.text for unit in takeaways]) if speaker_notes else ""
-    closing = Slide(
-        Layout.CLOSING,
-        "Summary" if takeaways else "Thank you",
-        subtitle="Thank you" if takeaways else "",
-        bullets=render_bullets(takeaways),
-        notes=closing_notes,
+    conclusion = _conclusion(sections)
+    intro = _short_intro(sections, words)
+    body = [section for section in sections if section is not conclusion and section is not intro]
+    drafts = (
+        []
+        if slide_count == 2
+        else _fit(body, condense, None if slide_count is None else slide_count - 2, words)
     )
-    title_slide = Slide(
-        Layout.TITLE, title, subtitle=subtitle, notes=f"Introduce: {title}." if speaker_notes else ""
-    )
-    if slide_count == 2:
-        return _finish(title, subtitle, [title_slide, closing], [None, None], sections)
+    middle = [_slide(draft, words) for draft in drafts]
 
-    target = None if slide_count is None else slide_count - 2
-    front, content, back = _fit(sections, condense, target)
-    middle = [_slide(draft, speaker_notes, condense) for draft in [*front, *content, *back]]
-    drafts: list[_Draft | None] = [None, *front, *content, *back, None]
-    return _finish(title, subtitle, [title_slide, *middle, closing], drafts, sections)
+    # Each sentence is shown once: later repeats go, then the closing takes what was not shown.
+    seen: set[str] = set()
+    for i, slide in enumerate(middle):
+        middle[i] = _without_repeats(slide, seen)
+        seen.update(shown_sentences(middle[i]))
+        # Big numbers and timeline steps show their sentences in other words: those count as shown.
+        seen.update(_normal(unit.text) for unit in drafts[i].units)
+    # A short introduction opens the deck as the title slide's subtitle.
+    lead = intro.parts[0].sentences[0] if intro is not None else ""
+    seen.add(_normal(lead))
+    if conclusion is not None:
+        takeaways = [u for part in conclusion.parts for u in units_of(conclusion, part, None)]
+        if conclusion.level == 0:
+            # Titled by its own opening sentence, which belongs with the rest.
+            takeaways.insert(0, Unit(f"{conclusion.title}.", 0, 1.0, -1, -6, section=conclusion.index))
+        candidates = [u for u in takeaways if _normal(u.text) not in seen]
+        takeaways = _closing_fit(candidates)
+        # What the closing slide cannot hold is still said: in its notes.
+        left_over = [u.text for u in candidates[len(takeaways) :]]
+        closing_sources: tuple[SourceRef, ...] = (SourceRef(conclusion.document, conclusion.locator),)
+    else:
+        takeaways = _takeaway_units([s for s in sections if s is not conclusion], seen, _TAKEAWAYS)
+        closing_sources = ()
+        left_over = []
+    closing = _closing(takeaways, words, closing_sources)
+    seen.update(shown_sentences(closing))
+    subtitle = lead or _subtitle(sections, title, seen)
+    title_slide = Slide(Layout.TITLE, title, subtitle=subtitle, notes=welcome)
+
+    slides = [title_slide, *middle, closing]
+    if speaker_notes:
+        for i, draft in enumerate(drafts, start=1):
+            following = slides[i + 1].title
+            slides[i] = replace(slides[i], notes=_notes(draft, slides[i], words, following, condense))
+        if drafts and drafts[0].kind == "agenda":
+            slides[1] = replace(slides[1], notes=words.sections.format(count=len(drafts[0].units)))
+        said = [unit.text for unit in takeaways] + left_over + [d for u in takeaways for d in u.dropped]
+        closing_notes = trim_notes(said) if condense else " ".join(said)
+        slides[-1] = replace(slides[-1], notes=closing_notes or words.thank_you)
+
+    warnings: tuple[EngineWarning, ...] = ()
+    if slide_count is not None and len(slides) < slide_count:
+        warnings = (
+            EngineWarning(
+                "FEWER_SLIDES",
+                f"The documents hold enough material for {len(slides)} slides, not the {slide_count} "
+                "requested; the deck has "
+                f"{len(slides)} slides rather than repeating content.",
+            ),
+        )
+    return _finish(title, subtitle, slides, [None, *drafts, None], sections, warnings)
 
 
 def _finish(
-    title: str, subtitle: str, slides: list[Slide], drafts: list[_Draft | None], sections: list[Section]
+    title: str,
+    subtitle: str,
+    slides: list[Slide],
+    drafts: list[Draft | None],
+    sections: list[Section],
+    warnings: tuple[EngineWarning, ...],
 ) -> Plan:
     items = tuple(
         OutlineItem(
@@ -749,10 +609,17 @@ def _finish(
         )
         for slide, draft in zip(slides, drafts, strict=True)
     )
-    return Plan(title=title, subtitle=subtitle, slides=tuple(slides), items=items, sections=tuple(sections))
+    return Plan(
+        title=title,
+        subtitle=subtitle,
+        slides=tuple(slides),
+        items=items,
+        sections=tuple(sections),
+        warnings=warnings,
+    )
 
 
-def _chapter_of(draft: _Draft | None) -> str:
+def _chapter_of(draft: Draft | None) -> str:
     if draft is None or not draft.sections:
         return ""
     return draft.sections[0].chapter_title

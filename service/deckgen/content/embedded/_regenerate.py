@@ -7,9 +7,9 @@ import math
 import re
 from dataclasses import replace
 
-from deckgen.content.embedded._sections import Section, Unit, units_of
+from deckgen.content.embedded._sections import Section, Unit, clean_title, units_of
 from deckgen.content.embedded._summarize import Weights, score_sentence, split_clauses, split_sentences
-from deckgen.domain import Bullet, Column, Deck, Quote, Slide, Table, limits
+from deckgen.domain import Bullet, Column, Deck, PreconditionFailed, Quote, Slide, Table, limits
 
 __all__ = ["Direction", "direction", "longer", "shorter"]
 
@@ -121,24 +121,55 @@ def _sections_of(slide: Slide, sections: list[Section]) -> list[Section]:
             and s not in found
         ]
     if not found:
-        title = slide.title.removesuffix(" (cont.)").casefold()
-        found = [s for s in sections if s.title.casefold() == title]
+        # Without the "(cont.)" a continued slide's title carries, in whatever language.
+        title = re.sub("\\s*[(\uff08][^()\uff08\uff09]*[)\uff09]$", "", slide.title).casefold()
+        found = [s for s in sections if clean_title(s.title).casefold() == title]
     return found
 
 
-def longer(slide: Slide, sections: list[Section]) -> Slide:
-    """The slide with more of its section's sentences, best first, up to the bullet bound."""
-    if not slide.bullets and slide.body:
-        return slide
-    units = [u for s in _sections_of(slide, sections) for part in s.parts for u in units_of(s, part, None)]
-    shown = {b.text for b in slide.bullets}
-    entries: list[tuple[float, list[Bullet]]] = []
-    last = -1.0
-    by_first = {u.lines()[0].text: u.order for u in units}
-    for group in _groups(slide.bullets):
-        last = float(by_first.get(group[0].text, last + 0.5))
-        entries.append((last, group))
-    fresh = [u for u in units if not any(line.text in shown for line in u.lines())]
+def _shown(deck: Deck) -> set[str]:
+    return {_normal(b.text) for slide in deck.slides for b in slide.bullets} | {
+        _normal(sentence) for slide in deck.slides for sentence in split_sentences(slide.body)
+    }
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def longer(slide: Slide, sections: list[Section], deck: Deck) -> Slide:
+    """The slide with more of its sections' sentences that no slide of the deck shows yet, best first.
+
+    Raises `PreconditionFailed` when there is nothing more to add, rather than returning the slide as
+    it was.
+    """
+    found = _sections_of(slide, sections)
+    units = [u for s in found for part in s.parts for u in units_of(s, part, None)]
+    shown = _shown(deck)
+    fresh = [
+        u
+        for u in units
+        if _normal(u.text) not in shown and not any(_normal(line.text) in shown for line in u.lines())
+    ]
+    if not fresh:
+        raise PreconditionFailed(
+            f"The source documents hold nothing more about “{slide.title}” than the deck already shows, "
+            "so “more detail” cannot add to this slide without a language model. Set OPENAI_API_KEY (and "
+            "OPENAI_BASE_URL for a self-hosted OpenAI-compatible server) to have one write more.",
+            reason="NOTHING_MORE_IN_SOURCES",
+            subject="instruction",
+        )
+    if slide.body and not slide.bullets:
+        body = slide.body
+        for unit in sorted(fresh, key=lambda u: u.order):
+            if len(body) + 1 + len(unit.text) <= limits.MAX_BODY_CHARS:
+                body = f"{body} {unit.text}"
+        if body == slide.body:
+            raise _full(slide)
+        return replace(slide, body=body)
+    headers = {clean_title(s.title): s.index for s in found}
+    groups = _groups(slide.bullets)
+    grouped = len(found) > 1 and all(g[0].text in headers for g in groups)
     room = limits.MAX_BULLETS - len(slide.bullets)
     added: list[Unit] = []
     for unit in sorted(fresh, key=lambda u: (-u.score, u.order)):
@@ -146,8 +177,33 @@ def longer(slide: Slide, sections: list[Section]) -> Slide:
             added.append(unit)
             room -= unit.line_count()
     if not added:
-        return slide
+        raise _full(slide)
+    if grouped:
+        result: list[Bullet] = []
+        for group in groups:
+            section = headers[group[0].text]
+            result += group
+            for unit in sorted((u for u in added if u.section == section), key=lambda u: u.order):
+                result += [
+                    Bullet(line.text, min(line.level + 1, limits.MAX_BULLET_LEVEL)) for line in unit.lines()
+                ]
+        return replace(slide, bullets=tuple(result[: limits.MAX_BULLETS]))
+    entries: list[tuple[float, list[Bullet]]] = []
+    last = -1.0
+    by_first = {u.lines()[0].text: u.order for u in units}
+    for group in groups:
+        last = float(by_first.get(group[0].text, last + 0.5))
+        entries.append((last, group))
     entries += [(float(u.order), u.lines()) for u in added]
     entries.sort(key=lambda entry: entry[0])
     bullets = [b for _, group in entries for b in group][: limits.MAX_BULLETS]
     return replace(slide, bullets=tuple(bullets))
+
+
+def _full(slide: Slide) -> PreconditionFailed:
+    return PreconditionFailed(
+        f"“{slide.title}” already holds as much as a slide can show, so “more detail” cannot add to it; "
+        "split it, or ask for “shorter” first.",
+        reason="SLIDE_FULL",
+        subject="instruction",
+    )

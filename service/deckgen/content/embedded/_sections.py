@@ -7,13 +7,14 @@ carries a score, so that planning can keep the best units when space runs short.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from deckgen.content.embedded._markdown import (
     Block,
     Document,
     Heading,
     ListBlock,
+    ListEntry,
     Paragraph,
     QuoteBlock,
 )
@@ -27,6 +28,8 @@ from deckgen.domain import Bullet, Column, limits
 
 __all__ = [
     "Part",
+    "clean_title",
+    "dangling",
     "Section",
     "Unit",
     "document_title",
@@ -49,16 +52,29 @@ class Unit:
     """Paragraph (or list) the unit came from; verbatim text keeps paragraph breaks between groups."""
     dropped: tuple[str, ...] = ()
     """Sentences of the same paragraph left off the slide, for the speaker notes."""
+    section: int = -1
+    """Index of the section the unit belongs to."""
 
     def lines(self) -> list[Bullet]:
-        pieces = split_clauses(self.text, limits.MAX_BULLET_CHARS)
+        pieces = _pieces(self.text)
         deeper = min(self.level + 1, limits.MAX_BULLET_LEVEL)
         return [Bullet(piece, self.level if i == 0 else deeper) for i, piece in enumerate(pieces)]
 
     def line_count(self) -> int:
         if len(self.text) <= limits.MAX_BULLET_CHARS:
             return 1
-        return len(split_clauses(self.text, limits.MAX_BULLET_CHARS))
+        return len(_pieces(self.text))
+
+
+def _pieces(text: str) -> list[str]:
+    """A text too long for one bullet: cut at its sentence ends, and inside a sentence only when it
+    alone is longer than a bullet (verbatim decks, which may not shorten it)."""
+    if len(text) <= limits.MAX_BULLET_CHARS:
+        return [text]
+    pieces: list[str] = []
+    for sentence in split_sentences(text):
+        pieces.extend(split_clauses(sentence, limits.MAX_BULLET_CHARS))
+    return pieces
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +86,8 @@ class Part:
     order: int
     sentences: tuple[str, ...] = ()
     scores: tuple[float, ...] = ()
+    anchored: bool = False
+    """The first sentence may point back: what it points to titles the section."""
 
 
 @dataclass(slots=True)
@@ -101,10 +119,33 @@ def _pretty_name(name: str) -> str:
     return words[:1].upper() + words[1:] if words else "Untitled"
 
 
+_NUMBERING = re.compile(r"^(?:(?:\d+|[IVXLC]+|[A-Z])(?:\.\d+)*[.):]?|§\s*\d+)\s+(?=\S)")
+_TITLE_CHARS = 90
+
+
+def clean_title(text: str) -> str:
+    """A heading without its numbering: "17. Storage and archiving" -> "Storage and archiving"."""
+    stripped = _NUMBERING.sub("", text.strip(), count=1)
+    return stripped if any(ch.isalnum() for ch in stripped) else text.strip()
+
+
 def document_title(document: Document) -> str:
+    """The document's own title: its first top-level heading, else its first heading, else its first
+    sentence when that is short enough to be a title. The file name only when there is no text."""
+    headings = [block for block in document.blocks if isinstance(block, Heading)]
+    for heading in headings:
+        if heading.level == 1:
+            return heading.text
+    if headings and headings[0] is document.blocks[0]:
+        return headings[0].text
     for block in document.blocks:
-        if isinstance(block, Heading) and block.level == 1:
-            return block.text
+        if isinstance(block, Paragraph):
+            first = split_sentences(block.text)[:1]
+            if first and len(first[0]) <= _TITLE_CHARS:
+                return first[0].rstrip(".")
+            break
+    if headings:
+        return headings[0].text
     return _pretty_name(document.name)
 
 
@@ -132,7 +173,7 @@ def _text_of(block: Block) -> list[str]:
     return []
 
 
-def sectionize(documents: list[Document]) -> list[Section]:
+def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Section]:
     """Sections of all documents in order, each in a chapter (what a section divider introduces).
 
     Several documents make one chapter each. In one document a lone leading H1 titles the deck, and
@@ -160,7 +201,7 @@ def sectionize(documents: list[Document]) -> list[Section]:
             index=len(sections),
             document=document.name,
             path=(),
-            title=chapter_title or "Overview",
+            title=chapter_title or untitled,
             chapter=chapter,
             chapter_title=chapter_title,
             level=0,
@@ -168,7 +209,7 @@ def sectionize(documents: list[Document]) -> list[Section]:
             last_line=1,
         )
         document_sections = [current]
-        for block in document.blocks:
+        for block in _pair_questions(document.blocks):
             if isinstance(block, Heading):
                 while stack and stack[-1][0] >= block.level:
                     stack.pop()
@@ -197,7 +238,11 @@ def sectionize(documents: list[Document]) -> list[Section]:
             scores: tuple[float, ...] = ()
             if isinstance(block, Paragraph):
                 sentences = tuple(split_sentences(block.text))
-                scores = tuple(score_sentence(s, weights, first=i == 0) for i, s in enumerate(sentences))
+                opening = not current.parts
+                scores = tuple(
+                    _weigh(score_sentence(s, weights, first=i == 0), s, opening and i == 0)
+                    for i, s in enumerate(sentences)
+                )
             elif isinstance(block, ListBlock):
                 sentences = tuple(item.text for item in block.items)
                 scores = tuple(score_sentence(s, weights) + _LIST_BONUS for s in sentences)
@@ -210,12 +255,115 @@ def sectionize(documents: list[Document]) -> list[Section]:
             group += 1
             order += 1000
             current.last_line = max(current.last_line, block.end_line)
+        if not chapter_title and document_sections[0].parts:
+            headless = len(document_sections) == 1
+            document_sections[:1] = _titled_by_sentences(document_sections[0], split=headless)
         _pair_columns(document_sections)
         sections.extend(s for s in document_sections if s.parts or s.columns)
     chapters: dict[int, int] = {}
     for index, section in enumerate(sections):
         section.index = index
         section.chapter = chapters.setdefault(section.chapter, len(chapters))
+    return sections
+
+
+_FIGURE = re.compile(r"\d")
+_SECTION_OPENER_BONUS = 1.5
+_DANGLING_PENALTY = 0.5
+_FIGURE_BONUS = 1.25
+_FILLER_PENALTY = 0.6
+
+
+def _weigh(score: float, sentence: str, section_opener: bool) -> float:
+    """Key sentences win over filler: a section's first sentence and sentences with figures count
+    more, and a sentence with next to no content words counts less."""
+    if section_opener:
+        score *= _SECTION_OPENER_BONUS
+    if _FIGURE.search(sentence):
+        score *= _FIGURE_BONUS
+    if len(sentence) < 40 and len(sentence.split()) < 4:
+        score *= _FILLER_PENALTY
+    if dangling(sentence):
+        score *= _DANGLING_PENALTY
+    return score
+
+
+_QUESTION = re.compile(r"^(?:Q|Question|Frage|F|P|Pregunta|Domanda|Pergunta|Vraag|Pytanie)\s*[:.)]\s*", re.I)
+_ANSWER = re.compile(
+    r"^(?:A|Answer|Antwort|R|Réponse|Respuesta|Risposta|Resposta|Antwoord|Odpowiedź)\s*[:.)]\s*", re.I
+)
+
+
+def _pair_questions(blocks: tuple[Block, ...]) -> list[Block]:
+    """ "Q: …" and "A: …" paragraphs as one two-level list entry each, so that a pair stays together."""
+    result: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        following = blocks[i + 1] if i + 1 < len(blocks) else None
+        if (
+            isinstance(block, Paragraph)
+            and isinstance(following, Paragraph)
+            and _QUESTION.match(block.text)
+            and _ANSWER.match(following.text)
+        ):
+            question = _QUESTION.sub("", block.text, count=1)
+            answer = _ANSWER.sub("", following.text, count=1)
+            entries: tuple[ListEntry, ...] = (
+                ListEntry(question, 0, block.line),
+                ListEntry(answer, 1, following.line),
+            )
+            if result and isinstance(result[-1], ListBlock) and result[-1].end_line >= block.line - 2:
+                previous = result.pop()
+                assert isinstance(previous, ListBlock)
+                entries = (*previous.items, *entries)
+                result.append(ListBlock(entries, False, previous.line, following.end_line))
+            else:
+                result.append(ListBlock(entries, False, block.line, following.end_line))
+            i += 2
+            continue
+        result.append(block)
+        i += 1
+    return result
+
+
+def _lead_sentence(part: Part) -> str | None:
+    """A paragraph's first sentence when it can title the rest of the paragraph."""
+    if not isinstance(part.block, Paragraph) or len(part.sentences) < 2:
+        return None
+    first = part.sentences[0]
+    if len(first) > _TITLE_CHARS or dangling(first) or first.endswith(("?", "\uff1f")):
+        return None
+    return first
+
+
+def _titled_by_sentences(section: Section, *, split: bool) -> list[Section]:
+    """Text before any heading, titled by what it says: its opening sentence titles it (and, in a
+    document without headings, each paragraph that opens with a usable sentence starts a section)."""
+    sections: list[Section] = []
+    for part in section.parts:
+        lead = _lead_sentence(part)
+        if lead is not None and (split or not sections):
+            sections.append(
+                Section(
+                    index=section.index,
+                    document=section.document,
+                    path=(*section.path, lead),
+                    title=lead.rstrip("."),
+                    chapter=section.chapter,
+                    chapter_title=section.chapter_title,
+                    level=section.level,
+                    first_line=part.block.line,
+                    last_line=part.block.end_line,
+                )
+            )
+            part = Part(
+                part.block, part.group, part.order, part.sentences[1:], part.scores[1:], anchored=True
+            )
+        elif not sections:
+            sections.append(replace(section, parts=[]))
+        sections[-1].parts.append(part)
+        sections[-1].last_line = max(sections[-1].last_line, part.block.end_line)
     return sections
 
 
@@ -268,20 +416,47 @@ def _pair_columns(sections: list[Section]) -> None:
         i += 1
 
 
+_DANGLING = re.compile(
+    r"^(?:this|these|that|those|it|they|such|both|the latter|the former|dies|diese[rsm]?|cette|ces|"
+    r"esto|esta|estos|estas|questo|questa|questi)\b"
+    r"(?!\s+(?:article|handbook|page|report|document|guide|paper|essay|post|book|talk|presentation|"
+    r"deck|programme|program|project|library|release|changelog|Artikel|Bericht|Leitfaden|Dokument)\b)",
+    re.IGNORECASE,
+)
+"""Openers that point back at something said before ("This one change…", "These changes…")."""
+
+
+def dangling(sentence: str) -> bool:
+    return bool(_DANGLING.match(sentence.strip()))
+
+
 def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
-    """The units a part shows: `density` key sentences per paragraph, or every sentence when None."""
+    """The units a part shows: `density` key sentences per paragraph, or every sentence when None.
+
+    A kept sentence that points back ("These changes…") keeps the sentence before it too, or goes
+    when there is none; sentences too long for a bullet give way to shorter ones.
+    """
     block = part.block
     if isinstance(block, ListBlock):
         return [
             Unit(
-                text=item.text, level=item.level, score=part.scores[i], order=part.order + i, group=part.group
+                text=item.text,
+                level=item.level,
+                score=part.scores[i],
+                order=part.order + i,
+                group=part.group,
+                section=section.index,
             )
             for i, item in enumerate(block.items)
         ]
     if not isinstance(block, Paragraph):
         return []
     sentences = part.sentences
-    keep = list(range(len(sentences))) if density is None else _top(part.scores, density)
+    keep = (
+        list(range(len(sentences)))
+        if density is None
+        else _choose(sentences, part.scores, density, anchored=part.anchored)
+    )
     kept = set(keep)
     dropped = tuple(s for i, s in enumerate(sentences) if i not in kept)
     return [
@@ -292,9 +467,33 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
             order=part.order + i,
             group=part.group,
             dropped=dropped if n == 0 else (),
+            section=section.index,
         )
         for n, i in enumerate(keep)
     ]
+
+
+def _choose(
+    sentences: tuple[str, ...], scores: tuple[float, ...], k: int, *, anchored: bool = False
+) -> list[int]:
+    fits = [i for i, s in enumerate(sentences) if len(s) <= limits.MAX_BULLET_CHARS]
+    usable = [i for i in fits if not (dangling(sentences[i]) and i == 0 and not anchored)] or fits
+    if not usable:
+        # Every sentence is longer than a bullet: the best one, to be shown in full on its own.
+        return _top(scores, 1)
+    ranked = sorted(usable, key=lambda i: (-scores[i], i))[:k]
+    chosen = set(ranked)
+    for i in ranked:
+        if dangling(sentences[i]) and i - 1 not in chosen and not (i == 0 and anchored):
+            if i - 1 in usable:
+                chosen.add(i - 1)
+            else:
+                chosen.discard(i)
+    if not chosen:
+        # Only sentences that point back were worth keeping: the best one that does not, if any.
+        plain = [i for i in usable if not dangling(sentences[i])]
+        return sorted(sorted(plain, key=lambda i: (-scores[i], i))[:1])
+    return sorted(chosen)
 
 
 def _top(scores: tuple[float, ...], k: int) -> list[int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import aclosing
@@ -26,6 +27,7 @@ from deckgen.content._base import (
     SlideSink,
     WriteAhead,
 )
+from deckgen.content._phrases import phrases
 from deckgen.content.llm._grounding import Chunk, chunk_sources, digest, select
 from deckgen.content.llm._jsonstream import CompletedValue, JsonScanner, loads_lenient
 from deckgen.content.llm._prompts import (
@@ -109,6 +111,32 @@ def _invalid_output(providers: Sequence[str], problem: str) -> Unavailable:
         f"repair it ({problem}); try again later",
         retry_after=_DEFAULT_RETRY_AFTER,
         reason="MODEL_OUTPUT_INVALID",
+    )
+
+
+_MARKUP = re.compile(r"^\s*#{1,6}\s+|\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+
+
+def _plain(text: str) -> str:
+    """A title as plain text: models like to write `# Title` or `**Title**`, which a title never shows."""
+    return " ".join(_MARKUP.sub("", text).split())
+
+
+def _same(a: Slide, b: Slide) -> bool:
+    """The same slide on its face (notes and sources aside)."""
+    return replace(a, notes="", sources=(), image=None) == replace(b, notes="", sources=(), image=None)
+
+
+def _pin_warning(index: int, item: OutlineItem, slide: Slide, wants_image: bool) -> EngineWarning:
+    if item.layout is Layout.IMAGE_TEXT and not wants_image:
+        why = "pictures are off for this request (image_mode, or no image model configured)"
+    else:
+        why = f"the model wrote its content as `{slide.layout.value}` twice, which fits it better"
+    return EngineWarning(
+        "LAYOUT_NOT_HONOURED",
+        f"Slide {index + 1} (“{item.title}”) was pinned to the `{item.layout.value}` layout but is "
+        f"`{slide.layout.value}`: {why}.",
+        index,
     )
 
 
@@ -215,43 +243,69 @@ class LLMEngine:
         state: dict[str, str] = {"title": "", "subtitle": ""}
         items: list[OutlineItem] = []
         title_sent = False
+        # The closing slide goes last whatever the model planned: held back, sent after the others.
+        held: list[OutlineItem] = []
+        # The closing item once it is in the deck: nothing the model plans after it is taken.
+        placed: list[OutlineItem] = []
+        room = None if wanted is None else wanted - (1 if closing else 0)
 
         def title_item() -> OutlineItem:
             title = state["title"] or spec.topic or (spec.sources[0].name if spec.sources else "Presentation")
             subtitle = state["subtitle"]
             return OutlineItem(title[: limits.MAX_TITLE_CHARS], Layout.TITLE, (subtitle,) if subtitle else ())
 
-        async def on_value(value: CompletedValue) -> None:
+        async def place(item: OutlineItem) -> None:
             nonlocal title_sent
+            if with_title and not title_sent:
+                title_sent = True
+                await emit(0, title_item())
+                if ahead is not None:  # the title slide needs no model: it can go out now
+                    opening = Outline(title_item().title, (title_item(),), state["subtitle"])
+                    ahead.tasks[0] = asyncio.create_task(self._ahead(ahead, spec, opening, 0, chunks))
+            items.append(item)
+            index = offset + len(items) - 1
+            await emit(index, item)
+            if ahead is not None:
+                planned = ((title_item(),) if with_title else ()) + tuple(items)
+                so_far = Outline(title_item().title, planned, state["subtitle"])
+                ahead.tasks[index] = asyncio.create_task(self._ahead(ahead, spec, so_far, index, chunks))
+
+        async def on_value(value: CompletedValue) -> None:
             if value.path not in (("title",), ("subtitle",)) and not (
                 len(value.path) == 2 and value.path[0] == "slides"
             ):
                 return
             try:
-                data = value.value()
+                raw = value.value()
             except ValueError:
                 return  # malformed JSON (`{"title": oops}`): not an item; the reply gets repaired
             if value.path in (("title",), ("subtitle",)):
-                state[str(value.path[0])] = " ".join(data.split()) if isinstance(data, str) else ""
+                state[str(value.path[0])] = _plain(raw) if isinstance(raw, str) else ""
             else:
-                item = parse_outline_item(data)
-                if item is None or (wanted is not None and len(items) >= wanted):
+                item = parse_outline_item(raw)
+                if item is None or placed:
+                    return
+                item = replace(item, title=_plain(item.title) or item.title)
+                planned_title = (
+                    isinstance(raw, dict) and str(raw.get("layout", "")).strip().lower() == "title"
+                )
+                if planned_title and with_title:
+                    # The title slide is deckgen's own; a planned one only lends its title.
+                    state["title"] = state["title"] or " ".join(item.title.split())
                     return
                 if spec.allowed_layouts and item.layout not in spec.allowed_layouts:
                     item = replace(item, layout=Layout.BULLETS)
-                if with_title and not title_sent:
-                    title_sent = True
-                    await emit(0, title_item())
-                    if ahead is not None:  # the title slide needs no model: it can go out now
-                        opening = Outline(title_item().title, (title_item(),), state["subtitle"])
-                        ahead.tasks[0] = asyncio.create_task(self._ahead(ahead, spec, opening, 0, chunks))
-                items.append(item)
-                index = offset + len(items) - 1
-                await emit(index, item)
-                if ahead is not None:
-                    planned = ((title_item(),) if with_title else ()) + tuple(items)
-                    so_far = Outline(title_item().title, planned, state["subtitle"])
-                    ahead.tasks[index] = asyncio.create_task(self._ahead(ahead, spec, so_far, index, chunks))
+                if item.layout is Layout.CLOSING and closing:
+                    if held:
+                        item = replace(item, layout=Layout.BULLETS)
+                    else:
+                        held.append(item)
+                elif room is None or len(items) < room:
+                    await place(item)
+                # Once every other slide is planned, the closing one can be written at once.
+                if held and room is not None and len(items) >= room:
+                    placed.append(held[0])
+                    await place(held[0])
 
         usage = Usage()
         # Like a slide: a reply with no usable item (prose, broken JSON, a cut stream) gets one
@@ -268,7 +322,7 @@ class LLMEngine:
                     raise _invalid_output(unusable, problem) from failure
                 raise _unavailable(failure) from failure
             usage = usage + reply.usage
-            if items:
+            if items or held:
                 break
             problem = (
                 f"the reply was cut off ({reply.broken})"
@@ -285,6 +339,11 @@ class LLMEngine:
             log.warning("provider %s gave no usable outline twice; asking the next one", reply.provider)
             unusable.append(reply.provider)
             call = request
+        if closing and not placed and (not spec.allowed_layouts or Layout.CLOSING in spec.allowed_layouts):
+            await place(held[0] if held else OutlineItem(phrases(spec.language).takeaways, Layout.CLOSING))
+        if with_title and not title_sent:
+            title_sent = True
+            await emit(0, title_item())
         warnings: list[EngineWarning] = []
         if wanted is not None and len(items) < wanted:
             warnings.append(
@@ -295,8 +354,6 @@ class LLMEngine:
             )
         if reply.broken:
             warnings.append(EngineWarning("OUTLINE_CUT_OFF", f"The outline reply broke off: {reply.broken}"))
-        if with_title and not title_sent:
-            await emit(0, title_item())
         all_items = ((title_item(),) if with_title else ()) + tuple(items)
         outline = Outline(
             all_items[0].title if with_title else title_item().title, all_items, state["subtitle"]
@@ -325,6 +382,7 @@ class LLMEngine:
         if parsed is None:
             return None, problems
         slide, prompt = parsed.slide, parsed.image_prompt
+        slide = replace(slide, title=_plain(slide.title) or slide.title)
         if slide.layout is Layout.IMAGE_TEXT:
             if wants_image and prompt:
                 alt = data.get("image_alt") if isinstance(data, dict) else None
@@ -358,6 +416,25 @@ class LLMEngine:
             reply = await self._call(request)
             usage = usage + reply.usage
             draft, problems = self._parse(reply, refs, spec, wants_image)
+            pinned = spec.outline is not None
+            if draft is not None and pinned and draft.slide.layout is not item.layout:
+                # An edited outline pins its layouts: ask once more, then keep what came and say why.
+                problems = [
+                    f"the outline pins this slide's layout to `{item.layout.value}`, and the reply used "
+                    f"`{draft.slide.layout.value}`: write the slide with layout `{item.layout.value}`"
+                ]
+                request = repair_request(request, reply.text, problems)
+                reply = await self._call(request)
+                usage = usage + reply.usage
+                again, _ = self._parse(reply, refs, spec, wants_image)
+                draft = again if again is not None and again.slide.layout is item.layout else draft
+                if draft.slide.layout is not item.layout:
+                    return replace(
+                        draft,
+                        index=index,
+                        usage=usage,
+                        warnings=(_pin_warning(index, item, draft.slide, wants_image),),
+                    )
             if draft is not None:
                 return replace(draft, index=index, usage=usage)
             log.info("slide %d needs repair: %s", index + 1, "; ".join(problems))
@@ -463,6 +540,18 @@ class LLMEngine:
                 reply = await self._call(repair_request(request, reply.text, problems))
                 usage = usage + reply.usage
                 draft, problems = self._parse(reply, refs, spec, False)
+            if draft is not None and _same(draft.slide, current):
+                # "More detail" that comes back unchanged is no answer: ask once more, plainly.
+                problems = [
+                    f"the slide is unchanged; it must follow the instruction “{instruction}” and differ "
+                    "from the current slide"
+                ]
+                reply = await self._call(repair_request(request, reply.text, problems))
+                usage = usage + reply.usage
+                draft, more = self._parse(reply, refs, spec, False)
+                problems = more or problems
+                if draft is not None and _same(draft.slide, current):
+                    draft = None
         except ProviderFailed as failure:
             raise _unavailable(failure) from failure
         if draft is None:

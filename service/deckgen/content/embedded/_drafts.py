@@ -1,0 +1,592 @@
+"""Drafts: a slide's material before it is laid out, built from sections and fitted to a count.
+
+Content drafts come from the sections, one kind per kind of material (bullets, verbatim body, table,
+chart, big numbers, timeline, quote, code, two columns). The deck is then fitted to the slide count
+by merging adjacent drafts or splitting one, so that every step changes the count by exactly one.
+A draft that holds several sections shows each section's title over its points, so that its title
+and its content always agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from deckgen.content.embedded._figures import chart_for, dated, headline, split_step
+from deckgen.content.embedded._markdown import CodeBlock, ListBlock, Paragraph, QuoteBlock, TableBlock
+from deckgen.content.embedded._sections import Section, Unit, clean_title, units_of
+from deckgen.content.embedded._summarize import split_clauses, split_sentences
+from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits
+
+__all__ = [
+    "TEXT_KINDS",
+    "Draft",
+    "body_text",
+    "compact_line",
+    "build",
+    "expand_once",
+    "line_total",
+    "reduce",
+]
+
+TEXT_KINDS = ("bullets", "body")
+COMPACT_AFTER = 2
+"""Sections on one slide beyond which each gets a single line."""
+_TIMELINE_MIN, _TIMELINE_MAX = 3, 8
+_STATS_MIN, _STATS_MAX = 2, 3
+_PROCESS_STEP_CHARS = 60
+_LEAD_LINES = 3
+"""Text this short before a code block shares the code's slide."""
+_MIN_SPLIT_LINES = 4
+"""A text draft is split to reach a slide count only when each half keeps at least two lines."""
+
+
+@dataclass(slots=True)
+class Draft:
+    kind: str
+    """bullets | body | table | chart | stats | steps | quote | code | columns | divider | agenda"""
+    sections: list[Section]
+    units: list[Unit] = field(default_factory=list)
+    """The text shown (bullets, body, the lead of a code slide), or the text a figure came from."""
+    table: Table | None = None
+    chart: Chart | None = None
+    statistics: tuple[Statistic, ...] = ()
+    steps: tuple[Step, ...] = ()
+    quote: Quote | None = None
+    code: str = ""
+    language: str = ""
+    columns: tuple[Column, Column] | None = None
+    title: str = ""
+    continued: bool = False
+    overflow: list[str] = field(default_factory=list)
+    """Sentences that did not fit (verbatim decks put them in the speaker notes)."""
+    note: str = ""
+    """What the notes should add: the columns of a table its chart leaves out."""
+
+    def size(self) -> int:
+        """How full the draft is, in bullet lines (or the equivalent for other kinds)."""
+        if self.kind == "body":
+            return math.ceil(_body_length(self.units) / 100)
+        if self.kind == "table" and self.table is not None:
+            return len(self.table.rows)
+        if self.kind in ("quote", "code", "columns", "chart", "stats", "steps"):
+            return limits.MAX_BULLETS
+        if self.compact():
+            return len(self.sections)
+        return line_total(self.units) + self.headers()
+
+    def headers(self) -> int:
+        """Lines spent on section titles: one per section when the draft holds more than one."""
+        if self.compact():
+            return 0
+        return len(self.sections) if len(self.sections) > 1 and self.kind == "bullets" else 0
+
+    def compact(self) -> bool:
+        """So many sections that each gets one line: its title and its key point together."""
+        return self.kind == "bullets" and len(self.sections) > COMPACT_AFTER
+
+
+def line_total(units: list[Unit]) -> int:
+    return sum(unit.line_count() for unit in units)
+
+
+def _body_length(units: list[Unit]) -> int:
+    return len(body_text(units))
+
+
+def body_text(units: list[Unit]) -> str:
+    text = ""
+    previous: Unit | None = None
+    for unit in units:
+        if previous is not None:
+            text += "\n\n" if previous.group != unit.group else " "
+        text += unit.text
+        previous = unit
+    return text
+
+
+def _fits(kind: str, units: list[Unit], headers: int = 0) -> bool:
+    if kind == "body":
+        return _body_length(units) <= limits.MAX_BODY_CHARS
+    return line_total(units) + headers <= limits.MAX_BULLETS
+
+
+def _clusters(units: list[Unit]) -> list[list[Unit]]:
+    """Units that belong together: a top-level point with the deeper points under it (a question
+    and its answer), so that packing and merging never separate them."""
+    clusters: list[list[Unit]] = []
+    for unit in units:
+        if clusters and unit.level > 0 and clusters[-1][0].group == unit.group:
+            clusters[-1].append(unit)
+        else:
+            clusters.append([unit])
+    return clusters
+
+
+# --- building drafts from sections ---------------------------------------------------------------
+
+
+def _pack(kind: str, section: Section, units: list[Unit]) -> list[Draft]:
+    """Units into as few drafts as the bounds allow, balanced so that no draft is left nearly empty."""
+    if not units:
+        return []
+    if kind == "bullets":
+        units = [piece for unit in units for piece in _split_tall(unit)]
+        total = line_total(units)
+        target = math.ceil(total / math.ceil(total / limits.MAX_BULLETS))
+    else:
+        units = [piece for unit in units for piece in _split_long_body(unit)]
+        total = _body_length(units)
+        target = math.ceil(total / math.ceil(total / limits.MAX_BODY_CHARS))
+    drafts: list[Draft] = []
+    current: list[Unit] = []
+    for cluster in _clusters(units) if kind == "bullets" else [[unit] for unit in units]:
+        candidate = [*current, *cluster]
+        full = line_total(current) >= target if kind == "bullets" else _body_length(current) >= target
+        if current and (not _fits(kind, candidate) or full):
+            drafts.append(Draft(kind=kind, sections=[section], units=current))
+            current = list(cluster)
+        else:
+            current = candidate
+    if current:
+        drafts.append(Draft(kind=kind, sections=[section], units=current))
+    for draft in drafts[1:]:
+        draft.continued = True
+    return drafts
+
+
+def _split_tall(unit: Unit) -> list[Unit]:
+    """A text so long it needs more bullets than a slide holds, as several units."""
+    if unit.line_count() <= limits.MAX_BULLETS:
+        return [unit]
+    pieces = [line.text for line in unit.lines()]
+    chunks = [pieces[i : i + limits.MAX_BULLETS] for i in range(0, len(pieces), limits.MAX_BULLETS)]
+    return [
+        replace(unit, text=" ".join(chunk), dropped=unit.dropped if i == 0 else ())
+        for i, chunk in enumerate(chunks)
+    ]
+
+
+def _split_long_body(unit: Unit) -> list[Unit]:
+    if len(unit.text) <= limits.MAX_BODY_CHARS:
+        return [unit]
+    return [replace(unit, text=piece) for piece in split_clauses(unit.text, limits.MAX_BODY_CHARS)]
+
+
+def _table_drafts(section: Section, block: TableBlock) -> list[Draft]:
+    found = chart_for(block)
+    if found is not None:
+        chart, shown = found
+        left_out = [c for c in range(len(block.header)) if c not in shown]
+        note = "; ".join(
+            f"{block.header[c]}: "
+            + ", ".join(f"{row[shown[0]]} {row[c]}" for row in block.rows if c < len(row) and row[c])
+            for c in left_out
+        )
+        return [Draft(kind="chart", sections=[section], chart=chart, note=note, table=_table(block))]
+    header = list(block.header)
+    rows = [list(row) for row in block.rows]
+    # Wide tables: the first column (usually the row labels) repeats on every slice.
+    if len(header) > limits.MAX_TABLE_COLUMNS:
+        step = limits.MAX_TABLE_COLUMNS - 1
+        slices = [[0, *range(start, min(start + step, len(header)))] for start in range(1, len(header), step)]
+    else:
+        slices = [list(range(len(header)))]
+    drafts: list[Draft] = []
+    for columns in slices:
+        sliced_header = tuple(header[c] for c in columns)
+        sliced_rows = [tuple(row[c] for c in columns) for row in rows]
+        chunks = [
+            sliced_rows[i : i + limits.MAX_TABLE_ROWS]
+            for i in range(0, len(sliced_rows), limits.MAX_TABLE_ROWS)
+        ]
+        for chunk in chunks or [[]]:
+            drafts.append(Draft(kind="table", sections=[section], table=Table(sliced_header, tuple(chunk))))
+    for draft in drafts[1:]:
+        draft.continued = True
+    return drafts
+
+
+def _table(block: TableBlock) -> Table:
+    return Table(
+        block.header[: limits.MAX_TABLE_COLUMNS],
+        tuple(row[: limits.MAX_TABLE_COLUMNS] for row in block.rows[: limits.MAX_TABLE_ROWS]),
+    )
+
+
+def _quote_drafts(
+    section: Section, block: QuoteBlock, scores: tuple[float, ...], condense: bool
+) -> list[Draft]:
+    if len(block.text) <= limits.MAX_BODY_CHARS:
+        return [Draft(kind="quote", sections=[section], quote=Quote(block.text, block.attribution))]
+    sentences = split_sentences(block.text)
+    if condense:
+        ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i] if i < len(scores) else 0.0, i))
+        kept: list[int] = []
+        for i in ranked:
+            if len(" ".join(sentences[j] for j in sorted([*kept, i]))) <= limits.MAX_BODY_CHARS:
+                kept.append(i)
+        if kept:
+            text = " ".join(sentences[j] for j in sorted(kept))
+            draft = Draft(kind="quote", sections=[section], quote=Quote(text, block.attribution))
+            draft.overflow = [s for j, s in enumerate(sentences) if j not in kept]
+            return [draft]
+    pieces: list[str] = []
+    for sentence in sentences:
+        for piece in split_clauses(sentence, limits.MAX_BODY_CHARS):
+            if pieces and len(pieces[-1]) + 1 + len(piece) <= limits.MAX_BODY_CHARS:
+                pieces[-1] += " " + piece
+            else:
+                pieces.append(piece)
+    drafts = [
+        Draft(kind="quote", sections=[section], quote=Quote(piece, block.attribution)) for piece in pieces
+    ]
+    for draft in drafts[1:]:
+        draft.continued = True
+    return drafts
+
+
+def code_chunks(text: str) -> list[str]:
+    """Code in pieces a slide's panel holds, cut between lines (at a blank line when one is near)."""
+    lines = text.split("\n")
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for line in lines:
+        # A line longer than the whole panel is the one thing cut inside.
+        while len(line) > limits.MAX_CODE_CHARS:
+            chunks.append([line[: limits.MAX_CODE_CHARS]])
+            line = line[limits.MAX_CODE_CHARS :]
+        candidate = [*current, line]
+        if current and (
+            len(candidate) > limits.MAX_CODE_LINES or len("\n".join(candidate)) > limits.MAX_CODE_CHARS
+        ):
+            blank = max((i for i, text in enumerate(current) if not text.strip()), default=-1)
+            if blank >= len(current) // 2:
+                chunks.append(current[:blank])
+                current = [*current[blank + 1 :], line]
+            else:
+                chunks.append(current)
+                current = [line]
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return ["\n".join(chunk).strip("\n") for chunk in chunks if any(text.strip() for text in chunk)]
+
+
+def _code_drafts(section: Section, block: CodeBlock, lead: list[Unit]) -> list[Draft]:
+    drafts = [
+        Draft(kind="code", sections=[section], code=chunk, language=block.language)
+        for chunk in code_chunks(block.text)
+    ]
+    if drafts:
+        drafts[0].units = lead
+    for draft in drafts[1:]:
+        draft.continued = True
+    return drafts
+
+
+def _steps_draft(section: Section, block: ListBlock, units: list[Unit]) -> Draft | None:
+    """A dated list (or a short numbered one) as the steps of a timeline."""
+    items = [item for item in block.items if item.level == 0]
+    if len(items) != len(block.items) or not _TIMELINE_MIN <= len(items) <= _TIMELINE_MAX:
+        return None
+    steps: list[Step] = []
+    for number, item in enumerate(items, start=1):
+        found = dated(item.text)
+        if found is not None:
+            step = split_step(found.label, found.text)
+        elif block.ordered and len(item.text) <= _PROCESS_STEP_CHARS:
+            step = split_step(str(number), item.text)
+        else:
+            return None
+        if step is None:
+            return None
+        steps.append(step)
+    return Draft(kind="steps", sections=[section], steps=tuple(steps), units=units)
+
+
+def _stats_draft(section: Section, block: ListBlock, units: list[Unit]) -> Draft | None:
+    """A short list of headline figures as big numbers."""
+    if not _STATS_MIN <= len(block.items) <= _STATS_MAX or any(item.level for item in block.items):
+        return None
+    statistics = [headline(item.text) for item in block.items]
+    if any(statistic is None for statistic in statistics):
+        return None
+    shown = tuple(statistic for statistic in statistics if statistic is not None)
+    return Draft(kind="stats", sections=[section], statistics=shown, units=units)
+
+
+def _flush(drafts: list[Draft], start: int, section: Section, kind: str, pending: list[Unit]) -> list[Unit]:
+    """Pending text into drafts (or beside the chart just before it); returns the emptied pending list."""
+    last = drafts[-1] if len(drafts) > start else None
+    # A short comment after a chart or a code sample is shown with it rather than on a slide of its own.
+    if (
+        last is not None
+        and last.kind in ("chart", "code")
+        and kind == "bullets"
+        and 0 < line_total(last.units) + line_total(pending) <= _LEAD_LINES
+    ):
+        last.units = last.units + pending
+    else:
+        drafts.extend(_pack(kind, section, pending))
+    return []
+
+
+def build(sections: list[Section], density: int | None) -> list[Draft]:
+    """Content drafts; `density` is key sentences per paragraph, None to keep every sentence verbatim."""
+    drafts: list[Draft] = []
+    condense = density is not None
+    for section in sections:
+        start = len(drafts)
+        if section.columns is not None:
+            drafts.append(Draft(kind="columns", sections=[section], columns=section.columns))
+        pending: list[Unit] = []
+        pending_kind = "bullets"
+
+        for part in section.parts:
+            block = part.block
+            if isinstance(block, ListBlock):
+                units = units_of(section, part, density)
+                special = _steps_draft(section, block, units) or (
+                    _stats_draft(section, block, units) if condense else None
+                )
+                if special is not None:
+                    pending = _flush(drafts, start, section, pending_kind, pending)
+                    drafts.append(special)
+                    continue
+            if isinstance(block, ListBlock | Paragraph):
+                kind = "body" if isinstance(block, Paragraph) and not condense else "bullets"
+                if kind != pending_kind:
+                    pending = _flush(drafts, start, section, pending_kind, pending)
+                    pending_kind = kind
+                pending.extend(units_of(section, part, density))
+                continue
+            if isinstance(block, CodeBlock):
+                # A short lead-in shares the code's slide, so that the code is introduced where it is shown.
+                lead = pending if pending_kind == "bullets" and line_total(pending) <= _LEAD_LINES else []
+                pending = [] if lead else _flush(drafts, start, section, pending_kind, pending)
+                drafts.extend(_code_drafts(section, block, lead))
+                continue
+            pending = _flush(drafts, start, section, pending_kind, pending)
+            if isinstance(block, TableBlock):
+                drafts.extend(_table_drafts(section, block))
+            elif isinstance(block, QuoteBlock):
+                drafts.extend(_quote_drafts(section, block, part.scores, condense))
+        pending = _flush(drafts, start, section, pending_kind, pending)
+        # Every slide of a section after its first says that it continues it.
+        for draft in drafts[start + 1 :]:
+            draft.continued = True
+    return drafts
+
+
+# --- fitting to a slide count --------------------------------------------------------------------
+
+
+def _as_units(draft: Draft) -> list[Unit]:
+    """A draft's material as units, so that a table, quote or code sample can merge into bullets."""
+    section = draft.sections[0].index if draft.sections else -1
+    order = section * 1000
+    if draft.kind in TEXT_KINDS or (draft.kind in ("stats", "steps") and draft.units):
+        return list(draft.units)
+    table = draft.table
+    if draft.kind in ("table", "chart") and table is not None:
+        header = table.header
+        return [
+            Unit(
+                ", ".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v),
+                0,
+                0.2,
+                order + i,
+                -1,
+                section=section,
+            )
+            for i, row in enumerate(table.rows)
+            if any(row)
+        ]
+    if draft.kind == "quote" and draft.quote is not None:
+        by = f" — {draft.quote.attribution}" if draft.quote.attribution else ""
+        return [Unit(f"“{draft.quote.text}”{by}", 0, 0.5, order, -2, section=section)]
+    if draft.kind == "columns" and draft.columns is not None:
+        return [
+            Unit(f"{column.heading}: {bullet.text}", 0, 0.3, order + i, -3, section=section)
+            for column in draft.columns
+            for i, bullet in enumerate(column.bullets)
+        ]
+    if draft.kind == "code":
+        first = next((line.strip() for line in draft.code.split("\n") if line.strip()), "")
+        lead = list(draft.units)
+        return [*lead, Unit(first, 0, 0.05, order, -4, section=section)] if first else lead
+    return []
+
+
+def _union(a: list[Section], b: list[Section]) -> list[Section]:
+    seen = {section.index for section in a}
+    return [*a, *(section for section in b if section.index not in seen)]
+
+
+def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
+    kind = "body" if a.kind == b.kind == "body" else "bullets"
+    sections = _union(a.sections, b.sections)
+    headers = len(sections) if len(sections) > 1 and kind == "bullets" else 0
+    units = _as_units(a) + _as_units(b)
+    overflow = a.overflow + b.overflow
+    if kind == "bullets" and len(sections) > COMPACT_AFTER:
+        return _compact(sections, units, overflow, a.continued)
+    if not _fits(kind, units, headers):
+        clusters = _clusters(units)
+        kept: list[list[Unit]] = []
+        if condense:
+            # Each section keeps its best point first; then the best of the rest, while there is room.
+            ranked = sorted(clusters, key=lambda c: (-c[0].score, c[0].order))
+            best_of: dict[int, list[Unit]] = {}
+            for cluster in ranked:
+                best_of.setdefault(cluster[0].section, cluster)
+            for cluster in [*best_of.values(), *ranked]:
+                if any(cluster is k for k in kept):
+                    continue
+                trial = sorted([*kept, cluster], key=lambda c: c[0].order)
+                if _fits(kind, [u for c in trial for u in c], headers):
+                    kept = trial
+        else:
+            for cluster in clusters:
+                if not _fits(kind, [u for c in [*kept, cluster] for u in c], headers):
+                    break
+                kept.append(cluster)
+        chosen = [u for c in kept for u in c]
+        chosen_ids = {id(unit) for unit in chosen}
+        overflow += [unit.text for unit in units if id(unit) not in chosen_ids]
+        units = chosen
+        if not _fits(kind, units, headers):
+            kind = "bullets"
+    single = len(sections) == 1
+    return Draft(
+        kind=kind,
+        sections=sections,
+        units=units,
+        continued=a.continued and single,
+        overflow=overflow,
+    )
+
+
+def compact_line(section: Section, unit: Unit | None) -> str:
+    title = clean_title(section.title)
+    if unit is None:
+        return title
+    text = unit.text
+    if title.endswith(("?", "\uff1f")):
+        return f"{title} {text}"  # a question and its answer
+    # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals.
+    if text[:2].istitle() and text[:1].isascii():
+        text = text[:1].lower() + text[1:]
+    return f"{title}: {text}"
+
+
+def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
+    """One line per section: its title with its best point, when the two fit a bullet together."""
+    kept: list[Unit] = []
+    for section in sections:
+        mine = sorted(
+            (
+                u
+                for u in units
+                if u.section == section.index and u.level == 0 and not u.text.endswith(("?", "\uff1f"))
+            ),
+            key=lambda u: (-u.score, u.order),
+        )
+        best = next((u for u in mine if len(compact_line(section, u)) <= limits.MAX_BULLET_CHARS), None)
+        if best is not None:
+            kept.append(best)
+    kept_ids = {id(unit) for unit in kept}
+    overflow = overflow + [unit.text for unit in units if id(unit) not in kept_ids]
+    return Draft(
+        kind="bullets",
+        sections=sections,
+        units=kept,
+        overflow=overflow,
+        continued=continued and len(sections) == 1,
+    )
+
+
+def _merge_cost(a: Draft, b: Draft) -> int:
+    same_section = a.sections[-1].index == b.sections[0].index
+    same_chapter = a.sections[-1].chapter == b.sections[0].chapter
+    text = a.kind in TEXT_KINDS and b.kind in TEXT_KINDS
+    kind = "body" if a.kind == b.kind == "body" else "bullets"
+    sections = len(_union(a.sections, b.sections))
+    fits = text and _fits(kind, a.units + b.units, sections if sections > 1 and kind == "bullets" else 0)
+    if fits:
+        tier = 0 if same_section else 1 if same_chapter else 2
+    elif text:
+        tier = 3 if same_section else 4 if same_chapter else 5
+    else:
+        tier = 6 if same_section else 7 if same_chapter else 8
+    # Within a tier, fewer sections per slide first, so that long documents group into balanced runs.
+    return tier * 10_000 + sections * 100 + a.size() + b.size()
+
+
+def reduce(drafts: list[Draft], target: int, condense: bool) -> list[Draft]:
+    drafts = list(drafts)
+    costs = [_merge_cost(drafts[i], drafts[i + 1]) for i in range(len(drafts) - 1)]
+    while len(drafts) > max(target, 1):
+        best = min(range(len(costs)), key=lambda i: (costs[i], i))
+        drafts[best : best + 2] = [_merge(drafts[best], drafts[best + 1], condense)]
+        del costs[best]
+        if best < len(costs):
+            costs[best] = _merge_cost(drafts[best], drafts[best + 1])
+        if best > 0:
+            costs[best - 1] = _merge_cost(drafts[best - 1], drafts[best])
+    return drafts
+
+
+def _split_weight(draft: Draft) -> int:
+    """How much a draft gains from being split in two; 0 when halves would be too thin to show."""
+    if draft.kind in TEXT_KINDS and len(draft.sections) == 1:
+        clusters = _clusters(draft.units)
+        if len(clusters) >= 2 and draft.size() >= _MIN_SPLIT_LINES:
+            return 100 + draft.size()
+        return 0
+    if draft.kind == "table" and draft.table is not None and len(draft.table.rows) >= 4:
+        return 100 + len(draft.table.rows)
+    if draft.kind == "code" and draft.code.count("\n") >= 7:
+        return 50
+    return 0
+
+
+def _split(draft: Draft) -> tuple[Draft, Draft]:
+    second = replace(draft, continued=True, overflow=[])
+    if draft.kind in TEXT_KINDS:
+        clusters = _clusters(draft.units)
+        measure = _body_length if draft.kind == "body" else line_total
+        total = measure(draft.units)
+
+        def flat(part: list[list[Unit]]) -> list[Unit]:
+            return [u for c in part for u in c]
+
+        at = min(range(1, len(clusters)), key=lambda i: (abs(2 * measure(flat(clusters[:i])) - total), i))
+        return (
+            replace(draft, units=flat(clusters[:at])),
+            replace(second, units=flat(clusters[at:])),
+        )
+    if draft.kind == "table" and draft.table is not None:
+        rows = draft.table.rows
+        half = (len(rows) + 1) // 2
+        return (
+            replace(draft, table=Table(draft.table.header, rows[:half])),
+            replace(second, table=Table(draft.table.header, rows[half:])),
+        )
+    lines = draft.code.split("\n")
+    half = len(lines) // 2
+    return (
+        replace(draft, code="\n".join(lines[:half])),
+        replace(second, code="\n".join(lines[half:]), units=[]),
+    )
+
+
+def expand_once(drafts: list[Draft]) -> bool:
+    weights = [_split_weight(draft) for draft in drafts]
+    if not weights or max(weights) == 0:
+        return False
+    best = max(range(len(drafts)), key=lambda i: (weights[i], -i))
+    drafts[best : best + 1] = list(_split(drafts[best]))
+    return True

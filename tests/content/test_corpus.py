@@ -1,0 +1,291 @@
+"""The corpus through the embedded engine: every document, at the count a caller asks for, at the
+engine's own choice and squeezed, checked the way an audience would judge the deck."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import replace
+
+import pytest
+
+from deckgen.content.embedded import EmbeddedEngine
+from deckgen.domain import ChartType, Deck, GenerationSpec, Layout, OutlineItem, SourceDocument, TextMode
+
+from ._helpers import assert_within_bounds
+from .corpus import CORPUS, DOCUMENTS, Document, check_deck, code_blocks, headings, shown_texts, source
+
+_BY_NAME = {document.name: document for document in DOCUMENTS}
+
+
+async def _deck(
+    document: Document, count: int | None, language: str = "en", mode: TextMode = TextMode.CONDENSE
+) -> tuple[Deck, list[str]]:
+    engine = EmbeddedEngine()
+    spec = GenerationSpec(sources=(source(document),), slide_count=count, text_mode=mode, language=language)
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        pass
+
+    result = await engine.outline(spec, emit)
+    drafts = [draft async for draft in engine.slides(spec, result.outline)]
+    slides = tuple(draft.slide for draft in sorted(drafts, key=lambda d: d.index))
+    return Deck(title=result.outline.title, slides=slides), [w.code for w in result.warnings]
+
+
+def _containers(document: Document) -> set[str]:
+    """Headings that only group the headings under them (no text of their own)."""
+    lines = [
+        line for line in (CORPUS / document.name).read_text(encoding="utf-8").split("\n") if line.strip()
+    ]
+    return {
+        re.sub(r"^#+\s+(?:\d+\.\s+)?", "", line).strip()
+        for line, following in itertools.pairwise(lines)
+        if line.startswith("#") and following.startswith("#")
+    }
+
+
+def test_the_corpus_has_a_dozen_documents_of_different_kinds_and_languages() -> None:
+    assert len(DOCUMENTS) >= 12
+    assert len({d.kind for d in DOCUMENTS}) == len(DOCUMENTS)
+    assert {"en", "ja", "ar", "de"} <= {d.language for d in DOCUMENTS}
+    handbook = (CORPUS / "handbook.md").read_text(encoding="utf-8")
+    assert len(handbook.split()) >= 4500 and len(headings(_BY_NAME["handbook.md"])) >= 20
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
+@pytest.mark.parametrize("count", ["asked", None, 2, 4, 40])
+@pytest.mark.parametrize("mode", [TextMode.CONDENSE, TextMode.PRESERVE], ids=lambda m: m.value)
+async def test_every_corpus_deck_is_presentable(
+    document: Document, count: str | int | None, mode: TextMode
+) -> None:
+    requested = document.slide_count if count == "asked" else count
+    assert requested is None or isinstance(requested, int)
+    deck, warnings = await _deck(document, requested, mode=mode)
+    check_deck(deck, document, requested, warnings)
+    for slide in deck.slides:
+        assert_within_bounds(slide)
+    if requested is None:
+        assert 3 <= len(deck.slides) <= 20
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda d: d.name)
+async def test_every_section_is_represented_under_a_title_that_says_what_it_holds(document: Document) -> None:
+    deck, _ = await _deck(document, document.slide_count)
+    named: set[str] = set()
+    for slide in deck.slides[1:]:
+        if slide.layout is Layout.AGENDA:
+            continue  # an agenda names sections without showing them
+        named.update(part.strip() for part in re.split(r" · | \(", slide.title))
+        named.update(b.text.split(": ", 1)[0] for b in slide.bullets if b.level == 0)
+        named.update(b.text.split("? ", 1)[0] + "?" for b in slide.bullets if "? " in b.text)
+    closing = deck.slides[-1]
+    for heading in headings(document):
+        if heading in _containers(document):
+            continue
+        if heading == document.conclusion:
+            assert closing.bullets, (document.name, "the conclusion is on the closing slide")
+            continue
+        assert heading in named, (document.name, heading, [s.title for s in deck.slides])
+    # No "17. Working with… & 18. Storage…": numbering and clipped joins never make a title.
+    for slide in deck.slides:
+        assert not re.match(r"^\d+\.\s", slide.title), slide.title
+        assert "…" not in slide.title.replace(" · …", ""), slide.title
+
+
+async def test_long_documents_group_into_balanced_consecutive_runs() -> None:
+    document = _BY_NAME["handbook.md"]
+    deck, _ = await _deck(document, 12)
+    order = ["Overview", *headings(document)]
+    runs = []
+    for slide in deck.slides[1:-1]:
+        # Each section of a slide leads a top-level bullet ("Title" or "Title: its key point").
+        leads = [b.text.split(": ", 1)[0] for b in slide.bullets if b.level == 0]
+        runs.append([lead for lead in leads if lead in order])
+        assert slide.title.startswith(runs[-1][0]), slide.title
+        assert all(part in runs[-1] for part in slide.title.split(" · ") if part != "…"), slide.title
+    flat = [title for run in runs for title in run]
+    assert flat == order  # every section, each once, in the document's order
+    sizes = [len(run) for run in runs]
+    assert max(sizes) - min(sizes) <= 1, sizes
+
+
+async def test_numeric_tables_become_the_charts_their_data_calls_for() -> None:
+    for document in DOCUMENTS:
+        deck, _ = await _deck(document, document.slide_count)
+        charts = [s.chart for s in deck.slides if s.chart is not None]
+        assert tuple(c.type for c in charts) == document.charts, document.name
+        for chart in charts:
+            assert chart.categories and all(len(s.values) == len(chart.categories) for s in chart.series)
+    deck, _ = await _deck(_BY_NAME["q3-report.md"], 10)
+    by_title = {s.title: s for s in deck.slides}
+    quarter = by_title["Revenue by quarter"].chart
+    assert quarter is not None and quarter.categories == ("Q1", "Q2", "Q3")
+    assert [s.name for s in quarter.series] == ["2025 (€ m)", "2026 (€ m)"]
+    share = by_title["Revenue by service line"].chart
+    assert share is not None and sum(share.series[0].values) == 100
+    # The comment on a table is shown beside its chart, not on a slide of its own.
+    assert by_title["Revenue by region"].bullets[0].text.startswith("The West grew fastest")
+    # Headline figures become big numbers; the statistic slide keeps figure and meaning together.
+    stats = next(s for s in deck.slides if s.layout is Layout.STATISTIC)
+    assert [(s.value, s.label) for s in stats.statistics] == [
+        ("18%", "Revenue rose"),
+        ("11.4%", "Operating margin reached"),
+        ("96.2%", "On-time delivery improved"),
+    ]
+
+
+async def test_dated_lists_become_a_timeline() -> None:
+    deck, _ = await _deck(_BY_NAME["changelog.md"], 6)
+    timeline = next(s for s in deck.slides if s.layout is Layout.TIMELINE)
+    assert [step.label for step in timeline.steps][:2] == ["2026-09-30 · 3.0.0", "2026-06-12 · 2.4.0"]
+    assert timeline.steps[0].title == "Vector tiles are the default"
+    assert timeline.steps[0].detail == "Raster tiles need the legacy flag."
+
+
+@pytest.mark.parametrize("name", ["idempotent-payments.md", "README.md"])
+async def test_code_keeps_every_line_and_its_indentation_on_the_code_panel(name: str) -> None:
+    document = _BY_NAME[name]
+    deck, _ = await _deck(document, document.slide_count)
+    panels = [s.code for s in deck.slides if s.code is not None]
+    shown = "\n".join(code.text for code in panels)
+    for block in code_blocks(document):
+        assert block in shown, block
+    for slide in deck.slides:
+        for text in shown_texts(slide):
+            assert "def charge(" not in text and "pip install" not in text  # code is never in bullets
+    assert {code.language for code in panels} >= {"python"} if name == "README.md" else {"python", "yaml"}
+
+
+async def test_long_code_is_split_between_lines_within_the_panel_limits() -> None:
+    lines = [f"    step_{i}(value)  # keeps its four-space indent" for i in range(40)]
+    text = (
+        "# Long code\n\nThe loop below runs every step.\n\n```python\ndef run(value):\n"
+        + "\n".join(lines)
+        + "\n```\n"
+    )
+    long_code = SourceDocument("long-code.md", "text/markdown", text.encode())
+    spec = GenerationSpec(sources=(long_code,), slide_count=8, text_mode=TextMode.CONDENSE)
+    engine = EmbeddedEngine()
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        pass
+
+    result = await engine.outline(spec, emit)
+    slides = [d.slide async for d in engine.slides(spec, result.outline)]
+    panels = [s.code for s in slides if s.code is not None]
+    assert len(panels) >= 3
+    assert all(len(p.text.split("\n")) <= 16 and len(p.text) <= 1600 for p in panels)
+    assert "\n".join(p.text for p in panels).split("\n") == ["def run(value):", *lines]
+
+
+async def test_too_little_material_makes_fewer_slides_and_says_so() -> None:
+    deck, warnings = await _deck(_BY_NAME["note.txt"], 10)
+    assert len(deck.slides) == 3 and warnings == ["FEWER_SLIDES"]
+    assert deck.slides[0].title == "Office closed on Friday"
+    # The note's opening statement titles its one content slide, the request under it.
+    texts = [t.rstrip(".") for s in deck.slides for t in [s.title, *shown_texts(s)]]
+    assert texts.count("The office is closed on Friday for the electrical inspection") == 1
+    assert deck.slides[1].bullets[0].text == "Please take your laptops home on Thursday evening."
+
+
+async def test_questions_stay_with_their_answers() -> None:
+    deck, _ = await _deck(_BY_NAME["faq.md"], 10)
+    for slide in deck.slides:
+        for i, bullet in enumerate(slide.bullets):
+            if bullet.text.endswith("?"):
+                answer = slide.bullets[i + 1]
+                assert answer.level == bullet.level + 1, (slide.title, bullet.text)
+        if slide.title.endswith("?"):
+            assert slide.bullets, slide.title  # a question slide holds its answer
+    squeezed, _ = await _deck(_BY_NAME["faq.md"], 4)
+    for slide in squeezed.slides:
+        for i, bullet in enumerate(slide.bullets):
+            # A question ends its bullet only when its answer follows, one level down.
+            if bullet.text.endswith("?"):
+                assert i + 1 < len(slide.bullets) and slide.bullets[i + 1].level > bullet.level
+
+
+async def test_dangling_references_are_resolved_by_the_sentence_they_point_to() -> None:
+    deck, _ = await _deck(_BY_NAME["meeting-notes.md"], 8)
+    for slide in deck.slides:
+        texts = [b.text for b in slide.bullets]
+        for i, text in enumerate(texts):
+            if text.startswith("These changes"):
+                assert texts[i - 1].startswith("The team agreed"), texts
+            if text.startswith("This one change"):
+                assert texts[i - 1].startswith("Pages per week have doubled"), texts
+
+
+async def test_a_plain_text_essay_is_titled_and_closed_by_what_it_says() -> None:
+    deck, _ = await _deck(_BY_NAME["c-essay.txt"], 8)
+    assert deck.title == "On Slowness in Software"
+    titles = [s.title for s in deck.slides]
+    assert "Speed is a feature that users notice before any other" in titles
+    closing = deck.slides[-1]
+    assert closing.title == "Key takeaways"
+    assert closing.bullets[-1].text.startswith("What we lack is not knowledge")
+
+
+@pytest.mark.parametrize(
+    ("name", "language"), [("remote-work-ja.md", "ja"), ("water-ar.md", "ar"), ("waermepumpen-de.md", "de")]
+)
+async def test_fixed_strings_follow_the_documents_language(name: str, language: str) -> None:
+    from deckgen.content._phrases import phrases
+
+    words = phrases(language)
+    for requested in ("en", language):  # left at the default, the language is read from the text
+        deck, _ = await _deck(_BY_NAME[name], _BY_NAME[name].slide_count, requested)
+        closing = deck.slides[-1]
+        if closing.bullets:
+            assert closing.title == words.takeaways
+        else:
+            assert (closing.title, closing.subtitle) == (words.thank_you, words.questions)
+        assert all("(2/2)" not in s.title and "Summary" not in s.title for s in deck.slides)
+
+
+async def test_speaker_notes_read_as_a_script() -> None:
+    deck, _ = await _deck(_BY_NAME["idempotent-payments.md"], 6)
+    for slide in deck.slides[1:-1]:
+        named = slide.title.replace(" · ", ", ")  # a list of headings reads as one in a sentence
+        assert slide.notes.startswith(f"This slide is about {named}."), slide.notes
+        assert re.search(r"Next: .+\.$", slide.notes), slide.notes
+        assert len(slide.notes) <= 800
+
+
+async def test_key_sentences_with_figures_win_over_filler() -> None:
+    deck, _ = await _deck(_BY_NAME["idempotent-payments.md"], 4)
+    shown = " ".join(t for s in deck.slides for t in shown_texts(s))
+    assert "duplicate charges fell from 312 a month to zero" in shown or "41%" in shown
+
+
+def test_chart_types_cover_the_kinds_data_calls_for() -> None:
+    kinds = {kind for document in DOCUMENTS for kind in document.charts}
+    assert {ChartType.COLUMN, ChartType.PIE} <= kinds
+
+
+async def test_an_edited_outline_keeps_its_pinned_layouts_or_says_why_not() -> None:
+    document = _BY_NAME["q3-report.md"]
+    engine = EmbeddedEngine()
+    spec = GenerationSpec(sources=(source(document),), slide_count=10, text_mode=TextMode.CONDENSE)
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        pass
+
+    planned = (await engine.outline(spec, emit)).outline
+    items = list(planned.items)
+    risks = next(i for i, item in enumerate(items) if item.title == "Risks")
+    region = next(i for i, item in enumerate(items) if item.title == "Revenue by region")
+    items[risks] = replace(items[risks], layout=Layout.CHART)  # nothing in "Risks" to chart
+    items[region] = replace(items[region], layout=Layout.TABLE)  # the chart's numbers as a table
+    edited = replace(planned, items=tuple(items))
+    pinned = replace(spec, outline=edited)
+    drafts = {d.index: d async for d in engine.slides(pinned, edited)}
+    assert drafts[region].slide.layout is Layout.TABLE and drafts[region].slide.table is not None
+    assert not drafts[region].warnings
+    assert drafts[risks].slide.layout is Layout.BULLETS
+    (warning,) = drafts[risks].warnings
+    assert warning.code == "LAYOUT_NOT_HONOURED" and warning.slide_index == risks
+    assert (
+        "pinned to the `chart` layout but is `bullets`: its source material has no numbers" in warning.message
+    )
