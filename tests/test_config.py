@@ -120,6 +120,9 @@ def test_a_config_dir_without_the_profile_is_an_error_not_a_fallback(tmp_path: P
         ("QUEUE_PARTITIONS", "0"),
         ("JOB_LEASE", "0"),
         ("JOB_MAX_ATTEMPTS", "0"),
+        ("LOG_MAX_RECORD_BYTES", "100"),
+        ("LLM_BREAKER_THRESHOLD", "0"),
+        ("LLM_BREAKER_COOLDOWN", "0"),
     ],
 )
 def test_invalid_values_name_the_variable(tmp_path: Path, name: str, value: str) -> None:

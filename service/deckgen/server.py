@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -71,15 +72,19 @@ from deckgen.pipeline import (
 )
 from deckgen.providers._retry import RetryPolicy
 from deckgen.providers.export import LibreOfficeExporter, Sandbox, export_available
-from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
-from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
+from deckgen.providers.images import ImageGenerator
+from deckgen.providers.llm import FailoverChatModel
 from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
 from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
-from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
+from deckgen.providers.storage import ArtifactStore, LocalArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
 from deckgen.security import build_authenticator, build_limits, build_resume_tokens, server_credentials
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
+
+if TYPE_CHECKING:
+    from deckgen.providers.images import OpenAIImageGenerator
+    from deckgen.providers.llm import OpenAIChatModel
 
 __all__ = [
     "App",
@@ -157,6 +162,9 @@ def _split(value: str, count: int) -> list[str]:
 
 
 def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
+    # Imported here: the OpenAI SDK is slow to import, and a server without a model never needs it.
+    from deckgen.providers.llm import OpenAIChatModel, OpenAIConfig
+
     retry = RetryPolicy(settings.llm_retry_attempts, settings.llm_retry_base_delay)
 
     def model(name: str, base_url: str, key: str, outline: str, slides: str) -> OpenAIChatModel:
@@ -205,6 +213,8 @@ def _engine(
     closers.extend(model.aclose for model in models)
     images: OpenAIImageGenerator | None = None
     if settings.images_model:
+        from deckgen.providers.images import OpenAIImageConfig, OpenAIImageGenerator
+
         images = OpenAIImageGenerator(
             OpenAIImageConfig(
                 "images",
@@ -248,6 +258,8 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
 
 def _store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> ArtifactStore:
     if settings.storage_backend == "supabase":
+        from deckgen.providers.storage import SupabaseArtifactStore  # slow to import: only when used
+
         store = SupabaseArtifactStore(
             settings.supabase_url,
             settings.supabase_service_role_key or settings.supabase_key,

@@ -26,7 +26,8 @@ async def test_a_client_disconnect_logs_no_error(
     )
     engine = SlowEngine(0.1)
     with caplog.at_level(logging.INFO):
-        async with running_server(server_settings(tmp_path / "a"), engine) as server:
+        # DETACH_GRACE=0: the work stops the moment its only reader leaves.
+        async with running_server(server_settings(tmp_path / "a", DETACH_GRACE="0"), engine) as server:
             call = server.stub.GeneratePresentation(request)
             first = await call.read()
             presentation_id = first.accepted.presentation.name.split("/")[1]

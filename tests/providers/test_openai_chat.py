@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
@@ -301,6 +302,29 @@ async def test_idle_stall_after_some_tokens_is_stream_broken(llm: FakeLLMServer)
         await adapter.aclose()
 
     assert caught.value.partial == "".join(tokenize(CONTENT)[:2]) == "".join(received)
+    assert len(llm.chat_requests) == 1
+
+
+async def test_a_slow_consumer_is_never_timed_out_as_an_idle_provider(llm: FakeLLMServer) -> None:
+    # Silence counts from the moment the adapter waits, not from the last data: the consumer's own
+    # time between tokens (here longer than the idle limit each time) is not the provider's.
+    adapter = OpenAIChatModel(config(llm, idle_timeout=0.2))
+    content = "Six short tokens arrive here."
+    llm.enqueue(Reply(content=content, usage=(3, 7), tokens_per_second=20))
+    text = ""
+    end: ChatEnd | None = None
+    try:
+        async for event in adapter.stream(REQUEST):
+            if isinstance(event, TextDelta):
+                text += event.text
+                await asyncio.sleep(0.25)
+            else:
+                end = event
+    finally:
+        await adapter.aclose()
+
+    assert text == content
+    assert end is not None and end.completion_tokens == 7
     assert len(llm.chat_requests) == 1
 
 

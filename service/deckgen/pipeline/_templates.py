@@ -32,11 +32,17 @@ def template_not_found(template_id: str) -> NotFound:
     )
 
 
+_INSPECTIONS = 2
+"""Templates inspected at once: each may inflate to the package limits (160 MiB), so a burst of
+uploads waits its turn rather than multiplying the server's memory."""
+
+
 class TemplateLibrary:
     def __init__(self, store: ArtifactStore, inspect: InspectTemplate, max_bytes: int) -> None:
         self._store = store
         self._inspect = inspect
         self._max_bytes = max_bytes
+        self._inspecting = asyncio.Semaphore(_INSPECTIONS)
 
     async def create(self, display_name: str, content: bytes, owner: str = "") -> Template:
         if not content:
@@ -52,7 +58,8 @@ class TemplateLibrary:
             return await self.get(template_id)
         except NotFound:
             pass
-        layouts, names = await asyncio.to_thread(self._inspect, content)
+        async with self._inspecting:
+            layouts, names = await asyncio.to_thread(self._inspect, content)
         template = Template(
             template_id, display_name.strip() or template_id, layouts, names, time.time(), owner
         )

@@ -31,6 +31,7 @@ __all__ = [
     "CONTENT_LAYOUTS",
     "OUTLINE_SCHEMA",
     "SLIDE_SCHEMA",
+    "TERSE_OUTLINE_SCHEMA",
     "ParsedSlide",
     "parse_outline_item",
     "parse_slide",
@@ -61,27 +62,36 @@ _COLUMN = {
     "required": ["heading", "bullets"],
 }
 
-OUTLINE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string"},
-        "subtitle": {"type": "string"},
-        "slides": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "title": {"type": "string"},
-                    "layout": {"type": "string", "enum": _LAYOUT_NAMES},
-                    "key_points": _STRING_LIST,
-                    "section": {"type": "string"},
+
+def _outline_schema(detail: str, detail_schema: dict[str, Any]) -> dict[str, Any]:
+    """A plan whose items carry a title, a layout and `detail` (what the slide writer starts from)."""
+    return {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "subtitle": {"type": "string"},
+            "slides": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "layout": {"type": "string", "enum": _LAYOUT_NAMES},
+                        detail: detail_schema,
+                        "section": {"type": "string"},
+                    },
+                    "required": ["title", "layout", detail],
                 },
-                "required": ["title", "layout", "key_points"],
             },
         },
-    },
-    "required": ["title", "subtitle", "slides"],
-}
+        "required": ["title", "subtitle", "slides"],
+    }
+
+
+OUTLINE_SCHEMA: dict[str, Any] = _outline_schema("key_points", _STRING_LIST)
+# A deck written at once needs from its plan only what keeps the slides apart: each slide's writer
+# chooses its own points. A third of the tokens, so every slide starts sooner.
+TERSE_OUTLINE_SCHEMA: dict[str, Any] = _outline_schema("intent", {"type": "string"})
 
 SLIDE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -225,6 +235,9 @@ def parse_outline_item(data: Any) -> OutlineItem | None:
         return None
     layout = _layout(errors, data.get("layout", "bullets"))
     points = _list(data.get("key_points"))
+    intent = data.get("intent")
+    if not points and isinstance(intent, str):
+        points = [intent]  # a terse plan's one line: what this slide alone covers
     # Numbers are fine as points ("42"); null, objects and booleans are not text.
     texts = (str(p) for p in points if isinstance(p, str | int | float) and not isinstance(p, bool))
     key_points = tuple(" ".join(t.split()) for t in texts if t.strip())
