@@ -73,6 +73,7 @@ ENV ENVIRONMENT=production \
     API_HOST=0.0.0.0 \
     API_PORT=8000 \
     METRICS_PORT=9090 \
+    HEALTH_PORT=8081 \
     WORKERS=1 \
     STORAGE_DIR=/data/artifacts \
     HOME=/tmp \
@@ -83,11 +84,12 @@ ENV ENVIRONMENT=production \
 
 VOLUME ["/data"]
 USER 10001:10001
-EXPOSE 8000 9090
+EXPOSE 8000 8081 9090
 
-# A real gRPC health check of the "liveness" service (grpc_health_probe is not in Debian).
+# A real gRPC health check of the "liveness" service (grpc_health_probe is not in Debian), on the
+# plaintext health-only port when there is one (the API port may speak TLS).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, sys, grpc; from grpc_health.v1 import health_pb2, health_pb2_grpc; channel = grpc.insecure_channel('127.0.0.1:' + os.environ.get('API_PORT', '8000')); reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service='liveness'), timeout=3); sys.exit(0 if reply.status == health_pb2.HealthCheckResponse.SERVING else 1)"]
+    CMD ["python", "-c", "import os, sys, grpc; from grpc_health.v1 import health_pb2, health_pb2_grpc; port = int(os.environ.get('HEALTH_PORT') or 0) or int(os.environ.get('API_PORT', '8000')); channel = grpc.insecure_channel(f'127.0.0.1:{port}'); reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service='liveness'), timeout=3); sys.exit(0 if reply.status == health_pb2.HealthCheckResponse.SERVING else 1)"]
 
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["deckgen", "serve"]

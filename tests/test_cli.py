@@ -177,3 +177,55 @@ async def test_a_busy_metrics_port_is_a_configuration_error(tmp_path: Path) -> N
         )
     assert result.returncode == 2, result.stderr
     assert "METRICS_PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_keys_create_prints_a_key_and_an_entry_that_verifies_it() -> None:
+    from deckgen.auth import ApiKeys
+
+    created = await run("keys", "create", "billing", "--scope", "admin")
+    assert created.returncode == 0, created.stderr
+    key, entry = created.stdout.split()[0], created.stdout.splitlines()[1]
+    assert key.startswith("dgk_") and key not in entry
+    principal = ApiKeys(entry).verify(key)
+    assert principal is not None and principal.id == "service:billing" and principal.admin
+    hashed = await asyncio.to_thread(
+        subprocess.run,
+        [*DECKGEN, "keys", "hash", "billing", "--scope", "admin"],
+        input=key + "\n",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert hashed.returncode == 0 and hashed.stdout.strip() == entry
+
+
+async def test_generate_authenticates_with_an_api_key(tmp_path: Path) -> None:
+    from tests.support.identity import api_key_caller
+    from tests.support.servers import running_server, server_settings
+
+    caller = api_key_caller("cli")
+    settings = server_settings(tmp_path / "artifacts", AUTH_MODE="api_key", API_KEYS=caller.entry)
+    args = [
+        *DECKGEN,
+        "generate",
+        "examples/quarterly-report.md",
+        "--slides",
+        "4",
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    async with running_server(settings) as server:
+        refused = await run("generate", "examples/quarterly-report.md", "--server", server.target)
+        assert refused.returncode == 1 and "unauthenticated" in refused.stderr.lower()
+        accepted = await asyncio.to_thread(
+            subprocess.run,
+            [*args, "--server", server.target],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "DECKGEN_API_KEY": caller.key},
+        )
+        assert accepted.returncode == 0, accepted.stderr
+        assert (tmp_path / "out" / "deck.pptx").is_file()

@@ -7,6 +7,7 @@ that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["ConfigError", "Settings", "load_settings", "read_env_file"]
+__all__ = ["AUTH_METHODS", "ConfigError", "Settings", "auth_methods", "load_settings", "read_env_file"]
 
 ENVIRONMENTS = ("development", "staging", "production", "test")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -101,7 +102,8 @@ class Settings:
     """STORAGE_BACKEND: where artifacts live; `local` (the embedded default)."""
     storage_dir: Path = Path("var/artifacts")
     supabase_url: str = ""
-    """SUPABASE_URL: the project URL (https://<project>.supabase.co) for STORAGE_BACKEND=supabase."""
+    """SUPABASE_URL: the project URL (https://<project>.supabase.co), for STORAGE_BACKEND=supabase and
+    for verifying users' tokens (AUTH_MODE=supabase)."""
     supabase_service_role_key: str = field(default="", repr=False)
     """SUPABASE_SERVICE_ROLE_KEY: the key the server stores artifacts with (secret)."""
     supabase_key: str = field(default="", repr=False)
@@ -173,6 +175,56 @@ class Settings:
     """IMAGES_SIZE: WIDTHxHEIGHT of generated pictures."""
     image_concurrency: int = 4
     """IMAGE_CONCURRENCY: pictures of one generation made at once."""
+
+    # -- who is calling (docs/security.md) --------------------------------------------------------
+    auth_mode: str = "none"
+    """AUTH_MODE: comma-separated ways a caller may authenticate: `api_key`, `supabase`, `mtls`; or
+    `none` (the development default: every caller is one anonymous admin). The production profile
+    refuses to start unless it is set explicitly."""
+    api_keys: str = field(default="", repr=False)
+    """API_KEYS: API key entries `<key id> <principal> <scopes|-> sha256:<hex>`, one per line (or `;`);
+    `deckgen keys create` makes one. Usually API_KEYS_FILE, a mounted secret (secret)."""
+    supabase_jwt_secret: str = field(default="", repr=False)
+    """SUPABASE_JWT_SECRET: the project's legacy HS256 JWT secret; empty accepts only tokens signed with
+    the asymmetric keys of `<SUPABASE_URL>/auth/v1/.well-known/jwks.json` (secret)."""
+    supabase_jwt_audience: str = "authenticated"
+    """SUPABASE_JWT_AUDIENCE: the `aud` a user's token must carry."""
+    jwt_leeway: float = 30.0
+    """JWT_LEEWAY: seconds of clock skew allowed on `exp`, `nbf` and `iat`."""
+    reflection_enabled: bool = True
+    """REFLECTION_ENABLED: serve gRPC server reflection (grpcurl without .proto files); off in production."""
+    resume_token_secret: str = field(default="", repr=False)
+    """RESUME_TOKEN_SECRET: HMAC key that signs resume tokens; required in production. Empty elsewhere
+    means a random key per process: tokens then do not survive a restart or reach another replica."""
+    resume_token_secret_previous: str = field(default="", repr=False)
+    """RESUME_TOKEN_SECRET_PREVIOUS: the key before a rotation, still accepted for tokens it signed."""
+    trusted_proxies: str = ""
+    """TRUSTED_PROXIES: comma-separated CIDRs of proxies whose `x-forwarded-for` /
+    `x-envoy-external-address` name the client; from any other peer those headers are ignored."""
+    rate_limit_reads_per_minute: int = 600
+    """RATE_LIMIT_READS_PER_MINUTE: cheap reads (GetPresentation, GetTemplate, ListThemes) per caller."""
+    rate_limit_reads_burst: int = 100
+    """RATE_LIMIT_READS_BURST: cheap reads a caller may make at once."""
+    rate_limit_downloads_per_minute: int = 300
+    """RATE_LIMIT_DOWNLOADS_PER_MINUTE: DownloadArtifact calls per caller."""
+    rate_limit_downloads_burst: int = 60
+    """RATE_LIMIT_DOWNLOADS_BURST: downloads a caller may start at once."""
+    max_generations_per_caller: int = 4
+    """MAX_GENERATIONS_PER_CALLER: generation streams one caller may hold open at once (with
+    RATE_LIMIT_ENABLED)."""
+    model_tokens_per_day: int = 0
+    """MODEL_TOKENS_PER_DAY: model tokens (prompt + completion) one caller may spend per UTC day;
+    0 is unlimited."""
+    tls_cert_file: str = ""
+    """TLS_CERT_FILE: PEM certificate chain of the gRPC port; with TLS_KEY_FILE turns TLS on. Re-read
+    when it changes (cert-manager renewals need no restart)."""
+    tls_key_file: str = ""
+    """TLS_KEY_FILE: PEM private key of TLS_CERT_FILE."""
+    tls_client_ca_file: str = ""
+    """TLS_CLIENT_CA_FILE: PEM CA bundle; when set, callers must present a client certificate it
+    signed (mTLS), and with AUTH_MODE containing `mtls` the certificate's name is the principal."""
+    health_port: int = 0
+    """HEALTH_PORT: a plaintext, health-only gRPC listener for the kubelet's probes; 0 is off."""
 
     @property
     def llm_configured(self) -> bool:
@@ -327,6 +379,7 @@ def _validate(settings: Settings) -> None:
         bool(re.fullmatch(r"\d{2,5}x\d{2,5}", settings.images_size)), "IMAGES_SIZE", "must be WIDTHxHEIGHT"
     )
     require(settings.image_concurrency >= 1, "IMAGE_CONCURRENCY", "must be at least 1")
+    _validate_identity(settings, require)
     require(settings.export_timeout > 0, "EXPORT_TIMEOUT", "must be positive")
     require(
         settings.export_sandbox in ("auto", "required", "off"),
@@ -342,6 +395,96 @@ def _validate(settings: Settings) -> None:
         "DOWNLOAD_CHUNK_BYTES",
         "must be between 4 KiB and 4 MiB",
     )
+
+
+AUTH_METHODS = ("api_key", "supabase", "mtls")
+
+
+def auth_methods(auth_mode: str) -> frozenset[str]:
+    """The methods AUTH_MODE enables; empty for `none`."""
+    parts = {part.strip() for part in auth_mode.split(",") if part.strip()}
+    return frozenset() if parts == {"none"} else frozenset(parts)
+
+
+def _validate_identity(settings: Settings, require: Callable[[bool, str, str], None]) -> None:
+    parts = {part.strip() for part in settings.auth_mode.split(",") if part.strip()}
+    require(
+        parts == {"none"} or (bool(parts) and parts <= set(AUTH_METHODS)),
+        "AUTH_MODE",
+        f"must be `none` or a comma-separated list of {', '.join(AUTH_METHODS)}",
+    )
+    methods = auth_methods(settings.auth_mode)
+    if "api_key" in methods and not settings.api_keys.strip():
+        raise ConfigError("AUTH_MODE includes api_key, which needs API_KEYS (or API_KEYS_FILE)")
+    if settings.api_keys.strip():
+        from deckgen.auth import ApiKeys, KeyFormatError
+
+        try:
+            ApiKeys(settings.api_keys)
+        except KeyFormatError as error:
+            raise ConfigError(str(error)) from None
+    if "supabase" in methods:
+        require(
+            settings.supabase_url.startswith(("http://", "https://")),
+            "SUPABASE_URL",
+            "must be the project's http(s) URL when AUTH_MODE includes supabase",
+        )
+    if "mtls" in methods and not settings.tls_client_ca_file:
+        raise ConfigError("AUTH_MODE includes mtls, which needs TLS_CLIENT_CA_FILE")
+    require(0 <= settings.jwt_leeway <= 300, "JWT_LEEWAY", "must be 0 to 300 seconds")
+    require(
+        bool(settings.tls_cert_file) == bool(settings.tls_key_file), "TLS_CERT_FILE", "needs TLS_KEY_FILE"
+    )
+    if settings.tls_client_ca_file and not settings.tls_cert_file:
+        raise ConfigError("TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE (mTLS is TLS first)")
+    for name in ("tls_cert_file", "tls_key_file", "tls_client_ca_file"):
+        path = getattr(settings, name)
+        require(not path or Path(path).is_file(), name.upper(), "must name a readable file")
+    require(0 <= settings.health_port <= 65535, "HEALTH_PORT", "must be a port number (0 is off)")
+    require(
+        not settings.health_port or settings.health_port != settings.api_port,
+        "HEALTH_PORT",
+        "must differ from API_PORT",
+    )
+    for cidr in settings.trusted_proxies.split(","):
+        try:
+            if cidr.strip():
+                ipaddress.ip_network(cidr.strip(), strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"TRUSTED_PROXIES must be comma-separated CIDRs, got {cidr.strip()!r}"
+            ) from None
+    for name in (
+        "rate_limit_reads_per_minute",
+        "rate_limit_reads_burst",
+        "rate_limit_downloads_per_minute",
+        "rate_limit_downloads_burst",
+        "max_generations_per_caller",
+    ):
+        require(getattr(settings, name) >= 1, name.upper(), "must be at least 1")
+    require(
+        settings.model_tokens_per_day >= 0, "MODEL_TOKENS_PER_DAY", "must not be negative (0 is unlimited)"
+    )
+    if settings.environment == "production" and not settings.resume_token_secret:
+        raise ConfigError(
+            "RESUME_TOKEN_SECRET (or RESUME_TOKEN_SECRET_FILE) is required in production: without it "
+            "resume tokens would not survive a restart or reach another replica"
+        )
+
+
+def _read_secret_files(merged: dict[str, str]) -> None:
+    """`NAME_FILE=/path` supplies NAME from a file, as Docker and Kubernetes mount secrets."""
+    for setting in fields(Settings):
+        name = setting.name.upper()
+        path = merged.get(f"{name}_FILE", "").strip()
+        if not path:
+            continue
+        if merged.get(name, "").strip():
+            raise ConfigError(f"set {name} or {name}_FILE, not both")
+        try:
+            merged[name] = Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{name}_FILE: cannot read {path}: {error.__class__.__name__}") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | None = None) -> Settings:
@@ -361,6 +504,13 @@ def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | N
     merged = read_env_file(env_file) if env_file.is_file() else {}
     merged.update(env)  # the process environment wins over the file
     merged["ENVIRONMENT"] = environment
+    _read_secret_files(merged)
+    if environment == "production" and not merged.get("AUTH_MODE", "").strip():
+        raise ConfigError(
+            "the production profile needs authentication: set AUTH_MODE to api_key, supabase and/or "
+            "mtls (comma-separated), or AUTH_MODE=none explicitly if a gateway in front authenticates "
+            "every call"
+        )
 
     values: dict[str, Any] = {}
     for setting in fields(Settings):

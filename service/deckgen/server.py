@@ -7,12 +7,13 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import secrets
 import signal
 import socket
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from grpc_reflection.v1alpha import reflection
 
 from deckgen import render
 from deckgen.api import (
+    CallerLimits,
     DecodeGuardInterceptor,
     Limits,
     ObservabilityInterceptor,
@@ -30,7 +32,7 @@ from deckgen.api import (
     RateLimitInterceptor,
     deck_to_json,
 )
-from deckgen.api._interceptors import TokenBuckets
+from deckgen.api._authn import AuthInterceptor
 from deckgen.config import ConfigError, Settings
 from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
@@ -76,6 +78,7 @@ from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
 from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore
 from deckgen.render._template import TemplateError, inspect_template, render_with_template
+from deckgen.security import build_authenticator, build_limits, build_resume_tokens, server_credentials
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 
@@ -92,6 +95,7 @@ __all__ = [
     "serve",
     "set_serving",
     "shutdown",
+    "start_health_listener",
 ]
 
 log = logging.getLogger("deckgen.server")
@@ -148,6 +152,8 @@ class App:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     startup: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     """Run by `serve` before the first health check (the local store's sweep)."""
+    limits: CallerLimits | None = None
+    """Per-caller budgets, shared by the rate-limit interceptor and the servicer."""
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -305,13 +311,20 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
             lease=settings.job_lease,
             max_attempts=settings.job_max_attempts,
         )
-    limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
+    limits = build_limits(settings)
+    closers.append(limits.store.aclose)
     servicer = PresentationServicer(
-        service, limits, render.list_themes, settings.download_chunk_bytes, templates
+        service,
+        Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes),
+        render.list_themes,
+        settings.download_chunk_bytes,
+        templates,
+        build_resume_tokens(settings),
+        limits,
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
-    app = App(settings, service, servicer, servicer_health, closers, monitor, worker)
+    app = App(settings, service, servicer, servicer_health, closers, monitor, worker, limits=limits)
     if isinstance(raw_store, LocalArtifactStore):
         # What a crash or a kill left: temp files, and folders of generations that never finished
         # (no generation runs longer than TIMEOUT, so older ones are nobody's).
@@ -405,11 +418,13 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
     """Build a started-able server bound to the configured address; return it with its port."""
     app = app or build_app(settings)
     # Observability first, so a call refused by the rate limiter still has its span and metrics.
-    interceptors: list[grpc.aio.ServerInterceptor] = [ObservabilityInterceptor()]
-    if settings.rate_limit_enabled:
-        interceptors.append(
-            RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
-        )
+    # Authentication before the rate limiter, which counts per principal.
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        ObservabilityInterceptor(),
+        AuthInterceptor(build_authenticator(settings)),
+    ]
+    if settings.rate_limit_enabled and app.limits is not None:
+        interceptors.append(RateLimitInterceptor(app.limits))
     interceptors.append(DecodeGuardInterceptor())
     server = grpc.aio.server(
         interceptors=interceptors,
@@ -427,12 +442,21 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
     )
     spb_grpc.add_PresentationServiceServicer_to_server(app.servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(app.health, server)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
-        server,
-    )
+    if settings.reflection_enabled:
+        reflection.enable_server_reflection(
+            (
+                SERVICE_NAME,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ),
+            server,
+        )
+    credentials = server_credentials(settings)
     try:
-        port = server.add_insecure_port(settings.address)
+        if credentials is None:
+            port = server.add_insecure_port(settings.address)
+        else:
+            port = server.add_secure_port(settings.address, credentials)
     except RuntimeError as error:
         raise _cannot_listen("API_PORT", settings.address, error) from None
     if port == 0:
@@ -443,6 +467,22 @@ async def create_server(settings: Settings, app: App | None = None) -> tuple[grp
         await app.worker.start()
     app.tasks.append(asyncio.create_task(_watch_queue(app)))
     return server, port, app
+
+
+async def start_health_listener(settings: Settings, app: App) -> int | None:
+    """HEALTH_PORT: plaintext and health only, for kubelet probes (which cannot speak TLS)."""
+    if not settings.health_port:
+        return None
+    listener = grpc.aio.server(options=[("grpc.so_reuseport", int(settings.workers != 1))])
+    health_pb2_grpc.add_HealthServicer_to_server(app.health, listener)
+    address = f"{settings.address.rpartition(':')[0]}:{settings.health_port}"
+    try:
+        port: int = listener.add_insecure_port(address)
+    except RuntimeError as error:
+        raise _cannot_listen("HEALTH_PORT", address, error) from None
+    await listener.start()
+    app.closers.append(lambda: listener.stop(0))
+    return port
 
 
 _QUEUE_METRICS_INTERVAL = 5.0
@@ -550,6 +590,8 @@ async def serve(
     else:
         await set_serving(app, True)
     await server.start()
+    if (health_port := await start_health_listener(settings, app)) is not None:
+        log.info("health-only plaintext listener on port %d", health_port)
     log.info("deckgen serving on %s (port %d, environment %s)", settings.api_host, port, settings.environment)
     if on_ready is not None:
         on_ready(port)
@@ -583,6 +625,9 @@ def run(settings: Settings) -> None:
         raise SystemExit("WORKERS > 1 needs a fixed API_PORT: processes share the port through SO_REUSEPORT")
     # The workers share the port with one another only: refuse one another server already holds.
     check_port_free("API_PORT", settings.api_host, settings.api_port)
+    if not settings.resume_token_secret:
+        # Sibling workers share the port, so a resumed stream may reach any of them: one key for all.
+        settings = replace(settings, resume_token_secret=secrets.token_urlsafe(32))
     context = multiprocessing.get_context("spawn")  # grpc must not be forked with live threads
     processes = [
         context.Process(target=_worker, args=(settings, i), name=f"deckgen-worker-{i}")

@@ -11,7 +11,6 @@ from pathlib import Path
 import grpc
 import pytest
 
-from deckgen.api._validate import encode_resume_token
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
@@ -36,8 +35,10 @@ async def test_a_resume_token_past_the_end_is_invalid(tmp_path: Path, examples: 
             )
         ]
         presentation_id = events[0].accepted.presentation.name.removeprefix("presentations/")
-        # The same stream, further than it will ever go.
-        beyond = encode_resume_token(presentation_id, events[-1].sequence + 5)
+        # The same stream, further than it will ever go (signed as the server signs its tokens).
+        beyond = server.app.servicer.resume_tokens.encode(
+            "anonymous", presentation_id, events[-1].sequence + 5
+        )
         with pytest.raises(grpc.aio.AioRpcError) as caught:
             await read_rest(
                 server.stub.GeneratePresentation(spb.GeneratePresentationRequest(resume_token=beyond))

@@ -106,13 +106,10 @@ def test_links_by_url_by_file_and_out_of_the_package_are_found_hyperlinks_are_no
     assert targets == ["file:///etc/shadow", "../embeddings/x.bin", "/ppt/missing.xml"]
 
 
-def test_xml_with_a_doctype_is_unsafe() -> None:
-    hostile = with_parts(
-        pptx(),
-        {
-            "ppt/slides/evil.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
-        },
-    )
+def test_xml_with_a_doctype_is_unsafe_wherever_it_hides() -> None:
+    entity = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'
+    padding = b"<!--" + b" " * 10_000 + b"-->"
+    hostile = with_parts(pptx(), {"ppt/slides/evil.xml": b'<?xml version="1.0"?>' + padding + entity})
     with pytest.raises(UnsafePackage, match="document type declaration"):
         safe_package(hostile)
 

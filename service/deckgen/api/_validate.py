@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from deckgen.domain import FieldViolation, InvalidRequest, limits
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 
-__all__ = ["Limits", "decode_resume_token", "encode_resume_token", "validate_deck", "validate_generation"]
+__all__ = ["Limits", "validate_deck", "validate_generation"]
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -435,23 +432,3 @@ def validate_instruction(instruction: str) -> str:
     violations.text("instruction", instruction)
     violations.raise_if_any()
     return instruction.strip()
-
-
-# -- resume tokens --------------------------------------------------------------------------------
-
-
-def encode_resume_token(presentation_id: str, sequence: int) -> str:
-    raw = json.dumps({"p": presentation_id, "s": sequence}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_resume_token(token: str) -> tuple[str, int]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-        presentation_id, sequence = data["p"], data["s"]
-        if not isinstance(presentation_id, str) or not isinstance(sequence, int) or sequence < 0:
-            raise ValueError
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise InvalidRequest([FieldViolation("resume_token", "is not a token this service issued")]) from None
-    return presentation_id, sequence

@@ -16,7 +16,6 @@ XML parts with a document type declaration are reported too: entities are how XM
 from __future__ import annotations
 
 import posixpath
-import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -31,7 +30,8 @@ _HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 _HYPERLINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _FORBIDDEN_TYPES = ("/oleObject", "/control", "/activeXControlBinary", "/activeXControl")
 """Relationship type suffixes for embedded programs and linked objects, whatever their target."""
-_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_DOCTYPES = tuple("<!DOCTYPE".encode(codec) for codec in ("ascii", "utf-16-le", "utf-16-be"))
+"""A declaration may sit after any amount of comments, in any encoding XML allows: search it all."""
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
@@ -56,6 +56,18 @@ class UnsafePackage(PackageError):
         more = f" (and {len(links) - 1} more)" if len(links) > 1 else ""
         super().__init__(first.describe(more), part=first.part)
         self.links = links
+
+
+def _is_xml(name: str, data: bytes) -> bool:
+    """XML parts by name, and any other part that starts like XML (a byte-order mark or `<`);
+    binary parts (printer settings hold UTF-16 text) are not read as XML by anyone."""
+    return name.endswith((".xml", ".rels", ".vml")) or data[:4].lstrip().startswith(
+        (b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+    )
+
+
+def _has_doctype(data: bytes) -> bool:
+    return any(marker in data for marker in _DOCTYPES)
 
 
 def _source_dir(rels_part: str) -> str:
@@ -97,7 +109,7 @@ def unsafe_links(package: Package) -> list[UnsafeLink]:
     """Every reference in `package` that leads outside it, in part order."""
     found: list[UnsafeLink] = []
     for name, data in package.parts.items():
-        if name.endswith((".xml", ".rels", ".vml")) and _DOCTYPE.search(data[:4096]):
+        if _is_xml(name, data) and _has_doctype(data):
             found.append(UnsafeLink(name, "", "is XML with a document type declaration"))
             continue
         if not name.endswith(".rels"):
@@ -124,7 +136,7 @@ def strip_links(package: Package) -> tuple[Package, list[UnsafeLink]]:
     for name, data in package.parts.items():
         if not name.endswith(".rels"):
             continue
-        if _DOCTYPE.search(data[:4096]):
+        if _has_doctype(data):
             continue  # reported by the final check
         root = etree.fromstring(data, _PARSER)
         dropped = False

@@ -12,7 +12,7 @@ from deckgen.pipeline._ports import (
     RenderAssets,
 )
 from deckgen.pipeline._service import GenerationService, Started, parse_presentation_name
-from deckgen.pipeline._templates import TemplateLibrary, parse_template_name
+from deckgen.pipeline._templates import TemplateLibrary, parse_template_name, template_not_found
 from deckgen.pipeline._worker import Worker
 
 __all__ = [
@@ -34,5 +34,6 @@ __all__ = [
     "content_key",
     "parse_presentation_name",
     "parse_template_name",
+    "template_not_found",
     "unexpected",
 ]

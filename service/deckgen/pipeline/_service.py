@@ -134,8 +134,9 @@ class GenerationService:
         if self._draining:
             raise _shutting_down()
         fingerprint = _fingerprint(spec, kind)
+        request_key = spec.request_key
         if spec.request_id:
-            joined = await self._join(spec.request_id, fingerprint)
+            joined = await self._join(request_key, fingerprint)
             if joined is not None:
                 return joined
         self._check(spec, kind)
@@ -153,6 +154,7 @@ class GenerationService:
             create_time=now,
             update_time=now,
             outline=spec.outline,
+            owner=spec.owner,
         )
         limit = now + self._timeout
         carrier: dict[str, str] = {}
@@ -165,11 +167,11 @@ class GenerationService:
         await events.append(presentation_id, Accepted(presentation))
         if spec.request_id:
             earlier = await self._shared.records.bind_request(
-                spec.request_id, RequestBinding(fingerprint, presentation_id)
+                request_key, RequestBinding(fingerprint, presentation_id)
             )
             if earlier is not None:  # another replica started the same request a moment ago
                 await events.delete(presentation_id)
-                return self._joined(spec.request_id, fingerprint, earlier)
+                return self._joined(request_key, fingerprint, earlier)
         try:
             await self._shared.records.put(presentation)
             await self._shared.queue.submit(job)
@@ -177,7 +179,7 @@ class GenerationService:
             # Nobody will run it: end its stream, so nothing waits on an `accepted` that never ends.
             with contextlib.suppress(Exception):
                 if spec.request_id:
-                    await self._shared.records.unbind_request(spec.request_id, presentation_id)
+                    await self._shared.records.unbind_request(request_key, presentation_id)
                 failure = as_domain_error(error)
                 await events.append(presentation_id, Failed(failure))
                 await self._shared.records.put(
@@ -199,7 +201,7 @@ class GenerationService:
     def _joined(request_id: str, fingerprint: str, known: RequestBinding) -> Started:
         if known.fingerprint != fingerprint:
             raise AlreadyExists(
-                f"request_id {request_id} was already used for a different request",
+                f"request_id {request_id.rpartition('/')[2]} was already used for a different request",
                 reason="REQUEST_ID_REUSED",
             )
         return Started(known.presentation_id, joined=True)
@@ -360,7 +362,12 @@ class GenerationService:
         return self._deps.store.read(artifact.key, offset=offset, chunk_size=chunk_size)
 
     async def render(
-        self, deck: Deck, formats: tuple[ArtifactFormat, ...], request_id: str = "", logo: bytes = b""
+        self,
+        deck: Deck,
+        formats: tuple[ArtifactFormat, ...],
+        request_id: str = "",
+        logo: bytes = b"",
+        owner: str = "",
     ) -> tuple[Presentation, list[ev.Warning]]:
         if self._draining:
             raise Unavailable("the server is shutting down", retry_after=1.0, reason="SERVER_SHUTTING_DOWN")
@@ -406,6 +413,7 @@ class GenerationService:
             request_id=request_id,
             create_time=now,
             update_time=time.time(),
+            owner=owner,
         )
         data = json.dumps(to_jsonable(presentation)).encode()
         await self._deps.store.put(record_key(presentation_id), data, "application/json")

@@ -380,12 +380,12 @@ class Worker:
         state: PresentationState,
     ) -> None:
         await self._fail(running, presentation, Failed(cancellation), state)
-        request_id = running.claim.job.spec.request_id
-        if cancellation.reason == CLIENT_LEFT.reason and request_id:
+        spec = running.claim.job.spec
+        if cancellation.reason == CLIENT_LEFT.reason and spec.request_id:
             # Ended because nobody was reading: a retry with this request_id starts anew rather
             # than replaying a cancellation the caller never asked for.
             with contextlib.suppress(StateUnavailable):
-                await self._shared.records.unbind_request(request_id, presentation.id)
+                await self._shared.records.unbind_request(spec.request_key, presentation.id)
 
     async def _fail(
         self, running: _Running, presentation: Presentation, failure: Failed, state: PresentationState
