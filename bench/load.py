@@ -316,6 +316,7 @@ def scenario_render(args: argparse.Namespace) -> dict[str, float]:
 
 
 def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
+    args.decks = args.decks or 100
     extra = {"MAX_CONCURRENT_GENERATIONS": str(args.decks * 2), "LLM_CONCURRENCY": "10"}
     with model_server(args.rate, args.ttft, extra) as (model, child):
         pid = child.process.pid
@@ -380,7 +381,7 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
 
 
 def scenario_embedded_concurrent(args: argparse.Namespace) -> dict[str, float]:
-    count = args.decks if args.decks != 100 else 500
+    count = args.decks or 500
     with server({"CONTENT_ENGINE": "embedded", "MAX_CONCURRENT_GENERATIONS": str(count * 2)}) as child:
         asyncio.run(decks(child.target, [embedded_request(args.slides)]))
         pid = child.process.pid
@@ -442,7 +443,12 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--scenario", action="append", choices=[*SCENARIOS, "all"], default=None)
-    parser.add_argument("--decks", type=int, default=100, help="concurrent decks (embedded-concurrent: 500)")
+    parser.add_argument(
+        "--decks",
+        type=int,
+        default=0,
+        help="decks at once (default: concurrent 100, embedded-concurrent 500)",
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--slides", type=int, default=10)
     parser.add_argument("--rate", type=float, default=50.0, help="model tokens per second")
