@@ -57,7 +57,7 @@ from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIIm
 from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
 from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
-from deckgen.render._template import TemplateError, inspect_template, render_with_template
+from deckgen.render.template import TemplateError, inspect_template, render_with_template
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 

@@ -11,14 +11,12 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, TypeVar
 
 from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits
+from deckgen.render._layout import agenda_numbered, effective_layout, number_agenda
 from deckgen.render._plan import (
     COVER_LAYOUTS,
     MAX_STATISTICS,
     MAX_TIMELINE_STEPS,
-    agenda_numbered,
-    effective_layout,
     min_title_size,
-    number_agenda,
     plan_slide,
     title_fits,
 )

@@ -7,24 +7,30 @@ writer draws exactly what it returns.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from deckgen.domain import Bullet, Layout, Slide, Theme
+from deckgen.domain import Layout, Slide, Theme
 from deckgen.render import _geometry as geo
-from deckgen.render._fonts import breaks_words, font_file, has_cjk, has_complex_script, wrapped_height
+from deckgen.render._fonts import breaks_words, font_file, wrapped_height
+from deckgen.render._layout import (
+    agenda_numbered,
+    column_shares,
+    effective_layout,
+    lines,
+    number_agenda,
+    pad,
+    quote_marks,
+    row_text_height,
+)
 
 __all__ = [
     "Frame",
     "Para",
     "Plan",
     "TablePlan",
-    "agenda_numbered",
-    "effective_layout",
     "min_title_size",
     "mirror",
-    "number_agenda",
     "plan_slide",
     "title_fits",
 ]
@@ -32,7 +38,6 @@ __all__ = [
 COVER_LAYOUTS = (Layout.TITLE, Layout.SECTION, Layout.CLOSING)
 _PARA_SPACE = 0.35
 """Space before each paragraph after the first, as a fraction of the font size."""
-_ROW_PAD_PT = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,20 +166,6 @@ def _frame(name: str, box: geo.Box, paras: tuple[Para, ...], low: float, high: f
     return Frame(name, box, paras, _choose([(box, paras)], low, high), math.ceil(min(low, high)), **style)
 
 
-def effective_layout(slide: Slide) -> Layout:
-    layout = slide.layout
-    missing = (
-        (layout is Layout.TABLE and (slide.table is None or not (slide.table.header or slide.table.rows)))
-        or (layout is Layout.TWO_COLUMNS and slide.left is None and slide.right is None)
-        or (layout is Layout.QUOTE and slide.quote is None)
-        or (layout is Layout.CHART and slide.chart is None)
-        or (layout is Layout.TIMELINE and not slide.steps)
-        or (layout is Layout.STATISTIC and not slide.statistics)
-        or (layout is Layout.AGENDA and not slide.bullets)
-    )
-    return Layout.BULLETS if missing else layout
-
-
 MAX_TIMELINE_STEPS = 8
 """Steps side by side on one slide; longer timelines continue on the next."""
 MAX_STATISTICS = 3
@@ -215,7 +206,7 @@ def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, .
             # Labels are bold and at least the minimum size, so "large text" contrast applies to them.
             paras.append(Para(" ".join(step.label.split()), "label", theme.heading_font, True, theme.primary))
         paras.append(Para(" ".join(step.title.split()), "step", theme.body_font, True, theme.text))
-        paras += [Para(line, "detail", theme.body_font, False, theme.muted) for line in _lines(step.detail)]
+        paras += [Para(line, "detail", theme.body_font, False, theme.muted) for line in lines(step.detail)]
         step_paras.append(tuple(paras))
     # All steps share one size, so the row reads evenly.
     low = max(low, _MIN_STEP_SIZE)
@@ -253,7 +244,7 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
         )
         paras = [Para(" ".join(number.label.split()), "label", theme.body_font, True, theme.text)]
         paras += [
-            Para(line, "context", theme.body_font, False, theme.muted) for line in _lines(number.context)
+            Para(line, "context", theme.body_font, False, theme.muted) for line in lines(number.context)
         ]
         labels.append((geo.Box(x, area.y + 0.3 + value_h, width, area.h - value_h - 0.3), tuple(paras)))
     value_size, values_broken = _choose_whole(values, max(theme.heading_size, 28.0), 72.0)
@@ -278,46 +269,10 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
     return Plan(Layout.STATISTIC, title, tuple(frames), decorations=(geo.TITLE_RULE,), broken_words=broken)
 
 
-_NUMBERED = re.compile(r"\d{1,3}[.)]\s")
-
-
-def agenda_numbered(bullets: Sequence[Bullet]) -> bool:
-    """Whether an agenda's items carry their numbers already (written so, or numbered by fitting)."""
-    return any(b.level == 0 and _NUMBERED.match(" ".join(b.text.split()) + " ") for b in bullets)
-
-
-def number_agenda(bullets: Sequence[Bullet], start: int = 1) -> tuple[Bullet, ...]:
-    """Top-level bullets prefixed "1. ", "2. "…; sub-bullets as they are."""
-    result: list[Bullet] = []
-    count = start - 1
-    for bullet in bullets:
-        if bullet.level == 0:
-            count += 1
-            bullet = Bullet(f"{count}. {' '.join(bullet.text.split())}", 0)
-        result.append(bullet)
-    return tuple(result)
-
-
-def quote_marks(text: str) -> tuple[str, str]:
-    """Quotation marks for the script of `text`: corner brackets for East Asian text, guillemets
-    for Arabic script, curly quotes otherwise."""
-    if has_cjk(text):
-        return "\u300c", "\u300d"
-    if has_complex_script(text) and not any("\u0590" <= char <= "\u05ff" for char in text):
-        return "\u00ab", "\u00bb"
-    return "\u201c", "\u201d"
-
-
-def _lines(text: str) -> list[str]:
-    return [line for line in (" ".join(part.split()) for part in text.splitlines()) if line]
-
-
 def _body_paras(slide: Slide, theme: Theme) -> list[Para]:
     """Subtitle, body and bullets of a content slide, in reading order."""
-    subtitle = [
-        Para(line, "subtitle", theme.body_font, False, theme.muted) for line in _lines(slide.subtitle)
-    ]
-    body = [Para(line, "body", theme.body_font, False, theme.text) for line in _lines(slide.body)]
+    subtitle = [Para(line, "subtitle", theme.body_font, False, theme.muted) for line in lines(slide.subtitle)]
+    body = [Para(line, "body", theme.body_font, False, theme.text) for line in lines(slide.body)]
     bullets = [
         Para(
             " ".join(b.text.split()),
@@ -384,27 +339,12 @@ def _column_paras(slide: Slide, theme: Theme, side: str) -> tuple[Para, ...]:
     return tuple((heading if column.heading.strip() else []) + ordered)
 
 
-def _column_widths(table: tuple[tuple[str, ...], ...], total: float) -> tuple[float, ...]:
-    columns = max(len(row) for row in table)
-    weights = [
-        min(max(max((len(row[c]) if c < len(row) else 0) for row in table), 8), 48) ** 0.8
-        for c in range(columns)
-    ]
-    scale = total / sum(weights)
-    return tuple(round(weight * scale, 4) for weight in weights)
-
-
 def _row_height(
     cells: tuple[str, ...], widths: tuple[float, ...], font: str, bold: bool, size: float
 ) -> float:
-    face = font_file(font, bold)
-    tallest = 0.0
-    for text, width in zip(cells, widths, strict=False):
-        usable = (width - 2 * geo.CELL_INSET_X) * 72.0
-        tallest = max(
-            tallest, sum(wrapped_height(para, face, size, usable) for para in (_lines(text) or [""]))
-        )
-    return (tallest + 2 * geo.CELL_INSET_Y * 72.0 + _ROW_PAD_PT) / 72.0
+    usable = [(width - 2 * geo.CELL_INSET_X) * 72.0 for width in widths]
+    text = row_text_height(cells, usable, font_file(font, bold), size)
+    return (text + 2 * geo.CELL_INSET_Y * 72.0) / 72.0
 
 
 def plan_table(
@@ -412,11 +352,8 @@ def plan_table(
 ) -> TablePlan:
     width = max(len(header), *(len(row) for row in rows)) if rows else len(header)
 
-    def pad(row: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(row) + ("",) * (width - len(row))
-
-    header, rows = pad(header), tuple(pad(row) for row in rows)
-    widths = _column_widths((header, *rows), area.w)
+    header, rows = pad(header, width), tuple(pad(row, width) for row in rows)
+    widths = tuple(round(share * area.w, 4) for share in column_shares((header, *rows)))
     chosen: float | None = None
     heights: tuple[float, ...] = ()
     for size in _sizes(theme.min_body_size, min(theme.body_size, 20.0)):

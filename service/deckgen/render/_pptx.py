@@ -20,9 +20,8 @@ from datetime import datetime
 from typing import Any, cast
 
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.oxml import parse_xml
@@ -35,17 +34,27 @@ from deckgen.render._brand import apply_brand
 from deckgen.render._contrast import NON_TEXT, adjust_for_contrast, mix, role_colour
 from deckgen.render._fit import fit_slide
 from deckgen.render._fonts import complex_script_font, east_asian_font, has_cjk, has_complex_script
+from deckgen.render._layout import effective_layout
 from deckgen.render._plan import (
     Frame,
     Para,
     Plan,
     TablePlan,
-    effective_layout,
     mirror,
     plan_slide,
     title_fits,
 )
-from deckgen.render._shared import deterministic, image_size, notes_text
+from deckgen.render._shared import (
+    CHART_TYPES,
+    chart_data,
+    chart_description,
+    crop_to_frame,
+    deterministic,
+    image_size,
+    mark_decorative,
+    norm,
+    notes_text,
+)
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
@@ -53,17 +62,7 @@ _TITLE_ONLY_LAYOUT = 5
 _FIXED_TIME = datetime(2000, 1, 1)
 """Documents carry this creation time so that the same deck always renders to the same bytes."""
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
-_CHART_TYPES = {
-    ChartType.BAR: XL_CHART_TYPE.BAR_CLUSTERED,
-    ChartType.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
-    ChartType.LINE: XL_CHART_TYPE.LINE_MARKERS,
-    ChartType.PIE: XL_CHART_TYPE.PIE,
-}
-# python-pptx ships partial annotations; an Any alias keeps its untyped chart-data calls out of strict mode.
-_CHART_DATA: Any = CategoryChartData
 _NO_TABLE_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"
-_DECORATIVE_EXT = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
-_DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -167,17 +166,6 @@ def _write_frame(text_frame: Any, frame: Frame, language: str) -> None:
         _write_para(paragraph, para, size, index == 0, frame.align, language)
 
 
-def _mark_decorative(shape: Any) -> None:
-    c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
-    c_nv_pr.append(
-        parse_xml(
-            f'<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
-            f'<a:ext uri="{_DECORATIVE_EXT}"><adec:decorative xmlns:adec="{_DECORATIVE_NS}" val="1"/></a:ext>'
-            "</a:extLst>"
-        )
-    )
-
-
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
     shape = shapes.add_shape(MSO_SHAPE.RECTANGLE, *(Emu(v) for v in box.emu()))
     shape.name = "Decoration"
@@ -185,7 +173,7 @@ def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
     shape.fill.fore_color.rgb = _rgb(colour)
     shape.line.fill.background()
     shape.shadow.inherit = False
-    _mark_decorative(shape)
+    mark_decorative(shape)
 
 
 def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> None:
@@ -247,14 +235,7 @@ def _fill_chart_area(graph: Any, colour: str) -> None:
 
 
 def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: str) -> None:
-    count = max((len(series.values) for series in chart.series), default=0)
-    categories = list(chart.categories) or [str(i + 1) for i in range(count)]
-    data = _CHART_DATA()
-    data.categories = categories
-    for series in chart.series:
-        values: list[float | None] = list(series.values[: len(categories)])
-        data.add_series(series.name, values + [None] * (len(categories) - len(values)))
-    frame = shapes.add_chart(_CHART_TYPES[chart.type], *(Emu(v) for v in box.emu()), data)
+    frame = shapes.add_chart(CHART_TYPES[chart.type], *(Emu(v) for v in box.emu()), chart_data(chart))
     frame.name = "Chart"
     frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr")[0].set("descr", chart_description(chart, context))
     graph = frame.chart
@@ -303,54 +284,15 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: s
         title_font.color.rgb = _rgb(theme.text)
 
 
-def chart_description(chart: Chart, context: str = "", limit: int = 400) -> str:
-    """The chart's alt text, or a description of its data for screen readers, at most `limit` long.
-
-    "Column chart: Capacity by segment. 2023: Utility 250, Commercial 120. 2030: …"; `context` (the
-    slide's title) names the chart when it has no title of its own.
-    """
-    if chart.alt_text.strip():
-        return _shorten(" ".join(chart.alt_text.split()), limit)
-    kind = {ChartType.BAR: "Bar", ChartType.COLUMN: "Column", ChartType.LINE: "Line", ChartType.PIE: "Pie"}
-    name = _norm(chart.title) or _norm(context)
-    parts = [f"{kind[chart.type]} chart" + (f": {name}" if name else "")]
-    count = max((len(series.values) for series in chart.series), default=0)
-    categories = list(chart.categories) or [str(i + 1) for i in range(count)]
-    for series in chart.series:
-        values = ", ".join(f"{_norm(c)} {v:g}" for c, v in zip(categories, series.values, strict=False))
-        named = _norm(series.name)
-        parts.append(f"{named}: {values}" if named and len(chart.series) > 1 else values)
-    return _shorten(". ".join(part for part in parts if part), limit)
-
-
-def _shorten(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, an ellipsis saying so."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    if " " in head:
-        head = head.rsplit(" ", 1)[0].rstrip(",.:;")
-    return head + "\u2026"
-
-
 def _add_picture(shapes: Any, box: geo.Box, data: bytes, size: tuple[int, int], alt_text: str) -> None:
     x, y, cx, cy = box.emu()
     picture = shapes.add_picture(io.BytesIO(data), Emu(x), Emu(y), Emu(cx), Emu(cy))
     picture.name = "Picture"
-    # Crop the picture to the frame's shape rather than stretching it.
-    image_ratio, frame_ratio = size[0] / size[1], cx / cy
-    if image_ratio > frame_ratio:
-        picture.crop_left = picture.crop_right = (1 - frame_ratio / image_ratio) / 2
-    elif image_ratio < frame_ratio:
-        picture.crop_top = picture.crop_bottom = (1 - image_ratio / frame_ratio) / 2
+    crop_to_frame(picture, size, cx, cy)
     picture._element.nvPicPr.cNvPr.set("descr", alt_text)
 
 
 _CONTINUED = " (cont.)"
-
-
-def _norm(title: str) -> str:
-    return " ".join(title.split())
 
 
 def _continues(title: str, base: str) -> bool:
@@ -379,7 +321,7 @@ def unique_titles(slides: list[Slide], theme: Theme, fallback: str = "") -> list
     title still repeated gets " (2)", " (3)"…; an empty title becomes `fallback` (the deck's title).
     Words come off a title's end where the suffix would not fit its box.
     """
-    titles = [_norm(slide.title) or _norm(fallback) or "Slide" for slide in slides]
+    titles = [norm(slide.title) or norm(fallback) or "Slide" for slide in slides]
     index = 0
     while index < len(titles):
         base = titles[index]
@@ -453,7 +395,7 @@ def _draw(
         _add_chart(shapes, plan.chart, slide.chart, theme, slide.title)
     if plan.picture is not None and slide.image is not None and picture_bytes and picture_size:
         # A picture is never silent for screen readers: the slide's title when nothing describes it.
-        alt_text = _norm(slide.image.alt_text) or f"Picture: {_norm(slide.title)}"
+        alt_text = norm(slide.image.alt_text) or f"Picture: {norm(slide.title)}"
         _add_picture(shapes, plan.picture, picture_bytes, picture_size, alt_text)
     for frame in plan.frames:
         if frame.name != "lead":
