@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits
 from deckgen.render._layout import agenda_numbered, effective_layout, number_agenda
+from deckgen.render._markdown import balance, split_words
 from deckgen.render._plan import (
     COVER_LAYOUTS,
     MAX_STATISTICS,
@@ -65,10 +66,15 @@ def _largest(count: int, ok: Callable[[int], bool]) -> int:
 
 def _split_text(text: str, ok: Callable[[str], bool]) -> tuple[str, str]:
     """The longest leading words (or, for one huge word, characters) of `text` that satisfy `ok`."""
-    words = text.split()
-    taken = _largest(len(words) - 1, lambda n: n == 0 or ok(" ".join(words[:n])))
+    words = split_words(text)
+
+    def parts(n: int) -> tuple[str, str]:
+        # Emphasis running across the cut is closed before it and reopened after.
+        return balance(" ".join(words[:n]), " ".join(words[n:]))
+
+    taken = _largest(len(words) - 1, lambda n: n == 0 or ok(parts(n)[0]))
     if taken:
-        return " ".join(words[:taken]), " ".join(words[taken:])
+        return parts(taken)
     first = words[0]
     chars = max(1, _largest(len(first) - 1, lambda n: n == 0 or ok(first[:n])))
     return first[:chars], " ".join([first[chars:], *words[1:]])

@@ -11,9 +11,11 @@ import re
 from collections.abc import Sequence
 
 from deckgen.domain import Bullet, Layout, Slide
-from deckgen.render._fonts import Face, has_cjk, has_complex_script, wrapped_height
+from deckgen.render._fonts import font_file, has_cjk, has_complex_script, wrapped_height, wrapped_height_mixed
+from deckgen.render._markdown import Span, spans
 
 __all__ = [
+    "MONOSPACE",
     "ROW_PAD_PT",
     "agenda_numbered",
     "column_shares",
@@ -23,7 +25,12 @@ __all__ = [
     "pad",
     "quote_marks",
     "row_text_height",
+    "spans_height",
 ]
+
+MONOSPACE = "Courier New"
+"""Code is set in Courier New: every system has it or Liberation Mono, its metric twin, which is
+what the fitter measures with."""
 
 ROW_PAD_PT = 4.0
 """Added to the tallest cell of a table row, so descenders and rounding never touch the border."""
@@ -70,12 +77,26 @@ def column_shares(rows: Sequence[Sequence[str]]) -> tuple[float, ...]:
     return tuple(weight / total for weight in weights)
 
 
-def row_text_height(cells: Sequence[str], widths_pt: Sequence[float], face: Face, size: float) -> float:
+def spans_height(runs: Sequence[Span], font: str, bold: bool, size: float, width: float) -> float:
+    """Points one paragraph of `runs` needs `width` points wide: each run measured in its own face
+    (bold runs bold, code monospace), markers never."""
+    if all(not (run.bold or run.code) for run in runs):
+        return wrapped_height("".join(run.text for run in runs), font_file(font, bold), size, width)
+    pieces = tuple(
+        (run.text, font_file(MONOSPACE if run.code else font, bold or run.bold)) for run in runs if run.text
+    )
+    return wrapped_height_mixed(pieces, size, width)
+
+
+def row_text_height(
+    cells: Sequence[str], widths_pt: Sequence[float], font: str, bold: bool, size: float
+) -> float:
     """Points the tallest cell's text of a row needs in columns `widths_pt` wide (inside the cell
     margins), plus `ROW_PAD_PT`; the cell margins are the writer's to add."""
     tallest = 0.0
     for text, width in zip(cells, widths_pt, strict=False):
-        tallest = max(tallest, sum(wrapped_height(line, face, size, width) for line in (lines(text) or [""])))
+        height = sum(spans_height(spans(line), font, bold, size, width) for line in (lines(text) or [""]))
+        tallest = max(tallest, height)
     return tallest + ROW_PAD_PT
 
 

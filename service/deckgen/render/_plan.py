@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from deckgen.domain import Layout, Slide, Theme
 from deckgen.render import _geometry as geo
-from deckgen.render._fonts import breaks_words, font_file, wrapped_height
+from deckgen.render._fonts import breaks_words, font_file
 from deckgen.render._layout import (
     agenda_numbered,
     column_shares,
@@ -22,7 +22,9 @@ from deckgen.render._layout import (
     pad,
     quote_marks,
     row_text_height,
+    spans_height,
 )
+from deckgen.render._markdown import Span, plain, spans
 
 __all__ = [
     "Frame",
@@ -50,6 +52,20 @@ class Para:
     color: str
     level: int = 0
     bullet: bool = False
+    spans: tuple[Span, ...] = ()
+    """The runs the text is drawn as (inline Markdown applied); `text` is what they show."""
+
+    @classmethod
+    def of(
+        cls, raw: str, source: str, font: str, bold: bool, color: str, level: int = 0, bullet: bool = False
+    ) -> Para:
+        """A paragraph of text as written, inline Markdown (`**bold**`, `` `code` ``...) as runs."""
+        runs = spans(raw)
+        return cls(plain(raw), source, font, bold, color, level, bullet, runs)
+
+    @property
+    def runs(self) -> tuple[Span, ...]:
+        return self.spans or ((Span(self.text),) if self.text else ())
 
     def width_pt(self, box: geo.Box) -> float:
         indent = geo.bullet_indent(self.level)[0] * 72.0 if self.bullet else 0.0
@@ -132,7 +148,7 @@ def _sizes(low: float, high: float) -> range:
 def text_height(paras: tuple[Para, ...], box: geo.Box, size: float) -> float:
     total = 0.0
     for index, para in enumerate(paras):
-        height = wrapped_height(para.text, font_file(para.font, para.bold), size, para.width_pt(box))
+        height = spans_height(para.runs, para.font, para.bold, size, para.width_pt(box))
         total += height + (_PARA_SPACE * size if index else 0.0)
     return total
 
@@ -204,9 +220,11 @@ def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, .
         paras = []
         if step.label.strip():
             # Labels are bold and at least the minimum size, so "large text" contrast applies to them.
-            paras.append(Para(" ".join(step.label.split()), "label", theme.heading_font, True, theme.primary))
-        paras.append(Para(" ".join(step.title.split()), "step", theme.body_font, True, theme.text))
-        paras += [Para(line, "detail", theme.body_font, False, theme.muted) for line in lines(step.detail)]
+            paras.append(
+                Para.of(" ".join(step.label.split()), "label", theme.heading_font, True, theme.primary)
+            )
+        paras.append(Para.of(" ".join(step.title.split()), "step", theme.body_font, True, theme.text))
+        paras += [Para.of(line, "detail", theme.body_font, False, theme.muted) for line in lines(step.detail)]
         step_paras.append(tuple(paras))
     # All steps share one size, so the row reads evenly.
     low = max(low, _MIN_STEP_SIZE)
@@ -239,12 +257,12 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
         values.append(
             (
                 geo.Box(x, area.y + 0.2, width, value_h),
-                (Para(" ".join(number.value.split()), "value", theme.heading_font, True, theme.primary),),
+                (Para.of(" ".join(number.value.split()), "value", theme.heading_font, True, theme.primary),),
             )
         )
-        paras = [Para(" ".join(number.label.split()), "label", theme.body_font, True, theme.text)]
+        paras = [Para.of(" ".join(number.label.split()), "label", theme.body_font, True, theme.text)]
         paras += [
-            Para(line, "context", theme.body_font, False, theme.muted) for line in lines(number.context)
+            Para.of(line, "context", theme.body_font, False, theme.muted) for line in lines(number.context)
         ]
         labels.append((geo.Box(x, area.y + 0.3 + value_h, width, area.h - value_h - 0.3), tuple(paras)))
     value_size, values_broken = _choose_whole(values, max(theme.heading_size, 28.0), 72.0)
@@ -271,10 +289,12 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
 
 def _body_paras(slide: Slide, theme: Theme) -> list[Para]:
     """Subtitle, body and bullets of a content slide, in reading order."""
-    subtitle = [Para(line, "subtitle", theme.body_font, False, theme.muted) for line in lines(slide.subtitle)]
-    body = [Para(line, "body", theme.body_font, False, theme.text) for line in lines(slide.body)]
+    subtitle = [
+        Para.of(line, "subtitle", theme.body_font, False, theme.muted) for line in lines(slide.subtitle)
+    ]
+    body = [Para.of(line, "body", theme.body_font, False, theme.text) for line in lines(slide.body)]
     bullets = [
-        Para(
+        Para.of(
             " ".join(b.text.split()),
             "bullet",
             theme.body_font,
@@ -289,7 +309,7 @@ def _body_paras(slide: Slide, theme: Theme) -> list[Para]:
 
 
 def _title_para(text: str, theme: Theme) -> Para:
-    return Para(" ".join(text.split()), "title", theme.heading_font, True, theme.primary)
+    return Para.of(" ".join(text.split()), "title", theme.heading_font, True, theme.primary)
 
 
 def _title_frame(slide: Slide, layout: Layout, theme: Theme) -> Frame:
@@ -331,7 +351,7 @@ def _column_paras(slide: Slide, theme: Theme, side: str) -> tuple[Para, ...]:
     column = slide.left if side == "left" else slide.right
     if column is None:
         return ()
-    heading = [Para(" ".join(column.heading.split()), "heading", theme.body_font, True, theme.primary)]
+    heading = [Para.of(" ".join(column.heading.split()), "heading", theme.body_font, True, theme.primary)]
     inner = Slide(Layout.BULLETS, "", bullets=column.bullets, body=column.body)
     body = _body_paras(inner, theme)
     # Bullets first, then body, as columns read: heading, points, conclusion.
@@ -343,7 +363,7 @@ def _row_height(
     cells: tuple[str, ...], widths: tuple[float, ...], font: str, bold: bool, size: float
 ) -> float:
     usable = [(width - 2 * geo.CELL_INSET_X) * 72.0 for width in widths]
-    text = row_text_height(cells, usable, font_file(font, bold), size)
+    text = row_text_height(cells, usable, font, bold, size)
     return (text + 2 * geo.CELL_INSET_Y * 72.0) / 72.0
 
 
@@ -427,7 +447,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
             _frame(
                 "quote",
                 quote_box,
-                (Para(f"{opening}{quote_text}{closing}", "quote", theme.heading_font, False, theme.text),),
+                (Para.of(f"{opening}{quote_text}{closing}", "quote", theme.heading_font, False, theme.text),),
                 low,
                 theme.heading_size,
                 anchor="middle",
@@ -436,7 +456,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
         attribution = " ".join(slide.quote.attribution.split())
         if attribution:
             box = geo.Box(quote_box.x, area.y + area.h - 0.85, quote_box.w, 0.85)
-            para = Para(f"\u2014 {attribution}", "attribution", theme.body_font, False, theme.muted)
+            para = Para.of(f"\u2014 {attribution}", "attribution", theme.body_font, False, theme.muted)
             frames.append(_frame("attribution", box, (para,), low, high, align="right"))
         return Plan(layout, title, tuple(frames), decorations=rule)
 

@@ -24,6 +24,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
@@ -34,7 +35,8 @@ from deckgen.render._brand import apply_brand
 from deckgen.render._contrast import NON_TEXT, adjust_for_contrast, mix, role_colour
 from deckgen.render._fit import fit_slide
 from deckgen.render._fonts import complex_script_font, east_asian_font, has_cjk, has_complex_script
-from deckgen.render._layout import effective_layout
+from deckgen.render._layout import MONOSPACE, effective_layout
+from deckgen.render._markdown import Span, link_target, plain
 from deckgen.render._plan import (
     Frame,
     Para,
@@ -92,7 +94,9 @@ _XML_ALIGN = {"left": "l", "center": "ctr", "right": "r"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str, language: str) -> None:
+def _write_para(
+    paragraph: Any, para: Para, size: float, first: bool, align: str, language: str, part: Any = None
+) -> None:
     """One styled run in `paragraph`, written as XML directly: python-pptx's property setters cost
     more than the rest of rendering together."""
     p = paragraph._p
@@ -125,27 +129,42 @@ def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str
         _sub(p_pr, "a:buChar", char="\u2022" if para.level != 1 else "\u2013")
     else:
         _sub(p_pr, "a:buNone")
+    for span in para.runs:
+        run = _write_run(p, para, span, size, language, has_east_asian, part)
+        end = p.find(qn("a:endParaRPr"))
+        if end is not None:
+            end.addprevious(run)
+        else:
+            p.append(run)
+
+
+def _write_run(
+    p: Any, para: Para, span: Span, size: float, language: str, east_asian: bool, part: Any
+) -> Any:
     run = p.makeelement(qn("a:r"), {})
     r_pr = _sub(run, "a:rPr", lang=language, sz=str(round(size * 100)))
-    r_pr.set("b", "1" if para.bold else "0")
-    r_pr.set("i", "0")
+    r_pr.set("b", "1" if para.bold or span.bold else "0")
+    r_pr.set("i", "1" if span.italic else "0")
+    link = link_target(span.link) if part is not None else ""
+    if link:
+        # Underlined in the text's own colour: a link colour of the viewer's might not be readable here.
+        r_pr.set("u", "sng")
     _sub(_sub(r_pr, "a:solidFill"), "a:srgbClr", val=para.color)
-    _sub(r_pr, "a:latin", typeface=para.font)
+    _sub(r_pr, "a:latin", typeface=MONOSPACE if span.code else para.font)
     # Name fonts that have the glyphs (the ones the fitter measured with), so PowerPoint and
     # LibreOffice do not fall back to boxes or to a font of other widths.
-    if has_east_asian:
+    if east_asian:
         _sub(r_pr, "a:ea", typeface=east_asian_font(language))
-    if has_complex_script(para.text):
-        _sub(r_pr, "a:cs", typeface=complex_script_font(para.text))
-    _sub(run, "a:t").text = _CONTROL.sub("\ufffd", para.text)
-    end = p.find(qn("a:endParaRPr"))
-    if end is not None:
-        end.addprevious(run)
-    else:
-        p.append(run)
+    if has_complex_script(span.text):
+        _sub(r_pr, "a:cs", typeface=complex_script_font(span.text))
+    if link:
+        r_id = part.relate_to(link, RT.HYPERLINK, is_external=True)
+        _sub(r_pr, "a:hlinkClick", **{qn("r:id"): r_id})
+    _sub(run, "a:t").text = _CONTROL.sub("\ufffd", span.text)
+    return run
 
 
-def _write_frame(text_frame: Any, frame: Frame, language: str) -> None:
+def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None) -> None:
     # A plan that does not fit never reaches here (slides are fitted first); the minimum is a fallback.
     size = frame.size if frame.size is not None else frame.min_size
     text_frame.word_wrap = True
@@ -163,7 +182,7 @@ def _write_frame(text_frame: Any, frame: Frame, language: str) -> None:
     text_frame.vertical_anchor = _ANCHORS[frame.anchor]
     for index, para in enumerate(frame.paras):
         paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
-        _write_para(paragraph, para, size, index == 0, frame.align, language)
+        _write_para(paragraph, para, size, index == 0, frame.align, language, part)
 
 
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
@@ -212,8 +231,8 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
             text_frame.word_wrap = True
             for index, line in enumerate(lines):
                 paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
-                para = Para(line, "cell", plan.font, header, colour)
-                _write_para(paragraph, para, size, True, "left", language)
+                para = Para.of(line, "cell", plan.font, header, colour)
+                _write_para(paragraph, para, size, True, "left", language, shapes.part)
 
 
 def _palette(theme: Theme) -> list[str]:
@@ -276,7 +295,7 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: s
         graph.legend.font.color.rgb = _rgb(theme.text)
     graph.has_title = bool(chart.title.strip())
     if graph.has_title:
-        graph.chart_title.text_frame.text = chart.title
+        graph.chart_title.text_frame.text = norm(plain(chart.title))
         title_font = graph.chart_title.text_frame.paragraphs[0].runs[0].font
         title_font.size = Pt(18)
         title_font.bold = True
@@ -379,12 +398,12 @@ def _draw(
     shapes = page.shapes
     title = shapes.title
     _set_box(title, plan.title.box)
-    _write_frame(title.text_frame, plan.title, language)
+    _write_frame(title.text_frame, plan.title, language, page.part)
 
     def add_frame(frame: Frame) -> None:
         box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
         box.name = frame.name.capitalize()
-        _write_frame(box.text_frame, frame, language)
+        _write_frame(box.text_frame, frame, language, page.part)
 
     for frame in plan.frames:
         if frame.name == "lead":
@@ -395,7 +414,7 @@ def _draw(
         _add_chart(shapes, plan.chart, slide.chart, theme, slide.title)
     if plan.picture is not None and slide.image is not None and picture_bytes and picture_size:
         # A picture is never silent for screen readers: the slide's title when nothing describes it.
-        alt_text = norm(slide.image.alt_text) or f"Picture: {norm(slide.title)}"
+        alt_text = norm(plain(slide.image.alt_text)) or f"Picture: {norm(plain(slide.title))}"
         _add_picture(shapes, plan.picture, picture_bytes, picture_size, alt_text)
     for frame in plan.frames:
         if frame.name != "lead":

@@ -13,6 +13,7 @@ from pptx.enum.chart import XL_CHART_TYPE
 from pptx.oxml import parse_xml
 
 from deckgen.domain import Chart, ChartType, Slide
+from deckgen.render._markdown import plain
 
 __all__ = [
     "CHART_TYPES",
@@ -75,7 +76,8 @@ def image_size(data: bytes | None) -> tuple[int, int] | None:
 
 def notes_text(slide: Slide) -> str:
     """The notes page: the speaker notes, then where the slide's content came from."""
-    parts = [slide.notes.strip()] if slide.notes.strip() else []
+    notes = plain(slide.notes).strip()
+    parts = [notes] if notes else []
     if slide.sources:
         refs = [f"{s.document} \u2014 {s.locator}" if s.locator else s.document for s in slide.sources]
         parts.append("Sources: " + "; ".join(refs))
@@ -89,7 +91,7 @@ def norm(text: str) -> str:
 
 def chart_categories(chart: Chart) -> list[str]:
     count = max((len(series.values) for series in chart.series), default=0)
-    return list(chart.categories) or [str(i + 1) for i in range(count)]
+    return [norm(plain(c)) for c in chart.categories] or [str(i + 1) for i in range(count)]
 
 
 def chart_data(chart: Chart) -> Any:
@@ -99,7 +101,7 @@ def chart_data(chart: Chart) -> Any:
     data.categories = categories
     for series in chart.series:
         values: list[float | None] = list(series.values[: len(categories)])
-        data.add_series(series.name, values + [None] * (len(categories) - len(values)))
+        data.add_series(norm(plain(series.name)), values + [None] * (len(categories) - len(values)))
     return data
 
 
@@ -110,14 +112,14 @@ def chart_description(chart: Chart, context: str = "", limit: int = 400) -> str:
     slide's title) names the chart when it has no title of its own.
     """
     if chart.alt_text.strip():
-        return _shorten(norm(chart.alt_text), limit)
+        return _shorten(norm(plain(chart.alt_text)), limit)
     kind = {ChartType.BAR: "Bar", ChartType.COLUMN: "Column", ChartType.LINE: "Line", ChartType.PIE: "Pie"}
-    name = norm(chart.title) or norm(context)
+    name = norm(plain(chart.title)) or norm(plain(context))
     parts = [f"{kind[chart.type]} chart" + (f": {name}" if name else "")]
     categories = chart_categories(chart)
     for series in chart.series:
         values = ", ".join(f"{norm(c)} {v:g}" for c, v in zip(categories, series.values, strict=False))
-        named = norm(series.name)
+        named = norm(plain(series.name))
         parts.append(f"{named}: {values}" if named and len(chart.series) > 1 else values)
     return _shorten(". ".join(part for part in parts if part), limit)
 

@@ -16,7 +16,6 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Statistic, Step, Table
-from deckgen.render._fonts import font_file
 from deckgen.render._layout import (
     agenda_numbered,
     column_shares,
@@ -26,6 +25,7 @@ from deckgen.render._layout import (
     row_text_height,
 )
 from deckgen.render._layout import lines as _lines
+from deckgen.render._markdown import plain
 from deckgen.render._shared import (
     CHART_TYPES,
     chart_data,
@@ -322,7 +322,7 @@ class _Renderer:
 
     def image_text(self, slide: Slide, use: _Use, data: bytes) -> None:
         assert slide.image is not None
-        alt_text = slide.image.alt_text
+        alt_text = plain(slide.image.alt_text)
         page = self.page(use, slide.title)
         text = self.placeholder(page, use.text)
         holder = self.placeholder(page, use.picture)
@@ -392,7 +392,7 @@ class _Renderer:
             graph.legend.include_in_layout = False
         graph.has_title = bool(chart.title.strip())
         if graph.has_title:
-            graph.chart_title.text_frame.text = " ".join(chart.title.split())
+            graph.chart_title.text_frame.text = " ".join(plain(chart.title).split())
 
     def table(self, slide: Slide, use: _Use, table: Table) -> None:
         width = max(len(table.header), *(len(row) for row in table.rows)) if table.rows else len(table.header)
@@ -561,7 +561,7 @@ def _statistic(statistic: Statistic) -> list[_Para]:
 
 def _row_height(cells: tuple[str, ...], widths: Sequence[int], font: str, bold: bool, size: float) -> int:
     usable = [(width - _CELL_INSETS[0] - _CELL_INSETS[1]) / _EMU_PER_POINT for width in widths]
-    text = row_text_height(cells, usable, font_file(font, bold), size)
+    text = row_text_height(cells, usable, font, bold, size)
     return round(text * _EMU_PER_POINT) + _CELL_INSETS[2] + _CELL_INSETS[3]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pptx.enum.dml import MSO_THEME_COLOR
@@ -16,8 +16,9 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Pt
 
 from deckgen.domain import Bullet, Column, Slide
-from deckgen.render._fonts import font_file, wrapped_height
+from deckgen.render._layout import MONOSPACE, spans_height
 from deckgen.render._layout import lines as _lines
+from deckgen.render._markdown import Span, link_target, spans
 from deckgen.render.template._match import _TITLE_TYPES, _Area, _Rect, _rect_of
 
 # ---------------------------------------------------------------------------------------------------
@@ -80,6 +81,11 @@ class _Para:
     """Size relative to its level's, for the big number of a statistic."""
     accent: bool = False
     """Coloured with the theme's first accent colour."""
+
+    @property
+    def runs(self) -> tuple[Span, ...]:
+        """`text` as runs: inline Markdown applied."""
+        return spans(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,10 +247,12 @@ def _text_height(paras: Sequence[_Para], frame: _Frame, sizes: Sequence[float]) 
     for index, para in enumerate(paras):
         style = frame.levels[para.level]
         size = sizes[para.level] * para.scale
-        face = font_file(style.font, para.bold or style.bold)
         indent = style.margin if para.bullet else 0.0
-        text = para.text.upper() if style.caps else para.text
-        total += wrapped_height(text, face, size, max(frame.width - indent, size)) * style.spacing
+        runs = para.runs
+        if style.caps:
+            runs = tuple(replace(run, text=run.text.upper()) for run in runs)
+        width = max(frame.width - indent, size)
+        total += spans_height(runs, style.font, para.bold or style.bold, size, width) * style.spacing
         if index:
             total += style.before[0] + style.before[1] * size
         if index < len(paras) - 1:
@@ -309,18 +317,23 @@ def _write(text_frame: Any, paras: Sequence[_Para], fit: _Fit, language: str) ->
             _child(paragraph._p.get_or_add_pPr(), "a:buAutoNum", type="arabicPeriod")
         if para.align is not None:
             paragraph.alignment = para.align
-        run = paragraph.add_run()
-        run.text = para.text
-        font = run.font
-        if fit.sizes is not None:
-            font.size = Pt(round(fit.sizes[para.level] * para.scale, 1))
-        if para.bold:
-            font.bold = True
-        if para.italic:
-            font.italic = True
-        if para.accent:
-            font.color.theme_color = MSO_THEME_COLOR.ACCENT_1
-        run._r.get_or_add_rPr().set("lang", language)
+        for span in para.runs:
+            run = paragraph.add_run()
+            run.text = span.text
+            font = run.font
+            if fit.sizes is not None:
+                font.size = Pt(round(fit.sizes[para.level] * para.scale, 1))
+            if para.bold or span.bold:
+                font.bold = True
+            if para.italic or span.italic:
+                font.italic = True
+            if span.code:
+                font.name = MONOSPACE
+            if para.accent:
+                font.color.theme_color = MSO_THEME_COLOR.ACCENT_1
+            if link_target(span.link):
+                run.hyperlink.address = link_target(span.link)
+            run._r.get_or_add_rPr().set("lang", language)
     if fit.scale < 1.0:
         text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
         text_frame._txBody.bodyPr.find(qn("a:normAutofit")).set("fontScale", str(round(fit.scale * 100000)))
