@@ -37,6 +37,8 @@ class Settings:
     """API_PORT: the gRPC port; 0 picks a free one (tests)."""
     log_level: str = "INFO"
     """LOG_LEVEL."""
+    log_max_record_bytes: int = 8 * 1024
+    """LOG_MAX_RECORD_BYTES: the longest JSON log line; longer messages and tracebacks are cut."""
     debug: bool = False
     """DEBUG: more detail in logs and error messages."""
     timeout: float = 120.0
@@ -129,6 +131,12 @@ class Settings:
     """LLM_RETRY_ATTEMPTS: tries per provider on 429/5xx/timeouts before the next provider."""
     llm_retry_base_delay: float = 0.5
     """LLM_RETRY_BASE_DELAY: first backoff ceiling in seconds; doubles per try, with full jitter."""
+    llm_breaker_threshold: int = 5
+    """LLM_BREAKER_THRESHOLD: consecutive failed calls (5xx, timeouts, refused keys) after which a
+    provider's circuit opens: it is skipped, for every generation of the process, until the cooldown."""
+    llm_breaker_cooldown: float = 30.0
+    """LLM_BREAKER_COOLDOWN: seconds an open circuit skips its provider (at least what its
+    Retry-After asked) before one probe call decides whether it is back."""
     images_model: str = ""
     """IMAGES_MODEL: images API model (e.g. gpt-image-1); empty turns pictures off."""
     images_base_url: str = ""
@@ -208,6 +216,7 @@ def _validate(settings: Settings) -> None:
 
     require(settings.environment in ENVIRONMENTS, "ENVIRONMENT", f"must be one of {', '.join(ENVIRONMENTS)}")
     require(settings.log_level in LOG_LEVELS, "LOG_LEVEL", f"must be one of {', '.join(LOG_LEVELS)}")
+    require(settings.log_max_record_bytes >= 1024, "LOG_MAX_RECORD_BYTES", "must be at least 1024")
     require(0 <= settings.api_port <= 65535, "API_PORT", "must be a port number (0-65535)")
     require(bool(settings.api_host), "API_HOST", "must not be empty")
     require(settings.timeout > 0, "TIMEOUT", "must be a positive number of seconds")
@@ -273,6 +282,8 @@ def _validate(settings: Settings) -> None:
     require(settings.llm_idle_timeout > 0, "LLM_IDLE_TIMEOUT", "must be positive")
     require(1 <= settings.llm_retry_attempts <= 10, "LLM_RETRY_ATTEMPTS", "must be between 1 and 10")
     require(settings.llm_retry_base_delay >= 0, "LLM_RETRY_BASE_DELAY", "must not be negative")
+    require(1 <= settings.llm_breaker_threshold <= 100, "LLM_BREAKER_THRESHOLD", "must be between 1 and 100")
+    require(settings.llm_breaker_cooldown > 0, "LLM_BREAKER_COOLDOWN", "must be a positive number of seconds")
     require(
         bool(re.fullmatch(r"\d{2,5}x\d{2,5}", settings.images_size)), "IMAGES_SIZE", "must be WIDTHxHEIGHT"
     )

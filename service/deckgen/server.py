@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import multiprocessing
 import os
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from types import FrameType
@@ -17,10 +15,15 @@ from types import FrameType
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from opentelemetry import trace
 
 from deckgen import render
-from deckgen.api import Limits, PresentationServicer, RateLimitInterceptor, deck_to_json
+from deckgen.api import (
+    Limits,
+    ObservabilityInterceptor,
+    PresentationServicer,
+    RateLimitInterceptor,
+    deck_to_json,
+)
 from deckgen.api._interceptors import TokenBuckets
 from deckgen.config import Settings
 from deckgen.content import ContentEngine
@@ -39,7 +42,7 @@ from deckgen.domain import (
 from deckgen.health import HealthMonitor
 from deckgen.observability import (
     InstrumentedStore,
-    ObservabilityInterceptor,
+    configure_logging,
     configure_tracing,
     serve_metrics,
 )
@@ -65,7 +68,6 @@ __all__ = [
     "App",
     "build_app",
     "close_adapters",
-    "configure_logging",
     "create_server",
     "run",
     "serve",
@@ -77,36 +79,6 @@ log = logging.getLogger("deckgen.server")
 
 SERVICE_NAME = spb.DESCRIPTOR.services_by_name["PresentationService"].full_name
 PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-
-
-class _JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-            "pid": record.process,
-        }
-        span = trace.get_current_span().get_span_context()
-        if span.is_valid:
-            # The same ids as the trace backend shows, so a log line leads to its trace.
-            entry["trace_id"] = format(span.trace_id, "032x")
-            entry["span_id"] = format(span.span_id, "016x")
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
-
-
-def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level)
-    # grpc's Cython layer logs every event-loop lookup at DEBUG: noise that buries ours.
-    level = logging.getLevelNamesMapping()[settings.log_level]
-    logging.getLogger("grpc._cython").setLevel(max(level, logging.INFO))
 
 
 def _inspect_template(data: bytes) -> tuple[tuple[Layout, ...], tuple[str, ...]]:
@@ -172,6 +144,8 @@ def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
             request_timeout=settings.llm_request_timeout,
             idle_timeout=settings.llm_idle_timeout,
             retry=retry,
+            breaker_threshold=settings.llm_breaker_threshold,
+            breaker_cooldown=settings.llm_breaker_cooldown,
         )
         return OpenAIChatModel(config)
 
@@ -390,13 +364,13 @@ async def serve(
 
 
 def _worker(settings: Settings, index: int) -> None:
-    configure_logging(settings)
+    configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
     asyncio.run(serve(settings, worker=index))
 
 
 def run(settings: Settings) -> None:
     """Serve in this process, or in WORKERS processes sharing the port through SO_REUSEPORT."""
-    configure_logging(settings)
+    configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
     workers = settings.workers or os.cpu_count() or 1
     if workers == 1:
         asyncio.run(serve(settings))

@@ -8,9 +8,11 @@ from pathlib import Path
 import grpc
 import pytest
 
+from deckgen import domain as d
+from deckgen.providers.storage import StorageError
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
-from tests.support.engines import SlowEngine
+from tests.support.engines import FailingEngine, SlowEngine
 from tests.support.servers import RunningServer, running_server, server_settings
 from tests.support.status import RichError, rich_error
 from tests.support.streams import read_rest
@@ -256,3 +258,97 @@ async def test_regenerate_with_a_free_form_instruction_needs_a_model(
             spb.RegenerateSlideRequest(presentation=name, slide_index=999, instruction="shorter")
         )
     assert "slide_index" in rich_error(caught.value).violations
+
+
+MID_STREAM: list[tuple[Exception, grpc.StatusCode, str]] = [
+    (
+        d.InvalidRequest([d.FieldViolation("sources[0].content", "has no usable text")]),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_REQUEST",
+    ),
+    (
+        d.NotFound("image gone", resource_type="deckgen.v1.Artifact", resource_name="presentations/p/x"),
+        grpc.StatusCode.NOT_FOUND,
+        "NOT_FOUND",
+    ),
+    (
+        d.CapacityExceeded("model quota", subject="llm_tokens", retry_after=7.0, reason="LLM_QUOTA"),
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "LLM_QUOTA",
+    ),
+    (
+        d.PreconditionFailed("no key", reason="LLM_NOT_CONFIGURED", subject="OPENAI_API_KEY"),
+        grpc.StatusCode.FAILED_PRECONDITION,
+        "LLM_NOT_CONFIGURED",
+    ),
+    (StorageError("disk gone"), grpc.StatusCode.UNAVAILABLE, "STORAGE_UNAVAILABLE"),
+    (TimeoutError(), grpc.StatusCode.DEADLINE_EXCEEDED, "GENERATION_TIMEOUT"),
+    (ZeroDivisionError("bug"), grpc.StatusCode.INTERNAL, "GENERATION_FAILED"),
+]
+
+
+@pytest.mark.parametrize(("raised", "code", "reason"), MID_STREAM, ids=lambda x: type(x).__name__)
+async def test_errors_raised_mid_stream_keep_their_details(
+    tmp_path: Path, examples: Path, raised: Exception, code: grpc.StatusCode, reason: str
+) -> None:
+    source = spb.SourceDocument(
+        name="g.md", media_type=MD, content=(examples / "intro-to-grpc.md").read_bytes()
+    )
+    seen: list[spb.GenerationEvent] = []
+
+    async def generate(server: RunningServer) -> None:
+        request = spb.GeneratePresentationRequest(sources=[source])
+        async for event in server.stub.GeneratePresentation(request, timeout=60):
+            seen.append(event)
+
+    async with running_server(server_settings(tmp_path / "a"), FailingEngine(raised)) as server:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await generate(server)
+    assert any(e.HasField("slide") for e in seen), "the failure came after slides were streamed"
+    error = rich_error(caught.value)
+    assert (error.code, error.reason, error.domain) == (code, reason, "deckgen.v1")
+    match raised:
+        case d.InvalidRequest():
+            assert error.violations == {"sources[0].content": "has no usable text"}
+        case d.NotFound():
+            assert error.resource == ("deckgen.v1.Artifact", "presentations/p/x")
+        case d.CapacityExceeded():
+            assert error.quota_subjects == ["llm_tokens"] and error.retry_after == 7.0
+        case d.PreconditionFailed():
+            assert error.precondition == [("LLM_NOT_CONFIGURED", "OPENAI_API_KEY", "no key")]
+        case StorageError():
+            assert error.retry_after == 5.0
+
+
+BIG = "x" * 8192
+
+
+@pytest.mark.parametrize(
+    ("request_", "field"),
+    [
+        (spb.GeneratePresentationRequest(topic="x", theme=BIG), "theme"),
+        (spb.GeneratePresentationRequest(topic="x", language="é" * 8192), "language"),
+        (spb.GeneratePresentationRequest(topic="x", request_id=BIG), "request_id"),
+        (
+            spb.GeneratePresentationRequest(
+                sources=[spb.SourceDocument(name=f"{BIG}.exe", content=b"# A\n\ntext")]
+            ),
+            "sources[0].media_type",
+        ),
+    ],
+)
+async def test_an_8_kb_bad_field_is_still_invalid_argument(
+    server: RunningServer, request_: spb.GeneratePresentationRequest, field: str
+) -> None:
+    error = await call_error(server, request_)
+    assert error.code == grpc.StatusCode.INVALID_ARGUMENT, error.message
+    assert field in error.violations
+    assert len(error.message.encode()) <= 512
+    assert all(len(v.encode()) <= 200 for v in error.violations.values())
+
+
+async def test_an_8_kb_resource_name_is_still_not_found(server: RunningServer) -> None:
+    name = "templates/" + "a" * 8192
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await server.stub.GetTemplate(spb.GetTemplateRequest(name=name))
+    assert caught.value.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT)

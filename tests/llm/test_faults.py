@@ -7,10 +7,14 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import grpc
+import pytest
+
 from deckgen.v1 import presentation_service_pb2 as spb
 from tests.llm.conftest import API_KEY, generate, llm_server, warnings
 from tests.support.deck_model import DeckModel, slide_number, task_of
 from tests.support.fake_llm import FakeLLMServer, RecordedRequest, Reply
+from tests.support.status import rich_error
 
 
 def on_slide(number: int, fault: Reply, times: int = 1) -> DeckModel:
@@ -26,6 +30,91 @@ def on_slide(number: int, fault: Reply, times: int = 1) -> DeckModel:
         return reply
 
     return DeckModel(tweak=tweak)
+
+
+def on_outline(fault: Reply, times: int | None = 1) -> DeckModel:
+    """The deck model, with `fault` as the reply to the first `times` outline calls (None: every one)."""
+    seen = {"count": 0}
+
+    def tweak(request: RecordedRequest, reply: Reply) -> Reply:
+        if task_of(request) in ("outline", "repair-outline") and (times is None or seen["count"] < times):
+            seen["count"] += 1
+            return fault if fault.content or fault.status != 200 else replace(fault, content=reply.content)
+        return reply
+
+    return DeckModel(tweak=tweak)
+
+
+# JSON-looking, but its only item is not JSON: once a JSONDecodeError that ended the call as INTERNAL.
+GARBAGE_OUTLINE = '{"title": "Deck", "slides": [{"title": oops, "layout": bullets}, {"title": 2'
+
+
+async def test_an_outline_reply_that_is_not_json_is_repaired(tmp_path: Path, llm: FakeLLMServer) -> None:
+    llm.responder = on_outline(Reply(content=GARBAGE_OUTLINE)).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Garbage", slide_count=4))
+    assert events[-1].HasField("completed")
+    assert len(events[-1].completed.presentation.deck.slides) == 4
+    outline_calls = [r for r in llm.chat_requests if task_of(r) in ("outline", "repair-outline")]
+    assert [task_of(r) for r in outline_calls] == ["outline", "repair-outline"]
+    repair = outline_calls[1].body
+    assert repair is not None and repair["messages"][-2]["content"] == GARBAGE_OUTLINE
+    assert "no `slides` list" in repair["messages"][-1]["content"]
+
+
+async def test_a_cut_outline_stream_is_repaired(tmp_path: Path, llm: FakeLLMServer) -> None:
+    llm.responder = on_outline(Reply(cut_after_tokens=5)).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Cut outline", slide_count=4))
+    assert events[-1].HasField("completed")
+    outline_calls = [r for r in llm.chat_requests if task_of(r) in ("outline", "repair-outline")]
+    assert [(task_of(r), r.cut) for r in outline_calls] == [("outline", True), ("repair-outline", False)]
+    body = outline_calls[1].body
+    assert body is not None and "cut off" in body["messages"][-1]["content"]
+
+
+async def test_an_outline_the_primary_cannot_write_comes_from_the_backup(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    llm.responder = on_outline(Reply(content="Sure! Here is your outline."), times=None).respond
+    with FakeLLMServer(api_key="sk-backup") as backup:
+        backup.responder = DeckModel().respond
+        async with llm_server(
+            tmp_path, llm, LLM_BACKUP_BASE_URLS=backup.base_url, LLM_BACKUP_API_KEYS="sk-backup"
+        ) as server:
+            events = await generate(server, spb.GeneratePresentationRequest(topic="Backups", slide_count=4))
+        assert events[-1].HasField("completed")
+        assert [task_of(r) for r in backup.chat_requests] == ["outline"]
+    # The primary had its try and its repair; its slides were fine, so it still wrote them.
+    tasks = [task_of(r) for r in llm.chat_requests]
+    assert tasks[:2] == ["outline", "repair-outline"] and tasks.count("slide") == 3
+
+
+async def test_an_outline_no_provider_can_write_ends_unavailable_naming_the_provider(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    llm.responder = on_outline(Reply(content=GARBAGE_OUTLINE), times=None).respond
+    async with llm_server(tmp_path, llm) as server:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await generate(server, spb.GeneratePresentationRequest(topic="Hopeless", slide_count=4))
+    error = rich_error(caught.value)
+    assert error.code == grpc.StatusCode.UNAVAILABLE
+    assert error.reason == "MODEL_OUTPUT_INVALID"
+    assert "primary" in error.message and "outline" in error.message
+    assert error.retry_after is not None and error.retry_after > 0
+    assert [task_of(r) for r in llm.chat_requests] == ["outline", "repair-outline"]
+
+
+async def test_when_every_provider_is_down_the_caller_gets_the_providers_retry_after(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    llm.responder = lambda request: Reply(status=503, retry_after=7, error_message="overloaded")
+    async with llm_server(tmp_path, llm, LLM_RETRY_ATTEMPTS="1") as server:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await generate(server, spb.GeneratePresentationRequest(topic="Down", slide_count=3))
+    error = rich_error(caught.value)
+    assert (error.code, error.reason) == (grpc.StatusCode.UNAVAILABLE, "LLM_UNAVAILABLE")
+    assert error.retry_after is not None and 7 <= error.retry_after < 8
 
 
 async def test_a_stream_cut_mid_json_gets_a_repaired_slide_and_a_warning(
@@ -109,7 +198,9 @@ async def test_rate_limits_are_retried_after_the_time_the_server_asks(
     assert second.received_at - first.received_at >= 0.4
 
 
-async def test_a_failing_primary_falls_over_to_the_backup(tmp_path: Path, llm: FakeLLMServer) -> None:
+async def test_a_dead_primary_is_skipped_once_its_circuit_opens_and_probed_after_the_cooldown(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
     with FakeLLMServer(api_key="sk-backup") as backup:
         backup.responder = DeckModel().respond
         llm.responder = lambda request: Reply(status=500, error_message="boom")
@@ -119,22 +210,36 @@ async def test_a_failing_primary_falls_over_to_the_backup(tmp_path: Path, llm: F
             LLM_BACKUP_BASE_URLS=backup.base_url,
             LLM_BACKUP_API_KEYS="sk-backup",
             LLM_BACKUP_MODELS="backup-model",
-            LLM_RETRY_ATTEMPTS="2",
+            LLM_BREAKER_COOLDOWN="2",
         ) as server:
-            events = await generate(server, spb.GeneratePresentationRequest(topic="Failover", slide_count=4))
-        assert events[-1].HasField("completed")
-        assert len(backup.chat_requests) == 4
-        assert all(r.body is not None and r.body["model"] == "backup-model" for r in backup.chat_requests)
-        assert backup.chat_requests[0].headers["authorization"] == "Bearer sk-backup"
-        # Each call tried the primary twice (its retries) before the backup.
-        assert len(llm.chat_requests) == 2 * 4
+            events = await generate(server, spb.GeneratePresentationRequest(topic="Failover", slide_count=10))
+            assert events[-1].HasField("completed")
+            assert len(backup.chat_requests) == 10  # the outline and nine slides
+            assert all(r.body is not None and r.body["model"] == "backup-model" for r in backup.chat_requests)
+            assert backup.chat_requests[0].headers["authorization"] == "Bearer sk-backup"
+            # Without a breaker: three tries for each of the ten calls. With it, the outline's three
+            # tries and at most a few slides (one at a time while it fails) until five failures open it.
+            assert 3 <= len(llm.chat_requests) <= 6
+
+            # After the cooldown one call probes the primary; still down, so the circuit opens again.
+            await asyncio.sleep(2.5)
+            before = len(llm.chat_requests)
+            events = await generate(server, spb.GeneratePresentationRequest(topic="Probe", slide_count=4))
+            assert events[-1].HasField("completed")
+            assert len(llm.chat_requests) - before == 1
+
+            # Back up: the next probe succeeds, the circuit closes and the primary writes everything.
+            llm.responder = DeckModel().respond
+            await asyncio.sleep(2.5)
+            before, backup_before = len(llm.chat_requests), len(backup.chat_requests)
+            events = await generate(server, spb.GeneratePresentationRequest(topic="Healed", slide_count=4))
+            assert events[-1].HasField("completed")
+            assert len(llm.chat_requests) - before == 4
+            assert len(backup.chat_requests) == backup_before
         assert not backup.errors
 
 
 async def test_no_provider_at_all_fails_clearly(tmp_path: Path, llm: FakeLLMServer) -> None:
-    import grpc
-    import pytest
-
     llm.responder = lambda request: Reply(status=503, error_message="overloaded")
     async with llm_server(tmp_path, llm, LLM_RETRY_ATTEMPTS="2") as server:
         with pytest.raises(grpc.aio.AioRpcError) as caught:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from deckgen.domain import CapacityExceeded, GenerationSpec
+from deckgen.domain import CapacityExceeded, GenerationFailed, GenerationSpec
 from deckgen.domain._events import Failed, Progress, Stage
 from deckgen.providers.queue import InProcessJobQueue, Job, JobKind, MemoryEventLog, StreamNotFound
 
@@ -22,7 +22,7 @@ async def test_readers_replay_then_follow_until_the_terminal_event() -> None:
     early, late = asyncio.create_task(collect(0)), asyncio.create_task(collect(1))
     await asyncio.sleep(0)
     await log.append("s", Progress(Stage.SLIDES, 0.5))
-    await log.append("s", Failed("INTERNAL", "X", "boom"))
+    await log.append("s", Failed(GenerationFailed("boom")))
     assert await early == [1, 2, 3]
     assert await late == [2, 3]
     assert await collect(2) == [3]
@@ -37,7 +37,7 @@ async def test_unknown_and_expired_streams() -> None:
         async for _ in log.read("nope"):
             pass
     await log.create("s")
-    await log.append("s", Failed("INTERNAL", "X", "boom"))
+    await log.append("s", Failed(GenerationFailed("boom")))
     assert await log.exists("s")
     now[0] += 11
     assert not await log.exists("s")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ CONTENT = "Tides rise and fall twice a day, pulled by the Moon."
 
 
 def config(
-    server: FakeLLMServer, name: str = "primary", api_key: str = API_KEY, **changes: float
+    server: FakeLLMServer, name: str = "primary", api_key: str = API_KEY, **changes: Any
 ) -> OpenAIConfig:
     return OpenAIConfig(
         name=name,
@@ -224,7 +225,8 @@ async def test_server_errors_every_time_give_provider_failed_after_all_attempts(
         3,
         True,
     )
-    assert "model crashed" in failure.message
+    # Our words and the status, never the provider's body (it may quote the key it was sent).
+    assert failure.message == "HTTP 500 (server error)" and "model crashed" not in str(failure)
     assert len(failure.details) == 3
     assert len(llm.chat_requests) == 3
 
@@ -238,8 +240,22 @@ async def test_bad_api_key_fails_at_once_without_retrying(llm: FakeLLMServer) ->
         await adapter.aclose()
 
     assert (caught.value.status, caught.value.attempts, caught.value.retryable) == (401, 1, False)
-    assert "Incorrect API key" in caught.value.message
+    assert str(caught.value) == "primary: HTTP 401 (API key refused)"
     assert [r.status for r in llm.chat_requests] == [401]
+
+
+async def test_a_key_quoted_in_the_providers_error_body_never_reaches_the_failure(llm: FakeLLMServer) -> None:
+    leaked = "sk-proj-Zx81LeakedKeyDoNotShow0000"
+    llm.responder = lambda request: Reply(status=401, error_message=f"Incorrect API key provided: {leaked}.")
+    adapter = OpenAIChatModel(config(llm, name="backup-1"))
+    try:
+        with pytest.raises(ProviderFailed) as caught:
+            await collect(FailoverChatModel([adapter]))
+    finally:
+        await adapter.aclose()
+    failure = caught.value
+    assert str(failure) == "backup-1: HTTP 401 (API key refused)"
+    assert leaked not in repr(failure) and "Incorrect" not in repr(failure)
 
 
 async def test_stream_cut_after_some_tokens_is_stream_broken_with_the_partial_text(

@@ -27,7 +27,7 @@ def _messages(request: RecordedRequest) -> list[dict[str, Any]]:
 
 
 def task_of(request: RecordedRequest) -> str:
-    """outline, slide, repair-slide, regenerate-slide, or "" for a call that is not deckgen's."""
+    """outline, repair-outline, slide, repair-slide, regenerate-slide, or "" for a call not deckgen's."""
     messages = _messages(request)
     first = str(messages[0].get("content", "")) if messages else ""
     match = re.match(r"deckgen task: ([\w-]+)", first)
@@ -102,7 +102,7 @@ class DeckModel:
         task = task_of(request)
         user = _user(request)
         system = str(_messages(request)[0].get("content", "")) if _messages(request) else ""
-        if task == "outline":
+        if task in ("outline", "repair-outline"):
             match = re.search(r"Plan exactly (\d+) slides?", user)
             count = int(match.group(1)) if match else 8
             topic = re.search(r"^Topic: (.+)$", user, re.MULTILINE)

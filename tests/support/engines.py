@@ -9,7 +9,7 @@ from deckgen.content import ContentEngine, OutlineResult, OutlineSink, SlideDraf
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.domain import Deck, GenerationSpec, Outline, Slide, Usage
 
-__all__ = ["SlowEngine"]
+__all__ = ["FailingEngine", "SlowEngine"]
 
 
 class SlowEngine:
@@ -45,3 +45,20 @@ class SlowEngine:
         self, spec: GenerationSpec, deck: Deck, index: int, instruction: str
     ) -> tuple[Slide, Usage]:
         return await self.inner.regenerate_slide(spec, deck, index, instruction)
+
+
+class FailingEngine(SlowEngine):
+    """The embedded engine that raises `error` after writing `after` slides (mid-stream)."""
+
+    def __init__(self, error: Exception, after: int = 1) -> None:
+        super().__init__(0.0)
+        self.error = error
+        self.after = after
+
+    async def slides(
+        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+    ) -> AsyncGenerator[SlideDraft, None]:
+        async for draft in super().slides(spec, outline, ahead):
+            if self.slides_written > self.after:
+                raise self.error
+            yield draft

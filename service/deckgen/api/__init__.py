@@ -3,12 +3,14 @@
 from deckgen.api._convert import deck_from_proto, deck_to_json, deck_to_proto
 from deckgen.api._errors import DOMAIN, status_for
 from deckgen.api._interceptors import RateLimitInterceptor
+from deckgen.api._observability import ObservabilityInterceptor
 from deckgen.api._servicer import PresentationServicer
 from deckgen.api._validate import Limits
 
 __all__ = [
     "DOMAIN",
     "Limits",
+    "ObservabilityInterceptor",
     "PresentationServicer",
     "RateLimitInterceptor",
     "deck_from_proto",

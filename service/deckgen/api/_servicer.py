@@ -21,7 +21,7 @@ from deckgen.api._convert import (
     theme_to_proto,
     warning_to_proto,
 )
-from deckgen.api._errors import failure_status, status_for
+from deckgen.api._errors import status_for
 from deckgen.api._validate import (
     Limits,
     decode_resume_token,
@@ -30,9 +30,16 @@ from deckgen.api._validate import (
     validate_generation,
     validate_instruction,
 )
-from deckgen.domain import DeckgenError, FieldViolation, InvalidRequest
+from deckgen.domain import FieldViolation, InvalidRequest
 from deckgen.domain._events import Failed
-from deckgen.pipeline import GenerationService, TemplateLibrary, parse_presentation_name, parse_template_name
+from deckgen.pipeline import (
+    GenerationService,
+    TemplateLibrary,
+    as_domain_error,
+    parse_presentation_name,
+    parse_template_name,
+    unexpected,
+)
 from deckgen.providers.queue import JobKind
 from deckgen.providers.storage import ObjectNotFound
 from deckgen.v1 import presentation_pb2 as pb
@@ -69,10 +76,9 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
         self._closing: set[asyncio.Task[None]] = set()
 
     async def _fail(self, context: grpc.aio.ServicerContext, error: Exception) -> None:
-        if isinstance(error, DeckgenError):
-            await context.abort_with_status(status_for(error))
-        log.exception("unexpected error in %s", type(self).__name__)
-        await context.abort(grpc.StatusCode.INTERNAL, f"internal error ({type(error).__name__})")
+        if unexpected(error):
+            log.exception("unexpected error in %s", type(self).__name__)
+        await context.abort_with_status(status_for(as_domain_error(error)))
 
     def _close_soon(self, stream: AsyncGenerator[Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(_close_quietly(stream))
@@ -99,7 +105,7 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
             async with aclosing(stream):
                 async for event in stream:
                     if isinstance(event.event, Failed):
-                        await context.abort_with_status(failure_status(event.event))
+                        await context.abort_with_status(status_for(event.event.error))
                     yield event_to_proto(
                         event, presentation_id, encode_resume_token(presentation_id, event.sequence)
                     )

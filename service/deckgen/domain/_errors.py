@@ -1,4 +1,4 @@
-"""Domain errors. The gRPC layer maps each to a status code with typed details.
+"""Domain errors. The gRPC layer (`deckgen.api._errors`) maps each to a status with typed details.
 
 DeckgenError
 ├── InvalidRequest          → INVALID_ARGUMENT  (+ BadRequest field violations)
@@ -7,7 +7,13 @@ DeckgenError
 ├── AlreadyExists           → ALREADY_EXISTS
 ├── CapacityExceeded        → RESOURCE_EXHAUSTED (+ QuotaFailure, RetryInfo)
 ├── Unavailable             → UNAVAILABLE (+ RetryInfo)
-└── GenerationFailed        → INTERNAL, or the code it carries
+├── DeadlineExceeded        → DEADLINE_EXCEEDED
+├── Cancelled               → CANCELLED
+└── GenerationFailed        → INTERNAL
+
+Each class declares the fields it carries as annotations: `deckgen.domain._codec` writes and reads
+them, so an error can end a generation's event log and still reach the caller whole after the log
+went through JSON.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from dataclasses import dataclass
 
 __all__ = [
     "AlreadyExists",
+    "Cancelled",
     "CapacityExceeded",
+    "DeadlineExceeded",
     "DeckgenError",
     "FieldViolation",
     "GenerationFailed",
@@ -37,6 +45,7 @@ class FieldViolation:
 class DeckgenError(Exception):
     reason: str = "DECKGEN_ERROR"
     """Stable UPPER_SNAKE identifier, sent as `google.rpc.ErrorInfo.reason`."""
+    message: str
 
     def __init__(self, message: str, *, reason: str | None = None) -> None:
         super().__init__(message)
@@ -47,6 +56,7 @@ class DeckgenError(Exception):
 
 class InvalidRequest(DeckgenError):
     reason = "INVALID_REQUEST"
+    violations: list[FieldViolation]
 
     def __init__(self, violations: list[FieldViolation], message: str | None = None) -> None:
         summary = message or "; ".join(f"{v.field}: {v.description}" for v in violations)
@@ -56,6 +66,7 @@ class InvalidRequest(DeckgenError):
 
 class PreconditionFailed(DeckgenError):
     reason = "FAILED_PRECONDITION"
+    subject: str
 
     def __init__(self, message: str, *, reason: str, subject: str = "") -> None:
         super().__init__(message, reason=reason)
@@ -64,6 +75,8 @@ class PreconditionFailed(DeckgenError):
 
 class NotFound(DeckgenError):
     reason = "NOT_FOUND"
+    resource_type: str
+    resource_name: str
 
     def __init__(self, message: str, *, resource_type: str, resource_name: str) -> None:
         super().__init__(message)
@@ -77,6 +90,8 @@ class AlreadyExists(DeckgenError):
 
 class CapacityExceeded(DeckgenError):
     reason = "CAPACITY_EXCEEDED"
+    subject: str
+    retry_after: float
 
     def __init__(self, message: str, *, subject: str, retry_after: float, reason: str | None = None) -> None:
         super().__init__(message, reason=reason)
@@ -86,10 +101,19 @@ class CapacityExceeded(DeckgenError):
 
 class Unavailable(DeckgenError):
     reason = "UNAVAILABLE"
+    retry_after: float
 
     def __init__(self, message: str, *, retry_after: float = 1.0, reason: str | None = None) -> None:
         super().__init__(message, reason=reason)
         self.retry_after = retry_after
+
+
+class DeadlineExceeded(DeckgenError):
+    reason = "DEADLINE_EXCEEDED"
+
+
+class Cancelled(DeckgenError):
+    reason = "CANCELLED"
 
 
 class GenerationFailed(DeckgenError):

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from deckgen.domain._deck import Slide
+from deckgen.domain._errors import DeckgenError
 from deckgen.domain._outline import Outline, OutlineItem
 from deckgen.domain._presentation import Artifact, Presentation, Usage
 
@@ -99,13 +100,11 @@ class Completed:
 
 @dataclass(frozen=True, slots=True)
 class Failed:
-    """Terminal failure; the gRPC layer ends the stream with the status it maps to."""
+    """Terminal failure; the gRPC layer ends the stream with the status `error` maps to."""
 
-    code: str
-    """A status name: INTERNAL, DEADLINE_EXCEEDED, CANCELLED, UNAVAILABLE, FAILED_PRECONDITION…"""
-    reason: str
-    message: str
-    retry_after: float | None = None
+    error: DeckgenError
+    """The domain error with all its details (violations, resource, retry delay…), free of any
+    traceback, so a log that keeps it holds no frames and it round-trips through the codec."""
 
 
 Event = (

@@ -1,6 +1,11 @@
-"""Observability: traces (OpenTelemetry), metrics (Prometheus) and the RPC interceptor feeding both."""
+"""Observability: traces (OpenTelemetry), metrics (Prometheus), JSON logs, and what keeps secrets and
+request content out of all three.
 
-from deckgen.observability._interceptor import ObservabilityInterceptor
+Free of gRPC, so every layer may record metrics; the RPC interceptor that feeds both per call is
+part of the API layer (`deckgen.api.ObservabilityInterceptor`).
+"""
+
+from deckgen.observability._logging import DEFAULT_MAX_RECORD_BYTES, JsonFormatter, configure_logging
 from deckgen.observability._metrics import (
     CACHE,
     GENERATIONS_IN_FLIGHT,
@@ -14,23 +19,32 @@ from deckgen.observability._metrics import (
     TIME_TO_FIRST_SLIDE,
     serve_metrics,
 )
+from deckgen.observability._redact import REDACTED, safe_traceback, scrub, summarize
 from deckgen.observability._store import InstrumentedStore
-from deckgen.observability._tracing import configure_tracing, tracer
+from deckgen.observability._tracing import ScrubbingExporter, configure_tracing, record_error, tracer
 
 __all__ = [
     "CACHE",
+    "DEFAULT_MAX_RECORD_BYTES",
     "GENERATIONS_IN_FLIGHT",
     "IMAGES",
     "LLM_TOKENS",
     "QUEUED",
+    "REDACTED",
     "REGISTRY",
     "RPC_DURATION",
     "RPC_ERRORS",
     "STORAGE_DURATION",
     "TIME_TO_FIRST_SLIDE",
     "InstrumentedStore",
-    "ObservabilityInterceptor",
+    "JsonFormatter",
+    "ScrubbingExporter",
+    "configure_logging",
     "configure_tracing",
+    "record_error",
+    "safe_traceback",
+    "scrub",
     "serve_metrics",
+    "summarize",
     "tracer",
 ]

@@ -1,6 +1,7 @@
 """The pipeline: the use cases (generate, render, regenerate) wired through the ports."""
 
 from deckgen.pipeline._cache import CachedContent, ContentCache, MemoryContentCache, content_key
+from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._ports import (
     ArtifactWriter,
     Fitter,
@@ -25,7 +26,9 @@ __all__ = [
     "RenderAssets",
     "Started",
     "TemplateLibrary",
+    "as_domain_error",
     "content_key",
     "parse_presentation_name",
     "parse_template_name",
+    "unexpected",
 ]

@@ -21,7 +21,7 @@ from deckgen.domain import (
     Artifact,
     ArtifactFormat,
     Brand,
-    CapacityExceeded,
+    Cancelled,
     Deck,
     DeckgenError,
     FieldViolation,
@@ -39,6 +39,7 @@ from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
 from deckgen.observability import GENERATIONS_IN_FLIGHT, QUEUED, TIME_TO_FIRST_SLIDE
+from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
     export_unavailable,
@@ -51,7 +52,7 @@ from deckgen.pipeline._generate import (
 )
 from deckgen.pipeline._ports import PipelineDeps, TemplateSource
 from deckgen.providers.queue import EventLog, Job, JobKind, JobQueue, StreamNotFound
-from deckgen.providers.storage import InvalidKey, ObjectNotFound, StorageError
+from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
 
@@ -70,56 +71,12 @@ class Started:
     """True when an identical earlier request (same request_id) is already generating it."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Cancellation:
-    code: str
-    reason: str
-    message: str
-    retry_after: float | None = None
-
-
-_CLIENT_LEFT = _Cancellation("CANCELLED", "CLIENT_CANCELLED", "the caller cancelled the generation")
-_SHUTDOWN = _Cancellation(
-    "UNAVAILABLE",
-    "SERVER_SHUTTING_DOWN",
+_CLIENT_LEFT = Cancelled("the caller cancelled the generation", reason="CLIENT_CANCELLED")
+_SHUTDOWN = Unavailable(
     "the server is shutting down; send the request again (another replica will serve it)",
-    1.0,
+    retry_after=1.0,
+    reason="SERVER_SHUTTING_DOWN",
 )
-
-
-def _failure_for(error: BaseException) -> Failed:
-    match error:
-        case InvalidRequest():
-            return Failed("INVALID_ARGUMENT", error.reason, error.message)
-        case PreconditionFailed():
-            return Failed("FAILED_PRECONDITION", error.reason, error.message)
-        case NotFound():
-            return Failed("NOT_FOUND", error.reason, error.message)
-        case CapacityExceeded():
-            return Failed("RESOURCE_EXHAUSTED", error.reason, error.message, error.retry_after)
-        case Unavailable():
-            return Failed("UNAVAILABLE", error.reason, error.message, error.retry_after)
-        case DeckgenError():
-            return Failed("INTERNAL", error.reason, error.message)
-        case StorageError():
-            return Failed(
-                "UNAVAILABLE",
-                "STORAGE_UNAVAILABLE",
-                f"the artifact store failed, so the files were not kept: {error}",
-                5.0,
-            )
-        case TimeoutError():
-            return Failed(
-                "DEADLINE_EXCEEDED",
-                "GENERATION_TIMEOUT",
-                "the generation ran out of time (the call's deadline or the server's TIMEOUT)",
-            )
-        case _:
-            return Failed(
-                "INTERNAL",
-                "GENERATION_FAILED",
-                f"the generation failed unexpectedly ({type(error).__name__})",
-            )
 
 
 def parse_presentation_name(name: str, field: str = "name") -> str:
@@ -151,7 +108,7 @@ class GenerationService:
         self._requests: dict[str, tuple[str, str]] = {}
         self._subscribers: dict[str, int] = {}
         self._announced: dict[str, dict[str, Artifact]] = {}
-        self._cancellations: dict[str, _Cancellation] = {}
+        self._cancellations: dict[str, DeckgenError] = {}
         self._draining = False
 
     def attach_queue(self, queue: JobQueue) -> None:
@@ -277,23 +234,17 @@ class GenerationService:
         except asyncio.CancelledError:
             span.set_status(Status(StatusCode.ERROR, "cancelled"))
             cancellation = self._cancellations.pop(stream, _CLIENT_LEFT)
-            await self._fail(
-                presentation,
-                Failed(
-                    cancellation.code, cancellation.reason, cancellation.message, cancellation.retry_after
-                ),
-                PresentationState.CANCELLED,
-            )
+            await self._fail(presentation, Failed(cancellation), PresentationState.CANCELLED)
             raise
         except Exception as error:  # every failure must end the stream, whatever raised it
             span.record_exception(error)
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-            failure = _failure_for(error)
-            if failure.code == "INTERNAL":
+            failure = as_domain_error(error)
+            if unexpected(error):
                 log.exception("generation %s failed", stream)
             else:
-                log.info("generation %s failed: %s %s", stream, failure.code, failure.message)
-            await self._fail(presentation, failure, PresentationState.FAILED)
+                log.info("generation %s failed: %s %s", stream, failure.reason, failure.message)
+            await self._fail(presentation, Failed(failure), PresentationState.FAILED)
             return
         finally:
             self._announced.pop(stream, None)
@@ -305,7 +256,7 @@ class GenerationService:
 
     async def _fail(self, presentation: Presentation, failure: Failed, state: PresentationState) -> None:
         self._presentations[presentation.id] = replace(
-            presentation, state=state, error=failure.message, update_time=time.time()
+            presentation, state=state, error=failure.error.message, update_time=time.time()
         )
         # Nothing half-made stays visible: a failed generation's files are removed.
         try:
@@ -356,7 +307,7 @@ class GenerationService:
         if presentation_id not in self._subscribers:
             await self._cancel_if_running(presentation_id, _CLIENT_LEFT)
 
-    async def _cancel_if_running(self, presentation_id: str, cancellation: _Cancellation) -> None:
+    async def _cancel_if_running(self, presentation_id: str, cancellation: DeckgenError) -> None:
         state = self._presentations.get(presentation_id)
         if state is None or state.state.terminal or self._queue is None:
             return

@@ -71,6 +71,8 @@ class _Reply:
     usage: Usage
     broken: str = ""
     """Why the stream stopped early, if it did."""
+    provider: str = ""
+    """Which provider wrote it ("" when unknown)."""
 
 
 @lru_cache(maxsize=8)
@@ -86,6 +88,27 @@ def _fallback(item: OutlineItem, index: int) -> Slide:
     )
     layout = Layout.CLOSING if item.layout is Layout.CLOSING else Layout.BULLETS
     return Slide(layout, item.title[: limits.MAX_TITLE_CHARS] or f"Slide {index + 1}", bullets=bullets)
+
+
+# When no provider said when to come back.
+_DEFAULT_RETRY_AFTER = 5.0
+
+
+def _unavailable(failure: ProviderFailed) -> Unavailable:
+    return Unavailable(
+        f"the language model could not be reached ({failure}); try again later",
+        retry_after=failure.retry_after or _DEFAULT_RETRY_AFTER,
+        reason="LLM_UNAVAILABLE",
+    )
+
+
+def _invalid_output(providers: Sequence[str], problem: str) -> Unavailable:
+    return Unavailable(
+        f"the language model ({', '.join(providers)}) gave no usable outline, even when asked to "
+        f"repair it ({problem}); try again later",
+        retry_after=_DEFAULT_RETRY_AFTER,
+        reason="MODEL_OUTPUT_INVALID",
+    )
 
 
 class _Ahead:
@@ -129,6 +152,7 @@ class LLMEngine:
         scanner = JsonScanner(max_depth=2 if on_value is not None else 0)
         end: ChatEnd | None = None
         broken = ""
+        provider = ""
         stream = self._model.stream(request)
         try:
             async with aclosing(stream):
@@ -152,7 +176,7 @@ class LLMEngine:
                     except TimeoutError:
                         pass
         except StreamBroken as error:
-            broken = error.message
+            broken, provider = error.message, error.provider
         text = scanner.text
         if end is not None:
             usage = Usage(end.prompt_tokens, end.completion_tokens)
@@ -160,7 +184,7 @@ class LLMEngine:
             prompt = sum(len(m.content) for m in request.messages) // 4
             usage = Usage(prompt, len(text) // 4)
         document = scanner.document() if scanner.done else None
-        return _Reply(text, document, usage, broken)
+        return _Reply(text, document, usage, broken, end.provider if end is not None else provider)
 
     # -- outline ---------------------------------------------------------------------------------
 
@@ -196,11 +220,18 @@ class LLMEngine:
 
         async def on_value(value: CompletedValue) -> None:
             nonlocal title_sent
-            if value.path in (("title",), ("subtitle",)):
+            if value.path not in (("title",), ("subtitle",)) and not (
+                len(value.path) == 2 and value.path[0] == "slides"
+            ):
+                return
+            try:
                 data = value.value()
+            except ValueError:
+                return  # malformed JSON (`{"title": oops}`): not an item; the reply gets repaired
+            if value.path in (("title",), ("subtitle",)):
                 state[str(value.path[0])] = " ".join(data.split()) if isinstance(data, str) else ""
-            elif len(value.path) == 2 and value.path[0] == "slides":
-                item = parse_outline_item(value.value())
+            else:
+                item = parse_outline_item(data)
                 if item is None or (wanted is not None and len(items) >= wanted):
                     return
                 if spec.allowed_layouts and item.layout not in spec.allowed_layouts:
@@ -220,25 +251,37 @@ class LLMEngine:
                     ahead.tasks[index] = asyncio.create_task(self._ahead(ahead, spec, so_far, index, chunks))
 
         usage = Usage()
-        for attempt in range(2):
+        # Like a slide: a reply with no usable item (prose, broken JSON, a cut stream) gets one
+        # repair call; if that fails too, the next provider writes it afresh. Items already sent
+        # cannot be taken back, so once one arrived the outline is what it is.
+        unusable: list[str] = []  # providers whose outline and repair were both unusable
+        problem = ""
+        call = request
+        while True:
             try:
-                reply = await self._call(request, on_value)
+                reply = await self._call(replace(call, avoid=frozenset(unusable)), on_value)
             except ProviderFailed as failure:
-                raise Unavailable(
-                    f"the language model could not be reached ({failure}); try again later",
-                    retry_after=5.0,
-                    reason="LLM_UNAVAILABLE",
-                ) from failure
+                if unusable:
+                    raise _invalid_output(unusable, problem) from failure
+                raise _unavailable(failure) from failure
             usage = usage + reply.usage
-            if items or attempt == 1:
+            if items:
                 break
-            # Nothing usable came back (prose, broken JSON, an empty list): say so, once.
-            problem = reply.broken and f"the reply was cut off ({reply.broken})"
-            request = repair_request(
-                request, reply.text, [problem or "the reply had no `slides` list of outline items"]
+            problem = (
+                f"the reply was cut off ({reply.broken})"
+                if reply.broken
+                else "the reply had no `slides` list of outline items"
             )
-        if not items:
-            raise GenerationFailed("the language model did not produce a usable outline")
+            if call is request:
+                log.info("the outline from provider %s needs repair: %s", reply.provider or "?", problem)
+                call = repair_request(request, reply.text, [problem])
+                continue
+            if not reply.provider or reply.provider in unusable:
+                # A model that cannot be told to skip a provider: nowhere else to ask.
+                raise _invalid_output([*unusable, reply.provider or self._model.name], problem)
+            log.warning("provider %s gave no usable outline twice; asking the next one", reply.provider)
+            unusable.append(reply.provider)
+            call = request
         warnings: list[EngineWarning] = []
         if wanted is not None and len(items) < wanted:
             warnings.append(
@@ -410,11 +453,7 @@ class LLMEngine:
                 usage = usage + reply.usage
                 draft, problems = self._parse(reply, refs, spec, False)
         except ProviderFailed as failure:
-            raise Unavailable(
-                f"the language model could not be reached ({failure}); try again later",
-                retry_after=5.0,
-                reason="LLM_UNAVAILABLE",
-            ) from failure
+            raise _unavailable(failure) from failure
         if draft is None:
             raise GenerationFailed("the model did not write a usable slide: " + "; ".join(problems[:3]))
         slide = draft.slide

@@ -214,7 +214,10 @@ def slide_request(
 
 
 def repair_request(original: ChatRequest, reply: str, problems: Sequence[str]) -> ChatRequest:
-    system = original.messages[0].content.replace("deckgen task: slide", "deckgen task: repair-slide", 1)
+    system = original.messages[0].content
+    # `slide` → `repair-slide`, `outline` → `repair-outline`: the model (and a log reader) sees a repair.
+    what = "outline" if system.startswith("deckgen task: outline") else "slide"
+    system = system.replace(f"deckgen task: {what}", f"deckgen task: repair-{what}", 1)
     return ChatRequest(
         messages=(
             ChatMessage("system", system),
@@ -224,7 +227,7 @@ def repair_request(original: ChatRequest, reply: str, problems: Sequence[str]) -
                 "user",
                 "That reply cannot be used:\n"
                 + describe(problems)
-                + "\nWrite the complete, corrected JSON object for the slide, and nothing else.",
+                + f"\nWrite the complete, corrected JSON object for the {what}, and nothing else.",
             ),
         ),
         purpose=original.purpose,

@@ -36,6 +36,8 @@ class ChatRequest:
     schema_name: str = "reply"
     max_tokens: int | None = None
     temperature: float | None = None
+    avoid: frozenset[str] = frozenset()
+    """Providers (by name) whose replies to this task were unusable: a failover asks the others."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +69,13 @@ class ProviderFailed(LLMError):
 
     provider: str
     message: str
+    """Our own words (with the HTTP status), never the provider's reply: that may quote the key."""
     status: int | None = None
     retryable: bool = True
     attempts: int = 1
     details: list[str] = field(default_factory=list)
+    retry_after: float | None = None
+    """When the provider may answer again: its `Retry-After`, or what is left of its circuit's cooldown."""
 
     def __str__(self) -> str:
         return f"{self.provider}: {self.message}"

@@ -22,7 +22,8 @@ import openai
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from deckgen.observability import LLM_TOKENS
+from deckgen.observability import LLM_TOKENS, record_error
+from deckgen.providers._breaker import BreakerState, CircuitBreaker
 from deckgen.providers._retry import RetryPolicy, retry_after_seconds
 from deckgen.providers.llm._base import (
     ChatEnd,
@@ -39,6 +40,24 @@ log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("deckgen.llm")
 
 _RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
+# Failures that say nothing about the provider's health: our request was wrong, or it throttles us
+# (Retry-After handles that) — they neither open its circuit nor close it.
+_NEUTRAL_STATUS = frozenset({400, 409, 413, 422, 429})
+# What we tell callers and logs instead of the provider's reply, which may quote the key we sent.
+_STATUS_MEANING = {
+    400: "request rejected",
+    401: "API key refused",
+    403: "access denied",
+    404: "model or URL not found",
+    408: "request timed out",
+    409: "conflict",
+    413: "request too large",
+    422: "request rejected",
+    429: "rate limited",
+    502: "bad gateway",
+    503: "unavailable",
+    504: "gateway timeout",
+}
 # Response formats from the most to the least constrained.
 _FORMATS = ("json_schema", "json_object", "none")
 
@@ -62,6 +81,9 @@ class OpenAIConfig:
     """The longest a stream may stay silent."""
     connect_timeout: float = 10.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    breaker_threshold: int = 5
+    """Consecutive failed calls after which the provider is skipped for `breaker_cooldown` s."""
+    breaker_cooldown: float = 30.0
 
 
 @dataclass
@@ -103,6 +125,7 @@ class OpenAIChatModel:
         self._server = urlsplit(config.base_url or "https://api.openai.com/v1").hostname or ""
         self._caps = _Capabilities()
         self._sleep = sleep
+        self.breaker = CircuitBreaker(config.name, config.breaker_threshold, config.breaker_cooldown)
         timeout = openai.Timeout(
             config.request_timeout, read=config.idle_timeout, connect=config.connect_timeout
         )
@@ -209,7 +232,7 @@ class OpenAIChatModel:
             raise  # the consumer had what it needed (a slide's JSON closed): not an error
         except BaseException as error:
             if isinstance(error, Exception):
-                span.record_exception(error)
+                record_error(span, error)
             span.set_status(Status(StatusCode.ERROR, type(error).__name__))
             raise
         finally:
@@ -220,15 +243,23 @@ class OpenAIChatModel:
         details: list[str] = []
         while True:
             attempt += 1
+            ticket = self.breaker.admit()
+            if ticket is None:
+                wait = self.breaker.retry_after()
+                message = f"failing; skipped for {wait:.0f} s more (circuit open)"
+                details.append(message)
+                raise ProviderFailed(self.name, message, None, True, attempt - 1, details, wait or None)
             arguments = self._arguments(request)
             received: list[str] = []
             try:
                 # aclosing: a consumer that stops early must close the HTTP response now, not at GC.
                 async with aclosing(self._once(arguments, received)) as events:
                     async for event in events:
+                        self.breaker.succeeded(ticket)  # it answers; whatever follows is the reply's fault
                         yield event
                 return
             except _Unsupported as unsupported:
+                self.breaker.release(ticket)
                 attempt -= 1  # not a failure of the provider: the same call, without the option
                 details.append(f"unsupported parameter {unsupported.parameter!r}")
                 continue
@@ -236,17 +267,26 @@ class OpenAIChatModel:
                 status = error.status_code if isinstance(error, openai.APIStatusError) else None
                 message = _describe(error)
                 details.append(message)
-                if received:
-                    raise StreamBroken(self.name, "".join(received), message) from error
-                retryable = status is None or status in _RETRYABLE_STATUS
                 retry_after = (
                     retry_after_seconds(error.response.headers)
                     if isinstance(error, openai.APIStatusError)
                     else None
                 )
+                if status in _NEUTRAL_STATUS:
+                    self.breaker.release(ticket)
+                else:
+                    self.breaker.failed(ticket, retry_after)
+                if received:
+                    raise StreamBroken(self.name, "".join(received), message) from error
+                retryable = status is None or status in _RETRYABLE_STATUS
                 delay = self.config.retry.delay(attempt, retry_after) if retryable else None
+                if delay is not None and self.breaker.state is BreakerState.OPEN:
+                    delay = None  # its circuit just opened: the next provider, now
                 if delay is None:
-                    raise ProviderFailed(self.name, message, status, retryable, attempt, details) from error
+                    retry_after = max(retry_after or 0.0, self.breaker.retry_after()) or None
+                    raise ProviderFailed(
+                        self.name, message, status, retryable, attempt, details, retry_after
+                    ) from error
                 log.info(
                     "provider %s: %s; retrying in %.2f s (try %d of %d)",
                     self.name,
@@ -256,6 +296,8 @@ class OpenAIChatModel:
                     self.config.retry.attempts,
                 )
                 await self._sleep(delay)
+            finally:
+                self.breaker.release(ticket)  # cancelled or closed early: no verdict (no-op once settled)
 
     async def _once(self, arguments: dict[str, Any], received: list[str]) -> AsyncGenerator[ChatEvent, None]:
         # The call's time limit covers only our waits on the provider, never the consumer's work
@@ -333,22 +375,31 @@ def _chunk(data: str, request: httpx2.Request) -> dict[str, Any]:
     try:
         chunk = json.loads(data)
     except ValueError:
-        raise openai.APIError("the stream sent data that is not JSON", request, body=None) from None
+        raise _StreamFault("the stream sent data that is not JSON", request, body=None) from None
     if not isinstance(chunk, dict):
-        raise openai.APIError("the stream sent JSON that is not a chunk object", request, body=None)
+        raise _StreamFault("the stream sent JSON that is not a chunk object", request, body=None)
     error = chunk.get("error")
     if error:
-        message = error.get("message") if isinstance(error, dict) else str(error)
-        raise openai.APIError(f"the provider reported an error mid-stream: {message}", request, body=error)
+        # Its text stays out of our messages: a provider's error may quote what it was sent.
+        raise _StreamFault("the provider reported an error mid-stream", request, body=None)
     return chunk
 
 
+class _StreamFault(openai.APIError):
+    """A stream that broke the protocol; its message is ours."""
+
+
 def _describe(error: BaseException) -> str:
+    """What went wrong, in our words: the HTTP status and what it means, never the provider's body."""
     if isinstance(error, openai.APIStatusError):
-        return f"HTTP {error.status_code}: {error.message}"[:300]
+        status = error.status_code
+        meaning = _STATUS_MEANING.get(status) or ("server error" if status >= 500 else "refused")
+        return f"HTTP {status} ({meaning})"
     if isinstance(error, TimeoutError | openai.APITimeoutError):
         return "timed out"
     if isinstance(error, openai.APIConnectionError):
         cause = error.__cause__
         return f"connection failed ({type(cause).__name__ if cause else 'unknown'})"
-    return f"{type(error).__name__}: {error}"[:300]
+    if isinstance(error, _StreamFault):
+        return error.message
+    return type(error).__name__

@@ -15,6 +15,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from deckgen._grpc import wrap_handler
 from deckgen.observability._metrics import RPC_DURATION, RPC_ERRORS
+from deckgen.observability._tracing import record_error
 
 __all__ = ["ObservabilityInterceptor"]
 
@@ -62,7 +63,7 @@ class _Call:
             self.span.set_status(Status(StatusCode.ERROR, code.name))
             RPC_ERRORS.labels(self.method, code.name).inc()
         if error is not None and isinstance(error, Exception) and not isinstance(error, grpc.aio.AbortError):
-            self.span.record_exception(error)
+            record_error(self.span, error)
         self.span.end()
         RPC_DURATION.labels(self.method, code.name).observe(time.perf_counter() - self.started)
         # ValueError: detached from another task (a stream closed by grpc); the context is gone anyway.
