@@ -33,7 +33,9 @@ def one_deck_per_theme() -> list[tuple[Theme, Deck, bytes]]:
     latin = replace(
         decks["every-layout"],
         slides=tuple(
-            s for name in ("every-layout", "long", "long-layouts", "edge") for s in decks[name].slides
+            s
+            for name in ("every-layout", "long", "long-layouts", "edge", "technical")
+            for s in decks[name].slides
         ),
     )
     themes = list_themes()

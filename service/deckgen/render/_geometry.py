@@ -11,6 +11,8 @@ from dataclasses import dataclass
 __all__ = [
     "CELL_INSET_X",
     "CELL_INSET_Y",
+    "CODE_PAD_X",
+    "CODE_PAD_Y",
     "CONTENT",
     "CONTENT_BELOW_LEAD",
     "SECTION_BAND",
@@ -45,6 +47,9 @@ INSET_X = 0.1
 INSET_Y = 0.05
 CELL_INSET_X = 0.08
 CELL_INSET_Y = 0.05
+CODE_PAD_X = 0.25
+"""Text insets of a code panel: the code sits well inside its fill."""
+CODE_PAD_Y = 0.15
 
 _MARGIN = 0.6
 

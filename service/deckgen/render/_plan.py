@@ -10,10 +10,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from deckgen.domain import Layout, Slide, Theme
+from deckgen.domain import CodeBlock, Layout, Slide, Theme
 from deckgen.render import _geometry as geo
-from deckgen.render._fonts import breaks_words, font_file
+from deckgen.render._code import code_lines
+from deckgen.render._contrast import role_colour
+from deckgen.render._fonts import breaks_words, font_file, line_height, text_width, wrapped_height
 from deckgen.render._layout import (
+    MONOSPACE,
     agenda_numbered,
     column_shares,
     effective_layout,
@@ -27,10 +30,12 @@ from deckgen.render._layout import (
 from deckgen.render._markdown import Span, plain, spans
 
 __all__ = [
+    "CodePlan",
     "Frame",
     "Para",
     "Plan",
     "TablePlan",
+    "code_size_range",
     "min_title_size",
     "mirror",
     "plan_slide",
@@ -97,6 +102,17 @@ class TablePlan:
 
 
 @dataclass(frozen=True, slots=True)
+class CodePlan:
+    box: geo.Box
+    """The panel; its text is inset by `geo.CODE_PAD_X` and `geo.CODE_PAD_Y`."""
+    lines: tuple[str, ...]
+    """As written, indentation kept (tabs as four spaces), one paragraph each."""
+    size: float | None
+    color: str
+    fill: str
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     layout: Layout
     """The layout actually drawn (a table slide without a table is drawn as bullets)."""
@@ -108,11 +124,13 @@ class Plan:
     decorations: tuple[geo.Box, ...] = ()
     broken_words: bool = False
     """Some word is wider than its box and breaks mid-word (fits, but reads badly)."""
+    code: CodePlan | None = None
 
     @property
     def fits(self) -> bool:
         frames_fit = self.title.size is not None and all(frame.size is not None for frame in self.frames)
-        return frames_fit and (self.table is None or self.table.size is not None)
+        code_fits = self.code is None or self.code.size is not None
+        return frames_fit and code_fits and (self.table is None or self.table.size is not None)
 
     def frame(self, name: str) -> Frame | None:
         return next((frame for frame in self.frames if frame.name == name), None)
@@ -133,6 +151,7 @@ def mirror(plan: Plan) -> Plan:
         chart=_mirror_box(plan.chart) if plan.chart is not None else None,
         picture=_mirror_box(plan.picture) if plan.picture is not None else None,
         decorations=tuple(_mirror_box(box) for box in plan.decorations),
+        code=replace(plan.code, box=_mirror_box(plan.code.box)) if plan.code is not None else None,
     )
 
 
@@ -485,5 +504,86 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
         frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()
         return Plan(layout, title, frames_, decorations=(*rule, geo.SIDE_BAR))
 
+    if slide.code is not None and code_lines(slide.code):
+        return _plan_code(slide.code, theme, title, lead_paras)
     frames_ = (_frame("body", geo.CONTENT, lead_paras, low, high),) if lead_paras else ()
     return Plan(Layout.BULLETS, title, frames_, decorations=rule)
+
+
+def code_size_range(theme: Theme) -> tuple[float, float]:
+    """Code is set a little smaller than the body (monospace runs wide), never below 12 pt."""
+    return max(12.0, theme.min_body_size - 2), max(12.0, theme.body_size - 2)
+
+
+def _code_height(rows: tuple[str, ...], size: float, width: float, wrap: bool) -> float | None:
+    """Points the lines need inside the panel. Code does not wrap (a wrapped line loses its
+    indentation): None when some line is wider than `width`, unless `wrap` allows it as a last resort."""
+    face = font_file(MONOSPACE)
+    total = 0.0
+    for row in rows:
+        if text_width(row, face, size) <= width:
+            total += line_height(face, size)
+        elif not wrap:
+            return None
+        else:
+            # Measured without its indentation, so one line more than the words alone need.
+            total += wrapped_height(row, face, size, width) + line_height(face, size)
+    return total
+
+
+def _code_panel(rows: tuple[str, ...], area: geo.Box, size: float, wrap: bool) -> geo.Box | None:
+    """The panel for `rows` at `size` at the top of `area`, or None when it does not fit."""
+    height = _code_height(rows, size, (area.w - 2 * geo.CODE_PAD_X) * 72.0, wrap)
+    if height is None:
+        return None
+    panel_h = height / 72.0 + 2 * geo.CODE_PAD_Y
+    return geo.Box(area.x, area.y, area.w, round(panel_h, 4)) if panel_h <= area.h else None
+
+
+def _plan_code(code: CodeBlock, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
+    """The slide's text, then its code on a panel below: as large as both fit, text not smaller."""
+    rows = code_lines(code)
+    fill = role_colour(theme, "code_panel")
+    color = theme.text
+    rule = (geo.TITLE_RULE,)
+    area = geo.CONTENT
+    low, high = theme.min_body_size, theme.body_size
+    code_low, code_high = code_size_range(theme)
+    sizes = [(float(size), False) for size in _sizes(code_low, code_high)] + [(code_low, True)]
+    if not lead:
+        for size, wrap in sizes:
+            panel = _code_panel(rows, area, size, wrap)
+            if panel is not None:
+                return Plan(
+                    Layout.BULLETS, title, code=CodePlan(panel, rows, size, color, fill), decorations=rule
+                )
+        return Plan(Layout.BULLETS, title, code=CodePlan(area, rows, None, color, fill), decorations=rule)
+    gap = 0.25
+    fallback: Plan | None = None
+    for size, wrap in sizes:
+        probe = _code_panel(rows, area, size, wrap)
+        if probe is None:
+            continue
+        text_area = geo.Box(area.x, area.y, area.w, round(area.h - probe.h - gap, 4))
+        if text_area.h < 0.5:
+            continue
+        text_size = _choose([(text_area, lead)], low, high)
+        if text_size is None:
+            continue
+        # The text box is as tall as its text, and the panel follows it.
+        needed = text_height(lead, text_area, text_size) / 72.0 + 2 * geo.INSET_Y
+        text_box = geo.Box(area.x, area.y, area.w, round(min(text_area.h, needed + 0.05), 4))
+        panel = geo.Box(area.x, round(text_box.y + text_box.h + gap, 4), area.w, probe.h)
+        body = Frame("body", text_box, lead, text_size, math.ceil(low))
+        plan = Plan(
+            Layout.BULLETS, title, (body,), code=CodePlan(panel, rows, size, color, fill), decorations=rule
+        )
+        if text_size >= size:
+            return plan
+        fallback = fallback or plan
+    if fallback is not None:
+        return fallback
+    body = _frame("body", area, lead, low, high)
+    return Plan(
+        Layout.BULLETS, title, (body,), code=CodePlan(area, rows, None, color, fill), decorations=rule
+    )

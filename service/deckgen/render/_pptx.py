@@ -32,6 +32,7 @@ from pptx.util import Emu, Inches, Pt
 from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Theme
 from deckgen.render import _geometry as geo
 from deckgen.render._brand import apply_brand
+from deckgen.render._code import add_code_panel
 from deckgen.render._contrast import NON_TEXT, adjust_for_contrast, mix, role_colour
 from deckgen.render._fit import fit_slide
 from deckgen.render._fonts import complex_script_font, east_asian_font, has_cjk, has_complex_script
@@ -419,6 +420,9 @@ def _draw(
     for frame in plan.frames:
         if frame.name != "lead":
             add_frame(frame)
+    if plan.code is not None:
+        code = plan.code
+        add_code_panel(shapes, code.box, code.lines, code.size or 12.0, code.color, code.fill)
     for index, box in enumerate(plan.decorations):
         _add_decoration(shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2))
     if logo is not None:

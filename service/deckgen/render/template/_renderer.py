@@ -16,7 +16,11 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Statistic, Step, Table
+from deckgen.render import _geometry as geo
+from deckgen.render._code import add_code_panel, code_lines
+from deckgen.render._fonts import font_file, line_height, text_width
 from deckgen.render._layout import (
+    MONOSPACE,
     agenda_numbered,
     column_shares,
     effective_layout,
@@ -75,6 +79,10 @@ _GAP = 0.02
 _CELL_INSETS = (91440, 91440, 45720, 45720)
 """python-pptx's table cell margins (lIns, rIns, tIns, bIns)."""
 _FREE_TEXT_MAX = 24.0
+_CODE_MAX = 20.0
+_CODE_FLOOR = 10.0
+_CODE_FILL = "F3F4F6"
+_CODE_TEXT = "1F2937"
 _TABLE_TEXT_MAX = 18.0
 
 
@@ -207,6 +215,17 @@ class _Renderer:
         layout = effective_layout(slide, picture is not None)
         served = layout in self.mapping.served
         use = self.mapping.uses[layout]
+        rows = code_lines(slide.code) if slide.code is not None else ()
+        if rows and layout is Layout.BULLETS:
+            self.code(slide, use, rows)
+            return
+        if rows:
+            # Code goes under the slide's text; a layout with more on it gets a page of its own after.
+            self.number -= 1
+            self.slide(replace(slide, code=None))
+            self.number += 1
+            self.code(Slide(Layout.BULLETS, slide.title), self.mapping.uses[Layout.BULLETS], rows)
+            return
         if layout in (Layout.TITLE, Layout.SECTION, Layout.CLOSING):
             self.cover(slide, use)
         elif layout is Layout.TWO_COLUMNS and served:
@@ -463,6 +482,52 @@ class _Renderer:
                 text_frame.word_wrap = True
                 _write(text_frame, [_Para(line) for line in _lines(text)], fit, self.language)
         return shown - first
+
+    def code(self, slide: Slide, use: _Use, rows: Sequence[str]) -> None:
+        page = self.page(use, slide.title)
+        area = self.content_area(page, use, _lead(slide))
+        first = True
+        while True:
+            shown = self.draw_code(page, area, rows)
+            self.finish(page, slide if first else None)
+            rows, first = rows[shown:], False
+            if not rows:
+                return
+            self.warn("the code is too long for one slide and continues on the next")
+            page = self.page(use, slide.title)
+            shape = self.placeholder(page, use.text)
+            area = _rect_of(shape) if shape is not None else self.open_area(page)
+            if shape is not None:
+                _remove(shape)
+
+    def draw_code(self, page: Any, rect: _Rect, rows: Sequence[str]) -> int:
+        """Draws as many of `rows` as fit in `rect` (at least one) on a panel; returns how many.
+
+        The size is the largest from the template's body size down to 10 pt at which every line fits
+        unwrapped; at 10 pt the lines that do not fit go on."""
+        face = font_file(MONOSPACE)
+        pad_x, pad_y = round(geo.CODE_PAD_X * geo.EMU_PER_INCH), round(geo.CODE_PAD_Y * geo.EMU_PER_INCH)
+        width_pt = (rect.w - 2 * pad_x) / _EMU_PER_POINT
+        height_pt = (rect.h - 2 * pad_y) / _EMU_PER_POINT
+        chosen, shown = _CODE_FLOOR, 1
+        for size in _descending(min(self.body_size, _CODE_MAX), _CODE_FLOOR):
+            chosen = size
+            line = line_height(face, size)
+            shown = max(1, min(len(rows), int(height_pt // line)))
+            if shown == len(rows) and all(text_width(row, face, size) <= width_pt for row in rows):
+                break
+        if any(text_width(row, face, chosen) > width_pt for row in rows[:shown]):
+            self.warn(f"a line of code is wider than the slide at {chosen:g} pt and wraps")
+        used = round((shown * line_height(face, chosen) + 1) * _EMU_PER_POINT) + 2 * pad_y
+        box = geo.Box(
+            rect.x / geo.EMU_PER_INCH,
+            rect.y / geo.EMU_PER_INCH,
+            rect.w / geo.EMU_PER_INCH,
+            min(rect.h, used) / geo.EMU_PER_INCH,
+        )
+        # A light panel of its own with dark text: readable on any template's background.
+        add_code_panel(page.shapes, box, rows[:shown], chosen, _CODE_TEXT, _CODE_FILL)
+        return shown
 
     def timeline(self, page: Any, rect: _Rect, steps: Sequence[Step]) -> None:
         count = len(steps)
