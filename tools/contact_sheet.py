@@ -55,9 +55,9 @@ def pages(out: Path, theme_id: str, names: list[str]) -> None:
 
 _SHEET = (
     ("technical", "default", (1, 3, 4, 5, 6, 7)),
-    ("technical", "midnight", (2, 4, 8, 9, 10, 3)),
-    ("japanese", "editorial", (1, 2, 3, 4, 5, 6)),
-    ("arabic", "forest", (1, 2, 3, 4, 5, 6)),
+    ("technical", "midnight", (2, 7, 8, 9, 10, 3)),
+    ("japanese", "editorial", (1, 3, 5, 6, 7, 2)),
+    ("arabic", "forest", (1, 2, 5, 6, 4, 7)),
 )
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from PIL import ImageFont
 from pptx import Presentation
 from pptx.oxml.ns import qn
+from pptx.text.text import _Run
 from pptx.util import Emu
 
 __all__ = ["Overflow", "find_overflows"]
@@ -300,7 +301,8 @@ def _measure_of(run: Any, language: str) -> _Measure:
 def _paragraphs_height(text_frame: Any, width_pt: float, where: str, problems: list[str]) -> float:
     total = 0.0
     for paragraph in text_frame.paragraphs:
-        runs = [run for run in paragraph.runs if run.text]
+        fields = [_Run(field, paragraph) for field in paragraph._p.findall(qn("a:fld"))]
+        runs = [run for run in (*paragraph.runs, *fields) if run.text]
         if not runs:
             continue
         sizes = [run.font.size for run in runs]
@@ -316,7 +318,7 @@ def _paragraphs_height(text_frame: Any, width_pt: float, where: str, problems: l
         factor = spacing if isinstance(spacing, float) else 1.0
         before = paragraph.space_before.pt if paragraph.space_before is not None else 0.0
         after = paragraph.space_after.pt if paragraph.space_after is not None else 0.0
-        text = "".join(run.text for run in paragraph.runs)
+        text = "".join(run.text for run in runs)
         styles = {(run.font.name, bool(run.font.bold)) for run in runs}
         if len(styles) > 1:
             # Runs in different fonts (bold words, code): each word measured in its runs' fonts.

@@ -39,6 +39,7 @@ __all__ = [
     "min_title_size",
     "mirror",
     "plan_slide",
+    "text_height",
     "title_fits",
 ]
 
@@ -87,6 +88,8 @@ class Frame:
     min_size: float
     anchor: str = "top"
     align: str = "left"
+    space: float = _PARA_SPACE
+    """Space before each paragraph after the first, as a fraction of the font size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +167,11 @@ def _sizes(low: float, high: float) -> range:
     return range(top, min(math.ceil(low), top) - 1, -1)
 
 
-def text_height(paras: tuple[Para, ...], box: geo.Box, size: float) -> float:
+def text_height(paras: tuple[Para, ...], box: geo.Box, size: float, space: float = _PARA_SPACE) -> float:
     total = 0.0
     for index, para in enumerate(paras):
         height = spans_height(para.runs, para.font, para.bold, size, para.width_pt(box))
-        total += height + (_PARA_SPACE * size if index else 0.0)
+        total += height + (space * size if index else 0.0)
     return total
 
 
@@ -197,8 +200,57 @@ def _choose(
     return None
 
 
-def _frame(name: str, box: geo.Box, paras: tuple[Para, ...], low: float, high: float, **style: str) -> Frame:
-    return Frame(name, box, paras, _choose([(box, paras)], low, high), math.ceil(min(low, high)), **style)
+def _frame(
+    name: str,
+    box: geo.Box,
+    paras: tuple[Para, ...],
+    low: float,
+    high: float,
+    anchor: str = "top",
+    align: str = "left",
+) -> Frame:
+    size = _choose([(box, paras)], low, high)
+    return Frame(name, box, paras, size, math.ceil(min(low, high)), anchor=anchor, align=align)
+
+
+def grow_size(theme: Theme) -> float:
+    """The largest size text of a sparse slide grows to: between the body and the heading sizes."""
+    return max(theme.body_size, min(theme.heading_size - 4, theme.body_size * 1.3))
+
+
+_MAX_SPACE = 1.0
+"""Paragraphs of a sparse slide are spread up to a line apart."""
+
+
+def _roomy(frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], theme: Theme) -> tuple[float | None, float]:
+    """A size and a paragraph spacing for frames that may use the room they have: text that fits at
+    the body size grows towards `grow_size` and its paragraphs spread, using about half the height
+    left over, so a short slide is neither a small block at the top nor stretched to the bottom."""
+    low, high = theme.min_body_size, theme.body_size
+    size = _choose(frames, low, high)
+    if size is None or size < math.floor(high):
+        return size, _PARA_SPACE
+    # Monotone enough to search by halves: only sparse text gets here.
+    sizes = list(_sizes(high, grow_size(theme)))
+    lo, hi = len(sizes) - 1, 0
+    while hi < lo:
+        middle = (lo + hi) // 2
+        if _fits_at(frames, float(sizes[middle])):
+            lo = middle
+        else:
+            hi = middle + 1
+    size = float(sizes[lo])
+    spare = min(
+        (box.inner_height_pt - text_height(paras, box, size)) / max(len(paras) - 1, 1)
+        for box, paras in frames
+    )
+    space = _PARA_SPACE + max(0.0, min(_MAX_SPACE - _PARA_SPACE, 0.5 * spare / size))
+    return size, round(space, 2)
+
+
+def _roomy_frame(name: str, box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame:
+    size, space = _roomy([(box, paras)], theme)
+    return Frame(name, box, paras, size, math.ceil(theme.min_body_size), space=space)
 
 
 MAX_TIMELINE_STEPS = 8
@@ -217,6 +269,18 @@ def _choose_whole(
         return whole, False
     size = _choose(frames, low, high)
     return size, size is not None
+
+
+def _centring(area: geo.Box, above: float, text_pt: float) -> float:
+    """How far down a row of items (`above` inches of line or numbers over text `text_pt` tall)
+    moves so that it sits a little above the middle of `area` rather than at its top."""
+    used = above + text_pt / 72.0 + 2 * geo.INSET_Y
+    return round(max(0.0, (area.h - used) * 0.4), 4)
+
+
+def _lowered(box: geo.Box, offset: float, keep: bool = False) -> geo.Box:
+    """`box` moved down by `offset`: its bottom stays where it was unless it is kept whole (`keep`)."""
+    return geo.Box(box.x, round(box.y + offset, 4), box.w, box.h if keep else round(box.h - offset, 4))
 
 
 def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
@@ -247,7 +311,13 @@ def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, .
         step_paras.append(tuple(paras))
     # All steps share one size, so the row reads evenly.
     low = max(low, _MIN_STEP_SIZE)
-    size, broken = _choose_whole(list(zip(boxes, step_paras, strict=True)), low, max(low, high))
+    # Few short steps grow towards the heading size, as sparse bullets do.
+    size, broken = _choose_whole(list(zip(boxes, step_paras, strict=True)), low, max(low, grow_size(theme)))
+    if size is not None:
+        tallest = max(text_height(paras, box, size) for box, paras in zip(boxes, step_paras, strict=True))
+        offset = _centring(area, geo.TIMELINE_LINE_Y + 0.35, tallest)
+        line_y += offset
+        boxes = [_lowered(box, offset) for box in boxes]
     frames += [
         Frame(f"step{i + 1}", box, paras, size, math.ceil(low))
         for i, (box, paras) in enumerate(zip(boxes, step_paras, strict=True))
@@ -268,7 +338,7 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
     numbers = slide.statistics[:MAX_STATISTICS]
     gap = 0.4
     width = (area.w - gap * (len(numbers) - 1)) / len(numbers)
-    value_h = min(1.9, area.h * 0.45)
+    value_h = min(2.4, area.h * 0.5)
     values: list[tuple[geo.Box, tuple[Para, ...]]] = []
     labels: list[tuple[geo.Box, tuple[Para, ...]]] = []
     for i, number in enumerate(numbers):
@@ -285,7 +355,12 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
         ]
         labels.append((geo.Box(x, area.y + 0.3 + value_h, width, area.h - value_h - 0.3), tuple(paras)))
     value_size, values_broken = _choose_whole(values, max(theme.heading_size, 28.0), 72.0)
-    label_size, labels_broken = _choose_whole(labels, low, high)
+    label_size, labels_broken = _choose_whole(labels, low, grow_size(theme))
+    if value_size is not None and label_size is not None:
+        tallest = max(text_height(paras, box, label_size) for box, paras in labels)
+        offset = _centring(area, 0.3 + value_h, tallest)
+        values = [(_lowered(box, offset, keep=True), paras) for box, paras in values]
+        labels = [(_lowered(box, offset), paras) for box, paras in labels]
     frames += [
         Frame(
             f"value{i + 1}",
@@ -386,6 +461,11 @@ def _row_height(
     return (text + 2 * geo.CELL_INSET_Y * 72.0) / 72.0
 
 
+_ROW_AIR = 0.25
+_TABLE_FILL = 0.75
+"""Rows of a short table grow until the table takes this share of its area's height."""
+
+
 def plan_table(
     header: tuple[str, ...], rows: tuple[tuple[str, ...], ...], area: geo.Box, theme: Theme
 ) -> TablePlan:
@@ -395,7 +475,7 @@ def plan_table(
     widths = tuple(round(share * area.w, 4) for share in column_shares((header, *rows)))
     chosen: float | None = None
     heights: tuple[float, ...] = ()
-    for size in _sizes(theme.min_body_size, min(theme.body_size, 20.0)):
+    for size in _sizes(theme.min_body_size, theme.body_size):
         heights = (
             _row_height(header, widths, theme.body_font, True, size),
             *(_row_height(row, widths, theme.body_font, False, size) for row in rows),
@@ -403,6 +483,11 @@ def plan_table(
         if sum(heights) <= area.h:
             chosen = float(size)
             break
+    if chosen is not None:
+        # A short table gets airier rows (up to a quarter inch more each), not a band at the top.
+        extra = min(_ROW_AIR, (_TABLE_FILL * area.h - sum(heights)) / len(heights))
+        if extra > 0:
+            heights = tuple(round(height + extra, 4) for height in heights)
     box = geo.Box(area.x, area.y, area.w, min(area.h, sum(heights)))
     return TablePlan(box, widths, heights, header, rows, chosen, theme.body_font)
 
@@ -428,10 +513,10 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
                 Layout.AGENDA, slide.title, slide.subtitle, number_agenda(slide.bullets), slide.body
             )
         paras = tuple(
-            Para(p.text, "agenda", p.font, False, p.color) if p.bullet and p.level == 0 else p
+            replace(p, source="agenda", bold=False, level=0, bullet=False) if p.bullet and p.level == 0 else p
             for p in _body_paras(slide, theme)
         )
-        agenda = _frame("body", geo.CONTENT, paras, low, high)
+        agenda = _roomy_frame("body", geo.CONTENT, paras, theme)
         return Plan(Layout.AGENDA, title, (agenda,), decorations=rule)
 
     if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
@@ -451,8 +536,10 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
                 if paras
             ]
             # Both columns share one size so they read as a pair.
-            size = _choose([(box, paras) for _, box, paras in columns], low, high)
-            frames += [Frame(name, box, paras, size, math.ceil(low)) for name, box, paras in columns]
+            size, space = _roomy([(box, paras) for _, box, paras in columns], theme)
+            frames += [
+                Frame(name, box, paras, size, math.ceil(low), space=space) for name, box, paras in columns
+            ]
             return Plan(layout, title, tuple(frames), decorations=rule)
         if layout is Layout.TABLE:
             assert slide.table is not None
@@ -486,7 +573,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
         return Plan(
             layout,
             title,
-            (_frame("body", text_box, lead_paras, low, high),),
+            (_roomy_frame("body", text_box, lead_paras, theme),),
             chart=chart_box,
             decorations=rule,
         )
@@ -498,15 +585,15 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
             return Plan(layout, title, (), picture=geo.CONTENT, decorations=rule)
         if show_picture:
             picture_box, text_box = geo.split_horizontal(geo.CONTENT, 0.45)
-            frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()
+            frames_ = (_roomy_frame("body", text_box, lead_paras, theme),) if lead_paras else ()
             return Plan(layout, title, frames_, picture=picture_box, decorations=rule)
         text_box = geo.Box(geo.CONTENT.x + 0.35, geo.CONTENT.y, geo.CONTENT.w - 0.35, geo.CONTENT.h)
-        frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()
+        frames_ = (_roomy_frame("body", text_box, lead_paras, theme),) if lead_paras else ()
         return Plan(layout, title, frames_, decorations=(*rule, geo.SIDE_BAR))
 
     if slide.code is not None and code_lines(slide.code):
         return _plan_code(slide.code, theme, title, lead_paras)
-    frames_ = (_frame("body", geo.CONTENT, lead_paras, low, high),) if lead_paras else ()
+    frames_ = (_roomy_frame("body", geo.CONTENT, lead_paras, theme),) if lead_paras else ()
     return Plan(Layout.BULLETS, title, frames_, decorations=rule)
 
 

@@ -45,6 +45,7 @@ from deckgen.render._plan import (
     TablePlan,
     mirror,
     plan_slide,
+    text_height,
     title_fits,
 )
 from deckgen.render._shared import (
@@ -96,7 +97,14 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _write_para(
-    paragraph: Any, para: Para, size: float, first: bool, align: str, language: str, part: Any = None
+    paragraph: Any,
+    para: Para,
+    size: float,
+    first: bool,
+    align: str,
+    language: str,
+    part: Any = None,
+    space: float = 0.35,
 ) -> None:
     """One styled run in `paragraph`, written as XML directly: python-pptx's property setters cost
     more than the rest of rendering together."""
@@ -121,7 +129,7 @@ def _write_para(
         p_pr.set("eaLnBrk", "1")
         p_pr.set("hangingPunct", "0")
     _sub(_sub(p_pr, "a:lnSpc"), "a:spcPct", val="100000")
-    before = 0 if first else round(0.35 * size * 100)
+    before = 0 if first else round(space * size * 100)
     _sub(_sub(p_pr, "a:spcBef"), "a:spcPts", val=str(before))
     _sub(_sub(p_pr, "a:spcAft"), "a:spcPts", val="0")
     if para.bullet:
@@ -183,7 +191,7 @@ def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None)
     text_frame.vertical_anchor = _ANCHORS[frame.anchor]
     for index, para in enumerate(frame.paras):
         paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
-        _write_para(paragraph, para, size, index == 0, frame.align, language, part)
+        _write_para(paragraph, para, size, index == 0, frame.align, language, part, frame.space)
 
 
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
@@ -224,7 +232,7 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
             cell = table.cell(r, c)
             cell.margin_left = cell.margin_right = Inches(geo.CELL_INSET_X)
             cell.margin_top = cell.margin_bottom = Inches(geo.CELL_INSET_Y)
-            cell.vertical_anchor = MSO_ANCHOR.TOP
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
             cell.fill.solid()
             cell.fill.fore_color.rgb = _rgb(fill)
             lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()] or [""]
@@ -379,6 +387,87 @@ def _add_logo(shapes: Any, data: bytes, size: tuple[int, int]) -> None:
     picture._element.nvPicPr.cNvPr.set("descr", "Logo")
 
 
+_FRAME_PLACEHOLDERS = {
+    # deckgen layout -> (python-pptx default template layout, {plan frame: placeholder idx})
+    Layout.TITLE: (0, {"subtitle": 1}),
+    Layout.CLOSING: (0, {"subtitle": 1}),
+    Layout.SECTION: (2, {"subtitle": 1}),
+    Layout.TWO_COLUMNS: (3, {"left": 1, "right": 2}),
+}
+_CONTENT_LAYOUT = 1
+"""Title and Content: the body text of every other layout goes in its body placeholder."""
+_FOOTER_SIZE = 12.0
+_FOOTER_MIN_SIZE = 10.0
+
+
+def _slide_layout(plan: Plan) -> tuple[int, dict[str, int]]:
+    """The default template's layout a plan is drawn on, and which frame fills which placeholder:
+    real placeholders, so that a user editing the deck finds title, text and columns where
+    PowerPoint puts them (outline view, layout reset, accessibility checker)."""
+    names = {frame.name for frame in plan.frames}
+    if plan.layout in _FRAME_PLACEHOLDERS:
+        index, mapping = _FRAME_PLACEHOLDERS[plan.layout]
+        if names & set(mapping):
+            return index, mapping
+    for name in ("body", "lead"):
+        if name in names:
+            return _CONTENT_LAYOUT, {name: 1}
+    return _TITLE_ONLY_LAYOUT, {}
+
+
+def _bottom_placeholder(page: Any, kind: str, name: str, box: geo.Box) -> Any:
+    """A footer or slide-number placeholder (`kind` "ftr" or "sldNum") on `page`, tied to its
+    layout's, at `box`: python-pptx does not copy these from the layout."""
+    layout_ph = page.slide_layout._element.xpath(f".//p:sp/p:nvSpPr/p:nvPr/p:ph[@type='{kind}']")
+    idx = layout_ph[0].get("idx") if layout_ph else None
+    shape_id = page.shapes._next_shape_id
+    ph = f'<p:ph type="{kind}" sz="quarter"' + (f' idx="{idx}"/>' if idx is not None else "/>")
+    element = parse_xml(
+        '<p:sp xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>'
+        f"<p:nvPr>{ph}</p:nvPr></p:nvSpPr><p:spPr/>"
+        "<p:txBody><a:bodyPr/><a:lstStyle/><a:p/></p:txBody></p:sp>"
+    )
+    page.shapes._spTree.append(element)
+    shape = next(s for s in page.shapes if s.shape_id == shape_id)
+    _set_box(shape, box)
+    return shape
+
+
+def _add_footer(page: Any, text: str, box: geo.Box, theme: Theme, language: str) -> None:
+    shape = _bottom_placeholder(page, "ftr", "Footer", box)
+    para = Para.of(" ".join(text.split()), "footer", theme.body_font, False, theme.muted)
+    size = next(
+        (
+            float(points)
+            for points in range(int(_FOOTER_SIZE), int(_FOOTER_MIN_SIZE) - 1, -1)
+            if text_height((para,), box, points) <= box.inner_height_pt
+        ),
+        None,
+    )
+    if size is None:
+        # One line at the smallest size: the footer's end gives way, marked by an ellipsis.
+        words = para.text.split()
+        while len(words) > 1 and text_height((para,), box, _FOOTER_MIN_SIZE) > box.inner_height_pt:
+            words.pop()
+            para = Para(" ".join(words) + "\u2026", "footer", para.font, False, para.color)
+        size = _FOOTER_MIN_SIZE
+    _write_frame(shape.text_frame, Frame("footer", box, (para,), size, size, anchor="middle"), language)
+
+
+def _add_slide_number(page: Any, number: int, box: geo.Box, theme: Theme, language: str) -> None:
+    shape = _bottom_placeholder(page, "sldNum", "Slide Number", box)
+    para = Para(str(number), "number", theme.body_font, False, theme.muted)
+    frame = Frame("number", box, (para,), _FOOTER_SIZE, _FOOTER_SIZE, anchor="middle", align="right")
+    _write_frame(shape.text_frame, frame, language)
+    # A field: PowerPoint renumbers it when slides are moved; the text is what it shows until then.
+    run = shape.text_frame.paragraphs[0]._p.find(qn("a:r"))
+    run.tag = qn("a:fld")
+    run.set("id", "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}")
+    run.set("type", "slidenum")
+
+
 def _draw(
     prs: Any,
     slide: Slide,
@@ -386,6 +475,8 @@ def _draw(
     images: Mapping[str, bytes],
     language: str,
     logo: tuple[bytes, tuple[int, int]] | None = None,
+    footer: str = "",
+    number: int | None = None,
 ) -> None:
     picture_bytes = images.get(slide.image.uri) if slide.image is not None else None
     picture_size = image_size(picture_bytes)
@@ -393,16 +484,30 @@ def _draw(
     if is_rtl(language):
         # Right-to-left decks read from the right: columns, steps and rules are mirrored.
         plan = mirror(plan)
-    page = prs.slides.add_slide(prs.slide_layouts[_TITLE_ONLY_LAYOUT])
+    layout_index, placeholders = _slide_layout(plan)
+    page = prs.slides.add_slide(prs.slide_layouts[layout_index])
     page.background.fill.solid()
     page.background.fill.fore_color.rgb = _rgb(theme.background)
     shapes = page.shapes
     title = shapes.title
     _set_box(title, plan.title.box)
     _write_frame(title.text_frame, plan.title, language, page.part)
+    holders = {
+        shape.placeholder_format.idx: shape for shape in page.placeholders if shape.shape_id != title.shape_id
+    }
+    used = {placeholders[frame.name] for frame in plan.frames if frame.name in placeholders}
+    for idx, shape in holders.items():
+        if idx not in used:
+            # An empty placeholder shows "Click to add text" in PowerPoint.
+            shape._element.getparent().remove(shape._element)
 
     def add_frame(frame: Frame) -> None:
-        box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
+        idx = placeholders.get(frame.name)
+        if idx is not None and idx in holders:
+            box = holders[idx]
+            _set_box(box, frame.box)
+        else:
+            box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
         box.name = frame.name.capitalize()
         _write_frame(box.text_frame, frame, language, page.part)
 
@@ -425,6 +530,11 @@ def _draw(
         add_code_panel(shapes, code.box, code.lines, code.size or 12.0, code.color, code.fill)
     for index, box in enumerate(plan.decorations):
         _add_decoration(shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2))
+    footer_box, number_box = geo.footer_boxes(logo is not None)
+    if footer.strip():
+        _add_footer(page, footer, footer_box, theme, language)
+    if number is not None:
+        _add_slide_number(page, number, number_box, theme, language)
     if logo is not None:
         _add_logo(shapes, *logo)
     notes = notes_text(slide)
@@ -444,8 +554,12 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     logo_size = image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
     slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
-    for slide in unique_titles(slides, theme, deck.title):
-        _draw(prs, slide, theme, images, deck.language or "en", logo)
+    for number, slide in enumerate(unique_titles(slides, theme, deck.title), start=1):
+        # The title slide (a title layout opening the deck) carries neither: it is the cover.
+        cover = number == 1 and effective_layout(slide) is Layout.TITLE
+        footer = "" if cover else deck.footer
+        shown = number if deck.slide_numbers and not cover else None
+        _draw(prs, slide, theme, images, deck.language or "en", logo, footer, shown)
     properties = prs.core_properties
     properties.title = deck.title
     properties.subject = deck.subtitle

@@ -3,6 +3,7 @@ the template has none (see the package for the rules)."""
 
 from __future__ import annotations
 
+import copy
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -99,6 +100,10 @@ class _Renderer:
         self.warnings: list[str] = []
         self.number = 0
         self.label = ""
+        self.footer = " ".join(plain(deck.footer).split())
+        self.numbers = deck.slide_numbers
+        self.on_cover = False
+        """The page being drawn is the title slide: no footer, no number."""
         bullets = mapping.uses[Layout.BULLETS]
         assert bullets.text is not None  # _map guarantees the essential layout
         self.body_size = self.styles.placeholder(bullets.shape.layout, bullets.text).levels[0].size
@@ -168,6 +173,11 @@ class _Renderer:
         for shape in list(page.placeholders):
             if shape.has_text_frame and not shape.text_frame.text.strip():
                 _remove(shape)
+        if not self.on_cover:
+            if self.footer:
+                self.furniture(page, "ftr", self.footer)
+            if self.numbers:
+                self.furniture(page, "sldNum", str(len(self.prs.slides)))
         notes = notes_text(slide) if slide is not None else ""
         if notes:
             text_frame = page.notes_slide.notes_text_frame
@@ -175,6 +185,45 @@ class _Renderer:
                 self.warn("the template's notes page has no body placeholder; the speaker notes are left out")
             else:
                 text_frame.text = notes
+
+    def furniture(self, page: Any, kind: str, text: str) -> None:
+        """The footer or slide number (`kind` "ftr" or "sldNum") in the template's own placeholder,
+        copied from the page's layout or else its master (python-pptx copies neither); a small text
+        box in the bottom corner when the template has none."""
+        path = f"./p:cSld/p:spTree/p:sp[p:nvSpPr/p:nvPr/p:ph[@type='{kind}']]"
+        layout = page.slide_layout
+        found = layout._element.xpath(path) or layout.slide_master._element.xpath(path)
+        if found:
+            element = copy.deepcopy(found[0])
+            element.nvSpPr.cNvPr.set("id", str(page.shapes._next_shape_id))
+            page.shapes._spTree.append(element)
+            shape = page.shapes[-1]
+            for paragraph in shape.text_frame._txBody.findall(qn("a:p"))[1:]:
+                shape.text_frame._txBody.remove(paragraph)
+            paragraph = shape.text_frame.paragraphs[0]
+            for child in list(paragraph._p):
+                if child.tag != qn("a:pPr"):
+                    paragraph._p.remove(child)
+        else:
+            margin = round(0.05 * self.height)
+            width = round((0.12 if kind == "sldNum" else 0.6) * self.width)
+            x = self.width - margin - width if kind == "sldNum" else margin
+            shape = self.textbox(
+                page, _Rect(x, self.height - 2 * margin, width, margin * 2 - margin // 2), ""
+            )
+            shape.name = "Slide Number" if kind == "sldNum" else "Footer"
+            paragraph = shape.text_frame.paragraphs[0]
+            paragraph.alignment = PP_ALIGN.RIGHT if kind == "sldNum" else PP_ALIGN.LEFT
+        run = paragraph.add_run()
+        run.text = text
+        run._r.get_or_add_rPr().set("lang", self.language)
+        if not found:
+            run.font.size = Pt(12)
+        if kind == "sldNum":
+            # A field: PowerPoint renumbers it when slides move.
+            run._r.tag = qn("a:fld")
+            run._r.set("id", "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}")
+            run._r.set("type", "slidenum")
 
     @staticmethod
     def band_height(frame: _Frame, area: _Rect, paras: Sequence[_Para]) -> int:
@@ -215,6 +264,7 @@ class _Renderer:
         layout = effective_layout(slide, picture is not None)
         served = layout in self.mapping.served
         use = self.mapping.uses[layout]
+        self.on_cover = self.number == 1 and layout is Layout.TITLE
         rows = code_lines(slide.code) if slide.code is not None else ()
         if rows and layout is Layout.BULLETS:
             self.code(slide, use, rows)
