@@ -44,10 +44,11 @@ LABEL org.opencontainers.image.title="deckgen" \
       org.opencontainers.image.licenses="Apache-2.0"
 
 # LibreOffice and poppler for PDF and previews; the fonts the renderer measures text with
-# (Calibri/Cambria/Arial metric-compatible, CJK, Arabic). Same list as .ci/system-deps.sh.
+# (Calibri/Cambria/Arial metric-compatible, CJK, Arabic); bubblewrap to confine LibreOffice where the
+# runtime allows user namespaces (EXPORT_SANDBOX). Same list as .ci/system-deps.sh.
 RUN apt-get update \
     && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libreoffice-impress poppler-utils fontconfig \
+        libreoffice-impress poppler-utils fontconfig bubblewrap \
         fonts-crosextra-carlito fonts-crosextra-caladea fonts-liberation2 fonts-noto-cjk fonts-noto-core \
     && fc-cache -f \
     && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*
@@ -72,6 +73,7 @@ ENV ENVIRONMENT=production \
     API_HOST=0.0.0.0 \
     API_PORT=8000 \
     METRICS_PORT=9090 \
+    HEALTH_PORT=8081 \
     WORKERS=1 \
     STORAGE_DIR=/data/artifacts \
     HOME=/tmp \
@@ -82,11 +84,12 @@ ENV ENVIRONMENT=production \
 
 VOLUME ["/data"]
 USER 10001:10001
-EXPOSE 8000 9090
+EXPOSE 8000 8081 9090
 
-# A real gRPC health check of the "liveness" service (grpc_health_probe is not in Debian).
+# A real gRPC health check of the "liveness" service (grpc_health_probe is not in Debian), on the
+# plaintext health-only port when there is one (the API port may speak TLS).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, sys, grpc; from grpc_health.v1 import health_pb2, health_pb2_grpc; channel = grpc.insecure_channel('127.0.0.1:' + os.environ.get('API_PORT', '8000')); reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service='liveness'), timeout=3); sys.exit(0 if reply.status == health_pb2.HealthCheckResponse.SERVING else 1)"]
+    CMD ["python", "-c", "import os, sys, grpc; from grpc_health.v1 import health_pb2, health_pb2_grpc; port = int(os.environ.get('HEALTH_PORT') or 0) or int(os.environ.get('API_PORT', '8000')); channel = grpc.insecure_channel(f'127.0.0.1:{port}'); reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service='liveness'), timeout=3); sys.exit(0 if reply.status == health_pb2.HealthCheckResponse.SERVING else 1)"]
 
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["deckgen", "serve"]

@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: system-deps install run test lint typecheck protos check-protos buf-lint buf-breaking contract-baseline unit client-test format clean
+.PHONY: system-deps install run test fuzz lint typecheck protos check-protos buf-lint buf-breaking contract-baseline unit client-test format clean
 
 install: $(STAMP)
 
@@ -53,6 +53,11 @@ format: install
 
 unit: install
 	$(PY) -m pytest -q
+
+# Hostile requests against a real server for as long as asked (`make test` runs 250 derandomised).
+FUZZ_SECONDS ?= 300
+fuzz: install
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(PY) -m pytest -q -s -p no:cacheprovider tests/fuzz
 
 # The client installs and passes its tests in a venv of its own: proof it needs no server code.
 CLIENT_VENV := build/client-venv

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # System packages for PDF export and previews (LibreOffice, poppler) and for drawing text that the
-# renderer measured: the Calibri/Cambria/Arial metric-compatible fonts, Japanese and Arabic fonts.
+# renderer measured: the Calibri/Cambria/Arial metric-compatible fonts, Japanese and Arabic fonts;
+# bubblewrap, which confines LibreOffice (no network, no files but its own).
 # Idempotent and quick when everything is present; needs root (or passwordless sudo) otherwise.
 set -euo pipefail
 
-packages=(libreoffice-impress poppler-utils fonts-crosextra-carlito fonts-crosextra-caladea
+packages=(libreoffice-impress poppler-utils bubblewrap fonts-crosextra-carlito fonts-crosextra-caladea
           fonts-liberation2 fonts-noto-cjk fonts-noto-core)
 
 have_everything() {
   local tool
-  for tool in soffice pdftoppm pdfinfo pdftotext fc-list; do
+  for tool in soffice pdftoppm pdfinfo pdftotext fc-list bwrap; do
     command -v "$tool" >/dev/null || return 1
   done
   # Read fc-list whole: `fc-list | grep -q` would die of SIGPIPE under pipefail. The CJK and Arabic

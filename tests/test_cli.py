@@ -112,3 +112,120 @@ async def test_serve_with_two_workers_shares_the_port(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0, err.decode()
+
+
+async def _wait_serving(port: int) -> None:
+    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+        health = health_pb2_grpc.HealthStub(channel)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                await health.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                return
+            except grpc.aio.AioRpcError:
+                assert time.monotonic() < deadline, "server did not come up"
+                await asyncio.sleep(0.2)
+
+
+def _serve_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    return {**os.environ, "ENVIRONMENT": "test", "STORAGE_DIR": str(tmp_path), **overrides}
+
+
+async def test_a_second_server_on_a_served_port_is_a_configuration_error(tmp_path: Path) -> None:
+    port = free_port()
+    first = await asyncio.create_subprocess_exec(
+        *DECKGEN,
+        "serve",
+        cwd=ROOT,
+        env=_serve_env(tmp_path, API_PORT=str(port)),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await _wait_serving(port)
+        for workers in ("1", "2"):
+            second = await asyncio.to_thread(
+                subprocess.run,
+                [*DECKGEN, "serve"],
+                cwd=ROOT,
+                env=_serve_env(tmp_path, API_PORT=str(port), WORKERS=workers),
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert second.returncode == 2, second.stderr
+            assert "API_PORT" in second.stderr and "Traceback" not in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(first.communicate(), 30)
+
+
+async def test_a_busy_metrics_port_is_a_configuration_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [*DECKGEN, "serve"],
+            cwd=ROOT,
+            env=_serve_env(
+                tmp_path, API_HOST="127.0.0.1", API_PORT="0", METRICS_ENABLED="true", METRICS_PORT=str(busy)
+            ),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2, result.stderr
+    assert "METRICS_PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+async def test_keys_create_prints_a_key_and_an_entry_that_verifies_it() -> None:
+    from deckgen.auth import ApiKeys
+
+    created = await run("keys", "create", "billing", "--scope", "admin")
+    assert created.returncode == 0, created.stderr
+    key, entry = created.stdout.split()[0], created.stdout.splitlines()[1]
+    assert key.startswith("dgk_") and key not in entry
+    principal = ApiKeys(entry).verify(key)
+    assert principal is not None and principal.id == "service:billing" and principal.admin
+    hashed = await asyncio.to_thread(
+        subprocess.run,
+        [*DECKGEN, "keys", "hash", "billing", "--scope", "admin"],
+        input=key + "\n",
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert hashed.returncode == 0 and hashed.stdout.strip() == entry
+
+
+async def test_generate_authenticates_with_an_api_key(tmp_path: Path) -> None:
+    from tests.support.identity import api_key_caller
+    from tests.support.servers import running_server, server_settings
+
+    caller = api_key_caller("cli")
+    settings = server_settings(tmp_path / "artifacts", AUTH_MODE="api_key", API_KEYS=caller.entry)
+    args = [
+        *DECKGEN,
+        "generate",
+        "examples/quarterly-report.md",
+        "--slides",
+        "4",
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    async with running_server(settings) as server:
+        refused = await run("generate", "examples/quarterly-report.md", "--server", server.target)
+        assert refused.returncode == 1 and "unauthenticated" in refused.stderr.lower()
+        accepted = await asyncio.to_thread(
+            subprocess.run,
+            [*args, "--server", server.target],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "DECKGEN_API_KEY": caller.key},
+        )
+        assert accepted.returncode == 0, accepted.stderr
+        assert (tmp_path / "out" / "deck.pptx").is_file()

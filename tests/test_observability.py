@@ -4,8 +4,12 @@ Prometheus metrics, keeping secrets out of both and out of its logs, and health 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import socket
+import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +25,7 @@ from tests.support.deck_model import DeckModel
 from tests.support.fake_llm import FakeLLMServer, Reply
 from tests.support.otlp import OtlpReceiver, ReceivedSpan
 from tests.support.servers import ChildServer, start_child_server
+from tests.support.status import rich_error
 
 SECRET = "sk-test-do-not-leak-4f9a"
 SERVICE = "deckgen.v1.PresentationService"
@@ -165,3 +170,103 @@ async def test_readiness_follows_the_llm_provider_and_liveness_does_not(
         recovered = await asyncio.wait_for(watch.read(), 10)
         assert recovered.status == serving
         watch.cancel()
+
+
+def exported(otlp: OtlpReceiver) -> str:
+    """Everything the server exported, as text: names, attributes, events and status messages."""
+    with otlp.lock:
+        return repr([(s.name, s.attributes, s.events, s.status_message, s.resource) for s in otlp.spans])
+
+
+async def test_a_providers_error_quoting_the_key_reaches_no_client_log_or_span(
+    child: tuple[ChildServer, int], llm: FakeLLMServer, otlp: OtlpReceiver
+) -> None:
+    server, _ = child
+    body = f"Incorrect API key provided: {SECRET}. You can find your API key at the dashboard."
+    llm.responder = lambda request: Reply(status=401, error_message=body)
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await generate(server.target)
+    error = rich_error(caught.value)
+    assert (error.code, error.reason) == (grpc.StatusCode.UNAVAILABLE, "LLM_UNAVAILABLE")
+    # Our own message: the provider's configured name and the HTTP status, not its body.
+    assert "primary: HTTP 401 (API key refused)" in error.message
+    assert "Incorrect API key" not in error.message and SECRET not in error.message
+
+    chats = await asyncio.to_thread(otlp.wait_for, "chat gpt-4o-mini")
+    assert chats and chats[0].events and chats[0].events[0][0] == "exception"
+    await asyncio.sleep(0.5)  # the batch processor exports the last spans
+    server.process.terminate()
+    _, logs = server.process.communicate(timeout=30)
+    assert "HTTP 401" in logs
+    everything = logs + exported(otlp)
+    assert SECRET not in everything and "Incorrect API key" not in everything
+
+
+async def test_a_failure_quoting_the_document_logs_neither_the_document_nor_a_line_over_the_cap(
+    tmp_path: Path, otlp: OtlpReceiver
+) -> None:
+    cap = 4096
+    server = start_child_server(
+        {
+            "STORAGE_DIR": str(tmp_path),
+            "METRICS_ENABLED": "false",
+            "LOG_LEVEL": "DEBUG",
+            "LOG_MAX_RECORD_BYTES": str(cap),
+            "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+            "OTEL_EXPORTER_OTLP_INSECURE": "true",
+            "OTEL_BSP_SCHEDULE_DELAY": "100",
+        },
+        engine="leaky",
+    )
+    marker = f"subtitle-{uuid.uuid4().hex}"
+    # About 1 MB, like the subtitle file whose text once filled one log line.
+    document = f"# Notes\n\n{marker}\n\n" + "The quick brown fox jumps over the lazy dog. " * 23_000
+    try:
+        async with grpc.aio.insecure_channel(server.target) as channel:
+            stub = spb_grpc.PresentationServiceStub(channel)
+            source = spb.SourceDocument(name="a.md", media_type="text/markdown", content=document.encode())
+            request = spb.GeneratePresentationRequest(sources=[source])
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                _ = [event async for event in stub.GeneratePresentation(request, timeout=60)]
+        assert caught.value.code() == grpc.StatusCode.INTERNAL
+        assert marker not in (caught.value.details() or "")
+        assert await asyncio.to_thread(otlp.wait_for, "generation")
+        await asyncio.sleep(0.5)
+    finally:
+        server.process.terminate()
+        _, logs = server.process.communicate(timeout=30)
+    lines = logs.splitlines()
+    records = [json.loads(line) for line in lines]
+    failure = next(r for r in records if r["message"].startswith("generation ") and "exception" in r)
+    # The failure is still findable: its type and where it was raised (a traceback's end is kept).
+    assert failure["exception"].endswith("ValueError: (message withheld, 1035103 characters)")
+    assert "engines.py" in failure["exception"]
+    assert all(len(line.encode()) + 1 <= cap for line in lines)
+    assert marker not in logs
+    assert marker not in exported(otlp)
+
+
+async def test_time_to_first_slide_is_what_the_caller_waits_for(
+    child: tuple[ChildServer, int], llm: FakeLLMServer
+) -> None:
+    server, metrics_port = child
+    # The title slide goes out once the outline's first item is written: not before the model's
+    # first token, half a second after the call reaches it.
+    llm.responder = DeckModel(ttft=0.5, tokens_per_second=100).respond
+    async with grpc.aio.insecure_channel(server.target) as channel:
+        stub = spb_grpc.PresentationServiceStub(channel)
+        request = spb.GeneratePresentationRequest(topic="Waiting", slide_count=4)
+        started = time.monotonic()
+        seen: float | None = None
+        async for event in stub.GeneratePresentation(request, timeout=60):
+            if seen is None and event.HasField("slide"):
+                seen = time.monotonic() - started
+    assert seen is not None
+    metrics = await asyncio.to_thread(
+        lambda: urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).read().decode()
+    )
+    assert "deckgen_time_to_first_slide_seconds_count 1.0" in metrics
+    found = re.search(r"^deckgen_time_to_first_slide_seconds_sum (\S+)$", metrics, re.MULTILINE)
+    assert found is not None
+    # Measured inside what the caller saw: from the call's start to the slide handed to grpc.
+    assert 0.5 <= float(found.group(1)) <= seen

@@ -72,9 +72,8 @@ def sheet(out: Path, columns: int, width: int) -> None:
     font = ImageFont.load_default(15)
     y = gap
     for name, theme_id, numbers in rows:
-        draw.text(
-            (gap, y), f"{available[name].title.replace('**', '')} \u2014 theme {theme_id}", "#111827", font
-        )
+        # The default bitmap font has Latin only: the label names the deck, not its title.
+        draw.text((gap, y), f"{name} deck, theme {theme_id}", "#111827", font)
         y += 22
         rendered = asyncio.run(_pages(available[name], theme_id))
         for column, number in enumerate(numbers):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -15,30 +16,36 @@ Around = Callable[[grpc.aio.ServicerContext], AbstractAsyncContextManager[None]]
 
 
 def wrap_handler(handler: grpc.RpcMethodHandler, around: Around) -> grpc.RpcMethodHandler:
-    """`handler` with `around` wrapped about each call (unary and server-streaming methods)."""
-    if handler.request_streaming:
-        return handler  # deckgen has no client-streaming methods
+    """`handler` with `around` wrapped about each call, whichever side streams (reflection's
+    bidirectional stream included: nothing may slip past authentication by being a stream)."""
+    codecs = {
+        "request_deserializer": handler.request_deserializer,
+        "response_serializer": handler.response_serializer,
+    }
+    streams_in = handler.request_streaming
     if handler.response_streaming:
-        inner_stream = handler.unary_stream
+        inner_stream = handler.stream_stream if streams_in else handler.unary_stream
+        make = grpc.stream_stream_rpc_method_handler if streams_in else grpc.unary_stream_rpc_method_handler
+        if not inspect.isasyncgenfunction(inner_stream):
+            # A streaming handler written as a coroutine that sends with `context.write`.
+            async def writer(request: Any, context: grpc.aio.ServicerContext) -> None:
+                async with around(context):
+                    await inner_stream(request, context)
+
+            return make(writer, **codecs)
 
         async def stream(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             async with around(context):
                 async for response in inner_stream(request, context):
                     yield response
 
-        return grpc.unary_stream_rpc_method_handler(
-            stream,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
-    inner_unary = handler.unary_unary
+        return make(stream, **codecs)
+    inner_unary = handler.stream_unary if streams_in else handler.unary_unary
 
     async def unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
         async with around(context):
             return await inner_unary(request, context)
 
-    return grpc.unary_unary_rpc_method_handler(
-        unary,
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+    if streams_in:
+        return grpc.stream_unary_rpc_method_handler(unary, **codecs)
+    return grpc.unary_unary_rpc_method_handler(unary, **codecs)

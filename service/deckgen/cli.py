@@ -1,8 +1,9 @@
-"""The `deckgen` command: `serve`, `generate` (a client of a running server) and `render`."""
+"""The `deckgen` command: `serve`, `generate` (a client of a running server), `render`, and `keys`."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,15 +12,18 @@ __all__ = ["main"]
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     from deckgen.config import ConfigError, load_settings
     from deckgen.server import run
 
+    environ = {**os.environ, "ROLE": args.role} if args.role else None
     try:
-        settings = load_settings()
+        settings = load_settings(environ)
+        run(settings)  # a busy API or metrics port is a configuration error too
     except ConfigError as error:
         print(f"deckgen: invalid configuration: {error}", file=sys.stderr)
         return 2
-    run(settings)
     return 0
 
 
@@ -34,7 +38,8 @@ def _generate(args: argparse.Namespace) -> int:
             print(f"deckgen: no such file: {source}", file=sys.stderr)
             return 2
     try:
-        with DeckgenClient(args.server, timeout=args.timeout) as client:
+        api_key = args.api_key or os.environ.get("DECKGEN_API_KEY") or None
+        with DeckgenClient(args.server, timeout=args.timeout, api_key=api_key) as client:
             artifacts = []
             for event in client.generate_presentation(
                 topic=args.topic or "",
@@ -94,11 +99,38 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _keys(args: argparse.Namespace) -> int:
+    from deckgen.auth import KeyFormatError, entry_for, new_api_key
+
+    scopes = frozenset(args.scope)
+    try:
+        if args.keys_command == "create":
+            key, entry = new_api_key(args.principal, scopes)
+            print(f"key (give it to the caller; it is not stored anywhere): {key}", file=sys.stderr)
+            print(key)
+        else:
+            key = sys.stdin.readline().strip()
+            entry = entry_for(key, args.principal, scopes)
+    except KeyFormatError as error:
+        print(f"deckgen: {error}", file=sys.stderr)
+        return 2
+    print("API_KEYS entry (append it to the keys file or secret):", file=sys.stderr)
+    print(entry.line())
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="deckgen", description="Presentation generation service")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the gRPC server (configured by the environment)")
+    serve.add_argument(
+        "--role",
+        choices=["api", "worker", "all"],
+        default="",
+        help="api: serve calls and enqueue generations; worker: run generations from the queue; "
+        "all (default, or ROLE): both. api and worker need REDIS_URL.",
+    )
     serve.set_defaults(func=_serve)
 
     generate = commands.add_parser("generate", help="generate a deck on a running server")
@@ -118,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     generate.add_argument("--no-notes", action="store_true", help="leave out speaker notes")
     generate.add_argument("--server", default="localhost:8000", help="host:port of the server")
     generate.add_argument("--timeout", type=float, default=300.0, help="deadline in seconds")
+    generate.add_argument("--api-key", default="", help="API key (default: $DECKGEN_API_KEY)")
     generate.add_argument("--out", default=".", help="directory to save the artifacts in")
     generate.set_defaults(func=_generate)
 
@@ -126,6 +159,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     render_cmd.add_argument("-o", "--output", default="deck.pptx")
     render_cmd.add_argument("--theme", default="", help="override the deck's theme")
     render_cmd.set_defaults(func=_render)
+
+    keys = commands.add_parser("keys", help="make API key entries for API_KEYS (only digests are stored)")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    for name, text in (
+        ("create", "make a new key; prints the key, then its API_KEYS entry"),
+        ("hash", "read an existing key (dgk_...) from stdin; print its API_KEYS entry"),
+    ):
+        command = key_commands.add_parser(name, help=text)
+        command.add_argument("principal", help="the service the key identifies, e.g. billing")
+        command.add_argument("--scope", action="append", default=[], choices=["admin"])
+    keys.set_defaults(func=_keys)
 
     args = parser.parse_args(argv)
     result: int = args.func(args)

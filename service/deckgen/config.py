@@ -7,6 +7,7 @@ that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["ConfigError", "Settings", "load_settings", "read_env_file"]
+__all__ = ["AUTH_METHODS", "ConfigError", "Settings", "auth_methods", "load_settings", "read_env_file"]
 
 ENVIRONMENTS = ("development", "staging", "production", "test")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -69,16 +70,40 @@ class Settings:
     """MAX_SOURCES: source documents per request."""
     shutdown_grace: float = 25.0
     """SHUTDOWN_GRACE: seconds in-flight streams get to finish after SIGTERM."""
-    detach_grace: float = 0.0
-    """DETACH_GRACE: seconds a generation goes on after its last reader left, so a dropped client can
-    resume it; 0 stops the work (and its cost) as soon as the caller goes."""
+    detach_grace: float = 30.0
+    """DETACH_GRACE: seconds a generation goes on after its last reader (on any replica) left, so a
+    dropped client can resume it; 0 stops the work (and its cost) as soon as the caller goes."""
+    role: str = "all"
+    """ROLE: `api` (serve calls, enqueue generations), `worker` (run generations from the queue) or
+    `all`; `deckgen serve --role` overrides it. Without REDIS_URL every process is `all`."""
+    redis_url: str = field(default="", repr=False)
+    """REDIS_URL: redis://[:password@]host:port/db (or rediss://); set, the job queue, event log,
+    records and cancellations live in Redis and any replica serves any call. Empty: in-process."""
+    redis_password: str = field(default="", repr=False)
+    """REDIS_PASSWORD: used when REDIS_URL carries none (secret)."""
+    redis_key_prefix: str = "deckgen:"
+    """REDIS_KEY_PREFIX: prefix of every key and channel, so several deployments can share a Redis."""
+    queue_partitions: int = 1
+    """QUEUE_PARTITIONS: job streams the queue is split into (spread over a Redis Cluster's shards)."""
+    max_queued_generations: int = 1000
+    """MAX_QUEUED_GENERATIONS: generations waiting in the shared queue before new ones get
+    RESOURCE_EXHAUSTED (with REDIS_URL; in-process the limit is MAX_CONCURRENT_GENERATIONS)."""
+    job_lease: float = 10.0
+    """JOB_LEASE: seconds a worker holds a job without renewing it; after that another worker takes
+    the job over and continues it."""
+    job_max_attempts: int = 3
+    """JOB_MAX_ATTEMPTS: workers a job may outlive before it is given up (ends with ABORTED)."""
+    record_retention: float = 86400.0
+    """RECORD_RETENTION: seconds presentation records and request ids stay in the shared state
+    (the artifact store keeps records for good)."""
     event_retention: float = 3600.0
     """EVENT_RETENTION: seconds a finished generation's events stay available for resuming."""
     storage_backend: str = "local"
     """STORAGE_BACKEND: where artifacts live; `local` (the embedded default)."""
     storage_dir: Path = Path("var/artifacts")
     supabase_url: str = ""
-    """SUPABASE_URL: the project URL (https://<project>.supabase.co) for STORAGE_BACKEND=supabase."""
+    """SUPABASE_URL: the project URL (https://<project>.supabase.co), for STORAGE_BACKEND=supabase and
+    for verifying users' tokens (AUTH_MODE=supabase)."""
     supabase_service_role_key: str = field(default="", repr=False)
     """SUPABASE_SERVICE_ROLE_KEY: the key the server stores artifacts with (secret)."""
     supabase_key: str = field(default="", repr=False)
@@ -96,6 +121,10 @@ class Settings:
     """EXPORT_TIMEOUT: the longest one PDF conversion may take, in seconds."""
     export_processes: int = 2
     """EXPORT_PROCESSES: LibreOffice conversions run at once (each keeps its own profile)."""
+    export_sandbox: str = "auto"
+    """EXPORT_SANDBOX: how LibreOffice is confined: `auto` (bubblewrap: no network, only its own
+    folder; else a network namespace; else unconfined with a warning), `required` (refuse to start
+    without a sandbox), `off`."""
     preview_width: int = 1280
     """PREVIEW_WIDTH: width in pixels of slide previews."""
     metrics_enabled: bool = True
@@ -116,7 +145,7 @@ class Settings:
     llm_slide_model: str = "gpt-4o-mini"
     """LLM_SLIDE_MODEL: model that writes slides."""
     llm_backup_base_urls: str = ""
-    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order after the primary fails."""
+    """LLM_BACKUP_BASE_URLS: comma-separated backup endpoints, tried in order when the one before fails."""
     llm_backup_models: str = ""
     """LLM_BACKUP_MODELS: comma-separated model per backup (one value applies to all)."""
     llm_backup_api_keys: str = field(default="", repr=False)
@@ -128,7 +157,8 @@ class Settings:
     llm_idle_timeout: float = 30.0
     """LLM_IDLE_TIMEOUT: the longest a model's stream may stay silent, in seconds."""
     llm_retry_attempts: int = 3
-    """LLM_RETRY_ATTEMPTS: tries per provider on 429/5xx/timeouts before the next provider."""
+    """LLM_RETRY_ATTEMPTS: tries on 429/5xx/timeouts of the last provider; one with a backup after
+    it gets one try, and the backup takes the call at once."""
     llm_retry_base_delay: float = 0.5
     """LLM_RETRY_BASE_DELAY: first backoff ceiling in seconds; doubles per try, with full jitter."""
     llm_breaker_threshold: int = 5
@@ -145,6 +175,56 @@ class Settings:
     """IMAGES_SIZE: WIDTHxHEIGHT of generated pictures."""
     image_concurrency: int = 4
     """IMAGE_CONCURRENCY: pictures of one generation made at once."""
+
+    # -- who is calling (docs/security.md) --------------------------------------------------------
+    auth_mode: str = "none"
+    """AUTH_MODE: comma-separated ways a caller may authenticate: `api_key`, `supabase`, `mtls`; or
+    `none` (the development default: every caller is one anonymous admin). The production profile
+    refuses to start unless it is set explicitly."""
+    api_keys: str = field(default="", repr=False)
+    """API_KEYS: API key entries `<key id> <principal> <scopes|-> sha256:<hex>`, one per line (or `;`);
+    `deckgen keys create` makes one. Usually API_KEYS_FILE, a mounted secret (secret)."""
+    supabase_jwt_secret: str = field(default="", repr=False)
+    """SUPABASE_JWT_SECRET: the project's legacy HS256 JWT secret; empty accepts only tokens signed with
+    the asymmetric keys of `<SUPABASE_URL>/auth/v1/.well-known/jwks.json` (secret)."""
+    supabase_jwt_audience: str = "authenticated"
+    """SUPABASE_JWT_AUDIENCE: the `aud` a user's token must carry."""
+    jwt_leeway: float = 30.0
+    """JWT_LEEWAY: seconds of clock skew allowed on `exp`, `nbf` and `iat`."""
+    reflection_enabled: bool = True
+    """REFLECTION_ENABLED: serve gRPC server reflection (grpcurl without .proto files); off in production."""
+    resume_token_secret: str = field(default="", repr=False)
+    """RESUME_TOKEN_SECRET: HMAC key that signs resume tokens; required in production. Empty elsewhere
+    means a random key per process: tokens then do not survive a restart or reach another replica."""
+    resume_token_secret_previous: str = field(default="", repr=False)
+    """RESUME_TOKEN_SECRET_PREVIOUS: the key before a rotation, still accepted for tokens it signed."""
+    trusted_proxies: str = ""
+    """TRUSTED_PROXIES: comma-separated CIDRs of proxies whose `x-forwarded-for` /
+    `x-envoy-external-address` name the client; from any other peer those headers are ignored."""
+    rate_limit_reads_per_minute: int = 600
+    """RATE_LIMIT_READS_PER_MINUTE: cheap reads (GetPresentation, GetTemplate, ListThemes) per caller."""
+    rate_limit_reads_burst: int = 100
+    """RATE_LIMIT_READS_BURST: cheap reads a caller may make at once."""
+    rate_limit_downloads_per_minute: int = 300
+    """RATE_LIMIT_DOWNLOADS_PER_MINUTE: DownloadArtifact calls per caller."""
+    rate_limit_downloads_burst: int = 60
+    """RATE_LIMIT_DOWNLOADS_BURST: downloads a caller may start at once."""
+    max_generations_per_caller: int = 4
+    """MAX_GENERATIONS_PER_CALLER: generation streams one caller may hold open at once (with
+    RATE_LIMIT_ENABLED)."""
+    model_tokens_per_day: int = 0
+    """MODEL_TOKENS_PER_DAY: model tokens (prompt + completion) one caller may spend per UTC day;
+    0 is unlimited."""
+    tls_cert_file: str = ""
+    """TLS_CERT_FILE: PEM certificate chain of the gRPC port; with TLS_KEY_FILE turns TLS on. Re-read
+    when it changes (cert-manager renewals need no restart)."""
+    tls_key_file: str = ""
+    """TLS_KEY_FILE: PEM private key of TLS_CERT_FILE."""
+    tls_client_ca_file: str = ""
+    """TLS_CLIENT_CA_FILE: PEM CA bundle; when set, callers must present a client certificate it
+    signed (mTLS), and with AUTH_MODE containing `mtls` the certificate's name is the principal."""
+    health_port: int = 0
+    """HEALTH_PORT: a plaintext, health-only gRPC listener for the kubelet's probes; 0 is off."""
 
     @property
     def llm_configured(self) -> bool:
@@ -242,6 +322,17 @@ def _validate(settings: Settings) -> None:
     require(settings.shutdown_grace >= 0, "SHUTDOWN_GRACE", "must not be negative")
     require(settings.detach_grace >= 0, "DETACH_GRACE", "must not be negative")
     require(settings.event_retention >= 0, "EVENT_RETENTION", "must not be negative")
+    require(settings.role in ("api", "worker", "all"), "ROLE", "must be api, worker or all")
+    if settings.redis_url and not settings.redis_url.startswith(("redis://", "rediss://", "unix://")):
+        # Not echoed: the URL may carry the password.
+        raise ConfigError("REDIS_URL must be a redis://, rediss:// or unix:// URL")
+    if settings.role != "all" and not settings.redis_url:
+        raise ConfigError(f"ROLE={settings.role} needs REDIS_URL: without it the queue is in this process")
+    require(1 <= settings.queue_partitions <= 64, "QUEUE_PARTITIONS", "must be between 1 and 64")
+    require(settings.max_queued_generations >= 1, "MAX_QUEUED_GENERATIONS", "must be at least 1")
+    require(1 <= settings.job_lease <= 600, "JOB_LEASE", "must be between 1 and 600 seconds")
+    require(1 <= settings.job_max_attempts <= 20, "JOB_MAX_ATTEMPTS", "must be between 1 and 20")
+    require(settings.record_retention >= 60, "RECORD_RETENTION", "must be at least 60 seconds")
     require(
         settings.storage_backend in ("local", "supabase"), "STORAGE_BACKEND", "must be `local` or `supabase`"
     )
@@ -288,7 +379,13 @@ def _validate(settings: Settings) -> None:
         bool(re.fullmatch(r"\d{2,5}x\d{2,5}", settings.images_size)), "IMAGES_SIZE", "must be WIDTHxHEIGHT"
     )
     require(settings.image_concurrency >= 1, "IMAGE_CONCURRENCY", "must be at least 1")
+    _validate_identity(settings, require)
     require(settings.export_timeout > 0, "EXPORT_TIMEOUT", "must be positive")
+    require(
+        settings.export_sandbox in ("auto", "required", "off"),
+        "EXPORT_SANDBOX",
+        "must be auto, required or off",
+    )
     require(0 <= settings.metrics_port <= 65535, "METRICS_PORT", "must be a port number (0-65535)")
     require(settings.health_check_interval >= 1, "HEALTH_CHECK_INTERVAL", "must be at least 1 second")
     require(1 <= settings.export_processes <= 16, "EXPORT_PROCESSES", "must be between 1 and 16")
@@ -298,6 +395,96 @@ def _validate(settings: Settings) -> None:
         "DOWNLOAD_CHUNK_BYTES",
         "must be between 4 KiB and 4 MiB",
     )
+
+
+AUTH_METHODS = ("api_key", "supabase", "mtls")
+
+
+def auth_methods(auth_mode: str) -> frozenset[str]:
+    """The methods AUTH_MODE enables; empty for `none`."""
+    parts = {part.strip() for part in auth_mode.split(",") if part.strip()}
+    return frozenset() if parts == {"none"} else frozenset(parts)
+
+
+def _validate_identity(settings: Settings, require: Callable[[bool, str, str], None]) -> None:
+    parts = {part.strip() for part in settings.auth_mode.split(",") if part.strip()}
+    require(
+        parts == {"none"} or (bool(parts) and parts <= set(AUTH_METHODS)),
+        "AUTH_MODE",
+        f"must be `none` or a comma-separated list of {', '.join(AUTH_METHODS)}",
+    )
+    methods = auth_methods(settings.auth_mode)
+    if "api_key" in methods and not settings.api_keys.strip():
+        raise ConfigError("AUTH_MODE includes api_key, which needs API_KEYS (or API_KEYS_FILE)")
+    if settings.api_keys.strip():
+        from deckgen.auth import ApiKeys, KeyFormatError
+
+        try:
+            ApiKeys(settings.api_keys)
+        except KeyFormatError as error:
+            raise ConfigError(str(error)) from None
+    if "supabase" in methods:
+        require(
+            settings.supabase_url.startswith(("http://", "https://")),
+            "SUPABASE_URL",
+            "must be the project's http(s) URL when AUTH_MODE includes supabase",
+        )
+    if "mtls" in methods and not settings.tls_client_ca_file:
+        raise ConfigError("AUTH_MODE includes mtls, which needs TLS_CLIENT_CA_FILE")
+    require(0 <= settings.jwt_leeway <= 300, "JWT_LEEWAY", "must be 0 to 300 seconds")
+    require(
+        bool(settings.tls_cert_file) == bool(settings.tls_key_file), "TLS_CERT_FILE", "needs TLS_KEY_FILE"
+    )
+    if settings.tls_client_ca_file and not settings.tls_cert_file:
+        raise ConfigError("TLS_CLIENT_CA_FILE needs TLS_CERT_FILE and TLS_KEY_FILE (mTLS is TLS first)")
+    for name in ("tls_cert_file", "tls_key_file", "tls_client_ca_file"):
+        path = getattr(settings, name)
+        require(not path or Path(path).is_file(), name.upper(), "must name a readable file")
+    require(0 <= settings.health_port <= 65535, "HEALTH_PORT", "must be a port number (0 is off)")
+    require(
+        not settings.health_port or settings.health_port != settings.api_port,
+        "HEALTH_PORT",
+        "must differ from API_PORT",
+    )
+    for cidr in settings.trusted_proxies.split(","):
+        try:
+            if cidr.strip():
+                ipaddress.ip_network(cidr.strip(), strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"TRUSTED_PROXIES must be comma-separated CIDRs, got {cidr.strip()!r}"
+            ) from None
+    for name in (
+        "rate_limit_reads_per_minute",
+        "rate_limit_reads_burst",
+        "rate_limit_downloads_per_minute",
+        "rate_limit_downloads_burst",
+        "max_generations_per_caller",
+    ):
+        require(getattr(settings, name) >= 1, name.upper(), "must be at least 1")
+    require(
+        settings.model_tokens_per_day >= 0, "MODEL_TOKENS_PER_DAY", "must not be negative (0 is unlimited)"
+    )
+    if settings.environment == "production" and not settings.resume_token_secret:
+        raise ConfigError(
+            "RESUME_TOKEN_SECRET (or RESUME_TOKEN_SECRET_FILE) is required in production: without it "
+            "resume tokens would not survive a restart or reach another replica"
+        )
+
+
+def _read_secret_files(merged: dict[str, str]) -> None:
+    """`NAME_FILE=/path` supplies NAME from a file, as Docker and Kubernetes mount secrets."""
+    for setting in fields(Settings):
+        name = setting.name.upper()
+        path = merged.get(f"{name}_FILE", "").strip()
+        if not path:
+            continue
+        if merged.get(name, "").strip():
+            raise ConfigError(f"set {name} or {name}_FILE, not both")
+        try:
+            merged[name] = Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{name}_FILE: cannot read {path}: {error.__class__.__name__}") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | None = None) -> Settings:
@@ -310,9 +497,20 @@ def load_settings(environ: Mapping[str, str] | None = None, config_dir: Path | N
         Path(env.get("CONFIG_DIR", "")) if env.get("CONFIG_DIR") else (config_dir or DEFAULT_CONFIG_DIR)
     )
     env_file = directory / f".env.{environment}"
+    if env.get("CONFIG_DIR") and not env_file.is_file():
+        # A CONFIG_DIR set by hand that has no profile is a mistake, not a reason to run on defaults
+        # (which would, say, turn rate limiting off in production).
+        raise ConfigError(f"CONFIG_DIR has no .env.{environment}, got {str(directory)!r}")
     merged = read_env_file(env_file) if env_file.is_file() else {}
     merged.update(env)  # the process environment wins over the file
     merged["ENVIRONMENT"] = environment
+    _read_secret_files(merged)
+    if environment == "production" and not merged.get("AUTH_MODE", "").strip():
+        raise ConfigError(
+            "the production profile needs authentication: set AUTH_MODE to api_key, supabase and/or "
+            "mtls (comma-separated), or AUTH_MODE=none explicitly if a gateway in front authenticates "
+            "every call"
+        )
 
     values: dict[str, Any] = {}
     for setting in fields(Settings):

@@ -1,6 +1,9 @@
 """Health that tells the truth: readiness follows the dependencies, checked in the background.
 
-Probes read a cached status and never trigger a check themselves. Services reported:
+Probes read a cached status and never trigger a check themselves. A check that fails makes its
+dependency down at once; a check that only runs late (a busy machine) does so after
+`_SLOW_CHECKS_TO_FAIL` late checks in a row, so a traffic peak does not take every replica out of
+the load balancer at once. Services reported:
 - "liveness": SERVING while the process runs (Kubernetes restarts the pod only when this fails);
 - "readiness", "" and deckgen.v1.PresentationService: SERVING only while every required
   dependency (the artifact store, at least one language-model provider when one is configured)
@@ -25,6 +28,7 @@ READINESS = "readiness"
 _SERVING = health_pb2.HealthCheckResponse.SERVING
 _NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 _CHECK_TIMEOUT = 5.0
+_SLOW_CHECKS_TO_FAIL = 3
 
 
 class HealthMonitor:
@@ -42,13 +46,22 @@ class HealthMonitor:
         self._task: asyncio.Task[None] | None = None
         self.ready: bool | None = None
         self.failures: dict[str, str] = {}
+        self._late: dict[str, int] = {}
 
     async def _check(self, name: str, check: Callable[[], Awaitable[None]]) -> str | None:
         try:
             async with asyncio.timeout(_CHECK_TIMEOUT):
                 await check()
+        except TimeoutError:
+            late = self._late[name] = self._late.get(name, 0) + 1
+            if late < _SLOW_CHECKS_TO_FAIL and self.ready is not None:
+                # Busy is not down: keep what the last finished check said (never at start).
+                return self.failures.get(name)
+            return f"no answer within {_CHECK_TIMEOUT:.0f} s, {late} times in a row"
         except Exception as error:  # any failure makes the dependency unavailable
+            self._late[name] = 0
             return f"{type(error).__name__}: {error}"[:200]
+        self._late[name] = 0
         return None
 
     async def check_now(self) -> bool:

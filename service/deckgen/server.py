@@ -7,10 +7,16 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import secrets
 import signal
+import socket
+import sys
+import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -18,14 +24,16 @@ from grpc_reflection.v1alpha import reflection
 
 from deckgen import render
 from deckgen.api import (
+    CallerLimits,
+    DecodeGuardInterceptor,
     Limits,
     ObservabilityInterceptor,
     PresentationServicer,
     RateLimitInterceptor,
     deck_to_json,
 )
-from deckgen.api._interceptors import TokenBuckets
-from deckgen.config import Settings
+from deckgen.api._authn import AuthInterceptor
+from deckgen.config import ConfigError, Settings
 from deckgen.content import ContentEngine
 from deckgen.content.embedded import EmbeddedEngine
 from deckgen.content.llm import LLMEngine
@@ -35,12 +43,16 @@ from deckgen.domain import (
     FieldViolation,
     InvalidRequest,
     Layout,
+    NotFound,
     PreconditionFailed,
     Slide,
     Theme,
 )
 from deckgen.health import HealthMonitor
 from deckgen.observability import (
+    QUEUE_OLDEST_AGE,
+    QUEUE_RUNNING,
+    QUEUED,
     InstrumentedStore,
     configure_logging,
     configure_tracing,
@@ -48,21 +60,31 @@ from deckgen.observability import (
 )
 from deckgen.pipeline import (
     ArtifactWriter,
+    CachedContent,
+    ContentCache,
+    Coordination,
     GenerationService,
     MemoryContentCache,
     PipelineDeps,
     RenderAssets,
     TemplateLibrary,
+    Worker,
 )
 from deckgen.providers._retry import RetryPolicy
-from deckgen.providers.export import LibreOfficeExporter, export_available
-from deckgen.providers.images import ImageGenerator, OpenAIImageConfig, OpenAIImageGenerator
-from deckgen.providers.llm import FailoverChatModel, OpenAIChatModel, OpenAIConfig
-from deckgen.providers.queue import InProcessJobQueue, MemoryEventLog
-from deckgen.providers.storage import ArtifactStore, LocalArtifactStore, SupabaseArtifactStore
+from deckgen.providers.export import LibreOfficeExporter, Sandbox, export_available
+from deckgen.providers.images import ImageGenerator
+from deckgen.providers.llm import FailoverChatModel
+from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
+from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
+from deckgen.providers.storage import ArtifactStore, LocalArtifactStore
 from deckgen.render.template import TemplateError, inspect_template, render_with_template
+from deckgen.security import build_authenticator, build_limits, build_resume_tokens, server_credentials
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
+
+if TYPE_CHECKING:
+    from deckgen.providers.images import OpenAIImageGenerator
+    from deckgen.providers.llm import OpenAIChatModel
 
 __all__ = [
     "App",
@@ -73,6 +95,7 @@ __all__ = [
     "serve",
     "set_serving",
     "shutdown",
+    "start_health_listener",
 ]
 
 log = logging.getLogger("deckgen.server")
@@ -124,6 +147,13 @@ class App:
     """Release adapters' connections at shutdown."""
     monitor: HealthMonitor | None = None
     """Readiness from the dependencies; None serves unconditionally (tests)."""
+    worker: Worker | None = None
+    """Runs generations from the queue; None for ROLE=api."""
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    startup: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    """Run by `serve` before the first health check (the local store's sweep)."""
+    limits: CallerLimits | None = None
+    """Per-caller budgets, shared by the rate-limit interceptor and the servicer."""
 
 
 def _split(value: str, count: int) -> list[str]:
@@ -132,6 +162,9 @@ def _split(value: str, count: int) -> list[str]:
 
 
 def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
+    # Imported here: the OpenAI SDK is slow to import, and a server without a model never needs it.
+    from deckgen.providers.llm import OpenAIChatModel, OpenAIConfig
+
     retry = RetryPolicy(settings.llm_retry_attempts, settings.llm_retry_base_delay)
 
     def model(name: str, base_url: str, key: str, outline: str, slides: str) -> OpenAIChatModel:
@@ -180,6 +213,8 @@ def _engine(
     closers.extend(model.aclose for model in models)
     images: OpenAIImageGenerator | None = None
     if settings.images_model:
+        from deckgen.providers.images import OpenAIImageConfig, OpenAIImageGenerator
+
         images = OpenAIImageGenerator(
             OpenAIImageConfig(
                 "images",
@@ -187,6 +222,8 @@ def _engine(
                 settings.openai_api_key,
                 settings.images_model,
                 retry=RetryPolicy(settings.llm_retry_attempts, settings.llm_retry_base_delay),
+                breaker_threshold=settings.llm_breaker_threshold,
+                breaker_cooldown=settings.llm_breaker_cooldown,
             )
         )
         closers.append(images.aclose)
@@ -213,6 +250,7 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
         profiles=settings.export_processes,
         timeout=settings.export_timeout,
         preview_width=settings.preview_width,
+        sandbox=Sandbox.detect(settings.export_sandbox),
     )
     closers.append(exporter.aclose)
     return exporter
@@ -220,6 +258,8 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
 
 def _store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> ArtifactStore:
     if settings.storage_backend == "supabase":
+        from deckgen.providers.storage import SupabaseArtifactStore  # slow to import: only when used
+
         store = SupabaseArtifactStore(
             settings.supabase_url,
             settings.supabase_service_role_key or settings.supabase_key,
@@ -234,7 +274,8 @@ def _store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> 
 def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     """Wire the embedded defaults (or configured adapters) into one application."""
     closers: list[Callable[[], Awaitable[None]]] = []
-    store = InstrumentedStore(_store(settings, closers), settings.storage_backend)
+    raw_store = _store(settings, closers)
+    store = InstrumentedStore(raw_store, settings.storage_backend)
     checks: dict[str, Check] = {"storage": store.check}
     exporter = _exporter(settings, closers)
     template_limit = min(settings.max_template_bytes, settings.max_message_bytes - 64 * 1024)
@@ -243,6 +284,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         engine, identity, images = _engine(settings, closers, checks)
     else:
         identity, images = type(engine).__name__, None
+    shared, cache = _coordination(settings, closers, checks)
     deps = PipelineDeps(
         engine=engine,
         engine_name=identity,
@@ -251,57 +293,235 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         fit=_fit,
         theme=render.get_theme,
         brand=render.apply_brand,
-        cache=MemoryContentCache(settings.cache_size) if settings.cache_enabled else None,
+        cache=cache,
         images=images,
         image_concurrency=settings.image_concurrency,
         image_size=settings.images_size,
         templates=templates,
         exporter=exporter,
     )
-    service = GenerationService(
-        deps, MemoryEventLog(settings.event_retention), settings.timeout, settings.detach_grace
-    )
-    service.attach_queue(InProcessJobQueue(service.run, settings.max_concurrent_generations))
-    limits = Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes)
+    service = GenerationService(deps, shared, settings.timeout, settings.detach_grace)
+    worker = None
+    if settings.role in ("worker", "all"):
+        worker = Worker(
+            deps,
+            shared,
+            name=f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+            concurrency=settings.max_concurrent_generations,
+            lease=settings.job_lease,
+            max_attempts=settings.job_max_attempts,
+        )
+    limits = build_limits(settings)
+    closers.append(limits.store.aclose)
     servicer = PresentationServicer(
-        service, limits, render.list_themes, settings.download_chunk_bytes, templates
+        service,
+        Limits(settings.max_sources, settings.max_source_bytes, settings.max_total_source_bytes),
+        render.list_themes,
+        settings.download_chunk_bytes,
+        templates,
+        build_resume_tokens(settings),
+        limits,
     )
     servicer_health = health.aio.HealthServicer()
     monitor = HealthMonitor(servicer_health, checks, ("", SERVICE_NAME), settings.health_check_interval)
-    return App(settings, service, servicer, servicer_health, closers, monitor)
+    app = App(settings, service, servicer, servicer_health, closers, monitor, worker, limits=limits)
+    if isinstance(raw_store, LocalArtifactStore):
+        # What a crash or a kill left: temp files, and folders of generations that never finished
+        # (no generation runs longer than TIMEOUT, so older ones are nobody's).
+        sweep = partial(raw_store.sweep, "presentations", settings.timeout + 60.0, _orphan_check(service))
+        app.startup.append(sweep)
+    return app
+
+
+def _coordination(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], checks: dict[str, Check]
+) -> tuple[Coordination, ContentCache | None]:
+    """The queue, event log and shared state: in this process, or in Redis with REDIS_URL."""
+    if settings.redis_url:
+        return _redis_coordination(settings, closers, checks)
+    shared = Coordination(
+        queue=MemoryJobQueue(settings.max_concurrent_generations, settings.job_lease),
+        events=MemoryEventLog(settings.event_retention, lifetime=settings.timeout),
+        records=MemoryRecords(settings.record_retention),
+        readers=MemoryReaders(),
+        cancels=MemoryCancelSignals(settings.record_retention),
+    )
+    cache = MemoryContentCache(settings.cache_size) if settings.cache_enabled else None
+    return shared, cache
+
+
+def _redis_coordination(
+    settings: Settings, closers: list[Callable[[], Awaitable[None]]], checks: dict[str, Check]
+) -> tuple[Coordination, ContentCache | None]:
+    from deckgen.providers import redis as shared_redis
+
+    client = shared_redis.connect(settings.redis_url, settings.redis_password)
+    keys = shared_redis.Keys(settings.redis_key_prefix)
+
+    async def ping() -> None:
+        with shared_redis.unavailable():
+            await client.ping()
+
+    checks["redis"] = ping
+    closers.append(client.aclose)
+    shared = Coordination(
+        queue=shared_redis.RedisJobQueue(
+            client,
+            keys,
+            partitions=settings.queue_partitions,
+            capacity=settings.max_queued_generations,
+            lease=settings.job_lease,
+        ),
+        events=shared_redis.RedisEventLog(client, keys, settings.event_retention, settings.timeout),
+        records=shared_redis.RedisRecords(client, keys, settings.record_retention),
+        readers=shared_redis.RedisReaders(client, keys),
+        cancels=shared_redis.RedisCancelSignals(client, keys, settings.record_retention),
+    )
+    cache: ContentCache | None = None
+    if settings.cache_enabled:
+        cache = shared_redis.RedisJsonCache(client, keys, settings.record_retention, CachedContent)
+    return shared, cache
+
+
+def _orphan_check(service: GenerationService) -> Callable[[str], Awaitable[bool]]:
+    async def orphan(presentation_id: str) -> bool:
+        try:
+            await service.get(presentation_id)
+        except NotFound:
+            return True
+        return False
+
+    return orphan
+
+
+MAX_STREAMS_PER_CONNECTION = 100
+"""Concurrent calls one HTTP/2 connection may hold open."""
+CONNECTION_AGE = 600.0
+"""Seconds before a connection is asked to go away (clients reconnect transparently)."""
+CONNECTION_AGE_GRACE = 30.0
+"""Seconds beyond TIMEOUT that calls of a connection asked to go away may still run."""
+
+
+def _connection_bounds(settings: Settings) -> list[tuple[str, int]]:
+    # A call whose request message never comes (half-closed, or never sent) is not handed to a
+    # handler, so no deadline of ours reaches it: only the connection's age ends it. The grace
+    # lets a generation started just before the GOAWAY run its full TIMEOUT.
+    grace = settings.timeout + CONNECTION_AGE_GRACE
+    return [
+        ("grpc.max_concurrent_streams", MAX_STREAMS_PER_CONNECTION),
+        ("grpc.max_connection_age_ms", int(CONNECTION_AGE * 1000)),
+        ("grpc.max_connection_age_grace_ms", int(grace * 1000)),
+    ]
 
 
 async def create_server(settings: Settings, app: App | None = None) -> tuple[grpc.aio.Server, int, App]:
     """Build a started-able server bound to the configured address; return it with its port."""
     app = app or build_app(settings)
     # Observability first, so a call refused by the rate limiter still has its span and metrics.
-    interceptors: list[grpc.aio.ServerInterceptor] = [ObservabilityInterceptor()]
-    if settings.rate_limit_enabled:
-        interceptors.append(
-            RateLimitInterceptor(TokenBuckets(settings.rate_limit_per_minute, settings.rate_limit_burst))
-        )
+    # Authentication before the rate limiter, which counts per principal.
+    interceptors: list[grpc.aio.ServerInterceptor] = [
+        ObservabilityInterceptor(),
+        AuthInterceptor(build_authenticator(settings)),
+    ]
+    if settings.rate_limit_enabled and app.limits is not None:
+        interceptors.append(RateLimitInterceptor(app.limits))
+    interceptors.append(DecodeGuardInterceptor())
     server = grpc.aio.server(
         interceptors=interceptors,
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
-            ("grpc.so_reuseport", 1),
+            # Only sibling workers share the port: a second server started by mistake must fail.
+            ("grpc.so_reuseport", int(settings.workers != 1)),
             # Long generations stream for minutes: keep idle connections through proxies alive.
             ("grpc.keepalive_time_ms", 30_000),
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_ping_interval_without_data_ms", 10_000),
+            *_connection_bounds(settings),
         ],
     )
     spb_grpc.add_PresentationServiceServicer_to_server(app.servicer, server)
     health_pb2_grpc.add_HealthServicer_to_server(app.health, server)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME),
-        server,
-    )
-    port = server.add_insecure_port(settings.address)
+    if settings.reflection_enabled:
+        reflection.enable_server_reflection(
+            (
+                SERVICE_NAME,
+                health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                reflection.SERVICE_NAME,
+            ),
+            server,
+        )
+    credentials = server_credentials(settings)
+    try:
+        if credentials is None:
+            port = server.add_insecure_port(settings.address)
+        else:
+            port = server.add_secure_port(settings.address, credentials)
+    except RuntimeError as error:
+        raise _cannot_listen("API_PORT", settings.address, error) from None
     if port == 0:
-        raise OSError(f"could not bind {settings.address}")
+        raise _cannot_listen("API_PORT", settings.address, None)
+    # grpc's health servicer starts with "" SERVING; nothing is until a check (or the caller) says so.
+    await set_serving(app, False)
+    if app.worker is not None:
+        await app.worker.start()
+    app.tasks.append(asyncio.create_task(_watch_queue(app)))
     return server, port, app
+
+
+async def start_health_listener(settings: Settings, app: App) -> int | None:
+    """HEALTH_PORT: plaintext and health only, for kubelet probes (which cannot speak TLS)."""
+    if not settings.health_port:
+        return None
+    listener = grpc.aio.server(options=[("grpc.so_reuseport", int(settings.workers != 1))])
+    health_pb2_grpc.add_HealthServicer_to_server(app.health, listener)
+    address = f"{settings.address.rpartition(':')[0]}:{settings.health_port}"
+    try:
+        port: int = listener.add_insecure_port(address)
+    except RuntimeError as error:
+        raise _cannot_listen("HEALTH_PORT", address, error) from None
+    await listener.start()
+    app.closers.append(lambda: listener.stop(0))
+    return port
+
+
+_QUEUE_METRICS_INTERVAL = 5.0
+
+
+async def _watch_queue(app: App) -> None:
+    """Queue length and the oldest job's age as metrics: what an autoscaler and an alert look at."""
+    while True:
+        try:
+            stats = await app.service.shared.queue.stats()
+        except Exception:  # the health check reports an unreachable Redis; this only skips a round
+            log.debug("queue statistics unavailable", exc_info=True)
+        else:
+            QUEUED.set(stats.waiting)
+            QUEUE_RUNNING.set(stats.running)
+            QUEUE_OLDEST_AGE.set(stats.oldest_age)
+        await asyncio.sleep(_QUEUE_METRICS_INTERVAL)
+
+
+def _cannot_listen(variable: str, address: str, error: BaseException | None) -> ConfigError:
+    why = f" ({error})" if error else ""
+    return ConfigError(
+        f"{variable}: cannot listen on {address}{why}; another process is using the port, or "
+        f"API_HOST is not an address of this machine: choose a free {variable}"
+    )
+
+
+def check_port_free(variable: str, host: str, port: int) -> None:
+    """Raise ConfigError naming `variable` when something already listens on host:port."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As grpc binds: a port in TIME_WAIT is free, one a process listens on is not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise _cannot_listen(variable, f"{host}:{port}", error) from None
 
 
 async def set_serving(app: App, serving: bool) -> None:
@@ -323,12 +543,23 @@ async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
     # with UNAVAILABLE and a retry hint (grpc's own stop would answer a bare CANCELLED to calls
     # racing its GOAWAY), and callers can still fetch the artifacts of what just finished.
     await app.service.drain(grace)
+    if app.worker is not None:
+        await app.worker.drain(grace)
+    if app.service.shared.queue.shared:
+        # What was handed back goes on elsewhere: the callers reading here resume there.
+        app.service.hand_over_readers()
     await server.stop(_STOP_GRACE)
     await close_adapters(app)
 
 
 async def close_adapters(app: App) -> None:
     """Release the adapters' connection pools (after the server has stopped using them)."""
+    for task in app.tasks:
+        task.cancel()
+    await asyncio.gather(*app.tasks, return_exceptions=True)
+    app.tasks.clear()
+    if app.worker is not None:
+        await app.worker.stop()
     for close in app.closers:
         await close()
 
@@ -342,14 +573,25 @@ async def serve(
     configure_tracing()
     if settings.metrics_enabled:
         port_wanted = settings.metrics_port + worker if settings.metrics_port else 0
-        metrics_port = serve_metrics(settings.api_host, port_wanted)
+        try:
+            metrics_port = serve_metrics(settings.api_host, port_wanted)
+        except OSError as error:
+            raise _cannot_listen("METRICS_PORT", f"{settings.api_host}:{port_wanted}", error) from None
         log.info("metrics on http://%s:%d/metrics", settings.api_host, metrics_port)
     server, port, app = await create_server(settings, app)
-    await server.start()
+    for job in app.startup:
+        try:
+            await job()
+        except Exception:  # a start-up chore must not stop the server; health reports real trouble
+            log.exception("start-up task failed")
+    # The first check runs before the port opens: no probe can see SERVING before it is true.
     if app.monitor is not None:
         await app.monitor.start()
     else:
         await set_serving(app, True)
+    await server.start()
+    if (health_port := await start_health_listener(settings, app)) is not None:
+        log.info("health-only plaintext listener on port %d", health_port)
     log.info("deckgen serving on %s (port %d, environment %s)", settings.api_host, port, settings.environment)
     if on_ready is not None:
         on_ready(port)
@@ -365,7 +607,11 @@ async def serve(
 
 def _worker(settings: Settings, index: int) -> None:
     configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
-    asyncio.run(serve(settings, worker=index))
+    try:
+        asyncio.run(serve(settings, worker=index))
+    except ConfigError as error:
+        print(f"deckgen worker {index}: invalid configuration: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def run(settings: Settings) -> None:
@@ -377,6 +623,11 @@ def run(settings: Settings) -> None:
         return
     if settings.api_port == 0:
         raise SystemExit("WORKERS > 1 needs a fixed API_PORT: processes share the port through SO_REUSEPORT")
+    # The workers share the port with one another only: refuse one another server already holds.
+    check_port_free("API_PORT", settings.api_host, settings.api_port)
+    if not settings.resume_token_secret:
+        # Sibling workers share the port, so a resumed stream may reach any of them: one key for all.
+        settings = replace(settings, resume_token_secret=secrets.token_urlsafe(32))
     context = multiprocessing.get_context("spawn")  # grpc must not be forked with live threads
     processes = [
         context.Process(target=_worker, args=(settings, i), name=f"deckgen-worker-{i}")

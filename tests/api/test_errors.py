@@ -156,7 +156,12 @@ async def test_too_many_concurrent_generations(tmp_path: Path, examples: Path) -
 
 async def test_rate_limit_exhausts_then_recovers(tmp_path: Path) -> None:
     settings = server_settings(
-        tmp_path / "a", RATE_LIMIT_ENABLED="true", RATE_LIMIT_BURST="3", RATE_LIMIT_PER_MINUTE="600"
+        tmp_path / "a",
+        RATE_LIMIT_ENABLED="true",
+        RATE_LIMIT_BURST="3",
+        RATE_LIMIT_PER_MINUTE="600",
+        RATE_LIMIT_READS_BURST="3",
+        RATE_LIMIT_READS_PER_MINUTE="600",
     )
     async with running_server(settings) as server:
         for _ in range(3):
@@ -167,10 +172,12 @@ async def test_rate_limit_exhausts_then_recovers(tmp_path: Path) -> None:
         assert error.code == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert error.reason == "RATE_LIMITED"
         assert error.retry_after is not None and 0 < error.retry_after <= 0.2
-        # Streaming methods are limited too; health checks never are.
-        with pytest.raises(grpc.aio.AioRpcError):
-            async for _ in server.stub.GeneratePresentation(spb.GeneratePresentationRequest(topic="x")):
-                pass
+        # Streaming methods are limited too (from their own budget); health checks never are.
+        for _ in range(4):
+            with pytest.raises(grpc.aio.AioRpcError) as caught:
+                async for _ in server.stub.GeneratePresentation(spb.GeneratePresentationRequest(topic="x")):
+                    pass
+        assert rich_error(caught.value).quota_subjects == ["rate_limit.calls"]
         from grpc_health.v1 import health_pb2, health_pb2_grpc
 
         health = health_pb2_grpc.HealthStub(server.channel)
@@ -208,7 +215,10 @@ async def test_unknown_presentation_and_artifact(server: RunningServer) -> None:
             pass
     assert caught.value.code() == grpc.StatusCode.NOT_FOUND
 
-    token_for_missing = "eyJwIjoiMmIwZjFhNTUtMDAwMC00MDAwLTgwMDAtMDAwMDAwMDAwMDAwIiwicyI6M30"
+    # A token the server signed, for a generation that is gone.
+    token_for_missing = server.app.servicer.resume_tokens.encode(
+        "anonymous", "2b0f1a55-0000-4000-8000-000000000000", 3
+    )
     error = await call_error(server, spb.GeneratePresentationRequest(resume_token=token_for_missing))
     assert error.code == grpc.StatusCode.NOT_FOUND
 

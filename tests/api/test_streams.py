@@ -78,7 +78,8 @@ async def test_resume_after_completion_replays_the_tail(tmp_path: Path, examples
 
 async def test_client_cancel_stops_the_generation(tmp_path: Path, examples: Path) -> None:
     engine = SlowEngine(0.3)
-    async with running_server(server_settings(tmp_path / "a"), engine) as server:
+    # With no grace, the caller leaving is the caller cancelling: the work (and its cost) stops.
+    async with running_server(server_settings(tmp_path / "a", DETACH_GRACE="0"), engine) as server:
         call = server.stub.GeneratePresentation(
             spb.GeneratePresentationRequest(sources=[source(examples)], slide_count=20)
         )

@@ -299,15 +299,34 @@ def test_wrong_shapes_are_named() -> None:
         "bullets": "a, b",
         "left": ["a"],
         "right": {"heading": "R", "bullets": ["b"]},
-        "quote": "words",
+        "quote": "words",  # a two-column slide shows no quote: not checked, not an error
     }
     assert problems_of(data) == [
         "title: must be a string",
         "bullets: must be a list",
         "left: must be an object with heading and bullets",
-        "quote: must be an object with text and attribution",
         "layout two_columns: needs left and right columns",
     ]
+
+
+def test_fields_the_layout_does_not_use_are_not_validated() -> None:
+    verbose = {
+        "layout": "bullets",
+        "title": "Quarterly results",
+        "bullets": ["Revenue grew", "Costs fell"],
+        "chart": {"type": "pie", "categories": ["a category name far longer than forty characters"] * 30},
+        "table": {"header": [], "rows": "none"},
+        "quote": "not an object",
+        "steps": [{"title": ""}] * 12,
+        "statistics": "many",
+        "left": 3,
+        "image_prompt": "x" * 5000,
+    }
+    parsed = ok(verbose, wants_image=True)
+    assert parsed.slide.layout is Layout.BULLETS and parsed.slide.chart is None
+    assert parsed.image_prompt == ""
+    # The same chart on a chart slide is still checked.
+    assert "chart.categories[0]: 48 characters, at most 40" in problems_of({**verbose, "layout": "chart"})
 
 
 @pytest.mark.parametrize("data", [None, [], "a slide", 3])

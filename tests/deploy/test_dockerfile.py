@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.config import load_settings
+from deckgen.config import ConfigError, load_settings
 from tests.deploy.conftest import ROOT, run_python
 from tests.support.servers import ChildServer
 
@@ -200,7 +200,12 @@ def test_environment_working_directory_and_volume() -> None:
     assert ["/data"] in volumes
     # config/.env.production is shipped where CONFIG_DIR points; the server accepts the profile.
     assert any(i.arguments.split()[-1].rstrip("/") == env["CONFIG_DIR"] for i in FINAL.all("COPY"))
-    settings = load_settings({k: v for k, v in env.items() if k != "CONFIG_DIR"}, config_dir=ROOT / "config")
+    image_env = {k: v for k, v in env.items() if k != "CONFIG_DIR"}
+    # The image alone does not start: the operator chooses authentication and signs resume tokens.
+    with pytest.raises(ConfigError, match="AUTH_MODE"):
+        load_settings(image_env, config_dir=ROOT / "config")
+    operator = {"AUTH_MODE": "none", "RESUME_TOKEN_SECRET": "from-a-secret"}
+    settings = load_settings({**image_env, **operator}, config_dir=ROOT / "config")
     assert settings.environment == "production"
     assert str(settings.storage_dir) == "/data/artifacts"
     assert (settings.api_port, settings.metrics_port, settings.workers) == (8000, 9090, 1)
@@ -238,6 +243,15 @@ def test_healthcheck_passes_against_a_live_server(live_server: ChildServer) -> N
 def test_healthcheck_fails_when_nothing_listens() -> None:
     result = run_python(_healthcheck(), env={**os.environ, "API_PORT": "1"})
     assert result.returncode != 0
+
+
+@pytest.mark.slow
+def test_healthcheck_prefers_the_health_port(live_server: ChildServer) -> None:
+    # The image sets HEALTH_PORT: the check goes there, not to the (possibly TLS) API port.
+    assert FINAL.env()["HEALTH_PORT"] == "8081"
+    env = {**os.environ, "API_PORT": str(live_server.port)}
+    assert run_python(_healthcheck(), env={**env, "HEALTH_PORT": "1"}).returncode != 0
+    assert run_python(_healthcheck(), env={**env, "HEALTH_PORT": "0"}).returncode == 0
 
 
 def _ignored(path: str, patterns: list[str]) -> bool:

@@ -37,7 +37,15 @@ HERE = ROOT / "tests" / "deploy"
 RELEASE, NAMESPACE = "demo", "apps"
 FULLNAME = "demo-deckgen"
 KUBE_VERSION = "1.31"
-SECRET_NAMES = ("OPENAI_API_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_KEY", "LLM_BACKUP_API_KEYS")
+SECRET_NAMES = (
+    "OPENAI_API_KEY",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "SUPABASE_KEY",
+    "LLM_BACKUP_API_KEYS",
+    "API_KEYS",
+    "RESUME_TOKEN_SECRET",
+    "SUPABASE_JWT_SECRET",
+)
 Manifest = dict[str, Any]
 
 
@@ -160,6 +168,11 @@ def test_everything_is_labelled_and_in_the_release_namespace(any_release: Releas
         ),
         ({"image": {"digest": "latest"}}, "/image/digest"),
         ({"grpcWeb": {"enabled": True, "allowedOrigins": ["*"]}}, "/grpcWeb/allowedOrigins"),
+        ({"grpcWeb": {"enabled": True, "allowedOrigins": []}}, "/grpcWeb/allowedOrigins"),
+        ({"tls": {"enabled": True, "existingSecret": ""}}, "/tls/existingSecret"),
+        ({"tls": {"enabled": False, "clientAuth": True}}, "/tls/enabled"),
+        ({"config": {"authMode": "password"}}, "/config/authMode"),
+        ({"config": {"extraEnv": {"RESUME_TOKEN_SECRET": "x"}}}, "RESUME_TOKEN_SECRET"),
         ({"autoscaling": {"targetCPUUtilizationPercentage": 150}}, "targetCPUUtilizationPercentage"),
         ({"unknownKey": 1}, "unknownKey"),
     ],
@@ -179,11 +192,14 @@ def test_termination_grace_must_exceed_the_drain() -> None:
 
 def test_probes_are_native_grpc_health_checks(any_release: Release) -> None:
     container = any_release.container
-    grpc_port = next(p["containerPort"] for p in container["ports"] if p["name"] == "grpc")
-    assert grpc_port == 8000
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports["grpc"] == 8000
+    # Probes go to the plaintext health-only listener: the kubelet cannot speak TLS to the gRPC port.
+    assert ports["health"] == 8081
+    assert any_release.get("ConfigMap")["data"]["HEALTH_PORT"] == "8081"
     expected = {"startupProbe": LIVENESS, "livenessProbe": LIVENESS, "readinessProbe": READINESS}
     for probe, service in expected.items():
-        assert container[probe]["grpc"] == {"port": grpc_port, "service": service}, probe
+        assert container[probe]["grpc"] == {"port": ports["health"], "service": service}, probe
         assert set(container[probe]) & {"exec", "httpGet", "tcpSocket"} == set()
     startup = container["startupProbe"]
     assert startup["periodSeconds"] * startup["failureThreshold"] >= 30  # LibreOffice-sized image start
@@ -257,6 +273,7 @@ def test_environment_profile_comes_from_the_config_map(any_release: Release) -> 
     known = {f.upper() for f in Settings.__dataclass_fields__}
     assert {k for k in config if not k.startswith("OTEL_")} <= known
     secrets = {name: "from-the-secret" for name in SECRET_NAMES}
+    secrets["API_KEYS"] = f"abcdefgh billing - sha256:{'0' * 64}"  # what `deckgen keys create` prints
     settings = load_settings({**config, **secrets}, config_dir=ROOT / "config")
     assert settings.environment == "production"
     assert settings.workers == 1
@@ -294,9 +311,18 @@ def test_secret_keys_come_from_the_existing_secret(default: Release, production:
         for v in production.container["env"]
         if "secretKeyRef" in v.get("valueFrom", {})
     }
-    assert set(refs) == {"OPENAI_API_KEY", "SUPABASE_SERVICE_ROLE_KEY"}
+    assert set(refs) == {
+        "OPENAI_API_KEY",
+        "SUPABASE_SERVICE_ROLE_KEY",
+        "API_KEYS",
+        "RESUME_TOKEN_SECRET",
+        "SUPABASE_JWT_SECRET",
+    }
     assert {r["name"] for r in refs.values()} == {"deckgen-secrets"}
     assert refs["SUPABASE_SERVICE_ROLE_KEY"]["optional"] is False  # supabase storage cannot start without it
+    # The default AUTH_MODE is api_key: no keys, no start; a resume token key is always needed.
+    assert refs["API_KEYS"]["optional"] is False
+    assert "optional" not in refs["RESUME_TOKEN_SECRET"]
 
 
 # --- Service, autoscaling, disruption budget --------------------------------------------------
@@ -530,3 +556,80 @@ def test_envoy_deployment_and_service(envoy: Release) -> None:
         <= envoy.get("Deployment")["spec"]["template"]["metadata"]["labels"].items()
     )
     assert service["spec"]["ports"][0]["targetPort"] == "http"
+
+
+# --- TLS and authentication at the edge ------------------------------------------------------------
+
+TLS_VALUES: dict[str, Any] = {
+    "tls": {"enabled": True, "existingSecret": "deckgen-tls", "clientAuth": True},
+    "config": {"authMode": "mtls,supabase", "supabaseUrl": "https://abcdefghijklmnop.supabase.co"},
+}
+
+
+def test_tls_comes_from_an_existing_secret_mounted_whole() -> None:
+    manifests, files = render(TLS_VALUES)
+    tls = Release("", TLS_VALUES, manifests, files)
+    config = tls.get("ConfigMap")["data"]
+    assert config["TLS_CERT_FILE"] == "/etc/deckgen/tls/tls.crt"
+    assert config["TLS_KEY_FILE"] == "/etc/deckgen/tls/tls.key"
+    assert config["TLS_CLIENT_CA_FILE"] == "/etc/deckgen/tls/ca.crt"
+    mount = next(m for m in tls.container["volumeMounts"] if m["name"] == "tls")
+    assert mount["mountPath"] == "/etc/deckgen/tls" and mount["readOnly"] is True
+    assert "subPath" not in mount  # a subPath mount would never see a renewed certificate
+    volumes = tls.get("Deployment")["spec"]["template"]["spec"]["volumes"]
+    assert {"name": "tls", "secret": {"secretName": "deckgen-tls"}} in volumes
+    for manifest in manifests:
+        if not manifest["apiVersion"].startswith("monitoring.coreos.com/"):
+            kubernetes_validate.validate(manifest, KUBE_VERSION, strict=True)
+    notes = tls.files["deckgen/templates/NOTES.txt"]
+    assert "TLS on the gRPC port" in notes and "PLAINTEXT" not in notes and "-plaintext" not in notes
+
+
+def test_notes_say_when_the_port_is_plaintext_or_unauthenticated() -> None:
+    manifests, files = render({"config": {"authMode": "none"}})
+    notes = files["deckgen/templates/NOTES.txt"]
+    assert "PLAINTEXT" in notes and "NO authentication" in notes
+    assert "ConfigMap" in {m["kind"] for m in manifests}
+
+
+def test_envoy_can_verify_supabase_tokens_at_the_edge() -> None:
+    values: dict[str, Any] = {
+        **TLS_VALUES,
+        "tls": {"enabled": True, "existingSecret": "deckgen-tls", "clientAuth": False},
+        "grpcWeb": {
+            "enabled": True,
+            "allowedOrigins": ["https://app.example.com"],
+            "jwtAuthn": {"enabled": True, "supabaseUrl": "", "audiences": ["authenticated"]},
+        },
+    }
+    manifests, files = render(values)
+    edge = Release("", values, manifests, files)
+    bootstrap, text = _envoy_bootstrap(edge)
+    assert "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication" in _import_envoy_types(text)
+    assert bootstrap.static_resources is not None
+    (listener,) = bootstrap.static_resources.listeners
+    manager = listener.filter_chains[0].filters[0].typed_config
+    assert manager is not None
+    unpacked = manager.unpack()
+    assert isinstance(unpacked, HttpConnectionManager)
+    names = [f.name for f in unpacked.http_filters]
+    # CORS answers preflights before the token is required; the router comes last.
+    assert names == [
+        "envoy.filters.http.grpc_web",
+        "envoy.filters.http.cors",
+        "envoy.filters.http.jwt_authn",
+        "envoy.filters.http.router",
+    ]
+    jwt_config = yaml.safe_load(text)["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]
+    provider = jwt_config["typed_config"]["http_filters"][2]["typed_config"]["providers"]["supabase"]
+    assert provider["issuer"] == "https://abcdefghijklmnop.supabase.co/auth/v1"
+    assert provider["remote_jwks"]["http_uri"]["uri"].endswith("/auth/v1/.well-known/jwks.json")
+    assert provider["forward"] is True
+    clusters = {c.name: c for c in bootstrap.static_resources.clusters}
+    assert set(clusters) == {"deckgen", "supabase_jwks"}
+    # deckgen speaks TLS, so Envoy's upstream does too, trusting the Secret's CA.
+    assert clusters["deckgen"].transport_socket is not None
+    assert "upstream-tls/ca.crt" in text
+    for manifest in manifests:
+        if not manifest["apiVersion"].startswith("monitoring.coreos.com/"):
+            kubernetes_validate.validate(manifest, KUBE_VERSION, strict=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -163,6 +164,29 @@ async def test_slides_breaking_the_constraints_are_repaired(tmp_path: Path, llm:
     assert len(events[-1].completed.presentation.deck.slides[1].bullets) == 4
 
 
+async def test_a_verbose_model_filling_unused_fields_gets_no_repairs(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    def verbose(request: RecordedRequest, reply: Reply) -> Reply:
+        if task_of(request) != "slide":
+            return reply
+        slide = json.loads(reply.content)
+        # Every field of the schema filled, most of them for layouts this slide does not use.
+        slide["chart"] = {"type": "bar", "categories": ["a category label much longer than forty chars"] * 30}
+        slide["table"] = {"header": ["only one"], "rows": [["a", "b", "c"]]}
+        slide["steps"] = [{"label": "", "title": ""}] * 10
+        slide["quote"] = {"text": ""}
+        slide["image_prompt"] = "x" * 2000
+        return replace(reply, content=json.dumps(slide))
+
+    llm.responder = DeckModel(tweak=verbose).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Verbose", slide_count=5))
+    assert events[-1].HasField("completed")
+    assert not warnings(events), warnings(events)
+    assert [task_of(r) for r in llm.chat_requests].count("repair-slide") == 0
+
+
 async def test_unsupported_parameters_are_dropped_and_remembered(tmp_path: Path, llm: FakeLLMServer) -> None:
     model = DeckModel()
 
@@ -210,6 +234,7 @@ async def test_a_dead_primary_is_skipped_once_its_circuit_opens_and_probed_after
             LLM_BACKUP_BASE_URLS=backup.base_url,
             LLM_BACKUP_API_KEYS="sk-backup",
             LLM_BACKUP_MODELS="backup-model",
+            LLM_BREAKER_THRESHOLD="2",
             LLM_BREAKER_COOLDOWN="2",
         ) as server:
             events = await generate(server, spb.GeneratePresentationRequest(topic="Failover", slide_count=10))
@@ -217,9 +242,10 @@ async def test_a_dead_primary_is_skipped_once_its_circuit_opens_and_probed_after
             assert len(backup.chat_requests) == 10  # the outline and nine slides
             assert all(r.body is not None and r.body["model"] == "backup-model" for r in backup.chat_requests)
             assert backup.chat_requests[0].headers["authorization"] == "Bearer sk-backup"
-            # Without a breaker: three tries for each of the ten calls. With it, the outline's three
-            # tries and at most a few slides (one at a time while it fails) until five failures open it.
-            assert 3 <= len(llm.chat_requests) <= 6
+            # Without a breaker: three tries for each of the ten calls. With it: one try for the
+            # outline (a backup is there), one slide at a time while it fails, until two failures
+            # in a row open its circuit and every other call skips it.
+            assert len(llm.chat_requests) == 2
 
             # After the cooldown one call probes the primary; still down, so the circuit opens again.
             await asyncio.sleep(2.5)
@@ -237,6 +263,24 @@ async def test_a_dead_primary_is_skipped_once_its_circuit_opens_and_probed_after
             assert len(llm.chat_requests) - before == 4
             assert len(backup.chat_requests) == backup_before
         assert not backup.errors
+
+
+async def test_with_the_default_breaker_a_dead_primary_costs_a_handful_of_calls_per_deck(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    with FakeLLMServer(api_key="sk-backup") as backup:
+        backup.responder = DeckModel().respond
+        llm.responder = lambda request: Reply(status=503)
+        async with llm_server(
+            tmp_path, llm, LLM_BACKUP_BASE_URLS=backup.base_url, LLM_BACKUP_API_KEYS="sk-backup"
+        ) as server:
+            for topic in ("First", "Second"):
+                events = await generate(server, spb.GeneratePresentationRequest(topic=topic, slide_count=10))
+                assert events[-1].HasField("completed")
+    # Thirty before (three tries for each of ten calls); now at most LLM_BREAKER_THRESHOLD (5) in
+    # all, after which the open circuit spares the second deck too.
+    assert 1 <= len(llm.chat_requests) <= 5
+    assert len(backup.chat_requests) == 20
 
 
 async def test_no_provider_at_all_fails_clearly(tmp_path: Path, llm: FakeLLMServer) -> None:
@@ -267,7 +311,8 @@ async def test_a_stalled_stream_is_abandoned_and_the_slide_still_arrives(
 
 async def test_cancelling_the_call_closes_every_upstream_request(tmp_path: Path, llm: FakeLLMServer) -> None:
     llm.responder = DeckModel(tokens_per_second=40).respond
-    async with llm_server(tmp_path, llm) as server:
+    # No grace: the caller leaving is the caller cancelling, and the model calls must stop too.
+    async with llm_server(tmp_path, llm, DETACH_GRACE="0") as server:
         call = server.stub.GeneratePresentation(spb.GeneratePresentationRequest(topic="Leave", slide_count=8))
         async for event in call:
             # Mid-outline: the outline call and the first slides written ahead are all running.

@@ -179,6 +179,30 @@ async def test_a_failed_picture_leaves_a_good_slide_and_a_warning(tmp_path: Path
     assert not completed.deck.slides[1].HasField("image")
 
 
+async def test_a_dead_images_api_is_skipped_once_its_circuit_opens_and_its_body_is_never_shown(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    leaked = "sk-proj-ImagesKeyShouldNeverShow42"
+    llm.responder = DeckModel(image_items=frozenset(range(1, 7))).respond
+    llm.enqueue(
+        *[Reply(status=401, error_message=f"Incorrect API key provided: {leaked}")] * 10,
+        path="/v1/images/generations",
+    )
+    request = spb.GeneratePresentationRequest(topic="Ops", slide_count=8, image_mode=spb.IMAGE_MODE_GENERATED)
+    async with llm_server(
+        tmp_path, llm, IMAGES_MODEL="fake-image", IMAGE_CONCURRENCY="1", LLM_BREAKER_THRESHOLD="2"
+    ) as server:
+        events = await generate(server, request)
+    failed = warnings(events)["IMAGE_FAILED"]
+    assert sorted(w.warning.slide_index for w in failed) == [1, 2, 3, 4, 5, 6]
+    messages = [w.warning.message for w in failed]
+    assert sum("HTTP 401 (API key refused)" in m for m in messages) == 2
+    assert sum("circuit open" in m for m in messages) == 4
+    assert not any(leaked in m or "Incorrect" in m for m in messages)
+    assert len([r for r in llm.requests if r.path.endswith("/images/generations")]) == 2
+    assert events[-1].HasField("completed")
+
+
 async def test_identical_requests_reuse_the_content(tmp_path: Path, llm: FakeLLMServer) -> None:
     async with llm_server(tmp_path, llm, CACHE_ENABLED="true") as server:
         request = spb.GeneratePresentationRequest(topic="Cache me", slide_count=4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
@@ -304,6 +305,29 @@ async def test_idle_stall_after_some_tokens_is_stream_broken(llm: FakeLLMServer)
     assert len(llm.chat_requests) == 1
 
 
+async def test_a_slow_consumer_is_never_timed_out_as_an_idle_provider(llm: FakeLLMServer) -> None:
+    # Silence counts from the moment the adapter waits, not from the last data: the consumer's own
+    # time between tokens (here longer than the idle limit each time) is not the provider's.
+    adapter = OpenAIChatModel(config(llm, idle_timeout=0.2))
+    content = "Six short tokens arrive here."
+    llm.enqueue(Reply(content=content, usage=(3, 7), tokens_per_second=20))
+    text = ""
+    end: ChatEnd | None = None
+    try:
+        async for event in adapter.stream(REQUEST):
+            if isinstance(event, TextDelta):
+                text += event.text
+                await asyncio.sleep(0.25)
+            else:
+                end = event
+    finally:
+        await adapter.aclose()
+
+    assert text == content
+    assert end is not None and end.completion_tokens == 7
+    assert len(llm.chat_requests) == 1
+
+
 # -- failover ------------------------------------------------------------------------------------
 
 
@@ -318,7 +342,8 @@ async def test_failover_to_the_backup_when_the_primary_keeps_failing(
 
     assert text == "Written by the backup."
     assert (end.provider, end.prompt_tokens, end.completion_tokens) == ("backup", 5, 6)
-    assert len(llm.chat_requests) == 3
+    # With a backup to go to, the primary gets one try: backing off to retry it would only delay.
+    assert len(llm.chat_requests) == 1
     assert len(backup_llm.chat_requests) == 1
     assert failover.name == "primary"
 
@@ -333,7 +358,7 @@ async def test_failover_reports_every_provider_when_all_fail(
         await collect(FailoverChatModel([model, backup]))
 
     assert caught.value.provider == "primary → backup"
-    assert (caught.value.status, caught.value.attempts) == (500, 6)
+    assert (caught.value.status, caught.value.attempts) == (500, 1 + 3)  # the last one retries
     assert "primary: HTTP 503" in caught.value.message and "backup: HTTP 500" in caught.value.message
 
 

@@ -8,14 +8,16 @@ import sys
 from deckgen.config import load_settings
 from deckgen.observability import configure_logging
 from deckgen.server import build_app, serve
-from tests.support.engines import SlowEngine
+from tests.support.engines import LeakyEngine, SlowEngine
 
 
 def main() -> None:
     delay = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
+    leaky = len(sys.argv) > 2 and sys.argv[2] == "leaky"
     settings = load_settings()
     configure_logging(settings.log_level, max_record_bytes=settings.log_max_record_bytes)
-    app = build_app(settings, SlowEngine(delay) if delay else None)
+    engine = LeakyEngine() if leaky else SlowEngine(delay) if delay else None
+    app = build_app(settings, engine)
 
     def ready(port: int) -> None:
         print(f"PORT {port}", flush=True)

@@ -44,22 +44,31 @@ def slide_number(request: RecordedRequest) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def outline_json(count: int, closing: bool, topic: str, image_items: frozenset[int] = frozenset()) -> str:
+def outline_json(
+    count: int, closing: bool, topic: str, image_items: frozenset[int] = frozenset(), terse: bool = False
+) -> str:
+    """A plan of `count` items: 2-3 key points of a real model's length each, or one intent when terse."""
     items = []
     for number in range(1, count + 1):
         last = closing and number == count
         word = _TOPIC_WORDS[number % len(_TOPIC_WORDS)]
-        items.append(
-            {
-                "title": "Key takeaways and next steps" if last else f"How {word} shapes part {number}",
-                "layout": "closing"
-                if last
-                else "image_text"
-                if number in image_items
-                else ("two_columns" if number % 4 == 0 else "bullets"),
-                "key_points": [f"{word} matters", f"measure {word}"],
-            }
-        )
+        item: dict[str, Any] = {
+            "title": "Key takeaways and next steps" if last else f"How {word} shapes part {number}",
+            "layout": "closing"
+            if last
+            else "image_text"
+            if number in image_items
+            else ("two_columns" if number % 4 == 0 else "bullets"),
+        }
+        if terse:
+            item["intent"] = f"Why {word} matters in part {number}, with one measured example"
+        else:
+            item["key_points"] = [
+                f"{word} matters because callers feel it first, long before dashboards show it",
+                f"measure {word} end to end, per stage, before and after every change",
+                f"budget {word} per stage and alert on the p95 rather than the average",
+            ]
+        items.append(item)
     outline = {"title": topic[:60] or "A generated deck", "subtitle": "What matters and why", "slides": items}
     return json.dumps(outline, ensure_ascii=False)
 
@@ -107,7 +116,8 @@ class DeckModel:
             count = int(match.group(1)) if match else 8
             topic = re.search(r"^Topic: (.+)$", user, re.MULTILINE)
             closing = "The last slide is the closing slide" in user
-            return outline_json(count, closing, topic.group(1) if topic else "", self.image_items)
+            terse = '"intent"' in system
+            return outline_json(count, closing, topic.group(1) if topic else "", self.image_items, terse)
         if task in ("slide", "repair-slide", "regenerate-slide"):
             title_match = re.search(r"Write slide \d+: (.+)", user)
             layout_match = re.search(r"^Layout: (\w+)", user, re.MULTILINE)

@@ -24,6 +24,8 @@ class ReceivedSpan:
     attributes: dict[str, Any]
     status_code: int
     resource: dict[str, Any] = field(default_factory=dict)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    status_message: str = ""
 
 
 def _value(any_value: Any) -> Any:
@@ -53,6 +55,8 @@ class _Service(trace_service_pb2_grpc.TraceServiceServicer):
                             {a.key: _value(a.value) for a in span.attributes},
                             span.status.code,
                             resource,
+                            [(e.name, {a.key: _value(a.value) for a in e.attributes}) for e in span.events],
+                            span.status.message,
                         )
                     )
         with self._receiver.lock:

@@ -64,11 +64,14 @@ class ChildServer:
         return f"127.0.0.1:{self.port}"
 
 
-def start_child_server(env: Mapping[str, str], slide_delay: float = 0.0) -> ChildServer:
-    """Run `python -m tests.support.child_server` (the real serve loop) and wait until it listens."""
+def start_child_server(env: Mapping[str, str], slide_delay: float = 0.0, engine: str = "") -> ChildServer:
+    """Run `python -m tests.support.child_server` (the real serve loop) and wait until it listens.
+
+    `engine="leaky"` serves with `LeakyEngine`, whose failures quote the caller's documents.
+    """
     environment = {**os.environ, "ENVIRONMENT": "test", "API_PORT": "0", **env}
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.support.child_server", str(slide_delay)],
+        [sys.executable, "-m", "tests.support.child_server", str(slide_delay), engine],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,

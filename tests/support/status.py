@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
-__all__ = ["RichError", "rich_error"]
+__all__ = ["RichError", "failure_of", "rich_error"]
 
 
 @dataclass
@@ -56,3 +56,16 @@ def rich_error(error: grpc.aio.AioRpcError) -> RichError:
                 detail.Unpack(info_r)
                 result.resource = (info_r.resource_type, info_r.resource_name)
     return result
+
+
+async def failure_of(call: object) -> RichError:
+    """Await a unary call or drain a stream; the status it failed with (it must fail)."""
+    try:
+        if hasattr(call, "__aiter__"):
+            async for _ in call:
+                pass
+        else:
+            await call  # type: ignore[misc]
+    except grpc.aio.AioRpcError as error:
+        return rich_error(error)
+    raise AssertionError("the call succeeded")

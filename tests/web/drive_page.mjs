@@ -34,6 +34,7 @@ try {
   });
   await page.goto(process.env.PAGE_URL);
   if (process.env.MODE === "previews") await previews(page);
+  else if (process.env.MODE === "auth") await signIn(page);
   else await streamAndError(page);
 } finally {
   await context.close();
@@ -86,5 +87,21 @@ async function previews(page) {
     images: [...document.querySelectorAll("img.thumb")].map((i) => ({
       src: i.src.slice(0, 5), width: i.naturalWidth, alt: i.alt,
     })),
+  }));
+}
+
+async function signIn(page) {
+  // Without a token the server refuses the call; with the user's Supabase token it streams.
+  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
+  await page.fill("#slides", process.env.SLIDE_COUNT);
+  await page.click("#generate");
+  await page.waitForFunction(() => window.deckgen.error, null, { timeout: 15000 });
+  result.anonymous = await page.evaluate(() => document.querySelector("#error").textContent);
+  await page.fill("#token", process.env.TOKEN);
+  await page.click("#generate");
+  await page.waitForFunction(() => window.deckgen.done || window.deckgen.error, null, { timeout: 30000 });
+  result.signed_in = await page.evaluate(() => ({
+    state: window.deckgen,
+    slides: document.querySelectorAll("#slides .slide").length,
   }));
 }

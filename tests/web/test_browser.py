@@ -24,6 +24,7 @@ from deckgen.v1 import presentation_service_pb2 as spb
 from tests.support.engines import SlowEngine
 from tests.support.grpcweb_proxy import running_proxy
 from tests.support.servers import ROOT, running_server, server_settings
+from tests.support.supabase_auth import SupabaseAuth
 
 pytestmark = pytest.mark.slow
 
@@ -63,12 +64,18 @@ def web_dist() -> Path:
 
 
 async def _drive(
-    web_dist: Path, tmp_path: Path, mode: str, slides: int, slide_delay: float = 0.0
+    web_dist: Path,
+    tmp_path: Path,
+    mode: str,
+    slides: int,
+    slide_delay: float = 0.0,
+    settings: dict[str, str] | None = None,
+    token: str = "",
 ) -> dict[str, Any]:
     """Serve the server and the page, run drive_page.mjs in `mode`, return what it saw."""
     engine = SlowEngine(slide_delay)  # the embedded engine, optionally slower so slides arrive apart
     async with (
-        running_server(server_settings(tmp_path / "artifacts"), engine) as server,
+        running_server(server_settings(tmp_path / "artifacts", **(settings or {})), engine) as server,
         running_proxy(server.target, static_dir=web_dist) as base,
     ):
         process = await asyncio.create_subprocess_exec(
@@ -83,6 +90,7 @@ async def _drive(
                 "SLIDE_COUNT": str(slides),
                 "CHROMIUM": str(CHROMIUM),
                 "PROFILE_DIR": str(tmp_path / "profile"),
+                "TOKEN": token,
             },
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -122,6 +130,16 @@ async def test_page_streams_a_deck_and_shows_errors(web_dist: Path, tmp_path: Pa
     assert result["invalid"]["visible"]
     assert "invalid_argument" in result["invalid"]["error"], result["invalid"]
     assert "slide_count" in result["invalid"]["error"]
+
+
+async def test_page_sends_the_supabase_session_token(web_dist: Path, tmp_path: Path) -> None:
+    with SupabaseAuth() as supabase:
+        settings = {"AUTH_MODE": "supabase", "SUPABASE_URL": supabase.url}
+        result = await _drive(web_dist, tmp_path, "auth", 4, settings=settings, token=supabase.token())
+    assert "unauthenticated" in result["anonymous"], result
+    signed_in = result["signed_in"]
+    assert signed_in["state"]["error"] is None and signed_in["state"]["done"], result
+    assert signed_in["slides"] == 4
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="PNG previews need LibreOffice (soffice)")

@@ -118,3 +118,11 @@ async def test_download_sha256_mismatch_leaves_no_file(
 def _files(directory: Path) -> dict[str, bytes]:
     # Blocking reads are fine here: the test's client calls are over.
     return {path.name: path.read_bytes() for path in directory.iterdir()}
+
+
+async def test_a_token_callable_authenticates_every_call(target: str, service: FakeService) -> None:
+    issued = iter(["token-1", "token-2-refreshed"])
+    async with AsyncDeckgenClient(target, token=lambda: next(issued)) as client:
+        await client.get_presentation(PRESENTATION)
+        await client.get_presentation(PRESENTATION)
+    assert [m["authorization"] for m in service.metadata] == ["Bearer token-1", "Bearer token-2-refreshed"]

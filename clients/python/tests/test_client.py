@@ -197,6 +197,21 @@ def test_download_to_writes_the_file(target: str, service: FakeService, tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.pptx", "out.pptx"]
 
 
+def test_download_into_a_missing_folder_creates_it(target: str, service: FakeService, tmp_path: Path) -> None:
+    service.artifact_content = b"deck bytes"
+
+    with DeckgenClient(target) as client:
+        into_new = client.download_artifact_to(ARTIFACT, tmp_path / "out")
+        trailing = client.download_artifact_to(ARTIFACT, f"{tmp_path / 'slash'}/")
+        nested = client.download_artifact_to(ARTIFACT, tmp_path / "a" / "b" / "copy.pptx")
+
+    assert into_new == tmp_path / "out" / "deck.pptx"
+    assert trailing == tmp_path / "slash" / "deck.pptx"
+    assert nested == tmp_path / "a" / "b" / "copy.pptx"
+    for path in (into_new, trailing, nested):
+        assert path.read_bytes() == b"deck bytes"
+
+
 def test_download_sha256_mismatch_leaves_no_file(target: str, service: FakeService, tmp_path: Path) -> None:
     service.artifact_content = b"deck bytes"
     service.wrong_sha256 = True
@@ -243,3 +258,24 @@ def _drain(events: Iterable[GenerationEvent], sequences: list[int]) -> None:
     """Consumes a stream, noting each sequence before any error ends it."""
     for event in events:
         sequences.append(event.sequence)
+
+
+def test_an_api_key_is_sent_as_a_bearer_credential(target: str, service: FakeService) -> None:
+    with DeckgenClient(target, api_key="dgk_abcdefgh_secret") as client:
+        client.get_presentation(PRESENTATION)
+    assert service.metadata[0]["authorization"] == "Bearer dgk_abcdefgh_secret"
+
+
+def test_a_token_callable_is_asked_before_every_call(target: str, service: FakeService) -> None:
+    issued = iter(["token-1", "token-2-refreshed"])
+    with DeckgenClient(target, token=lambda: next(issued)) as client:
+        client.get_presentation(PRESENTATION)
+        client.get_presentation(PRESENTATION)
+    assert [m["authorization"] for m in service.metadata] == ["Bearer token-1", "Bearer token-2-refreshed"]
+
+
+def test_credentials_are_given_once() -> None:
+    with pytest.raises(ValueError, match="not both"):
+        DeckgenClient("localhost:1", api_key="a", token="b")
+    with pytest.raises(ValueError, match="twice"):
+        DeckgenClient("localhost:1", metadata=[("authorization", "Bearer x")], token="b")

@@ -1,6 +1,6 @@
 // deckgen in the browser: GeneratePresentation over grpc-web, rendered as the stream arrives.
 import { create } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { ArtifactFormat, type Artifact } from "./gen/deckgen/v1/presentation_pb.js";
 import {
@@ -12,7 +12,28 @@ import {
 // The grpc-web endpoint: `?api=https://host:port` or, by default, the page's own origin.
 const params = new URLSearchParams(location.search);
 const baseUrl = params.get("api") ?? location.origin;
-const transport = createGrpcWebTransport({ baseUrl, useBinaryFormat: params.get("format") !== "text" });
+
+/**
+ * The signed-in user's Supabase access token, sent as `authorization: Bearer …` on every call.
+ * An app embedding this page sets `window.deckgenToken` to a function that returns the current
+ * session's token (supabase-js refreshes it), e.g.
+ *   window.deckgenToken = async () => (await supabase.auth.getSession()).data.session?.access_token;
+ * Otherwise the token pasted into the page's field is used. Never put a token in the URL: URLs
+ * end up in logs and browser history.
+ */
+type TokenSource = () => string | undefined | Promise<string | undefined>;
+const pastedToken = () => (document.getElementById("token") as HTMLInputElement | null)?.value.trim();
+const bearer: Interceptor = (next) => async (req) => {
+  const source = (window as unknown as { deckgenToken?: TokenSource }).deckgenToken ?? pastedToken;
+  const token = await source();
+  if (token) req.header.set("authorization", `Bearer ${token}`);
+  return next(req);
+};
+const transport = createGrpcWebTransport({
+  baseUrl,
+  useBinaryFormat: params.get("format") !== "text",
+  interceptors: [bearer],
+});
 const client = createClient(PresentationService, transport);
 
 /** What the page exposes for tests and debugging: arrival times of outline items and slides. */

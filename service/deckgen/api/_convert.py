@@ -7,6 +7,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from deckgen import domain as d
 from deckgen.domain import _events as ev
+from deckgen.observability import scrub
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 
@@ -337,7 +338,8 @@ def template_to_proto(template: d.Template) -> pb.Template:
 
 
 def warning_to_proto(warning: ev.Warning) -> spb.GenerationEvent.Warning:
-    message = spb.GenerationEvent.Warning(code=warning.code, message=warning.message)
+    # Defence in depth: no key-like text reaches a caller, whatever produced the warning.
+    message = spb.GenerationEvent.Warning(code=warning.code, message=scrub(warning.message))
     if warning.slide_index is not None:
         message.slide_index = warning.slide_index
     return message

@@ -15,6 +15,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from deckgen import domain as d
+from deckgen.observability import scrub
 
 __all__ = ["DOMAIN", "MAX_MESSAGE_BYTES", "clip", "status_for"]
 
@@ -54,7 +55,8 @@ def _status(code: int, error: d.DeckgenError, *details: Message) -> grpc.Status:
     info = error_details_pb2.ErrorInfo(reason=clip(error.reason), domain=DOMAIN)
     status = status_pb2.Status(
         code=code,
-        message=clip(error.message, MAX_MESSAGE_BYTES),
+        # No key-like text reaches a caller, whatever produced the message.
+        message=clip(scrub(error.message), MAX_MESSAGE_BYTES),
         details=[_pack(info), *(_pack(x) for x in details)],
     )
     return rpc_status.to_status(status)

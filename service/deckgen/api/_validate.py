@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+
+from google.protobuf.message import Message
 
 from deckgen import domain as d
 from deckgen.api._convert import (
@@ -22,7 +21,7 @@ from deckgen.domain import FieldViolation, InvalidRequest, limits
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 
-__all__ = ["Limits", "decode_resume_token", "encode_resume_token", "validate_deck", "validate_generation"]
+__all__ = ["Limits", "validate_deck", "validate_generation"]
 
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -74,6 +73,25 @@ class _Violations:
     def add(self, field: str, description: str) -> None:
         self.items.append(FieldViolation(field, description))
 
+    def text(self, field: str, value: str) -> None:
+        """Text that ends up in a file must be text XML can hold."""
+        illegal = d.xml_illegal(value)
+        if illegal is not None:
+            self.add(field, f"contains U+{ord(illegal):04X}, a control character no document can hold")
+
+    def message_text(self, field: str, message: Message) -> None:
+        """`text` for every string in `message` and the messages it holds."""
+        for descriptor, value in message.ListFields():
+            path = f"{field}.{descriptor.name}"
+            repeated = descriptor.is_repeated
+            values = list(value) if repeated else [value]
+            for index, item in enumerate(values):
+                where = f"{path}[{index}]" if repeated else path
+                if isinstance(item, str):
+                    self.text(where, item)
+                elif isinstance(item, Message):
+                    self.message_text(where, item)
+
     def raise_if_any(self) -> None:
         if self.items:
             raise InvalidRequest(self.items)
@@ -97,6 +115,8 @@ def _sources(
             violations.add(f"{field}.name", "required: a name such as `notes.md`")
         elif len(source.name) > MAX_NAME_CHARS:
             violations.add(f"{field}.name", f"at most {MAX_NAME_CHARS} characters")
+        else:
+            violations.text(f"{field}.name", source.name)
         media_type = source.media_type.split(";")[0].strip().lower()
         if not media_type:
             media_type = SUFFIX_MEDIA_TYPES.get(PurePosixPath(source.name).suffix.lower(), "")
@@ -131,6 +151,10 @@ def _sources(
 
 
 def _outline(message: pb.Outline, field: str, violations: _Violations) -> d.Outline:
+    for name in ("title", "subtitle"):
+        if len(getattr(message, name)) > d.MAX_PROPERTY_CHARS:
+            violations.add(f"{field}.{name}", f"at most {d.MAX_PROPERTY_CHARS} characters")
+    violations.message_text(field, message)
     if not 1 <= len(message.items) <= limits.MAX_SLIDES:
         violations.add(
             f"{field}.items", f"must have 1 to {limits.MAX_SLIDES} items, got {len(message.items)}"
@@ -159,6 +183,7 @@ def validate_generation(
     topic = request.topic.strip()
     if len(topic) > MAX_TOPIC_CHARS:
         violations.add("topic", f"at most {MAX_TOPIC_CHARS} characters")
+    violations.text("topic", topic)
     sources = _sources(request, limits_, violations)
     outline = None
     if isinstance(request, spb.GeneratePresentationRequest) and request.HasField("outline"):
@@ -179,6 +204,7 @@ def validate_generation(
         violations.add("audience_level", f"unknown value {request.audience_level}")
     if len(request.tone) > MAX_TONE_CHARS:
         violations.add("tone", f"at most {MAX_TONE_CHARS} characters")
+    violations.text("tone", request.tone)
     if request.text_mode not in TEXT_MODES and request.text_mode != spb.TEXT_MODE_UNSPECIFIED:
         violations.add("text_mode", f"unknown value {request.text_mode}")
     text_mode = TEXT_MODES.get(request.text_mode) or (
@@ -236,6 +262,9 @@ _HEX_COLOUR = re.compile(r"#?[0-9A-Fa-f]{6}")
 _TEMPLATE_NAME = re.compile(r"templates/[A-Za-z0-9_-]{1,64}")
 MAX_LOGO_BYTES = 1024 * 1024
 MAX_FONT_NAME_CHARS = 64
+# A family name as fontconfig and Office write them ("Noto Sans CJK JP", "Segoe UI Semibold",
+# "游ゴシック"): it reaches an `fc-match` pattern and the file's XML, so nothing else is allowed.
+_FONT_NAME = re.compile(rf"\w[\w .'+(),-]{{0,{MAX_FONT_NAME_CHARS - 1}}}")
 
 
 def _brand(message: pb.Brand, field: str, violations: _Violations) -> d.Brand:
@@ -245,9 +274,11 @@ def _brand(message: pb.Brand, field: str, violations: _Violations) -> d.Brand:
             violations.add(f"{field}.{name}", f"must be RRGGBB hex such as 1D4ED8, got {value!r}")
     for name in ("heading_font", "body_font"):
         value = getattr(message, name)
-        if len(value) > MAX_FONT_NAME_CHARS or any(c in value for c in '<>&"\n'):
+        if value and not _FONT_NAME.fullmatch(value):
             violations.add(
-                f"{field}.{name}", f"a font family name of at most {MAX_FONT_NAME_CHARS} characters"
+                f"{field}.{name}",
+                f"a font family name of at most {MAX_FONT_NAME_CHARS} characters: letters, digits, "
+                "spaces and . - _ ' + ( ) ,",
             )
     if message.logo:
         if len(message.logo) > MAX_LOGO_BYTES:
@@ -340,6 +371,10 @@ def validate_deck(request: spb.RenderPresentationRequest) -> tuple[d.Deck, tuple
     deck.CopyFrom(request.deck)
     if not deck.title.strip():
         violations.add("deck.title", "required")
+    for name in ("title", "subtitle"):
+        if len(getattr(deck, name)) > d.MAX_PROPERTY_CHARS:
+            violations.add(f"deck.{name}", f"at most {d.MAX_PROPERTY_CHARS} characters")
+    violations.message_text("deck", deck)
     if not 1 <= len(deck.slides) <= limits.MAX_SLIDES:
         violations.add("deck.slides", f"must have 1 to {limits.MAX_SLIDES} slides, got {len(deck.slides)}")
     for index, slide in enumerate(deck.slides):
@@ -391,26 +426,9 @@ def validate_deck(request: spb.RenderPresentationRequest) -> tuple[d.Deck, tuple
 
 
 def validate_instruction(instruction: str) -> str:
+    violations = _Violations()
     if len(instruction) > MAX_INSTRUCTION_CHARS:
-        raise InvalidRequest([FieldViolation("instruction", f"at most {MAX_INSTRUCTION_CHARS} characters")])
+        violations.add("instruction", f"at most {MAX_INSTRUCTION_CHARS} characters")
+    violations.text("instruction", instruction)
+    violations.raise_if_any()
     return instruction.strip()
-
-
-# -- resume tokens --------------------------------------------------------------------------------
-
-
-def encode_resume_token(presentation_id: str, sequence: int) -> str:
-    raw = json.dumps({"p": presentation_id, "s": sequence}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_resume_token(token: str) -> tuple[str, int]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw)
-        presentation_id, sequence = data["p"], data["s"]
-        if not isinstance(presentation_id, str) or not isinstance(sequence, int) or sequence < 0:
-            raise ValueError
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        raise InvalidRequest([FieldViolation("resume_token", "is not a token this service issued")]) from None
-    return presentation_id, sequence

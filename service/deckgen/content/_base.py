@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,11 +82,18 @@ class ContentEngine(Protocol):
         ...
 
     def slides(
-        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+        self,
+        spec: GenerationSpec,
+        outline: Outline,
+        ahead: WriteAhead | None = None,
+        *,
+        skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
         """Write one slide per outline item, yielding each as soon as it is complete.
 
-        Slides written ahead are not yielded: they reach the `emit_slide` given to `outline`.
+        Slides written ahead are not yielded: they reach the `emit_slide` given to `outline`. Items
+        whose index is in `skip` were written already (by a worker that stopped): they are neither
+        written nor yielded again.
         """
         ...
 

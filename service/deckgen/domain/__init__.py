@@ -46,10 +46,15 @@ from deckgen.domain._spec import (
     SourceDocument,
     TextMode,
 )
+from deckgen.domain._text import MAX_PROPERTY_CHARS, clean_deck, clean_text, xml_illegal
 from deckgen.domain._theme import Template, Theme
 
 __all__ = [
     "limits",
+    "MAX_PROPERTY_CHARS",
+    "clean_deck",
+    "clean_text",
+    "xml_illegal",
     "AlreadyExists",
     "Artifact",
     "ArtifactFormat",

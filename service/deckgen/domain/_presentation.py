@@ -70,6 +70,9 @@ class Presentation:
     """Seconds since the epoch."""
     update_time: float = 0.0
     error: str = ""
+    owner: str = ""
+    """The principal that created it; only it (or an admin) may see it. Empty on records written
+    before ownership existed: those are for admins only."""
 
     @property
     def name(self) -> str:

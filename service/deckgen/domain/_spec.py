@@ -81,3 +81,10 @@ class GenerationSpec:
     """Id of a stored template to render with instead of the theme."""
     slide_numbers: bool = True
     footer: str = ""
+    owner: str = ""
+    """The principal the generation runs for; part of the request's identity (cache, request_id)."""
+
+    @property
+    def request_key(self) -> str:
+        """request_id within its owner: another principal's id never joins (or reveals) a generation."""
+        return f"{self.owner}/{self.request_id}"

@@ -44,6 +44,8 @@ class Template:
     layout_names: tuple[str, ...]
     """The template's own layout names."""
     create_time: float = 0.0
+    owner: str = ""
+    """The principal that uploaded it; templates are never shared between principals."""
 
     @property
     def name(self) -> str:

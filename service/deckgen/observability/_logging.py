@@ -58,6 +58,11 @@ class JsonFormatter(logging.Formatter):
 
     def _fit(self, entry: dict[str, Any]) -> str:
         line = json.dumps(entry, ensure_ascii=False)
+        half = self.max_record_bytes // 2
+        if len(line.encode()) + 1 > self.max_record_bytes and len(entry["message"]) > half:
+            # A long message must leave room for the traceback, which says where it came from.
+            entry["message"] = _shorten(entry["message"], len(entry["message"]) - half, keep_end=False)
+            line = json.dumps(entry, ensure_ascii=False)
         for key, keep_end in (("exception", True), ("stack", True), ("message", False)):
             overflow = len(line.encode()) + 1 - self.max_record_bytes  # + 1: the handler's newline
             if overflow <= 0:

@@ -8,12 +8,16 @@ __all__ = [
     "CACHE",
     "GENERATIONS_IN_FLIGHT",
     "IMAGES",
+    "JOB_CLAIMS",
     "LLM_TOKENS",
     "QUEUED",
+    "QUEUE_OLDEST_AGE",
+    "QUEUE_RUNNING",
     "REGISTRY",
     "RPC_DURATION",
     "RPC_ERRORS",
     "STORAGE_DURATION",
+    "STREAMS_OPEN",
     "TIME_TO_FIRST_SLIDE",
     "serve_metrics",
 ]
@@ -37,14 +41,35 @@ RPC_ERRORS = Counter(
 )
 TIME_TO_FIRST_SLIDE = Histogram(
     "deckgen_time_to_first_slide_seconds",
-    "From accepting a generation to its first slide event.",
+    "From the start of a GeneratePresentation call to its first slide event handed to grpc to send.",
     buckets=_LATENCY,
     registry=REGISTRY,
 )
 GENERATIONS_IN_FLIGHT = Gauge(
     "deckgen_generations_in_flight", "Generations running in this process.", registry=REGISTRY
 )
-QUEUED = Gauge("deckgen_generations_queued", "Generations accepted but not yet started.", registry=REGISTRY)
+QUEUED = Gauge(
+    "deckgen_generations_queued",
+    "Generations accepted but not yet claimed by a worker (the whole queue, shared or not).",
+    registry=REGISTRY,
+)
+QUEUE_RUNNING = Gauge(
+    "deckgen_queue_running_jobs", "Jobs claimed by a worker and not yet finished.", registry=REGISTRY
+)
+QUEUE_OLDEST_AGE = Gauge(
+    "deckgen_queue_oldest_job_age_seconds",
+    "Age of the oldest unfinished job in the queue (0 when it is empty).",
+    registry=REGISTRY,
+)
+JOB_CLAIMS = Counter(
+    "deckgen_job_claims_total",
+    "Jobs claimed by this process's worker: `new`, or `takeover` of one another worker left.",
+    ("kind",),
+    registry=REGISTRY,
+)
+STREAMS_OPEN = Gauge(
+    "deckgen_streams_open", "Generation streams this process is serving to callers.", registry=REGISTRY
+)
 LLM_TOKENS = Counter(
     "deckgen_llm_tokens_total",
     "Language-model tokens by provider, model and kind (prompt/completion).",

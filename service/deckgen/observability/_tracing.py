@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,13 @@ _ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP
 _MAX_ATTRIBUTE_CHARS = 4096
 
 
+# Marks exception events written by `record_error`; any other (the SDK's `record_exception`, called
+# by code that knows no better) is reduced on export to what cannot carry request content.
+_SUMMARIZED = "deckgen.exception.summarized"
+_EXCEPTION_NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+_FRAME = re.compile(r'^  File "[^"\n]+", line \d+, in [\w<>.]+$')
+
+
 def record_error(span: trace.Span, error: BaseException) -> None:
     """`span.record_exception`, telling the exception by its type and a summary, never its raw text."""
     kind = type(error)
@@ -38,8 +46,22 @@ def record_error(span: trace.Span, error: BaseException) -> None:
             "exception.type": f"{kind.__module__}.{kind.__qualname__}",
             "exception.message": summarize(error),
             "exception.stacktrace": safe_traceback(error),
+            _SUMMARIZED: True,
         },
     )
+
+
+def _reduce_exception(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
+    reduced = dict(attributes or {})
+    if reduced.get(_SUMMARIZED):
+        return reduced
+    message = str(reduced.get("exception.message", ""))
+    if not str(reduced.get("exception.type", "")).startswith("deckgen."):
+        reduced["exception.message"] = f"(message withheld, {len(message)} characters)"
+    stack = str(reduced.get("exception.stacktrace", ""))
+    # Only the frame lines: the exception lines in between quote messages.
+    reduced["exception.stacktrace"] = "\n".join(line for line in stack.splitlines() if _FRAME.match(line))
+    return reduced
 
 
 def _clean_value(value: Any) -> Any:
@@ -54,6 +76,14 @@ def _clean(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: _clean_value(value) for key, value in (attributes or {}).items()}
 
 
+def _status_description(description: str) -> str:
+    # The SDK's `start_as_current_span` describes an escaping exception as "<Type>: <message>".
+    kind, colon, _ = description.partition(": ")
+    if colon and _EXCEPTION_NAME.match(kind):
+        return kind
+    return truncate(scrub(description), 200)
+
+
 class ScrubbingExporter(SpanExporter):
     """Exports copies of the spans whose strings went through `scrub` (the last line of defence)."""
 
@@ -66,14 +96,21 @@ class ScrubbingExporter(SpanExporter):
     @staticmethod
     def _copy(span: ReadableSpan) -> ReadableSpan:
         status = span.status
-        description = scrub(status.description) if status.description else None
+        description = _status_description(status.description) if status.description else None
         return ReadableSpan(
             name=scrub(span.name),
             context=span.context,
             parent=span.parent,
             resource=span.resource,
             attributes=_clean(span.attributes),
-            events=[Event(e.name, _clean(e.attributes), e.timestamp) for e in span.events],
+            events=[
+                Event(
+                    e.name,
+                    _clean(_reduce_exception(e.attributes) if e.name == "exception" else e.attributes),
+                    e.timestamp,
+                )
+                for e in span.events
+            ],
             links=span.links,
             kind=span.kind,
             status=Status(status.status_code, description),

@@ -4,6 +4,7 @@ from deckgen.pipeline._cache import CachedContent, ContentCache, MemoryContentCa
 from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._ports import (
     ArtifactWriter,
+    Coordination,
     Fitter,
     InspectTemplate,
     PipelineDeps,
@@ -11,12 +12,14 @@ from deckgen.pipeline._ports import (
     RenderAssets,
 )
 from deckgen.pipeline._service import GenerationService, Started, parse_presentation_name
-from deckgen.pipeline._templates import TemplateLibrary, parse_template_name
+from deckgen.pipeline._templates import TemplateLibrary, parse_template_name, template_not_found
+from deckgen.pipeline._worker import Worker
 
 __all__ = [
     "ArtifactWriter",
     "CachedContent",
     "ContentCache",
+    "Coordination",
     "Fitter",
     "GenerationService",
     "InspectTemplate",
@@ -26,9 +29,11 @@ __all__ = [
     "RenderAssets",
     "Started",
     "TemplateLibrary",
+    "Worker",
     "as_domain_error",
     "content_key",
     "parse_presentation_name",
     "parse_template_name",
+    "template_not_found",
     "unexpected",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import aclosing
@@ -16,6 +17,7 @@ from deckgen.domain import (
     Artifact,
     ArtifactFormat,
     Deck,
+    DeckgenError,
     GenerationSpec,
     ImageMode,
     ImageRef,
@@ -27,6 +29,8 @@ from deckgen.domain import (
     Slide,
     Theme,
     Usage,
+    clean_deck,
+    presentation_name,
     restrict_layout,
 )
 from deckgen.domain import _events as ev
@@ -42,11 +46,14 @@ from deckgen.domain._events import (
 from deckgen.observability import CACHE, IMAGES
 from deckgen.pipeline._cache import CachedContent, content_key
 from deckgen.pipeline._ports import PipelineDeps, Publish, RenderAssets
+from deckgen.pipeline._resume import Progressed
+from deckgen.providers.export import ExportFailed
 from deckgen.providers.images import ImageFailed
-from deckgen.providers.storage import InvalidKey, ObjectNotFound
+from deckgen.providers.storage import InvalidKey, ObjectNotFound, StorageError
 
 __all__ = [
     "EXPORTED_FORMATS",
+    "RenderFailed",
     "artifact_key",
     "export_unavailable",
     "artifact_name",
@@ -59,6 +66,7 @@ __all__ = [
 ]
 
 _tracer = trace.get_tracer("deckgen.pipeline")
+log = logging.getLogger("deckgen.pipeline")
 
 # Rough weights of each stage in the progress fraction; content dominates with a model.
 _OUTLINE_DONE = 0.15
@@ -216,6 +224,8 @@ class _Slides:
         """Unknown (0) until the outline is planned, unless the caller asked for a count."""
 
     async def accept(self, draft: SlideDraft) -> None:
+        if draft.index in self.by_index:
+            return  # announced by a worker that stopped before this one took over
         # Layouts the caller ruled out are re-cast; an outline the caller edited pins its own.
         if self._allowed and draft.slide.layout not in self._allowed:
             draft = replace(draft, slide=restrict_layout(draft.slide, self._allowed), image_prompt="")
@@ -310,8 +320,16 @@ async def render_deck(
     publish: Publish,
     images: Mapping[str, bytes] | None = None,
     template: bytes | None = None,
+    stored: list[Artifact] | None = None,
 ) -> tuple[Deck, list[Artifact]]:
-    """Fit the deck's slides to their boxes, write every requested format and store each file."""
+    """Fit the deck's slides to their boxes, write every requested format and store each file.
+
+    Each stored file is appended to `stored` (when given) as soon as it is kept, so that a caller
+    still knows what was stored when a later format fails.
+    """
+    # A model or a document may have written characters no Office file can hold: drop them here,
+    # not in the middle of writing the file.
+    deck = clean_deck(deck)
     # Fitted with the brand's fonts and sizes, exactly as the writer will draw them.
     theme, adjustments = deps.brand(theme, deck.brand)
     for message in adjustments:
@@ -340,7 +358,7 @@ async def render_deck(
     if exports and ArtifactFormat.PPTX not in files:
         files.insert(0, ArtifactFormat.PPTX)
     steps = len(files) + len(exports)
-    artifacts: list[Artifact] = []
+    artifacts: list[Artifact] = stored if stored is not None else []
     pptx = b""
 
     async def keep(
@@ -389,13 +407,32 @@ async def render_deck(
     return laid_out, artifacts
 
 
+async def _taken_over(pictures: _Pictures | None, done: Progressed, deps: PipelineDeps) -> None:
+    """Pictures an earlier worker stored are placed, not drawn again."""
+    if pictures is None:
+        return
+    for index, artifact in done.images.items():
+        try:
+            pictures.stored[index] = (artifact, await deps.store.get(artifact.key))
+        except (ObjectNotFound, InvalidKey):
+            continue
+        pictures.count += 1
+
+
 async def generate_presentation(
-    presentation: Presentation, spec: GenerationSpec, deps: PipelineDeps, publish: Publish
+    presentation: Presentation,
+    spec: GenerationSpec,
+    deps: PipelineDeps,
+    publish: Publish,
+    done: Progressed | None = None,
 ) -> Presentation:
+    """Generate a deck; with `done`, continue what an earlier worker published instead of starting over."""
     theme = deps.theme(spec.theme)
     key = content_key(spec, deps.engine_name)
-    cached = await deps.cache.get(key) if deps.cache is not None else None
-    if deps.cache is not None:
+    resuming = done is not None and done.started
+    # A cached deck may not be the one readers already saw part of: a continuation writes its own.
+    cached = await deps.cache.get(key) if deps.cache is not None and not resuming else None
+    if deps.cache is not None and not resuming:
         CACHE.labels("hit" if cached is not None else "miss").inc()
     wants_pictures = spec.image_mode is ImageMode.GENERATED
     pictures = _Pictures(presentation.id, deps, publish) if wants_pictures and deps.images else None
@@ -409,11 +446,19 @@ async def generate_presentation(
             # Slides may be written while the outline is still being planned: the first slide can
             # reach the caller seconds earlier than if every slide waited for the whole outline.
             written = _Slides(spec, theme, deps, publish, pictures)
-            planned = await _plan(spec, deps, publish, emit_slide=written.accept)
+            if done is not None:
+                written.by_index.update(done.slides)
+                written.usage = done.usage
+                await _taken_over(pictures, done, deps)
+            if done is not None and done.outline is not None:
+                planned = OutlineResult(done.outline)
+            else:
+                planned = await _plan(spec, deps, publish, emit_slide=written.accept)
             outline = planned.outline
             written.total = len(outline.items)
             await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
-            async with aclosing(deps.engine.slides(spec, outline, planned.ahead)) as drafts:
+            ready = frozenset(written.by_index)
+            async with aclosing(deps.engine.slides(spec, outline, planned.ahead, skip=ready)) as drafts:
                 async for draft in drafts:
                     await written.accept(draft)
             missing = [i for i in range(len(outline.items)) if i not in written.by_index]
@@ -464,9 +509,23 @@ async def generate_presentation(
         footer=spec.footer,
     )
     template = await deps.templates.content(spec.template) if spec.template and deps.templates else None
-    laid_out, artifacts = await render_deck(
-        presentation.id, deck, theme, spec.output_formats, deps, publish, images, template
-    )
+    pictures_stored = tuple(artifact for artifact, _ in (pictures.stored.values() if pictures else ()))
+    stored: list[Artifact] = []
+    try:
+        laid_out, artifacts = await render_deck(
+            presentation.id, deck, theme, spec.output_formats, deps, publish, images, template, stored
+        )
+    except (DeckgenError, StorageError, TimeoutError):
+        raise  # each says what went wrong better than a render failure would
+    except Exception as error:
+        kept = replace(
+            presentation,
+            deck=clean_deck(deck),
+            outline=outline,
+            artifacts=(*stored, *logo, *pictures_stored),
+            usage=usage,
+        )
+        raise await _render_failed(kept, deps, publish, error) from error
     artifacts = [*artifacts, *logo]
     if len(laid_out.slides) != len(deck.slides):
         await publish(
@@ -478,7 +537,6 @@ async def generate_presentation(
             )
         )
     await publish(Progress(Stage.DONE, 1.0, "done"))
-    pictures_stored = tuple(artifact for artifact, _ in (pictures.stored.values() if pictures else ()))
     return _finish(
         presentation,
         deck=laid_out,
@@ -486,6 +544,57 @@ async def generate_presentation(
         artifacts=tuple(artifacts) + pictures_stored,
         usage=usage,
     )
+
+
+class RenderFailed(PreconditionFailed):
+    """The slides were written and streamed, but a file could not be drawn. `kept` is the
+    presentation as it stays: FAILED, with its deck, outline and the files already stored (the
+    deck JSON among them), so the caller's slides are not lost."""
+
+    def __init__(self, message: str, kept: Presentation) -> None:
+        super().__init__(message, reason="RENDER_FAILED", subject=presentation_name(kept.id))
+        self.kept = replace(kept, state=PresentationState.FAILED, error=message, update_time=time.time())
+
+
+def _where(error: BaseException) -> str:
+    """file:line where `error` was raised: enough to find the bug, and none of the deck's text."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    return f"{trace.tb_frame.f_code.co_filename}:{trace.tb_lineno}" if trace is not None else "?"
+
+
+async def _render_failed(
+    kept: Presentation, deps: PipelineDeps, publish: Publish, error: Exception
+) -> RenderFailed:
+    """Store the deck as JSON (announced like any file), and the failure that keeps it."""
+    log.error("rendering presentation %s failed: %s at %s", kept.id, type(error).__name__, _where(error))
+    what = str(error)[:300] if isinstance(error, ExportFailed) else type(error).__name__
+    message = (
+        f"the slides were written but the files could not be drawn ({what}); the deck is kept: "
+        "GetPresentation returns it and RenderPresentation can render it again"
+    )
+    json_writer = deps.writers.get(ArtifactFormat.JSON)
+    assert kept.deck is not None
+    if json_writer is not None and not any(a.format is ArtifactFormat.JSON for a in kept.artifacts):
+        try:
+            data = json_writer.write(kept.deck, deps.theme(kept.deck.theme), RenderAssets({}, None))
+            key = store_key(kept.id, json_writer.filename)
+            stored = await deps.store.put(key, data, json_writer.media_type)
+            artifact = Artifact(
+                name=artifact_name(kept.id, json_writer.filename),
+                format=ArtifactFormat.JSON,
+                media_type=stored.media_type,
+                size_bytes=stored.size,
+                sha256=stored.sha256,
+                key=key,
+                uri=await deps.store.url(key),
+            )
+            await publish(ArtifactReady(artifact))
+            kept = replace(kept, artifacts=(*kept.artifacts, artifact))
+        except Exception as failure:  # the record below still holds the deck
+            log.error("could not store the deck of %s: %s", kept.id, type(failure).__name__)
+    return RenderFailed(message, kept)
 
 
 def _without_pictures(slides: Sequence[Slide]) -> tuple[Slide, ...]:

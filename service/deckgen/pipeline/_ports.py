@@ -11,10 +11,13 @@ from deckgen.domain import ArtifactFormat, Brand, Deck, Layout, Slide, Template,
 from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
 from deckgen.providers.images import ImageGenerator
+from deckgen.providers.queue import EventLog, JobQueue
+from deckgen.providers.state import CancelSignals, Readers, Records
 from deckgen.providers.storage import ArtifactStore
 
 __all__ = [
     "ArtifactWriter",
+    "Coordination",
     "Exporter",
     "Fitter",
     "InspectTemplate",
@@ -90,3 +93,14 @@ class PipelineDeps:
     """PDF and previews; None when the server cannot make them."""
     templates: TemplateSource | None = None
     """The stored template of that id (NotFound if there is none); None when templates are off."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coordination:
+    """Where the front side and the workers meet: in this process, or in Redis for every replica."""
+
+    queue: JobQueue
+    events: EventLog
+    records: Records
+    readers: Readers
+    cancels: CancelSignals

@@ -1,8 +1,14 @@
-"""The application service: starts generations, runs them as jobs and serves their event streams."""
+"""The front side: starts generations, serves their event streams, records and cancellations.
+
+It never runs a generation itself: it enqueues a job, and whichever worker claims it (in this
+process or another replica) appends the events its readers see. Everything it knows about a
+generation lives behind the `Coordination` ports, so any replica can serve any call.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -12,16 +18,13 @@ import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, replace
 
-from opentelemetry import context as otel_context
-from opentelemetry import trace
-from opentelemetry.trace import Status, StatusCode
+from opentelemetry import propagate
 
 from deckgen.domain import (
     AlreadyExists,
     Artifact,
     ArtifactFormat,
     Brand,
-    Cancelled,
     Deck,
     DeckgenError,
     FieldViolation,
@@ -37,31 +40,29 @@ from deckgen.domain import (
 )
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import from_jsonable, to_jsonable
-from deckgen.domain._events import Accepted, Completed, Event, Failed, SequencedEvent
-from deckgen.observability import GENERATIONS_IN_FLIGHT, QUEUED, TIME_TO_FIRST_SLIDE
-from deckgen.pipeline._failures import as_domain_error, unexpected
+from deckgen.domain._events import Accepted, Event, Failed, SequencedEvent
+from deckgen.observability import STREAMS_OPEN
+from deckgen.pipeline._failures import as_domain_error
 from deckgen.pipeline._generate import (
     EXPORTED_FORMATS,
     export_unavailable,
-    generate_outline,
-    generate_presentation,
     load_assets,
     render_deck,
-    store_key,
     store_logo,
 )
-from deckgen.pipeline._ports import PipelineDeps, TemplateSource
-from deckgen.providers.queue import EventLog, Job, JobKind, JobQueue, StreamNotFound
+from deckgen.pipeline._ports import Coordination, PipelineDeps, TemplateSource
+from deckgen.pipeline._worker import CLIENT_LEFT, record_key, request_key
+from deckgen.providers.queue import Job, JobKind, StreamNotFound
+from deckgen.providers.state import RequestBinding
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
 
 log = logging.getLogger(__name__)
-_tracer = trace.get_tracer("deckgen.pipeline")
 
 _PRESENTATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_RECORD = "presentation.json"
-_REQUEST = "request.json"
+_READER_RENEWAL = 10.0
+"""Seconds between renewals of this replica's readers (their entries lapse after a minute)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +72,19 @@ class Started:
     """True when an identical earlier request (same request_id) is already generating it."""
 
 
-_CLIENT_LEFT = Cancelled("the caller cancelled the generation", reason="CLIENT_CANCELLED")
-_SHUTDOWN = Unavailable(
-    "the server is shutting down; send the request again (another replica will serve it)",
-    retry_after=1.0,
-    reason="SERVER_SHUTTING_DOWN",
-)
-
-
-def parse_presentation_name(name: str, field: str = "name") -> str:
+def parse_presentation_name(
+    name: str, field: str = "name", form: str = "presentations/{presentation}"
+) -> str:
     prefix, _, presentation_id = name.partition("/")
     if prefix != "presentations" or not _PRESENTATION_ID.match(presentation_id):
-        raise InvalidRequest([FieldViolation(field, "must be `presentations/{presentation}`")])
+        problem = f"must be `{form}`"
+        if any(mark in name for mark in "<>{}"):
+            # A name pasted from the docs: say which part to replace and where to find it.
+            problem += (
+                ", with the placeholder replaced by the presentation's id (the `accepted` event's "
+                "`presentation.name`)"
+            )
+        raise InvalidRequest([FieldViolation(field, problem)])
     return presentation_id
 
 
@@ -92,53 +94,51 @@ def _fingerprint(spec: GenerationSpec, kind: JobKind) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()
 
 
+def _shutting_down() -> Unavailable:
+    return Unavailable(
+        "the server is shutting down; retry against another replica",
+        retry_after=1.0,
+        reason="SERVER_SHUTTING_DOWN",
+    )
+
+
 class GenerationService:
     """Owns the lifecycle of presentations. The gRPC layer calls only this class."""
 
     def __init__(
-        self, deps: PipelineDeps, events: EventLog, timeout: float, detach_grace: float = 0.0
+        self,
+        deps: PipelineDeps,
+        shared: Coordination,
+        timeout: float,
+        detach_grace: float = 30.0,
     ) -> None:
         self._deps = deps
+        self._shared = shared
         self._detach_grace = detach_grace
-        self._background: set[asyncio.Task[None]] = set()
-        self._events = events
         self._timeout = timeout
-        self._queue: JobQueue | None = None
-        self._presentations: dict[str, Presentation] = {}
-        self._requests: dict[str, tuple[str, str]] = {}
-        self._subscribers: dict[str, int] = {}
-        self._announced: dict[str, dict[str, Artifact]] = {}
-        self._cancellations: dict[str, DeckgenError] = {}
+        self._background: set[asyncio.Task[None]] = set()
+        self._local_readers: dict[str, str] = {}
+        """reader id -> stream, for this replica's readers (renewed while they read)."""
+        self._renewal: asyncio.Task[None] | None = None
         self._draining = False
-
-    def attach_queue(self, queue: JobQueue) -> None:
-        self._queue = queue
+        self._closed = asyncio.Event()
+        """Set when this replica hands its readers over to others (shutdown with a shared queue)."""
 
     @property
-    def queue(self) -> JobQueue:
-        if self._queue is None:
-            raise RuntimeError("no job queue attached")
-        return self._queue
+    def shared(self) -> Coordination:
+        return self._shared
 
     # -- starting -------------------------------------------------------------------------------
 
     async def start(self, spec: GenerationSpec, kind: JobKind, deadline: float | None = None) -> Started:
         if self._draining:
-            raise Unavailable(
-                "the server is shutting down; retry against another replica",
-                retry_after=1.0,
-                reason="SERVER_SHUTTING_DOWN",
-            )
+            raise _shutting_down()
         fingerprint = _fingerprint(spec, kind)
-        if spec.request_id and spec.request_id in self._requests:
-            known_fingerprint, known_id = self._requests[spec.request_id]
-            if known_fingerprint != fingerprint:
-                raise AlreadyExists(
-                    f"request_id {spec.request_id} was already used for a different request",
-                    reason="REQUEST_ID_REUSED",
-                )
-            if await self._events.exists(known_id):
-                return Started(known_id, joined=True)
+        request_key = spec.request_key
+        if spec.request_id:
+            joined = await self._join(request_key, fingerprint)
+            if joined is not None:
+                return joined
         self._check(spec, kind)
         # A missing template fails the call now, not after the slides were written.
         if spec.template:
@@ -154,22 +154,57 @@ class GenerationService:
             create_time=now,
             update_time=now,
             outline=spec.outline,
+            owner=spec.owner,
         )
         limit = now + self._timeout
-        job = Job(presentation_id, kind, spec, min(deadline, limit) if deadline else limit)
-        self._presentations[presentation_id] = presentation
-        await self._events.create(presentation_id)
-        await self._events.append(presentation_id, Accepted(presentation))
-        QUEUED.inc()
-        try:
-            await self.queue.submit(job)
-        except BaseException:
-            QUEUED.dec()
-            self._presentations.pop(presentation_id, None)
-            raise
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        job = Job(
+            presentation_id, kind, spec, min(deadline, limit) if deadline else limit, tuple(carrier.items())
+        )
+        events = self._shared.events
+        await events.create(presentation_id)
+        await events.append(presentation_id, Accepted(presentation))
         if spec.request_id:
-            self._requests[spec.request_id] = (fingerprint, presentation_id)
+            earlier = await self._shared.records.bind_request(
+                request_key, RequestBinding(fingerprint, presentation_id)
+            )
+            if earlier is not None:  # another replica started the same request a moment ago
+                await events.delete(presentation_id)
+                return self._joined(request_key, fingerprint, earlier)
+        try:
+            await self._shared.records.put(presentation)
+            await self._shared.queue.submit(job)
+        except BaseException as error:
+            # Nobody will run it: end its stream, so nothing waits on an `accepted` that never ends.
+            with contextlib.suppress(Exception):
+                if spec.request_id:
+                    await self._shared.records.unbind_request(request_key, presentation_id)
+                failure = as_domain_error(error)
+                await events.append(presentation_id, Failed(failure))
+                await self._shared.records.put(
+                    replace(presentation, state=PresentationState.FAILED, error=failure.message)
+                )
+            raise
         return Started(presentation_id, joined=False)
+
+    async def _join(self, request_id: str, fingerprint: str) -> Started | None:
+        known = await self._shared.records.request(request_id)
+        if known is None:
+            return None
+        started = self._joined(request_id, fingerprint, known)
+        if await self._shared.events.exists(known.presentation_id):
+            return started
+        return None
+
+    @staticmethod
+    def _joined(request_id: str, fingerprint: str, known: RequestBinding) -> Started:
+        if known.fingerprint != fingerprint:
+            raise AlreadyExists(
+                f"request_id {request_id.rpartition('/')[2]} was already used for a different request",
+                reason="REQUEST_ID_REUSED",
+            )
+        return Started(known.presentation_id, joined=True)
 
     def _check(self, spec: GenerationSpec, kind: JobKind) -> None:
         try:
@@ -185,162 +220,138 @@ class GenerationService:
         self._check_formats(spec.output_formats)
         self._deps.engine.check(spec)
 
-    # -- running --------------------------------------------------------------------------------
-
-    async def run(self, job: Job) -> None:
-        """The job runner: drive the pipeline and end the stream with exactly one terminal event."""
-        stream = job.id
-
-        order = asyncio.Lock()
-
-        first_slide = True
-
-        announced = self._announced.setdefault(stream, {})
-
-        async def publish(event: Event) -> None:
-            nonlocal first_slide
-            # A file announced is complete: it can be downloaded before the generation ends.
-            if isinstance(event, ev.ArtifactReady | ev.ImageReady):
-                announced[event.artifact.name] = event.artifact
-            if first_slide and isinstance(event, ev.SlideReady):
-                first_slide = False
-                TIME_TO_FIRST_SLIDE.observe(time.time() - presentation.create_time)
-            # Pictures are announced from their own tasks; one append at a time keeps any event
-            # log (in-process or shared) gap-free and in the order events happened.
-            async with order:
-                await self._events.append(stream, event)
-
-        presentation = replace(
-            self._presentations[stream], state=PresentationState.GENERATING, update_time=time.time()
-        )
-        self._presentations[stream] = presentation
-        QUEUED.dec()
-        GENERATIONS_IN_FLIGHT.inc()
-        span = _tracer.start_span(
-            "generation",
-            attributes={"deckgen.presentation": stream, "deckgen.kind": job.kind.value},
-        )
-        token = otel_context.attach(trace.set_span_in_context(span))
-        try:
-            async with asyncio.timeout(max(job.deadline - time.time(), 0.0)):
-                if job.kind is JobKind.OUTLINE:
-                    result = await generate_outline(presentation, job.spec, self._deps, publish)
-                else:
-                    result = await generate_presentation(presentation, job.spec, self._deps, publish)
-                    # Kept for RegenerateSlide; written with the files, so a store outage shows up
-                    # in the files step, after the slides reached the caller.
-                    await self._save_request(stream, job.spec)
-                    await self._save_record(result)
-        except asyncio.CancelledError:
-            span.set_status(Status(StatusCode.ERROR, "cancelled"))
-            cancellation = self._cancellations.pop(stream, _CLIENT_LEFT)
-            await self._fail(presentation, Failed(cancellation), PresentationState.CANCELLED)
-            raise
-        except Exception as error:  # every failure must end the stream, whatever raised it
-            span.record_exception(error)
-            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
-            failure = as_domain_error(error)
-            if unexpected(error):
-                log.exception("generation %s failed", stream)
-            else:
-                log.info("generation %s failed: %s %s", stream, failure.reason, failure.message)
-            await self._fail(presentation, Failed(failure), PresentationState.FAILED)
-            return
-        finally:
-            self._announced.pop(stream, None)
-            GENERATIONS_IN_FLIGHT.dec()
-            otel_context.detach(token)
-            span.end()
-        self._presentations[stream] = result
-        await publish(Completed(result))
-
-    async def _fail(self, presentation: Presentation, failure: Failed, state: PresentationState) -> None:
-        self._presentations[presentation.id] = replace(
-            presentation, state=state, error=failure.error.message, update_time=time.time()
-        )
-        # Nothing half-made stays visible: a failed generation's files are removed.
-        try:
-            await self._deps.store.delete_prefix(f"presentations/{presentation.id}")
-        except Exception:
-            log.exception("could not remove the files of failed generation %s", presentation.id)
-        await self._events.append(presentation.id, failure)
-
     # -- streaming ------------------------------------------------------------------------------
 
     async def events(self, presentation_id: str, after: int = 0) -> AsyncGenerator[SequencedEvent, None]:
-        """The generation's events after `after`, live; the job is cancelled when its last reader leaves."""
+        """The generation's events after `after`, live; the job is cancelled when its last reader
+        (on any replica) has been gone for DETACH_GRACE seconds."""
         try:
-            reader = self._events.read(presentation_id, after)
-            first = await anext(reader, None)
+            last = await self._shared.events.last_sequence(presentation_id)
+            if after > last:
+                raise InvalidRequest(
+                    [
+                        FieldViolation(
+                            "resume_token",
+                            f"points past the end of the stream (event {after}; the last is {last})",
+                        )
+                    ]
+                )
+            reader = self._shared.events.read(presentation_id, after)
         except StreamNotFound:
             raise NotFound(
                 f"no generation stream for presentations/{presentation_id}; it finished more than the "
-                "retention period ago or ran on a replica that is gone",
+                "retention period ago or never existed",
                 resource_type="deckgen.v1.Presentation",
                 resource_name=f"presentations/{presentation_id}",
             ) from None
-        self._subscribers[presentation_id] = self._subscribers.get(presentation_id, 0) + 1
+        reader_id = uuid.uuid4().hex
+        await self._shared.readers.attach(presentation_id, reader_id)
+        self._local_readers[reader_id] = presentation_id
+        self._renew_readers_soon()
+        STREAMS_OPEN.inc()
         try:
-            if first is None:
-                return
-            yield first
-            if first.terminal:
-                return
-            async for event in reader:
+            async for event in self._until_closed(reader):
                 yield event
         finally:
+            STREAMS_OPEN.dec()
             await reader.aclose()
-            remaining = self._subscribers[presentation_id] - 1
-            if remaining:
-                self._subscribers[presentation_id] = remaining
-            else:
-                del self._subscribers[presentation_id]
-                if self._detach_grace > 0:
-                    task = asyncio.create_task(self._cancel_unless_resumed(presentation_id))
-                    self._background.add(task)
-                    task.add_done_callback(self._background.discard)
-                else:
-                    await self._cancel_if_running(presentation_id, _CLIENT_LEFT)
+            del self._local_readers[reader_id]
+            await self._detached(presentation_id, reader_id)
+
+    async def _until_closed(self, reader: AsyncGenerator[SequencedEvent]) -> AsyncIterator[SequencedEvent]:
+        """The reader's events until this replica hands its readers over (they resume elsewhere)."""
+        closed = asyncio.ensure_future(self._closed.wait())
+        step: asyncio.Future[SequencedEvent] | None = None
+        try:
+            while True:
+                step = asyncio.ensure_future(anext(reader))
+                await asyncio.wait({step, closed}, return_when=asyncio.FIRST_COMPLETED)
+                if not step.done():
+                    raise _shutting_down()
+                try:
+                    event = step.result()
+                except StopAsyncIteration:
+                    return
+                yield event
+                if event.terminal:
+                    return
+        finally:
+            closed.cancel()
+            if step is not None and not step.done():
+                # The reader must be idle again before it can be closed.
+                step.cancel()
+                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                    await step
+
+    def _renew_readers_soon(self) -> None:
+        if self._renewal is None or self._renewal.done():
+            self._renewal = asyncio.create_task(self._renew_readers())
+
+    async def _renew_readers(self) -> None:
+        while self._local_readers:
+            await asyncio.sleep(_READER_RENEWAL)
+            for reader_id, stream in list(self._local_readers.items()):
+                with contextlib.suppress(Exception):  # a failed renewal is retried on the next round
+                    await self._shared.readers.attach(stream, reader_id)
+
+    async def _detached(self, presentation_id: str, reader_id: str) -> None:
+        try:
+            remaining = await self._shared.readers.detach(presentation_id, reader_id)
+        except Exception:
+            log.warning("could not record that a reader of %s left", presentation_id)
+            return
+        if remaining or self._draining:
+            return  # others still read it, or this replica's readers will resume elsewhere
+        if self._detach_grace > 0:
+            task = asyncio.create_task(self._cancel_unless_resumed(presentation_id))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        else:
+            await self._cancel_if_running(presentation_id, CLIENT_LEFT)
 
     async def _cancel_unless_resumed(self, presentation_id: str) -> None:
         await asyncio.sleep(self._detach_grace)
-        if presentation_id not in self._subscribers:
-            await self._cancel_if_running(presentation_id, _CLIENT_LEFT)
+        with contextlib.suppress(Exception):
+            if not await self._shared.readers.count(presentation_id):
+                await self._cancel_if_running(presentation_id, CLIENT_LEFT)
 
     async def _cancel_if_running(self, presentation_id: str, cancellation: DeckgenError) -> None:
-        state = self._presentations.get(presentation_id)
-        if state is None or state.state.terminal or self._queue is None:
+        state = await self._shared.records.get(presentation_id)
+        if state is None or state.state.terminal:
             return
-        self._cancellations[presentation_id] = cancellation
-        if not await self._queue.cancel(presentation_id):
-            self._cancellations.pop(presentation_id, None)
+        await self._shared.cancels.send(presentation_id, cancellation)
 
     # -- other use cases ------------------------------------------------------------------------
 
     async def get(self, presentation_id: str) -> Presentation:
-        known = self._presentations.get(presentation_id)
+        known = await self._shared.records.get(presentation_id)
         if known is not None:
             return known
         try:
-            data = await self._deps.store.get(store_key(presentation_id, _RECORD))
+            data = await self._deps.store.get(record_key(presentation_id))
         except (ObjectNotFound, InvalidKey):
             raise NotFound(
                 f"presentations/{presentation_id} does not exist",
                 resource_type="deckgen.v1.Presentation",
                 resource_name=f"presentations/{presentation_id}",
             ) from None
-        return from_jsonable(Presentation, json.loads(data))
+        stored: Presentation = from_jsonable(Presentation, json.loads(data))
+        if not stored.state.terminal:
+            # Written while it ran, by a process that is gone: what was announced is kept.
+            stored = replace(
+                stored,
+                state=PresentationState.FAILED,
+                error="the server stopped while generating it; the files announced before are kept",
+            )
+        return stored
 
     async def artifact(self, name: str) -> Artifact:
+        form = "presentations/{presentation}/artifacts/{artifact}"
         prefix, _, filename = name.partition("/artifacts/")
-        presentation_id = parse_presentation_name(prefix)
+        presentation_id = parse_presentation_name(prefix, form=form)
         if not filename:
-            raise InvalidRequest(
-                [FieldViolation("name", "must be `presentations/{presentation}/artifacts/{artifact}`")]
-            )
-        early = self._announced.get(presentation_id, {}).get(name)
-        if early is not None:
-            return early
+            raise InvalidRequest([FieldViolation("name", f"must be `{form}`")])
+        # Files announced while the generation runs are in its record already.
         presentation = await self.get(presentation_id)
         for artifact in presentation.artifacts:
             if artifact.name == name:
@@ -351,7 +362,12 @@ class GenerationService:
         return self._deps.store.read(artifact.key, offset=offset, chunk_size=chunk_size)
 
     async def render(
-        self, deck: Deck, formats: tuple[ArtifactFormat, ...], request_id: str = "", logo: bytes = b""
+        self,
+        deck: Deck,
+        formats: tuple[ArtifactFormat, ...],
+        request_id: str = "",
+        logo: bytes = b"",
+        owner: str = "",
     ) -> tuple[Presentation, list[ev.Warning]]:
         if self._draining:
             raise Unavailable("the server is shutting down", retry_after=1.0, reason="SERVER_SHUTTING_DOWN")
@@ -397,9 +413,11 @@ class GenerationService:
             request_id=request_id,
             create_time=now,
             update_time=time.time(),
+            owner=owner,
         )
-        await self._save_record(presentation)
-        self._presentations[presentation_id] = presentation
+        data = json.dumps(to_jsonable(presentation)).encode()
+        await self._deps.store.put(record_key(presentation_id), data, "application/json")
+        await self._shared.records.put(presentation)
         return presentation, warnings
 
     async def regenerate_slide(
@@ -441,17 +459,9 @@ class GenerationService:
             raise InvalidRequest([FieldViolation(field, "templates are not available on this server")])
         return self._deps.templates
 
-    async def _save_record(self, presentation: Presentation) -> None:
-        data = json.dumps(to_jsonable(presentation)).encode()
-        await self._deps.store.put(store_key(presentation.id, _RECORD), data, "application/json")
-
-    async def _save_request(self, presentation_id: str, spec: GenerationSpec) -> None:
-        data = json.dumps(to_jsonable(spec)).encode()
-        await self._deps.store.put(store_key(presentation_id, _REQUEST), data, "application/json")
-
     async def _load_request(self, presentation_id: str) -> GenerationSpec:
         try:
-            data = await self._deps.store.get(store_key(presentation_id, _REQUEST))
+            data = await self._deps.store.get(request_key(presentation_id))
         except ObjectNotFound:
             # Rendered (not generated) decks have no request: regenerate from the deck alone.
             return GenerationSpec()
@@ -463,11 +473,15 @@ class GenerationService:
     def draining(self) -> bool:
         return self._draining
 
-    async def drain(self, grace: float) -> None:
-        """Refuse new work, let running generations finish for `grace` s, then end them with UNAVAILABLE."""
+    def refuse_new_work(self) -> None:
         self._draining = True
-        if self._queue is None or await self._queue.wait_idle(grace):
-            return
-        running = [pid for pid, p in self._presentations.items() if not p.state.terminal]
-        log.warning("shutdown grace over; ending %d running generation(s)", len(running))
-        await asyncio.gather(*(self._cancel_if_running(pid, _SHUTDOWN) for pid in running))
+
+    def hand_over_readers(self) -> None:
+        """End this replica's streams with UNAVAILABLE: their callers resume on another replica."""
+        self._closed.set()
+
+    async def drain(self, grace: float) -> None:
+        """Refuse new work; the workers (if this process has any) drain themselves."""
+        self.refuse_new_work()
+        if self._renewal is not None:
+            self._renewal.cancel()

@@ -12,7 +12,7 @@ from deckgen.domain._codec import from_jsonable, to_jsonable
 from deckgen.pipeline._ports import InspectTemplate
 from deckgen.providers.storage import ArtifactStore, InvalidKey, ObjectNotFound
 
-__all__ = ["TemplateLibrary", "parse_template_name"]
+__all__ = ["TemplateLibrary", "parse_template_name", "template_not_found"]
 
 _PPTX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
@@ -24,7 +24,7 @@ def parse_template_name(name: str, field: str = "name") -> str:
     return template_id
 
 
-def _not_found(template_id: str) -> NotFound:
+def template_not_found(template_id: str) -> NotFound:
     return NotFound(
         f"templates/{template_id} does not exist; upload it with CreateTemplate",
         resource_type="deckgen.v1.Template",
@@ -32,27 +32,37 @@ def _not_found(template_id: str) -> NotFound:
     )
 
 
+_INSPECTIONS = 2
+"""Templates inspected at once: each may inflate to the package limits (160 MiB), so a burst of
+uploads waits its turn rather than multiplying the server's memory."""
+
+
 class TemplateLibrary:
     def __init__(self, store: ArtifactStore, inspect: InspectTemplate, max_bytes: int) -> None:
         self._store = store
         self._inspect = inspect
         self._max_bytes = max_bytes
+        self._inspecting = asyncio.Semaphore(_INSPECTIONS)
 
-    async def create(self, display_name: str, content: bytes) -> Template:
+    async def create(self, display_name: str, content: bytes, owner: str = "") -> Template:
         if not content:
             raise InvalidRequest([FieldViolation("content", "required: the .pptx or .potx file")])
         if len(content) > self._max_bytes:
             raise InvalidRequest(
                 [FieldViolation("content", f"at most {self._max_bytes} bytes, got {len(content)}")]
             )
-        # The id is the content's digest: uploading the same file again (a retry) is harmless.
-        template_id = hashlib.sha256(content).hexdigest()[:24]
+        # The id digests the owner and the content: the same file uploaded again by its owner (a
+        # retry) is harmless, and another owner's copy of the same file is a different template.
+        template_id = hashlib.sha256(owner.encode() + b"\0" + content).hexdigest()[:24]
         try:
             return await self.get(template_id)
         except NotFound:
             pass
-        layouts, names = await asyncio.to_thread(self._inspect, content)
-        template = Template(template_id, display_name.strip() or template_id, layouts, names, time.time())
+        async with self._inspecting:
+            layouts, names = await asyncio.to_thread(self._inspect, content)
+        template = Template(
+            template_id, display_name.strip() or template_id, layouts, names, time.time(), owner
+        )
         # The file first, its record last: a template is only visible once both are stored.
         await self._store.put(f"templates/{template_id}/template.pptx", content, _PPTX_MEDIA_TYPE)
         record = json.dumps(to_jsonable(template)).encode()
@@ -63,11 +73,11 @@ class TemplateLibrary:
         try:
             data = await self._store.get(f"templates/{template_id}/template.json")
         except (ObjectNotFound, InvalidKey):
-            raise _not_found(template_id) from None
+            raise template_not_found(template_id) from None
         return from_jsonable(Template, json.loads(data))
 
     async def content(self, template_id: str) -> bytes:
         try:
             return await self._store.get(f"templates/{template_id}/template.pptx")
         except (ObjectNotFound, InvalidKey):
-            raise _not_found(template_id) from None
+            raise template_not_found(template_id) from None

@@ -5,6 +5,7 @@ Colours are six-digit RGB hex strings without '#', as in `Theme`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple
 
 from deckgen.domain import Theme
@@ -37,6 +38,9 @@ def _channels(colour: str) -> tuple[int, int, int]:
     return int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16)
 
 
+# Pure functions of a few theme colours, called for every chart series and brand check of every
+# deck: a render asks the same questions again and again.
+@lru_cache(maxsize=4096)
 def relative_luminance(colour: str) -> float:
     """WCAG 2.1 relative luminance of an RRGGBB colour, 0 (black) to 1 (white)."""
 
@@ -60,6 +64,7 @@ def mix(a: str, b: str, share: float) -> str:
     return "".join(f"{c:02X}" for c in channels)
 
 
+@lru_cache(maxsize=1024)
 def adjust_for_contrast(colour: str, background: str, minimum: float) -> str:
     """`colour` mixed towards black or white, as little as needed, to reach `minimum` on `background`.
 

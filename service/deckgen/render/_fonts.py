@@ -213,6 +213,8 @@ def _fc_escape(name: str) -> str:
 @lru_cache(maxsize=64)
 def _fc_match(pattern: str) -> tuple[str, Path] | None:
     """(family, file) fontconfig picks for `pattern`; None without fontconfig or a readable file."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in pattern):
+        return None  # a name from a file we did not check; an argument cannot hold a NUL anyway
     try:
         found = subprocess.run(
             ["fc-match", "-f", "%{family[0]}|%{file}", pattern], capture_output=True, text=True, timeout=5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
+from collections.abc import Set as AbstractSet
 
 from deckgen.content._base import OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content.embedded._markdown import Document, Heading, is_markdown, parse
@@ -134,7 +135,12 @@ class EmbeddedEngine:
         return OutlineResult(outline)
 
     async def slides(
-        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+        self,
+        spec: GenerationSpec,
+        outline: Outline,
+        ahead: WriteAhead | None = None,
+        *,
+        skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
         self.check(spec)
         plan = self._plan(spec) if spec.sources else None
@@ -142,6 +148,8 @@ class EmbeddedEngine:
         # fails before any slide is streamed.
         slides = slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
         for index, slide in enumerate(slides):
+            if index in skip:
+                continue
             yield SlideDraft(index=index, slide=slide)
             await asyncio.sleep(0)
 

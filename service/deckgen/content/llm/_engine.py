@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -205,8 +206,10 @@ class LLMEngine:
         with_title = count is None or count >= 2
         closing = count is None or count >= 3
         wanted = None if count is None else count - 1 if with_title else count
+        # Slides written as the plan streams (the caller did not ask to see the outline first): a
+        # terse plan, since the model's time on it is the deck's critical path.
         request = outline_request(
-            spec, wanted, digest(chunks, OUTLINE_SOURCE_CHARS) if chunks else "", closing
+            spec, wanted, digest(chunks, OUTLINE_SOURCE_CHARS) if chunks else "", closing, ahead is not None
         )
         offset = 1 if with_title else 0
         state: dict[str, str] = {"title": "", "subtitle": ""}
@@ -338,6 +341,7 @@ class LLMEngine:
         index: int,
         chunks: Sequence[Chunk],
         outline_complete: bool = True,
+        terse: bool = False,
     ) -> SlideDraft:
         item = outline.items[index]
         if item.layout is Layout.TITLE:
@@ -348,7 +352,7 @@ class LLMEngine:
         query = " ".join((item.title, *item.key_points))
         passages = select(chunks, query, SLIDE_SOURCE_CHARS) if chunks else []
         refs = {chunk.id: chunk.ref for chunk in chunks}
-        request = slide_request(spec, outline, index, item, passages, wants_image, outline_complete)
+        request = slide_request(spec, outline, index, item, passages, wants_image, outline_complete, terse)
         usage = Usage()
         try:
             reply = await self._call(request)
@@ -387,10 +391,11 @@ class LLMEngine:
         index: int,
         chunks: Sequence[Chunk],
         outline_complete: bool = True,
+        terse: bool = False,
     ) -> SlideDraft:
         async with gate:
             with _tracer.start_as_current_span("slide", attributes={"deckgen.slide.index": index}) as span:
-                draft = await self._slide(spec, outline, index, chunks, outline_complete)
+                draft = await self._slide(spec, outline, index, chunks, outline_complete, terse)
                 if draft.warnings:
                     span.set_attribute("deckgen.slide.warnings", [w.code for w in draft.warnings])
                 return draft
@@ -398,20 +403,26 @@ class LLMEngine:
     async def _ahead(
         self, ahead: _Ahead, spec: GenerationSpec, so_far: Outline, index: int, chunks: Sequence[Chunk]
     ) -> None:
-        draft = await self._gated(ahead.gate, spec, so_far, index, chunks, outline_complete=False)
+        # Written ahead means planned tersely (see _outline).
+        draft = await self._gated(ahead.gate, spec, so_far, index, chunks, outline_complete=False, terse=True)
         await ahead.sink(draft)
 
     async def slides(
-        self, spec: GenerationSpec, outline: Outline, ahead: WriteAhead | None = None
+        self,
+        spec: GenerationSpec,
+        outline: Outline,
+        ahead: WriteAhead | None = None,
+        *,
+        skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
         chunks = _chunks(spec.sources)
         early = ahead if isinstance(ahead, _Ahead) else None
         gate = early.gate if early is not None else asyncio.Semaphore(self._concurrency)
         # Every item the outline planned ahead is already being written and reaches the sink.
         tasks = [
-            asyncio.create_task(self._gated(gate, spec, outline, index, chunks))
+            asyncio.create_task(self._gated(gate, spec, outline, index, chunks, terse=early is not None))
             for index in range(len(outline.items))
-            if early is None or index not in early.tasks
+            if (early is None or index not in early.tasks) and index not in skip
         ]
         try:
             for next_done in asyncio.as_completed(tasks):

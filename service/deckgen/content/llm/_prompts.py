@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 
 from deckgen.content.llm._grounding import Chunk
-from deckgen.content.llm._schema import OUTLINE_SCHEMA, SLIDE_SCHEMA, describe
+from deckgen.content.llm._schema import OUTLINE_SCHEMA, SLIDE_SCHEMA, TERSE_OUTLINE_SCHEMA, describe
 from deckgen.domain import (
     AudienceLevel,
     Deck,
@@ -107,8 +107,10 @@ def _json_instructions(schema: dict[str, object]) -> str:
 
 
 def outline_request(
-    spec: GenerationSpec, items_wanted: int | None, source_digest: str, closing: bool
+    spec: GenerationSpec, items_wanted: int | None, source_digest: str, closing: bool, terse: bool = False
 ) -> ChatRequest:
+    """The plan of a deck. Terse when its slides are written at once, not shown to the caller first:
+    titles, layouts and one line each, which is all the slide writers need to stay apart."""
     if items_wanted is None:
         count = "Plan between 6 and 10 slides."
     else:
@@ -119,9 +121,10 @@ def outline_request(
             "You plan slide decks. A title slide is added separately: do not plan one.",
             _style(spec),
             "For each slide give a specific, informative title (a claim or a question, not a single "
-            "word), the layout that suits its content best and 2-5 key points it must make. "
+            "word), the layout that suits its content best and "
+            + (_TERSE_ITEM if terse else "2-5 key points it must make. ")
             + _layout_menu(spec),
-            _json_instructions(OUTLINE_SCHEMA),
+            _json_instructions(TERSE_OUTLINE_SCHEMA if terse else OUTLINE_SCHEMA),
         ]
     )
     user = [count]
@@ -134,18 +137,26 @@ def outline_request(
     return ChatRequest(
         messages=(ChatMessage("system", system), ChatMessage("user", "\n\n".join(user))),
         purpose="outline",
-        schema=OUTLINE_SCHEMA,
+        schema=TERSE_OUTLINE_SCHEMA if terse else OUTLINE_SCHEMA,
         schema_name="deck_outline",
-        max_tokens=600 + 120 * (items_wanted or 10),
+        max_tokens=(300 + 60 * (items_wanted or 10)) if terse else (600 + 120 * (items_wanted or 10)),
         temperature=0.4,
     )
 
 
-def _outline_summary(outline: Outline, index: int, complete: bool) -> str:
+_TERSE_ITEM = (
+    "its intent: one short line (at most 15 words) saying what this slide alone covers, so that no "
+    "two slides say the same thing. Be brief: each slide is written from this plan at once. "
+)
+
+
+def _outline_summary(outline: Outline, index: int, complete: bool, terse: bool = False) -> str:
     lines = [f"Deck: {outline.title}" + (f" — {outline.subtitle}" if outline.subtitle else "")]
     for position, item in enumerate(outline.items):
         marker = "  <- this slide" if position == index else ""
-        lines.append(f"{position + 1}. [{item.layout.value}] {item.title}{marker}")
+        # A terse plan's one line per slide is what keeps each writer off the others' ground.
+        intent = f": {item.key_points[0]}" if terse and item.key_points and position else ""
+        lines.append(f"{position + 1}. [{item.layout.value}] {item.title}{intent}{marker}")
     if not complete:
         lines.append("(more slides follow; they are still being planned)")
     return "\n".join(lines)
@@ -163,6 +174,7 @@ def slide_request(
     passages: Sequence[Chunk],
     wants_image: bool,
     outline_complete: bool = True,
+    terse: bool = False,
 ) -> ChatRequest:
     system = "\n".join(
         [
@@ -193,11 +205,16 @@ def slide_request(
         ]
     )
     user = [
-        _outline_summary(outline, index, outline_complete),
+        _outline_summary(outline, index, outline_complete, terse),
         f"Write slide {index + 1}: {item.title}",
         f"Layout: {item.layout.value}",
     ]
-    if item.key_points:
+    if terse and item.key_points:
+        user.append(
+            f"What this slide covers: {item.key_points[0]}\nChoose its points yourself, within this; "
+            "leave what the other slides cover to them."
+        )
+    elif item.key_points:
         user.append("Key points:\n" + "\n".join(f"- {point}" for point in item.key_points))
     if spec.topic:
         user.append(f"Topic of the deck: {spec.topic}")

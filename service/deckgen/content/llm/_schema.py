@@ -31,6 +31,7 @@ __all__ = [
     "CONTENT_LAYOUTS",
     "OUTLINE_SCHEMA",
     "SLIDE_SCHEMA",
+    "TERSE_OUTLINE_SCHEMA",
     "ParsedSlide",
     "parse_outline_item",
     "parse_slide",
@@ -61,27 +62,36 @@ _COLUMN = {
     "required": ["heading", "bullets"],
 }
 
-OUTLINE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "title": {"type": "string"},
-        "subtitle": {"type": "string"},
-        "slides": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "title": {"type": "string"},
-                    "layout": {"type": "string", "enum": _LAYOUT_NAMES},
-                    "key_points": _STRING_LIST,
-                    "section": {"type": "string"},
+
+def _outline_schema(detail: str, detail_schema: dict[str, Any]) -> dict[str, Any]:
+    """A plan whose items carry a title, a layout and `detail` (what the slide writer starts from)."""
+    return {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string"},
+            "subtitle": {"type": "string"},
+            "slides": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "title": {"type": "string"},
+                        "layout": {"type": "string", "enum": _LAYOUT_NAMES},
+                        detail: detail_schema,
+                        "section": {"type": "string"},
+                    },
+                    "required": ["title", "layout", detail],
                 },
-                "required": ["title", "layout", "key_points"],
             },
         },
-    },
-    "required": ["title", "subtitle", "slides"],
-}
+        "required": ["title", "subtitle", "slides"],
+    }
+
+
+OUTLINE_SCHEMA: dict[str, Any] = _outline_schema("key_points", _STRING_LIST)
+# A deck written at once needs from its plan only what keeps the slides apart: each slide's writer
+# chooses its own points. A third of the tokens, so every slide starts sooner.
+TERSE_OUTLINE_SCHEMA: dict[str, Any] = _outline_schema("intent", {"type": "string"})
 
 SLIDE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -225,6 +235,9 @@ def parse_outline_item(data: Any) -> OutlineItem | None:
         return None
     layout = _layout(errors, data.get("layout", "bullets"))
     points = _list(data.get("key_points"))
+    intent = data.get("intent")
+    if not points and isinstance(intent, str):
+        points = [intent]  # a terse plan's one line: what this slide alone covers
     # Numbers are fine as points ("42"); null, objects and booleans are not text.
     texts = (str(p) for p in points if isinstance(p, str | int | float) and not isinstance(p, bool))
     key_points = tuple(" ".join(t.split()) for t in texts if t.strip())
@@ -366,22 +379,25 @@ def parse_slide(
     subtitle = errors.text("subtitle", data.get("subtitle"), limits.MAX_TITLE_CHARS * 2)
     bullets = _bullets(errors, "bullets", data.get("bullets"))
     body = errors.text("body", data.get("body"), limits.MAX_BODY_CHARS)
-    left = _column(errors, "left", data.get("left"))
-    right = _column(errors, "right", data.get("right"))
-    table = _table(errors, data.get("table"))
-    chart = _chart(errors, data.get("chart"))
-    quote_value = data.get("quote")
+    # A verbose model fills fields its layout never shows (a chart beside bullets): those are
+    # dropped unread, so they can neither fail the slide nor cost a repair call.
+    left = _column(errors, "left", data.get("left")) if layout is Layout.TWO_COLUMNS else None
+    right = _column(errors, "right", data.get("right")) if layout is Layout.TWO_COLUMNS else None
+    table = _table(errors, data.get("table")) if layout is Layout.TABLE else None
+    chart = _chart(errors, data.get("chart")) if layout is Layout.CHART else None
+    quote_value = data.get("quote") if layout is Layout.QUOTE else None
     quote = None
     if isinstance(quote_value, Mapping):
         text = errors.text("quote.text", quote_value.get("text"), limits.MAX_BODY_CHARS // 2, required=True)
         quote = Quote(text, errors.text("quote.attribution", quote_value.get("attribution"), 120))
     elif quote_value is not None:
         errors.append("quote: must be an object with text and attribution")
-    steps = _steps(errors, data.get("steps"))
-    statistics = _statistics(errors, data.get("statistics"))
+    steps = _steps(errors, data.get("steps")) if layout is Layout.TIMELINE else ()
+    statistics = _statistics(errors, data.get("statistics")) if layout is Layout.STATISTIC else ()
     notes = errors.text("notes", data.get("notes"), 3000) if speaker_notes else ""
-    image_prompt = errors.text("image_prompt", data.get("image_prompt"), 1000)
-    image_alt = errors.text("image_alt", data.get("image_alt"), 300)
+    pictured = layout is Layout.IMAGE_TEXT
+    image_prompt = errors.text("image_prompt", data.get("image_prompt"), 1000) if pictured else ""
+    image_alt = errors.text("image_alt", data.get("image_alt"), 300) if pictured else ""
 
     missing = {
         Layout.TWO_COLUMNS: (left is None or right is None, "left and right columns"),

@@ -5,6 +5,16 @@ from deckgen.providers.export._libreoffice import (
     ExportUnavailable,
     LibreOfficeExporter,
     export_available,
+    sweep_stale,
 )
+from deckgen.providers.export._sandbox import Sandbox, SandboxUnavailable
 
-__all__ = ["ExportFailed", "ExportUnavailable", "LibreOfficeExporter", "export_available"]
+__all__ = [
+    "ExportFailed",
+    "ExportUnavailable",
+    "LibreOfficeExporter",
+    "Sandbox",
+    "SandboxUnavailable",
+    "export_available",
+    "sweep_stale",
+]

@@ -12,14 +12,14 @@ from typing import Any
 
 import openai
 
+from deckgen.providers._breaker import CircuitBreaker
 from deckgen.providers._retry import RetryPolicy, retry_after_seconds
+from deckgen.providers._status import NEUTRAL_STATUS, RETRYABLE_STATUS, describe_status
 from deckgen.providers.images._base import GeneratedImage, ImageFailed
 
 __all__ = ["OpenAIImageConfig", "OpenAIImageGenerator", "sniff_media_type"]
 
 log = logging.getLogger(__name__)
-
-_RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
 
 
 def sniff_media_type(data: bytes) -> str | None:
@@ -40,6 +40,9 @@ class OpenAIImageConfig:
     model: str = "gpt-image-1"
     request_timeout: float = 120.0
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    breaker_threshold: int = 5
+    """Consecutive failed calls after which pictures are skipped for `breaker_cooldown` s."""
+    breaker_cooldown: float = 30.0
 
 
 class OpenAIImageGenerator:
@@ -53,6 +56,7 @@ class OpenAIImageGenerator:
         self.name = config.name
         self._sleep = sleep
         self._send_format = True
+        self.breaker = CircuitBreaker(config.name, config.breaker_threshold, config.breaker_cooldown)
         self._client = client or openai.AsyncOpenAI(
             api_key=config.api_key or "not-needed",
             base_url=config.base_url,
@@ -70,26 +74,40 @@ class OpenAIImageGenerator:
             arguments: dict[str, Any] = {"model": self.config.model, "prompt": prompt, "size": size, "n": 1}
             if self._send_format:
                 arguments["response_format"] = "b64_json"
+            ticket = self.breaker.admit()
+            if ticket is None:
+                wait = self.breaker.retry_after()
+                raise ImageFailed(f"the images API is failing; skipped for {wait:.0f} s more (circuit open)")
             try:
                 generate: Any = self._client.images.generate
                 async with asyncio.timeout(self.config.request_timeout):
                     response = await generate(**arguments)
+                self.breaker.succeeded(ticket)
                 return self._decode(response)
             except openai.APIStatusError as error:
                 # gpt-image models always answer in base64 and reject the parameter.
                 if error.status_code == 400 and self._send_format and "response_format" in str(error.body):
+                    self.breaker.release(ticket)
                     self._send_format = False
                     attempt -= 1
                     continue
                 retry_after = retry_after_seconds(error.response.headers)
-                retryable = error.status_code in _RETRYABLE_STATUS
+                if error.status_code in NEUTRAL_STATUS:
+                    self.breaker.release(ticket)
+                else:
+                    self.breaker.failed(ticket, retry_after)
+                retryable = error.status_code in RETRYABLE_STATUS
                 delay = self.config.retry.delay(attempt, retry_after) if retryable else None
-                if delay is None:
-                    raise ImageFailed(f"HTTP {error.status_code}: {error.message}"[:300]) from error
+                if delay is None or self.breaker.retry_after() > 0:
+                    # Our words: the provider's body may quote the key it was sent.
+                    raise ImageFailed(describe_status(error.status_code)) from error
             except (openai.APIConnectionError, TimeoutError) as error:
+                self.breaker.failed(ticket)
                 delay = self.config.retry.delay(attempt)
-                if delay is None:
+                if delay is None or self.breaker.retry_after() > 0:
                     raise ImageFailed(f"images API unreachable ({type(error).__name__})") from error
+            finally:
+                self.breaker.release(ticket)  # cancelled: no verdict (a no-op once settled)
             log.info("images %s: retrying in %.2f s", self.name, delay)
             await self._sleep(delay)
 

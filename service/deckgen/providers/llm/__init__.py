@@ -1,5 +1,10 @@
 """Language models behind one port: any OpenAI-compatible endpoint, with backups tried in order."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from deckgen.providers._lazy import lazy_attributes
 from deckgen.providers.llm._base import (
     ChatEnd,
     ChatEvent,
@@ -12,7 +17,14 @@ from deckgen.providers.llm._base import (
     TextDelta,
 )
 from deckgen.providers.llm._failover import FailoverChatModel
-from deckgen.providers.llm._openai import OpenAIChatModel, OpenAIConfig, estimate_tokens
+
+if TYPE_CHECKING:
+    from deckgen.providers.llm._openai import OpenAIChatModel, OpenAIConfig, estimate_tokens
+
+__getattr__ = lazy_attributes(
+    __name__, "deckgen.providers.llm._openai", ("OpenAIChatModel", "OpenAIConfig", "estimate_tokens")
+)
+
 
 __all__ = [
     "ChatEnd",

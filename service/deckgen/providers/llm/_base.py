@@ -38,6 +38,8 @@ class ChatRequest:
     temperature: float | None = None
     avoid: frozenset[str] = frozenset()
     """Providers (by name) whose replies to this task were unusable: a failover asks the others."""
+    retry: bool = True
+    """False: one try, no backoff; for a caller with another provider to go to."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""Providers tried in order: a backup takes over when the one before it fails after its retries.
+"""Providers tried in order: a backup takes over at once when the one before it fails.
 
-Each adapter keeps a circuit breaker (`providers._breaker`); this class only routes. A provider whose
-circuit is open fails at once, so the next one is asked without waiting. While a provider is
-failing (its last call failed), one call at a time may try it and the others go straight to the
-next provider, so a burst of concurrent slides does not pile onto a provider that just went down.
-The last provider is always tried: there is nowhere else to go.
+Each adapter keeps a circuit breaker (`providers._breaker`); this class only routes:
+- a provider with another one after it gets one try, no backoff: waiting to retry it would only
+  delay a reply the next provider can write now; the last provider gets its retries;
+- a provider whose circuit is open fails at once, so the next one is asked without waiting;
+- while a provider is failing (its last call failed), one call at a time may try it and the others
+  go straight to the next provider, so a burst of concurrent slides does not pile onto a provider
+  that just went down. The last provider is always tried: there is nowhere else to go.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
+from dataclasses import replace
 
 from deckgen.providers._breaker import CircuitBreaker
 from deckgen.providers.llm._base import ChatEvent, ChatModel, ChatRequest, ProviderFailed
@@ -65,14 +68,17 @@ class FailoverChatModel:
             try:
                 # Once a provider has written text, a break is the caller's to repair: switching
                 # providers mid-reply would splice two different answers together.
-                async with aclosing(model.stream(request)) as events:
+                ask = request if last else replace(request, retry=False)
+                async with aclosing(model.stream(ask)) as events:
                     async for event in events:
                         yield event
                 return
             except ProviderFailed as failure:
                 failures.append(failure)
                 if not last:
-                    log.warning("provider %s failed (%s); trying the next one", model.name, failure.message)
+                    # A skip (its circuit is open) was logged once, when the circuit opened.
+                    level = logging.WARNING if failure.attempts else logging.DEBUG
+                    log.log(level, "provider %s failed (%s); next one", model.name, failure.message)
         if len(failures) == 1:
             raise failures[0]
         tried = [f for f in failures if f.attempts] or failures

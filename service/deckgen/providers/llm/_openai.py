@@ -25,6 +25,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 from deckgen.observability import LLM_TOKENS, record_error
 from deckgen.providers._breaker import BreakerState, CircuitBreaker
 from deckgen.providers._retry import RetryPolicy, retry_after_seconds
+from deckgen.providers._status import NEUTRAL_STATUS, RETRYABLE_STATUS, describe_status
 from deckgen.providers.llm._base import (
     ChatEnd,
     ChatEvent,
@@ -33,31 +34,14 @@ from deckgen.providers.llm._base import (
     StreamBroken,
     TextDelta,
 )
+from deckgen.providers.llm._sse import SSESplitter, StreamTooLarge
+from deckgen.providers.llm._waits import WaitLimit
 
 __all__ = ["OpenAIChatModel", "OpenAIConfig", "estimate_tokens"]
 
 log = logging.getLogger(__name__)
 _tracer = trace.get_tracer("deckgen.llm")
 
-_RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504})
-# Failures that say nothing about the provider's health: our request was wrong, or it throttles us
-# (Retry-After handles that) — they neither open its circuit nor close it.
-_NEUTRAL_STATUS = frozenset({400, 409, 413, 422, 429})
-# What we tell callers and logs instead of the provider's reply, which may quote the key we sent.
-_STATUS_MEANING = {
-    400: "request rejected",
-    401: "API key refused",
-    403: "access denied",
-    404: "model or URL not found",
-    408: "request timed out",
-    409: "conflict",
-    413: "request too large",
-    422: "request rejected",
-    429: "rate limited",
-    502: "bad gateway",
-    503: "unavailable",
-    504: "gateway timeout",
-}
 # Response formats from the most to the least constrained.
 _FORMATS = ("json_schema", "json_object", "none")
 
@@ -126,15 +110,18 @@ class OpenAIChatModel:
         self._caps = _Capabilities()
         self._sleep = sleep
         self.breaker = CircuitBreaker(config.name, config.breaker_threshold, config.breaker_cooldown)
-        timeout = openai.Timeout(
-            config.request_timeout, read=config.idle_timeout, connect=config.connect_timeout
-        )
+        # No read timeout in the HTTP client: it would re-arm a timer for every token. The stream's
+        # silences are timed by one WaitLimit per reply instead.
+        timeout = openai.Timeout(config.request_timeout, read=None, connect=config.connect_timeout)
         # The SDK's own retries are off: ours honour the generation's deadline and fail over.
+        # aiohttp (the SDK's supported alternative to httpx's pool) reads a streamed reply with a
+        # C parser: httpx's pure-Python HTTP/1.1 stack cost more CPU per token than all the rest.
         self._client = client or openai.AsyncOpenAI(
             api_key=config.api_key or "not-needed",
             base_url=config.base_url,
             timeout=timeout,
             max_retries=0,
+            http_client=openai.DefaultAioHttpClient(timeout=timeout),
         )
 
     async def aclose(self) -> None:
@@ -272,14 +259,14 @@ class OpenAIChatModel:
                     if isinstance(error, openai.APIStatusError)
                     else None
                 )
-                if status in _NEUTRAL_STATUS:
+                if status in NEUTRAL_STATUS:
                     self.breaker.release(ticket)
                 else:
                     self.breaker.failed(ticket, retry_after)
                 if received:
                     raise StreamBroken(self.name, "".join(received), message) from error
-                retryable = status is None or status in _RETRYABLE_STATUS
-                delay = self.config.retry.delay(attempt, retry_after) if retryable else None
+                retryable = status is None or status in RETRYABLE_STATUS
+                delay = self.config.retry.delay(attempt, retry_after) if retryable and request.retry else None
                 if delay is not None and self.breaker.state is BreakerState.OPEN:
                     delay = None  # its circuit just opened: the next provider, now
                 if delay is None:
@@ -303,12 +290,13 @@ class OpenAIChatModel:
         # The call's time limit covers only our waits on the provider, never the consumer's work
         # between chunks: a timeout spanning a `yield` would cancel the consumer instead.
         deadline = asyncio.get_running_loop().time() + self.config.request_timeout
-        # The raw SSE lines, parsed here with json.loads: building the SDK's typed chunk objects
-        # cost about 0.3 ms per token, half of the service's CPU time per deck.
+        # The raw body, split into events here and parsed with json.loads: the SDK's typed chunk
+        # objects cost about 0.3 ms per token, and its line iterators most of the rest.
         raw: Any = self._client.chat.completions.with_streaming_response.create
         manager = raw(**arguments)
+        loop = asyncio.get_running_loop()
         try:
-            async with asyncio.timeout_at(deadline):
+            async with asyncio.timeout_at(min(deadline, loop.time() + self.config.idle_timeout)):
                 response = await manager.__aenter__()
         except openai.APIStatusError as error:
             if error.status_code in (400, 422):
@@ -320,36 +308,38 @@ class OpenAIChatModel:
         finish_reason = ""
         model = arguments["model"]
         request = response.http_response.request
+        body = aiter(response.http_response.aiter_bytes())
+        events = SSESplitter()
+        limit = WaitLimit(deadline, self.config.idle_timeout)
         try:
-            lines = aiter(response.iter_lines())
-            while True:
+            done = False
+            while not done:
                 try:
-                    async with asyncio.timeout_at(deadline):
-                        line = await anext(lines)
+                    data = await limit.wait(anext(body))
                 except StopAsyncIteration:
                     break
                 except httpx2.TimeoutException as error:
                     raise openai.APITimeoutError(request=request) from error
                 except httpx2.HTTPError as error:
                     raise openai.APIConnectionError(request=request) from error
-                if not line.startswith("data:"):
-                    continue
-                data = line[5:].strip()
-                if data == "[DONE]":
-                    break
-                chunk = _chunk(data, request)
-                model = chunk.get("model") or model
-                if isinstance(chunk.get("usage"), dict):
-                    usage = chunk["usage"]
-                for choice in chunk.get("choices") or ():
-                    delta = choice.get("delta") if isinstance(choice, dict) else None
-                    text = delta.get("content") if isinstance(delta, dict) else None
-                    if text and isinstance(text, str):
-                        received.append(text)
-                        yield TextDelta(text)
-                    if isinstance(choice, dict) and choice.get("finish_reason"):
-                        finish_reason = str(choice["finish_reason"])
+                for event in _events(events, data, request):
+                    if event.strip() == b"[DONE]":
+                        done = True
+                        break
+                    chunk = _chunk(event, request)
+                    model = chunk.get("model") or model
+                    if isinstance(chunk.get("usage"), dict):
+                        usage = chunk["usage"]
+                    for choice in chunk.get("choices") or ():
+                        delta = choice.get("delta") if isinstance(choice, dict) else None
+                        text = delta.get("content") if isinstance(delta, dict) else None
+                        if text and isinstance(text, str):
+                            received.append(text)
+                            yield TextDelta(text)
+                        if isinstance(choice, dict) and choice.get("finish_reason"):
+                            finish_reason = str(choice["finish_reason"])
         finally:
+            limit.close()
             await manager.__aexit__(None, None, None)
         if usage is not None and usage.get("completion_tokens") is not None:
             yield ChatEnd(
@@ -371,7 +361,14 @@ class OpenAIChatModel:
             )
 
 
-def _chunk(data: str, request: httpx2.Request) -> dict[str, Any]:
+def _events(splitter: SSESplitter, data: bytes, request: httpx2.Request) -> list[bytes]:
+    try:
+        return splitter.feed(data)
+    except StreamTooLarge as error:
+        raise openai.APIError(f"the stream sent {error}", request, body=None) from None
+
+
+def _chunk(data: bytes, request: httpx2.Request) -> dict[str, Any]:
     try:
         chunk = json.loads(data)
     except ValueError:
@@ -392,9 +389,7 @@ class _StreamFault(openai.APIError):
 def _describe(error: BaseException) -> str:
     """What went wrong, in our words: the HTTP status and what it means, never the provider's body."""
     if isinstance(error, openai.APIStatusError):
-        status = error.status_code
-        meaning = _STATUS_MEANING.get(status) or ("server error" if status >= 500 else "refused")
-        return f"HTTP {status} ({meaning})"
+        return describe_status(error.status_code)
     if isinstance(error, TimeoutError | openai.APITimeoutError):
         return "timed out"
     if isinstance(error, openai.APIConnectionError):

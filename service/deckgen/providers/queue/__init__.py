@@ -1,15 +1,27 @@
 """Job queue and event log: the one channel generation work and its events flow through."""
 
-from deckgen.providers.queue._base import EventLog, Job, JobKind, JobQueue, JobRunner, StreamNotFound
-from deckgen.providers.queue._memory import InProcessJobQueue, MemoryEventLog
+from deckgen.providers.queue._base import (
+    Claim,
+    EventLog,
+    Job,
+    JobKind,
+    JobQueue,
+    QueueStats,
+    StreamFenced,
+    StreamNotFound,
+)
+from deckgen.providers.queue._memory import MemoryEventLog, MemoryJobQueue, queue_full
 
 __all__ = [
+    "Claim",
     "EventLog",
-    "InProcessJobQueue",
     "Job",
     "JobKind",
     "JobQueue",
-    "JobRunner",
     "MemoryEventLog",
+    "MemoryJobQueue",
+    "QueueStats",
+    "StreamFenced",
     "StreamNotFound",
+    "queue_full",
 ]

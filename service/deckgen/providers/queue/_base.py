@@ -1,26 +1,41 @@
 """The ports through which generation work and its events flow.
 
-A generation is submitted to a `JobQueue` as a `Job`; whoever runs it appends its events to an
-`EventLog` stream named after the presentation; every gRPC stream is a reader of that log. The
-in-process implementations live beside this file; a shared queue and a durable log (so that any
-replica can resume any stream) implement the same two protocols.
+A generation is submitted to a `JobQueue` as a `Job`; a worker claims it, holds it under a lease it
+renews, and acknowledges it when the generation ended (or hands it back). Whoever runs it appends
+its events to an `EventLog` stream named after the presentation; every gRPC stream is a reader of
+that log. A worker that takes a job over from a dead one fences the stream first, so that the dead
+one (if it was only paused) can no longer write to it. The in-process implementations live beside
+this file; the Redis ones let any replica resume any stream and any worker continue any job.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncGenerator, Callable, Coroutine
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from deckgen.domain import GenerationSpec
 from deckgen.domain._events import Event, SequencedEvent
 
-__all__ = ["EventLog", "Job", "JobKind", "JobQueue", "JobRunner", "StreamNotFound"]
+__all__ = [
+    "Claim",
+    "EventLog",
+    "Job",
+    "JobKind",
+    "JobQueue",
+    "QueueStats",
+    "StreamFenced",
+    "StreamNotFound",
+]
 
 
 class StreamNotFound(KeyError):
     """No event stream exists under that name (never created, or expired)."""
+
+
+class StreamFenced(RuntimeError):
+    """Another worker took this generation over: the writer must stop."""
 
 
 class JobKind(enum.Enum):
@@ -36,9 +51,30 @@ class Job:
     spec: GenerationSpec
     deadline: float
     """Wall-clock time (seconds since the epoch) by which the job must end."""
+    trace: tuple[tuple[str, str], ...] = ()
+    """The caller's trace context (W3C headers), so the generation's spans continue its trace."""
 
 
-JobRunner = Callable[[Job], Coroutine[Any, Any, None]]
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A job held by one worker until it acknowledges or releases it, or its lease runs out."""
+
+    job: Job
+    token: str
+    """Identifies this claim (and fences the job's event stream for it)."""
+    attempt: int
+    """1 for the first worker to run the job, 2 for the one that takes it over, and so on."""
+    partition: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class QueueStats:
+    waiting: int
+    """Jobs no worker has claimed yet."""
+    running: int
+    """Jobs claimed and not yet acknowledged."""
+    oldest_age: float
+    """Seconds the oldest unacknowledged job has been in the queue (0 when there is none)."""
 
 
 class EventLog(Protocol):
@@ -46,8 +82,11 @@ class EventLog(Protocol):
         """Open a new, empty stream."""
         ...
 
-    async def append(self, stream: str, event: Event) -> SequencedEvent:
-        """Append `event`, assigning the next sequence number (1, 2, 3…)."""
+    async def append(self, stream: str, event: Event, fence: str = "") -> SequencedEvent:
+        """Append `event`, assigning the next sequence number (1, 2, 3…).
+
+        With `fence`, refuse (`StreamFenced`) unless the stream is fenced for that token.
+        """
         ...
 
     def read(self, stream: str, after: int = 0) -> AsyncGenerator[SequencedEvent]:
@@ -57,22 +96,46 @@ class EventLog(Protocol):
         """
         ...
 
+    async def history(self, stream: str) -> list[SequencedEvent]:
+        """Every event so far, without waiting; raises `StreamNotFound`."""
+        ...
+
+    async def last_sequence(self, stream: str) -> int:
+        """The sequence of the newest event; raises `StreamNotFound`."""
+        ...
+
+    async def fence(self, stream: str, token: str) -> None:
+        """From now on accept fenced appends only with `token`."""
+        ...
+
     async def exists(self, stream: str) -> bool: ...
+
+    async def delete(self, stream: str) -> None: ...
 
 
 class JobQueue(Protocol):
+    shared: bool
+    """True when workers in other processes take jobs from this queue too (a released job is
+    continued elsewhere); False for a queue only this process sees."""
+
     async def submit(self, job: Job) -> None:
-        """Start or enqueue `job`; raise `CapacityExceeded` when no more work can be taken."""
+        """Enqueue `job`; raise `CapacityExceeded` when the queue is full."""
         ...
 
-    async def cancel(self, job_id: str) -> bool:
-        """Stop a job; return False when it is not running here."""
+    async def claim(self, worker: str, wait: float) -> Claim | None:
+        """The next job (a new one, or one whose lease ran out), waiting up to `wait` s for one."""
         ...
 
-    def active(self) -> int:
-        """Jobs running (or waiting) in this queue."""
+    async def renew(self, claim: Claim) -> bool:
+        """Extend the lease; False when the job was taken over (the claim is lost)."""
         ...
 
-    async def wait_idle(self, within: float) -> bool:
-        """Wait until no job is running; return False on timeout."""
+    async def ack(self, claim: Claim) -> None:
+        """The job ended: remove it from the queue."""
         ...
+
+    async def release(self, claim: Claim) -> None:
+        """Hand the job back, so that another worker can continue it at once."""
+        ...
+
+    async def stats(self) -> QueueStats: ...

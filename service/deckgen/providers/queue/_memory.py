@@ -5,29 +5,47 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
+from collections import deque
 from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
 
 from deckgen.domain import CapacityExceeded
 from deckgen.domain._events import Event, SequencedEvent
-from deckgen.providers.queue._base import Job, JobRunner, StreamNotFound
+from deckgen.providers.queue._base import Claim, Job, QueueStats, StreamFenced, StreamNotFound
 
-__all__ = ["InProcessJobQueue", "MemoryEventLog"]
+__all__ = ["MemoryEventLog", "MemoryJobQueue", "queue_full"]
+
+
+def queue_full(capacity: int) -> CapacityExceeded:
+    return CapacityExceeded(
+        f"{capacity} generations are already waiting or running; retry shortly",
+        subject="concurrent_generations",
+        retry_after=2.0,
+        reason="TOO_MANY_GENERATIONS",
+    )
 
 
 @dataclass(slots=True)
 class _Stream:
+    created_at: float
     events: list[SequencedEvent] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     finished_at: float | None = None
+    fence: str = ""
 
 
 class MemoryEventLog:
-    """Streams kept in memory; a finished stream is dropped `retention` seconds after its last event."""
+    """Streams kept in memory; a finished stream is dropped `retention` seconds after its last event,
+    an unfinished one `retention` seconds after it was created plus `lifetime` (the longest a
+    generation may run)."""
 
-    def __init__(self, retention: float = 3600.0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, retention: float = 3600.0, clock: Callable[[], float] = time.time, lifetime: float = 3600.0
+    ) -> None:
         self._streams: dict[str, _Stream] = {}
         self._retention = retention
+        self._lifetime = lifetime
         self._clock = clock
 
     def _expire(self) -> None:
@@ -35,22 +53,28 @@ class MemoryEventLog:
         expired = [
             name
             for name, stream in self._streams.items()
-            if stream.finished_at is not None and now - stream.finished_at > self._retention
+            if (stream.finished_at is not None and now - stream.finished_at > self._retention)
+            or now - stream.created_at > self._lifetime + self._retention
         ]
         for name in expired:
             del self._streams[name]
+
+    def _get(self, stream: str) -> _Stream:
+        try:
+            return self._streams[stream]
+        except KeyError:
+            raise StreamNotFound(stream) from None
 
     async def create(self, stream: str) -> None:
         self._expire()
         if stream in self._streams:
             raise ValueError(f"stream {stream!r} exists")
-        self._streams[stream] = _Stream()
+        self._streams[stream] = _Stream(self._clock())
 
-    async def append(self, stream: str, event: Event) -> SequencedEvent:
-        try:
-            state = self._streams[stream]
-        except KeyError:
-            raise StreamNotFound(stream) from None
+    async def append(self, stream: str, event: Event, fence: str = "") -> SequencedEvent:
+        state = self._get(stream)
+        if fence and state.fence != fence:
+            raise StreamFenced(stream)
         if state.finished_at is not None:
             raise ValueError(f"stream {stream!r} has ended")
         sequenced = SequencedEvent(len(state.events) + 1, self._clock(), event)
@@ -63,9 +87,7 @@ class MemoryEventLog:
         return sequenced
 
     async def read(self, stream: str, after: int = 0) -> AsyncGenerator[SequencedEvent]:
-        state = self._streams.get(stream)
-        if state is None:
-            raise StreamNotFound(stream)
+        state = self._get(stream)
         position = max(after, 0)
         while True:
             changed = state.changed
@@ -79,54 +101,91 @@ class MemoryEventLog:
                 return
             await changed.wait()
 
+    async def history(self, stream: str) -> list[SequencedEvent]:
+        return list(self._get(stream).events)
+
+    async def last_sequence(self, stream: str) -> int:
+        return len(self._get(stream).events)
+
+    async def fence(self, stream: str, token: str) -> None:
+        self._get(stream).fence = token
+
     async def exists(self, stream: str) -> bool:
         self._expire()
         return stream in self._streams
 
+    async def delete(self, stream: str) -> None:
+        self._streams.pop(stream, None)
 
-class InProcessJobQueue:
-    """Runs each job as an asyncio task, at most `max_concurrent` at once; more are refused."""
 
-    def __init__(self, runner: JobRunner, max_concurrent: int) -> None:
-        self._runner = runner
-        self._max = max_concurrent
-        self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._idle = asyncio.Event()
-        self._idle.set()
+@dataclass(slots=True)
+class _Held:
+    claim: Claim
+    expires: float
+    enqueued: float
+
+
+class MemoryJobQueue:
+    """Jobs waiting in this process, at most `capacity` waiting or running at once; more are refused."""
+
+    shared = False
+
+    def __init__(
+        self, capacity: int, lease: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._capacity = capacity
+        self._lease = lease
+        self._clock = clock
+        self._waiting: deque[tuple[Job, int, float]] = deque()
+        self._held: dict[str, _Held] = {}
+        self._arrived = asyncio.Event()
 
     async def submit(self, job: Job) -> None:
-        if len(self._tasks) >= self._max:
-            raise CapacityExceeded(
-                f"{self._max} generations are already running on this server; retry shortly",
-                subject="concurrent_generations",
-                retry_after=2.0,
-                reason="TOO_MANY_GENERATIONS",
-            )
-        task = asyncio.create_task(self._runner(job), name=f"generation:{job.id}")
-        self._tasks[job.id] = task
-        self._idle.clear()
-        task.add_done_callback(lambda _: self._done(job.id))
+        if len(self._waiting) + len(self._held) >= self._capacity:
+            raise queue_full(self._capacity)
+        self._waiting.append((job, 1, self._clock()))
+        self._arrived.set()
 
-    def _done(self, job_id: str) -> None:
-        self._tasks.pop(job_id, None)
-        if not self._tasks:
-            self._idle.set()
+    def _take(self, worker: str) -> Claim | None:
+        now = self._clock()
+        for token, held in list(self._held.items()):
+            if held.expires <= now:  # its worker stopped renewing: someone else continues it
+                del self._held[token]
+                self._waiting.appendleft((held.claim.job, held.claim.attempt + 1, held.enqueued))
+        if not self._waiting:
+            return None
+        job, attempt, enqueued = self._waiting.popleft()
+        claim = Claim(job, f"{worker}:{uuid.uuid4().hex}", attempt)
+        self._held[claim.token] = _Held(claim, now + self._lease, enqueued)
+        return claim
 
-    async def cancel(self, job_id: str) -> bool:
-        task = self._tasks.get(job_id)
-        if task is None or task.done():
+    async def claim(self, worker: str, wait: float) -> Claim | None:
+        claim = self._take(worker)
+        if claim is not None or wait <= 0:
+            return claim
+        self._arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._arrived.wait(), wait)
+        return self._take(worker)
+
+    async def renew(self, claim: Claim) -> bool:
+        held = self._held.get(claim.token)
+        if held is None:
             return False
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait({task})
+        held.expires = self._clock() + self._lease
         return True
 
-    def active(self) -> int:
-        return len(self._tasks)
+    async def ack(self, claim: Claim) -> None:
+        self._held.pop(claim.token, None)
 
-    async def wait_idle(self, within: float) -> bool:
-        try:
-            await asyncio.wait_for(self._idle.wait(), within)
-        except TimeoutError:
-            return False
-        return True
+    async def release(self, claim: Claim) -> None:
+        held = self._held.pop(claim.token, None)
+        if held is not None:
+            self._waiting.appendleft((claim.job, claim.attempt + 1, held.enqueued))
+            self._arrived.set()
+
+    async def stats(self) -> QueueStats:
+        now = self._clock()
+        ages = [now - enqueued for _, _, enqueued in self._waiting]
+        ages += [now - held.enqueued for held in self._held.values()]
+        return QueueStats(len(self._waiting), len(self._held), max(ages, default=0.0))

@@ -1,5 +1,10 @@
 """Artifact stores: the port and its implementations."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from deckgen.providers._lazy import lazy_attributes
 from deckgen.providers.storage._base import (
     ArtifactStore,
     InvalidKey,
@@ -9,7 +14,14 @@ from deckgen.providers.storage._base import (
     validate_key,
 )
 from deckgen.providers.storage._local import LocalArtifactStore
-from deckgen.providers.storage._supabase import SupabaseArtifactStore, SupabaseStorageError
+
+if TYPE_CHECKING:
+    from deckgen.providers.storage._supabase import SupabaseArtifactStore, SupabaseStorageError
+
+__getattr__ = lazy_attributes(
+    __name__, "deckgen.providers.storage._supabase", ("SupabaseArtifactStore", "SupabaseStorageError")
+)
+
 
 __all__ = [
     "ArtifactStore",

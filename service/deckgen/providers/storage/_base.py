@@ -65,7 +65,8 @@ class ArtifactStore(Protocol):
         ...
 
     async def url(self, key: str) -> str:
-        """Where a caller can fetch the object directly (file:// URI, signed URL…)."""
+        """Where a caller can fetch the object directly (a signed URL), or "" when only
+        DownloadArtifact serves it; never a path on the server."""
         ...
 
     async def check(self) -> None:

@@ -1,16 +1,34 @@
-"""Artifacts on the local filesystem: the embedded default store."""
+"""Artifacts on the local filesystem: the embedded default store.
+
+A disk that is full, read-only or otherwise refuses raises `StorageError` (the pipeline makes it
+UNAVAILABLE with reason STORAGE_UNAVAILABLE, and the health check turns readiness off), and a put
+that fails leaves nothing behind: no temp file and no folder it created. Messages name the
+failure, never the server's paths: they reach callers.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
+import logging
 import mimetypes
 import os
+import shutil
 import tempfile
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
-from deckgen.providers.storage._base import InvalidKey, ObjectNotFound, StoredObject, validate_key
+from deckgen.providers.storage._base import (
+    InvalidKey,
+    ObjectNotFound,
+    StorageError,
+    StoredObject,
+    validate_key,
+)
 
 __all__ = ["LocalArtifactStore"]
 
@@ -22,7 +40,10 @@ _MEDIA_TYPES = {
     ".jpg": "image/jpeg",
     ".md": "text/markdown",
 }
+log = logging.getLogger(__name__)
+
 _TEMP_PREFIX = ".tmp-"
+_PROBE_BYTES = 64 * 1024
 
 
 def _media_type(path: Path) -> str:
@@ -33,12 +54,50 @@ def _media_type(path: Path) -> str:
     )
 
 
+@contextmanager
+def _disk_errors() -> Iterator[None]:
+    """OSError → StorageError naming the failure (ENOSPC, EROFS…) but not the path."""
+    try:
+        yield
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise
+    except OSError as error:
+        code = errno.errorcode.get(error.errno or 0, "")
+        reason = os.strerror(error.errno) if error.errno else type(error).__name__
+        raise StorageError(f"the local disk refused: {reason}" + (f" ({code})" if code else "")) from error
+
+
+def _remove_empty_dirs(path: Path, stop: Path) -> None:
+    """Remove `path` and its parents while they are empty, up to (not including) `stop`."""
+    while path != stop and path.is_relative_to(stop):
+        try:
+            path.rmdir()
+        except OSError:
+            return
+        path = path.parent
+
+
+def _leftovers(root: Path, prefix: str, cutoff: float) -> tuple[list[Path], list[Path]]:
+    """Temp files, and folders directly under `prefix`, with nothing modified since `cutoff`."""
+    temps = [t for t in root.rglob(f"{_TEMP_PREFIX}*") if t.is_file() and t.stat().st_mtime < cutoff]
+    base = root / prefix
+    folders = [
+        folder
+        for folder in (sorted(base.iterdir()) if base.is_dir() else [])
+        if folder.is_dir() and all(e.stat().st_mtime < cutoff for e in [folder, *folder.rglob("*")])
+    ]
+    return temps, folders
+
+
 class LocalArtifactStore:
     """Objects are files under `root`; a put writes a hidden temp file, fsyncs it and renames it."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        # Health checks get a thread of their own: in the shared pool they would wait behind
+        # renders and uploads, and a busy server would look like a broken disk.
+        self._probe = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deckgen-store-probe")
 
     def _path(self, key: str) -> Path:
         path = (self.root / validate_key(key)).resolve()
@@ -49,16 +108,22 @@ class LocalArtifactStore:
 
     def _put_sync(self, key: str, data: bytes, media_type: str) -> StoredObject:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+        missing = next((p for p in reversed(path.parents) if not p.exists()), None)
+        temp = ""
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, path)
+            with _disk_errors():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(temp, path)
         except BaseException:
-            Path(temp).unlink(missing_ok=True)
+            if temp:
+                Path(temp).unlink(missing_ok=True)
+            if missing is not None:
+                _remove_empty_dirs(path.parent, missing.parent)
             raise
         return StoredObject(key, len(data), hashlib.sha256(data).hexdigest(), media_type or _media_type(path))
 
@@ -68,20 +133,23 @@ class LocalArtifactStore:
     async def get(self, key: str) -> bytes:
         path = self._path(key)
         try:
-            return await asyncio.to_thread(path.read_bytes)
-        except (FileNotFoundError, IsADirectoryError):
+            with _disk_errors():
+                return await asyncio.to_thread(path.read_bytes)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key) from None
 
     async def read(self, key: str, *, offset: int = 0, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
         path = self._path(key)
         try:
-            handle = await asyncio.to_thread(path.open, "rb")
-        except (FileNotFoundError, IsADirectoryError):
+            with _disk_errors():
+                handle = await asyncio.to_thread(path.open, "rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(key) from None
         try:
-            handle.seek(offset)
-            while chunk := await asyncio.to_thread(handle.read, chunk_size):
-                yield chunk
+            with _disk_errors():
+                handle.seek(offset)
+                while chunk := await asyncio.to_thread(handle.read, chunk_size):
+                    yield chunk
         finally:
             handle.close()
 
@@ -96,7 +164,8 @@ class LocalArtifactStore:
         return StoredObject(key, path.stat().st_size, digest.hexdigest(), _media_type(path))
 
     async def stat(self, key: str) -> StoredObject | None:
-        return await asyncio.to_thread(self._stat_sync, key)
+        with _disk_errors():
+            return await asyncio.to_thread(self._stat_sync, key)
 
     def _list_sync(self, prefix: str) -> list[StoredObject]:
         base = self._path(prefix.rstrip("/"))
@@ -110,24 +179,62 @@ class LocalArtifactStore:
         return found
 
     async def list(self, prefix: str) -> list[StoredObject]:
-        return await asyncio.to_thread(self._list_sync, prefix)
+        with _disk_errors():
+            return await asyncio.to_thread(self._list_sync, prefix)
 
     def _delete_sync(self, prefix: str) -> int:
         objects = self._list_sync(prefix)
         for stored in objects:
             self._path(stored.key).unlink(missing_ok=True)
+        base = self._path(prefix.rstrip("/"))
+        if base.is_dir():
+            # Temp files of interrupted puts and the emptied folders go too: nothing half-made stays.
+            for path in sorted(base.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+                if path.is_dir():
+                    _remove_empty_dirs(path, base)
+                elif path.name.startswith(_TEMP_PREFIX):
+                    path.unlink(missing_ok=True)
+            _remove_empty_dirs(base, self.root)
         return len(objects)
 
     async def delete_prefix(self, prefix: str) -> int:
-        return await asyncio.to_thread(self._delete_sync, prefix)
+        with _disk_errors():
+            return await asyncio.to_thread(self._delete_sync, prefix)
 
     async def url(self, key: str) -> str:
-        return self._path(key).as_uri()
+        # Files are served by DownloadArtifact only: a file:// URI would show callers the server's disk.
+        self._path(key)
+        return ""
+
+    async def sweep(self, prefix: str, max_age: float, orphan: Callable[[str], Awaitable[bool]]) -> int:
+        """Remove what interrupted work (a crash, a kill) left behind; return how many entries went.
+
+        `.tmp-*` files anywhere, and each folder directly under `prefix` that `orphan(name)` says
+        belongs to nothing known, once nothing in it is younger than `max_age` seconds (so a
+        sibling process's running generation is left alone).
+        """
+        with _disk_errors():
+            temps, folders = await asyncio.to_thread(_leftovers, self.root, prefix, time.time() - max_age)
+            for temp in temps:
+                temp.unlink(missing_ok=True)
+            removed = len(temps)
+            for folder in folders:
+                if await orphan(folder.name):
+                    await asyncio.to_thread(shutil.rmtree, folder, True)
+                    removed += 1
+        if removed:
+            log.info("swept %d leftover(s) of interrupted work from the local store", removed)
+        return removed
 
     def _check_sync(self) -> None:
+        # Some bytes, not an empty file: a full disk still has inodes for empty files.
         fd, temp = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.root)
-        os.close(fd)
-        Path(temp).unlink()
+        try:
+            os.write(fd, b"\0" * _PROBE_BYTES)
+        finally:
+            os.close(fd)
+            Path(temp).unlink()
 
     async def check(self) -> None:
-        await asyncio.to_thread(self._check_sync)
+        with _disk_errors():
+            await asyncio.get_running_loop().run_in_executor(self._probe, self._check_sync)

@@ -8,6 +8,7 @@ with DeckgenClient("localhost:8000") as client:
 """
 
 from ._async_client import AsyncDeckgenClient
+from ._auth import TokenSource
 from ._client import DeckgenClient
 from ._events import DeckProgress, acollect_outline, collect_outline, event_kind
 from ._exceptions import (
@@ -37,6 +38,7 @@ __all__ = [
     "collect_outline",
     "acollect_outline",
     # Argument types
+    "TokenSource",
     "SourceLike",
     "AudienceLevelLike",
     "ImageModeLike",

@@ -25,6 +25,7 @@ from deckgen.v1.presentation_service_pb2 import (
     RenderPresentationResponse,
 )
 
+from ._auth import TokenSource, call_metadata
 from ._download import (
     ChunkAssembler,
     artifact_name,
@@ -64,11 +65,14 @@ class AsyncDeckgenClient:
         credentials: grpc.ChannelCredentials | None = None,
         metadata: Sequence[tuple[str, str]] = (),
         timeout: float | None = None,
+        api_key: str | None = None,
+        token: TokenSource | None = None,
     ) -> None:
         """Opens a channel to `target`; TLS when `credentials` are given.
 
         `metadata` is sent with every call; `timeout` is the deadline of each call (for streams,
-        of each connection), in seconds.
+        of each connection), in seconds. `api_key` (a service's key) or `token` (a Supabase user's
+        access token, or a callable returning the current one) authenticates every call.
         """
         if credentials is None:
             self._channel = grpc.aio.insecure_channel(target)
@@ -76,7 +80,7 @@ class AsyncDeckgenClient:
             self._channel = grpc.aio.secure_channel(target, credentials)
         # The generated stub's constructor has no annotations; it only wires up the channel.
         self._stub = presentation_service_pb2_grpc.PresentationServiceStub(self._channel)
-        self._metadata = tuple(metadata)
+        self._metadata = call_metadata(metadata, api_key, token)
         self._timeout = timeout
 
     async def close(self) -> None:
@@ -250,7 +254,7 @@ class AsyncDeckgenClient:
         reconnects = Reconnects(max_resumes)
         while True:
             request = DownloadArtifactRequest(name=name, offset=assembler.position)
-            call = self._stub.DownloadArtifact(request, timeout=self._timeout, metadata=self._metadata)
+            call = self._stub.DownloadArtifact(request, timeout=self._timeout, metadata=self._metadata())
             try:
                 async for chunk in call:
                     data = assembler.accept(chunk)
@@ -275,7 +279,7 @@ class AsyncDeckgenClient:
     ) -> AsyncGenerator[GenerationEvent, None]:
         cursor = EventCursor(max_resumes)
         while True:
-            call = method(request, timeout=self._timeout, metadata=self._metadata)
+            call = method(request, timeout=self._timeout, metadata=self._metadata())
             try:
                 async for event in call:
                     if cursor.accept(event):
@@ -295,7 +299,7 @@ class AsyncDeckgenClient:
 
     async def _unary(self, method: Any, request: Any) -> Any:
         try:
-            return await method(request, timeout=self._timeout, metadata=self._metadata)
+            return await method(request, timeout=self._timeout, metadata=self._metadata())
         except grpc.RpcError as rpc_error:
             raise DeckgenError.from_rpc_error(rpc_error) from rpc_error
 

@@ -25,6 +25,7 @@ from deckgen.v1.presentation_service_pb2 import (
     RenderPresentationResponse,
 )
 
+from ._auth import TokenSource, call_metadata
 from ._download import (
     ChunkAssembler,
     artifact_name,
@@ -64,11 +65,14 @@ class DeckgenClient:
         credentials: grpc.ChannelCredentials | None = None,
         metadata: Sequence[tuple[str, str]] = (),
         timeout: float | None = None,
+        api_key: str | None = None,
+        token: TokenSource | None = None,
     ) -> None:
         """Opens a channel to `target`; TLS when `credentials` are given.
 
         `metadata` is sent with every call; `timeout` is the deadline of each call (for streams,
-        of each connection), in seconds.
+        of each connection), in seconds. `api_key` (a service's key) or `token` (a Supabase user's
+        access token, or a callable returning the current one) authenticates every call.
         """
         if credentials is None:
             self._channel = grpc.insecure_channel(target)
@@ -76,7 +80,7 @@ class DeckgenClient:
             self._channel = grpc.secure_channel(target, credentials)
         # The generated stub's constructor has no annotations; it only wires up the channel.
         self._stub = presentation_service_pb2_grpc.PresentationServiceStub(self._channel)
-        self._metadata = tuple(metadata)
+        self._metadata = call_metadata(metadata, api_key, token)
         self._timeout = timeout
 
     def close(self) -> None:
@@ -244,7 +248,7 @@ class DeckgenClient:
         reconnects = Reconnects(max_resumes)
         while True:
             request = DownloadArtifactRequest(name=name, offset=assembler.position)
-            call = self._stub.DownloadArtifact(request, timeout=self._timeout, metadata=self._metadata)
+            call = self._stub.DownloadArtifact(request, timeout=self._timeout, metadata=self._metadata())
             try:
                 for chunk in call:
                     data = assembler.accept(chunk)
@@ -269,7 +273,7 @@ class DeckgenClient:
     ) -> Generator[GenerationEvent, None, None]:
         cursor = EventCursor(max_resumes)
         while True:
-            call = method(request, timeout=self._timeout, metadata=self._metadata)
+            call = method(request, timeout=self._timeout, metadata=self._metadata())
             try:
                 for event in call:
                     if cursor.accept(event):
@@ -289,6 +293,6 @@ class DeckgenClient:
 
     def _unary(self, method: Any, request: Any) -> Any:
         try:
-            return method(request, timeout=self._timeout, metadata=self._metadata)
+            return method(request, timeout=self._timeout, metadata=self._metadata())
         except grpc.RpcError as rpc_error:
             raise DeckgenError.from_rpc_error(rpc_error) from rpc_error

@@ -74,10 +74,17 @@ class ChunkAssembler:
 
 
 def target_path(name: str, path: str | os.PathLike[str]) -> Path:
-    """The file to write: `path`, or the artifact's own file name inside `path` if a directory."""
+    """The file to write: the artifact's own file name inside `path` when `path` is a folder, ends
+    with a separator, or does not exist and has no extension (the folder is created: a loop over a
+    deck's artifacts must not write them all to one file); otherwise `path` itself, its parent
+    folders created."""
     target = Path(path)
-    if target.is_dir():
+    text = os.fspath(path)
+    folder = target.is_dir() or text.endswith(("/", os.sep)) or (not target.exists() and not target.suffix)
+    if folder:
+        target.mkdir(parents=True, exist_ok=True)
         return target / name.rsplit("/", 1)[-1]
+    target.parent.mkdir(parents=True, exist_ok=True)
     return target
 
 

@@ -1,0 +1,62 @@
+"""The loopback model of bench/load.py in a process of its own, so its CPU never counts as the server's.
+
+Serves tests/support/fake_llm.py with the scripted DeckModel at the given pace, prints `PORT <n>`,
+then answers commands on stdin: `records` prints one JSON line describing every chat call so far
+(task, the deck's topic, the slide written, when it arrived and when its last token left), `reset`
+forgets them.
+
+Usage: python bench/_model.py TOKENS_PER_S TTFT_S API_KEY
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.deck_model import DeckModel, slide_number, task_of
+from tests.support.fake_llm import FakeLLMServer, RecordedRequest
+
+_TOPIC = re.compile(r"^Topic(?: of the deck)?: (.+)$", re.MULTILINE)
+
+
+def _topic(record: RecordedRequest) -> str:
+    messages = (record.body or {}).get("messages") or []
+    user = "\n".join(
+        str(m.get("content", "")) for m in messages if isinstance(m, dict) and m.get("role") == "user"
+    )
+    match = _TOPIC.search(user)
+    return match.group(1) if match else ""
+
+
+def main() -> None:
+    rate, ttft, api_key = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+    model = DeckModel(ttft=ttft, tokens_per_second=rate)
+    with FakeLLMServer(api_key=api_key) as llm:
+        llm.responder = model.respond
+        print(f"PORT {llm.port}", flush=True)
+        for line in sys.stdin:
+            command = line.strip()
+            if command == "records":
+                records = [
+                    {
+                        "task": task_of(r),
+                        "topic": _topic(r),
+                        "slide": slide_number(r),
+                        "received_at": r.received_at,
+                        "finished_at": r.finished_at,
+                    }
+                    for r in llm.chat_requests
+                ]
+                print(json.dumps(records), flush=True)
+            elif command == "reset":
+                llm.reset()
+                llm.responder = model.respond
+                print("OK", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,419 @@
+"""The worker side: claims jobs from the queue, runs them, hands back what it cannot finish.
+
+A job is held under a lease the worker renews; a worker that dies stops renewing, and another one
+claims the job and continues the generation from its event log (`Progressed`). Each stream ends
+with exactly one terminal event, appended by whichever worker holds the job at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import logging
+import time
+from dataclasses import dataclass, replace
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.trace import Status, StatusCode
+
+from deckgen.domain import (
+    Cancelled,
+    DeckgenError,
+    GenerationFailed,
+    GenerationSpec,
+    Presentation,
+    PresentationState,
+    Unavailable,
+)
+from deckgen.domain import _events as ev
+from deckgen.domain._codec import to_jsonable
+from deckgen.domain._events import Accepted, Completed, Event, Failed
+from deckgen.observability import GENERATIONS_IN_FLIGHT, JOB_CLAIMS
+from deckgen.pipeline._failures import as_domain_error, unexpected
+from deckgen.pipeline._generate import RenderFailed, generate_outline, generate_presentation, store_key
+from deckgen.pipeline._ports import Coordination, PipelineDeps
+from deckgen.pipeline._resume import Progressed
+from deckgen.providers.queue import Claim, JobKind, StreamFenced, StreamNotFound
+from deckgen.providers.state import StateUnavailable
+
+__all__ = ["CLIENT_LEFT", "SHUTDOWN", "Worker", "record_key"]
+
+log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("deckgen.pipeline")
+
+_RECORD = "presentation.json"
+_REQUEST = "request.json"
+
+CLIENT_LEFT = Cancelled("the caller cancelled the generation", reason="CLIENT_CANCELLED")
+SHUTDOWN = Unavailable(
+    "the server is shutting down; send the request again (another replica will serve it)",
+    retry_after=1.0,
+    reason="SERVER_SHUTTING_DOWN",
+)
+
+
+def record_key(presentation_id: str) -> str:
+    return store_key(presentation_id, _RECORD)
+
+
+def request_key(presentation_id: str) -> str:
+    return store_key(presentation_id, _REQUEST)
+
+
+class _Lost(Exception):
+    """The job is no longer this worker's (taken over, or the shared state is unreachable)."""
+
+
+@dataclass(slots=True)
+class _Running:
+    claim: Claim
+    task: asyncio.Task[None] | None = None
+    cancellation: DeckgenError | None = None
+    handback: bool = False
+    """Stopped to be continued elsewhere: no terminal event, the job goes back to the queue."""
+    lost: bool = False
+
+
+class Worker:
+    """Runs up to `concurrency` jobs at once from the shared queue."""
+
+    def __init__(
+        self,
+        deps: PipelineDeps,
+        shared: Coordination,
+        *,
+        name: str,
+        concurrency: int,
+        lease: float,
+        max_attempts: int,
+    ) -> None:
+        self._deps = deps
+        self._shared = shared
+        self.name = name
+        self._concurrency = concurrency
+        self._lease = lease
+        self._max_attempts = max_attempts
+        self._running: dict[str, _Running] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+        self._loops: list[asyncio.Task[None]] = []
+        self._claiming: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.claims = 0
+        self.takeovers = 0
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._claiming = asyncio.create_task(self._claim_loop(), name=f"{self.name}:claim")
+        self._loops = [
+            asyncio.create_task(self._listen(), name=f"{self.name}:cancels"),
+            asyncio.create_task(self._renew_loop(), name=f"{self.name}:leases"),
+        ]
+
+    def active(self) -> int:
+        return len(self._running)
+
+    async def drain(self, grace: float) -> None:
+        """Stop claiming; let running jobs finish for `grace` s; then hand the rest back (a shared
+        queue continues them elsewhere) or end them with UNAVAILABLE."""
+        await self._stop_claiming()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), grace)
+        running = list(self._running.values())
+        if running:
+            shared = self._shared.queue.shared
+            log.warning(
+                "shutdown grace over; %s %d running generation(s)",
+                "handing back" if shared else "ending",
+                len(running),
+            )
+        for job in running:
+            job.handback = self._shared.queue.shared
+            job.cancellation = job.cancellation or SHUTDOWN
+            if job.task is not None:
+                job.task.cancel()
+        tasks = [job.task for job in running if job.task is not None]
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        await self._stop_claiming()
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        self._loops = []
+
+    async def _stop_claiming(self) -> None:
+        if self._claiming is not None:
+            self._claiming.cancel()
+            await asyncio.gather(self._claiming, return_exceptions=True)
+            self._claiming = None
+
+    # -- claiming -------------------------------------------------------------------------------
+
+    async def _claim_loop(self) -> None:
+        failing = False
+        while True:
+            await self._slots.acquire()
+            try:
+                claim = await self._shared.queue.claim(self.name, wait=1.0)
+            except StateUnavailable as error:
+                self._slots.release()
+                if not failing:
+                    log.warning("worker %s cannot reach the job queue: %s", self.name, error.message)
+                failing = True
+                await asyncio.sleep(1.0)
+                continue
+            except BaseException:
+                self._slots.release()
+                raise
+            failing = False
+            if claim is None:
+                self._slots.release()
+                continue
+            self.claims += 1
+            if claim.attempt > 1:
+                self.takeovers += 1
+            JOB_CLAIMS.labels("takeover" if claim.attempt > 1 else "new").inc()
+            running = _Running(claim)
+            self._running[claim.job.id] = running
+            self._idle.clear()
+            running.task = asyncio.create_task(self._run(running), name=f"generation:{claim.job.id}")
+            running.task.add_done_callback(functools.partial(self._done, claim.job.id))
+
+    def _done(self, job_id: str, _: object) -> None:
+        self._running.pop(job_id, None)
+        self._slots.release()
+        if not self._running:
+            self._idle.set()
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async for job_id in self._shared.cancels.listen():
+                    running = self._running.get(job_id)
+                    if running is None or running.task is None:
+                        continue
+                    running.cancellation = await self._shared.cancels.get(job_id) or CLIENT_LEFT
+                    running.task.cancel()
+            except StateUnavailable:
+                await asyncio.sleep(1.0)
+
+    async def _renew_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            for running in list(self._running.values()):
+                try:
+                    kept = await self._shared.queue.renew(running.claim)
+                except StateUnavailable:
+                    continue  # the lease may still hold when the state is back
+                if not kept and running.task is not None:
+                    log.warning("generation %s was taken over by another worker", running.claim.job.id)
+                    running.lost = True
+                    running.task.cancel()
+
+    # -- running --------------------------------------------------------------------------------
+
+    async def _run(self, running: _Running) -> None:
+        claim = running.claim
+        try:
+            await self._run_claimed(running)
+        except _Lost:
+            log.warning("generation %s left to another worker", claim.job.id)
+            return
+        except asyncio.CancelledError:
+            if running.handback:
+                with contextlib.suppress(Exception):
+                    await self._shared.queue.release(claim)
+                return
+            if running.lost:
+                return
+        with contextlib.suppress(StateUnavailable):
+            await self._shared.queue.ack(claim)
+
+    async def _run_claimed(self, running: _Running) -> None:
+        claim = running.claim
+        job = claim.job
+        shared = self._shared
+        try:
+            await shared.events.fence(job.id, claim.token)
+            history = await shared.events.history(job.id)
+        except StreamNotFound:
+            return  # its stream expired or was never kept: nothing to continue
+        except (StateUnavailable, StreamFenced) as error:
+            raise _Lost from error
+        if history and history[-1].terminal:
+            return  # finished by a worker that stopped before acknowledging it
+        presentation = await self._presentation(job.id, history)
+        cancelled = await shared.cancels.get(job.id)
+        if cancelled is not None:
+            await self._end(running, presentation, cancelled, PresentationState.CANCELLED)
+            return
+        if claim.attempt > self._max_attempts:
+            failure = Failed(
+                GenerationFailed(
+                    f"the generation was started {claim.attempt - 1} times and each time its worker "
+                    "stopped; it was given up",
+                    reason="JOB_ATTEMPTS_EXHAUSTED",
+                )
+            )
+            log.error("generation %s given up after %d attempts", job.id, claim.attempt - 1)
+            await self._fail(running, presentation, failure, PresentationState.FAILED)
+            return
+        done = Progressed.from_events(history)
+        await self._generate(running, presentation, done)
+
+    async def _presentation(self, presentation_id: str, history: list[ev.SequencedEvent]) -> Presentation:
+        known = await self._shared.records.get(presentation_id)
+        if known is not None:
+            return known
+        for sequenced in history:
+            if isinstance(sequenced.event, Accepted):
+                return sequenced.event.presentation
+        return Presentation(presentation_id, PresentationState.PENDING, create_time=time.time())
+
+    async def _generate(self, running: _Running, presentation: Presentation, done: Progressed) -> None:
+        claim = running.claim
+        job = claim.job
+        stream = job.id
+        order = asyncio.Lock()
+        announced = dict(done.artifacts)
+        for artifact in done.images.values():
+            announced[artifact.name] = artifact
+
+        async def publish(event: Event) -> None:
+            nonlocal presentation
+            if not done.fresh(event):
+                return
+            # Pictures are announced from their own tasks; one append at a time keeps any event
+            # log (in-process or shared) gap-free and in the order events happened.
+            async with order:
+                if isinstance(event, ev.ArtifactReady | ev.ImageReady):
+                    # A file announced is complete: it can be downloaded before the generation ends,
+                    # from any replica, and still after a restart. Recorded before it is announced,
+                    # so that no caller learns of a file the record does not hold.
+                    announced[event.artifact.name] = event.artifact
+                    presentation = replace(presentation, artifacts=tuple(announced.values()))
+                    await self._save(presentation, durable=True)
+                await self._append(running, event)
+
+        presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())
+        await self._save(presentation)
+        if claim.attempt > 1 and done.started:
+            await publish(
+                ev.Warning(
+                    "JOB_MOVED",
+                    f"The worker running this generation stopped; another one continues it "
+                    f"({len(done.slides)} slide(s) already written are kept).",
+                )
+            )
+        GENERATIONS_IN_FLIGHT.inc()
+        span = _tracer.start_span(
+            "generation",
+            context=propagate.extract(dict(job.trace)),
+            attributes={"deckgen.presentation": stream, "deckgen.kind": job.kind.value},
+        )
+        token = otel_context.attach(trace.set_span_in_context(span))
+        try:
+            async with asyncio.timeout(max(job.deadline - time.time(), 0.0)):
+                if job.kind is JobKind.OUTLINE:
+                    result = await generate_outline(presentation, job.spec, self._deps, publish)
+                else:
+                    result = await generate_presentation(presentation, job.spec, self._deps, publish, done)
+                    # Kept for RegenerateSlide; written with the files, so a store outage shows up
+                    # in the files step, after the slides reached the caller.
+                    await self._save_request(stream, job.spec)
+                    await self._deps.store.put(record_key(result.id), _encode(result), "application/json")
+        except asyncio.CancelledError:
+            span.set_status(Status(StatusCode.ERROR, "cancelled"))
+            if running.handback or running.lost:
+                raise
+            cancellation = running.cancellation or CLIENT_LEFT
+            await self._end(running, presentation, cancellation, PresentationState.CANCELLED)
+            raise
+        except (_Lost, StreamFenced, StateUnavailable) as error:
+            raise _Lost from error
+        except Exception as error:  # every failure must end the stream, whatever raised it
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+            failure = as_domain_error(error)
+            if unexpected(error):
+                log.exception("generation %s failed", stream)
+            else:
+                log.info("generation %s failed: %s %s", stream, failure.reason, failure.message)
+            if isinstance(error, RenderFailed):
+                await self._fail_keeping_deck(running, error.kept, Failed(failure))
+            else:
+                await self._fail(running, presentation, Failed(failure), PresentationState.FAILED)
+            return
+        finally:
+            GENERATIONS_IN_FLIGHT.dec()
+            otel_context.detach(token)
+            span.end()
+        await self._save(result)
+        await self._append(running, Completed(result))
+
+    async def _append(self, running: _Running, event: Event) -> None:
+        try:
+            await self._shared.events.append(running.claim.job.id, event, fence=running.claim.token)
+        except (StreamFenced, StateUnavailable) as error:
+            running.lost = True
+            raise _Lost from error
+
+    async def _save(self, presentation: Presentation, durable: bool = False) -> None:
+        try:
+            await self._shared.records.put(presentation)
+        except StateUnavailable as error:
+            raise _Lost from error
+        if durable:
+            # The store keeps what was announced for a process restarted after a crash.
+            await self._deps.store.put(record_key(presentation.id), _encode(presentation), "application/json")
+
+    async def _end(
+        self,
+        running: _Running,
+        presentation: Presentation,
+        cancellation: DeckgenError,
+        state: PresentationState,
+    ) -> None:
+        await self._fail(running, presentation, Failed(cancellation), state)
+        spec = running.claim.job.spec
+        if cancellation.reason == CLIENT_LEFT.reason and spec.request_id:
+            # Ended because nobody was reading: a retry with this request_id starts anew rather
+            # than replaying a cancellation the caller never asked for.
+            with contextlib.suppress(StateUnavailable):
+                await self._shared.records.unbind_request(spec.request_key, presentation.id)
+
+    async def _fail(
+        self, running: _Running, presentation: Presentation, failure: Failed, state: PresentationState
+    ) -> None:
+        failed = replace(
+            presentation, state=state, error=failure.error.message, artifacts=(), update_time=time.time()
+        )
+        await self._save(failed)
+        # Nothing half-made stays visible: a failed generation's files are removed.
+        try:
+            await self._deps.store.delete_prefix(f"presentations/{presentation.id}")
+        except Exception:
+            log.exception("could not remove the files of failed generation %s", presentation.id)
+        await self._append(running, failure)
+
+    async def _fail_keeping_deck(self, running: _Running, kept: Presentation, failure: Failed) -> None:
+        """A render failure after the slides were streamed: the deck and the files already stored
+        stay, and so does the record, so GetPresentation returns the deck."""
+        await self._save(kept)
+        try:
+            await self._deps.store.put(record_key(kept.id), _encode(kept), "application/json")
+        except Exception:
+            log.exception("could not store the record of presentation %s", kept.id)
+        await self._append(running, failure)
+
+    async def _save_request(self, presentation_id: str, spec: GenerationSpec) -> None:
+        await self._deps.store.put(request_key(presentation_id), _encode(spec), "application/json")
+
+
+def _encode(value: object) -> bytes:
+    return json.dumps(to_jsonable(value)).encode()

@@ -1,0 +1,186 @@
+"""The job queue on Redis Streams: a consumer group per partition, leases as pending entries.
+
+A claimed job stays in the group's pending entries list until it is acknowledged; its worker
+renews the lease by re-claiming it for itself (which resets the entry's idle time). When a worker
+stops renewing, XAUTOCLAIM hands the entry to another worker once it has been idle for a lease.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as redis
+from redis.exceptions import ResponseError
+
+from deckgen.domain._codec import from_jsonable
+from deckgen.providers.queue import Claim, Job, QueueStats, queue_full
+from deckgen.providers.redis._client import Keys, dumps, unavailable
+
+__all__ = ["RedisJobQueue"]
+
+GROUP = "workers"
+
+# Renew or release only a claim the worker still holds: another may have taken the job over.
+_KEEP = """
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #pending == 0 or pending[1][2] ~= ARGV[3] then return 0 end
+redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[3], 0, ARGV[2], 'IDLE', ARGV[4], 'JUSTID')
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    entry: str
+    worker: str
+    attempt: int
+
+    def __str__(self) -> str:
+        return f"{self.entry}#{self.attempt}@{self.worker}"
+
+    @classmethod
+    def parse(cls, token: str) -> _Token:
+        entry, _, rest = token.partition("#")
+        attempt, _, worker = rest.partition("@")
+        return cls(entry, worker, int(attempt))
+
+
+class RedisJobQueue:
+    shared = True
+
+    def __init__(
+        self, client: redis.Redis, keys: Keys, *, partitions: int, capacity: int, lease: float
+    ) -> None:
+        self._redis = client
+        self._keys = keys
+        self._partitions = [keys.jobs(n) for n in range(partitions)]
+        self._capacity = capacity
+        self._lease_ms = int(lease * 1000)
+        self._keep = client.register_script(_KEEP)
+        self._grouped: set[str] = set()
+        self._next = 0
+
+    async def _ensure_group(self, stream: str, *, again: bool = False) -> None:
+        if stream in self._grouped and not again:
+            return
+        try:
+            await self._redis.xgroup_create(stream, GROUP, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        self._grouped.add(stream)
+
+    def _partition(self, job_id: str) -> str:
+        return self._partitions[zlib.crc32(job_id.encode()) % len(self._partitions)]
+
+    async def submit(self, job: Job) -> None:
+        stream = self._partition(job.id)
+        with unavailable():
+            total = 0
+            for partition in self._partitions:
+                total += await self._redis.xlen(partition)
+            if total >= self._capacity:
+                raise queue_full(self._capacity)
+            await self._ensure_group(stream)
+            await self._redis.xadd(stream, {"job": dumps(job)})
+
+    async def claim(self, worker: str, wait: float) -> Claim | None:
+        count = len(self._partitions)
+        # One partition: block on it for the whole wait. Several (each maybe on its own shard, so
+        # one XREADGROUP cannot cover them all): block on each in turn for a slice of the wait.
+        slice_ms = int(wait * 1000) if count == 1 else max(50, int(wait * 1000 / (count * 4)))
+        deadline = time.monotonic() + wait
+        with unavailable():
+            while True:
+                for _ in range(count):
+                    stream = self._partitions[self._next % count]
+                    self._next += 1
+                    remaining = int((deadline - time.monotonic()) * 1000)
+                    block = min(slice_ms, remaining) if remaining > 0 else 0
+                    claim = await self._claim_from(stream, worker, block)
+                    if claim is not None:
+                        return claim
+                if time.monotonic() >= deadline:
+                    return None
+
+    async def _claim_from(self, stream: str, worker: str, block_ms: int) -> Claim | None:
+        await self._ensure_group(stream)
+        try:
+            return await self._take(stream, worker, block_ms)
+        except ResponseError as error:
+            if "NOGROUP" not in str(error):
+                raise
+            # The stream or group vanished (a Redis without persistence restarted): recreate it.
+            await self._ensure_group(stream, again=True)
+            return None
+
+    async def _take(self, stream: str, worker: str, block_ms: int) -> Claim | None:
+        # A job whose worker stopped renewing its lease comes first: it is older, and half done.
+        reclaimed: Any = await self._redis.xautoclaim(stream, GROUP, worker, self._lease_ms, "0-0", count=1)
+        for entry_id, fields in reclaimed[1]:
+            if not fields:
+                continue
+            pending = await self._redis.xpending_range(stream, GROUP, entry_id, entry_id, 1)
+            attempt = int(pending[0]["times_delivered"]) if pending else 2
+            return self._claim(stream, worker, entry_id, fields, attempt)
+        batches: Any = await self._redis.xreadgroup(
+            GROUP, worker, {stream: ">"}, count=1, block=block_ms or None
+        )
+        for _, fresh in batches or ():
+            for entry_id, fields in fresh:
+                return self._claim(stream, worker, entry_id, fields, 1)
+        return None
+
+    @staticmethod
+    def _claim(stream: str, worker: str, entry_id: str, fields: dict[str, str], attempt: int) -> Claim:
+        job: Job = from_jsonable(Job, json.loads(fields["job"]))
+        return Claim(job, str(_Token(entry_id, worker, attempt)), attempt, stream)
+
+    async def renew(self, claim: Claim) -> bool:
+        token = _Token.parse(claim.token)
+        with unavailable():
+            kept = await self._keep(keys=[claim.partition], args=[GROUP, token.entry, token.worker, 0])
+        return bool(kept)
+
+    async def ack(self, claim: Claim) -> None:
+        token = _Token.parse(claim.token)
+        with unavailable():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.xack(claim.partition, GROUP, token.entry)
+                pipe.xdel(claim.partition, token.entry)
+                await pipe.execute()
+
+    async def release(self, claim: Claim) -> None:
+        token = _Token.parse(claim.token)
+        # Idle for longer than a lease: the next XAUTOCLAIM of any worker takes it.
+        idle = self._lease_ms * 2
+        with unavailable():
+            await self._keep(keys=[claim.partition], args=[GROUP, token.entry, token.worker, idle])
+
+    async def stats(self) -> QueueStats:
+        waiting = running = 0
+        oldest: float | None = None
+        with unavailable():
+            for stream in self._partitions:
+                length = await self._redis.xlen(stream)
+                if not length:
+                    continue
+                pending = 0
+                try:
+                    summary = await self._redis.xpending(stream, GROUP)
+                    pending = int(summary["pending"])
+                except ResponseError:
+                    pass  # no group yet
+                running += pending
+                waiting += max(length - pending, 0)
+                # Entries are deleted when acknowledged, so the first one is the oldest unfinished.
+                first: Any = await self._redis.xrange(stream, count=1)
+                if first:
+                    millis = int(first[0][0].partition("-")[0])
+                    oldest = millis / 1000 if oldest is None else min(oldest, millis / 1000)
+        age = max(time.time() - oldest, 0.0) if oldest is not None else 0.0
+        return QueueStats(waiting, running, age)
