@@ -27,6 +27,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
+from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Inches, Pt
 
 from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Theme
@@ -418,21 +419,32 @@ def _slide_layout(plan: Plan) -> tuple[int, dict[str, int]]:
 def _bottom_placeholder(page: Any, kind: str, name: str, box: geo.Box) -> Any:
     """A footer or slide-number placeholder (`kind` "ftr" or "sldNum") on `page`, tied to its
     layout's, at `box`: python-pptx does not copy these from the layout."""
-    layout_ph = page.slide_layout._element.xpath(f".//p:sp/p:nvSpPr/p:nvPr/p:ph[@type='{kind}']")
-    idx = layout_ph[0].get("idx") if layout_ph else None
-    shape_id = page.shapes._next_shape_id
+    idx = _layout_idx(page.slide_layout, kind)
     ph = f'<p:ph type="{kind}" sz="quarter"' + (f' idx="{idx}"/>' if idx is not None else "/>")
+    x, y, cx, cy = box.emu()
     element = parse_xml(
         '<p:sp xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
-        f'<p:nvSpPr><p:cNvPr id="{shape_id}" name="{name}"/><p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>'
-        f"<p:nvPr>{ph}</p:nvPr></p:nvSpPr><p:spPr/>"
+        f'<p:nvSpPr><p:cNvPr id="{page.shapes._next_shape_id}" name="{name}"/>'
+        '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>'
+        f"<p:nvPr>{ph}</p:nvPr></p:nvSpPr>"
+        f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm></p:spPr>'
         "<p:txBody><a:bodyPr/><a:lstStyle/><a:p/></p:txBody></p:sp>"
     )
     page.shapes._spTree.append(element)
-    shape = next(s for s in page.shapes if s.shape_id == shape_id)
-    _set_box(shape, box)
-    return shape
+    return SlideShapeFactory(element, page.shapes)
+
+
+def _layout_idx(layout: Any, kind: str) -> str | None:
+    """The idx of the layout's placeholder of `kind`, which a slide's placeholder inherits from."""
+    key = (id(layout.part), kind)
+    if key not in _LAYOUT_IDX:
+        found = layout._element.xpath(f"./p:cSld/p:spTree/p:sp/p:nvSpPr/p:nvPr/p:ph[@type='{kind}']")
+        _LAYOUT_IDX[key] = found[0].get("idx") if found else None
+    return _LAYOUT_IDX[key]
+
+
+_LAYOUT_IDX: dict[tuple[int, str], str | None] = {}
 
 
 def _add_footer(page: Any, text: str, box: geo.Box, theme: Theme, language: str) -> None:
