@@ -8,13 +8,14 @@ from typing import Any, cast
 
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.enum.text import MSO_ANCHOR
 from pptx.oxml.ns import qn
-from pptx.util import Emu, Inches
+from pptx.util import Emu
 
 from deckgen.domain import CodeBlock
 from deckgen.render import _geometry as geo
 from deckgen.render._layout import MONOSPACE
+from deckgen.render._shared import fixed_frame
 
 __all__ = ["add_code_panel", "code_lines"]
 
@@ -56,16 +57,7 @@ def add_code_panel(
     shape.line.fill.background()
     shape.shadow.inherit = False
     text_frame = shape.text_frame
-    text_frame.word_wrap = True
-    text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    body_pr = text_frame._txBody.bodyPr
-    for name, inches in (
-        ("lIns", geo.CODE_PAD_X),
-        ("rIns", geo.CODE_PAD_X),
-        ("tIns", geo.CODE_PAD_Y),
-        ("bIns", geo.CODE_PAD_Y),
-    ):
-        body_pr.set(name, str(Inches(inches)))
+    fixed_frame(text_frame, geo.CODE_PAD_X, geo.CODE_PAD_Y)
     text_frame.vertical_anchor = MSO_ANCHOR.TOP
     points = str(round(size * 100))
     for index, row in enumerate(lines):

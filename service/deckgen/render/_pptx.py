@@ -16,14 +16,13 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, cast
 
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.enum.text import MSO_ANCHOR
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
@@ -54,18 +53,17 @@ from deckgen.render._shared import (
     chart_data,
     chart_description,
     crop_to_frame,
-    deterministic,
+    fixed_frame,
     image_size,
     mark_decorative,
     norm,
     notes_text,
+    save_deck,
 )
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
 _TITLE_ONLY_LAYOUT = 5
-_FIXED_TIME = datetime(2000, 1, 1)
-"""Documents carry this creation time so that the same deck always renders to the same bytes."""
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
 _NO_TABLE_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"
 
@@ -177,18 +175,7 @@ def _write_run(
 def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None) -> None:
     # A plan that does not fit never reaches here (slides are fitted first); the minimum is a fallback.
     size = frame.size if frame.size is not None else frame.min_size
-    text_frame.word_wrap = True
-    text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    # Written as attributes even where they equal the defaults: a placeholder would otherwise inherit
-    # its master's insets, and the box we measured against would not be the box drawn.
-    body_pr = text_frame._txBody.bodyPr
-    for name, inches in (
-        ("lIns", geo.INSET_X),
-        ("rIns", geo.INSET_X),
-        ("tIns", geo.INSET_Y),
-        ("bIns", geo.INSET_Y),
-    ):
-        body_pr.set(name, str(Inches(inches)))
+    fixed_frame(text_frame, geo.INSET_X, geo.INSET_Y)
     text_frame.vertical_anchor = _ANCHORS[frame.anchor]
     for index, para in enumerate(frame.paras):
         paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
@@ -572,15 +559,4 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
         footer = "" if cover else deck.footer
         shown = number if deck.slide_numbers and not cover else None
         _draw(prs, slide, theme, images, deck.language or "en", logo, footer, shown)
-    properties = prs.core_properties
-    properties.title = deck.title
-    properties.subject = deck.subtitle
-    properties.author = deck.author or "deckgen"
-    properties.last_modified_by = "deckgen"
-    properties.keywords = ", ".join(deck.tags)
-    properties.language = deck.language
-    properties.revision = 1
-    properties.created = properties.modified = _FIXED_TIME
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return deterministic(buffer.getvalue())
+    return save_deck(prs, deck)

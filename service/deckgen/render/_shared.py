@@ -5,14 +5,17 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime
 from typing import Any
 
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.oxml import parse_xml
+from pptx.util import Inches
 
-from deckgen.domain import Chart, ChartType, Slide
+from deckgen.domain import Chart, ChartType, Deck, Slide
 from deckgen.render._markdown import plain
 
 __all__ = [
@@ -21,6 +24,8 @@ __all__ = [
     "chart_description",
     "crop_to_frame",
     "deterministic",
+    "fixed_frame",
+    "save_deck",
     "image_size",
     "mark_decorative",
     "norm",
@@ -153,3 +158,33 @@ def mark_decorative(shape: Any) -> None:
             "</a:extLst>"
         )
     )
+
+
+_FIXED_TIME = datetime(2000, 1, 1)
+"""Documents carry this creation time so that the same deck always renders to the same bytes."""
+
+
+def save_deck(prs: Any, deck: Deck) -> bytes:
+    """`prs` with the deck's document properties, as bytes that depend on the deck alone."""
+    properties = prs.core_properties
+    properties.title = deck.title
+    properties.subject = deck.subtitle
+    properties.author = deck.author or "deckgen"
+    properties.last_modified_by = "deckgen"
+    properties.keywords = ", ".join(deck.tags)
+    properties.language = deck.language
+    properties.revision = 1
+    properties.created = properties.modified = _FIXED_TIME
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return deterministic(buffer.getvalue())
+
+
+def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> None:
+    """A text frame that wraps, never autofits, with these insets (inches) written out: a
+    placeholder would otherwise inherit its master's, and the box measured would not be the box drawn."""
+    text_frame.word_wrap = True
+    text_frame.auto_size = MSO_AUTO_SIZE.NONE
+    body_pr = text_frame._txBody.bodyPr
+    for name, inches in (("lIns", inset_x), ("rIns", inset_x), ("tIns", inset_y), ("bIns", inset_y)):
+        body_pr.set(name, str(Inches(inches)))

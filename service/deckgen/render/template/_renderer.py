@@ -7,7 +7,6 @@ import copy
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from pptx.enum.chart import XL_LEGEND_POSITION
@@ -36,10 +35,10 @@ from deckgen.render._shared import (
     chart_data,
     chart_description,
     crop_to_frame,
-    deterministic,
     image_size,
     mark_decorative,
     notes_text,
+    save_deck,
 )
 from deckgen.render.template._match import (
     _PICTURE_TYPES,
@@ -686,7 +685,6 @@ def _descending(top: float, floor: float) -> list[float]:
 
 
 _SECTIONS_EXT = "{521415D9-36F7-43E2-AB2F-B90AF26B5E84}"
-_FIXED_TIME = datetime(2000, 1, 1)
 
 
 def _clear_slides(prs: Any) -> None:
@@ -726,15 +724,4 @@ def render_with_template(
     renderer = _Renderer(prs, mapping, deck, images or {})
     for slide in deck.slides:
         renderer.slide(slide)
-    properties = prs.core_properties
-    properties.title = deck.title
-    properties.subject = deck.subtitle
-    properties.author = deck.author or "deckgen"
-    properties.last_modified_by = "deckgen"
-    properties.keywords = ", ".join(deck.tags)
-    properties.language = deck.language
-    properties.revision = 1
-    properties.created = properties.modified = _FIXED_TIME
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return deterministic(buffer.getvalue()), renderer.warnings
+    return save_deck(prs, deck), renderer.warnings
