@@ -77,7 +77,7 @@ from deckgen.providers.llm import FailoverChatModel
 from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
 from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore
-from deckgen.render._template import TemplateError, inspect_template, render_with_template
+from deckgen.render.template import TemplateError, inspect_template, render_with_template
 from deckgen.security import build_authenticator, build_limits, build_resume_tokens, server_credentials
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc

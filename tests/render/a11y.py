@@ -20,6 +20,7 @@ from pptx import Presentation
 from pptx.enum.dml import MSO_COLOR_TYPE, MSO_FILL
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.oxml.ns import qn
+from pptx.text.text import _Run
 
 from deckgen.render._contrast import contrast_ratio
 
@@ -176,7 +177,13 @@ def _sample(
 
 
 def _runs(text_frame: Any) -> list[Any]:
-    return [run for paragraph in text_frame.paragraphs for run in paragraph.runs if run.text.strip()]
+    """Runs and fields (a slide number is a field): what a paragraph shows."""
+    return [
+        run
+        for paragraph in text_frame.paragraphs
+        for run in (*paragraph.runs, *(_Run(f, paragraph) for f in paragraph._p.findall(qn("a:fld"))))
+        if run.text.strip()
+    ]
 
 
 def _chart_fill(shape: Any) -> str | None:

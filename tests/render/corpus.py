@@ -22,6 +22,7 @@ from deckgen.domain import (
     Chart,
     ChartSeries,
     ChartType,
+    CodeBlock,
     Column,
     Deck,
     ImageRef,
@@ -50,6 +51,7 @@ __all__ = [
     "long_deck",
     "long_layouts_deck",
     "rendered",
+    "technical_deck",
 ]
 
 LOGO_URI = "presentations/p1/artifacts/brand/logo.png"
@@ -320,6 +322,86 @@ BRANDS: dict[str, Brand] = {
 """Brands that keep, fight (too pale for light themes, too dark for dark ones) and re-font the theme."""
 
 
+_CODE = """def retry(call, attempts=3):
+    for attempt in range(attempts):
+        try:
+            return call()
+        except TimeoutError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2 ** attempt)"""
+
+
+def technical_deck() -> Deck:
+    """A short technical talk, as a model writes it: Markdown in the text, a code block, a chart."""
+    return Deck(
+        "Retries that **do not** hurt",
+        subtitle="Backoff, budgets and idempotency keys",
+        footer="Platform guild \u00b7 March review",
+        slides=(
+            Slide(Layout.TITLE, "Retries that **do not** hurt", "Backoff, budgets and idempotency keys"),
+            Slide(
+                Layout.AGENDA,
+                "Agenda",
+                bullets=(Bullet("Why naive retries fail"), Bullet("Backoff with jitter"), Bullet("Budgets")),
+            ),
+            Slide(
+                Layout.BULLETS,
+                "Why naive retries fail",
+                bullets=(
+                    Bullet("A **slow** dependency turns into an *outage* when every client retries at once"),
+                    Bullet("Three layers of three retries make **27** calls per request"),
+                    Bullet("Timeouts without `deadline` propagation waste work nobody waits for"),
+                ),
+            ),
+            Slide(
+                Layout.BULLETS,
+                "Exponential backoff",
+                body="Wait longer after each failure, and give up after a few attempts:",
+                code=CodeBlock(_CODE, "python"),
+            ),
+            Slide(
+                Layout.CHART,
+                "Load during the incident",
+                chart=Chart(
+                    ChartType.LINE,
+                    ("10:00", "10:05", "10:10", "10:15", "10:20"),
+                    (ChartSeries("Requests/s (k)", (12, 31, 58, 44, 13)),),
+                ),
+                body="Retries tripled the load within ten minutes.",
+            ),
+            Slide(
+                Layout.STATISTIC,
+                "After the fix",
+                statistics=(
+                    Statistic("-92 %", "retry traffic"),
+                    Statistic("3.1 s", "p99 latency", "was 14 s"),
+                ),
+            ),
+            Slide(
+                Layout.TWO_COLUMNS,
+                "Budgets or backoff?",
+                left=Column("Backoff", (Bullet("Spreads retries over time"), Bullet("Per client"))),
+                right=Column("Budgets", (Bullet("Caps retries to 10 % of calls"), Bullet("Per service"))),
+            ),
+            Slide(
+                Layout.TABLE,
+                "What we changed",
+                table=Table(
+                    ("Service", "Before", "After"),
+                    (("Checkout", "3 retries", "budget 10 %"), ("Search", "5 retries", "backoff + jitter")),
+                ),
+            ),
+            Slide(
+                Layout.TIMELINE,
+                "Roll-out",
+                steps=(Step("Library", "Week 1"), Step("Checkout", "Week 2"), Step("All services", "Week 4")),
+            ),
+            Slide(Layout.CLOSING, "Thank you", subtitle="Questions: #platform-guild"),
+        ),
+    )
+
+
 def corpus(brand: bool = False) -> list[tuple[str, Deck]]:
     """(name, deck) pairs; with `brand`, every deck carries a logo and brand colours."""
     base = every_layout_deck()
@@ -330,6 +412,7 @@ def corpus(brand: bool = False) -> list[tuple[str, Deck]]:
         ("edge", edge_deck()),
         ("japanese", japanese_deck()),
         ("arabic", arabic_deck()),
+        ("technical", technical_deck()),
     ]
     if brand:
         decks = [(f"{name}+brand", replace(deck, brand=BRANDS["brand"])) for name, deck in decks]

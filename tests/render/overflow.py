@@ -5,7 +5,7 @@ insets, margins, explicit font names and sizes, spacing, the East Asian and comp
 typefaces of runs), re-wraps every paragraph greedily with Pillow, and reports text taller than
 its box. Fonts:
 
-- Calibri, Cambria and Arial are measured with the vendored metric-compatible fonts;
+- Calibri, Cambria, Arial and Courier New are measured with the vendored metric-compatible fonts;
 - other names with the font fontconfig resolves them to on this machine (what LibreOffice draws
   with), else with Carlito widened by 15 %;
 - characters those lack (Japanese, Arabic…) with the run's `a:ea` / `a:cs` typeface as fontconfig
@@ -30,12 +30,18 @@ from typing import Any
 from PIL import ImageFont
 from pptx import Presentation
 from pptx.oxml.ns import qn
+from pptx.text.text import _Run
 from pptx.util import Emu
 
 __all__ = ["Overflow", "find_overflows"]
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "service" / "deckgen" / "render" / "fonts"
-_FAMILIES = {"calibri": "Carlito", "cambria": "Caladea", "arial": "LiberationSans"}
+_FAMILIES = {
+    "calibri": "Carlito",
+    "cambria": "Caladea",
+    "arial": "LiberationSans",
+    "courier new": "LiberationMono",
+}
 _LINE = 1.2
 _TOLERANCE_PT = 0.5
 _UNKNOWN_SCALE = 1.15
@@ -249,6 +255,28 @@ def _lines(text: str, measure: _Measure, size: float, width: float) -> list[str]
     return lines
 
 
+def _mixed_line_count(pieces: list[tuple[str, _Measure]], size: float, width: float) -> int:
+    """Lines a paragraph of differently set runs takes, breaking greedily at spaces."""
+    words: list[float] = [0.0]
+    for text, measure in pieces:
+        for index, part in enumerate(re.split(r"\s+", text)):
+            if index:
+                words.append(0.0)
+            words[-1] += _width(part, measure, size)
+    space = max(_width(" ", measure, size) for _, measure in pieces)
+    count, line = 1, -1.0
+    for word in (w for w in words if w > 0):
+        if line >= 0 and line + space + word <= width:
+            line += space + word
+            continue
+        if line >= 0:
+            count += 1
+        extra = int(word // width) if word > width else 0
+        count += extra
+        line = word - extra * width
+    return count
+
+
 def _emu_pt(value: Any) -> float:
     return Emu(int(value)).pt
 
@@ -273,7 +301,8 @@ def _measure_of(run: Any, language: str) -> _Measure:
 def _paragraphs_height(text_frame: Any, width_pt: float, where: str, problems: list[str]) -> float:
     total = 0.0
     for paragraph in text_frame.paragraphs:
-        runs = [run for run in paragraph.runs if run.text]
+        fields = [_Run(field, paragraph) for field in paragraph._p.findall(qn("a:fld"))]
+        runs = [run for run in (*paragraph.runs, *fields) if run.text]
         if not runs:
             continue
         sizes = [run.font.size for run in runs]
@@ -289,11 +318,20 @@ def _paragraphs_height(text_frame: Any, width_pt: float, where: str, problems: l
         factor = spacing if isinstance(spacing, float) else 1.0
         before = paragraph.space_before.pt if paragraph.space_before is not None else 0.0
         after = paragraph.space_after.pt if paragraph.space_after is not None else 0.0
-        text = "".join(run.text for run in paragraph.runs)
-        lines = _lines(text, measure, size, width_pt - margin)
-        if spacing is not None and not isinstance(spacing, float):
-            height = spacing.pt * len(lines)
+        text = "".join(run.text for run in runs)
+        styles = {(run.font.name, bool(run.font.bold)) for run in runs}
+        if len(styles) > 1:
+            # Runs in different fonts (bold words, code): each word measured in its runs' fonts.
+            pieces = [(run.text, _measure_of(run, "en")) for run in runs]
+            count = _mixed_line_count(pieces, size, width_pt - margin)
+            tallest = max(_line_height(piece, m, size, factor) for piece, m in pieces)
+            height = (
+                spacing.pt if spacing is not None and not isinstance(spacing, float) else tallest
+            ) * count
+        elif spacing is not None and not isinstance(spacing, float):
+            height = spacing.pt * len(_lines(text, measure, size, width_pt - margin))
         else:
+            lines = _lines(text, measure, size, width_pt - margin)
             height = sum(_line_height(line, measure, size, factor) for line in lines)
         total += before + after + height
     return total

@@ -73,7 +73,8 @@ def _check(name: str, theme: Theme) -> list[TextSample]:
 
 @pytest.mark.parametrize("theme", THEMES, ids=[t.id for t in THEMES])
 def test_every_run_of_every_layout_is_readable_and_declared(theme: Theme) -> None:
-    samples = _check(f"{theme.id}/every-layout", theme) + _check(f"{theme.id}/edge", theme)
+    names = ("every-layout", "edge", "technical")
+    samples = [sample for name in names for sample in _check(f"{theme.id}/{name}", theme)]
     seen = {(s.colour, s.background) for s in samples}
     # And the other way round: every declared role is really drawn (none is stale).
     assert set(_declared(theme)) <= seen

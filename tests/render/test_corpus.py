@@ -64,7 +64,10 @@ def test_the_logo_is_in_the_same_corner_of_every_slide(name: str) -> None:
         assert LOGO.y * EMU_PER_INCH - 1 <= logo.top and bottom <= (LOGO.y + LOGO.h) * EMU_PER_INCH + 1
         boxes.add((right, logo.top + logo.height // 2))
         for shape in slide.shapes:
-            if shape.name != "Logo" and not is_decorative(shape):
+            if shape.name in ("Footer", "Slide Number"):
+                # In the bottom margin too, beside the logo, never over it.
+                assert shape.left + shape.width <= logo.left, shape.name
+            elif shape.name != "Logo" and not is_decorative(shape):
                 assert shape.top + shape.height <= LOGO.y * EMU_PER_INCH, shape.name
     assert len(boxes) <= 2  # one corner; a wide and a tall logo are centred alike
 

@@ -7,7 +7,8 @@ import pytest
 from deckgen.domain import Bullet, Layout, Slide, Statistic, Step
 from deckgen.render import _geometry as geo
 from deckgen.render import fit_slide, get_theme, list_themes
-from deckgen.render._plan import agenda_numbered, mirror, number_agenda, plan_slide
+from deckgen.render._layout import agenda_numbered, number_agenda
+from deckgen.render._plan import mirror, plan_slide
 from tests.render.corpus import corpus
 
 THEME = get_theme("default")

@@ -18,6 +18,7 @@ from deckgen.domain import Deck, Theme
 from deckgen.providers.export import LibreOfficeExporter, export_available
 from deckgen.render import get_theme, list_themes, render_pptx
 from tests.render.corpus import BRANDS, assets, corpus
+from tests.render.design import area_used, design_problems
 from tests.render.pdf_text import fonts_not_embedded, words_outside_text_boxes
 
 pytestmark = pytest.mark.skipif(
@@ -31,9 +32,11 @@ def one_deck_per_theme() -> list[tuple[Theme, Deck, bytes]]:
     branded, Japanese and Arabic decks in a light and a dark theme."""
     decks = dict(corpus())
     latin = replace(
-        decks["every-layout"],
+        decks["technical"],
         slides=tuple(
-            s for name in ("every-layout", "long", "long-layouts", "edge") for s in decks[name].slides
+            s
+            for name in ("every-layout", "long", "long-layouts", "edge", "technical")
+            for s in decks[name].slides
         ),
     )
     themes = list_themes()
@@ -47,7 +50,7 @@ def one_deck_per_theme() -> list[tuple[Theme, Deck, bytes]]:
     return result
 
 
-async def _export_all() -> list[tuple[str, bytes, bytes]]:
+async def _export_all() -> list[tuple[str, Deck, bytes, bytes]]:
     exporter = LibreOfficeExporter(profiles=2)
     try:
         rendered = one_deck_per_theme()
@@ -55,26 +58,52 @@ async def _export_all() -> list[tuple[str, bytes, bytes]]:
     finally:
         await exporter.aclose()
     return [
-        (f"{theme.id}/{deck.title}", pptx, pdf)
+        (f"{theme.id}/{deck.title}", deck, pptx, pdf)
         for (theme, deck, pptx), pdf in zip(rendered, pdfs, strict=True)
     ]
 
 
 @pytest.fixture(scope="module")
-def exported() -> list[tuple[str, bytes, bytes]]:
+def exported() -> list[tuple[str, Deck, bytes, bytes]]:
     # Converted once for the module: LibreOffice is the slow part of this suite.
     return asyncio.run(_export_all())
 
 
 def test_words_stay_inside_their_boxes_on_one_page_per_slide(
-    exported: list[tuple[str, bytes, bytes]],
+    exported: list[tuple[str, Deck, bytes, bytes]],
 ) -> None:
-    problems = [f"{name}: {p}" for name, pptx, pdf in exported for p in words_outside_text_boxes(pptx, pdf)]
+    problems = [
+        f"{name}: {p}" for name, _, pptx, pdf in exported for p in words_outside_text_boxes(pptx, pdf)
+    ]
     assert problems == []
 
 
-def test_every_font_is_embedded(exported: list[tuple[str, bytes, bytes]]) -> None:
-    assert {name: fonts_not_embedded(pdf) for name, _, pdf in exported if fonts_not_embedded(pdf)} == {}
+def test_every_font_is_embedded(exported: list[tuple[str, Deck, bytes, bytes]]) -> None:
+    assert {name: fonts_not_embedded(pdf) for name, _, _, pdf in exported if fonts_not_embedded(pdf)} == {}
+
+
+def test_decks_are_numbered_footed_in_placeholders_and_free_of_markdown(
+    exported: list[tuple[str, Deck, bytes, bytes]],
+) -> None:
+    """No raw Markdown, code monospace with its indentation, slide numbers and the footer on every
+    slide but the title slide, body text in placeholders (`design.design_problems`)."""
+    problems = [f"{name}: {p}" for name, deck, pptx, _ in exported for p in design_problems(pptx, deck)]
+    assert problems == []
+
+
+_MIN_AREA = 0.15
+"""Share of the content area a content slide with at least `_MIN_WORDS` words covers, at least."""
+_MIN_WORDS = 12
+
+
+def test_content_slides_use_their_area(exported: list[tuple[str, Deck, bytes, bytes]]) -> None:
+    sparse = [
+        f"{name} slide {number}: {words} words cover {share:.0%}"
+        for name, _, pptx, pdf in exported
+        for number, words, share in area_used(pptx, pdf)
+        if words >= _MIN_WORDS and share < _MIN_AREA
+    ]
+    assert sparse == []
 
 
 def _overflowing_pptx() -> bytes:

@@ -31,6 +31,7 @@ from .decks import IMAGE_URI, every_layout_deck, png
 from .overflow import find_overflows
 
 THEMES = list_themes()
+_TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
 
 
 def _open(data: bytes):  # type: ignore[no-untyped-def]
@@ -54,7 +55,10 @@ def test_every_layout_renders_with_its_content(rendered: tuple[Theme, bytes]) ->
     for source, slide in zip(deck.slides, slides, strict=True):
         title = slide.shapes.title
         assert title is not None, source.title
-        assert title.placeholder_format.type == PP_PLACEHOLDER.TITLE
+        # Title and closing slides are drawn on the "Title Slide" layout, whose title is centred.
+        cover = source.layout in (Layout.TITLE, Layout.CLOSING)
+        expected = PP_PLACEHOLDER.CENTER_TITLE if cover else PP_PLACEHOLDER.TITLE
+        assert title.placeholder_format.type == expected
         assert title.text_frame.text == source.title
         # The title comes first in reading order.
         assert slide.shapes[0].shape_id == title.shape_id
@@ -241,7 +245,7 @@ def test_the_title_placeholder_is_the_first_shape_on_every_slide(rendered: tuple
     _, data = rendered
     for slide in _open(data).slides:
         first = slide.shapes[0]
-        assert first.is_placeholder and first.placeholder_format.type == PP_PLACEHOLDER.TITLE
+        assert first.is_placeholder and first.placeholder_format.type in _TITLES
 
 
 def test_brand_fonts_are_written_as_given_and_colours_applied() -> None:

@@ -29,7 +29,7 @@ from deckgen.domain import (
     Step,
     Table,
 )
-from deckgen.render._template import TemplateError, TemplateInfo, inspect_template, render_with_template
+from deckgen.render.template import TemplateError, TemplateInfo, inspect_template, render_with_template
 
 from .decks import IMAGE_URI, every_layout_deck, png
 

@@ -43,9 +43,9 @@ def apply_brand(theme: Theme, brand: Brand | None) -> tuple[Theme, list[str]]:
     Empty brand fields keep the theme's values. A colour that is not six hex digits (an optional '#'
     aside) is ignored with a warning. A colour too faint for its role (`TEXT_ROLES`, `GRAPHIC_ROLES`)
     is mixed towards black or white until it passes, with a warning. Font names are written into the
-    file as given; the fitter has exact metrics for Calibri, Cambria and Arial only and measures other
-    names with Caladea (serif-looking names) or Carlito, 15 % wider, or with the font fontconfig
-    substitutes here when that is wider (`_fonts.font_file`), so text may end up a little smaller
+    file as given; the fitter has exact metrics for Calibri, Cambria, Arial and Courier New only and
+    measures other names with Caladea (serif-looking names) or Carlito, 15 % wider, or with the font
+    fontconfig substitutes here when that is wider (`_fonts.font_file`), so text may end up a little smaller
     than the brand font would strictly need.
     """
     if brand is None:

@@ -111,6 +111,7 @@ TEXT_ROLES: tuple[RolePair, ...] = (
     RolePair("primary", "background", AA_NORMAL, "titles, column headings, step labels, big numbers"),
     RolePair("background", "primary", AA_NORMAL, "table header text on the primary fill"),
     RolePair("text", "table_band", AA_NORMAL, "table rows on the banded fill"),
+    RolePair("text", "code_panel", AA_NORMAL, "code on its panel"),
 )
 """Every text-on-fill combination the renderer (`_plan.py`, `_pptx.py`) draws, with its WCAG AA minimum.
 
@@ -129,6 +130,8 @@ def role_colour(theme: Theme, role: str) -> str:
     """The colour a role names: a `Theme` colour field or a fill the renderer derives from them."""
     if role == "table_band":
         return mix(theme.background, theme.muted, 0.08)
+    if role == "code_panel":
+        return mix(theme.background, theme.text, 0.07)
     value = getattr(theme, role)
     if not isinstance(value, str):
         raise TypeError(f"{role!r} is not a colour role")

@@ -10,15 +10,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, NamedTuple, TypeVar
 
-from deckgen.domain import Bullet, Column, Layout, Quote, Slide, Table, Theme, limits
+from deckgen.domain import Bullet, CodeBlock, Column, Layout, Quote, Slide, Table, Theme, limits
+from deckgen.render._code import code_lines
+from deckgen.render._layout import agenda_numbered, effective_layout, number_agenda
+from deckgen.render._markdown import balance, split_words
 from deckgen.render._plan import (
     COVER_LAYOUTS,
     MAX_STATISTICS,
     MAX_TIMELINE_STEPS,
-    agenda_numbered,
-    effective_layout,
     min_title_size,
-    number_agenda,
     plan_slide,
     title_fits,
 )
@@ -67,10 +67,15 @@ def _largest(count: int, ok: Callable[[int], bool]) -> int:
 
 def _split_text(text: str, ok: Callable[[str], bool]) -> tuple[str, str]:
     """The longest leading words (or, for one huge word, characters) of `text` that satisfy `ok`."""
-    words = text.split()
-    taken = _largest(len(words) - 1, lambda n: n == 0 or ok(" ".join(words[:n])))
+    words = split_words(text)
+
+    def parts(n: int) -> tuple[str, str]:
+        # Emphasis running across the cut is closed before it and reopened after.
+        return balance(" ".join(words[:n]), " ".join(words[n:]))
+
+    taken = _largest(len(words) - 1, lambda n: n == 0 or ok(parts(n)[0]))
     if taken:
-        return " ".join(words[:taken]), " ".join(words[taken:])
+        return parts(taken)
     first = words[0]
     chars = max(1, _largest(len(first) - 1, lambda n: n == 0 or ok(first[:n])))
     return first[:chars], " ".join([first[chars:], *words[1:]])
@@ -403,17 +408,57 @@ def _split_agenda(slide: Slide, theme: Theme) -> list[Slide]:
     return result
 
 
+def _has_code(slide: Slide) -> bool:
+    return slide.code is not None and bool(code_lines(slide.code))
+
+
 def _settled(slide: Slide, theme: Theme) -> bool:
     """The slide can be drawn as it is: it fits, is not too full, and breaks no word it need not."""
     plan = plan_slide(slide, theme)
     spread = plan.layout in (Layout.TIMELINE, Layout.STATISTIC)
-    return plan.fits and not _overfull(slide, plan.layout) and not (spread and plan.broken_words)
+    code_drawn = plan.code is not None or not _has_code(slide)
+    return (
+        plan.fits and code_drawn and not _overfull(slide, plan.layout) and not (spread and plan.broken_words)
+    )
+
+
+def _split_code(slide: Slide, theme: Theme) -> list[Slide]:
+    """A slide whose code does not fit beside its content: the content first, then the code on
+    slides of its own, as many lines on each as fit."""
+    assert slide.code is not None
+    code = slide.code
+    cont_title = continued_title(slide.title, Layout.BULLETS, theme)
+    content = replace(slide, code=None)
+    has_content = bool(_text_units(slide)) or effective_layout(content) is not Layout.BULLETS
+    if has_content:
+        first = [content] if _settled(content, theme) else _split(content, theme)
+        rest = Slide(Layout.BULLETS, cont_title, code=code)
+        return first + ([rest] if _settled(rest, theme) else _split_code_lines(rest, cont_title, theme))
+    return _split_code_lines(slide, cont_title, theme)
+
+
+def _split_code_lines(slide: Slide, cont_title: str, theme: Theme) -> list[Slide]:
+    assert slide.code is not None
+    language = slide.code.language
+
+    def make(rows: list[str], index: int) -> Slide:
+        block = CodeBlock("\n".join(rows), language)
+        return replace(slide, code=block) if index == 0 else Slide(Layout.BULLETS, cont_title, code=block)
+
+    def split_row(row: str, ok: Callable[[str], bool]) -> tuple[str, str]:
+        # Only a line too long for a slide even wrapped: cut it where it still fits.
+        cut = max(1, _largest(len(row) - 1, lambda n: n == 0 or ok(row[:n])))
+        return row[:cut], row[cut:]
+
+    return _distribute(list(code_lines(slide.code)), make, split_row, theme)
 
 
 def _split(slide: Slide, theme: Theme) -> list[Slide]:
     if _settled(slide, theme):
         return [slide]
     plan = plan_slide(slide, theme)
+    if _has_code(slide) and (plan.code is None or not plan.fits):
+        return _split_code(slide, theme)
     layout = plan.layout
     if layout in (Layout.TIMELINE, Layout.STATISTIC):
         lead = plan.frame("lead")

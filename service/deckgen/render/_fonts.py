@@ -43,6 +43,7 @@ __all__ = [
     "text_width",
     "wrap",
     "wrapped_height",
+    "wrapped_height_mixed",
 ]
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -56,6 +57,9 @@ _COMPATIBLE = {
     "arial": "LiberationSans",
     "helvetica": "LiberationSans",
     "liberation sans": "LiberationSans",
+    "courier new": "LiberationMono",
+    "courier": "LiberationMono",
+    "liberation mono": "LiberationMono",
 }
 # Words in a font's name that say it has serifs (and whose sans variants say "sans").
 _SERIF_HINTS = (
@@ -437,6 +441,45 @@ def _break_word(word: str, face: Face, size: float, width: float) -> list[str]:
 def wrapped_height(text: str, face: Face, size: float, width: float) -> float:
     """Height in points of `text` wrapped to `width` (see `wrap`, `line_height`)."""
     return sum(line_height(face, size, line) for line in _wrap(text, face, size, width))
+
+
+@lru_cache(maxsize=16384)
+def wrapped_height_mixed(pieces: tuple[tuple[str, Face], ...], size: float, width: float) -> float:
+    """Height in points of one paragraph whose runs are set in different faces (bold words, code),
+    wrapped greedily at spaces; each line as tall as the tallest face on it."""
+    faces = {face for _, face in pieces}
+    text = "".join(chunk for chunk, _ in pieces)
+    if len(faces) == 1:
+        return wrapped_height(text, pieces[0][1], size, width)
+    if has_cjk(text):
+        # East Asian breaking rules are the single-face wrapper's; measure all in the widest face.
+        widest = max(faces, key=lambda face: text_width(text, face, size))
+        return wrapped_height(text, widest, size, width)
+    words: list[list[tuple[str, Face]]] = [[]]
+    for chunk, face in pieces:
+        for part in re.split(r"(\s+)", chunk):
+            if part.isspace():
+                words.append([])
+            elif part:
+                words[-1].append((part, face))
+    space = max(text_width(" ", face, size) for face in faces)
+    heights: list[float] = []
+    line_width, line_faces = 0.0, set[Face]()
+    for word in (word for word in words if word):
+        word_width = sum(text_width(part, face, size) for part, face in word)
+        word_faces = {face for _, face in word}
+        if line_faces and line_width + space + word_width <= width:
+            line_width += space + word_width
+            line_faces |= word_faces
+            continue
+        if line_faces:
+            heights.append(max(line_height(face, size) for face in line_faces))
+        # A word wider than the line breaks anywhere: the lines it fills, then its rest.
+        full = int(word_width // width) if word_width > width else 0
+        heights += [max(line_height(face, size) for face in word_faces)] * full
+        line_width, line_faces = word_width - full * width, word_faces
+    heights.append(max(line_height(face, size) for face in line_faces or faces))
+    return sum(heights)
 
 
 def breaks_words(text: str, face: Face, size: float, width: float) -> bool:

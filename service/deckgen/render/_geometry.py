@@ -11,6 +11,8 @@ from dataclasses import dataclass
 __all__ = [
     "CELL_INSET_X",
     "CELL_INSET_Y",
+    "CODE_PAD_X",
+    "CODE_PAD_Y",
     "CONTENT",
     "CONTENT_BELOW_LEAD",
     "SECTION_BAND",
@@ -30,6 +32,7 @@ __all__ = [
     "CoverBoxes",
     "bullet_indent",
     "cover_boxes",
+    "footer_boxes",
     "split_columns",
     "split_horizontal",
 ]
@@ -45,6 +48,9 @@ INSET_X = 0.1
 INSET_Y = 0.05
 CELL_INSET_X = 0.08
 CELL_INSET_Y = 0.05
+CODE_PAD_X = 0.25
+"""Text insets of a code panel: the code sits well inside its fill."""
+CODE_PAD_Y = 0.15
 
 _MARGIN = 0.6
 
@@ -124,6 +130,14 @@ def cover_boxes(section: bool) -> CoverBoxes:
 def bullet_indent(level: int) -> tuple[float, float]:
     """(left margin, hanging indent) in inches of a bullet at `level`; the text starts at the margin."""
     return 0.35 + 0.4 * level, -0.3
+
+
+def footer_boxes(logo: bool) -> tuple[Box, Box]:
+    """(footer, slide number) in the bottom margin: the number at the right, left of the logo when
+    there is one; the footer from the left margin up to the number."""
+    right = LOGO.x - 0.15 if logo else SLIDE_WIDTH - _MARGIN
+    number = Box(round(right - 0.9, 4), 7.08, 0.9, 0.34)
+    return Box(_MARGIN, 7.08, round(number.x - 0.2 - _MARGIN, 4), 0.34), number
 
 
 SECTION_BAND = Box(0.0, 0.0, 0.35, SLIDE_HEIGHT)

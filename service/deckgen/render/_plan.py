@@ -7,32 +7,45 @@ writer draws exactly what it returns.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from deckgen.domain import Bullet, Layout, Slide, Theme
+from deckgen.domain import CodeBlock, Layout, Slide, Theme
 from deckgen.render import _geometry as geo
-from deckgen.render._fonts import breaks_words, font_file, has_cjk, has_complex_script, wrapped_height
+from deckgen.render._code import code_lines
+from deckgen.render._contrast import role_colour
+from deckgen.render._fonts import breaks_words, font_file, line_height, text_width, wrapped_height
+from deckgen.render._layout import (
+    MONOSPACE,
+    agenda_numbered,
+    column_shares,
+    effective_layout,
+    lines,
+    number_agenda,
+    pad,
+    quote_marks,
+    row_text_height,
+    spans_height,
+)
+from deckgen.render._markdown import Span, plain, spans
 
 __all__ = [
+    "CodePlan",
     "Frame",
     "Para",
     "Plan",
     "TablePlan",
-    "agenda_numbered",
-    "effective_layout",
+    "code_size_range",
     "min_title_size",
     "mirror",
-    "number_agenda",
     "plan_slide",
+    "text_height",
     "title_fits",
 ]
 
 COVER_LAYOUTS = (Layout.TITLE, Layout.SECTION, Layout.CLOSING)
 _PARA_SPACE = 0.35
 """Space before each paragraph after the first, as a fraction of the font size."""
-_ROW_PAD_PT = 4.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +58,20 @@ class Para:
     color: str
     level: int = 0
     bullet: bool = False
+    spans: tuple[Span, ...] = ()
+    """The runs the text is drawn as (inline Markdown applied); `text` is what they show."""
+
+    @classmethod
+    def of(
+        cls, raw: str, source: str, font: str, bold: bool, color: str, level: int = 0, bullet: bool = False
+    ) -> Para:
+        """A paragraph of text as written, inline Markdown (`**bold**`, `` `code` ``...) as runs."""
+        runs = spans(raw)
+        return cls(plain(raw), source, font, bold, color, level, bullet, runs)
+
+    @property
+    def runs(self) -> tuple[Span, ...]:
+        return self.spans or ((Span(self.text),) if self.text else ())
 
     def width_pt(self, box: geo.Box) -> float:
         indent = geo.bullet_indent(self.level)[0] * 72.0 if self.bullet else 0.0
@@ -61,6 +88,8 @@ class Frame:
     min_size: float
     anchor: str = "top"
     align: str = "left"
+    space: float = _PARA_SPACE
+    """Space before each paragraph after the first, as a fraction of the font size."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +105,17 @@ class TablePlan:
 
 
 @dataclass(frozen=True, slots=True)
+class CodePlan:
+    box: geo.Box
+    """The panel; its text is inset by `geo.CODE_PAD_X` and `geo.CODE_PAD_Y`."""
+    lines: tuple[str, ...]
+    """As written, indentation kept (tabs as four spaces), one paragraph each."""
+    size: float | None
+    color: str
+    fill: str
+
+
+@dataclass(frozen=True, slots=True)
 class Plan:
     layout: Layout
     """The layout actually drawn (a table slide without a table is drawn as bullets)."""
@@ -87,11 +127,13 @@ class Plan:
     decorations: tuple[geo.Box, ...] = ()
     broken_words: bool = False
     """Some word is wider than its box and breaks mid-word (fits, but reads badly)."""
+    code: CodePlan | None = None
 
     @property
     def fits(self) -> bool:
         frames_fit = self.title.size is not None and all(frame.size is not None for frame in self.frames)
-        return frames_fit and (self.table is None or self.table.size is not None)
+        code_fits = self.code is None or self.code.size is not None
+        return frames_fit and code_fits and (self.table is None or self.table.size is not None)
 
     def frame(self, name: str) -> Frame | None:
         return next((frame for frame in self.frames if frame.name == name), None)
@@ -112,6 +154,7 @@ def mirror(plan: Plan) -> Plan:
         chart=_mirror_box(plan.chart) if plan.chart is not None else None,
         picture=_mirror_box(plan.picture) if plan.picture is not None else None,
         decorations=tuple(_mirror_box(box) for box in plan.decorations),
+        code=replace(plan.code, box=_mirror_box(plan.code.box)) if plan.code is not None else None,
     )
 
 
@@ -124,11 +167,11 @@ def _sizes(low: float, high: float) -> range:
     return range(top, min(math.ceil(low), top) - 1, -1)
 
 
-def text_height(paras: tuple[Para, ...], box: geo.Box, size: float) -> float:
+def text_height(paras: tuple[Para, ...], box: geo.Box, size: float, space: float = _PARA_SPACE) -> float:
     total = 0.0
     for index, para in enumerate(paras):
-        height = wrapped_height(para.text, font_file(para.font, para.bold), size, para.width_pt(box))
-        total += height + (_PARA_SPACE * size if index else 0.0)
+        height = spans_height(para.runs, para.font, para.bold, size, para.width_pt(box))
+        total += height + (space * size if index else 0.0)
     return total
 
 
@@ -157,22 +200,57 @@ def _choose(
     return None
 
 
-def _frame(name: str, box: geo.Box, paras: tuple[Para, ...], low: float, high: float, **style: str) -> Frame:
-    return Frame(name, box, paras, _choose([(box, paras)], low, high), math.ceil(min(low, high)), **style)
+def _frame(
+    name: str,
+    box: geo.Box,
+    paras: tuple[Para, ...],
+    low: float,
+    high: float,
+    anchor: str = "top",
+    align: str = "left",
+) -> Frame:
+    size = _choose([(box, paras)], low, high)
+    return Frame(name, box, paras, size, math.ceil(min(low, high)), anchor=anchor, align=align)
 
 
-def effective_layout(slide: Slide) -> Layout:
-    layout = slide.layout
-    missing = (
-        (layout is Layout.TABLE and (slide.table is None or not (slide.table.header or slide.table.rows)))
-        or (layout is Layout.TWO_COLUMNS and slide.left is None and slide.right is None)
-        or (layout is Layout.QUOTE and slide.quote is None)
-        or (layout is Layout.CHART and slide.chart is None)
-        or (layout is Layout.TIMELINE and not slide.steps)
-        or (layout is Layout.STATISTIC and not slide.statistics)
-        or (layout is Layout.AGENDA and not slide.bullets)
+def grow_size(theme: Theme) -> float:
+    """The largest size text of a sparse slide grows to: between the body and the heading sizes."""
+    return max(theme.body_size, min(theme.heading_size - 4, theme.body_size * 1.3))
+
+
+_MAX_SPACE = 1.0
+"""Paragraphs of a sparse slide are spread up to a line apart."""
+
+
+def _roomy(frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], theme: Theme) -> tuple[float | None, float]:
+    """A size and a paragraph spacing for frames that may use the room they have: text that fits at
+    the body size grows towards `grow_size` and its paragraphs spread, using about half the height
+    left over, so a short slide is neither a small block at the top nor stretched to the bottom."""
+    low, high = theme.min_body_size, theme.body_size
+    size = _choose(frames, low, high)
+    if size is None or size < math.floor(high):
+        return size, _PARA_SPACE
+    # Monotone enough to search by halves: only sparse text gets here.
+    sizes = list(_sizes(high, grow_size(theme)))
+    lo, hi = len(sizes) - 1, 0
+    while hi < lo:
+        middle = (lo + hi) // 2
+        if _fits_at(frames, float(sizes[middle])):
+            lo = middle
+        else:
+            hi = middle + 1
+    size = float(sizes[lo])
+    spare = min(
+        (box.inner_height_pt - text_height(paras, box, size)) / max(len(paras) - 1, 1)
+        for box, paras in frames
     )
-    return Layout.BULLETS if missing else layout
+    space = _PARA_SPACE + max(0.0, min(_MAX_SPACE - _PARA_SPACE, 0.5 * spare / size))
+    return size, round(space, 2)
+
+
+def _roomy_frame(name: str, box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame:
+    size, space = _roomy([(box, paras)], theme)
+    return Frame(name, box, paras, size, math.ceil(theme.min_body_size), space=space)
 
 
 MAX_TIMELINE_STEPS = 8
@@ -191,6 +269,18 @@ def _choose_whole(
         return whole, False
     size = _choose(frames, low, high)
     return size, size is not None
+
+
+def _centring(area: geo.Box, above: float, text_pt: float) -> float:
+    """How far down a row of items (`above` inches of line or numbers over text `text_pt` tall)
+    moves so that it sits a little above the middle of `area` rather than at its top."""
+    used = above + text_pt / 72.0 + 2 * geo.INSET_Y
+    return round(max(0.0, (area.h - used) * 0.4), 4)
+
+
+def _lowered(box: geo.Box, offset: float, keep: bool = False) -> geo.Box:
+    """`box` moved down by `offset`: its bottom stays where it was unless it is kept whole (`keep`)."""
+    return geo.Box(box.x, round(box.y + offset, 4), box.w, box.h if keep else round(box.h - offset, 4))
 
 
 def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
@@ -213,13 +303,21 @@ def _plan_timeline(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, .
         paras = []
         if step.label.strip():
             # Labels are bold and at least the minimum size, so "large text" contrast applies to them.
-            paras.append(Para(" ".join(step.label.split()), "label", theme.heading_font, True, theme.primary))
-        paras.append(Para(" ".join(step.title.split()), "step", theme.body_font, True, theme.text))
-        paras += [Para(line, "detail", theme.body_font, False, theme.muted) for line in _lines(step.detail)]
+            paras.append(
+                Para.of(" ".join(step.label.split()), "label", theme.heading_font, True, theme.primary)
+            )
+        paras.append(Para.of(" ".join(step.title.split()), "step", theme.body_font, True, theme.text))
+        paras += [Para.of(line, "detail", theme.body_font, False, theme.muted) for line in lines(step.detail)]
         step_paras.append(tuple(paras))
     # All steps share one size, so the row reads evenly.
     low = max(low, _MIN_STEP_SIZE)
-    size, broken = _choose_whole(list(zip(boxes, step_paras, strict=True)), low, max(low, high))
+    # Few short steps grow towards the heading size, as sparse bullets do.
+    size, broken = _choose_whole(list(zip(boxes, step_paras, strict=True)), low, max(low, grow_size(theme)))
+    if size is not None:
+        tallest = max(text_height(paras, box, size) for box, paras in zip(boxes, step_paras, strict=True))
+        offset = _centring(area, geo.TIMELINE_LINE_Y + 0.35, tallest)
+        line_y += offset
+        boxes = [_lowered(box, offset) for box in boxes]
     frames += [
         Frame(f"step{i + 1}", box, paras, size, math.ceil(low))
         for i, (box, paras) in enumerate(zip(boxes, step_paras, strict=True))
@@ -240,7 +338,7 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
     numbers = slide.statistics[:MAX_STATISTICS]
     gap = 0.4
     width = (area.w - gap * (len(numbers) - 1)) / len(numbers)
-    value_h = min(1.9, area.h * 0.45)
+    value_h = min(2.4, area.h * 0.5)
     values: list[tuple[geo.Box, tuple[Para, ...]]] = []
     labels: list[tuple[geo.Box, tuple[Para, ...]]] = []
     for i, number in enumerate(numbers):
@@ -248,16 +346,21 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
         values.append(
             (
                 geo.Box(x, area.y + 0.2, width, value_h),
-                (Para(" ".join(number.value.split()), "value", theme.heading_font, True, theme.primary),),
+                (Para.of(" ".join(number.value.split()), "value", theme.heading_font, True, theme.primary),),
             )
         )
-        paras = [Para(" ".join(number.label.split()), "label", theme.body_font, True, theme.text)]
+        paras = [Para.of(" ".join(number.label.split()), "label", theme.body_font, True, theme.text)]
         paras += [
-            Para(line, "context", theme.body_font, False, theme.muted) for line in _lines(number.context)
+            Para.of(line, "context", theme.body_font, False, theme.muted) for line in lines(number.context)
         ]
         labels.append((geo.Box(x, area.y + 0.3 + value_h, width, area.h - value_h - 0.3), tuple(paras)))
     value_size, values_broken = _choose_whole(values, max(theme.heading_size, 28.0), 72.0)
-    label_size, labels_broken = _choose_whole(labels, low, high)
+    label_size, labels_broken = _choose_whole(labels, low, grow_size(theme))
+    if value_size is not None and label_size is not None:
+        tallest = max(text_height(paras, box, label_size) for box, paras in labels)
+        offset = _centring(area, 0.3 + value_h, tallest)
+        values = [(_lowered(box, offset, keep=True), paras) for box, paras in values]
+        labels = [(_lowered(box, offset), paras) for box, paras in labels]
     frames += [
         Frame(
             f"value{i + 1}",
@@ -278,48 +381,14 @@ def _plan_statistic(slide: Slide, theme: Theme, title: Frame, lead: tuple[Para, 
     return Plan(Layout.STATISTIC, title, tuple(frames), decorations=(geo.TITLE_RULE,), broken_words=broken)
 
 
-_NUMBERED = re.compile(r"\d{1,3}[.)]\s")
-
-
-def agenda_numbered(bullets: Sequence[Bullet]) -> bool:
-    """Whether an agenda's items carry their numbers already (written so, or numbered by fitting)."""
-    return any(b.level == 0 and _NUMBERED.match(" ".join(b.text.split()) + " ") for b in bullets)
-
-
-def number_agenda(bullets: Sequence[Bullet], start: int = 1) -> tuple[Bullet, ...]:
-    """Top-level bullets prefixed "1. ", "2. "…; sub-bullets as they are."""
-    result: list[Bullet] = []
-    count = start - 1
-    for bullet in bullets:
-        if bullet.level == 0:
-            count += 1
-            bullet = Bullet(f"{count}. {' '.join(bullet.text.split())}", 0)
-        result.append(bullet)
-    return tuple(result)
-
-
-def quote_marks(text: str) -> tuple[str, str]:
-    """Quotation marks for the script of `text`: corner brackets for East Asian text, guillemets
-    for Arabic script, curly quotes otherwise."""
-    if has_cjk(text):
-        return "\u300c", "\u300d"
-    if has_complex_script(text) and not any("\u0590" <= char <= "\u05ff" for char in text):
-        return "\u00ab", "\u00bb"
-    return "\u201c", "\u201d"
-
-
-def _lines(text: str) -> list[str]:
-    return [line for line in (" ".join(part.split()) for part in text.splitlines()) if line]
-
-
 def _body_paras(slide: Slide, theme: Theme) -> list[Para]:
     """Subtitle, body and bullets of a content slide, in reading order."""
     subtitle = [
-        Para(line, "subtitle", theme.body_font, False, theme.muted) for line in _lines(slide.subtitle)
+        Para.of(line, "subtitle", theme.body_font, False, theme.muted) for line in lines(slide.subtitle)
     ]
-    body = [Para(line, "body", theme.body_font, False, theme.text) for line in _lines(slide.body)]
+    body = [Para.of(line, "body", theme.body_font, False, theme.text) for line in lines(slide.body)]
     bullets = [
-        Para(
+        Para.of(
             " ".join(b.text.split()),
             "bullet",
             theme.body_font,
@@ -334,7 +403,7 @@ def _body_paras(slide: Slide, theme: Theme) -> list[Para]:
 
 
 def _title_para(text: str, theme: Theme) -> Para:
-    return Para(" ".join(text.split()), "title", theme.heading_font, True, theme.primary)
+    return Para.of(" ".join(text.split()), "title", theme.heading_font, True, theme.primary)
 
 
 def _title_frame(slide: Slide, layout: Layout, theme: Theme) -> Frame:
@@ -376,7 +445,7 @@ def _column_paras(slide: Slide, theme: Theme, side: str) -> tuple[Para, ...]:
     column = slide.left if side == "left" else slide.right
     if column is None:
         return ()
-    heading = [Para(" ".join(column.heading.split()), "heading", theme.body_font, True, theme.primary)]
+    heading = [Para.of(" ".join(column.heading.split()), "heading", theme.body_font, True, theme.primary)]
     inner = Slide(Layout.BULLETS, "", bullets=column.bullets, body=column.body)
     body = _body_paras(inner, theme)
     # Bullets first, then body, as columns read: heading, points, conclusion.
@@ -384,27 +453,17 @@ def _column_paras(slide: Slide, theme: Theme, side: str) -> tuple[Para, ...]:
     return tuple((heading if column.heading.strip() else []) + ordered)
 
 
-def _column_widths(table: tuple[tuple[str, ...], ...], total: float) -> tuple[float, ...]:
-    columns = max(len(row) for row in table)
-    weights = [
-        min(max(max((len(row[c]) if c < len(row) else 0) for row in table), 8), 48) ** 0.8
-        for c in range(columns)
-    ]
-    scale = total / sum(weights)
-    return tuple(round(weight * scale, 4) for weight in weights)
-
-
 def _row_height(
     cells: tuple[str, ...], widths: tuple[float, ...], font: str, bold: bool, size: float
 ) -> float:
-    face = font_file(font, bold)
-    tallest = 0.0
-    for text, width in zip(cells, widths, strict=False):
-        usable = (width - 2 * geo.CELL_INSET_X) * 72.0
-        tallest = max(
-            tallest, sum(wrapped_height(para, face, size, usable) for para in (_lines(text) or [""]))
-        )
-    return (tallest + 2 * geo.CELL_INSET_Y * 72.0 + _ROW_PAD_PT) / 72.0
+    usable = [(width - 2 * geo.CELL_INSET_X) * 72.0 for width in widths]
+    text = row_text_height(cells, usable, font, bold, size)
+    return (text + 2 * geo.CELL_INSET_Y * 72.0) / 72.0
+
+
+_ROW_AIR = 0.25
+_TABLE_FILL = 0.75
+"""Rows of a short table grow until the table takes this share of its area's height."""
 
 
 def plan_table(
@@ -412,14 +471,11 @@ def plan_table(
 ) -> TablePlan:
     width = max(len(header), *(len(row) for row in rows)) if rows else len(header)
 
-    def pad(row: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(row) + ("",) * (width - len(row))
-
-    header, rows = pad(header), tuple(pad(row) for row in rows)
-    widths = _column_widths((header, *rows), area.w)
+    header, rows = pad(header, width), tuple(pad(row, width) for row in rows)
+    widths = tuple(round(share * area.w, 4) for share in column_shares((header, *rows)))
     chosen: float | None = None
     heights: tuple[float, ...] = ()
-    for size in _sizes(theme.min_body_size, min(theme.body_size, 20.0)):
+    for size in _sizes(theme.min_body_size, theme.body_size):
         heights = (
             _row_height(header, widths, theme.body_font, True, size),
             *(_row_height(row, widths, theme.body_font, False, size) for row in rows),
@@ -427,6 +483,11 @@ def plan_table(
         if sum(heights) <= area.h:
             chosen = float(size)
             break
+    if chosen is not None:
+        # A short table gets airier rows (up to a quarter inch more each), not a band at the top.
+        extra = min(_ROW_AIR, (_TABLE_FILL * area.h - sum(heights)) / len(heights))
+        if extra > 0:
+            heights = tuple(round(height + extra, 4) for height in heights)
     box = geo.Box(area.x, area.y, area.w, min(area.h, sum(heights)))
     return TablePlan(box, widths, heights, header, rows, chosen, theme.body_font)
 
@@ -452,10 +513,10 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
                 Layout.AGENDA, slide.title, slide.subtitle, number_agenda(slide.bullets), slide.body
             )
         paras = tuple(
-            Para(p.text, "agenda", p.font, False, p.color) if p.bullet and p.level == 0 else p
+            replace(p, source="agenda", bold=False, level=0, bullet=False) if p.bullet and p.level == 0 else p
             for p in _body_paras(slide, theme)
         )
-        agenda = _frame("body", geo.CONTENT, paras, low, high)
+        agenda = _roomy_frame("body", geo.CONTENT, paras, theme)
         return Plan(Layout.AGENDA, title, (agenda,), decorations=rule)
 
     if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
@@ -475,8 +536,10 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
                 if paras
             ]
             # Both columns share one size so they read as a pair.
-            size = _choose([(box, paras) for _, box, paras in columns], low, high)
-            frames += [Frame(name, box, paras, size, math.ceil(low)) for name, box, paras in columns]
+            size, space = _roomy([(box, paras) for _, box, paras in columns], theme)
+            frames += [
+                Frame(name, box, paras, size, math.ceil(low), space=space) for name, box, paras in columns
+            ]
             return Plan(layout, title, tuple(frames), decorations=rule)
         if layout is Layout.TABLE:
             assert slide.table is not None
@@ -490,7 +553,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
             _frame(
                 "quote",
                 quote_box,
-                (Para(f"{opening}{quote_text}{closing}", "quote", theme.heading_font, False, theme.text),),
+                (Para.of(f"{opening}{quote_text}{closing}", "quote", theme.heading_font, False, theme.text),),
                 low,
                 theme.heading_size,
                 anchor="middle",
@@ -499,7 +562,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
         attribution = " ".join(slide.quote.attribution.split())
         if attribution:
             box = geo.Box(quote_box.x, area.y + area.h - 0.85, quote_box.w, 0.85)
-            para = Para(f"\u2014 {attribution}", "attribution", theme.body_font, False, theme.muted)
+            para = Para.of(f"\u2014 {attribution}", "attribution", theme.body_font, False, theme.muted)
             frames.append(_frame("attribution", box, (para,), low, high, align="right"))
         return Plan(layout, title, tuple(frames), decorations=rule)
 
@@ -510,7 +573,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
         return Plan(
             layout,
             title,
-            (_frame("body", text_box, lead_paras, low, high),),
+            (_roomy_frame("body", text_box, lead_paras, theme),),
             chart=chart_box,
             decorations=rule,
         )
@@ -522,11 +585,92 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
             return Plan(layout, title, (), picture=geo.CONTENT, decorations=rule)
         if show_picture:
             picture_box, text_box = geo.split_horizontal(geo.CONTENT, 0.45)
-            frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()
+            frames_ = (_roomy_frame("body", text_box, lead_paras, theme),) if lead_paras else ()
             return Plan(layout, title, frames_, picture=picture_box, decorations=rule)
         text_box = geo.Box(geo.CONTENT.x + 0.35, geo.CONTENT.y, geo.CONTENT.w - 0.35, geo.CONTENT.h)
-        frames_ = (_frame("body", text_box, lead_paras, low, high),) if lead_paras else ()
+        frames_ = (_roomy_frame("body", text_box, lead_paras, theme),) if lead_paras else ()
         return Plan(layout, title, frames_, decorations=(*rule, geo.SIDE_BAR))
 
-    frames_ = (_frame("body", geo.CONTENT, lead_paras, low, high),) if lead_paras else ()
+    if slide.code is not None and code_lines(slide.code):
+        return _plan_code(slide.code, theme, title, lead_paras)
+    frames_ = (_roomy_frame("body", geo.CONTENT, lead_paras, theme),) if lead_paras else ()
     return Plan(Layout.BULLETS, title, frames_, decorations=rule)
+
+
+def code_size_range(theme: Theme) -> tuple[float, float]:
+    """Code is set a little smaller than the body (monospace runs wide), never below 12 pt."""
+    return max(12.0, theme.min_body_size - 2), max(12.0, theme.body_size - 2)
+
+
+def _code_height(rows: tuple[str, ...], size: float, width: float, wrap: bool) -> float | None:
+    """Points the lines need inside the panel. Code does not wrap (a wrapped line loses its
+    indentation): None when some line is wider than `width`, unless `wrap` allows it as a last resort."""
+    face = font_file(MONOSPACE)
+    total = 0.0
+    for row in rows:
+        if text_width(row, face, size) <= width:
+            total += line_height(face, size)
+        elif not wrap:
+            return None
+        else:
+            # Measured without its indentation, so one line more than the words alone need.
+            total += wrapped_height(row, face, size, width) + line_height(face, size)
+    return total
+
+
+def _code_panel(rows: tuple[str, ...], area: geo.Box, size: float, wrap: bool) -> geo.Box | None:
+    """The panel for `rows` at `size` at the top of `area`, or None when it does not fit."""
+    height = _code_height(rows, size, (area.w - 2 * geo.CODE_PAD_X) * 72.0, wrap)
+    if height is None:
+        return None
+    panel_h = height / 72.0 + 2 * geo.CODE_PAD_Y
+    return geo.Box(area.x, area.y, area.w, round(panel_h, 4)) if panel_h <= area.h else None
+
+
+def _plan_code(code: CodeBlock, theme: Theme, title: Frame, lead: tuple[Para, ...]) -> Plan:
+    """The slide's text, then its code on a panel below: as large as both fit, text not smaller."""
+    rows = code_lines(code)
+    fill = role_colour(theme, "code_panel")
+    color = theme.text
+    rule = (geo.TITLE_RULE,)
+    area = geo.CONTENT
+    low, high = theme.min_body_size, theme.body_size
+    code_low, code_high = code_size_range(theme)
+    sizes = [(float(size), False) for size in _sizes(code_low, code_high)] + [(code_low, True)]
+    if not lead:
+        for size, wrap in sizes:
+            panel = _code_panel(rows, area, size, wrap)
+            if panel is not None:
+                return Plan(
+                    Layout.BULLETS, title, code=CodePlan(panel, rows, size, color, fill), decorations=rule
+                )
+        return Plan(Layout.BULLETS, title, code=CodePlan(area, rows, None, color, fill), decorations=rule)
+    gap = 0.25
+    fallback: Plan | None = None
+    for size, wrap in sizes:
+        probe = _code_panel(rows, area, size, wrap)
+        if probe is None:
+            continue
+        text_area = geo.Box(area.x, area.y, area.w, round(area.h - probe.h - gap, 4))
+        if text_area.h < 0.5:
+            continue
+        text_size = _choose([(text_area, lead)], low, high)
+        if text_size is None:
+            continue
+        # The text box is as tall as its text, and the panel follows it.
+        needed = text_height(lead, text_area, text_size) / 72.0 + 2 * geo.INSET_Y
+        text_box = geo.Box(area.x, area.y, area.w, round(min(text_area.h, needed + 0.05), 4))
+        panel = geo.Box(area.x, round(text_box.y + text_box.h + gap, 4), area.w, probe.h)
+        body = Frame("body", text_box, lead, text_size, math.ceil(low))
+        plan = Plan(
+            Layout.BULLETS, title, (body,), code=CodePlan(panel, rows, size, color, fill), decorations=rule
+        )
+        if text_size >= size:
+            return plan
+        fallback = fallback or plan
+    if fallback is not None:
+        return fallback
+    body = _frame("body", area, lead, low, high)
+    return Plan(
+        Layout.BULLETS, title, (body,), code=CodePlan(area, rows, None, color, fill), decorations=rule
+    )

@@ -16,54 +16,56 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
 from typing import Any, cast
 
 from pptx import Presentation
-from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.chart import XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE
+from pptx.enum.text import MSO_ANCHOR
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
+from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Inches, Pt
 
 from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Theme
 from deckgen.render import _geometry as geo
 from deckgen.render._brand import apply_brand
+from deckgen.render._code import add_code_panel
 from deckgen.render._contrast import NON_TEXT, adjust_for_contrast, mix, role_colour
 from deckgen.render._fit import fit_slide
 from deckgen.render._fonts import complex_script_font, east_asian_font, has_cjk, has_complex_script
+from deckgen.render._layout import MONOSPACE, effective_layout
+from deckgen.render._markdown import Span, link_target, plain
 from deckgen.render._plan import (
     Frame,
     Para,
     Plan,
     TablePlan,
-    effective_layout,
     mirror,
     plan_slide,
+    text_height,
     title_fits,
 )
-from deckgen.render._shared import deterministic, image_size, notes_text
+from deckgen.render._shared import (
+    CHART_TYPES,
+    chart_data,
+    chart_description,
+    crop_to_frame,
+    fixed_frame,
+    image_size,
+    mark_decorative,
+    norm,
+    notes_text,
+    save_deck,
+)
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
 _TITLE_ONLY_LAYOUT = 5
-_FIXED_TIME = datetime(2000, 1, 1)
-"""Documents carry this creation time so that the same deck always renders to the same bytes."""
 _ANCHORS = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
-_CHART_TYPES = {
-    ChartType.BAR: XL_CHART_TYPE.BAR_CLUSTERED,
-    ChartType.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
-    ChartType.LINE: XL_CHART_TYPE.LINE_MARKERS,
-    ChartType.PIE: XL_CHART_TYPE.PIE,
-}
-# python-pptx ships partial annotations; an Any alias keeps its untyped chart-data calls out of strict mode.
-_CHART_DATA: Any = CategoryChartData
 _NO_TABLE_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"
-_DECORATIVE_EXT = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
-_DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -93,7 +95,16 @@ _XML_ALIGN = {"left": "l", "center": "ctr", "right": "r"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str, language: str) -> None:
+def _write_para(
+    paragraph: Any,
+    para: Para,
+    size: float,
+    first: bool,
+    align: str,
+    language: str,
+    part: Any = None,
+    space: float = 0.35,
+) -> None:
     """One styled run in `paragraph`, written as XML directly: python-pptx's property setters cost
     more than the rest of rendering together."""
     p = paragraph._p
@@ -117,7 +128,7 @@ def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str
         p_pr.set("eaLnBrk", "1")
         p_pr.set("hangingPunct", "0")
     _sub(_sub(p_pr, "a:lnSpc"), "a:spcPct", val="100000")
-    before = 0 if first else round(0.35 * size * 100)
+    before = 0 if first else round(space * size * 100)
     _sub(_sub(p_pr, "a:spcBef"), "a:spcPts", val=str(before))
     _sub(_sub(p_pr, "a:spcAft"), "a:spcPts", val="0")
     if para.bullet:
@@ -126,56 +137,49 @@ def _write_para(paragraph: Any, para: Para, size: float, first: bool, align: str
         _sub(p_pr, "a:buChar", char="\u2022" if para.level != 1 else "\u2013")
     else:
         _sub(p_pr, "a:buNone")
+    for span in para.runs:
+        run = _write_run(p, para, span, size, language, has_east_asian, part)
+        end = p.find(qn("a:endParaRPr"))
+        if end is not None:
+            end.addprevious(run)
+        else:
+            p.append(run)
+
+
+def _write_run(
+    p: Any, para: Para, span: Span, size: float, language: str, east_asian: bool, part: Any
+) -> Any:
     run = p.makeelement(qn("a:r"), {})
     r_pr = _sub(run, "a:rPr", lang=language, sz=str(round(size * 100)))
-    r_pr.set("b", "1" if para.bold else "0")
-    r_pr.set("i", "0")
+    r_pr.set("b", "1" if para.bold or span.bold else "0")
+    r_pr.set("i", "1" if span.italic else "0")
+    link = link_target(span.link) if part is not None else ""
+    if link:
+        # Underlined in the text's own colour: a link colour of the viewer's might not be readable here.
+        r_pr.set("u", "sng")
     _sub(_sub(r_pr, "a:solidFill"), "a:srgbClr", val=para.color)
-    _sub(r_pr, "a:latin", typeface=para.font)
+    _sub(r_pr, "a:latin", typeface=MONOSPACE if span.code else para.font)
     # Name fonts that have the glyphs (the ones the fitter measured with), so PowerPoint and
     # LibreOffice do not fall back to boxes or to a font of other widths.
-    if has_east_asian:
+    if east_asian:
         _sub(r_pr, "a:ea", typeface=east_asian_font(language))
-    if has_complex_script(para.text):
-        _sub(r_pr, "a:cs", typeface=complex_script_font(para.text))
-    _sub(run, "a:t").text = _CONTROL.sub("\ufffd", para.text)
-    end = p.find(qn("a:endParaRPr"))
-    if end is not None:
-        end.addprevious(run)
-    else:
-        p.append(run)
+    if has_complex_script(span.text):
+        _sub(r_pr, "a:cs", typeface=complex_script_font(span.text))
+    if link:
+        r_id = part.relate_to(link, RT.HYPERLINK, is_external=True)
+        _sub(r_pr, "a:hlinkClick", **{qn("r:id"): r_id})
+    _sub(run, "a:t").text = _CONTROL.sub("\ufffd", span.text)
+    return run
 
 
-def _write_frame(text_frame: Any, frame: Frame, language: str) -> None:
+def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None) -> None:
     # A plan that does not fit never reaches here (slides are fitted first); the minimum is a fallback.
     size = frame.size if frame.size is not None else frame.min_size
-    text_frame.word_wrap = True
-    text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    # Written as attributes even where they equal the defaults: a placeholder would otherwise inherit
-    # its master's insets, and the box we measured against would not be the box drawn.
-    body_pr = text_frame._txBody.bodyPr
-    for name, inches in (
-        ("lIns", geo.INSET_X),
-        ("rIns", geo.INSET_X),
-        ("tIns", geo.INSET_Y),
-        ("bIns", geo.INSET_Y),
-    ):
-        body_pr.set(name, str(Inches(inches)))
+    fixed_frame(text_frame, geo.INSET_X, geo.INSET_Y)
     text_frame.vertical_anchor = _ANCHORS[frame.anchor]
     for index, para in enumerate(frame.paras):
         paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
-        _write_para(paragraph, para, size, index == 0, frame.align, language)
-
-
-def _mark_decorative(shape: Any) -> None:
-    c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
-    c_nv_pr.append(
-        parse_xml(
-            f'<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
-            f'<a:ext uri="{_DECORATIVE_EXT}"><adec:decorative xmlns:adec="{_DECORATIVE_NS}" val="1"/></a:ext>'
-            "</a:extLst>"
-        )
-    )
+        _write_para(paragraph, para, size, index == 0, frame.align, language, part, frame.space)
 
 
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
@@ -185,7 +189,7 @@ def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
     shape.fill.fore_color.rgb = _rgb(colour)
     shape.line.fill.background()
     shape.shadow.inherit = False
-    _mark_decorative(shape)
+    mark_decorative(shape)
 
 
 def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> None:
@@ -216,7 +220,7 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
             cell = table.cell(r, c)
             cell.margin_left = cell.margin_right = Inches(geo.CELL_INSET_X)
             cell.margin_top = cell.margin_bottom = Inches(geo.CELL_INSET_Y)
-            cell.vertical_anchor = MSO_ANCHOR.TOP
+            cell.vertical_anchor = MSO_ANCHOR.MIDDLE
             cell.fill.solid()
             cell.fill.fore_color.rgb = _rgb(fill)
             lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()] or [""]
@@ -224,8 +228,8 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
             text_frame.word_wrap = True
             for index, line in enumerate(lines):
                 paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
-                para = Para(line, "cell", plan.font, header, colour)
-                _write_para(paragraph, para, size, True, "left", language)
+                para = Para.of(line, "cell", plan.font, header, colour)
+                _write_para(paragraph, para, size, True, "left", language, shapes.part)
 
 
 def _palette(theme: Theme) -> list[str]:
@@ -247,14 +251,7 @@ def _fill_chart_area(graph: Any, colour: str) -> None:
 
 
 def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: str) -> None:
-    count = max((len(series.values) for series in chart.series), default=0)
-    categories = list(chart.categories) or [str(i + 1) for i in range(count)]
-    data = _CHART_DATA()
-    data.categories = categories
-    for series in chart.series:
-        values: list[float | None] = list(series.values[: len(categories)])
-        data.add_series(series.name, values + [None] * (len(categories) - len(values)))
-    frame = shapes.add_chart(_CHART_TYPES[chart.type], *(Emu(v) for v in box.emu()), data)
+    frame = shapes.add_chart(CHART_TYPES[chart.type], *(Emu(v) for v in box.emu()), chart_data(chart))
     frame.name = "Chart"
     frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr")[0].set("descr", chart_description(chart, context))
     graph = frame.chart
@@ -295,7 +292,7 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: s
         graph.legend.font.color.rgb = _rgb(theme.text)
     graph.has_title = bool(chart.title.strip())
     if graph.has_title:
-        graph.chart_title.text_frame.text = chart.title
+        graph.chart_title.text_frame.text = norm(plain(chart.title))
         title_font = graph.chart_title.text_frame.paragraphs[0].runs[0].font
         title_font.size = Pt(18)
         title_font.bold = True
@@ -303,54 +300,15 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: s
         title_font.color.rgb = _rgb(theme.text)
 
 
-def chart_description(chart: Chart, context: str = "", limit: int = 400) -> str:
-    """The chart's alt text, or a description of its data for screen readers, at most `limit` long.
-
-    "Column chart: Capacity by segment. 2023: Utility 250, Commercial 120. 2030: …"; `context` (the
-    slide's title) names the chart when it has no title of its own.
-    """
-    if chart.alt_text.strip():
-        return _shorten(" ".join(chart.alt_text.split()), limit)
-    kind = {ChartType.BAR: "Bar", ChartType.COLUMN: "Column", ChartType.LINE: "Line", ChartType.PIE: "Pie"}
-    name = _norm(chart.title) or _norm(context)
-    parts = [f"{kind[chart.type]} chart" + (f": {name}" if name else "")]
-    count = max((len(series.values) for series in chart.series), default=0)
-    categories = list(chart.categories) or [str(i + 1) for i in range(count)]
-    for series in chart.series:
-        values = ", ".join(f"{_norm(c)} {v:g}" for c, v in zip(categories, series.values, strict=False))
-        named = _norm(series.name)
-        parts.append(f"{named}: {values}" if named and len(chart.series) > 1 else values)
-    return _shorten(". ".join(part for part in parts if part), limit)
-
-
-def _shorten(text: str, limit: int) -> str:
-    """`text` cut at a word boundary to at most `limit` characters, an ellipsis saying so."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    if " " in head:
-        head = head.rsplit(" ", 1)[0].rstrip(",.:;")
-    return head + "\u2026"
-
-
 def _add_picture(shapes: Any, box: geo.Box, data: bytes, size: tuple[int, int], alt_text: str) -> None:
     x, y, cx, cy = box.emu()
     picture = shapes.add_picture(io.BytesIO(data), Emu(x), Emu(y), Emu(cx), Emu(cy))
     picture.name = "Picture"
-    # Crop the picture to the frame's shape rather than stretching it.
-    image_ratio, frame_ratio = size[0] / size[1], cx / cy
-    if image_ratio > frame_ratio:
-        picture.crop_left = picture.crop_right = (1 - frame_ratio / image_ratio) / 2
-    elif image_ratio < frame_ratio:
-        picture.crop_top = picture.crop_bottom = (1 - image_ratio / frame_ratio) / 2
+    crop_to_frame(picture, size, cx, cy)
     picture._element.nvPicPr.cNvPr.set("descr", alt_text)
 
 
 _CONTINUED = " (cont.)"
-
-
-def _norm(title: str) -> str:
-    return " ".join(title.split())
 
 
 def _continues(title: str, base: str) -> bool:
@@ -379,7 +337,7 @@ def unique_titles(slides: list[Slide], theme: Theme, fallback: str = "") -> list
     title still repeated gets " (2)", " (3)"…; an empty title becomes `fallback` (the deck's title).
     Words come off a title's end where the suffix would not fit its box.
     """
-    titles = [_norm(slide.title) or _norm(fallback) or "Slide" for slide in slides]
+    titles = [norm(slide.title) or norm(fallback) or "Slide" for slide in slides]
     index = 0
     while index < len(titles):
         base = titles[index]
@@ -417,6 +375,98 @@ def _add_logo(shapes: Any, data: bytes, size: tuple[int, int]) -> None:
     picture._element.nvPicPr.cNvPr.set("descr", "Logo")
 
 
+_FRAME_PLACEHOLDERS = {
+    # deckgen layout -> (python-pptx default template layout, {plan frame: placeholder idx})
+    Layout.TITLE: (0, {"subtitle": 1}),
+    Layout.CLOSING: (0, {"subtitle": 1}),
+    Layout.SECTION: (2, {"subtitle": 1}),
+    Layout.TWO_COLUMNS: (3, {"left": 1, "right": 2}),
+}
+_CONTENT_LAYOUT = 1
+"""Title and Content: the body text of every other layout goes in its body placeholder."""
+_FOOTER_SIZE = 12.0
+_FOOTER_MIN_SIZE = 10.0
+
+
+def _slide_layout(plan: Plan) -> tuple[int, dict[str, int]]:
+    """The default template's layout a plan is drawn on, and which frame fills which placeholder:
+    real placeholders, so that a user editing the deck finds title, text and columns where
+    PowerPoint puts them (outline view, layout reset, accessibility checker)."""
+    names = {frame.name for frame in plan.frames}
+    if plan.layout in _FRAME_PLACEHOLDERS:
+        index, mapping = _FRAME_PLACEHOLDERS[plan.layout]
+        if names & set(mapping):
+            return index, mapping
+    for name in ("body", "lead"):
+        if name in names:
+            return _CONTENT_LAYOUT, {name: 1}
+    return _TITLE_ONLY_LAYOUT, {}
+
+
+def _bottom_placeholder(page: Any, kind: str, name: str, box: geo.Box) -> Any:
+    """A footer or slide-number placeholder (`kind` "ftr" or "sldNum") on `page`, tied to its
+    layout's, at `box`: python-pptx does not copy these from the layout."""
+    idx = _layout_idx(page.slide_layout, kind)
+    ph = f'<p:ph type="{kind}" sz="quarter"' + (f' idx="{idx}"/>' if idx is not None else "/>")
+    x, y, cx, cy = box.emu()
+    element = parse_xml(
+        '<p:sp xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        f'<p:nvSpPr><p:cNvPr id="{page.shapes._next_shape_id}" name="{name}"/>'
+        '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>'
+        f"<p:nvPr>{ph}</p:nvPr></p:nvSpPr>"
+        f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm></p:spPr>'
+        "<p:txBody><a:bodyPr/><a:lstStyle/><a:p/></p:txBody></p:sp>"
+    )
+    page.shapes._spTree.append(element)
+    return SlideShapeFactory(element, page.shapes)
+
+
+def _layout_idx(layout: Any, kind: str) -> str | None:
+    """The idx of the layout's placeholder of `kind`, which a slide's placeholder inherits from."""
+    key = (id(layout.part), kind)
+    if key not in _LAYOUT_IDX:
+        found = layout._element.xpath(f"./p:cSld/p:spTree/p:sp/p:nvSpPr/p:nvPr/p:ph[@type='{kind}']")
+        _LAYOUT_IDX[key] = found[0].get("idx") if found else None
+    return _LAYOUT_IDX[key]
+
+
+_LAYOUT_IDX: dict[tuple[int, str], str | None] = {}
+
+
+def _add_footer(page: Any, text: str, box: geo.Box, theme: Theme, language: str) -> None:
+    shape = _bottom_placeholder(page, "ftr", "Footer", box)
+    para = Para.of(" ".join(text.split()), "footer", theme.body_font, False, theme.muted)
+    size = next(
+        (
+            float(points)
+            for points in range(int(_FOOTER_SIZE), int(_FOOTER_MIN_SIZE) - 1, -1)
+            if text_height((para,), box, points) <= box.inner_height_pt
+        ),
+        None,
+    )
+    if size is None:
+        # One line at the smallest size: the footer's end gives way, marked by an ellipsis.
+        words = para.text.split()
+        while len(words) > 1 and text_height((para,), box, _FOOTER_MIN_SIZE) > box.inner_height_pt:
+            words.pop()
+            para = Para(" ".join(words) + "\u2026", "footer", para.font, False, para.color)
+        size = _FOOTER_MIN_SIZE
+    _write_frame(shape.text_frame, Frame("footer", box, (para,), size, size, anchor="middle"), language)
+
+
+def _add_slide_number(page: Any, number: int, box: geo.Box, theme: Theme, language: str) -> None:
+    shape = _bottom_placeholder(page, "sldNum", "Slide Number", box)
+    para = Para(str(number), "number", theme.body_font, False, theme.muted)
+    frame = Frame("number", box, (para,), _FOOTER_SIZE, _FOOTER_SIZE, anchor="middle", align="right")
+    _write_frame(shape.text_frame, frame, language)
+    # A field: PowerPoint renumbers it when slides are moved; the text is what it shows until then.
+    run = shape.text_frame.paragraphs[0]._p.find(qn("a:r"))
+    run.tag = qn("a:fld")
+    run.set("id", "{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}")
+    run.set("type", "slidenum")
+
+
 def _draw(
     prs: Any,
     slide: Slide,
@@ -424,6 +474,8 @@ def _draw(
     images: Mapping[str, bytes],
     language: str,
     logo: tuple[bytes, tuple[int, int]] | None = None,
+    footer: str = "",
+    number: int | None = None,
 ) -> None:
     picture_bytes = images.get(slide.image.uri) if slide.image is not None else None
     picture_size = image_size(picture_bytes)
@@ -431,18 +483,32 @@ def _draw(
     if is_rtl(language):
         # Right-to-left decks read from the right: columns, steps and rules are mirrored.
         plan = mirror(plan)
-    page = prs.slides.add_slide(prs.slide_layouts[_TITLE_ONLY_LAYOUT])
+    layout_index, placeholders = _slide_layout(plan)
+    page = prs.slides.add_slide(prs.slide_layouts[layout_index])
     page.background.fill.solid()
     page.background.fill.fore_color.rgb = _rgb(theme.background)
     shapes = page.shapes
     title = shapes.title
     _set_box(title, plan.title.box)
-    _write_frame(title.text_frame, plan.title, language)
+    _write_frame(title.text_frame, plan.title, language, page.part)
+    holders = {
+        shape.placeholder_format.idx: shape for shape in page.placeholders if shape.shape_id != title.shape_id
+    }
+    used = {placeholders[frame.name] for frame in plan.frames if frame.name in placeholders}
+    for idx, shape in holders.items():
+        if idx not in used:
+            # An empty placeholder shows "Click to add text" in PowerPoint.
+            shape._element.getparent().remove(shape._element)
 
     def add_frame(frame: Frame) -> None:
-        box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
+        idx = placeholders.get(frame.name)
+        if idx is not None and idx in holders:
+            box = holders[idx]
+            _set_box(box, frame.box)
+        else:
+            box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
         box.name = frame.name.capitalize()
-        _write_frame(box.text_frame, frame, language)
+        _write_frame(box.text_frame, frame, language, page.part)
 
     for frame in plan.frames:
         if frame.name == "lead":
@@ -453,13 +519,21 @@ def _draw(
         _add_chart(shapes, plan.chart, slide.chart, theme, slide.title)
     if plan.picture is not None and slide.image is not None and picture_bytes and picture_size:
         # A picture is never silent for screen readers: the slide's title when nothing describes it.
-        alt_text = _norm(slide.image.alt_text) or f"Picture: {_norm(slide.title)}"
+        alt_text = norm(plain(slide.image.alt_text)) or f"Picture: {norm(plain(slide.title))}"
         _add_picture(shapes, plan.picture, picture_bytes, picture_size, alt_text)
     for frame in plan.frames:
         if frame.name != "lead":
             add_frame(frame)
+    if plan.code is not None:
+        code = plan.code
+        add_code_panel(shapes, code.box, code.lines, code.size or 12.0, code.color, code.fill)
     for index, box in enumerate(plan.decorations):
         _add_decoration(shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2))
+    footer_box, number_box = geo.footer_boxes(logo is not None)
+    if footer.strip():
+        _add_footer(page, footer, footer_box, theme, language)
+    if number is not None:
+        _add_slide_number(page, number, number_box, theme, language)
     if logo is not None:
         _add_logo(shapes, *logo)
     notes = notes_text(slide)
@@ -479,17 +553,10 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     logo_size = image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
     slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
-    for slide in unique_titles(slides, theme, deck.title):
-        _draw(prs, slide, theme, images, deck.language or "en", logo)
-    properties = prs.core_properties
-    properties.title = deck.title
-    properties.subject = deck.subtitle
-    properties.author = deck.author or "deckgen"
-    properties.last_modified_by = "deckgen"
-    properties.keywords = ", ".join(deck.tags)
-    properties.language = deck.language
-    properties.revision = 1
-    properties.created = properties.modified = _FIXED_TIME
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return deterministic(buffer.getvalue())
+    for number, slide in enumerate(unique_titles(slides, theme, deck.title), start=1):
+        # The title slide (a title layout opening the deck) carries neither: it is the cover.
+        cover = number == 1 and effective_layout(slide) is Layout.TITLE
+        footer = "" if cover else deck.footer
+        shown = number if deck.slide_numbers and not cover else None
+        _draw(prs, slide, theme, images, deck.language or "en", logo, footer, shown)
+    return save_deck(prs, deck)

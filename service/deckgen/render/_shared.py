@@ -5,12 +5,43 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import datetime
+from typing import Any
 
 from PIL import Image
+from pptx.chart.data import CategoryChartData
+from pptx.enum.chart import XL_CHART_TYPE
+from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.oxml import parse_xml
+from pptx.util import Inches
 
-from deckgen.domain import Slide
+from deckgen.domain import Chart, ChartType, Deck, Slide
+from deckgen.render._markdown import plain
 
-__all__ = ["deterministic", "image_size", "notes_text"]
+__all__ = [
+    "CHART_TYPES",
+    "chart_data",
+    "chart_description",
+    "crop_to_frame",
+    "deterministic",
+    "fixed_frame",
+    "save_deck",
+    "image_size",
+    "mark_decorative",
+    "norm",
+    "notes_text",
+]
+
+CHART_TYPES = {
+    ChartType.BAR: XL_CHART_TYPE.BAR_CLUSTERED,
+    ChartType.COLUMN: XL_CHART_TYPE.COLUMN_CLUSTERED,
+    ChartType.LINE: XL_CHART_TYPE.LINE_MARKERS,
+    ChartType.PIE: XL_CHART_TYPE.PIE,
+}
+# python-pptx ships partial annotations; an Any alias keeps its untyped chart-data calls out of strict mode.
+_CHART_DATA: Any = CategoryChartData
+_DECORATIVE_EXT = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+_DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 
 _CREATED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
@@ -50,8 +81,110 @@ def image_size(data: bytes | None) -> tuple[int, int] | None:
 
 def notes_text(slide: Slide) -> str:
     """The notes page: the speaker notes, then where the slide's content came from."""
-    parts = [slide.notes.strip()] if slide.notes.strip() else []
+    notes = plain(slide.notes).strip()
+    parts = [notes] if notes else []
     if slide.sources:
         refs = [f"{s.document} \u2014 {s.locator}" if s.locator else s.document for s in slide.sources]
         parts.append("Sources: " + "; ".join(refs))
     return "\n\n".join(parts)
+
+
+def norm(text: str) -> str:
+    """`text` with its whitespace collapsed to single spaces."""
+    return " ".join(text.split())
+
+
+def chart_categories(chart: Chart) -> list[str]:
+    count = max((len(series.values) for series in chart.series), default=0)
+    return [norm(plain(c)) for c in chart.categories] or [str(i + 1) for i in range(count)]
+
+
+def chart_data(chart: Chart) -> Any:
+    """python-pptx chart data for `chart`: series padded to the categories, numbered when unnamed."""
+    categories = chart_categories(chart)
+    data = _CHART_DATA()
+    data.categories = categories
+    for series in chart.series:
+        values: list[float | None] = list(series.values[: len(categories)])
+        data.add_series(norm(plain(series.name)), values + [None] * (len(categories) - len(values)))
+    return data
+
+
+def chart_description(chart: Chart, context: str = "", limit: int = 400) -> str:
+    """The chart's alt text, or a description of its data for screen readers, at most `limit` long.
+
+    "Column chart: Capacity by segment. 2023: Utility 250, Commercial 120. 2030: …"; `context` (the
+    slide's title) names the chart when it has no title of its own.
+    """
+    if chart.alt_text.strip():
+        return _shorten(norm(plain(chart.alt_text)), limit)
+    kind = {ChartType.BAR: "Bar", ChartType.COLUMN: "Column", ChartType.LINE: "Line", ChartType.PIE: "Pie"}
+    name = norm(plain(chart.title)) or norm(plain(context))
+    parts = [f"{kind[chart.type]} chart" + (f": {name}" if name else "")]
+    categories = chart_categories(chart)
+    for series in chart.series:
+        values = ", ".join(f"{norm(c)} {v:g}" for c, v in zip(categories, series.values, strict=False))
+        named = norm(plain(series.name))
+        parts.append(f"{named}: {values}" if named and len(chart.series) > 1 else values)
+    return _shorten(". ".join(part for part in parts if part), limit)
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, an ellipsis saying so."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0].rstrip(",.:;")
+    return head + "\u2026"
+
+
+def crop_to_frame(picture: Any, size: tuple[int, int], width: float, height: float) -> None:
+    """Crop `picture` (of pixel `size`) to its frame's aspect ratio rather than stretching it."""
+    image_ratio, frame_ratio = size[0] / size[1], width / height
+    if image_ratio > frame_ratio:
+        picture.crop_left = picture.crop_right = (1 - frame_ratio / image_ratio) / 2
+    elif image_ratio < frame_ratio:
+        picture.crop_top = picture.crop_bottom = (1 - image_ratio / frame_ratio) / 2
+
+
+def mark_decorative(shape: Any) -> None:
+    """Screen readers skip shapes marked decorative (rules, lines and dots)."""
+    c_nv_pr = shape._element.xpath("./*[1]/p:cNvPr")[0]
+    c_nv_pr.append(
+        parse_xml(
+            f'<a:extLst xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+            f'<a:ext uri="{_DECORATIVE_EXT}"><adec:decorative xmlns:adec="{_DECORATIVE_NS}" val="1"/></a:ext>'
+            "</a:extLst>"
+        )
+    )
+
+
+_FIXED_TIME = datetime(2000, 1, 1)
+"""Documents carry this creation time so that the same deck always renders to the same bytes."""
+
+
+def save_deck(prs: Any, deck: Deck) -> bytes:
+    """`prs` with the deck's document properties, as bytes that depend on the deck alone."""
+    properties = prs.core_properties
+    properties.title = deck.title
+    properties.subject = deck.subtitle
+    properties.author = deck.author or "deckgen"
+    properties.last_modified_by = "deckgen"
+    properties.keywords = ", ".join(deck.tags)
+    properties.language = deck.language
+    properties.revision = 1
+    properties.created = properties.modified = _FIXED_TIME
+    buffer = io.BytesIO()
+    prs.save(buffer)
+    return deterministic(buffer.getvalue())
+
+
+def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> None:
+    """A text frame that wraps, never autofits, with these insets (inches) written out: a
+    placeholder would otherwise inherit its master's, and the box measured would not be the box drawn."""
+    text_frame.word_wrap = True
+    text_frame.auto_size = MSO_AUTO_SIZE.NONE
+    body_pr = text_frame._txBody.bodyPr
+    for name, inches in (("lIns", inset_x), ("rIns", inset_x), ("tIns", inset_y), ("bIns", inset_y)):
+        body_pr.set(name, str(Inches(inches)))
