@@ -19,7 +19,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from deckgen import server as server_module
 from deckgen.health import HealthMonitor
-from deckgen.server import SERVICE_NAME, build_app, create_server, serve
+from deckgen.server import SERVICE_NAME, build_app, close_adapters, create_server, serve
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 from tests.support.servers import RunningServer, running_server, server_settings
@@ -144,7 +144,7 @@ async def test_nothing_is_serving_before_the_first_check(tmp_path: Path) -> None
 
 async def test_nothing_says_serving_before_the_server_is_told(tmp_path: Path) -> None:
     settings = server_settings(tmp_path / "a")
-    server, port, _ = await create_server(settings, build_app(settings))
+    server, port, app = await create_server(settings, build_app(settings))
     await server.start()
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -152,6 +152,7 @@ async def test_nothing_says_serving_before_the_server_is_told(tmp_path: Path) ->
             assert await status(channel, SERVICE_NAME) != SERVING
     finally:
         await server.stop(0)
+        await close_adapters(app)  # the exporter's lock file and the limiter's store
 
 
 async def test_a_draining_server_refuses_new_work_and_serves_reads(
