@@ -67,7 +67,13 @@ async def main(calls: int) -> int:
             "supabase ES256": (users, token),
             "supabase + limits (memory)": ({**users, **limits}, token),
             "supabase + limits (redis)": (
-                {**users, **limits, "REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix},
+                {
+                    **users,
+                    **limits,
+                    "REDIS_URL": REDIS_URL,
+                    "REDIS_KEY_PREFIX": prefix,
+                    "RESUME_TOKEN_SECRET": "k" * 32,
+                },
                 token,
             ),
         }

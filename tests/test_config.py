@@ -47,6 +47,9 @@ def test_production_refuses_to_start_without_authentication() -> None:
         load_settings({"ENVIRONMENT": "production", "RESUME_TOKEN_SECRET": "s" * 32})
     with pytest.raises(ConfigError, match="RESUME_TOKEN_SECRET"):
         load_settings({"ENVIRONMENT": "production", "AUTH_MODE": "none"})
+    # Replicas sharing Redis resume one another's streams: one signing key for all, always.
+    with pytest.raises(ConfigError, match="same key"):
+        load_settings({"ENVIRONMENT": "test", "REDIS_URL": "redis://127.0.0.1:6379/0"})
     # Development needs nothing: `make run` works without any of it.
     assert load_settings({"ENVIRONMENT": "development"}).auth_mode == "none"
 
@@ -155,7 +158,8 @@ def test_a_split_role_needs_redis_and_a_bad_url_is_not_echoed(tmp_path: Path) ->
     with pytest.raises(ConfigError, match="REDIS_URL") as caught:
         load_settings({"REDIS_URL": "http://user:hunter2@redis:6379"}, config_dir=tmp_path)
     assert "hunter2" not in str(caught.value)
-    settings = load_settings({"REDIS_URL": "redis://:pw@redis:6379/0", "ROLE": "worker"}, config_dir=tmp_path)
+    shared = {"REDIS_URL": "redis://:pw@redis:6379/0", "RESUME_TOKEN_SECRET": "s" * 32}
+    settings = load_settings({**shared, "ROLE": "worker"}, config_dir=tmp_path)
     assert settings.role == "worker" and "pw" not in repr(settings)
 
 

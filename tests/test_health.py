@@ -152,7 +152,7 @@ async def test_nothing_says_serving_before_the_server_is_told(tmp_path: Path) ->
             assert await status(channel, SERVICE_NAME) != SERVING
     finally:
         await server.stop(0)
-        await close_adapters(app)  # the worker and the exporter's files go with the server
+        await close_adapters(app)  # the worker, the exporter's files, the limiter's store
 
 
 async def test_a_draining_server_refuses_new_work_and_serves_reads(

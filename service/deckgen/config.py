@@ -465,6 +465,11 @@ def _validate_identity(settings: Settings, require: Callable[[bool, str, str], N
     require(
         settings.model_tokens_per_day >= 0, "MODEL_TOKENS_PER_DAY", "must not be negative (0 is unlimited)"
     )
+    if settings.redis_url and not settings.resume_token_secret:
+        raise ConfigError(
+            "RESUME_TOKEN_SECRET (or RESUME_TOKEN_SECRET_FILE) is required with REDIS_URL: a stream "
+            "resumes on any replica, so every replica must sign resume tokens with the same key"
+        )
     if settings.environment == "production" and not settings.resume_token_secret:
         raise ConfigError(
             "RESUME_TOKEN_SECRET (or RESUME_TOKEN_SECRET_FILE) is required in production: without it "

@@ -165,6 +165,7 @@ async def test_replicas_sharing_redis_share_each_callers_budget(tmp_path: Path) 
         shared = {
             "REDIS_URL": REDIS_URL,
             "REDIS_KEY_PREFIX": prefix,
+            "RESUME_TOKEN_SECRET": "k" * 32,
             "RATE_LIMIT_ENABLED": "true",
             "RATE_LIMIT_READS_BURST": "2",
             "RATE_LIMIT_READS_PER_MINUTE": "1",
@@ -195,7 +196,12 @@ async def test_an_unreachable_redis_lifts_the_limits_instead_of_failing_calls(
         probe.bind(("127.0.0.1", 0))
         dead = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
     settings = server_settings(
-        tmp_path / "a", REDIS_URL=dead, RATE_LIMIT_ENABLED="true", MODEL_TOKENS_PER_DAY="100", **KEYS
+        tmp_path / "a",
+        REDIS_URL=dead,
+        RESUME_TOKEN_SECRET="k" * 32,
+        RATE_LIMIT_ENABLED="true",
+        MODEL_TOKENS_PER_DAY="100",
+        **KEYS,
     )
     async with running_server(settings) as server:
         for _ in range(3):

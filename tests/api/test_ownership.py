@@ -27,7 +27,9 @@ AUDITOR = api_key_caller("auditor", "admin")
 async def server(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningServer]:
     # With Redis the records (and their owners) live outside the process, as with replicas.
     async with isolated_prefix() as prefix:
-        shared = {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix} if request.param == "redis" else {}
+        shared = {"REDIS_URL": REDIS_URL, "REDIS_KEY_PREFIX": prefix, "RESUME_TOKEN_SECRET": "k" * 32}
+        if request.param != "redis":
+            shared = {}
         settings = server_settings(
             tmp_path / "artifacts",
             AUTH_MODE="api_key",

@@ -80,6 +80,7 @@ def _env(storage: Path, llm: FakeLLMServer, redis_url: str, prefix: str, **extra
     return {
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": prefix,
+        "RESUME_TOKEN_SECRET": "one-key-for-every-replica-of-this-test",
         "STORAGE_DIR": str(storage),  # one folder for all: the ReadWriteMany volume of a cluster
         "OPENAI_BASE_URL": llm.base_url,
         "OPENAI_API_KEY": API_KEY,
@@ -91,8 +92,6 @@ def _env(storage: Path, llm: FakeLLMServer, redis_url: str, prefix: str, **extra
         "JOB_LEASE": "2",
         "SHUTDOWN_GRACE": "0.5",
         "HEALTH_CHECK_INTERVAL": "1",
-        # One key for every replica, so a token from one resumes on another.
-        "RESUME_TOKEN_SECRET": "cluster-test-resume-token-secret",
         **extra,
     }
 
