@@ -305,3 +305,9 @@ async def test_bad_options_are_refused_before_calling(tmp_path: Path) -> None:
     assert missing_logo.returncode == 2 and "nope.png" in missing_logo.stderr
     bad_layout = await run("generate", "--topic", "x", "--allowed-layout", "piechart")
     assert bad_layout.returncode == 2 and "timeline" in bad_layout.stderr
+
+
+async def test_a_bad_brand_colour_is_reported_with_its_field(server: RunningServer) -> None:
+    result = await run("generate", "--topic", "x", "--primary-color", "teal", "--server", server.target)
+    assert result.returncode == 1
+    assert "brand.primary_color" in result.stderr
