@@ -51,8 +51,15 @@ def test_key_like_text_is_redacted(text: str) -> None:
         assert secret not in cleaned
 
 
-def test_ordinary_text_is_left_alone() -> None:
-    text = "slide 3 of 10: key takeaways, tokens used 812, presentations/3f2a/artifacts/deck.pptx"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "slide 3 of 10: key takeaways, tokens used 812, presentations/3f2a/artifacts/deck.pptx",
+        "resume_token: is not a token this service issued",
+        "api_key: required when AUTH_MODE includes api_key",
+    ],
+)
+def test_ordinary_text_is_left_alone(text: str) -> None:
     assert scrub(text) == text
 
 

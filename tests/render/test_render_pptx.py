@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import io
-import time
 
 import pytest
 from pptx import Presentation
@@ -151,16 +150,12 @@ def test_picture_slide_without_bytes_is_text_only() -> None:
         assert any(s.has_text_frame and s.text_frame.text == "Still readable" for s in page.shapes)
 
 
-def test_twenty_slide_deck_renders_fast() -> None:
+def test_twenty_slide_deck_renders_every_slide() -> None:
+    # How fast is measured by bench/render.py and bench/load.py (render), not by a timed test.
     base = every_layout_deck().slides
-    deck = Deck("Speed", tuple(base[i % len(base)] for i in range(20)))
-    theme = THEMES[0]
-    render_pptx(deck, theme, {IMAGE_URI: png()})  # warm the font caches
-    started = time.perf_counter()
-    data = render_pptx(Deck("Speed 2", deck.slides), theme, {IMAGE_URI: png()})
-    elapsed = time.perf_counter() - started
+    deck = Deck("Twenty", tuple(base[i % len(base)] for i in range(20)))
+    data = render_pptx(deck, THEMES[0], {IMAGE_URI: png()})
     assert len(_open(data).slides) == 20
-    assert elapsed < 1.0
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -42,9 +42,19 @@ def scrub(text: str) -> str:
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(REDACTED, text)
     text = _BEARER.sub(lambda m: f"{m.group(1)}{m.group(2)}{REDACTED}", text)
-    return _ASSIGNED.sub(
-        lambda m: m.group(0) if m.group(3) == REDACTED else f"{m.group(1)}{m.group(2)}{REDACTED}", text
-    )
+    return _ASSIGNED.sub(_redact_assigned, text)
+
+
+_PROSE_WORD = re.compile(r"[a-z]{1,12}")
+
+
+def _redact_assigned(match: re.Match[str]) -> str:
+    name, separator, value = match.groups()
+    # "resume_token: is not a token…" is a field violation, not a secret: a short lowercase word
+    # after a colon is prose. A value assigned with `=`, or anything with digits or symbols, is not.
+    if value == REDACTED or (":" in separator and _PROSE_WORD.fullmatch(value)):
+        return match.group(0)
+    return f"{name}{separator}{REDACTED}"
 
 
 def truncate(text: str, limit: int) -> str:
