@@ -45,9 +45,7 @@ process.stdout.write(JSON.stringify(result));
 
 async function streamAndError(page) {
   // 1. A pasted Markdown document becomes a streamed deck.
-  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
-  await page.fill("#slides", process.env.SLIDE_COUNT);
-  await page.click("#generate");
+  await fillAndGenerate(page);
   await page.waitForFunction(() => window.deckgen.done || window.deckgen.error, null, { timeout: 30000 });
   result.generation = await page.evaluate(() => ({
     state: window.deckgen,
@@ -94,9 +92,7 @@ async function previews(page) {
 
 async function signIn(page) {
   // Without a token the server refuses the call; with the user's Supabase token it streams.
-  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
-  await page.fill("#slides", process.env.SLIDE_COUNT);
-  await page.click("#generate");
+  await fillAndGenerate(page);
   await page.waitForFunction(() => window.deckgen.error, null, { timeout: 15000 });
   result.anonymous = await page.evaluate(() => document.querySelector("#error").textContent);
   await page.fill("#token", process.env.TOKEN);
@@ -110,9 +106,7 @@ async function signIn(page) {
 
 async function layouts(page) {
   // Tables, charts, steps, statistics and code are drawn, not just titles and bullets.
-  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
-  await page.fill("#slides", process.env.SLIDE_COUNT);
-  await page.click("#generate");
+  await fillAndGenerate(page);
   await page.waitForFunction(() => window.deckgen.done || window.deckgen.error, null, { timeout: 30000 });
   result.layouts = await page.evaluate(() => ({
     error: window.deckgen.error,
@@ -131,9 +125,7 @@ async function layouts(page) {
 
 async function cancelAndResume(page) {
   // Cancel mid-stream, then resume from the last event: the deck completes, no slide twice.
-  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
-  await page.fill("#slides", process.env.SLIDE_COUNT);
-  await page.click("#generate");
+  await fillAndGenerate(page);
   await page.waitForFunction(() => document.querySelectorAll("#slides .slide").length >= 2, null, { timeout: 30000 });
   await page.click("#cancel");
   await page.waitForFunction(() => !window.deckgen.running, null, { timeout: 15000 });
@@ -151,4 +143,10 @@ async function cancelAndResume(page) {
     status: document.querySelector("#status").textContent,
     resumable: !document.querySelector("#resume").disabled,
   }));
+}
+
+async function fillAndGenerate(page) {
+  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
+  await page.fill("#slides", process.env.SLIDE_COUNT);
+  await page.click("#generate");
 }
