@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import signal
@@ -229,3 +230,84 @@ async def test_generate_authenticates_with_an_api_key(tmp_path: Path) -> None:
         )
         assert accepted.returncode == 0, accepted.stderr
         assert (tmp_path / "out" / "deck.pptx").is_file()
+
+
+def _png(width: int = 8, height: int = 8) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (10, 123, 131)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def test_generate_reaches_every_option(server: RunningServer, tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png())
+    out = tmp_path / "out"
+    allowed = ["title", "bullets", "section", "closing"]
+    result = await run(
+        "generate",
+        "examples/quarterly-report.md",
+        "--slides",
+        "5",
+        *("--format", "pdf", "--format", "png", "--format", "json"),
+        *("--theme", "midnight", "--language", "de"),
+        *("--primary-color", "#0A7B83", "--accent-color", "F2A541"),
+        *("--heading-font", "Georgia", "--body-font", "Verdana", "--logo", str(logo)),
+        *("--no-slide-numbers", "--footer", "Marine Lab 2026"),
+        *(arg for layout in allowed for arg in ("--allowed-layout", layout)),
+        *("--server", server.target, "--out", str(out)),
+    )
+    assert result.returncode == 0, result.stderr
+
+    deck = json.loads((out / "deck.json").read_text())
+    assert deck["theme"] == "midnight"
+    assert deck["language"] == "de"
+    assert deck["footer"] == "Marine Lab 2026"
+    assert deck["slide_numbers"] is False
+    brand = deck["brand"]
+    assert (brand["primary_color"], brand["accent_color"]) == ("0A7B83", "F2A541")
+    assert (brand["heading_font"], brand["body_font"]) == ("Georgia", "Verdana")
+    assert brand["logo_uri"]  # the server stored the logo
+    assert len(deck["slides"]) == 5
+    assert {slide["layout"].removeprefix("LAYOUT_").lower() for slide in deck["slides"]} <= set(allowed)
+    assert (out / "deck.pdf").read_bytes().startswith(b"%PDF")
+    previews = sorted(out.glob("slide-*.png"))
+    assert len(previews) == 5 and previews[0].read_bytes().startswith(b"\x89PNG")
+
+
+async def test_template_create_prints_a_name_generate_uses(server: RunningServer, tmp_path: Path) -> None:
+    from pptx import Presentation as new_pptx
+
+    path = tmp_path / "Corporate.pptx"
+    new_pptx().save(str(path))
+    created = await run("template", "create", str(path), "--server", server.target)
+    assert created.returncode == 0, created.stderr
+    name = created.stdout.strip()
+    assert name.startswith("templates/")
+    assert "bullets" in created.stderr  # the layouts it can serve
+
+    out = tmp_path / "out"
+    result = await run(
+        "generate",
+        "examples/quarterly-report.md",
+        *("--slides", "4", "--template", name, "--format", "pptx", "--format", "json"),
+        *("--server", server.target, "--out", str(out)),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "deck.json").read_text())["template"] == name
+    used = {slide.slide_layout.name for slide in open_deck((out / "deck.pptx").read_bytes()).slides}
+    assert "Title Slide" in used
+
+
+async def test_bad_options_are_refused_before_calling(tmp_path: Path) -> None:
+    missing_logo = await run("generate", "--topic", "x", "--logo", str(tmp_path / "nope.png"))
+    assert missing_logo.returncode == 2 and "nope.png" in missing_logo.stderr
+    bad_layout = await run("generate", "--topic", "x", "--allowed-layout", "piechart")
+    assert bad_layout.returncode == 2 and "timeline" in bad_layout.stderr
+
+
+async def test_a_bad_brand_colour_is_reported_with_its_field(server: RunningServer) -> None:
+    result = await run("generate", "--topic", "x", "--primary-color", "teal", "--server", server.target)
+    assert result.returncode == 1
+    assert "brand.primary_color" in result.stderr

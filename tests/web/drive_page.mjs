@@ -35,6 +35,8 @@ try {
   await page.goto(process.env.PAGE_URL);
   if (process.env.MODE === "previews") await previews(page);
   else if (process.env.MODE === "auth") await signIn(page);
+  else if (process.env.MODE === "layouts") await layouts(page);
+  else if (process.env.MODE === "cancel") await cancelAndResume(page);
   else await streamAndError(page);
 } finally {
   await context.close();
@@ -43,9 +45,7 @@ process.stdout.write(JSON.stringify(result));
 
 async function streamAndError(page) {
   // 1. A pasted Markdown document becomes a streamed deck.
-  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
-  await page.fill("#slides", process.env.SLIDE_COUNT);
-  await page.click("#generate");
+  await fillAndGenerate(page);
   await page.waitForFunction(() => window.deckgen.done || window.deckgen.error, null, { timeout: 30000 });
   result.generation = await page.evaluate(() => ({
     state: window.deckgen,
@@ -92,9 +92,7 @@ async function previews(page) {
 
 async function signIn(page) {
   // Without a token the server refuses the call; with the user's Supabase token it streams.
-  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
-  await page.fill("#slides", process.env.SLIDE_COUNT);
-  await page.click("#generate");
+  await fillAndGenerate(page);
   await page.waitForFunction(() => window.deckgen.error, null, { timeout: 15000 });
   result.anonymous = await page.evaluate(() => document.querySelector("#error").textContent);
   await page.fill("#token", process.env.TOKEN);
@@ -104,4 +102,51 @@ async function signIn(page) {
     state: window.deckgen,
     slides: document.querySelectorAll("#slides .slide").length,
   }));
+}
+
+async function layouts(page) {
+  // Tables, charts, steps, statistics and code are drawn, not just titles and bullets.
+  await fillAndGenerate(page);
+  await page.waitForFunction(() => window.deckgen.done || window.deckgen.error, null, { timeout: 30000 });
+  result.layouts = await page.evaluate(() => ({
+    error: window.deckgen.error,
+    slides: [...document.querySelectorAll("#slides .slide")].map((e) => ({
+      title: e.querySelector("h3").textContent,
+      tableCells: [...e.querySelectorAll("table.table td")].map((td) => td.textContent),
+      bars: [...e.querySelectorAll(".chart .bar")].map((b) => ({
+        text: b.textContent, width: parseFloat(b.querySelector(".fill").style.width),
+      })),
+      steps: [...e.querySelectorAll("ol.steps > li")].map((li) => li.textContent),
+      statistics: [...e.querySelectorAll(".statistic .value")].map((v) => v.textContent),
+      code: e.querySelector("pre.code code")?.textContent ?? null,
+    })),
+  }));
+}
+
+async function cancelAndResume(page) {
+  // Cancel mid-stream, then resume from the last event: the deck completes, no slide twice.
+  await fillAndGenerate(page);
+  await page.waitForFunction(() => document.querySelectorAll("#slides .slide").length >= 2, null, { timeout: 30000 });
+  await page.click("#cancel");
+  await page.waitForFunction(() => !window.deckgen.running, null, { timeout: 15000 });
+  result.cancelled = await page.evaluate(() => ({
+    state: { ...window.deckgen },
+    slides: document.querySelectorAll("#slides .slide").length,
+    status: document.querySelector("#status").textContent,
+    resumable: !document.querySelector("#resume").disabled,
+  }));
+  await page.click("#resume");
+  await page.waitForFunction(() => window.deckgen.done || window.deckgen.error, null, { timeout: 30000 });
+  result.resumed = await page.evaluate(() => ({
+    state: window.deckgen,
+    indexes: [...document.querySelectorAll("#slides .slide")].map((e) => Number(e.dataset.index)),
+    status: document.querySelector("#status").textContent,
+    resumable: !document.querySelector("#resume").disabled,
+  }));
+}
+
+async function fillAndGenerate(page) {
+  await page.fill("#markdown", readFileSync(process.env.MARKDOWN_FILE, "utf8"));
+  await page.fill("#slides", process.env.SLIDE_COUNT);
+  await page.click("#generate");
 }

@@ -71,6 +71,7 @@ async def _drive(
     slide_delay: float = 0.0,
     settings: dict[str, str] | None = None,
     token: str = "",
+    markdown: Path = EXAMPLES / "intro-to-grpc.md",
 ) -> dict[str, Any]:
     """Serve the server and the page, run drive_page.mjs in `mode`, return what it saw."""
     engine = SlowEngine(slide_delay)  # the embedded engine, optionally slower so slides arrive apart
@@ -86,7 +87,7 @@ async def _drive(
                 "MODE": mode,
                 "WEB_DIR": str(WEB),
                 "PAGE_URL": f"{base}/",
-                "MARKDOWN_FILE": str(EXAMPLES / "intro-to-grpc.md"),
+                "MARKDOWN_FILE": str(markdown),
                 "SLIDE_COUNT": str(slides),
                 "CHROMIUM": str(CHROMIUM),
                 "PROFILE_DIR": str(tmp_path / "profile"),
@@ -153,6 +154,39 @@ async def test_page_shows_png_previews(web_dist: Path, tmp_path: Path) -> None:
         ("blob:", f"Preview of slide {n}") for n in (1, 2, 3)
     ]
     assert all(i["width"] > 0 for i in previews["images"])
+
+
+async def test_page_draws_tables_charts_steps_statistics_and_code(web_dist: Path, tmp_path: Path) -> None:
+    document = Path(__file__).with_name("every-layout.md")
+    result = await _drive(web_dist, tmp_path, "layouts", 8, markdown=document)
+    layouts = result["layouts"]
+    assert layouts["error"] is None, layouts
+    by_title = {s["title"].split(". ", 1)[1]: s for s in layouts["slides"]}
+
+    assert by_title["Results in numbers"]["statistics"] == ["42 %", "3.2 million", "96 %"]
+    # The numeric table became a chart: a bar per quarter and series, the longest for Q4 deliveries.
+    bars = by_title["Deliveries per quarter"]["bars"]
+    assert len(bars) == 8, bars
+    longest = max(bars, key=lambda b: b["width"])
+    assert longest["width"] == 100 and "Q4" in longest["text"] and "1900" in longest["text"]
+    steps = by_title["How a parcel is routed"]["steps"]
+    assert len(steps) == 4 and "Scan the label" in steps[0]
+    code = by_title["The routing call"]["code"]
+    assert code.startswith("def route(parcel: Parcel) -> Van:\n    address = ")  # indentation kept
+    assert "Bergen" in by_title["Regional teams"]["tableCells"]
+
+
+async def test_page_cancels_and_resumes_a_generation(web_dist: Path, tmp_path: Path) -> None:
+    result = await _drive(web_dist, tmp_path, "cancel", SLIDES, slide_delay=0.5)
+    cancelled = result["cancelled"]
+    assert cancelled["status"] == "Cancelled." and cancelled["state"]["error"] is None, cancelled
+    assert not cancelled["state"]["done"] and cancelled["resumable"]
+    assert cancelled["slides"] < SLIDES
+
+    resumed = result["resumed"]
+    assert resumed["state"]["done"] and resumed["state"]["error"] is None, resumed
+    assert sorted(resumed["indexes"]) == list(range(SLIDES))  # every slide once
+    assert not resumed["resumable"]
 
 
 # --- The proxy on its own: CORS and the -text encoding, without a browser. ---

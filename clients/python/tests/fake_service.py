@@ -20,16 +20,19 @@ from deckgen.v1.presentation_pb2 import (
     OutlineItem,
     Presentation,
     Slide,
+    Template,
     Theme,
     Usage,
 )
 from deckgen.v1.presentation_service_pb2 import (
+    CreateTemplateRequest,
     DownloadArtifactRequest,
     DownloadArtifactResponse,
     GenerateOutlineRequest,
     GeneratePresentationRequest,
     GenerationEvent,
     GetPresentationRequest,
+    GetTemplateRequest,
     ListThemesRequest,
     ListThemesResponse,
     RegenerateSlideRequest,
@@ -121,6 +124,7 @@ class FakeService(presentation_service_pb2_grpc.PresentationServiceServicer):
     download_break_after_chunks: int | None = None
     wrong_sha256: bool = False
     themes: list[Theme] = field(default_factory=list)
+    templates: dict[str, Template] = field(default_factory=dict)
     on_event: Callable[[int], None] | None = None
     """Called with the number of events a stream has sent, before it sends the next one."""
     requests: list[Any] = field(default_factory=list)
@@ -178,6 +182,19 @@ class FakeService(presentation_service_pb2_grpc.PresentationServiceServicer):
     def GetPresentation(self, request: GetPresentationRequest, context: grpc.ServicerContext) -> Presentation:
         self._record(request, context)
         return Presentation(name=request.name)
+
+    def CreateTemplate(self, request: CreateTemplateRequest, context: grpc.ServicerContext) -> Template:
+        self._record(request, context)
+        # Named by its content, so the test can see the bytes arrived whole.
+        name = f"templates/{hashlib.sha256(request.content).hexdigest()[:12]}"
+        self.templates[name] = Template(name=name, display_name=request.template.display_name)
+        return self.templates[name]
+
+    def GetTemplate(self, request: GetTemplateRequest, context: grpc.ServicerContext) -> Template:
+        self._record(request, context)
+        if request.name not in self.templates:
+            self._abort(context, Failure(grpc.StatusCode.NOT_FOUND, f"no template {request.name}"))
+        return self.templates[request.name]
 
     def ListThemes(self, request: ListThemesRequest, context: grpc.ServicerContext) -> ListThemesResponse:
         self._record(request, context)

@@ -14,8 +14,9 @@ from deckgen.client import (
     InvalidArgumentError,
     UnavailableError,
     acollect_outline,
+    make_brand,
 )
-from deckgen.v1.presentation_pb2 import Deck, Theme
+from deckgen.v1.presentation_pb2 import Deck, Layout, Theme
 
 from .fake_service import ARTIFACT, PRESENTATION, Failure, FakeService, outline_events, token
 
@@ -126,3 +127,29 @@ async def test_a_token_callable_authenticates_every_call(target: str, service: F
         await client.get_presentation(PRESENTATION)
         await client.get_presentation(PRESENTATION)
     assert [m["authorization"] for m in service.metadata] == ["Bearer token-1", "Bearer token-2-refreshed"]
+
+
+async def test_templates_and_brand(target: str, service: FakeService) -> None:
+    async with AsyncDeckgenClient(target) as client:
+        created = await client.create_template(b"PK template", display_name="Lab")
+        fetched = await client.get_template(created)
+        events = [
+            e
+            async for e in client.generate_presentation(
+                topic="Tide pools",
+                template=created.name,
+                brand=make_brand(primary_color="112233"),
+                allowed_layouts=["timeline"],
+                slide_numbers=True,
+                footer="Lab",
+            )
+        ]
+
+    assert fetched.display_name == "Lab"
+    assert events[-1].HasField("completed")
+    request = service.requests[-1]
+    assert request.template == created.name
+    assert request.brand.primary_color == "112233"
+    assert list(request.allowed_layouts) == [Layout.LAYOUT_TIMELINE]
+    assert request.slide_numbers is True
+    assert request.footer == "Lab"

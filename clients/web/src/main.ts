@@ -2,8 +2,9 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
-import { ArtifactFormat, type Artifact } from "./gen/deckgen/v1/presentation_pb.js";
+import { ArtifactFormat, type Artifact, type Slide } from "./gen/deckgen/v1/presentation_pb.js";
 import {
+  type GeneratePresentationRequest,
   GeneratePresentationRequestSchema,
   PresentationService,
   SourceDocumentSchema,
@@ -43,8 +44,19 @@ interface PageState {
   error: string | null;
   outlineTimes: number[];
   slideTimes: number[];
+  /** The last event's resume_token: Resume continues the stream after it. */
+  resumeToken: string;
+  cancelled: boolean;
 }
-const state: PageState = { running: false, done: false, error: null, outlineTimes: [], slideTimes: [] };
+const state: PageState = {
+  running: false,
+  done: false,
+  error: null,
+  outlineTimes: [],
+  slideTimes: [],
+  resumeToken: "",
+  cancelled: false,
+};
 (window as unknown as { deckgen: PageState }).deckgen = state;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -54,6 +66,8 @@ const slidesBox = $<HTMLDivElement>("slides");
 const artifactsList = $<HTMLUListElement>("artifacts");
 const statusLine = $<HTMLParagraphElement>("status");
 const errorBox = $<HTMLDivElement>("error");
+const cancelButton = $<HTMLButtonElement>("cancel");
+const resumeButton = $<HTMLButtonElement>("resume");
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string) {
   const node = document.createElement(tag);
@@ -109,6 +123,114 @@ function showArtifact(artifact: Artifact) {
   artifactsList.append(item);
 }
 
+function bulletList(bullets: Slide["bullets"]): HTMLUListElement {
+  const ul = el("ul");
+  for (const b of bullets) {
+    const li = el("li", b.text);
+    li.style.marginLeft = `${b.level * 1.5}em`;
+    ul.append(li);
+  }
+  return ul;
+}
+
+/** Every kind of slide content, drawn plainly; a picture is fetched like a preview. */
+function slideCard(slide: Slide): HTMLElement {
+  const card = el("section", undefined, "slide");
+  card.dataset.index = String(slide.index);
+  card.append(el("h3", `${slide.index + 1}. ${slide.title}`));
+  if (slide.subtitle) card.append(el("p", slide.subtitle, "subtitle"));
+  if (slide.bullets.length) card.append(bulletList(slide.bullets));
+  if (slide.body) card.append(el("p", slide.body, "body"));
+  for (const column of [slide.leftColumn, slide.rightColumn]) {
+    if (!column) continue;
+    const box = el("div", undefined, "column");
+    if (column.heading) box.append(el("h4", column.heading));
+    if (column.bullets.length) box.append(bulletList(column.bullets));
+    if (column.body) box.append(el("p", column.body));
+    card.append(box);
+  }
+  if (slide.table && (slide.table.header.length || slide.table.rows.length)) {
+    const table = el("table", undefined, "table");
+    const head = el("tr");
+    for (const cell of slide.table.header) head.append(el("th", cell));
+    table.append(head);
+    for (const row of slide.table.rows) {
+      const tr = el("tr");
+      for (const cell of row.cells) tr.append(el("td", cell));
+      table.append(tr);
+    }
+    card.append(table);
+  }
+  if (slide.chart && slide.chart.series.length) {
+    // A bar per category and series, as wide as its share of the largest value.
+    const chart = el("div", undefined, "chart");
+    chart.setAttribute("role", "img");
+    chart.setAttribute("aria-label", slide.chart.altText || slide.chart.title);
+    if (slide.chart.title) chart.append(el("h4", slide.chart.title));
+    const max = Math.max(1e-9, ...slide.chart.series.flatMap((s) => s.values.map(Math.abs)));
+    slide.chart.categories.forEach((category, i) => {
+      for (const series of slide.chart!.series) {
+        const value = series.values[i] ?? 0;
+        const row = el("div", undefined, "bar");
+        row.append(el("span", `${category}${series.name ? ` · ${series.name}` : ""}: ${value}`));
+        const fill = el("span", undefined, "fill");
+        fill.style.width = `${(Math.abs(value) / max) * 100}%`;
+        row.append(fill);
+        chart.append(row);
+      }
+    });
+    card.append(chart);
+  }
+  if (slide.steps.length) {
+    const ol = el("ol", undefined, "steps");
+    for (const step of slide.steps) {
+      const li = el("li");
+      if (step.label) li.append(el("strong", `${step.label} `));
+      li.append(el("span", step.title));
+      if (step.detail) li.append(el("div", step.detail, "detail"));
+      ol.append(li);
+    }
+    card.append(ol);
+  }
+  if (slide.statistics.length) {
+    const stats = el("div", undefined, "statistics");
+    for (const stat of slide.statistics) {
+      const box = el("div", undefined, "statistic");
+      box.append(el("div", stat.value, "value"), el("div", stat.label, "label"));
+      if (stat.context) box.append(el("div", stat.context, "context"));
+      stats.append(box);
+    }
+    card.append(stats);
+  }
+  if (slide.code?.text) {
+    const pre = el("pre", undefined, "code");
+    const code = el("code", slide.code.text);
+    if (slide.code.language) code.dataset.language = slide.code.language;
+    pre.append(code);
+    card.append(pre);
+  }
+  if (slide.quote?.text) {
+    const quote = el("blockquote", slide.quote.text, "quote");
+    if (slide.quote.attribution) quote.append(el("footer", `— ${slide.quote.attribution}`));
+    card.append(quote);
+  }
+  if (slide.image?.uri) {
+    const img = el("img", undefined, "picture");
+    img.alt = slide.image.altText;
+    const uri = slide.image.uri;
+    // An artifact is stored only when the generation completes; other URIs load directly.
+    if (uri.startsWith("presentations/")) {
+      pendingPreviews.push(() =>
+        download({ name: uri } as Artifact).then((url) => { img.src = url; }, showError),
+      );
+    } else {
+      img.src = uri;
+    }
+    card.append(img);
+  }
+  return card;
+}
+
 function showError(err: unknown) {
   const e = ConnectError.from(err);
   const text = `${codeName(e.code)} (${e.code}): ${e.rawMessage}`;
@@ -116,6 +238,9 @@ function showError(err: unknown) {
   errorBox.textContent = text;
   errorBox.hidden = false;
 }
+
+let abort: AbortController | null = null;
+let lastRequest: GeneratePresentationRequest | null = null;
 
 async function generate() {
   const data = new FormData(form);
@@ -138,12 +263,29 @@ async function generate() {
   outlineList.replaceChildren();
   slidesBox.replaceChildren();
   artifactsList.replaceChildren();
-  errorBox.hidden = true;
   pendingPreviews = [];
-  Object.assign(state, { running: true, done: false, error: null, outlineTimes: [], slideTimes: [] });
+  Object.assign(state, { outlineTimes: [], slideTimes: [], resumeToken: "" });
+  lastRequest = request;
   statusLine.textContent = "Starting…";
+  await stream(request);
+}
+
+/** Resume: the same request with the last event's token; the server sends only what came after. */
+async function resume() {
+  if (!lastRequest || !state.resumeToken) return;
+  statusLine.textContent = "Resuming…";
+  await stream({ ...lastRequest, resumeToken: state.resumeToken });
+}
+
+async function stream(request: GeneratePresentationRequest) {
+  abort = new AbortController();
+  errorBox.hidden = true;
+  Object.assign(state, { running: true, done: false, error: null, cancelled: false });
+  cancelButton.disabled = false;
+  resumeButton.disabled = true;
   try {
-    for await (const event of client.generatePresentation(request)) {
+    for await (const event of client.generatePresentation(request, { signal: abort.signal })) {
+      if (event.resumeToken) state.resumeToken = event.resumeToken;
       const ev = event.event;
       switch (ev.case) {
         case "accepted":
@@ -159,21 +301,8 @@ async function generate() {
         case "slide": {
           const slide = ev.value.slide;
           if (!slide) break;
-          const card = el("section", undefined, "slide");
-          card.dataset.index = String(slide.index);
-          card.append(el("h3", `${slide.index + 1}. ${slide.title}`));
-          if (slide.subtitle) card.append(el("p", slide.subtitle, "subtitle"));
-          if (slide.bullets.length) {
-            const ul = el("ul");
-            for (const b of slide.bullets) {
-              const li = el("li", b.text);
-              li.style.marginLeft = `${b.level * 1.5}em`;
-              ul.append(li);
-            }
-            card.append(ul);
-          }
-          if (slide.body) card.append(el("p", slide.body, "body"));
-          slidesBox.append(card);
+          slidesBox.querySelector(`.slide[data-index="${slide.index}"]`)?.remove();
+          slidesBox.append(slideCard(slide));
           state.slideTimes.push(performance.now());
           break;
         }
@@ -197,10 +326,17 @@ async function generate() {
     state.done = true;
     for (const fetchPreview of pendingPreviews.splice(0)) fetchPreview();
   } catch (err) {
-    showError(err);
-    statusLine.textContent = "Failed.";
+    if (state.cancelled) {
+      statusLine.textContent = "Cancelled.";
+    } else {
+      showError(err);
+      statusLine.textContent = "Failed.";
+    }
   } finally {
     state.running = false;
+    cancelButton.disabled = true;
+    // A stream that stopped before `completed` can be continued from its last event.
+    resumeButton.disabled = state.done || !state.resumeToken;
   }
 }
 
@@ -208,3 +344,8 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   void generate();
 });
+cancelButton.addEventListener("click", () => {
+  state.cancelled = true;
+  abort?.abort();
+});
+resumeButton.addEventListener("click", () => void resume());

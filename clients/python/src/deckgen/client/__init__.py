@@ -26,7 +26,17 @@ from ._exceptions import (
     UnauthenticatedError,
     UnavailableError,
 )
-from ._requests import ArtifactFormatLike, AudienceLevelLike, ImageModeLike, SourceLike, TextModeLike
+from ._requests import (
+    ArtifactFormatLike,
+    AudienceLevelLike,
+    ImageModeLike,
+    LayoutLike,
+    LogoLike,
+    SourceLike,
+    TemplateLike,
+    TextModeLike,
+    make_brand,
+)
 
 __all__ = [
     # Clients
@@ -37,6 +47,8 @@ __all__ = [
     "DeckProgress",
     "collect_outline",
     "acollect_outline",
+    # Building arguments
+    "make_brand",
     # Argument types
     "TokenSource",
     "SourceLike",
@@ -44,6 +56,9 @@ __all__ = [
     "ImageModeLike",
     "TextModeLike",
     "ArtifactFormatLike",
+    "LayoutLike",
+    "LogoLike",
+    "TemplateLike",
     # Errors
     "DeckgenError",
     "InvalidArgumentError",

@@ -12,13 +12,14 @@ from typing import Any
 import grpc
 
 from deckgen.v1 import presentation_service_pb2_grpc
-from deckgen.v1.presentation_pb2 import Artifact, Deck, Outline, Presentation, Slide, Theme
+from deckgen.v1.presentation_pb2 import Artifact, Brand, Deck, Outline, Presentation, Slide, Template, Theme
 from deckgen.v1.presentation_service_pb2 import (
     DownloadArtifactRequest,
     GenerateOutlineRequest,
     GeneratePresentationRequest,
     GenerationEvent,
     GetPresentationRequest,
+    GetTemplateRequest,
     ListThemesRequest,
     RegenerateSlideRequest,
     RenderPresentationRequest,
@@ -39,12 +40,16 @@ from ._requests import (
     ArtifactFormatLike,
     AudienceLevelLike,
     ImageModeLike,
+    LayoutLike,
     SourceLike,
+    TemplateLike,
     TextModeLike,
     artifact_formats,
     build_generate_request,
     build_outline_request,
+    build_template_request,
     new_request_id,
+    template_name,
 )
 from ._resume import EventCursor, Reconnects
 
@@ -112,6 +117,11 @@ class AsyncDeckgenClient:
         output_formats: ArtifactFormatLike | Iterable[ArtifactFormatLike] = (),
         outline: Outline | None = None,
         text_mode: TextModeLike = 0,
+        brand: Brand | None = None,
+        allowed_layouts: Iterable[LayoutLike] = (),
+        template: TemplateLike = "",
+        slide_numbers: bool | None = None,
+        footer: str = "",
         request_id: str | None = None,
         resume: bool = True,
         max_resumes: int = 5,
@@ -119,6 +129,8 @@ class AsyncDeckgenClient:
         """Generates a deck, yielding its events in order, ending with `completed`.
 
         The request is built (and source files read) at once, so invalid arguments raise here.
+        `brand` (see `make_brand`) overrides the theme's colours, fonts and logo; `template`, a
+        name from `create_template`, replaces the theme; `allowed_layouts` limits the layouts used.
         With `resume`, a stream that breaks after its first event is resumed up to `max_resumes`
         times from the last event's token; no event is yielded twice.
         """
@@ -135,6 +147,11 @@ class AsyncDeckgenClient:
             output_formats=output_formats,
             outline=outline,
             text_mode=text_mode,
+            brand=brand,
+            allowed_layouts=allowed_layouts,
+            template=template,
+            slide_numbers=slide_numbers,
+            footer=footer,
             request_id=request_id,
         )
         return self._events(self._stub.GeneratePresentation, request, max_resumes if resume else 0)
@@ -205,6 +222,27 @@ class AsyncDeckgenClient:
             self._stub.GetPresentation, GetPresentationRequest(name=name)
         )
         return presentation
+
+    async def create_template(
+        self,
+        content: bytes | os.PathLike[str],
+        *,
+        display_name: str = "",
+        request_id: str | None = None,
+    ) -> Template:
+        """Uploads a .pptx or .potx template; pass the result (or its name) as `template`.
+
+        `display_name` defaults to the file's name without its suffix.
+        """
+        request = build_template_request(content, display_name=display_name, request_id=request_id)
+        template: Template = await self._unary(self._stub.CreateTemplate, request)
+        return template
+
+    async def get_template(self, name: TemplateLike) -> Template:
+        """Returns a template, `templates/{template}`, with the layouts it can serve."""
+        request = GetTemplateRequest(name=template_name(name))
+        template: Template = await self._unary(self._stub.GetTemplate, request)
+        return template
 
     async def list_themes(self, *, page_size: int = 0) -> list[Theme]:
         """Returns every theme, following page tokens; `page_size` only sets the page length."""

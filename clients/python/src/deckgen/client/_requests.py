@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, cast
 
 from deckgen.v1 import presentation_pb2, presentation_service_pb2
-from deckgen.v1.presentation_pb2 import Outline
+from deckgen.v1.presentation_pb2 import Brand, Outline, Template
 from deckgen.v1.presentation_service_pb2 import (
+    CreateTemplateRequest,
     GenerateOutlineRequest,
     GeneratePresentationRequest,
     SourceDocument,
@@ -23,7 +24,12 @@ __all__ = [
     "ImageModeLike",
     "TextModeLike",
     "ArtifactFormatLike",
+    "LayoutLike",
+    "LogoLike",
+    "TemplateLike",
+    "make_brand",
     "build_generate_request",
+    "build_template_request",
     "build_outline_request",
     "artifact_formats",
     "new_request_id",
@@ -39,6 +45,12 @@ TextModeLike: TypeAlias = int | str
 """A `TextMode` value, or `"generate"`, `"condense"`, `"preserve"`."""
 ArtifactFormatLike: TypeAlias = int | str
 """An `ArtifactFormat` value, or `"pptx"`, `"pdf"`, `"png"`, `"json"`, `"image"`."""
+LayoutLike: TypeAlias = int | str
+"""A `Layout` value, or `"bullets"`, `"table"`, `"chart"`, `"timeline"`, `"statistic"`, ..."""
+LogoLike: TypeAlias = bytes | os.PathLike[str]
+"""A logo's PNG or JPEG bytes, or the path of the file."""
+TemplateLike: TypeAlias = str | Template
+"""A template's resource name, `templates/{template}`, or the `Template` `create_template` returned."""
 
 # The media types the service reads; other suffixes fall back to `mimetypes` and the server decides.
 _MEDIA_TYPE_BY_SUFFIX = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
@@ -80,6 +92,13 @@ def artifact_formats(
     return [enum_value(presentation_pb2.ArtifactFormat, f, "output format") for f in formats]
 
 
+def layouts(values: LayoutLike | Iterable[LayoutLike]) -> list[presentation_pb2.Layout]:
+    # A lone "table" would otherwise be iterated letter by letter.
+    if isinstance(values, str | int):
+        values = [values]
+    return [enum_value(presentation_pb2.Layout, v, "layout") for v in values]
+
+
 def source_document(source: SourceLike) -> SourceDocument:
     if isinstance(source, SourceDocument):
         return source
@@ -97,6 +116,45 @@ def source_document(source: SourceLike) -> SourceDocument:
     )
 
 
+def _read(content: bytes | os.PathLike[str]) -> bytes:
+    return Path(content).read_bytes() if isinstance(content, os.PathLike) else bytes(content)
+
+
+def make_brand(
+    *,
+    primary_color: str = "",
+    accent_color: str = "",
+    heading_font: str = "",
+    body_font: str = "",
+    logo: LogoLike | None = None,
+) -> Brand:
+    """Brand overrides on top of a theme: colours as `RRGGBB`, font names, a logo file or its bytes."""
+    return Brand(
+        # "#0A7B83" is how colours are usually written; the contract wants the bare hex digits.
+        primary_color=primary_color.removeprefix("#"),
+        accent_color=accent_color.removeprefix("#"),
+        heading_font=heading_font,
+        body_font=body_font,
+        logo=b"" if logo is None else _read(logo),
+    )
+
+
+def template_name(template: TemplateLike) -> str:
+    return template.name if isinstance(template, Template) else template
+
+
+def build_template_request(
+    content: bytes | os.PathLike[str], *, display_name: str, request_id: str | None
+) -> CreateTemplateRequest:
+    if not display_name and isinstance(content, os.PathLike):
+        display_name = Path(content).stem
+    return CreateTemplateRequest(
+        request_id=request_id or new_request_id(),
+        template=Template(display_name=display_name),
+        content=_read(content),
+    )
+
+
 def build_generate_request(
     *,
     topic: str,
@@ -111,6 +169,11 @@ def build_generate_request(
     output_formats: ArtifactFormatLike | Iterable[ArtifactFormatLike],
     outline: Outline | None,
     text_mode: TextModeLike,
+    brand: Brand | None,
+    allowed_layouts: Iterable[LayoutLike],
+    template: TemplateLike,
+    slide_numbers: bool | None,
+    footer: str,
     request_id: str | None,
 ) -> GeneratePresentationRequest:
     request = GeneratePresentationRequest(
@@ -125,10 +188,17 @@ def build_generate_request(
         image_mode=enum_value(presentation_service_pb2.ImageMode, image_mode, "image mode"),
         output_formats=artifact_formats(output_formats),
         text_mode=enum_value(presentation_service_pb2.TextMode, text_mode, "text mode"),
+        allowed_layouts=layouts(allowed_layouts),
+        template=template_name(template),
+        footer=footer,
     )
-    # `speaker_notes` is an optional field: leaving it unset lets the server apply its default.
+    # Optional fields: leaving them unset lets the server apply its default.
     if speaker_notes is not None:
         request.speaker_notes = speaker_notes
+    if slide_numbers is not None:
+        request.slide_numbers = slide_numbers
+    if brand is not None:
+        request.brand.CopyFrom(brand)
     if outline is not None:
         request.outline.CopyFrom(outline)
     return request
