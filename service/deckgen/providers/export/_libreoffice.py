@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import fcntl
 import logging
+import math
 import os
 import re
 import shutil
@@ -128,6 +129,12 @@ async def _run(
     return code, out
 
 
+def _outlived_by(seconds: float) -> list[str]:
+    """A hard end for a converter, whatever happens to the server: a parent-death signal can be
+    lost (the sandbox's own set-up resets it), and an orphaned LibreOffice would spin forever."""
+    return ["timeout", "--signal=KILL", str(math.ceil(seconds) + 5)] if shutil.which("timeout") else []
+
+
 def sweep_stale(parent: Path) -> list[Path]:
     """Remove the folders of exporters that are gone (their lock is free); returns them."""
     removed: list[Path] = []
@@ -230,6 +237,7 @@ class LibreOfficeExporter:
                 work = inside[Path(scratch)]
                 command = self._sandbox.wrap(
                     [
+                        *_outlived_by(self._timeout),
                         self._soffice,
                         f"-env:UserInstallation=file://{inside[profile]}",
                         "--headless",
