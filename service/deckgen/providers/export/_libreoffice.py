@@ -122,6 +122,11 @@ async def _run(
         # soffice.bin may linger in the group after its launcher exits.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
+        # A cancelled communicate() leaves the pipes open: close them now, not in a GC warning later
+        # (asyncio offers no public way to close a subprocess's transport).
+        transport = getattr(process, "_transport", None)
+        if transport is not None:
+            transport.close()
     code = process.returncode if process.returncode is not None else -1
     if code not in accept:
         tail = err.decode("utf-8", "replace").strip()[-400:]
