@@ -31,14 +31,18 @@ _DOWN = (
 
 
 def connect(url: str, password: str = "") -> redis.Redis:
-    """A client that fails fast (no retries, 1 s to connect) so callers get UNAVAILABLE at once."""
+    """A client that fails fast (1 s to connect) so callers get UNAVAILABLE at once.
+
+    One immediate retry: after Redis restarts, every pooled connection is stale and its first
+    command fails; the retry reconnects. A Redis that is really down refuses that one too, at once.
+    """
     return redis.Redis.from_url(
         url,
         password=password or None,
         decode_responses=True,
         socket_connect_timeout=1.0,
         socket_timeout=5.0,
-        retry=Retry(NoBackoff(), 0),
+        retry=Retry(NoBackoff(), 1),
         health_check_interval=10,
     )
 
