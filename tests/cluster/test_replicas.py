@@ -10,9 +10,10 @@ import asyncio
 import signal
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -24,7 +25,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
-from tests.support.deck_model import DeckModel, slide_number, task_of
+from tests.support.deck_model import DeckModel, slide_number, task_of, topic_of
 from tests.support.decks import assert_gap_free
 from tests.support.fake_llm import FakeLLMServer
 from tests.support.redis import REDIS_URL, PrivateRedis, isolated_prefix
@@ -75,6 +76,23 @@ class Cluster:
             await client.aclose()
         raise AssertionError("no worker claimed the job")
 
+    async def queued(self) -> int:
+        """Jobs in the queue, waiting or held (an acknowledged job is deleted)."""
+        client = redis.Redis.from_url(self.redis_url, decode_responses=True)
+        try:
+            return int(await client.xlen(f"{self.prefix}jobs:{{0}}"))
+        finally:
+            await client.aclose()
+
+    async def holdings(self) -> Counter[int]:
+        """How many jobs each server's worker holds now, by server index."""
+        client = redis.Redis.from_url(self.redis_url, decode_responses=True)
+        try:
+            pending = await client.xpending_range(f"{self.prefix}jobs:{{0}}", "workers", "-", "+", 100)
+        finally:
+            await client.aclose()
+        return Counter(self.by_pid(int(str(p["consumer"]).split("-")[-2])) for p in pending)
+
 
 def _env(storage: Path, llm: FakeLLMServer, redis_url: str, prefix: str, **extra: str) -> dict[str, str]:
     return {
@@ -98,11 +116,11 @@ def _env(storage: Path, llm: FakeLLMServer, redis_url: str, prefix: str, **extra
 
 @asynccontextmanager
 async def cluster_of(
-    tmp_path: Path, llm: FakeLLMServer, redis_url: str, prefix: str, count: int = 3
+    tmp_path: Path, llm: FakeLLMServer, redis_url: str, prefix: str, count: int = 3, **extra: str
 ) -> AsyncIterator[Cluster]:
     # The last replica stops a generation the moment its last reader leaves; the others wait.
     envs = [
-        _env(tmp_path / "artifacts", llm, redis_url, prefix, DETACH_GRACE="0" if i == 2 else "30")
+        _env(tmp_path / "artifacts", llm, redis_url, prefix, DETACH_GRACE="0" if i == 2 else "30", **extra)
         for i in range(count)
     ]
     servers = list(await asyncio.gather(*(asyncio.to_thread(start_child_server, env) for env in envs)))
@@ -327,3 +345,135 @@ async def test_an_api_replica_and_a_worker_replica_split_the_work(tmp_path: Path
             for server in (api, worker):
                 server.process.kill()
                 await asyncio.to_thread(server.process.communicate, timeout=10)
+
+
+@dataclass
+class _Follower:
+    """One caller of a burst: reads its generation to the end, resuming elsewhere when cut off."""
+
+    cluster: Cluster
+    down: set[int]
+    topic: str
+    replica: int
+    request_id: str = ""
+    received: list[tuple[float, spb.GenerationEvent]] = field(default_factory=list)
+    resumes: int = 0
+
+    @property
+    def events(self) -> list[spb.GenerationEvent]:
+        return [event for _, event in self.received]
+
+    def slides(self) -> int:
+        return sum(1 for _, event in self.received if event.HasField("slide"))
+
+    async def follow(self) -> None:
+        self.request_id = str(uuid.uuid4())
+        while True:
+            # Resume from the last event; with none yet, the request id joins the same generation.
+            token = self.received[-1][1].resume_token if self.received else ""
+            call = self.cluster.stub(self.replica).GeneratePresentation(
+                spb.GeneratePresentationRequest(resume_token=token)
+                if token
+                else spb.GeneratePresentationRequest(
+                    topic=self.topic, slide_count=SLIDES, request_id=self.request_id
+                ),
+                timeout=90,
+            )
+            try:
+                async for event in call:
+                    self.received.append((time.time(), event))
+                return
+            except grpc.aio.AioRpcError as error:
+                cut = error
+            # Only a stopped replica ends a stream early, and then with UNAVAILABLE.
+            assert cut.code() == grpc.StatusCode.UNAVAILABLE, cut
+            assert self.replica in self.down, f"replica {self.replica} is up: {cut}"
+            self.resumes += 1
+            assert self.resumes <= 5, "resumed too often"
+            alive = [i for i in range(len(self.cluster.servers)) if i not in self.down]
+            self.replica = alive[(self.replica + self.resumes) % len(alive)]
+
+
+async def _until(
+    condition: Callable[[], bool], within: float, what: str, reading: asyncio.Future[list[None]]
+) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        if reading.done():
+            reading.result()  # a caller failed: its error, rather than a timeout
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_burst_survives_worker_restarts(tmp_path: Path, llm: FakeLLMServer) -> None:
+    """Ten generations at once; one worker is stopped (SIGTERM) and replaced, another killed: every
+    generation still completes, each slide once, and no finished slide is written again."""
+    burst = 10
+    async with (
+        isolated_prefix() as prefix,
+        cluster_of(tmp_path, llm, REDIS_URL, prefix, MAX_CONCURRENT_GENERATIONS="4") as cluster,
+    ):
+        down: set[int] = set()
+        followers = [_Follower(cluster, down, f"Burst {n:02d}", replica=n % 3) for n in range(burst)]
+        reading = asyncio.gather(*(f.follow() for f in followers))
+        try:
+
+            def total() -> int:
+                return sum(f.slides() for f in followers)
+
+            await _until(lambda: total() >= burst, 60, "the burst to get going", reading)
+
+            # SIGTERM: it stops claiming, drains for SHUTDOWN_GRACE, hands the rest back.
+            held = await cluster.holdings()
+            stopped = max((0, 1, 2), key=lambda i: held[i])
+            assert held[stopped], held
+            down.add(stopped)
+            cluster.servers[stopped].process.send_signal(signal.SIGTERM)
+            replacement = await asyncio.to_thread(
+                start_child_server,
+                _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, MAX_CONCURRENT_GENERATIONS="4"),
+            )
+            cluster.servers.append(replacement)
+            cluster.channels.append(grpc.aio.insecure_channel(replacement.target))
+            assert await asyncio.to_thread(cluster.servers[stopped].process.wait, 30) == 0
+
+            # SIGKILL another worker while it holds jobs: they are taken over once their lease lapses.
+            await _until(lambda: total() >= 3 * burst, 60, "the burst to go on", reading)
+            held = await cluster.holdings()
+            killed = max((i for i in range(len(cluster.servers)) if i not in down), key=lambda i: held[i])
+            assert held[killed], held
+            down.add(killed)
+            cluster.servers[killed].process.send_signal(signal.SIGKILL)
+
+            await asyncio.wait_for(asyncio.shield(reading), 120)
+        finally:
+            reading.cancel()
+            await asyncio.gather(reading, return_exceptions=True)
+
+        survivor = next(i for i in range(len(cluster.servers)) if i not in down)
+        for follower in followers:
+            assert_complete(follower.events)
+            name = follower.events[0].accepted.presentation.name
+            record = await cluster.stub(survivor).GetPresentation(spb.GetPresentationRequest(name=name))
+            assert record.state == pb.Presentation.STATE_SUCCEEDED
+            # A slide the caller had was never asked of the model again.
+            delivered = {e.slide.slide.index + 1: at for at, e in follower.received if e.HasField("slide")}
+            again = [
+                slide_number(r)
+                for r in llm.chat_requests
+                if task_of(r) == "slide"
+                and topic_of(r) == follower.topic
+                and r.received_at > delivered[slide_number(r) or 0]
+            ]
+            assert not again, f"{follower.topic}: slides {again} were requested again"
+        # The restarts did hit the burst: callers were cut off and generations moved.
+        assert sum(f.resumes for f in followers) >= 2
+        moved = [
+            e for f in followers for e in f.events if e.HasField("warning") and e.warning.code == "JOB_MOVED"
+        ]
+        assert len(moved) >= 2
+        # Every job left the queue acknowledged: none waits to be run a second time.
+        deadline = time.monotonic() + 15
+        while await cluster.queued():
+            assert time.monotonic() < deadline, "jobs were left in the queue"
+            await asyncio.sleep(0.1)

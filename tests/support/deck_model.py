@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.support.fake_llm import RecordedRequest, Reply
 
-__all__ = ["DeckModel", "task_of", "slide_number"]
+__all__ = ["DeckModel", "task_of", "slide_number", "topic_of"]
 
 _TOPIC_WORDS = ("latency", "streams", "retries", "deadlines", "schemas", "caching", "tracing", "scaling")
 
@@ -42,6 +42,12 @@ def slide_number(request: RecordedRequest) -> int | None:
     """The 1-based slide a slide call writes."""
     match = re.search(r"Write slide (\d+): ", _user(request))
     return int(match.group(1)) if match else None
+
+
+def topic_of(request: RecordedRequest) -> str | None:
+    """The topic of the deck a slide call writes for."""
+    match = re.search(r"^Topic of the deck: (.+)$", _user(request), re.MULTILINE)
+    return match.group(1) if match else None
 
 
 def outline_json(
