@@ -394,8 +394,10 @@ def _orphan_check(service: GenerationService) -> Callable[[str], Awaitable[bool]
     return orphan
 
 
-MAX_STREAMS_PER_CONNECTION = 100
-"""Concurrent calls one HTTP/2 connection may hold open."""
+MAX_STREAMS_PER_CONNECTION = 1024
+"""Concurrent calls one HTTP/2 connection may hold open. Generous: a stream over the limit is refused
+(RST_STREAM, UNAVAILABLE to the caller) rather than queued, and one backend service multiplexes
+hundreds of calls on one channel; the bound is for hostile connections, not for busy ones."""
 CONNECTION_AGE = 600.0
 """Seconds before a connection is asked to go away (clients reconnect transparently)."""
 CONNECTION_AGE_GRACE = 30.0
