@@ -86,6 +86,8 @@ async def processes(count: int, redis_url: str, prefix: str, storage: str) -> As
             "API_HOST": "127.0.0.1",
             "REDIS_URL": redis_url,
             "REDIS_KEY_PREFIX": prefix,
+            # Shared state needs one resume-token key on every replica.
+            "RESUME_TOKEN_SECRET": "bench-scale-resume-token-secret",
             "STORAGE_DIR": storage,
             "METRICS_ENABLED": "false",
             "EXPORT_ENABLED": "false",
@@ -203,7 +205,11 @@ async def first_slide_ms(redis_url: str, prefix: str, storage: str, runs: int) -
         "API_PORT": "0",
     }
     if redis_url:
-        environ |= {"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": prefix}
+        environ |= {
+            "REDIS_URL": redis_url,
+            "REDIS_KEY_PREFIX": prefix,
+            "RESUME_TOKEN_SECRET": "bench-scale-resume-token-secret",
+        }
     settings = load_settings(environ)
     app = build_app(settings)
     server, port, app = await create_server(settings, app)
