@@ -239,3 +239,16 @@ async def test_preserve_mode_streams_verbatim_text() -> None:
     slides = [d.slide for d in await _slides(engine, spec, outline)]
     body = " ".join(s.body for s in slides)
     assert "Two little egrets fed in the shallow pools behind the sea wall." in body
+
+
+@pytest.mark.parametrize("slide_count", [6, 8, 12])
+async def test_a_code_sample_merged_with_text_stays_code_never_a_bullet(slide_count: int) -> None:
+    engine = EmbeddedEngine()
+    spec = spec_for(example("intro-to-grpc.md"), slide_count=slide_count)
+    outline, _ = await _outline(engine, spec)
+    slides = [draft.slide for draft in await _slides(engine, spec, outline)]
+    bullets = [bullet.text for slide in slides for bullet in slide.bullets]
+    assert not any("Inventory {" in text or text.rstrip().endswith("{") for text in bullets), bullets
+    samples = [slide.code.text for slide in slides if slide.code is not None]
+    if slide_count >= 8:  # at 6 slides the sections are compacted to one line each, samples left out
+        assert any(text.startswith("service Inventory {\n  rpc GetItem") for text in samples), samples

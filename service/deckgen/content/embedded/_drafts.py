@@ -414,9 +414,9 @@ def _as_units(draft: Draft) -> list[Unit]:
             for i, bullet in enumerate(column.bullets)
         ]
     if draft.kind == "code":
-        first = next((line.strip() for line in draft.code.split("\n") if line.strip()), "")
-        lead = list(draft.units)
-        return [*lead, Unit(first, 0, 0.05, order, -4, section=section)] if first else lead
+        # The code itself is never turned into a bullet (its first line alone reads as nonsense,
+        # "service Inventory {"): `_merge` carries it to the merged slide's code panel instead.
+        return list(draft.units)
     return []
 
 
@@ -460,10 +460,16 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
         if not _fits(kind, units, headers):
             kind = "bullets"
     single = len(sections) == 1
+    samples = [draft for draft in (a, b) if draft.kind == "code"]
+    if kind == "bullets" and len(samples) == 1:
+        # Text merged with one code sample keeps the sample, on its panel below the text.
+        kind = "code"
     return Draft(
         kind=kind,
         sections=sections,
         units=units,
+        code=samples[0].code if kind == "code" else "",
+        language=samples[0].language if kind == "code" else "",
         continued=a.continued and single,
         overflow=overflow,
     )
