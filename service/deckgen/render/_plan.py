@@ -406,11 +406,16 @@ def _title_para(text: str, theme: Theme) -> Para:
     return Para.of(" ".join(text.split()), "title", theme.heading_font, True, theme.primary)
 
 
+def _centred(slide: Slide, layout: Layout) -> bool:
+    """A closing line ("Thank you") is centred; takeaways are a list, and a centred list is ragged."""
+    return layout is Layout.CLOSING and not slide.bullets
+
+
 def _title_frame(slide: Slide, layout: Layout, theme: Theme) -> Frame:
     para = (_title_para(slide.title, theme),)
     if layout in COVER_LAYOUTS:
         box = geo.cover_boxes(layout is Layout.SECTION).title
-        align = "center" if layout is Layout.CLOSING else "left"
+        align = "center" if _centred(slide, layout) else "left"
         return _frame(
             "title",
             box,
@@ -430,12 +435,12 @@ def title_fits(text: str, layout: Layout, theme: Theme) -> bool:
 def _plan_cover(slide: Slide, layout: Layout, theme: Theme, title: Frame) -> Plan:
     boxes = geo.cover_boxes(layout is Layout.SECTION)
     paras = tuple(_body_paras(slide, theme))
-    align = "center" if layout is Layout.CLOSING else "left"
+    align = "center" if _centred(slide, layout) else "left"
     frames = (
         _frame("subtitle", boxes.subtitle, paras, theme.min_body_size, theme.body_size + 4, align=align),
     )
     rule = boxes.rule
-    if layout is Layout.CLOSING:
+    if _centred(slide, layout):
         rule = geo.Box((geo.SLIDE_WIDTH - rule.w) / 2, rule.y, rule.w, rule.h)
     decorations = (rule, geo.SECTION_BAND) if layout is Layout.SECTION else (rule,)
     return Plan(layout, title, frames if paras else (), decorations=decorations)
