@@ -6,10 +6,10 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import redis.asyncio as redis
 from redis.exceptions import RedisError
 
 from deckgen.providers.limits._base import LimitStoreUnavailable
+from deckgen.providers.redis._client import connect
 
 __all__ = ["RedisLimitStore"]
 
@@ -46,9 +46,9 @@ def _answering() -> Iterator[None]:
 
 class RedisLimitStore:
     def __init__(self, url: str, prefix: str = "deckgen:limits:", password: str = "") -> None:
-        self._client = redis.Redis.from_url(
-            url, password=password or None, socket_timeout=2.0, socket_connect_timeout=1.0
-        )
+        # The shared connection settings (fail fast, reconnect once after a restart), with a shorter
+        # read timeout: a limit that cannot be checked in time is lifted, not waited for.
+        self._client = connect(url, password, socket_timeout=2.0)
         self._prefix = prefix
         self._take = self._client.register_script(_TAKE)
         self._acquire = self._client.register_script(_ACQUIRE)

@@ -30,7 +30,7 @@ _DOWN = (
 )
 
 
-def connect(url: str, password: str = "") -> redis.Redis:
+def connect(url: str, password: str = "", socket_timeout: float = 5.0) -> redis.Redis:
     """A client that fails fast (1 s to connect) so callers get UNAVAILABLE at once.
 
     One immediate retry: after Redis restarts, every pooled connection is stale and its first
@@ -41,7 +41,7 @@ def connect(url: str, password: str = "") -> redis.Redis:
         password=password or None,
         decode_responses=True,
         socket_connect_timeout=1.0,
-        socket_timeout=5.0,
+        socket_timeout=socket_timeout,
         retry=Retry(NoBackoff(), 1),
         health_check_interval=10,
     )
