@@ -8,9 +8,12 @@ apply_brand(theme, brand)        -> (theme with the brand's colours and fonts, w
                                     colours that had to be adjusted to stay readable)
 """
 
+from deckgen.render import _oxml
 from deckgen.render._brand import apply_brand
 from deckgen.render._fit import FitResult, fit_slide
 from deckgen.render._pptx import render_pptx
 from deckgen.render._themes import THEMES, get_theme, list_themes
+
+_oxml.install()
 
 __all__ = ["THEMES", "get_theme", "list_themes", "fit_slide", "FitResult", "render_pptx", "apply_brand"]
