@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
+from copy import deepcopy
 from dataclasses import replace
 from typing import Any, cast
 
@@ -23,9 +24,11 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR
+from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
+from pptx.parts.slide import NotesSlidePart, SlidePart
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Inches, Pt
 
@@ -467,8 +470,56 @@ def _add_slide_number(page: Any, number: int, box: geo.Box, theme: Theme, langua
     run.set("type", "slidenum")
 
 
+class _Pages:
+    """New slides and notes pages of one presentation. python-pptx builds each from its layout (or
+    the notes master) by parsing a skeleton and cloning placeholder after placeholder; the result is
+    the same for every page of a layout, so the first is kept and later ones are copies of it."""
+
+    def __init__(self, prs: Any) -> None:
+        self._prs = prs
+        self._slides: dict[int, Any] = {}
+        self._notes: Any = None
+
+    def slide(self, layout_index: int) -> Any:
+        prs = self._prs
+        layout = prs.slide_layouts[layout_index]
+        kept = self._slides.get(layout_index)
+        if kept is None:
+            page = prs.slides.add_slide(layout)
+            self._slides[layout_index] = deepcopy(page._element)
+            return page
+        # What Slides.add_slide does, with the copy in place of a fresh skeleton and its clones.
+        presentation_part = prs.part
+        slide_part = SlidePart(
+            presentation_part._next_slide_partname, CT.PML_SLIDE, presentation_part.package, deepcopy(kept)
+        )
+        slide_part.relate_to(layout.part, RT.SLIDE_LAYOUT)
+        prs.slides._sldIdLst.add_sldId(presentation_part.relate_to(slide_part, RT.SLIDE))
+        return slide_part.slide
+
+    def notes(self, page: Any, text: str) -> None:
+        if self._notes is None:
+            notes_slide = page.notes_slide  # creates the notes master too
+            self._notes = deepcopy(notes_slide._element)
+        else:
+            # What SlidePart.notes_slide does for a slide without notes, from the copy.
+            slide_part = page.part
+            package = slide_part.package
+            part = NotesSlidePart(
+                package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+                CT.PML_NOTES_SLIDE,
+                package,
+                deepcopy(self._notes),
+            )
+            part.relate_to(package.presentation_part.notes_master_part, RT.NOTES_MASTER)
+            part.relate_to(slide_part, RT.SLIDE)
+            slide_part.relate_to(part, RT.NOTES_SLIDE)
+            notes_slide = part.notes_slide
+        notes_slide.notes_text_frame.text = text
+
+
 def _draw(
-    prs: Any,
+    pages: _Pages,
     slide: Slide,
     theme: Theme,
     images: Mapping[str, bytes],
@@ -484,7 +535,7 @@ def _draw(
         # Right-to-left decks read from the right: columns, steps and rules are mirrored.
         plan = mirror(plan)
     layout_index, placeholders = _slide_layout(plan)
-    page = prs.slides.add_slide(prs.slide_layouts[layout_index])
+    page = pages.slide(layout_index)
     page.background.fill.solid()
     page.background.fill.fore_color.rgb = _rgb(theme.background)
     shapes = page.shapes
@@ -538,7 +589,7 @@ def _draw(
         _add_logo(shapes, *logo)
     notes = notes_text(slide)
     if notes:
-        page.notes_slide.notes_text_frame.text = notes
+        pages.notes(page, notes)
 
 
 def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = None) -> bytes:
@@ -553,10 +604,11 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     logo_size = image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
     slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
+    pages = _Pages(prs)
     for number, slide in enumerate(unique_titles(slides, theme, deck.title), start=1):
         # The title slide (a title layout opening the deck) carries neither: it is the cover.
         cover = number == 1 and effective_layout(slide) is Layout.TITLE
         footer = "" if cover else deck.footer
         shown = number if deck.slide_numbers and not cover else None
-        _draw(prs, slide, theme, images, deck.language or "en", logo, footer, shown)
+        _draw(pages, slide, theme, images, deck.language or "en", logo, footer, shown)
     return save_deck(prs, deck)
