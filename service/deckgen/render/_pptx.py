@@ -26,6 +26,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR
 from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
 from pptx.parts.slide import NotesSlidePart, SlidePart
@@ -479,6 +480,7 @@ class _Pages:
         self._prs = prs
         self._slides: dict[int, Any] = {}
         self._notes: Any = None
+        self._notes_count = 0
 
     def slide(self, layout_index: int) -> Any:
         prs = self._prs
@@ -501,12 +503,15 @@ class _Pages:
         if self._notes is None:
             notes_slide = page.notes_slide  # creates the notes master too
             self._notes = deepcopy(notes_slide._element)
+            assert notes_slide.part.partname == "/ppt/notesSlides/notesSlide1.xml"
         else:
             # What SlidePart.notes_slide does for a slide without notes, from the copy.
             slide_part = page.part
             package = slide_part.package
+            # python-pptx's next_partname walks every part for the first free number: the template
+            # has no notes pages, so the next is one more than those added.
             part = NotesSlidePart(
-                package.next_partname("/ppt/notesSlides/notesSlide%d.xml"),
+                PackURI(f"/ppt/notesSlides/notesSlide{self._notes_count + 1}.xml"),
                 CT.PML_NOTES_SLIDE,
                 package,
                 deepcopy(self._notes),
@@ -515,6 +520,7 @@ class _Pages:
             part.relate_to(slide_part, RT.SLIDE)
             slide_part.relate_to(part, RT.NOTES_SLIDE)
             notes_slide = part.notes_slide
+        self._notes_count += 1
         notes_slide.notes_text_frame.text = text
 
 

@@ -8,11 +8,13 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.text import MSO_AUTO_SIZE
-from pptx.opc.oxml import serialize_part_xml
+from pptx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
+from pptx.opc.oxml import nsmap, serialize_part_xml
 from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
 from pptx.opc.serialized import _ContentTypesItem
 from pptx.oxml import parse_xml
@@ -76,6 +78,23 @@ def deterministic(data: bytes) -> bytes:
     return out.getvalue()
 
 
+_RELS = nsmap["pr"]
+
+
+def _rels_xml(rels: Any) -> bytes:
+    """A part's .rels, as python-pptx's `_Relationships.xml` writes it (relationships in numerical
+    order of their ids), without parsing a skeleton for every relationship."""
+    root = etree.Element(f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
+    numbered = sorted((int(r[3:]) if r.startswith("rId") and r[3:].isdigit() else 0, r) for r in rels)
+    for _, r_id in numbered:
+        rel = rels[r_id]
+        attributes = {"Id": r_id, "Type": rel.reltype, "Target": rel.target_ref}
+        if rel.is_external:
+            attributes["TargetMode"] = RTM.EXTERNAL
+        etree.SubElement(root, f"{{{_RELS}}}Relationship", attributes)
+    return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
+
+
 def _write_package(package: Any) -> bytes:
     """The package zipped once, members in python-pptx's order and with fixed timestamps: the
     bytes `deterministic(<python-pptx's save>)` would give, without deflating everything twice."""
@@ -83,11 +102,11 @@ def _write_package(package: Any) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         _put(target, CONTENT_TYPES_URI.membername, serialize_part_xml(_ContentTypesItem.xml_for(parts)))
-        _put(target, PACKAGE_URI.rels_uri.membername, package._rels.xml)
+        _put(target, PACKAGE_URI.rels_uri.membername, _rels_xml(package._rels))
         for part in parts:
             _put(target, part.partname.membername, part.blob)
             if part._rels:
-                _put(target, part.partname.rels_uri.membername, part.rels.xml)
+                _put(target, part.partname.rels_uri.membername, _rels_xml(part.rels))
     return out.getvalue()
 
 
