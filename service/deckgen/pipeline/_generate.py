@@ -386,7 +386,7 @@ async def render_deck(
         writer = deps.writers[fmt]
         await publish(Progress(Stage.RENDER, progress(position), f"rendering {writer.filename}"))
         with _tracer.start_as_current_span("render", attributes={"deckgen.format": fmt.value}):
-            data = await asyncio.to_thread(writer.write, laid_out, theme, assets)
+            data = await writer.write(laid_out, theme, assets)
         if fmt is ArtifactFormat.PPTX:
             pptx = data
         await publish(Progress(Stage.STORE, progress(position + 0.5), f"storing {writer.filename}"))
@@ -578,7 +578,7 @@ async def _render_failed(
     assert kept.deck is not None
     if json_writer is not None and not any(a.format is ArtifactFormat.JSON for a in kept.artifacts):
         try:
-            data = json_writer.write(kept.deck, deps.theme(kept.deck.theme), RenderAssets({}, None))
+            data = await json_writer.write(kept.deck, deps.theme(kept.deck.theme), RenderAssets({}, None))
             key = store_key(kept.id, json_writer.filename)
             stored = await deps.store.put(key, data, json_writer.media_type)
             artifact = Artifact(
