@@ -32,13 +32,15 @@ log = logging.getLogger("deckgen.render")
 def write_pptx(
     deck: Deck, theme: Theme, images: Mapping[str, bytes], template: bytes | None
 ) -> tuple[bytes, tuple[str, ...]]:
-    """The deck's .pptx, on `template` when given, and what could not be drawn as asked."""
+    """The .pptx of a deck the pipeline has fitted, on `template` when given, and what could not be
+    drawn as asked."""
     if template is not None:
         from deckgen.render.template import render_with_template
 
         data, warnings = render_with_template(deck, template, images)
         return data, tuple(warnings)
-    return render_pptx(deck, theme, images), ()
+    # Measuring the slides again would find the same parts: the pipeline fitted them with this theme.
+    return render_pptx(deck, theme, images, fitted=True), ()
 
 
 def _warm() -> int:

@@ -598,8 +598,11 @@ def _draw(
         pages.notes(page, notes)
 
 
-def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = None) -> bytes:
-    """A complete 16:9 .pptx of `deck`; slides that would overflow are split first."""
+def render_pptx(
+    deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = None, *, fitted: bool = False
+) -> bytes:
+    """A complete 16:9 .pptx of `deck`; slides that would overflow are split first, unless `fitted`
+    says they already are the fitter's parts (as the pipeline's decks are), which fit as they are."""
     prs = Presentation()
     prs.slide_width = Emu(12192000)
     prs.slide_height = Emu(6858000)
@@ -609,7 +612,9 @@ def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = N
     logo_bytes = images.get(deck.brand.logo_uri) if deck.brand is not None and deck.brand.logo_uri else None
     logo_size = image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
-    slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
+    slides = list(deck.slides)
+    if not fitted:
+        slides = [part for slide in slides for part in fit_slide(slide, theme).slides]
     pages = _Pages(prs)
     for number, slide in enumerate(unique_titles(slides, theme, deck.title), start=1):
         # The title slide (a title layout opening the deck) carries neither: it is the cover.

@@ -6,6 +6,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 
 from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content._language import deck_language
@@ -37,6 +38,13 @@ _CONFIGURE = (
 )
 _NO_MODEL = "LLM_NOT_CONFIGURED"
 _PLANS_KEPT = 8
+
+
+@lru_cache(maxsize=_PLANS_KEPT)
+def _parsed(name: str, media_type: str, content: bytes) -> Document:
+    # A request is checked when it arrives, when its generation starts, and by outline() and
+    # slides(): each would parse its documents again; a Document is immutable, so they share one.
+    return parse(name, media_type, content)
 
 
 def _no_model(message: str) -> PreconditionFailed:
@@ -98,7 +106,7 @@ class EmbeddedEngine:
                 )
                 continue
             media_type = "text/markdown" if is_markdown(kind, source.name) else "text/plain"
-            document = parse(source.name, media_type, source.content)
+            document = _parsed(source.name, media_type, source.content)
             if all(isinstance(block, Heading) for block in document.blocks):
                 violations.append(
                     FieldViolation(
