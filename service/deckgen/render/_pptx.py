@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import replace
 from typing import Any, cast
@@ -472,15 +472,19 @@ def _add_slide_number(page: Any, number: int, box: geo.Box, theme: Theme, langua
 
 
 class _Pages:
-    """New slides and notes pages of one presentation. python-pptx builds each from its layout (or
-    the notes master) by parsing a skeleton and cloning placeholder after placeholder; the result is
-    the same for every page of a layout, so the first is kept and later ones are copies of it."""
+    """New slides, notes pages and repeated shapes of one presentation. python-pptx builds each slide
+    from its layout (or the notes master) by parsing a skeleton and cloning placeholder after
+    placeholder, and each shape through a dozen property setters; the result is the same for every
+    page of a layout and every decoration, footer and slide number but for an id, a position, a
+    colour or a text, so the first is kept and later ones are copies of it with those set."""
 
     def __init__(self, prs: Any) -> None:
         self._prs = prs
         self._slides: dict[int, Any] = {}
         self._notes: Any = None
         self._notes_count = 0
+        self._decoration: Any = None
+        self._bottom: dict[tuple[str, str, int], Any] = {}
 
     def slide(self, layout_index: int) -> Any:
         prs = self._prs
@@ -498,6 +502,40 @@ class _Pages:
         slide_part.relate_to(layout.part, RT.SLIDE_LAYOUT)
         prs.slides._sldIdLst.add_sldId(presentation_part.relate_to(slide_part, RT.SLIDE))
         return slide_part.slide
+
+    def decoration(self, shapes: Any, box: geo.Box, colour: str) -> None:
+        """A decoration as `_add_decoration` draws it: after the first, a copy with its own id,
+        position and colour."""
+        kept = self._decoration
+        if kept is None:
+            _add_decoration(shapes, box, colour)
+            self._decoration = deepcopy(shapes._spTree[-1])
+            return
+        shape = deepcopy(kept)
+        shape.nvSpPr.cNvPr.set("id", str(shapes._next_shape_id))
+        xfrm = shape.spPr.xfrm
+        x, y, cx, cy = box.emu()
+        xfrm.off.set("x", str(x))
+        xfrm.off.set("y", str(y))
+        xfrm.ext.set("cx", str(cx))
+        xfrm.ext.set("cy", str(cy))
+        shape.spPr.find(qn("a:solidFill"))[0].set("val", str(_rgb(colour)))
+        shapes._spTree.append(shape)
+
+    def bottom(self, page: Any, layout_index: int, kind: str, text: str, draw: Callable[[], None]) -> None:
+        """A footer or slide number showing `text`: `draw` makes the first of its kind on a layout
+        (the text fitted, the field marked), later ones are copies with their own id and text."""
+        key = (kind, text if kind == "ftr" else "", layout_index)
+        kept = self._bottom.get(key)
+        if kept is None:
+            draw()
+            self._bottom[key] = deepcopy(page.shapes._spTree[-1])
+            return
+        shape = deepcopy(kept)
+        shape.nvSpPr.cNvPr.set("id", str(page.shapes._next_shape_id))
+        if kind == "sldNum":
+            shape.find(f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:fld')}/{qn('a:t')}").text = text
+        page.shapes._spTree.append(shape)
 
     def notes(self, page: Any, text: str) -> None:
         if self._notes is None:
@@ -585,12 +623,23 @@ def _draw(
         code = plan.code
         add_code_panel(shapes, code.box, code.lines, code.size or 12.0, code.color, code.fill)
     for index, box in enumerate(plan.decorations):
-        _add_decoration(shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2))
+        pages.decoration(
+            shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2)
+        )
     footer_box, number_box = geo.footer_boxes(logo is not None)
     if footer.strip():
-        _add_footer(page, footer, footer_box, theme, language)
+        pages.bottom(
+            page, layout_index, "ftr", footer, lambda: _add_footer(page, footer, footer_box, theme, language)
+        )
     if number is not None:
-        _add_slide_number(page, number, number_box, theme, language)
+        shown = number
+        pages.bottom(
+            page,
+            layout_index,
+            "sldNum",
+            str(shown),
+            lambda: _add_slide_number(page, shown, number_box, theme, language),
+        )
     if logo is not None:
         _add_logo(shapes, *logo)
     notes = notes_text(slide)
