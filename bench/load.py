@@ -17,7 +17,7 @@ Scenarios (pick with --scenario, several allowed; each runs in about a minute or
   embedded-concurrent  --decks embedded decks at once (limits raised): errors, p99 first slide
   cold-start  process start to health SERVING
 
-Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S]
+Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S] [--distinct]
 Wall-clock figures depend on what else runs on the machine: the load average is printed with them.
 """
 
@@ -213,8 +213,16 @@ def model_request(topic: str, slides: int = 10) -> spb.GeneratePresentationReque
     return spb.GeneratePresentationRequest(topic=topic, slide_count=slides, output_formats=PPTX_ONLY)
 
 
-def embedded_request(slides: int = 10) -> spb.GeneratePresentationRequest:
-    source = spb.SourceDocument(name=SOURCE.name, media_type="text/markdown", content=SOURCE.read_bytes())
+DISTINCT = False
+"""--distinct: every embedded deck's document differs (a numbered line at its end), so that nothing
+one deck parsed, planned or measured serves the next, as with real callers' documents."""
+
+
+def embedded_request(slides: int = 10, number: int = 0) -> spb.GeneratePresentationRequest:
+    content = SOURCE.read_bytes()
+    if DISTINCT:
+        content += f"\n\nThis copy is number {number} of the benchmark's documents.\n".encode()
+    source = spb.SourceDocument(name=SOURCE.name, media_type="text/markdown", content=content)
     return spb.GeneratePresentationRequest(sources=[source], slide_count=slides, output_formats=PPTX_ONLY)
 
 
@@ -322,7 +330,7 @@ def scenario_cpu(args: argparse.Namespace) -> dict[str, float]:
 def scenario_embedded(args: argparse.Namespace) -> dict[str, float]:
     with server({"CONTENT_ENGINE": "embedded"}) as child:
         runs = max(args.runs, 10)
-        cpu, results = cpu_per_deck(child, lambda _: embedded_request(args.slides), runs)
+        cpu, results = cpu_per_deck(child, lambda n: embedded_request(args.slides, n), runs)
     assert not [d.error for d in results if d.error]
     print(
         f"embedded: {runs} embedded {args.slides}-slide decks one after another: server CPU {cpu:.1f} ms "
@@ -446,7 +454,7 @@ def scenario_embedded_concurrent(args: argparse.Namespace) -> dict[str, float]:
         asyncio.run(decks(child.target, [embedded_request(args.slides)]))
         pid = child.process.pid
         before = cpu_seconds(pid)
-        requests = [embedded_request(args.slides) for _ in range(count)]
+        requests = [embedded_request(args.slides, n + 1) for n in range(count)]
         with profiled(pid):
             results, delays = asyncio.run(probed(child.target, decks(child.target, requests)))
         cpu = cpu_seconds(pid) - before
@@ -518,9 +526,11 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="model tokens per second")
     parser.add_argument("--ttft", type=float, default=0.3, help="model seconds to first token")
     parser.add_argument("--profile", default="", help="py-spy output for the server (.svg or collapsed)")
+    parser.add_argument("--distinct", action="store_true", help="another document for every embedded deck")
     args = parser.parse_args()
-    global PROFILE
+    global PROFILE, DISTINCT
     PROFILE = args.profile
+    DISTINCT = args.distinct
     chosen = args.scenario or ["cpu", "embedded", "render", "cold-start"]
     if "all" in chosen:
         chosen = list(SCENARIOS)
