@@ -139,7 +139,9 @@ class GenerationService:
             joined = await self._join(request_key, fingerprint)
             if joined is not None:
                 return joined
-        self._check(spec, kind)
+        # Checking parses the caller's documents: for a long one, tens of milliseconds of CPU that
+        # must not hold up other streams' events.
+        await asyncio.to_thread(self._check, spec, kind)
         # A missing template fails the call now, not after the slides were written.
         if spec.template:
             # Only the record is read here; the file itself is loaded when the deck is drawn.
