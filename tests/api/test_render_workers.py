@@ -1,24 +1,29 @@
 """PPTX files are written in worker processes (RENDER_PROCESSES), off the server's event loop: the
-file comes out as the in-thread writer makes it, and a worker that dies is replaced."""
+file comes out as the in-thread writer makes it, a worker that dies is replaced, and workers do not
+outlive a server that was killed."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import multiprocessing
 import os
 import signal
+import time
 from collections.abc import AsyncIterator
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+import grpc
 import pytest
 
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
+from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 from tests.api.test_generate_presentation import download, generate, markdown_source
 from tests.support.decks import kinds, open_deck
-from tests.support.servers import RunningServer, running_server, server_settings
+from tests.support.servers import RunningServer, running_server, server_settings, start_child_server
 
 
 @pytest.fixture
@@ -81,3 +86,41 @@ async def test_a_render_worker_that_died_is_replaced(pooled: RunningServer, exam
 
     assert kinds(events)[-1] == "completed"
     assert len(open_deck(await pptx_of(pooled, events)).slides) == 8
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found.extend(int(child) for child in task.read_text().split())
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _gone(pids: list[int], timeout: float) -> list[int]:
+    """Waits up to `timeout` s for the processes to end; those still alive."""
+    deadline = time.monotonic() + timeout
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return [pid for pid in pids if _alive(pid)]
+
+
+async def test_render_workers_end_with_a_killed_server(tmp_path: Path, examples: Path) -> None:
+    child = start_child_server({"STORAGE_DIR": str(tmp_path), "RENDER_PROCESSES": "1"})
+    try:
+        async with grpc.aio.insecure_channel(child.target) as channel:
+            stub = spb_grpc.PresentationServiceStub(channel)
+            events = [event async for event in stub.GeneratePresentation(request(examples), timeout=60)]
+        assert kinds(events)[-1] == "completed"
+        pids = _children(child.process.pid)
+        assert pids, "the server started no render worker"
+    finally:
+        child.stop(kill=True)  # no shutdown: nothing tells the workers to stop
+    assert await asyncio.to_thread(_gone, pids, 30.0) == [], "render workers outlived their server"

@@ -17,6 +17,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -43,10 +46,20 @@ def write_pptx(
     return render_pptx(deck, theme, images, fitted=True), ()
 
 
+def _follow_parent(parent: int) -> None:
+    """Run at a worker's start: the worker ends when the server does, even one that was killed
+    (SIGKILL, out of memory) and never shut its pool down, instead of lingering."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="deckgen-render-parent", daemon=True).start()
+
+
 def _warm() -> int:
     """Run in each new worker: the imports and font loading a first deck would otherwise wait for."""
-    import os
-
     from deckgen.render._themes import get_theme
     from deckgen.render.template import render_with_template  # noqa: F401 - imported to be warm
 
@@ -65,7 +78,10 @@ class RenderPool:
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self._processes, mp_context=multiprocessing.get_context("spawn")
+                self._processes,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_follow_parent,
+                initargs=(os.getpid(),),
             )
         return self._executor
 
