@@ -1,0 +1,169 @@
+"""Real source documents of every supported format, written by the libraries people use to make them.
+
+Each holds the same small report: a title, an introduction, a section with a numeric table (regions
+by year, which a deck should draw as a chart) and a closing section, so tests can check that
+headings, text and tables survive the conversion.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from fpdf import FPDF
+from PIL import Image
+
+__all__ = [
+    "CSV",
+    "HTML",
+    "INTRO",
+    "NEXT",
+    "ROWS",
+    "SECTION",
+    "TITLE",
+    "docx",
+    "encrypted_pdf",
+    "pdf",
+    "pptx",
+    "scanned_pdf",
+    "xlsx",
+]
+
+TITLE = "Ocean Survey 2026"
+INTRO = (
+    "The survey measured plankton density across four regions during the spring season. Density rose "
+    "in every region compared with the previous year, with the strongest growth in the north."
+)
+SECTION = "Density by region"
+NEXT = "Next steps"
+NEXT_TEXT = "The team will repeat the survey in autumn. Funding for two more vessels was approved in March."
+ROWS = [("Region", "2025", "2026"), ("North", "120", "180"), ("South", "90", "110"), ("East", "75", "95")]
+
+
+def pdf(*, user_password: str = "") -> bytes:
+    document = FPDF()
+    document.add_page()
+    if user_password:
+        document.set_encryption(owner_password="owner", user_password=user_password)
+    document.set_font("Helvetica", "B", 22)
+    document.cell(0, 12, TITLE, new_x="LMARGIN", new_y="NEXT")
+    document.set_font("Helvetica", "", 11)
+    document.multi_cell(0, 6, INTRO, new_x="LMARGIN", new_y="NEXT")
+    document.set_font("Helvetica", "B", 16)
+    document.cell(0, 10, SECTION, new_x="LMARGIN", new_y="NEXT")
+    document.set_font("Helvetica", "", 11)
+    with document.table() as table:
+        for values in ROWS:
+            row = table.row()
+            for value in values:
+                row.cell(value)
+    document.set_font("Helvetica", "B", 16)
+    document.cell(0, 10, NEXT, new_x="LMARGIN", new_y="NEXT")
+    document.set_font("Helvetica", "", 11)
+    document.multi_cell(0, 6, NEXT_TEXT)
+    return bytes(document.output())
+
+
+def encrypted_pdf() -> bytes:
+    return pdf(user_password="secret")
+
+
+def scanned_pdf() -> bytes:
+    """A page that is only a picture of text, as a scanner without OCR makes it."""
+    picture = Image.new("RGB", (600, 800), "white")
+    for x in range(50, 550):
+        for y in (100, 140, 180):
+            picture.putpixel((x, y), (0, 0, 0))
+    data = io.BytesIO()
+    picture.save(data, "PNG")
+    document = FPDF()
+    document.add_page()
+    document.image(io.BytesIO(data.getvalue()), x=10, y=10, w=190)
+    return bytes(document.output())
+
+
+def docx() -> bytes:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_heading(TITLE, level=1)
+    document.add_paragraph(INTRO)
+    document.add_heading(SECTION, level=2)
+    table = document.add_table(rows=len(ROWS), cols=len(ROWS[0]))
+    for r, values in enumerate(ROWS):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    document.add_heading(NEXT, level=2)
+    document.add_paragraph(NEXT_TEXT)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def pptx() -> bytes:
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    title = deck.slides.add_slide(deck.slide_layouts[0])
+    title.shapes.title.text = TITLE
+    intro = deck.slides.add_slide(deck.slide_layouts[1])
+    intro.shapes.title.text = "Introduction"
+    intro.placeholders[1].text_frame.text = INTRO
+    numbers = deck.slides.add_slide(deck.slide_layouts[5])
+    numbers.shapes.title.text = SECTION
+    shape = numbers.shapes.add_table(len(ROWS), len(ROWS[0]), Inches(1), Inches(2), Inches(6), Inches(2))
+    for r, values in enumerate(ROWS):
+        for c, value in enumerate(values):
+            shape.table.cell(r, c).text = value
+    closing = deck.slides.add_slide(deck.slide_layouts[1])
+    closing.shapes.title.text = NEXT
+    closing.placeholders[1].text_frame.text = NEXT_TEXT
+    out = io.BytesIO()
+    deck.save(out)
+    return out.getvalue()
+
+
+def xlsx() -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.properties.title = TITLE
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = SECTION
+    for values in ROWS:
+        sheet.append([int(v) if v.isdigit() else v for v in values])
+    notes = workbook.create_sheet(NEXT)
+    notes.append([NEXT_TEXT])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+HTML = f"""<!doctype html>
+<html><head><title>{TITLE}</title>
+<style>body {{ font-family: serif }}</style>
+<script>document.write("SCRIPT TEXT MUST NOT APPEAR")</script>
+</head><body>
+<h1>{TITLE}</h1>
+<p>{INTRO}</p>
+<h2>{SECTION}</h2>
+<table>{"".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in ROWS)}</table>
+<h2>{NEXT}</h2>
+<p>{NEXT_TEXT}</p>
+</body></html>
+"""
+
+CSV = "\n".join(",".join(row) for row in ROWS) + "\n"
+
+
+def with_part(package: bytes, name: str, data: bytes) -> bytes:
+    """A copy of the zip `package` with one member added or replaced."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            if item.filename != name:
+                target.writestr(item, source.read(item))
+        target.writestr(name, data)
+    return out.getvalue()
