@@ -23,6 +23,7 @@ __all__ = [
     "TITLE",
     "docx",
     "encrypted_pdf",
+    "long_pdf",
     "pdf",
     "pptx",
     "scanned_pdf",
@@ -61,6 +62,24 @@ def pdf(*, user_password: str = "") -> bytes:
     document.cell(0, 10, NEXT, new_x="LMARGIN", new_y="NEXT")
     document.set_font("Helvetica", "", 11)
     document.multi_cell(0, 6, NEXT_TEXT)
+    return bytes(document.output())
+
+
+def long_pdf(pages: int) -> bytes:
+    """A report of `pages` pages, each a section with two paragraphs and a numeric table."""
+    document = FPDF()
+    for page in range(pages):
+        document.add_page()
+        document.set_font("Helvetica", "B", 16)
+        document.cell(0, 10, f"Station {page + 1}", new_x="LMARGIN", new_y="NEXT")
+        document.set_font("Helvetica", "", 11)
+        for _ in range(2):
+            document.multi_cell(0, 6, f"{INTRO} {NEXT_TEXT} " * 3, new_x="LMARGIN", new_y="NEXT")
+        with document.table() as table:
+            for values in ROWS:
+                row = table.row()
+                for value in values:
+                    row.cell(value)
     return bytes(document.output())
 
 
