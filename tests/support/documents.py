@@ -7,8 +7,12 @@ headings, text and tables survive the conversion.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
+from dataclasses import dataclass
+from pathlib import Path
 
 from fpdf import FPDF
 from PIL import Image
@@ -186,3 +190,112 @@ def with_part(package: bytes, name: str, data: bytes) -> bytes:
                 target.writestr(item, source.read(item))
         target.writestr(name, data)
     return out.getvalue()
+
+
+# --- the corpus's Markdown in other formats -------------------------------------------------------
+# A small writer for what the corpus documents used here hold: headings, paragraphs, bullet lists and
+# tables (no code, no inline markup), so each can be sent as the Word, PDF or HTML file an author
+# would have made of it, and its deck checked against the same expectations.
+
+FONTS = Path(__file__).resolve().parents[2] / "service" / "deckgen" / "render" / "fonts"
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str
+    """heading, paragraph, bullets or table."""
+    text: str = ""
+    level: int = 0
+    items: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+def markdown_blocks(markdown: str) -> list[Block]:
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", markdown.strip()):
+        lines = chunk.strip().split("\n")
+        if lines[0].startswith("#"):
+            marks, _, text = lines[0].partition(" ")
+            blocks.append(Block("heading", text.strip(), level=len(marks)))
+            if len(lines) > 1:
+                blocks.append(Block("paragraph", " ".join(lines[1:])))
+        elif lines[0].startswith("|"):
+            rows = [tuple(cell.strip() for cell in line.strip().strip("|").split("|")) for line in lines]
+            blocks.append(Block("table", rows=(rows[0], *rows[2:])))
+        elif lines[0].startswith("- "):
+            blocks.append(Block("bullets", items=tuple(line[2:].strip() for line in lines)))
+        else:
+            blocks.append(Block("paragraph", " ".join(line.strip() for line in lines)))
+    return blocks
+
+
+def blocks_html(blocks: list[Block]) -> str:
+    parts = ["<!doctype html><html><head><meta charset='utf-8'></head><body>"]
+    for block in blocks:
+        if block.kind == "heading":
+            parts.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
+        elif block.kind == "paragraph":
+            parts.append(f"<p>{html.escape(block.text)}</p>")
+        elif block.kind == "bullets":
+            parts.append("<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in block.items) + "</ul>")
+        else:
+            head = "".join(f"<th>{html.escape(c)}</th>" for c in block.rows[0])
+            body = "".join(
+                "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in block.rows[1:]
+            )
+            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    return "".join(parts) + "</body></html>"
+
+
+def blocks_docx(blocks: list[Block]) -> bytes:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    for block in blocks:
+        if block.kind == "heading":
+            document.add_heading(block.text, level=block.level)
+        elif block.kind == "paragraph":
+            document.add_paragraph(block.text)
+        elif block.kind == "bullets":
+            for text in block.items:
+                document.add_paragraph(text, style="List Bullet")
+        else:
+            table = document.add_table(rows=len(block.rows), cols=len(block.rows[0]))
+            for r, cells in enumerate(block.rows):
+                for c, cell in enumerate(cells):
+                    table.cell(r, c).text = cell
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def blocks_pdf(blocks: list[Block]) -> bytes:
+    document = FPDF()
+    document.add_font("Sans", "", str(FONTS / "LiberationSans-Regular.ttf"))
+    document.add_font("Sans", "B", str(FONTS / "LiberationSans-Bold.ttf"))
+    document.add_page()
+    sizes = {1: 22, 2: 16, 3: 13}
+    for block in blocks:
+        if block.kind == "heading":
+            size = sizes.get(block.level, 13)
+            document.set_font("Sans", "B", size)
+            document.multi_cell(0, size * 0.6, block.text, new_x="LMARGIN", new_y="NEXT")
+            document.ln(2)
+        elif block.kind == "paragraph":
+            document.set_font("Sans", "", 11)
+            document.multi_cell(0, 6, block.text, new_x="LMARGIN", new_y="NEXT")
+            document.ln(3)
+        elif block.kind == "bullets":
+            document.set_font("Sans", "", 11)
+            for text in block.items:
+                document.multi_cell(0, 6, f"\u2022 {text}", new_x="LMARGIN", new_y="NEXT")
+            document.ln(3)
+        else:
+            document.set_font("Sans", "", 11)
+            with document.table() as table:
+                for cells in block.rows:
+                    row = table.row()
+                    for cell in cells:
+                        row.cell(cell)
+            document.ln(3)
+    return bytes(document.output())

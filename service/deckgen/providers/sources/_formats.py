@@ -16,7 +16,7 @@ from typing import Any
 
 __all__ = ["CONVERTERS", "ConversionError", "tidy"]
 
-MAX_PDF_PAGES = 500
+MAX_PDF_PAGES = 300
 MAX_SHEETS = 20
 MAX_SHEET_ROWS = 200
 MAX_SHEET_COLUMNS = 30
@@ -76,23 +76,25 @@ def _key(line: str) -> str:
 
 def _pdf_headings(content: bytes) -> dict[str, int]:
     """Lines set larger than the body text, by their text, with a heading level: PDF has no
-    headings, only type sizes, and without them every section of a PDF would run into one."""
-    import pdfplumber
+    headings, only type sizes, and without them every section of a PDF would run into one.
+    (pdfminer's layout pass: a third of the time pdfplumber's word extraction takes.)"""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTTextContainer, LTTextLine
 
     lines: list[tuple[str, float]] = []
     sizes: Counter[float] = Counter()
-    with pdfplumber.open(io.BytesIO(content)) as pdf:
-        for page in pdf.pages:
-            rows: dict[int, list[dict[str, Any]]] = {}
-            for word in page.extract_words(extra_attrs=["size"]):
-                rows.setdefault(round(float(word["top"])), []).append(word)
-            for top in sorted(rows):
-                words = sorted(rows[top], key=lambda w: float(w["x0"]))
-                size = max(round(float(w["size"]), 1) for w in words)
-                text = " ".join(str(w["text"]) for w in words)
-                lines.append((text, size))
-                sizes[size] += len(text)
-            page.close()
+    for page in extract_pages(io.BytesIO(content)):
+        for box in page:
+            if not isinstance(box, LTTextContainer):
+                continue
+            for line in box:
+                if not isinstance(line, LTTextLine):
+                    continue
+                chars = [round(float(char.size), 1) for char in line if isinstance(char, LTChar)]
+                text = " ".join(line.get_text().split())
+                if chars and text:
+                    lines.append((text, max(chars)))
+                    sizes[max(chars)] += len(text)
     if not sizes:
         return {}
     body = sizes.most_common(1)[0][0]
@@ -105,19 +107,67 @@ def _pdf_headings(content: bytes) -> dict[str, int]:
     }
 
 
+_BULLET = re.compile(r"^\s*[\u2022\u25cf\u25aa\u25e6\u2023\u2043\uf0b7]\s*")
+
+
+_RUNS_ON = re.compile(r"(?<=[^\s.!?:;|)\u3002])\n[ \t]*(?:\f[ \t]*)?\n?[ \t]*(?=[^\W\d_A-Z])")
+"""A break (blank line, page break) between a line that ends mid-sentence and one that goes on in
+lower case: a paragraph cut by the end of a page."""
+
+
+def _join_pages(text: str) -> str:
+    """Pages one after the other, a sentence that runs over a page break kept in one paragraph."""
+    text = _RUNS_ON.sub("\n", text)
+    return text.replace("\f", "\n\n")
+
+
+def _unmistake_tables(lines: list[str], headings: dict[str, int]) -> list[str]:
+    """Lines of a large, widely set heading that the PDF converter took for a table row go back
+    to being lines."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        if not lines[index].lstrip().startswith("|"):
+            out.append(lines[index])
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and lines[end].lstrip().startswith("|"):
+            end += 1
+        block = lines[index:end]
+        rows = [" ".join(c for c in _cells(line) if c) for line in block if not _TABLE_RULE.match(line)]
+        out += rows if rows and all(_key(row) in headings for row in rows) else block
+        index = end
+    return out
+
+
 def _pdf_text(text: str, headings: dict[str, int]) -> str:
-    """pdfminer's text as Markdown: headings marked from their type size, page numbers and form
-    feeds dropped, tables set off by blank lines."""
+    """pdfminer's text as Markdown: headings marked from their type size (a heading wrapped over
+    two lines is one), bullets as list items, page numbers and form feeds dropped, tables set off
+    by blank lines."""
     out: list[str] = []
     in_table = False
-    for line in text.replace("\f", "\n\n").split("\n"):
+    last_heading: tuple[int, int] | None = None
+    """(level, index in out) of a heading on the line just before."""
+    for line in _unmistake_tables(_join_pages(text).split("\n"), headings):
         if _PAGE_NUMBER.match(line):
             continue
         level = headings.get(_key(line)) if line.strip() else None
         table = line.lstrip().startswith("|")
         if level is not None:
-            out += ["", f"{'#' * level} {line.strip()}", ""]
-        elif table != in_table:
+            words = " ".join(line.split())
+            if last_heading is not None and last_heading[0] == level:
+                out[last_heading[1]] += f" {words}"
+                continue
+            out += ["", f"{'#' * level} {words}", ""]
+            last_heading = (level, len(out) - 2)
+            in_table = False
+            continue
+        if line.strip():
+            last_heading = None
+        if _BULLET.match(line):
+            line = _BULLET.sub("- ", line)
+        if table != in_table:
             out += ["", line]
         else:
             out.append(line)
@@ -251,6 +301,16 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
+def _without_empty_columns(header: str, rule: str, body: list[str]) -> tuple[str, str, list[str]]:
+    rows = [_cells(header), *(_cells(line) for line in body)]
+    width = max(len(row) for row in rows)
+    keep = [i for i in range(width) if any(i < len(row) and row[i] for row in rows)]
+    if len(keep) == width:
+        return header, rule, body
+    lines = ["| " + " | ".join(row[i] if i < len(row) else "" for i in keep) + " |" for row in rows]
+    return lines[0], "| " + " | ".join("---" for _ in keep) + " |", lines[1:]
+
+
 def _tables(lines: list[str]) -> tuple[list[str], int]:
     """Tables set off by blank lines, with a header (an empty header row, as HTML and Word tables
     without header cells give, takes the first row's place), cut to MAX_TABLE_ROWS data rows.
@@ -272,6 +332,7 @@ def _tables(lines: list[str]) -> tuple[list[str], int]:
             index += 1
         if not any(_cells(line)) and body:
             line, body = body[0], body[1:]
+        line, rule, body = _without_empty_columns(line, rule, body)
         if len(body) > MAX_TABLE_ROWS:
             cut += 1
             body = body[:MAX_TABLE_ROWS]
