@@ -6,7 +6,9 @@ ends the call with INVALID_ARGUMENT naming the source and a reason (issue 13, "M
 from __future__ import annotations
 
 import asyncio
+import io
 import os
+import zipfile
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -118,6 +120,30 @@ async def test_html_is_converted_without_fetching_anything(
     assert "Cargo volume grew" in words(slides)
     assert "![" not in words(slides)
     await asyncio.sleep(0.2)
+    assert pictures.connections == 0
+
+
+async def test_links_out_of_an_office_file_are_dropped_with_a_warning(
+    server: RunningServer, pictures: PictureServer
+) -> None:
+    original = documents.docx()
+    with zipfile.ZipFile(io.BytesIO(original)) as package:
+        rels = package.read("word/_rels/document.xml.rels").decode()
+    linked = rels.replace(
+        "</Relationships>",
+        '<Relationship Id="rIdX" TargetMode="External" Target="' + pictures.url() + '" Type="http://schemas.'
+        'openxmlformats.org/officeDocument/2006/relationships/image"/></Relationships>',
+    )
+    document = documents.with_part(original, "word/_rels/document.xml.rels", linked.encode())
+    request = spb.GeneratePresentationRequest(sources=[source("linked.docx", document)], slide_count=5)
+    events = [event async for event in server.stub.GeneratePresentation(request, timeout=120)]
+    assert events[-1].HasField("completed")
+    warnings = [e.warning for e in events if e.HasField("warning")]
+    assert any(
+        w.code == "SOURCE_CONVERTED" and w.message.startswith("linked.docx: 1 link(s) to content outside")
+        for w in warnings
+    ), warnings
+    assert events[-1].completed.presentation.deck.slides[0].title == documents.TITLE
     assert pictures.connections == 0
 
 
