@@ -13,6 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 from PIL import Image
@@ -125,6 +126,10 @@ def docx() -> bytes:
 
 def pptx() -> bytes:
     from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+
+    chart_data: Any = CategoryChartData  # python-pptx's chart data classes are untyped
     from pptx.util import Inches
 
     deck = Presentation()
@@ -139,9 +144,16 @@ def pptx() -> bytes:
     for r, values in enumerate(ROWS):
         for c, value in enumerate(values):
             shape.table.cell(r, c).text = value
+    growth = deck.slides.add_slide(deck.slide_layouts[5])
+    growth.shapes.title.text = "Growth by region"
+    data = chart_data()
+    data.categories = [row[0] for row in ROWS[1:]]
+    data.add_series("Growth (%)", [round(100 * (int(r[2]) - int(r[1])) / int(r[1])) for r in ROWS[1:]])
+    growth.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, Inches(1), Inches(2), Inches(6), Inches(4), data)
     closing = deck.slides.add_slide(deck.slide_layouts[1])
     closing.shapes.title.text = NEXT
     closing.placeholders[1].text_frame.text = NEXT_TEXT
+    closing.notes_slide.notes_text_frame.text = "Thank the crews of both vessels before the questions."
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()

@@ -181,15 +181,21 @@ def _docx(content: bytes) -> str:
     return str(DocxConverter().convert(io.BytesIO(content), _stream_info(".docx")).markdown or "")
 
 
+_PPTX_LABEL = re.compile(r"^#{2,6} (?:Chart(?::.*)?|Notes:)\s*$")
+
+
 def _pptx(content: bytes) -> str:
     from markitdown.converters import PptxConverter
 
     markdown = str(PptxConverter().convert(io.BytesIO(content), _stream_info(".pptx")).markdown or "")
     # Every slide title comes as a top heading; the first slide's is the presentation's title, the
-    # others are its sections.
+    # others are its sections. A slide's chart data and notes belong to its section: their own
+    # "### Chart" and "### Notes:" headings would make sections of their own.
     first = True
     lines = []
     for line in markdown.split("\n"):
+        if _PPTX_LABEL.match(line):
+            continue
         if line.startswith("# "):
             if not first:
                 line = "#" + line
