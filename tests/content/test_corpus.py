@@ -301,6 +301,9 @@ async def test_a_table_heavy_section_titles_each_slide_after_what_it_holds() -> 
         "Settings used for every run",
         "Error count",
     ]
+    # A remark after a run of tables is not pinned beside the last chart when it speaks of another.
+    errors = next(s for s in deck.slides if s.title == "Error count")
+    assert not errors.bullets
     # A caption titles its table; it is neither a bullet beside another chart nor a takeaway.
     shown = [t for s in deck.slides for t in shown_texts(s)]
     assert not any(t.startswith(("Throughput per node", "Median latency", "Settings used")) for t in shown)

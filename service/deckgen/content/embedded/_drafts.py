@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from deckgen.content.embedded._figures import chart_for, dated, headline, split_step
 from deckgen.content.embedded._markdown import CodeBlock, ListBlock, Paragraph, QuoteBlock, TableBlock
 from deckgen.content.embedded._sections import Part, Section, Unit, clean_title, dangling, units_of
-from deckgen.content.embedded._summarize import clip, split_clauses, split_sentences
+from deckgen.content.embedded._summarize import clip, split_clauses, split_sentences, words
 from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits
 
 __all__ = [
@@ -393,13 +393,27 @@ def _lead_figures(section: Section, part: Part) -> tuple[Draft, Part] | None:
     return Draft(kind="stats", sections=[section], statistics=tuple(statistics), units=units), rest
 
 
+def _speaks_of(draft: Draft, units: list[Unit]) -> bool:
+    """Whether the text names something the draft's chart shows: a category, a series, a header."""
+    chart = draft.chart
+    if chart is None:
+        return False
+    names = [*chart.categories, *(series.name for series in chart.series)]
+    if draft.table is not None:
+        names += list(draft.table.header)
+    shown = {word for name in names for word in words(name)}
+    said = {word for unit in units for word in words(unit.text)}
+    return bool(shown & said)
+
+
 def _flush(drafts: list[Draft], start: int, section: Section, kind: str, pending: list[Unit]) -> list[Unit]:
     """Pending text into drafts (or beside the chart just before it); returns the emptied pending list."""
     last = drafts[-1] if len(drafts) > start else None
-    # A short comment after a chart or a code sample is shown with it rather than on a slide of its own.
+    # A short comment after a chart or a code sample is shown with it rather than on a slide of its own,
+    # when it speaks of what the chart shows: a remark after a run of tables may be about another one.
     if (
         last is not None
-        and last.kind in ("chart", "code")
+        and (last.kind == "code" or (last.kind == "chart" and _speaks_of(last, pending)))
         and kind == "bullets"
         and 0 < line_total(last.units) + line_total(pending) <= _LEAD_LINES
     ):
