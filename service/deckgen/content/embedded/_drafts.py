@@ -407,17 +407,28 @@ def _speaks_of(draft: Draft, units: list[Unit]) -> bool:
 
 
 def _flush(drafts: list[Draft], start: int, section: Section, kind: str, pending: list[Unit]) -> list[Unit]:
-    """Pending text into drafts (or beside the chart just before it); returns the emptied pending list."""
+    """Pending text into drafts (or beside the chart it speaks of); returns the emptied pending list."""
     last = drafts[-1] if len(drafts) > start else None
-    # A short comment after a chart or a code sample is shown with it rather than on a slide of its own,
-    # when it speaks of what the chart shows: a remark after a run of tables may be about another one.
-    if (
-        last is not None
-        and (last.kind == "code" or (last.kind == "chart" and _speaks_of(last, pending)))
-        and kind == "bullets"
-        and 0 < line_total(last.units) + line_total(pending) <= _LEAD_LINES
-    ):
-        last.units = last.units + pending
+    lines = line_total(pending)
+    # A short comment after a code sample is shown with it rather than on a slide of its own; one
+    # after a chart goes beside the chart of the section it speaks of (after a run of tables, a
+    # remark may be about any of them), if that chart has room.
+    host = None
+    if kind == "bullets" and lines > 0 and last is not None and last.kind == "code":
+        host = last if line_total(last.units) + lines <= _LEAD_LINES else None
+    elif kind == "bullets" and lines > 0:
+        host = next(
+            (
+                draft
+                for draft in reversed(drafts[start:])
+                if draft.kind == "chart"
+                and _speaks_of(draft, pending)
+                and line_total(draft.units) + lines <= _LEAD_LINES
+            ),
+            None,
+        )
+    if host is not None:
+        host.units = host.units + pending
     else:
         drafts.extend(_pack(kind, section, pending))
     return []
