@@ -197,3 +197,16 @@ def test_first_sentence_titles_a_deck_without_headings_never_the_file_name() -> 
     )
     plan = plan_deck([document], topic="", slide_count=None, condense=True, speaker_notes=False)
     assert plan.title == "We shipped the release on time"
+
+
+def test_a_captioned_table_split_over_slides_keeps_its_caption_and_says_it_continues() -> None:
+    rows = "\n".join(f"| Setting {i} | {i} | because {i} |" for i in range(7))
+    text = (
+        "# T\n\n## Settings\n\nSome text about the settings.\n\nTable 1: Settings used for every run\n\n"
+        f"| Setting | Value | Why |\n| --- | --- | --- |\n{rows}\n\n## Other\n\nMore text for the deck.\n"
+    )
+    document = parse("t.md", "text/markdown", text.encode())
+    plan = plan_deck([document], topic="", slide_count=12, condense=True, speaker_notes=False)
+    titles = [slide.title for slide in plan.slides if slide.table is not None]
+    assert titles[0] == "Settings used for every run" and len(titles) >= 2
+    assert all(title == "Settings used for every run (cont.)" for title in titles[1:])

@@ -59,6 +59,8 @@ class Draft:
     columns: tuple[Column, Column] | None = None
     title: str = ""
     continued: bool = False
+    repeats: bool = False
+    """A titled draft split in two: this half goes on under the same title, marked as continued."""
     overflow: list[str] = field(default_factory=list)
     """Sentences that did not fit (verbatim decks put them in the speaker notes)."""
     note: str = ""
@@ -693,7 +695,7 @@ def _split_weight(draft: Draft) -> int:
 
 
 def _split(draft: Draft) -> tuple[Draft, Draft]:
-    second = replace(draft, continued=True, overflow=[])
+    second = replace(draft, continued=True, overflow=[], repeats=bool(draft.title))
     if draft.kind in TEXT_KINDS:
         clusters = _clusters(draft.units)
         measure = _body_length if draft.kind == "body" else line_total

@@ -156,6 +156,9 @@ def _joined(titles: list[str]) -> str:
 
 
 def _draft_title(draft: Draft, words: Phrases) -> str:
+    if draft.title and draft.repeats:
+        suffix = f" {words.continued}"
+        return clip(_title(draft.title), limits.MAX_TITLE_CHARS - len(suffix)) + suffix
     if draft.title:
         return _title(draft.title)
     titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
