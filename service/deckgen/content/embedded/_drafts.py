@@ -59,6 +59,8 @@ class Draft:
     columns: tuple[Column, Column] | None = None
     title: str = ""
     continued: bool = False
+    comment: list[Unit] = field(default_factory=list)
+    """A line shown over big numbers: what the section says after its figures, when that is short."""
     repeats: bool = False
     """A titled draft split in two: this half goes on under the same title, marked as continued."""
     overflow: list[str] = field(default_factory=list)
@@ -462,8 +464,13 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
             if condense and number == 0:
                 figures = _lead_figures(section, part)
                 if figures is not None:
-                    drafts.append(figures[0])
-                    part = figures[1]
+                    stats, part = figures
+                    drafts.append(stats)
+                    rest = units_of(section, part, density) if part.sentences else []
+                    # One more line is said over the numbers rather than alone on a slide of its own.
+                    if len(section.parts) == 1 and len(rest) == 1 and line_total(rest) == 1:
+                        stats.comment = rest
+                        continue
                     if not part.sentences:
                         continue
             if isinstance(block, ListBlock | Paragraph):
@@ -523,7 +530,7 @@ def _as_units(draft: Draft) -> list[Unit]:
     section = draft.sections[0].index if draft.sections else -1
     order = section * 1000
     if draft.kind in TEXT_KINDS or (draft.kind in ("stats", "steps") and draft.units):
-        return list(draft.units)
+        return list(draft.units) + draft.comment
     table = draft.table
     if draft.kind in ("table", "chart") and table is not None:
         header = table.header

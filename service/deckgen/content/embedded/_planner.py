@@ -250,7 +250,8 @@ def _slide(draft: Draft, words: Phrases) -> Slide:
             Layout.CHART, title, chart=draft.chart, bullets=render_bullets(draft.units), sources=sources
         )
     if draft.kind == "stats":
-        return Slide(Layout.STATISTIC, title, statistics=draft.statistics, sources=sources)
+        comment = render_bullets(draft.comment)
+        return Slide(Layout.STATISTIC, title, statistics=draft.statistics, bullets=comment, sources=sources)
     if draft.kind == "steps":
         return Slide(Layout.TIMELINE, title, steps=draft.steps, sources=sources)
     if draft.kind == "quote":
@@ -298,7 +299,9 @@ def _without_repeats(slide: Slide, seen: set[str]) -> Slide:
 def _notes(draft: Draft, slide: Slide, words: Phrases, following: str, condense: bool) -> str:
     """A short script: what the slide is about, what the source says beyond the slide, what comes next."""
     opener = words.covers.format(title=slide.title.replace(" · …", "").replace(" · ", ", "))
-    fuller = [sentence for unit in draft.units for sentence in unit.dropped] + draft.overflow
+    fuller = [
+        sentence for unit in [*draft.units, *draft.comment] for sentence in unit.dropped
+    ] + draft.overflow
     if draft.note:
         fuller.append(draft.note + ".")
     if slide.layout in (Layout.STATISTIC, Layout.TIMELINE) and draft.units:
