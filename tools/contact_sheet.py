@@ -83,8 +83,8 @@ async def _written(name: str) -> Deck:
 
 _DOCUMENTS_SHEET = (
     ("q3-report.md", "default", (1, 3, 4, 9)),
-    ("night-bus-trial.md", "editorial", (2, 5, 7, 8)),
-    ("benchmarks-appendix.md", "midnight", (3, 5, 7, 9)),
+    ("night-bus-trial.md", "editorial", (4, 6, 7, 8)),
+    ("benchmarks-appendix.md", "midnight", (3, 4, 5, 7)),
     ("remote-work-ja.md", "forest", (1, 2, 4, 7)),
 )
 
