@@ -62,7 +62,46 @@ def _pdf(content: bytes) -> str:
     if pages == 0:
         raise ConversionError("SOURCE_UNREADABLE", "is a PDF without pages")
     result = PdfConverter().convert(io.BytesIO(content), _stream_info(".pdf"))
-    return _pdf_text(str(result.markdown or ""), _pdf_headings(content))
+    text = _ruled_tables(content, str(result.markdown or ""))
+    return _pdf_text(text, _pdf_headings(content))
+
+
+_LABEL_NUMBER = re.compile(r"^\s*\S.*\s[-+]?[\d.,]+\s*%?\s*$")
+
+
+def _ruled_tables(content: bytes, text: str) -> str:
+    """Ruled tables markitdown read as lines of text (its word-position heuristic misses narrow
+    ones, such as a label column and one of numbers) put back as Markdown tables, from pdfplumber's
+    table finder. Only looked for when the text has three lines in a row that end in a number."""
+    lines = text.split("\n")
+    runs = sum(
+        1
+        for a, b, c in zip(lines, lines[1:], lines[2:], strict=False)
+        if all(_LABEL_NUMBER.match(x) and not x.lstrip().startswith("|") for x in (a, b, c))
+    )
+    if not runs:
+        return text
+    import pdfplumber
+
+    found: list[list[list[str]]] = []
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        for page in pdf.pages:
+            for table in page.extract_tables():
+                rows = [[" ".join(str(cell or "").split()) for cell in row] for row in table]
+                if len(rows) >= 2 and len(rows[0]) >= 2:
+                    found.append(rows)
+            page.close()
+    keys = [_key(line) for line in lines]
+    for rows in found:
+        wanted = [_key(" ".join(cell for cell in row if cell)) for row in rows]
+        for start in range(len(lines) - len(wanted) + 1):
+            if keys[start : start + len(wanted)] == wanted:
+                markdown = ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+                markdown.insert(1, "| " + " | ".join("---" for _ in rows[0]) + " |")
+                lines[start : start + len(wanted)] = markdown
+                keys[start : start + len(wanted)] = [""] * len(markdown)
+                break
+    return "\n".join(lines)
 
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?\s*$", re.IGNORECASE)
