@@ -94,8 +94,9 @@ async def test_every_format_becomes_a_deck_with_its_headings_text_and_a_chart(se
         assert series == {"2025": [120, 90, 75], "2026": [180, 110, 95]}, (kind, series)
         assert "SCRIPT TEXT" not in text and "font-family" not in text
         assert not any(s.title.startswith(("Notes", "Chart")) for s in slides), kind
-    # The presentation's own chart comes back as a chart, its notes as text of the deck.
+    # The presentation's own chart comes back as a chart; its speaker notes stay off the slides.
     slides = await generate(server, FORMATS["pptx"](), slides=8)
+    assert "Thank the crews" not in words(slides)
     growth = [s for s in slides if s.title == "Growth by region"]
     assert growth and growth[0].layout == pb.LAYOUT_CHART, [s.title for s in slides]
     assert list(growth[0].chart.series[0].values) == [50, 22, 27]

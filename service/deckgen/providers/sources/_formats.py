@@ -220,7 +220,9 @@ def _docx(content: bytes) -> str:
     return str(DocxConverter().convert(io.BytesIO(content), _stream_info(".docx")).markdown or "")
 
 
-_PPTX_LABEL = re.compile(r"^#{2,6} (?:Chart(?::.*)?|Notes:)\s*$")
+_PPTX_CHART = re.compile(r"^#{2,6} Chart(?::.*)?\s*$")
+_PPTX_NOTES = re.compile(r"^#{2,6} Notes:\s*$")
+_PPTX_SLIDE = re.compile(r"^<!-- Slide number: \d+ -->")
 
 
 def _pptx(content: bytes) -> str:
@@ -228,12 +230,18 @@ def _pptx(content: bytes) -> str:
 
     markdown = str(PptxConverter().convert(io.BytesIO(content), _stream_info(".pptx")).markdown or "")
     # Every slide title comes as a top heading; the first slide's is the presentation's title, the
-    # others are its sections. A slide's chart data and notes belong to its section: their own
-    # "### Chart" and "### Notes:" headings would make sections of their own.
+    # others are its sections. A slide's chart data belongs to its section (a "### Chart" heading
+    # would make a section of its own); its speaker notes are the presenter's script, not text for
+    # the audience, and are left out.
     first = True
+    in_notes = False
     lines = []
     for line in markdown.split("\n"):
-        if _PPTX_LABEL.match(line):
+        if _PPTX_SLIDE.match(line):
+            in_notes = False
+        elif _PPTX_NOTES.match(line):
+            in_notes = True
+        if in_notes or _PPTX_CHART.match(line):
             continue
         if line.startswith("# "):
             if not first:
