@@ -18,7 +18,7 @@ import pytest
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 from tests.support import documents
-from tests.support.hostile import PictureServer
+from tests.support.hostile import PictureServer, zip_bomb
 from tests.support.servers import RunningServer, running_server, server_settings
 from tests.support.status import RichError, rich_error
 
@@ -183,6 +183,7 @@ async def test_each_way_a_source_can_be_wrong_names_it_with_a_reason(server: Run
             "SOURCE_UNSAFE",
             "document type declaration",
         ),
+        (source("bomb.pptx", zip_bomb(100 * 1024 * 1024)), "SOURCE_TOO_LARGE", "ppt/media/bomb.xml"),
         (
             source("empty.xlsx", _empty_workbook()),
             "SOURCE_HAS_NO_TEXT",

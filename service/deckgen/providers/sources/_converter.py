@@ -48,6 +48,9 @@ _START_TIMEOUT = 60.0
 _USES_PER_CHILD = 50
 """Conversions one child serves before it is replaced, so what a parser leaks cannot pile up."""
 _MAX_ANSWER_BYTES = 8 * 1024 * 1024
+_SOURCE_PACKAGE_LIMITS = PackageLimits(max_part_bytes=32 * 1024 * 1024, max_total_bytes=64 * 1024 * 1024)
+"""An Office source is inflated in the server's process before a child sees it: tighter than a
+template's limits (64 / 160 MiB), since many calls may carry sources at once."""
 
 
 class SourceFailed(Exception):
@@ -120,7 +123,7 @@ class SourceConverter:
     memory_bytes: int = 1024 * 1024 * 1024
     """Address space one conversion may add to a child (RLIMIT_AS on top of the loaded libraries)."""
     sandbox: Sandbox = field(default_factory=lambda: Sandbox("none"))
-    package_limits: PackageLimits = field(default_factory=PackageLimits)
+    package_limits: PackageLimits = field(default_factory=lambda: _SOURCE_PACKAGE_LIMITS)
     _idle: list[_Child] = field(default_factory=list, init=False)
     _busy: set[_Child] = field(default_factory=set, init=False)
     _slots: asyncio.Semaphore | None = field(default=None, init=False)
