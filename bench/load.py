@@ -182,7 +182,7 @@ def server(extra: dict[str, str]) -> Iterator[ChildServer]:
             yield child
         finally:
             child.stop()
-            SERVER_LOG.write_text("".join(child.log))
+            SERVER_LOG.write_text(child.output)
 
 
 @contextmanager

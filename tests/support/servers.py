@@ -61,7 +61,7 @@ class ChildServer:
     process: subprocess.Popen[str]
     port: int
     # The child's log, read as it comes: a full pipe would block the server, which looks like a hang.
-    log: deque[str] = field(default_factory=lambda: deque(maxlen=500))
+    log: deque[str] = field(default_factory=lambda: deque(maxlen=20_000))
     _readers: list[threading.Thread] = field(default_factory=list)
 
     @property
@@ -86,6 +86,11 @@ class ChildServer:
             if stream is not None:
                 stream.close()
         return code
+
+    @property
+    def output(self) -> str:
+        """What the child has written so far (its log lines, the last 20,000 of them)."""
+        return "".join(self.log)
 
 
 def start_child_server(env: Mapping[str, str], slide_delay: float = 0.0, engine: str = "") -> ChildServer:
