@@ -144,13 +144,67 @@ async def test_unknown_streams_and_deletion(shared: Coordination) -> None:
 async def test_a_fenced_stream_takes_appends_only_from_its_holder(shared: Coordination) -> None:
     log = shared.events
     await log.create("s")
-    await log.fence("s", "first")
+    assert await log.fence("s", "first") == []
     await log.append("s", Progress(Stage.OUTLINE, 0.1), fence="first")
-    await log.fence("s", "second")  # a worker took the job over
+    # A worker took the job over: it gets what was written so far, and the first holder is shut out.
+    taken = await log.fence("s", "second")
+    assert [(e.sequence, to_jsonable(e.event)) for e in taken] == [
+        (1, to_jsonable(Progress(Stage.OUTLINE, 0.1)))
+    ]
     with pytest.raises(StreamFenced):
         await log.append("s", Progress(Stage.SLIDES, 0.5), fence="first")
+    with pytest.raises(StreamFenced):
+        await log.append_many("s", [(Progress(Stage.SLIDES, 0.5), 1.0)], fence="first")
     await log.append("s", Progress(Stage.SLIDES, 0.5), fence="second")
     assert await log.last_sequence("s") == 2
+    with pytest.raises(StreamNotFound):
+        await log.fence("nope", "first")
+
+
+async def test_a_stream_can_open_with_its_first_event(shared: Coordination) -> None:
+    log = shared.events
+    await log.create("s", Progress(Stage.OUTLINE, 0.01))
+    assert await log.last_sequence("s") == 1
+    with pytest.raises(ValueError, match="exists"):
+        await log.create("s", Progress(Stage.OUTLINE, 0.01))
+    assert [e.sequence async for e in _until(log.read("s"), 1)] == [1]
+
+
+async def test_many_events_are_appended_in_order_in_one_call(shared: Coordination) -> None:
+    log = shared.events
+    await log.create("s")
+    await log.fence("s", "w")
+    reader = asyncio.create_task(_collect(log.read("s")))
+    await asyncio.sleep(0.05)
+    assert await log.append_many("s", [(Progress(Stage.OUTLINE, 0.1), 10.0)], fence="w") == 1
+    batch = [(ev.Warning("W", f"warning {n}"), 11.0 + n) for n in range(3)]
+    assert await log.append_many("s", [*batch, (Failed(GenerationFailed("boom")), 20.0)], fence="w") == 5
+    events = await asyncio.wait_for(reader, 5)
+    assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
+    assert [e.time for e in events] == [10.0, 11.0, 12.0, 13.0, 20.0]
+    assert [getattr(e.event, "message", "") for e in events[1:4]] == ["warning 0", "warning 1", "warning 2"]
+    with pytest.raises(ValueError, match="ended"):
+        await log.append_many("s", [(Progress(Stage.DONE, 1.0), 21.0)], fence="w")
+    # A terminal event in the middle would leave events after the end: refused, nothing written.
+    await log.create("t")
+    with pytest.raises(ValueError, match="last"):
+        await log.append_many(
+            "t", [(Failed(GenerationFailed("boom")), 1.0), (Progress(Stage.DONE, 1.0), 2.0)]
+        )
+    assert await log.last_sequence("t") == 0
+
+
+async def _collect(events: AsyncIterator[ev.SequencedEvent]) -> list[ev.SequencedEvent]:
+    return [event async for event in events]
+
+
+async def _until(events: AsyncIterator[ev.SequencedEvent], count: int) -> AsyncIterator[ev.SequencedEvent]:
+    seen = 0
+    async for event in events:
+        yield event
+        seen += 1
+        if seen == count:
+            return
 
 
 async def test_expired_memory_streams_are_dropped() -> None:

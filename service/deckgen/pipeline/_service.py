@@ -163,8 +163,13 @@ class GenerationService:
             presentation_id, kind, spec, min(deadline, limit) if deadline else limit, tuple(carrier.items())
         )
         events = self._shared.events
-        await events.create(presentation_id)
-        await events.append(presentation_id, Accepted(presentation))
+        if spec.request_id:
+            await events.create(presentation_id, Accepted(presentation))
+        else:
+            # Nothing to undo if either fails (an unknown id leads nowhere): both in one round trip.
+            await asyncio.gather(
+                events.create(presentation_id, Accepted(presentation)), self._shared.records.put(presentation)
+            )
         if spec.request_id:
             earlier = await self._shared.records.bind_request(
                 request_key, RequestBinding(fingerprint, presentation_id)
@@ -173,7 +178,8 @@ class GenerationService:
                 await events.delete(presentation_id)
                 return self._joined(request_key, fingerprint, earlier)
         try:
-            await self._shared.records.put(presentation)
+            if spec.request_id:
+                await self._shared.records.put(presentation)
             await self._shared.queue.submit(job)
         except BaseException as error:
             # Nobody will run it: end its stream, so nothing waits on an `accepted` that never ends.

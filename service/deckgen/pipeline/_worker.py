@@ -36,6 +36,7 @@ from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import RenderFailed, generate_outline, generate_presentation, store_key
 from deckgen.pipeline._ports import Coordination, PipelineDeps
 from deckgen.pipeline._resume import Progressed
+from deckgen.pipeline._writer import EventWriter
 from deckgen.providers.queue import Claim, JobKind, StreamFenced, StreamNotFound
 from deckgen.providers.state import StateUnavailable
 
@@ -75,6 +76,8 @@ class _Running:
     handback: bool = False
     """Stopped to be continued elsewhere: no terminal event, the job goes back to the queue."""
     lost: bool = False
+    writer: EventWriter | None = None
+    """Appends the job's events under this claim's fence, once the stream is fenced for it."""
 
 
 class Worker:
@@ -231,6 +234,8 @@ class Worker:
         except asyncio.CancelledError:
             if running.handback:
                 with contextlib.suppress(Exception):
+                    if running.writer is not None:
+                        await running.writer.flush()  # whoever continues sees all that was said
                     await self._shared.queue.release(claim)
                 return
             if running.lost:
@@ -243,16 +248,24 @@ class Worker:
         job = claim.job
         shared = self._shared
         try:
-            await shared.events.fence(job.id, claim.token)
-            history = await shared.events.history(job.id)
+            history = await shared.events.fence(job.id, claim.token)
         except StreamNotFound:
             return  # its stream expired or was never kept: nothing to continue
         except (StateUnavailable, StreamFenced) as error:
             raise _Lost from error
         if history and history[-1].terminal:
             return  # finished by a worker that stopped before acknowledging it
-        presentation = await self._presentation(job.id, history)
-        cancelled = await shared.cancels.get(job.id)
+        running.writer = EventWriter(shared.events, job.id, claim.token)
+        # Each step here is a round trip before the first event can be written: at once, not in turn.
+        accepted = next((e.event.presentation for e in history if isinstance(e.event, Accepted)), None)
+        if claim.attempt == 1 and accepted is not None:
+            # The first worker: the record is still the one the front side wrote with `accepted`.
+            presentation = replace(accepted, state=PresentationState.GENERATING, update_time=time.time())
+            cancelled, _ = await asyncio.gather(shared.cancels.get(job.id), self._save(presentation))
+        else:
+            presentation, cancelled = await asyncio.gather(
+                self._presentation(job.id, history), shared.cancels.get(job.id)
+            )
         if cancelled is not None:
             await self._end(running, presentation, cancelled, PresentationState.CANCELLED)
             return
@@ -304,8 +317,9 @@ class Worker:
                     await self._save(presentation, durable=True)
                 await self._append(running, event)
 
-        presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())
-        await self._save(presentation)
+        if presentation.state is not PresentationState.GENERATING:
+            presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())
+            await self._save(presentation)
         if claim.attempt > 1 and done.started:
             await publish(
                 ev.Warning(
@@ -361,8 +375,21 @@ class Worker:
         await self._append(running, Completed(result))
 
     async def _append(self, running: _Running, event: Event) -> None:
+        """Queue `event` for the log; a terminal one (the job's end), until all is written.
+
+        So is a slide, the outline and the announcement of a render: what callers wait for is in
+        the log (and with this process's readers) before the generation runs on. Readers here
+        share the event loop with the generation, and a render thread holds the interpreter for
+        long stretches; a generation that ran ahead would keep them from sending what it made.
+        """
+        assert running.writer is not None, "the stream is fenced before anything is appended"
         try:
-            await self._shared.events.append(running.claim.job.id, event, fence=running.claim.token)
+            if isinstance(event, Completed | Failed | ev.SlideReady | ev.OutlineReady) or (
+                isinstance(event, ev.Progress) and event.stage is ev.Stage.RENDER
+            ):
+                await running.writer.append(event)
+            else:
+                await running.writer.put(event)
         except (StreamFenced, StateUnavailable) as error:
             running.lost = True
             raise _Lost from error

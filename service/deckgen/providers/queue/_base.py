@@ -11,7 +11,7 @@ this file; the Redis ones let any replica resume any stream and any worker conti
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -78,8 +78,8 @@ class QueueStats:
 
 
 class EventLog(Protocol):
-    async def create(self, stream: str) -> None:
-        """Open a new, empty stream."""
+    async def create(self, stream: str, first: Event | None = None) -> None:
+        """Open a new stream, empty or holding `first` (not a terminal event) as event 1."""
         ...
 
     async def append(self, stream: str, event: Event, fence: str = "") -> SequencedEvent:
@@ -87,6 +87,11 @@ class EventLog(Protocol):
 
         With `fence`, refuse (`StreamFenced`) unless the stream is fenced for that token.
         """
+        ...
+
+    async def append_many(self, stream: str, events: Sequence[tuple[Event, float]], fence: str = "") -> int:
+        """Append `(event, time)` pairs in order, all or none, as `append` would one by one; return
+        the sequence of the last. Only the last may be a terminal event."""
         ...
 
     def read(self, stream: str, after: int = 0) -> AsyncGenerator[SequencedEvent]:
@@ -104,8 +109,9 @@ class EventLog(Protocol):
         """The sequence of the newest event; raises `StreamNotFound`."""
         ...
 
-    async def fence(self, stream: str, token: str) -> None:
-        """From now on accept fenced appends only with `token`."""
+    async def fence(self, stream: str, token: str) -> list[SequencedEvent]:
+        """From now on accept fenced appends only with `token`; return every event so far (none
+        can be appended by an earlier holder after them). Raises `StreamNotFound`."""
         ...
 
     async def exists(self, stream: str) -> bool: ...

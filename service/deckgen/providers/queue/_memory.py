@@ -7,7 +7,7 @@ import contextlib
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from deckgen.domain import CapacityExceeded
@@ -65,20 +65,31 @@ class MemoryEventLog:
         except KeyError:
             raise StreamNotFound(stream) from None
 
-    async def create(self, stream: str) -> None:
+    async def create(self, stream: str, first: Event | None = None) -> None:
         self._expire()
         if stream in self._streams:
             raise ValueError(f"stream {stream!r} exists")
-        self._streams[stream] = _Stream(self._clock())
+        created = self._streams[stream] = _Stream(self._clock())
+        if first is not None:
+            created.events.append(SequencedEvent(1, created.created_at, first))
 
     async def append(self, stream: str, event: Event, fence: str = "") -> SequencedEvent:
+        return self._append(stream, [(event, self._clock())], fence)
+
+    async def append_many(self, stream: str, events: Sequence[tuple[Event, float]], fence: str = "") -> int:
+        return self._append(stream, events, fence).sequence if events else await self.last_sequence(stream)
+
+    def _append(self, stream: str, events: Sequence[tuple[Event, float]], fence: str) -> SequencedEvent:
         state = self._get(stream)
         if fence and state.fence != fence:
             raise StreamFenced(stream)
         if state.finished_at is not None:
             raise ValueError(f"stream {stream!r} has ended")
-        sequenced = SequencedEvent(len(state.events) + 1, self._clock(), event)
-        state.events.append(sequenced)
+        added = [SequencedEvent(len(state.events) + n, at, event) for n, (event, at) in enumerate(events, 1)]
+        if any(sequenced.terminal for sequenced in added[:-1]):
+            raise ValueError("only the last event appended may end the stream")
+        state.events.extend(added)
+        sequenced = added[-1]
         if sequenced.terminal:
             state.finished_at = sequenced.time
         # Wake every reader, then give the next appends a fresh event to wait on.
@@ -107,8 +118,10 @@ class MemoryEventLog:
     async def last_sequence(self, stream: str) -> int:
         return len(self._get(stream).events)
 
-    async def fence(self, stream: str, token: str) -> None:
-        self._get(stream).fence = token
+    async def fence(self, stream: str, token: str) -> list[SequencedEvent]:
+        state = self._get(stream)
+        state.fence = token
+        return list(state.events)
 
     async def exists(self, stream: str) -> bool:
         self._expire()

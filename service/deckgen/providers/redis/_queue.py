@@ -33,6 +33,14 @@ return 1
 """
 
 
+# Refuse or enqueue in one step (one round trip before a worker can start): ARGV[1] is the room
+# left once the other partitions' jobs are counted.
+_SUBMIT = """
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return redis.error_reply('FULL') end
+return redis.call('XADD', KEYS[1], '*', 'job', ARGV[2])
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class _Token:
     entry: str
@@ -61,6 +69,7 @@ class RedisJobQueue:
         self._capacity = capacity
         self._lease_ms = int(lease * 1000)
         self._keep = client.register_script(_KEEP)
+        self._submit = client.register_script(_SUBMIT)
         self._grouped: set[str] = set()
         self._next = 0
 
@@ -80,13 +89,17 @@ class RedisJobQueue:
     async def submit(self, job: Job) -> None:
         stream = self._partition(job.id)
         with unavailable():
-            total = 0
+            others = 0
             for partition in self._partitions:
-                total += await self._redis.xlen(partition)
-            if total >= self._capacity:
-                raise queue_full(self._capacity)
+                if partition != stream:
+                    others += await self._redis.xlen(partition)
             await self._ensure_group(stream)
-            await self._redis.xadd(stream, {"job": dumps(job)})
+            try:
+                await self._submit(keys=[stream], args=[self._capacity - others, dumps(job)])
+            except ResponseError as error:
+                if "FULL" in str(error):
+                    raise queue_full(self._capacity) from None
+                raise
 
     async def claim(self, worker: str, wait: float) -> Claim | None:
         count = len(self._partitions)
