@@ -7,10 +7,13 @@ of its own), so that the embedded default and the shared one behave the same for
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+import typing
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.exceptions import ResponseError
 
 from deckgen.domain import (
     Cancelled,
@@ -24,7 +27,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import to_jsonable
 from deckgen.domain._events import Failed, Progress, Stage
-from deckgen.pipeline import Coordination
+from deckgen.pipeline import Coordination, PipelineDeps, Worker
 from deckgen.providers.queue import (
     Job,
     JobKind,
@@ -42,6 +45,7 @@ from deckgen.providers.redis import (
     RedisRecords,
     connect,
 )
+from deckgen.providers.redis._queue import GROUP
 from deckgen.providers.state import (
     MemoryCancelSignals,
     MemoryReaders,
@@ -362,4 +366,83 @@ async def test_every_redis_key_expires() -> None:
             await log.append("s", Failed(GenerationFailed("boom")))
             assert all([0 < await client.ttl(key) <= 120 for key in written])
         finally:
+            await client.aclose()
+
+
+async def test_workers_that_died_are_forgotten_unless_they_hold_a_job(shared: Coordination) -> None:
+    queue = shared.queue
+    await queue.submit(job("done"))
+    finished = await queue.claim("gone-idle", 1.0)
+    assert finished is not None
+    await queue.ack(finished)
+    await queue.submit(job("held"))
+    held = await queue.claim("gone-holding", 1.0)
+    assert held is not None
+    assert await queue.claim("alive", 0.05) is None
+    await asyncio.sleep(0.3)
+    assert await queue.forget_idle_workers("alive", idle=10.0) == 0  # nobody idle that long
+    forgotten = await queue.forget_idle_workers("alive", idle=0.2)
+    if isinstance(queue, RedisJobQueue):
+        assert forgotten == 1
+        names = await consumer_names(queue)
+        assert "gone-idle" not in names and "gone-holding" in names
+    else:
+        assert forgotten == 0  # an in-process queue keeps no names
+    # The job of the one that holds something is still there for a takeover.
+    assert await queue.renew(held)
+
+
+async def consumer_names(queue: RedisJobQueue) -> set[str]:
+    names: set[str] = set()
+    client = connect(REDIS_URL)
+    try:
+        for stream in queue.partitions:
+            with contextlib.suppress(ResponseError):  # a partition no job went to has no group
+                for consumer in await client.xinfo_consumers(stream, GROUP):
+                    names.add(consumer["name"])
+    finally:
+        await client.aclose()
+    return names
+
+
+async def test_a_live_worker_forgets_dead_ones_by_itself() -> None:
+    """No one has to call anything: a running worker clears dead workers' names periodically."""
+    async with isolated_prefix() as prefix:
+        client = connect(REDIS_URL)
+        queue = RedisJobQueue(client, Keys(prefix), partitions=1, capacity=CAPACITY, lease=60)
+        shared = Coordination(
+            queue,
+            RedisEventLog(client, Keys(prefix), retention=60, lifetime=60),
+            RedisRecords(client, Keys(prefix), 60),
+            RedisReaders(client, Keys(prefix)),
+            RedisCancelSignals(client, Keys(prefix), 60),
+        )
+        # No job reaches this worker (a lease of a minute: nothing is taken over), so it needs no engine.
+        worker = Worker(
+            typing.cast("PipelineDeps", None),
+            shared,
+            name="alive",
+            concurrency=1,
+            lease=60,
+            max_attempts=3,
+            forget_every=0.2,
+            forget_after=0.5,
+        )
+        try:
+            await queue.submit(job("done"))
+            finished = await queue.claim("gone-idle", 1.0)
+            assert finished is not None
+            await queue.ack(finished)
+            await queue.submit(job("held"))
+            assert await queue.claim("gone-holding", 1.0) is not None
+            await worker.start()
+            for _ in range(100):  # the worker looks every 0.2 s
+                names = await consumer_names(queue)
+                if "gone-idle" not in names:
+                    break
+                await asyncio.sleep(0.1)
+            assert "gone-idle" not in names
+            assert "gone-holding" in names  # its job waits for its lease to lapse, then a takeover
+        finally:
+            await worker.stop()
             await client.aclose()

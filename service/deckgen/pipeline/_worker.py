@@ -92,6 +92,8 @@ class Worker:
         concurrency: int,
         lease: float,
         max_attempts: int,
+        forget_every: float = 60.0,
+        forget_after: float | None = None,
     ) -> None:
         self._deps = deps
         self._shared = shared
@@ -99,6 +101,11 @@ class Worker:
         self._concurrency = concurrency
         self._lease = lease
         self._max_attempts = max_attempts
+        self._forget_every = forget_every
+        # A live worker is seen at least once a claim wait (or holds a job); one unseen for this
+        # long and holding nothing has died. A live one forgotten by mistake returns at its next
+        # claim, so the bound only has to be safely above the claim wait.
+        self._forget_after = forget_after if forget_after is not None else max(60.0, lease * 6)
         self._running: dict[str, _Running] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._loops: list[asyncio.Task[None]] = []
@@ -115,6 +122,7 @@ class Worker:
         self._loops = [
             asyncio.create_task(self._listen(), name=f"{self.name}:cancels"),
             asyncio.create_task(self._renew_loop(), name=f"{self.name}:leases"),
+            asyncio.create_task(self._forget_loop(), name=f"{self.name}:forget"),
         ]
 
     def active(self) -> int:
@@ -204,6 +212,17 @@ class Worker:
                     running.task.cancel()
             except StateUnavailable:
                 await asyncio.sleep(1.0)
+
+    async def _forget_loop(self) -> None:
+        """Workers that died leave their names in the queue's consumer group; live ones drop them."""
+        while True:
+            await asyncio.sleep(self._forget_every)
+            try:
+                forgotten = await self._shared.queue.forget_idle_workers(self.name, self._forget_after)
+            except StateUnavailable:
+                continue
+            if forgotten:
+                log.info("forgot %d worker(s) that left the queue without a word", forgotten)
 
     async def _renew_loop(self) -> None:
         while True:

@@ -144,4 +144,9 @@ class JobQueue(Protocol):
         """Hand the job back, so that another worker can continue it at once."""
         ...
 
+    async def forget_idle_workers(self, worker: str, idle: float) -> int:
+        """Forget workers (other than `worker`) that hold no job and were last seen more than
+        `idle` s ago: those that died. Return how many were forgotten."""
+        ...
+
     async def stats(self) -> QueueStats: ...

@@ -197,6 +197,9 @@ class MemoryJobQueue:
             self._waiting.appendleft((claim.job, claim.attempt + 1, held.enqueued))
             self._arrived.set()
 
+    async def forget_idle_workers(self, worker: str, idle: float) -> int:
+        return 0  # workers leave nothing behind in this process's queue
+
     async def stats(self) -> QueueStats:
         now = self._clock()
         ages = [now - enqueued for _, _, enqueued in self._waiting]

@@ -41,6 +41,24 @@ return redis.call('XADD', KEYS[1], '*', 'job', ARGV[2])
 """
 
 
+# Consumers left by workers that died: idle for long and holding nothing. Checked and removed in
+# one step, so that none takes a job between the check and its removal (its jobs would be lost).
+_FORGET = """
+local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+if type(consumers) ~= 'table' or consumers['err'] then return 0 end
+local removed = 0
+for _, consumer in ipairs(consumers) do
+  local info = {}
+  for i = 1, #consumer, 2 do info[consumer[i]] = consumer[i + 1] end
+  if info['pending'] == 0 and info['idle'] > tonumber(ARGV[2]) and info['name'] ~= ARGV[3] then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
+    removed = removed + 1
+  end
+end
+return removed
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class _Token:
     entry: str
@@ -70,8 +88,14 @@ class RedisJobQueue:
         self._lease_ms = int(lease * 1000)
         self._keep = client.register_script(_KEEP)
         self._submit = client.register_script(_SUBMIT)
+        self._forget = client.register_script(_FORGET)
         self._grouped: set[str] = set()
         self._next = 0
+
+    @property
+    def partitions(self) -> tuple[str, ...]:
+        """The job streams' keys."""
+        return tuple(self._partitions)
 
     async def _ensure_group(self, stream: str, *, again: bool = False) -> None:
         if stream in self._grouped and not again:
@@ -173,6 +197,13 @@ class RedisJobQueue:
         idle = self._lease_ms * 2
         with unavailable():
             await self._keep(keys=[claim.partition], args=[GROUP, token.entry, token.worker, idle])
+
+    async def forget_idle_workers(self, worker: str, idle: float) -> int:
+        removed = 0
+        with unavailable():
+            for stream in self._partitions:
+                removed += int(await self._forget(keys=[stream], args=[GROUP, int(idle * 1000), worker]))
+        return removed
 
     async def stats(self) -> QueueStats:
         waiting = running = 0
