@@ -310,6 +310,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
             concurrency=settings.max_concurrent_generations,
             lease=settings.job_lease,
             max_attempts=settings.job_max_attempts,
+            detach_grace=settings.detach_grace,
         )
     limits = build_limits(settings)
     closers.append(limits.store.aclose)

@@ -477,3 +477,46 @@ async def test_a_burst_survives_worker_restarts(tmp_path: Path, llm: FakeLLMServ
         while await cluster.queued():
             assert time.monotonic() < deadline, "jobs were left in the queue"
             await asyncio.sleep(0.1)
+
+
+async def test_a_generation_stops_after_the_grace_when_its_readers_replica_died(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    """The replica where the last reader left counts DETACH_GRACE; if it dies first, the worker
+    running the job sees no reader on any replica (the dead one's entries lapse) and stops it
+    rather than letting it run to TIMEOUT."""
+    llm.responder = DeckModel(ttft=4.0).respond  # ~36 s of slides: far longer than grace + lease
+    async with isolated_prefix() as prefix:
+        envs = [
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, ROLE=role, DETACH_GRACE="1")
+            for role in ("api", "worker", "api")
+        ]
+        api, worker, other = await asyncio.gather(*(asyncio.to_thread(start_child_server, e) for e in envs))
+        try:
+            async with grpc.aio.insecure_channel(api.target) as channel:
+                call = spb_grpc.PresentationServiceStub(channel).GeneratePresentation(request())
+                before = await read_until_slides(call, 1)
+                api.process.send_signal(signal.SIGKILL)  # the reader's replica, and its grace timer
+            killed_at = time.monotonic()
+            name = before[0].accepted.presentation.name
+            async with grpc.aio.insecure_channel(other.target) as channel:
+                stub = spb_grpc.PresentationServiceStub(channel)
+                state = pb.Presentation.STATE_UNSPECIFIED
+                while time.monotonic() - killed_at < 45:
+                    presentation = await stub.GetPresentation(spb.GetPresentationRequest(name=name))
+                    state = presentation.state
+                    if state != pb.Presentation.STATE_GENERATING:
+                        break
+                    await asyncio.sleep(0.25)
+                assert state == pb.Presentation.STATE_CANCELLED, pb.Presentation.State.Name(state)
+                stopped_after = time.monotonic() - killed_at
+            assert await llm.await_until(lambda s: s.in_flight == 0, 5)
+            written = len([r for r in llm.chat_requests if task_of(r) == "slide"])
+            assert written < SLIDES, f"all {written} slides were written: the job ran to its end"
+            # Stopped once the dead replica's readers lapsed and the grace passed, not at TIMEOUT.
+            assert stopped_after < 28, stopped_after
+        finally:
+            for server in (api, worker, other):
+                if server.process.poll() is None:
+                    server.process.kill()
+                await asyncio.to_thread(server.process.communicate, timeout=10)

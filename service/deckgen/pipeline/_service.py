@@ -53,7 +53,7 @@ from deckgen.pipeline._generate import (
 from deckgen.pipeline._ports import Coordination, PipelineDeps, TemplateSource
 from deckgen.pipeline._worker import CLIENT_LEFT, record_key, request_key
 from deckgen.providers.queue import Job, JobKind, StreamNotFound
-from deckgen.providers.state import RequestBinding
+from deckgen.providers.state import READER_LEASE, RequestBinding
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
@@ -61,8 +61,8 @@ __all__ = ["GenerationService", "Started", "parse_presentation_name"]
 log = logging.getLogger(__name__)
 
 _PRESENTATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_READER_RENEWAL = 10.0
-"""Seconds between renewals of this replica's readers (their entries lapse after a minute)."""
+_READER_RENEWAL = READER_LEASE / 3
+"""Seconds between renewals of this replica's readers (their entries lapse after READER_LEASE)."""
 
 
 @dataclass(frozen=True, slots=True)

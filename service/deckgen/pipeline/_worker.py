@@ -78,6 +78,8 @@ class _Running:
     lost: bool = False
     writer: EventWriter | None = None
     """Appends the job's events under this claim's fence, once the stream is fenced for it."""
+    unread_since: float | None = None
+    """When this worker first saw the job with no reader on any replica (None: it has readers)."""
 
 
 class Worker:
@@ -94,6 +96,7 @@ class Worker:
         max_attempts: int,
         forget_every: float = 60.0,
         forget_after: float | None = None,
+        detach_grace: float | None = None,
     ) -> None:
         self._deps = deps
         self._shared = shared
@@ -102,6 +105,7 @@ class Worker:
         self._lease = lease
         self._max_attempts = max_attempts
         self._forget_every = forget_every
+        self._detach_grace = detach_grace
         # A live worker is seen at least once a claim wait (or holds a job); one unseen for this
         # long and holding nothing has died. A live one forgotten by mistake returns at its next
         # claim, so the bound only has to be safely above the claim wait.
@@ -236,6 +240,34 @@ class Worker:
                     log.warning("generation %s was taken over by another worker", running.claim.job.id)
                     running.lost = True
                     running.task.cancel()
+                    continue
+                await self._check_readers(running)
+
+    async def _check_readers(self, running: _Running) -> None:
+        """Stop a job nobody has read for DETACH_GRACE, on any replica.
+
+        The replica where the last reader left stops it too, at the end of the grace; this holds
+        when that replica died meanwhile (its readers lapse READER_LEASE after its last renewal).
+        Two looks at least, a grace apart: a reader may attach just after the job was claimed.
+        """
+        if self._detach_grace is None or running.task is None or running.cancellation is not None:
+            return
+        job_id = running.claim.job.id
+        try:
+            readers = await self._shared.readers.count(job_id)
+        except StateUnavailable:
+            return
+        now = time.monotonic()
+        if readers:
+            running.unread_since = None
+        elif running.unread_since is None:
+            running.unread_since = now
+        elif now - running.unread_since >= self._detach_grace:
+            log.info(
+                "generation %s has had no reader for %.0f s; stopping it", job_id, now - running.unread_since
+            )
+            running.cancellation = CLIENT_LEFT
+            running.task.cancel()
 
     # -- running --------------------------------------------------------------------------------
 
