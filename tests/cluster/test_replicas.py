@@ -520,3 +520,39 @@ async def test_a_generation_stops_after_the_grace_when_its_readers_replica_died(
                 if server.process.poll() is None:
                     server.process.kill()
                 await asyncio.to_thread(server.process.communicate, timeout=10)
+
+
+async def test_a_draining_api_replica_serves_its_readers_to_the_end(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    """SIGTERM on an API-only replica: new calls are refused at once, but the generation runs on a
+    worker elsewhere, so its readers here keep streaming through the grace instead of being cut off."""
+    async with isolated_prefix() as prefix:
+        envs = [
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, ROLE=role, SHUTDOWN_GRACE="30")
+            for role in ("api", "worker")
+        ]
+        api, worker = await asyncio.gather(*(asyncio.to_thread(start_child_server, env) for env in envs))
+        try:
+            async with grpc.aio.insecure_channel(api.target) as channel:
+                stub = spb_grpc.PresentationServiceStub(channel)
+                call = stub.GeneratePresentation(request())
+                events = await read_until_slides(call, 2)
+                api.process.send_signal(signal.SIGTERM)
+                refused = None
+                for _ in range(50):  # the signal takes a moment to arrive
+                    try:
+                        await read_all(stub.GeneratePresentation(request(), timeout=5))
+                    except grpc.aio.AioRpcError as error:
+                        refused = error
+                        break
+                assert refused is not None and refused.code() == grpc.StatusCode.UNAVAILABLE, refused
+                assert rich_error(refused).reason == "SERVER_SHUTTING_DOWN"
+                await read_rest_into(call, events)  # no UNAVAILABLE: served to the end
+            assert_complete(events)
+            assert await asyncio.to_thread(api.process.wait, 15) == 0  # then it stops, cleanly
+        finally:
+            for server in (api, worker):
+                if server.process.poll() is None:
+                    server.process.kill()
+                await asyncio.to_thread(server.process.communicate, timeout=10)

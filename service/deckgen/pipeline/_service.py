@@ -123,6 +123,9 @@ class GenerationService:
         self._draining = False
         self._closed = asyncio.Event()
         """Set when this replica hands its readers over to others (shutdown with a shared queue)."""
+        self._unread = asyncio.Event()
+        """Set while this replica has no reader."""
+        self._unread.set()
 
     @property
     def shared(self) -> Coordination:
@@ -253,6 +256,7 @@ class GenerationService:
         reader_id = uuid.uuid4().hex
         await self._shared.readers.attach(presentation_id, reader_id)
         self._local_readers[reader_id] = presentation_id
+        self._unread.clear()
         self._renew_readers_soon()
         STREAMS_OPEN.inc()
         try:
@@ -262,6 +266,8 @@ class GenerationService:
             STREAMS_OPEN.dec()
             await reader.aclose()
             del self._local_readers[reader_id]
+            if not self._local_readers:
+                self._unread.set()
             await self._detached(presentation_id, reader_id)
 
     async def _until_closed(self, reader: AsyncGenerator[SequencedEvent]) -> AsyncIterator[SequencedEvent]:
@@ -481,6 +487,11 @@ class GenerationService:
 
     def refuse_new_work(self) -> None:
         self._draining = True
+
+    async def wait_for_readers(self, grace: float) -> None:
+        """Go on serving this replica's readers until they have all finished, or for `grace` s."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._unread.wait(), max(grace, 0.0))
 
     def hand_over_readers(self) -> None:
         """End this replica's streams with UNAVAILABLE: their callers resume on another replica."""
