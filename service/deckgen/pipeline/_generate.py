@@ -82,8 +82,15 @@ def artifact_name(presentation_id: str, filename: str) -> str:
 
 
 async def _plan(
-    spec: GenerationSpec, deps: PipelineDeps, publish: Publish, emit_slide: SlideSink | None = None
+    spec: GenerationSpec,
+    deps: PipelineDeps,
+    publish: Publish,
+    emit_slide: SlideSink | None = None,
+    done: Progressed | None = None,
 ) -> OutlineResult:
+    if done is not None and done.outline is not None:
+        # Taken over after the outline was announced: readers have it, so it is the outline.
+        return OutlineResult(done.outline)
     await publish(Progress(Stage.OUTLINE, 0.01, "planning the outline"))
     if spec.outline is not None:
         for index, item in enumerate(spec.outline.items):
@@ -96,6 +103,7 @@ async def _plan(
 
         with _tracer.start_as_current_span("outline"):
             result = await deps.engine.outline(spec, emit, emit_slide=emit_slide)
+        result = _keep_items_seen(result, done)
     await publish(OutlineReady(result.outline))
     await _publish_warnings(publish, result.warnings)
     await publish(
@@ -104,11 +112,29 @@ async def _plan(
     return result
 
 
+def _keep_items_seen(result: OutlineResult, done: Progressed | None) -> OutlineResult:
+    """A plan made again after a takeover mid-planning, with the items readers already have in
+    place of the new plan's (a model seldom plans the same twice): the outline announced at the end
+    is the one whose items they were shown, and the slides already written still match it."""
+    if done is None or not done.outline_items:
+        return result
+    items = list(result.outline.items)
+    for index, item in done.outline_items.items():
+        if index < len(items):
+            items[index] = item
+    return replace(result, outline=replace(result.outline, items=tuple(items)))
+
+
 async def generate_outline(
-    presentation: Presentation, spec: GenerationSpec, deps: PipelineDeps, publish: Publish
+    presentation: Presentation,
+    spec: GenerationSpec,
+    deps: PipelineDeps,
+    publish: Publish,
+    done: Progressed | None = None,
 ) -> Presentation:
+    """Plan the outline; with `done`, keep what an earlier worker announced of it."""
     deps.engine.check(spec)
-    result = await _plan(spec, deps, publish)
+    result = await _plan(spec, deps, publish, done=done)
     return _finish(presentation, outline=result.outline, usage=result.usage)
 
 
@@ -450,10 +476,12 @@ async def generate_presentation(
                 written.by_index.update(done.slides)
                 written.usage = done.usage
                 await _taken_over(pictures, done, deps)
-            if done is not None and done.outline is not None:
-                planned = OutlineResult(done.outline)
-            else:
-                planned = await _plan(spec, deps, publish, emit_slide=written.accept)
+            # Planning again after a takeover: no slide is written before the plan is final, as the
+            # items readers already have replace some of the new plan's.
+            again = done is not None and bool(done.outline_items) and done.outline is None
+            planned = await _plan(
+                spec, deps, publish, emit_slide=None if again else written.accept, done=done
+            )
             outline = planned.outline
             written.total = len(outline.items)
             await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))

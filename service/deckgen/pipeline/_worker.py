@@ -389,7 +389,7 @@ class Worker:
         try:
             async with asyncio.timeout(max(job.deadline - time.time(), 0.0)):
                 if job.kind is JobKind.OUTLINE:
-                    result = await generate_outline(presentation, job.spec, self._deps, publish)
+                    result = await generate_outline(presentation, job.spec, self._deps, publish, done)
                 else:
                     result = await generate_presentation(presentation, job.spec, self._deps, publish, done)
                     # Kept for RegenerateSlide; written with the files, so a store outage shows up
