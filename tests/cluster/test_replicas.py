@@ -27,7 +27,7 @@ from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 from tests.support.deck_model import DeckModel, slide_number, task_of, topic_of
 from tests.support.decks import assert_gap_free
-from tests.support.fake_llm import FakeLLMServer
+from tests.support.fake_llm import FakeLLMServer, Reply
 from tests.support.redis import REDIS_URL, PrivateRedis, isolated_prefix
 from tests.support.servers import ChildServer, start_child_server
 from tests.support.status import rich_error
@@ -36,6 +36,7 @@ pytestmark = pytest.mark.slow
 
 Stream: TypeAlias = "grpc.aio.UnaryStreamCall[Any, Any]"
 API_KEY = "sk-cluster"
+IMAGES = "/v1/images/generations"
 SLIDES = 8
 
 
@@ -556,3 +557,45 @@ async def test_a_draining_api_replica_serves_its_readers_to_the_end(
                 if server.process.poll() is None:
                     server.process.kill()
                 await asyncio.to_thread(server.process.communicate, timeout=10)
+
+
+async def test_a_picture_being_drawn_when_its_worker_died_is_drawn_by_the_next(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    """The worker is killed while the images API draws slide 2's picture: the worker that takes the
+    job over asks for that picture again, announces it and places it; nothing is silently dropped."""
+    llm.responder = DeckModel(ttft=0.1, image_items=frozenset({1})).respond
+    llm.enqueue(Reply(stall=120), path=IMAGES)  # the first worker's picture never comes
+    async with isolated_prefix() as prefix:
+        env = {"ROLE": "worker", "IMAGES_MODEL": "fake-image", "LLM_CONCURRENCY": "2"}
+        envs = [
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, ROLE="api"),
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, **env),
+        ]
+        api, first = await asyncio.gather(*(asyncio.to_thread(start_child_server, e) for e in envs))
+        servers = [api, first]
+        try:
+            async with grpc.aio.insecure_channel(api.target) as channel:
+                stub = spb_grpc.PresentationServiceStub(channel)
+                call = stub.GeneratePresentation(
+                    spb.GeneratePresentationRequest(
+                        topic="Lighthouses", slide_count=4, image_mode=spb.IMAGE_MODE_GENERATED
+                    )
+                )
+                events = await read_until_slides(call, 2)
+                assert await llm.await_until(lambda s: any(r.path == IMAGES for r in s.requests), 10)
+                first.process.send_signal(signal.SIGKILL)
+                servers.append(await asyncio.to_thread(start_child_server, envs[1]))
+                await read_rest_into(call, events)
+        finally:
+            for server in servers:
+                if server.process.poll() is None:
+                    server.process.kill()
+                await asyncio.to_thread(server.process.communicate, timeout=10)
+    assert_gap_free(events)
+    assert events[-1].HasField("completed"), events[-1]
+    assert [e.image.slide_index for e in events if e.HasField("image")] == [1]
+    asked = [r for r in llm.requests if r.path == IMAGES]
+    assert len(asked) == 2 and asked[0].body == asked[1].body  # the same picture, asked again
+    placed = events[-1].completed.presentation.deck.slides[1]
+    assert placed.layout == pb.LAYOUT_IMAGE_TEXT and placed.image.uri.endswith(".png"), placed

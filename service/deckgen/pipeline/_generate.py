@@ -257,12 +257,16 @@ class _Slides:
             draft = replace(draft, slide=restrict_layout(draft.slide, self._allowed), image_prompt="")
         self.by_index[draft.index] = draft.slide
         self.usage = self.usage + draft.usage
-        await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage))
+        wants_picture = (
+            self._pictures is not None and bool(draft.image_prompt) and draft.slide.image is not None
+        )
+        prompt = draft.image_prompt if wants_picture else ""
+        await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage, prompt))
         await _publish_warnings(self._publish, draft.warnings)
         _, warnings = self._deps.fit(draft.slide, self._theme)
         for message in warnings:
             await self._publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
-        if self._pictures is not None and draft.image_prompt and draft.slide.image is not None:
+        if self._pictures is not None and wants_picture and draft.slide.image is not None:
             self._pictures.request(draft.index, draft.image_prompt, draft.slide.image.alt_text)
         if self.total:
             done = len(self.by_index)
@@ -434,7 +438,8 @@ async def render_deck(
 
 
 async def _taken_over(pictures: _Pictures | None, done: Progressed, deps: PipelineDeps) -> None:
-    """Pictures an earlier worker stored are placed, not drawn again."""
+    """Pictures an earlier worker stored are placed, not drawn again; those it asked for and never
+    announced (drawing when it stopped) are asked for again."""
     if pictures is None:
         return
     for index, artifact in done.images.items():
@@ -443,6 +448,10 @@ async def _taken_over(pictures: _Pictures | None, done: Progressed, deps: Pipeli
         except (ObjectNotFound, InvalidKey):
             continue
         pictures.count += 1
+    for index, prompt in done.pictures_asked.items():
+        slide = done.slides.get(index)
+        if index not in pictures.stored and slide is not None and slide.image is not None:
+            pictures.request(index, prompt, slide.image.alt_text)
 
 
 async def generate_presentation(
