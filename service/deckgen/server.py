@@ -313,6 +313,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
             max_attempts=settings.job_max_attempts,
             detach_grace=settings.detach_grace,
         )
+        service.local_worker = worker
     limits = build_limits(settings)
     closers.append(limits.store.aclose)
     servicer = PresentationServicer(

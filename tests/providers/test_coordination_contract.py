@@ -446,3 +446,25 @@ async def test_a_live_worker_forgets_dead_ones_by_itself() -> None:
         finally:
             await worker.stop()
             await client.aclose()
+
+
+async def test_a_job_can_be_claimed_as_it_is_submitted(shared: Coordination) -> None:
+    queue = shared.queue
+    claim = await queue.submit(job("mine"), worker="w1")
+    assert claim is not None and claim.job == job("mine") and claim.attempt == 1
+    assert await queue.claim("w2", 0.05) is None  # held: nobody else gets it
+    assert await queue.renew(claim)
+    await queue.release(claim)  # and it is a job like any other: handed back, another continues it
+    again = await queue.claim("w2", 1.0)
+    assert again is not None and again.job.id == "mine" and again.attempt == 2
+
+
+async def test_a_submitting_worker_takes_the_oldest_waiting_job(shared: Coordination) -> None:
+    """Jobs already waiting come first, even for the worker of the replica that was called."""
+    queue = shared.queue
+    # Both names land in one partition of the Redis queue (its order is per partition).
+    assert await queue.submit(job("older-1")) is None
+    claim = await queue.submit(job("newer-1"), worker="w1")
+    assert claim is not None and claim.job.id == "older-1"
+    waiting = await queue.claim("w2", 1.0)
+    assert waiting is not None and waiting.job.id == "newer-1"

@@ -51,7 +51,7 @@ from deckgen.pipeline._generate import (
     store_logo,
 )
 from deckgen.pipeline._ports import Coordination, PipelineDeps, TemplateSource
-from deckgen.pipeline._worker import CLIENT_LEFT, record_key, request_key
+from deckgen.pipeline._worker import CLIENT_LEFT, Worker, record_key, request_key
 from deckgen.providers.queue import Job, JobKind, StreamNotFound
 from deckgen.providers.state import READER_LEASE, RequestBinding
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
@@ -123,6 +123,8 @@ class GenerationService:
         self._draining = False
         self._closed = asyncio.Event()
         """Set when this replica hands its readers over to others (shutdown with a shared queue)."""
+        self.local_worker: Worker | None = None
+        """The worker of this process, if it has one: it takes the jobs started here when it can."""
         self._unread = asyncio.Event()
         """Set while this replica has no reader."""
         self._unread.set()
@@ -180,11 +182,20 @@ class GenerationService:
             if earlier is not None:  # another replica started the same request a moment ago
                 await events.delete(presentation_id)
                 return self._joined(request_key, fingerprint, earlier)
+        # A worker of this process with room takes the job as it is enqueued (recorded in the queue
+        # all the same, so another takes it over if this process dies): no hand-off through Redis,
+        # and this replica's readers read its events from memory.
+        local = await self.local_worker.reserve() if self.local_worker is not None else ""
         try:
             if spec.request_id:
                 await self._shared.records.put(presentation)
-            await self._shared.queue.submit(job)
+            claim = await self._shared.queue.submit(job, worker=local)
+            if self.local_worker is not None and local:
+                self.local_worker.take(claim)
+                local = ""
         except BaseException as error:
+            if self.local_worker is not None and local:
+                self.local_worker.take(None)
             # Nobody will run it: end its stream, so nothing waits on an `accepted` that never ends.
             with contextlib.suppress(Exception):
                 if spec.request_id:

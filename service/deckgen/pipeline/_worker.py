@@ -189,15 +189,33 @@ class Worker:
             if claim is None:
                 self._slots.release()
                 continue
-            self.claims += 1
-            if claim.attempt > 1:
-                self.takeovers += 1
-            JOB_CLAIMS.labels("takeover" if claim.attempt > 1 else "new").inc()
-            running = _Running(claim)
-            self._running[claim.job.id] = running
-            self._idle.clear()
-            running.task = asyncio.create_task(self._run(running), name=f"generation:{claim.job.id}")
-            running.task.add_done_callback(functools.partial(self._done, claim.job.id))
+            self._launch(claim)
+
+    async def reserve(self) -> str:
+        """Hold a slot for a job handed over directly (`take`): this worker's name, or "" when it
+        has no room or is not claiming (stopping)."""
+        if self._claiming is None or self._claiming.done() or self._slots.locked():
+            return ""
+        await self._slots.acquire()  # does not wait: the semaphore is not locked
+        return self.name
+
+    def take(self, claim: Claim | None) -> None:
+        """Run a job claimed for this worker in a slot `reserve` held (None gives the slot back)."""
+        if claim is None:
+            self._slots.release()
+        else:
+            self._launch(claim)
+
+    def _launch(self, claim: Claim) -> None:
+        self.claims += 1
+        if claim.attempt > 1:
+            self.takeovers += 1
+        JOB_CLAIMS.labels("takeover" if claim.attempt > 1 else "new").inc()
+        running = _Running(claim)
+        self._running[claim.job.id] = running
+        self._idle.clear()
+        running.task = asyncio.create_task(self._run(running), name=f"generation:{claim.job.id}")
+        running.task.add_done_callback(functools.partial(self._done, claim.job.id))
 
     def _done(self, job_id: str, _: object) -> None:
         self._running.pop(job_id, None)

@@ -124,8 +124,13 @@ class JobQueue(Protocol):
     """True when workers in other processes take jobs from this queue too (a released job is
     continued elsewhere); False for a queue only this process sees."""
 
-    async def submit(self, job: Job) -> None:
-        """Enqueue `job`; raise `CapacityExceeded` when the queue is full."""
+    async def submit(self, job: Job, worker: str = "") -> Claim | None:
+        """Enqueue `job`; raise `CapacityExceeded` when the queue is full.
+
+        With `worker` (one with room for a job), claim the next waiting job for it in the same step
+        and return it: the one just submitted, unless others were waiting before it (in its
+        partition, for a queue that has several).
+        """
         ...
 
     async def claim(self, worker: str, wait: float) -> Claim | None:

@@ -153,11 +153,14 @@ class MemoryJobQueue:
         self._held: dict[str, _Held] = {}
         self._arrived = asyncio.Event()
 
-    async def submit(self, job: Job) -> None:
+    async def submit(self, job: Job, worker: str = "") -> Claim | None:
         if len(self._waiting) + len(self._held) >= self._capacity:
             raise queue_full(self._capacity)
         self._waiting.append((job, 1, self._clock()))
-        self._arrived.set()
+        claim = self._take(worker) if worker else None
+        if self._waiting:
+            self._arrived.set()
+        return claim
 
     def _take(self, worker: str) -> Claim | None:
         now = self._clock()

@@ -35,9 +35,15 @@ return 1
 
 # Refuse or enqueue in one step (one round trip before a worker can start): ARGV[1] is the room
 # left once the other partitions' jobs are counted.
+# With ARGV[3] (a worker with room), the next waiting job is claimed for it in that same step.
 _SUBMIT = """
 if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return redis.error_reply('FULL') end
-return redis.call('XADD', KEYS[1], '*', 'job', ARGV[2])
+local id = redis.call('XADD', KEYS[1], '*', 'job', ARGV[2])
+if ARGV[3] == '' then return {id} end
+local got = redis.call('XREADGROUP', 'GROUP', ARGV[4], ARGV[3], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
+if not got then return {id} end
+local entry = got[1][2][1]
+return {id, entry[1], entry[2][2]}
 """
 
 
@@ -110,7 +116,7 @@ class RedisJobQueue:
     def _partition(self, job_id: str) -> str:
         return self._partitions[zlib.crc32(job_id.encode()) % len(self._partitions)]
 
-    async def submit(self, job: Job) -> None:
+    async def submit(self, job: Job, worker: str = "") -> Claim | None:
         stream = self._partition(job.id)
         with unavailable():
             others = 0
@@ -119,11 +125,17 @@ class RedisJobQueue:
                     others += await self._redis.xlen(partition)
             await self._ensure_group(stream)
             try:
-                await self._submit(keys=[stream], args=[self._capacity - others, dumps(job)])
+                reply: Any = await self._submit(
+                    keys=[stream], args=[self._capacity - others, dumps(job), worker, GROUP]
+                )
             except ResponseError as error:
                 if "FULL" in str(error):
                     raise queue_full(self._capacity) from None
                 raise
+        if len(reply) < 3:
+            return None
+        _, entry_id, payload = reply
+        return self._claim(stream, worker, entry_id, {"job": payload}, 1)
 
     async def claim(self, worker: str, wait: float) -> Claim | None:
         count = len(self._partitions)
