@@ -518,9 +518,7 @@ async def test_a_generation_stops_after_the_grace_when_its_readers_replica_died(
             assert stopped_after < 28, stopped_after
         finally:
             for server in (api, worker, other):
-                if server.process.poll() is None:
-                    server.process.kill()
-                await asyncio.to_thread(server.process.communicate, timeout=10)
+                await asyncio.to_thread(server.stop, 10, True)
 
 
 async def test_a_draining_api_replica_serves_its_readers_to_the_end(
@@ -554,9 +552,7 @@ async def test_a_draining_api_replica_serves_its_readers_to_the_end(
             assert await asyncio.to_thread(api.process.wait, 15) == 0  # then it stops, cleanly
         finally:
             for server in (api, worker):
-                if server.process.poll() is None:
-                    server.process.kill()
-                await asyncio.to_thread(server.process.communicate, timeout=10)
+                await asyncio.to_thread(server.stop, 10, True)
 
 
 async def test_a_picture_being_drawn_when_its_worker_died_is_drawn_by_the_next(
@@ -589,9 +585,7 @@ async def test_a_picture_being_drawn_when_its_worker_died_is_drawn_by_the_next(
                 await read_rest_into(call, events)
         finally:
             for server in servers:
-                if server.process.poll() is None:
-                    server.process.kill()
-                await asyncio.to_thread(server.process.communicate, timeout=10)
+                await asyncio.to_thread(server.stop, 10, True)
     assert_gap_free(events)
     assert events[-1].HasField("completed"), events[-1]
     assert [e.image.slide_index for e in events if e.HasField("image")] == [1]
