@@ -144,6 +144,7 @@ class GenerationService:
             joined = await self._join(request_key, fingerprint)
             if joined is not None:
                 return joined
+        spec, notes = await self._read_sources(spec)
         self._check(spec, kind)
         # A missing template fails the call now, not after the slides were written.
         if spec.template:
@@ -187,6 +188,8 @@ class GenerationService:
         # and this replica's readers read its events from memory.
         local = await self.local_worker.reserve() if self.local_worker is not None else ""
         try:
+            for note in notes:
+                await events.append(presentation_id, ev.Warning("SOURCE_CONVERTED", note))
             if spec.request_id:
                 await self._shared.records.put(presentation)
             claim = await self._shared.queue.submit(job, worker=local)
@@ -207,6 +210,14 @@ class GenerationService:
                 )
             raise
         return Started(presentation_id, joined=False)
+
+    async def _read_sources(self, spec: GenerationSpec) -> tuple[GenerationSpec, tuple[str, ...]]:
+        """The spec with every source as Markdown or text, read here on the front side so that a
+        source nobody can read fails the call before it is accepted, and workers need no readers."""
+        if not spec.sources or self._deps.sources is None:
+            return spec, ()
+        converted = await self._deps.sources.to_markdown(spec.sources)
+        return replace(spec, sources=converted.sources), converted.notes
 
     async def _join(self, request_id: str, fingerprint: str) -> Started | None:
         known = await self._shared.records.request(request_id)
