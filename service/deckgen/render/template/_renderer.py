@@ -41,6 +41,7 @@ from deckgen.render._shared import (
     mark_decorative,
     notes_text,
     save_deck,
+    start_at_zero,
 )
 from deckgen.render.template._match import (
     _PICTURE_TYPES,
@@ -475,6 +476,7 @@ class _Renderer:
         frame.name = "Chart"
         frame._element.nvGraphicFramePr.cNvPr.set("descr", chart_description(chart, context))
         graph = frame.chart
+        start_at_zero(graph, chart)
         # Colours and fonts are left to the chart's defaults, which follow the template's theme.
         graph.font.size = Pt(max(10.0, min(16.0, 14.0 * self.width / 12192000)))
         if chart.type is ChartType.PIE:
