@@ -341,3 +341,21 @@ async def test_headline_figures_leading_a_section_in_prose_become_big_numbers() 
     assert [b.text for b in stats.bullets] == ["The N7 alone carried more than half of all riders."]
     assert "because it is the only route that passes the two largest hospitals" in stats.notes
     assert not any(s.title.startswith("Results (") for s in deck.slides)
+
+
+_WEIGHTY = re.compile(
+    r"\b(?:must|never|always|only|every|all|nobody|no one|responsible|at once|at least|however \w+)\b|\d",
+    re.IGNORECASE,
+)
+"""What a statement worth taking away states: a rule, an obligation, an absolute or a figure."""
+_CIRCUMSTANTIAL = re.compile(r"^(?:if|when|at|on|in|during|after|before)\b[^,]*,", re.IGNORECASE)
+
+
+async def test_takeaways_of_a_long_handbook_are_its_weightiest_statements() -> None:
+    """Not whichever detail scores highest ("If someone becomes hostile, …", "At the end of the
+    day, …", "The team leader arranges a handover…"): rules and obligations a reader must not miss."""
+    deck, _ = await _deck(_BY_NAME["handbook.md"], 12)
+    takeaways = [b.text for b in deck.slides[-1].bullets]
+    assert len(takeaways) >= 3
+    assert [t for t in takeaways if not _WEIGHTY.search(t) or _CIRCUMSTANTIAL.match(t)] == []
+    assert "A team never has fewer than two people on a site." in takeaways
