@@ -498,8 +498,6 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
 
 _PUNCHY = 90
 """A takeaway this short is said in one breath: it is preferred to a longer one of the same weight."""
-_ADDITIVE = re.compile(r"\b(?:too|also|as well|either)\b", re.IGNORECASE)
-""""Heat matters too": a point that adds to another, not one to take away on its own."""
 _SECTION_WEIGHT = 0.03
 """A section that says more weighs more (its takeaway candidate, 3 % per sentence)."""
 
@@ -511,7 +509,6 @@ def _takeaway_weight(unit: Unit, first: int) -> float:
     weight = salience(unit.text)
     weight += 0.2 if len(unit.text) <= _PUNCHY else 0.0
     weight += 0.2 if unit.order == first else 0.0
-    weight -= 0.5 if _ADDITIVE.search(unit.text) else 0.0
     return weight * (0.5 + unit.score)
 
 

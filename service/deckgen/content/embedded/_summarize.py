@@ -370,12 +370,14 @@ _CONDITIONAL = re.compile(
     r"^(?:if|unless|on|in|at|during|after|before|when|while)\b[^,]{0,60},", re.IGNORECASE
 )
 """A sentence that opens on a condition or a circumstance ("If someone…, the team…") states a detail."""
+_ADDITIVE = re.compile(r"\b(?:too|also|as well)\b", re.IGNORECASE)
+""""Heat matters too": a point that adds to another, not one that stands on its own."""
 
 
 def salience(sentence: str) -> float:
     """How much a sentence weighs as a point to show or take away, beyond its words' frequency:
-    rules, obligations and figures weigh more, conditions and circumstances less; 1.0 for a plain
-    sentence."""
+    rules, obligations and figures weigh more; conditions, circumstances and add-ons less; 1.0 for a
+    plain sentence."""
     text = sentence.strip()
     weight = 1.0
     if _RULE.search(text):
@@ -384,6 +386,8 @@ def salience(sentence: str) -> float:
         weight += 0.3
     if _CONDITIONAL.match(text):
         weight -= 0.4
+    if _ADDITIVE.search(text):
+        weight -= 0.5
     return weight
 
 
