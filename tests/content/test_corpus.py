@@ -359,3 +359,18 @@ async def test_takeaways_of_a_long_handbook_are_its_weightiest_statements() -> N
     assert len(takeaways) >= 3
     assert [t for t in takeaways if not _WEIGHTY.search(t) or _CIRCUMSTANTIAL.match(t)] == []
     assert "A team never has fewer than two people on a site." in takeaways
+
+
+_ROW = re.compile(r"(?:[^:,]+: )?[^:,]+: [^:,]+(?:, [^:,]+: [^:,]+)+")
+"""A table row spelled out as a bullet: "Zoom: z4, Raster: 18, Vector: 11"."""
+
+
+@pytest.mark.parametrize("name", ["q3-report.md", "benchmarks-appendix.md", "waermepumpen-de.md"])
+@pytest.mark.parametrize("count", [3, 4, 5])
+async def test_a_small_deck_keeps_a_figure_per_slide_not_rows_as_bullets(name: str, count: int) -> None:
+    deck, _ = await _deck(_BY_NAME[name], count)
+    rows = [b.text for s in deck.slides for b in s.bullets if _ROW.fullmatch(b.text)]
+    assert rows == [], [s.title for s in deck.slides]
+    if count >= 4:
+        figures = [s for s in deck.slides if s.layout in (Layout.CHART, Layout.STATISTIC)]
+        assert figures, [s.title for s in deck.slides]
