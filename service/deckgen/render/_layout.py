@@ -21,6 +21,7 @@ __all__ = [
     "agenda_numbered",
     "column_shares",
     "effective_layout",
+    "is_short_list",
     "is_statement",
     "lines",
     "number_agenda",
@@ -61,9 +62,10 @@ def effective_layout(slide: Slide, has_picture: bool | None = None) -> Layout:
 
 STATEMENT_CHARS = 200
 """A statement is short: at most this many characters in all (about two lines at heading size)."""
-CENTRE_BELOW = 0.5
+CENTRE_BELOW = 0.8
 """Sparse text that, grown and spread, still covers less than this share of its area's height is
-centred in it vertically: a short block under the title leaves the rest of the slide an empty band."""
+centred in it vertically: a short block under the title leaves the rest of the slide an empty band.
+Generous, so that sparse slides of one deck sit alike rather than some centred and some not."""
 
 
 _LABELLED = re.compile(r"^[^\s:]+(?:\s[^\s:]+){0,2}:\s")
@@ -81,6 +83,18 @@ def is_statement(paragraphs: Sequence[tuple[str, int]]) -> bool:
         and all(texts)
         and sum(len(text) for text in texts) <= STATEMENT_CHARS
         and (len(texts) == 1 or not any(_LABELLED.match(text) for text in texts))
+    )
+
+
+SHORT_ITEM_CHARS = 110
+"""An item of a short list fits about a line at heading size."""
+
+
+def is_short_list(paragraphs: Sequence[tuple[str, int]]) -> bool:
+    """Two or three short top-level items: a list, bulleted, but sparse enough to be set as large as
+    a statement rather than at body size with most of the slide empty."""
+    return 2 <= len(paragraphs) <= 3 and all(
+        level == 0 and len(" ".join(text.split())) <= SHORT_ITEM_CHARS for text, level in paragraphs
     )
 
 

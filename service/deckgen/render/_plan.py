@@ -21,6 +21,7 @@ from deckgen.render._layout import (
     agenda_numbered,
     column_shares,
     effective_layout,
+    is_short_list,
     is_statement,
     lines,
     number_agenda,
@@ -265,11 +266,15 @@ def _roomy_frame(name: str, box: geo.Box, paras: tuple[Para, ...], theme: Theme)
 
 def _content_frame(box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame:
     """A content slide's only text. A lone sentence or two is a statement: unbulleted, up to the
-    heading size. Sparse text, grown and spread, that still leaves most of the area empty is centred
-    in it, so the slide has no empty band under a small block (the rules in `_layout`)."""
+    heading size, as are two or three short items (bulleted). Sparse text, grown and spread, that
+    still leaves most of the area empty is centred in it, so the slide has no empty band under a
+    small block (the rules in `_layout`)."""
     grow = None
-    if is_statement([(para.text, para.level) for para in paras]):
+    written = [(para.text, para.level) for para in paras]
+    if is_statement(written):
         paras = tuple(replace(para, bullet=False, level=0) for para in paras)
+        grow = statement_size(theme)
+    elif is_short_list(written):
         grow = statement_size(theme)
     size, space = _roomy([(box, paras)], theme, grow)
     anchor = "top"

@@ -25,6 +25,7 @@ from deckgen.render._layout import (
     agenda_numbered,
     column_shares,
     effective_layout,
+    is_short_list,
     is_statement,
     pad,
     quote_marks,
@@ -156,8 +157,11 @@ class _Renderer:
             # unbulleted and grows further; sparse text that leaves most of the area empty is centred.
             grow = _GROW
             numbered = any(para.numbered for para in paras)
-            if not numbered and is_statement([(para.text, para.level) for para in paras]):
+            written = [(para.text, para.level) for para in paras]
+            if not numbered and is_statement(written):
                 paras = [replace(para, bullet=False, level=0) for para in paras]
+                grow = _STATEMENT_GROW
+            elif not numbered and is_short_list(written):
                 grow = _STATEMENT_GROW
             fit, extra = _roomy(frame, paras, grow)
             _write(shape.text_frame, paras, fit, self.language, (frame, extra))
