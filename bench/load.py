@@ -217,6 +217,7 @@ async def decks(
 
 
 PROFILE: str = ""
+PROFILE_OPTIONS: list[str] = []
 
 
 @contextmanager
@@ -226,8 +227,9 @@ def profiled(pid: int) -> Iterator[None]:
         yield
         return
     kind = "flamegraph" if PROFILE.endswith(".svg") else "raw"
+    command = ["py-spy", "record", "--pid", str(pid), "--rate", "200", *PROFILE_OPTIONS]
     spy = subprocess.Popen(
-        ["py-spy", "record", "--pid", str(pid), "--rate", "200", "--format", kind, "--output", PROFILE],
+        [*command, "--format", kind, "--output", PROFILE],
         stdout=subprocess.DEVNULL,
     )
     try:
@@ -454,9 +456,15 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="model tokens per second")
     parser.add_argument("--ttft", type=float, default=0.3, help="model seconds to first token")
     parser.add_argument("--profile", default="", help="py-spy output for the server (.svg or collapsed)")
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="sample only the thread holding the GIL: Python's CPU, without idle threads' waits",
+    )
     args = parser.parse_args()
     global PROFILE
     PROFILE = args.profile
+    PROFILE_OPTIONS[:] = ["--gil"] if args.profile_gil else []
     chosen = args.scenario or ["cpu", "embedded", "render", "cold-start"]
     if "all" in chosen:
         chosen = list(SCENARIOS)

@@ -1,0 +1,105 @@
+"""Reading a model's streamed body: paced by one shared tick on plain TCP, or as it arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from deckgen.providers.llm import ChatEnd, ChatMessage, ChatRequest, OpenAIChatModel, OpenAIConfig, TextDelta
+from deckgen.providers.llm._body import _Ticker
+from tests.support.fake_llm import FakeLLMServer, Reply, tokenize
+
+API_KEY = "sk-test-body"
+REQUEST = ChatRequest((ChatMessage("user", "Write about tides."),), purpose="slides")
+
+
+@pytest.fixture
+def llm() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer(api_key=API_KEY) as server:
+        yield server
+        assert server.errors == []
+
+
+def adapter(llm: FakeLLMServer, read_interval: float) -> OpenAIChatModel:
+    return OpenAIChatModel(OpenAIConfig("primary", llm.base_url, API_KEY, read_interval=read_interval))
+
+
+async def text_and_end(model: OpenAIChatModel) -> tuple[str, ChatEnd]:
+    text, ends = "", []
+    async for event in model.stream(REQUEST):
+        if isinstance(event, TextDelta):
+            text += event.text
+        else:
+            ends.append(event)
+    (end,) = ends
+    return text, end
+
+
+@pytest.mark.parametrize("read_interval", [0.0, 0.02, 0.2])
+async def test_concurrent_streams_arrive_whole_whatever_the_pace(
+    llm: FakeLLMServer, read_interval: float
+) -> None:
+    contents = [f"Stream {n} says: " + "tides rise and fall, " * (5 + n) for n in range(6)]
+    pending = list(contents)
+    llm.responder = lambda request: Reply(content=pending.pop(0), tokens_per_second=80.0)
+    model = adapter(llm, read_interval)
+    try:
+        replies = await asyncio.gather(*(text_and_end(model) for _ in contents))
+    finally:
+        await model.aclose()
+
+    assert sorted(text for text, _ in replies) == sorted(contents)
+    for text, end in replies:
+        assert end.completion_tokens == len(tokenize(text)) and end.usage_reported
+
+
+async def test_a_consumer_cancelled_between_ticks_leaves_the_adapter_usable(llm: FakeLLMServer) -> None:
+    # Cancelled while its connection is paused for the next tick: the connection must not go back
+    # to the pool paused, and the provider must see the request closed.
+    llm.enqueue(Reply(content="slow " * 100, tokens_per_second=5.0), Reply(content="Quick answer."))
+    model = adapter(llm, 0.2)
+
+    async def consume() -> None:
+        async for _ in model.stream(REQUEST):
+            pass
+
+    try:
+        task = asyncio.create_task(consume())
+        assert await llm.await_until(
+            lambda server: any(r.tokens_sent >= 2 for r in server.chat_requests), timeout=5.0
+        )
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await llm.await_until(lambda server: server.chat_requests[0].client_closed, timeout=2.0)
+        text, end = await asyncio.wait_for(text_and_end(model), 10.0)
+    finally:
+        await model.aclose()
+
+    assert text == "Quick answer." and end.completion_tokens == len(tokenize(text))
+
+
+async def test_a_tick_wakes_only_the_sockets_with_data() -> None:
+    loop = asyncio.get_running_loop()
+    ticker = _Ticker(loop, 0.01)
+    quiet, quiet_peer = socket.socketpair()
+    busy, busy_peer = socket.socketpair()
+    try:
+        waiting_quiet = ticker.wait(quiet.fileno())
+        waiting_busy = ticker.wait(busy.fileno())
+        busy_peer.send(b"data: {}\n\n")
+        await asyncio.wait_for(waiting_busy, 5.0)
+        await asyncio.sleep(0.05)  # several more ticks: the quiet one still has nothing to read
+
+        assert not waiting_quiet.done()
+
+        quiet_peer.close()  # a hang-up is news too: the reader must wake to see the end
+        await asyncio.wait_for(waiting_quiet, 5.0)
+    finally:
+        ticker.forget(quiet.fileno())
+        ticker.forget(busy.fileno())
+        for sock in (quiet, quiet_peer, busy, busy_peer):
+            sock.close()
