@@ -156,7 +156,7 @@ class Settings:
     """LLM_REQUEST_TIMEOUT: the longest one model call may take, in seconds."""
     llm_idle_timeout: float = 30.0
     """LLM_IDLE_TIMEOUT: the longest a model's stream may stay silent, in seconds."""
-    llm_read_interval: float = 0.025
+    llm_read_interval: float = 0.04
     """LLM_READ_INTERVAL: seconds between reads of a model's stream over plain TCP (one shared timer
     reads every stream that has data; 0 reads each piece as it arrives); a token waits at most this long."""
     llm_retry_attempts: int = 3

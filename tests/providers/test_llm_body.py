@@ -82,24 +82,28 @@ async def test_a_consumer_cancelled_between_ticks_leaves_the_adapter_usable(llm:
     assert text == "Quick answer." and end.completion_tokens == len(tokenize(text))
 
 
-async def test_a_tick_wakes_only_the_sockets_with_data() -> None:
+async def test_a_tick_resumes_only_the_connections_with_data() -> None:
     loop = asyncio.get_running_loop()
     ticker = _Ticker(loop, 0.01)
     quiet, quiet_peer = socket.socketpair()
     busy, busy_peer = socket.socketpair()
+    quiet_reader, quiet_writer = await asyncio.open_connection(sock=quiet)
+    busy_reader, busy_writer = await asyncio.open_connection(sock=busy)
     try:
-        waiting_quiet = ticker.wait(quiet.fileno())
-        waiting_busy = ticker.wait(busy.fileno())
+        ticker.hold(quiet.fileno(), quiet_writer.transport)  # type: ignore[arg-type]
+        ticker.hold(busy.fileno(), busy_writer.transport)  # type: ignore[arg-type]
         busy_peer.send(b"data: {}\n\n")
-        await asyncio.wait_for(waiting_busy, 5.0)
+
+        assert await asyncio.wait_for(busy_reader.read(100), 5.0) == b"data: {}\n\n"
         await asyncio.sleep(0.05)  # several more ticks: the quiet one still has nothing to read
+        assert not quiet_writer.transport.is_reading()  # type: ignore[attr-defined]
 
-        assert not waiting_quiet.done()
-
-        quiet_peer.close()  # a hang-up is news too: the reader must wake to see the end
-        await asyncio.wait_for(waiting_quiet, 5.0)
+        quiet_peer.close()  # a hang-up is news too: its reader must see the end
+        assert await asyncio.wait_for(quiet_reader.read(100), 5.0) == b""
     finally:
-        ticker.forget(quiet.fileno())
-        ticker.forget(busy.fileno())
-        for sock in (quiet, quiet_peer, busy, busy_peer):
+        ticker.release(quiet.fileno())
+        ticker.release(busy.fileno())
+        for writer in (quiet_writer, busy_writer):
+            writer.close()
+        for sock in (quiet_peer, busy_peer):
             sock.close()

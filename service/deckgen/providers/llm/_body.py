@@ -36,21 +36,26 @@ class _Ticker:
         self._loop = loop
         self._interval = interval
         self._poll = select.poll()  # registering is bookkeeping only: one system call per tick
-        self._waiting: dict[int, asyncio.Future[None]] = {}
+        self._paused: dict[int, asyncio.Transport] = {}
         self._handle: asyncio.TimerHandle | None = None
 
-    def wait(self, fd: int) -> asyncio.Future[None]:
-        """Done at the first tick that finds `fd` readable (or hung up, or in error)."""
-        future: asyncio.Future[None] = self._loop.create_future()
-        self._waiting[fd] = future
+    def hold(self, fd: int, transport: asyncio.Transport) -> None:
+        """Pause `transport` until the first tick that finds `fd` readable (or hung up, or in error).
+
+        Its reader then gets the data as ever, from the transport's protocol: the tick wakes no task.
+        """
+        transport.pause_reading()
+        self._paused[fd] = transport
         self._poll.register(fd, select.POLLIN | select.POLLPRI)
         if self._handle is None:
             self._arm()
-        return future
 
-    def forget(self, fd: int) -> None:
-        if self._waiting.pop(fd, None) is not None:
+    def release(self, fd: int) -> None:
+        """Resume `fd`'s transport now, if the ticker still holds it."""
+        transport = self._paused.pop(fd, None)
+        if transport is not None:
             self._poll.unregister(fd)
+            transport.resume_reading()
 
     def _arm(self) -> None:
         # On a grid, so that streams started at different times still share every wake.
@@ -60,12 +65,8 @@ class _Ticker:
     def _tick(self) -> None:
         self._handle = None
         for fd, _ in self._poll.poll(0):
-            future = self._waiting.pop(fd, None)
-            if future is not None:
-                self._poll.unregister(fd)
-                if not future.done():
-                    future.set_result(None)
-        if self._waiting:
+            self.release(fd)
+        if self._paused:
             self._arm()
 
 
@@ -128,14 +129,14 @@ class _Aiohttp(BodyReader):
             if data or content.at_eof():
                 return data
             transport, ticker = self._transport, self._ticker
-            if ticker is not None and transport is not None and not transport.is_closing():
-                transport.pause_reading()
-                try:
-                    await ticker.wait(self._fd)
-                finally:
-                    ticker.forget(self._fd)
-                    transport.resume_reading()
-            return await content.readany()
+            if ticker is None or transport is None or transport.is_closing():
+                return await content.readany()
+            ticker.hold(self._fd, transport)
+            try:
+                return await content.readany()
+            finally:
+                # Never back to the connection pool paused, whatever ended the wait.
+                ticker.release(self._fd)
         except Exception:
             # The SDK's own translation, as its iterator would have raised them; entered only on
             # errors (a context manager around every read costs more than the read).
