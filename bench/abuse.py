@@ -219,8 +219,7 @@ async def main() -> int:
             after = rss(pid)
             healthy = await serving(child.target)
         finally:
-            child.process.terminate()
-            child.process.communicate(timeout=30)
+            child.stop()
         connections = pictures.connections
     growth = (after - before) / MIB
     broken = {kind: count for (kind, code), count in by_kind.items() if code in ("INTERNAL", "UNKNOWN")}

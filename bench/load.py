@@ -143,9 +143,8 @@ def server(extra: dict[str, str]) -> Iterator[ChildServer]:
         try:
             yield child
         finally:
-            child.process.terminate()
-            _, log = child.process.communicate(timeout=30)
-            SERVER_LOG.write_text(log)
+            child.stop()
+            SERVER_LOG.write_text(child.output)
 
 
 @contextmanager

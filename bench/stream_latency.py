@@ -123,8 +123,7 @@ def main() -> int:
                 for n in range(args.runs)
             ]
         finally:
-            child.process.terminate()
-            child.process.communicate(timeout=30)
+            child.stop()
     print(
         f"{args.slides}-slide deck from a topic, {args.runs} runs; loopback LLM at {args.rate:g} tokens/s, "
         f"{args.ttft * 1000:.0f} ms to first token; server in its own process"

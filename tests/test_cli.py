@@ -16,6 +16,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from tests.support import documents
 from tests.support.decks import open_deck
 from tests.support.servers import RunningServer
 
@@ -56,6 +57,30 @@ async def test_generate_prints_slides_and_saves_artifacts(server: RunningServer,
     result = await run("render", str(tmp_path / "deck.json"), "-o", str(rendered), "--theme", "midnight")
     assert result.returncode == 0, result.stderr
     assert len(open_deck(rendered.read_bytes()).slides) == 6
+
+
+async def test_generate_reads_office_and_pdf_files_by_their_suffix(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    (tmp_path / "survey.docx").write_bytes(documents.docx())
+    (tmp_path / "locked.pdf").write_bytes(documents.encrypted_pdf())
+    result = await run(
+        "generate",
+        "--source",
+        str(tmp_path / "survey.docx"),
+        "--server",
+        server.target,
+        "--out",
+        str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert documents.TITLE in result.stdout
+    assert len(open_deck((tmp_path / "deck.pptx").read_bytes()).slides) >= 3
+    result = await run(
+        "generate", str(tmp_path / "locked.pdf"), "--server", server.target, "--out", str(tmp_path)
+    )
+    assert result.returncode == 1
+    assert "sources[0]: locked.pdf is an encrypted PDF" in result.stderr
 
 
 async def test_generate_reports_field_violations(server: RunningServer, tmp_path: Path) -> None:

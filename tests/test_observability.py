@@ -70,9 +70,7 @@ def child(tmp_path: Path, llm: FakeLLMServer, otlp: OtlpReceiver) -> Iterator[tu
         }
     )
     yield server, metrics_port
-    if server.process.poll() is None:
-        server.process.terminate()
-    server.process.communicate(timeout=30)
+    server.stop()
 
 
 def by_id(spans: list[ReceivedSpan]) -> dict[str, ReceivedSpan]:
@@ -134,8 +132,8 @@ async def test_a_generation_leaves_a_trace_metrics_and_no_secrets(
     assert 'deckgen_storage_operation_seconds_count{operation="put",outcome="ok"}' in metrics
     assert "deckgen_generations_in_flight 0.0" in metrics
 
-    server.process.terminate()
-    _, logs = server.process.communicate(timeout=30)
+    server.stop()
+    logs = server.output
     assert '"trace_id"' in logs
     everything = (
         logs + metrics + repr([s.attributes for s in otlp.spans]) + repr([s.resource for s in otlp.spans])
@@ -195,8 +193,8 @@ async def test_a_providers_error_quoting_the_key_reaches_no_client_log_or_span(
     chats = await asyncio.to_thread(otlp.wait_for, "chat gpt-4o-mini")
     assert chats and chats[0].events and chats[0].events[0][0] == "exception"
     await asyncio.sleep(0.5)  # the batch processor exports the last spans
-    server.process.terminate()
-    _, logs = server.process.communicate(timeout=30)
+    server.stop()
+    logs = server.output
     assert "HTTP 401" in logs
     everything = logs + exported(otlp)
     assert SECRET not in everything and "Incorrect API key" not in everything
@@ -233,8 +231,8 @@ async def test_a_failure_quoting_the_document_logs_neither_the_document_nor_a_li
         assert await asyncio.to_thread(otlp.wait_for, "generation")
         await asyncio.sleep(0.5)
     finally:
-        server.process.terminate()
-        _, logs = server.process.communicate(timeout=30)
+        server.stop()
+        logs = server.output
     lines = logs.splitlines()
     records = [json.loads(line) for line in lines]
     failure = next(r for r in records if r["message"].startswith("generation ") and "exception" in r)

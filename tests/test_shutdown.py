@@ -34,9 +34,7 @@ def child(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[ChildServe
         {"STORAGE_DIR": str(tmp_path), "SHUTDOWN_GRACE": str(grace)}, slide_delay=delay
     )
     yield server
-    if server.process.poll() is None:
-        server.process.kill()
-    server.process.communicate(timeout=10)
+    server.stop(timeout=10, kill=True)
 
 
 @pytest.mark.parametrize("child", [(10.0, 0.15)], indirect=True)

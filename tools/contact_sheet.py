@@ -5,8 +5,11 @@ Usage:
       every page of each deck as OUT_DIR/<deck>-<theme>-NN.png (LibreOffice + pdftoppm)
   python tools/contact_sheet.py sheet OUT.png [--columns 4] [--width 1600]
       a grid of a few pages of a few decks, one row per deck, for the README
+  python tools/contact_sheet.py documents OUT.png [--columns 4] [--width 1600]
+      the same for decks written from documents of the content corpus, without a model
 
-Decks: the render corpus (tests/render/corpus.py).
+Decks: the render corpus (tests/render/corpus.py); for `documents`, decks the embedded engine
+writes from tests/content/corpus at the slide count a caller would ask for.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ sys.path.insert(0, str(ROOT / "service"))
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
-from deckgen.domain import Deck  # noqa: E402
+from deckgen.content.embedded import EmbeddedEngine  # noqa: E402
+from deckgen.domain import Deck, GenerationSpec, OutlineItem  # noqa: E402
 from deckgen.providers.export import LibreOfficeExporter  # noqa: E402
 from deckgen.render import get_theme, render_pptx  # noqa: E402
+from tests.content.corpus import DOCUMENTS, source  # noqa: E402
 from tests.render.corpus import assets, corpus  # noqa: E402
 
 
@@ -61,19 +66,46 @@ _SHEET = (
 )
 
 
-def sheet(out: Path, columns: int, width: int) -> None:
-    available = decks()
+async def _written(name: str) -> Deck:
+    """The deck the embedded engine writes from corpus document `name`, as the pipeline hands it on."""
+    document = next(d for d in DOCUMENTS if d.name == name)
+    engine = EmbeddedEngine()
+    spec = GenerationSpec(sources=(source(document),), slide_count=document.slide_count)
+
+    async def ignore(index: int, item: OutlineItem) -> None:
+        pass
+
+    outline = (await engine.outline(spec, ignore)).outline
+    drafts = sorted([draft async for draft in engine.slides(spec, outline)], key=lambda d: d.index)
+    slides = tuple(draft.slide for draft in drafts)
+    return Deck(outline.title, slides, subtitle=outline.subtitle, language=document.language)
+
+
+_DOCUMENTS_SHEET = (
+    ("q3-report.md", "default", (1, 3, 4, 9)),
+    ("night-bus-trial.md", "editorial", (4, 6, 7, 8)),
+    ("benchmarks-appendix.md", "midnight", (3, 4, 5, 7)),
+    ("remote-work-ja.md", "forest", (1, 2, 4, 7)),
+)
+
+
+def sheet(out: Path, columns: int, width: int, rows_from: str = "render") -> None:
+    available = decks() if rows_from == "render" else {}
+    if rows_from == "documents":
+        available = {name: asyncio.run(_written(name)) for name, _, _ in _DOCUMENTS_SHEET}
+    table = _SHEET if rows_from == "render" else _DOCUMENTS_SHEET
     gap = 12
     tile_w = (width - gap * (columns + 1)) // columns
     tile_h = tile_w * 9 // 16
-    rows = [(name, theme, numbers[:columns]) for name, theme, numbers in _SHEET]
+    rows = [(name, theme, numbers[:columns]) for name, theme, numbers in table]
     canvas = Image.new("RGB", (width, gap + len(rows) * (tile_h + gap + 22)), "#e5e7eb")
     draw = ImageDraw.Draw(canvas)
     font = ImageFont.load_default(15)
     y = gap
     for name, theme_id, numbers in rows:
         # The default bitmap font has Latin only: the label names the deck, not its title.
-        draw.text((gap, y), f"{name} deck, theme {theme_id}", "#111827", font)
+        label = f"{name} deck" if rows_from == "render" else f"from {name}, no model"
+        draw.text((gap, y), f"{label}, theme {theme_id}", "#111827", font)
         y += 22
         rendered = asyncio.run(_pages(available[name], theme_id))
         for column, number in enumerate(numbers):
@@ -100,9 +132,15 @@ def main() -> None:
     grid.add_argument("out", type=Path)
     grid.add_argument("--columns", type=int, default=4)
     grid.add_argument("--width", type=int, default=1600)
+    written = commands.add_parser("documents")
+    written.add_argument("out", type=Path)
+    written.add_argument("--columns", type=int, default=4)
+    written.add_argument("--width", type=int, default=1600)
     arguments = parser.parse_args()
     if arguments.command == "pages":
         pages(arguments.out, arguments.theme, arguments.deck)
+    elif arguments.command == "documents":
+        sheet(arguments.out, arguments.columns, arguments.width, rows_from="documents")
     else:
         sheet(arguments.out, arguments.columns, arguments.width)
 

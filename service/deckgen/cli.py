@@ -71,7 +71,7 @@ def _generate(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    sources = [Path(p) for p in args.sources]
+    sources = [Path(p) for p in [*args.sources, *args.source]]
     if _missing_file([*sources, *([Path(args.logo)] if args.logo else [])]):
         return 2
     try:
@@ -209,7 +209,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.set_defaults(func=_serve)
 
     generate = commands.add_parser("generate", help="generate a deck on a running server")
-    generate.add_argument("sources", nargs="*", help="Markdown or text files to build the deck from")
+    generate.add_argument(
+        "sources",
+        nargs="*",
+        help="files to build the deck from: Markdown, text, PDF, DOCX, PPTX, XLSX, HTML, CSV "
+        "(the media type is taken from the suffix)",
+    )
+    generate.add_argument(
+        "--source", action="append", default=[], metavar="FILE", help="one more source file (repeatable)"
+    )
     generate.add_argument("--topic", help="what the deck is about")
     generate.add_argument("--slides", type=int, default=0, help="number of slides (0: automatic)")
     generate.add_argument("--language", default="", help="BCP-47 language tag")

@@ -127,6 +127,12 @@ class Settings:
     without a sandbox), `off`."""
     preview_width: int = 1280
     """PREVIEW_WIDTH: width in pixels of slide previews."""
+    source_timeout: float = 60.0
+    """SOURCE_TIMEOUT: the longest one PDF, Office, HTML or CSV source may take to become Markdown (s)."""
+    source_processes: int = 2
+    """SOURCE_PROCESSES: converter processes reading such sources at once (started on first use)."""
+    source_memory_mb: int = 1024
+    """SOURCE_MEMORY_MB: memory one conversion may use on top of the converter's libraries (MiB)."""
     metrics_enabled: bool = True
     """METRICS_ENABLED: serve Prometheus metrics on their own port."""
     metrics_port: int = 9090
@@ -393,6 +399,9 @@ def _validate(settings: Settings) -> None:
     require(0 <= settings.metrics_port <= 65535, "METRICS_PORT", "must be a port number (0-65535)")
     require(settings.health_check_interval >= 1, "HEALTH_CHECK_INTERVAL", "must be at least 1 second")
     require(1 <= settings.export_processes <= 16, "EXPORT_PROCESSES", "must be between 1 and 16")
+    require(settings.source_timeout > 0, "SOURCE_TIMEOUT", "must be positive")
+    require(1 <= settings.source_processes <= 16, "SOURCE_PROCESSES", "must be between 1 and 16")
+    require(settings.source_memory_mb >= 64, "SOURCE_MEMORY_MB", "must be at least 64")
     require(160 <= settings.preview_width <= 3840, "PREVIEW_WIDTH", "must be between 160 and 3840 pixels")
     require(
         4096 <= settings.download_chunk_bytes <= 4 * 1024 * 1024,

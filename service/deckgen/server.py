@@ -75,6 +75,7 @@ from deckgen.providers.export import LibreOfficeExporter, Sandbox, export_availa
 from deckgen.providers.images import ImageGenerator
 from deckgen.providers.llm import FailoverChatModel
 from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
+from deckgen.providers.sources import SourceConverter
 from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore
 from deckgen.render.template import TemplateError, inspect_template, render_with_template
@@ -257,6 +258,18 @@ def _exporter(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) 
     return exporter
 
 
+def _sources(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> SourceConverter:
+    converter = SourceConverter(
+        processes=settings.source_processes,
+        timeout=settings.source_timeout,
+        memory_bytes=settings.source_memory_mb * 1024 * 1024,
+        # The readers get caller bytes as LibreOffice does: the same confinement.
+        sandbox=Sandbox.detect(settings.export_sandbox),
+    )
+    closers.append(converter.aclose)
+    return converter
+
+
 def _store(settings: Settings, closers: list[Callable[[], Awaitable[None]]]) -> ArtifactStore:
     if settings.storage_backend == "supabase":
         from deckgen.providers.storage import SupabaseArtifactStore  # slow to import: only when used
@@ -300,6 +313,7 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         image_size=settings.images_size,
         templates=templates,
         exporter=exporter,
+        sources=_sources(settings, closers),
     )
     service = GenerationService(deps, shared, settings.timeout, settings.detach_grace)
     worker = None

@@ -36,7 +36,7 @@ async def test_invalid_request_lists_every_field_violation(server: RunningServer
         output_formats=[pb.ARTIFACT_FORMAT_UNSPECIFIED],
         sources=[
             spb.SourceDocument(name="", media_type=MD, content=b"# x"),
-            spb.SourceDocument(name="doc.pdf", media_type="application/pdf", content=b"%PDF"),
+            spb.SourceDocument(name="doc.doc", media_type="application/msword", content=b"\xd0\xcf"),
             spb.SourceDocument(name="empty.md", media_type=MD, content=b""),
             spb.SourceDocument(name="blob.md", media_type=MD, content=b"\x00\x01binary"),
         ],

@@ -117,9 +117,7 @@ async def test_files_announced_before_a_kill_are_served_after_a_restart(
                     break
             call.cancel()
     finally:
-        if child.process.poll() is None:
-            child.process.kill()
-        await asyncio.to_thread(child.process.communicate, timeout=10)
+        await asyncio.to_thread(child.stop, 10, True)
 
     restarted = start_child_server(env)
     try:
@@ -131,5 +129,4 @@ async def test_files_announced_before_a_kill_are_served_after_a_restart(
             chunks = [c async for c in stub.DownloadArtifact(spb.DownloadArtifactRequest(name=pptx.name))]
             assert sum(len(c.data) for c in chunks) == pptx.size_bytes
     finally:
-        restarted.process.terminate()
-        await asyncio.to_thread(restarted.process.communicate, timeout=15)
+        await asyncio.to_thread(restarted.stop, 15)

@@ -7,6 +7,7 @@ check_deck(...)    -> every check that applies to any deck, whichever engine wro
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,23 @@ DOCUMENTS = (
         conclusion="Fazit",
     ),
     Document("README.md", "README with code and a settings table", "en", "quickcache", 8),
+    Document(
+        "night-bus-trial.md",
+        "research summary with long sentences and caveats",
+        "en",
+        "Night Buses for Late-Shift Workers: Results of a Six-Month Trial",
+        8,
+        statistics=True,
+        conclusion="Conclusions",
+    ),
+    Document(
+        "benchmarks-appendix.md",
+        "appendix of captioned tables under one heading",
+        "en",
+        "Tessera 3.1 Benchmarks",
+        10,
+        charts=(ChartType.COLUMN, ChartType.COLUMN, ChartType.COLUMN, ChartType.COLUMN, ChartType.COLUMN),
+    ),
 )
 
 
@@ -111,6 +129,11 @@ def code_blocks(document: Document) -> list[str]:
 
 _RAW_MARKDOWN = re.compile(r"\*\*|__|`|^#{1,6}\s|\]\(|^\s*[-*+]\s", re.MULTILINE)
 _ENGLISH_FIXED = ("Agenda", "Key takeaways", "Summary", "Thank you", "Questions?", "(cont.)", "Overview")
+_NOT_A_TAKEAWAY = re.compile(
+    r"[?:]$|^(?:However|But|Although|Still|None of this)\b|\b(?:further research|more research|not yet known|"
+    r"limitations?|caveat)\b|\b(?:is|are|does|do) not\.$",
+    re.IGNORECASE,
+)
 _DANGLING = re.compile(
     r"^(?:This|These|That|Those|It|They)\b(?! (?:article|page|handbook|report|document|guide|project)\b)"
 )
@@ -143,10 +166,92 @@ def _sentences(slide: Slide) -> list[str]:
     return [normal for normal in (_normal(piece) for piece in pieces) if len(normal.split()) >= 4]
 
 
+_SENTENCE_END = re.compile("[.!?:\u3002\uff01\uff1f\u061f\uff1a][\"'\u201d\u2019)]*$")
+_SENTENCE_SPLIT = re.compile("(?<=[.!?\u061f])\\s+|(?<=[\u3002\uff01\uff1f])")
+
+
+@dataclass(frozen=True)
+class _Source:
+    sentences: tuple[str, ...]
+    """Every sentence of the document (and every list item, cell and heading), normalised."""
+    units: tuple[str, ...]
+    """Every paragraph, list item, table cell and heading, normalised."""
+    leads: frozenset[str]
+    """What a slide may put before a sentence and a colon: headings, table headers."""
+    headers: frozenset[str]
+    """Table headers: "Header: cell, Header: cell" is a table's row merged into bullets."""
+
+
+def _read(document: Document) -> _Source:
+    text = (CORPUS / document.name).read_text(encoding="utf-8")
+    text = re.sub(r"^```.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)
+    text = re.sub(r"\*\*|__|`|\[([^\]]*)\]\([^)]*\)", lambda m: m.group(1) or "", text)
+    units: list[str] = []
+    leads: set[str] = {_normal(phrases(document.language).overview)}
+    headers: set[str] = set()
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line for line in block.split("\n") if line.strip()]
+        if lines and all(line.lstrip().startswith("|") for line in lines):
+            rows = [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines]
+            units += [cell for row in rows for cell in row]
+            leads.update(_normal(cell) for cell in rows[0])
+            headers.update(_normal(cell) for cell in rows[0])
+            continue
+        current: list[str] = []
+        for line in lines:
+            marker = re.match(r"^\s*(?:[-*+]|\d+[.)]|#+|>|Q:|A:)\s+", line)
+            if marker is not None or not current:
+                if current:
+                    units.append(" ".join(current))
+                current = []
+                if line.lstrip().startswith("#"):
+                    heading = re.sub(r"^#+\s+(?:\d+\.\s+)?", "", line.strip())
+                    leads.add(_normal(heading))
+            current.append(line[marker.end() :] if marker is not None else line.strip())
+        if current:
+            units.append(" ".join(current))
+    sentences = [piece for unit in units for piece in _SENTENCE_SPLIT.split(unit)]
+    return _Source(
+        tuple(_normal(s) for s in sentences if _normal(s)),
+        tuple(_normal(u) for u in units if _normal(u)),
+        frozenset(leads),
+        frozenset(headers),
+    )
+
+
+def _whole_sentence(text: str, source: _Source) -> bool:
+    """A bullet is a sentence of the source (possibly shortened by an aside or a trailing clause, or
+    led by the heading or table column it belongs to): it starts where a source sentence starts, and
+    ends with sentence punctuation unless the source's line ends there without any."""
+    if _normal(text) in source.leads:
+        return True  # a section's title leading its lines on a slide of several sections
+    if "? " in text:  # a question and its answer on one line
+        question, _, answer = text.partition("? ")
+        return _whole_sentence(question + "?", source) and _whole_sentence(answer, source)
+    core = text
+    while True:
+        lead, colon, rest = core.partition(": ")
+        if not colon or _normal(lead) not in source.leads:
+            break
+        if _normal(lead) in source.headers:
+            return True  # "Region: North, Revenue: 14.2": a table's row, not a sentence
+        core = rest
+    normal = _normal(core)
+    if not normal or normal in source.sentences:
+        return True  # a whole sentence, its end mark left off as a title's is
+    head = normal[:40]
+    starts = any(sentence.startswith(head) for sentence in source.sentences)
+    if _SENTENCE_END.search(core.rstrip('\u201d"')):
+        return starts
+    tail = normal[-40:]
+    return starts and any(unit.endswith(tail) for unit in source.units)
+
+
 def check_deck(deck: Deck, document: Document, requested: int | None, warnings: list[str]) -> None:
     """Everything a presentable deck of `document` must get right; raises AssertionError naming the fault."""
     slides = deck.slides
     name = document.name
+    source_text = _read(document)
     # Count honoured, or fewer slides with a warning that says so.
     if requested is not None:
         assert len(slides) <= requested, (name, len(slides))
@@ -182,6 +287,13 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
         for before, bullet in zip(slide.bullets, slide.bullets[1:], strict=False):
             if bullet.level > before.level:
                 assert not before.text.endswith((",", ";", "\u3001", "\u060c")), (name, before.text)
+        # Every bullet (a sub-bullet too) is a whole sentence of the source, never a piece of one.
+        bullets = [
+            *slide.bullets,
+            *(b for c in (slide.left, slide.right) if c is not None for b in c.bullets),
+        ]
+        for bullet in bullets:
+            assert _whole_sentence(bullet.text, source_text), (name, slide.title, bullet.text)
         # An opener that points back needs something before it: a bullet, or a title that is a statement.
         statement = len(slide.title.split()) >= 5
         for i, bullet in enumerate(slide.bullets):
@@ -190,6 +302,26 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
         # Notes are whole sentences, never cut.
         if slide.notes:
             assert not slide.notes.rstrip().endswith(("…", ",")), (name, slide.notes)
+    # Each slide's title says what it holds: no two alike, and a chart or table is titled after its
+    # own data or caption, never "Results (cont.)" unless it continues the same table.
+    titles = [slide.title for slide in slides]
+    distinct = [title for title in titles if not title.endswith(words.continued)]
+    assert len(set(distinct)) == len(distinct), (name, titles)
+    for previous, current in itertools.pairwise(slides):
+        if current.title.endswith(words.continued):  # only right after the slide it continues
+            base = current.title.removesuffix(f" {words.continued}")
+            follows = previous.title == current.title or base in previous.title.split(" · ")
+            assert follows, (name, previous.title, current.title)
+        if current.chart is not None or current.table is not None:
+            same = previous.table is not None and current.table is not None
+            same = same and previous.table.header == current.table.header  # type: ignore[union-attr]
+            assert not current.title.endswith(words.continued) or same, (name, current.title)
+            assert not re.search(r"\(\d+/\d+\)$", current.title), (name, current.title)
+    # The closing slide's points are statements to take away, not hedges, caveats or questions.
+    closing = slides[-1] if len(slides) >= 2 else None
+    if closing is not None and document.language == "en":
+        for bullet in closing.bullets:
+            assert not _NOT_A_TAKEAWAY.search(bullet.text), (name, bullet.text)
     # No sentence shown on two slides (notes excepted).
     seen: dict[str, str] = {}
     for slide in slides:

@@ -76,7 +76,7 @@ async def test_every_section_is_represented_under_a_title_that_says_what_it_hold
     for slide in deck.slides[1:]:
         if slide.layout is Layout.AGENDA:
             continue  # an agenda names sections without showing them
-        named.update(part.strip() for part in re.split(r" · | \(", slide.title))
+        named.update(part.strip() for part in re.split(r" · | \(|: ", slide.title))
         named.update(b.text.split(": ", 1)[0] for b in slide.bullets if b.level == 0)
         named.update(b.text.split("? ", 1)[0] + "?" for b in slide.bullets if "? " in b.text)
     closing = deck.slides[-1]
@@ -289,3 +289,55 @@ async def test_an_edited_outline_keeps_its_pinned_layouts_or_says_why_not() -> N
     assert (
         "pinned to the `chart` layout but is `bullets`: its source material has no numbers" in warning.message
     )
+
+
+async def test_a_table_heavy_section_titles_each_slide_after_what_it_holds() -> None:
+    deck, _ = await _deck(_BY_NAME["benchmarks-appendix.md"], 10)
+    assert [s.title for s in deck.slides if s.chart is not None or s.table is not None] == [
+        "Results: Median latency by zoom level, in milliseconds",  # its caption, under its section
+        "Throughput per node",  # a caption without a colon
+        "Cache hit ratio (%) by layer",  # no caption: the chart's measure by its categories
+        "Memory after 24 hours",  # a bold caption
+        "Settings used for every run",
+        "Error count",
+    ]
+    # A remark after a run of tables goes beside the chart it speaks of, not the last one.
+    by_title = {s.title: s for s in deck.slides}
+    assert not by_title["Error count"].bullets
+    latency = by_title["Results: Median latency by zoom level, in milliseconds"]
+    assert [b.text for b in latency.bullets] == [
+        "Vector tiles are faster at every zoom level, and the gap widens as the zoom level rises."
+    ]
+    # A caption titles its table; it is neither a bullet beside another chart nor a takeaway.
+    shown = [t for s in deck.slides for t in shown_texts(s)]
+    assert not any(t.startswith(("Throughput per node", "Median latency", "Settings used")) for t in shown)
+
+
+async def test_the_closing_slide_takes_statements_not_caveats() -> None:
+    deck, _ = await _deck(_BY_NAME["night-bus-trial.md"], 8)
+    closing = deck.slides[-1]
+    assert [b.text for b in closing.bullets] == [
+        "Night buses change how late-shift workers travel, and they do so within a few months once "
+        "people know the buses are there.",
+        "The N7 should become a permanent route from January, and the N4 and N9 should run for another "
+        "year with a winter count before a decision is taken.",
+    ]
+    assert "However, further research is needed" in closing.notes  # said, not shown as a takeaway
+    handbook, _ = await _deck(_BY_NAME["handbook.md"], 12)
+    assert "Data about people is not." not in [b.text for b in handbook.slides[-1].bullets]
+
+
+async def test_headline_figures_leading_a_section_in_prose_become_big_numbers() -> None:
+    deck, _ = await _deck(_BY_NAME["night-bus-trial.md"], 8)
+    stats = next(s for s in deck.slides if s.layout is Layout.STATISTIC)
+    assert stats.title == "Results"
+    assert [(s.value, s.label) for s in stats.statistics] == [
+        ("526%", "Nightly boardings rose"),
+        ("38%", "Of the riders surveyed in August"),
+        ("82%", "The cost per boarding fell"),
+    ]
+    # The rest of the paragraph, one line, is said over the numbers: its long sentence whole but
+    # shortened, the full sentence in the notes.
+    assert [b.text for b in stats.bullets] == ["The N7 alone carried more than half of all riders."]
+    assert "because it is the only route that passes the two largest hospitals" in stats.notes
+    assert not any(s.title.startswith("Results (") for s in deck.slides)

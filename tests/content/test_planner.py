@@ -1,10 +1,8 @@
-import re
-
 import pytest
 
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, plan_deck
-from deckgen.content.embedded._summarize import split_sentences
+from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
 from ._helpers import EXAMPLES, TINY, assert_within_bounds
@@ -169,18 +167,28 @@ def test_deterministic() -> None:
     assert first == second
 
 
-def test_long_sentences_are_split_not_cut() -> None:
+def test_a_long_sentence_is_shortened_whole_never_split_into_bullet_and_sub_bullet() -> None:
     sentence = (
-        "The migration touched every service in the platform; it replaced the message broker, moved "
-        "the configuration into one repository, and retired the old deployment scripts, but it kept "
+        "The migration touched every service in the platform (forty-one in all, from billing to search) "
+        "and replaced the message broker, moving the configuration into one repository, and it kept "
         "the public API unchanged for every customer."
     )
     document = parse("m.md", "text/markdown", f"# M\n\n## Migration\n\n{sentence}\n".encode())
-    plan = plan_deck([document], topic="", slide_count=3, condense=True, speaker_notes=False)
-    bullets = plan.slides[1].bullets
-    assert len(bullets) >= 2 and all(len(b.text) <= 160 for b in bullets)
-    assert _normal(" ".join(b.text for b in bullets)) == _normal(sentence)
-    assert re.match(r"^The migration", bullets[0].text) and bullets[1].level == 1
+    plan = plan_deck([document], topic="", slide_count=3, condense=True, speaker_notes=True)
+    (bullet,) = plan.slides[1].bullets
+    # The aside goes, then the trailing clause; what is left is the sentence's head with its full stop.
+    assert bullet.text == (
+        "The migration touched every service in the platform and replaced the message broker, "
+        "moving the configuration into one repository."
+    )
+    assert bullet.level == 0 and len(bullet.text) <= 160
+    assert sentence in plan.slides[1].notes  # said in full in the notes
+    # A verbatim deck shows it as written, as running text.
+    verbatim = plan_deck([document], topic="", slide_count=3, condense=False, speaker_notes=True)
+    assert verbatim.slides[1].body == sentence and not verbatim.slides[1].bullets
+    # A sentence with no clause to drop keeps its start and says it was shortened.
+    endless = " ".join(["word"] * 60) + "."
+    assert shorten_sentence(endless, 160) is None
 
 
 def test_first_sentence_titles_a_deck_without_headings_never_the_file_name() -> None:
@@ -189,3 +197,16 @@ def test_first_sentence_titles_a_deck_without_headings_never_the_file_name() -> 
     )
     plan = plan_deck([document], topic="", slide_count=None, condense=True, speaker_notes=False)
     assert plan.title == "We shipped the release on time"
+
+
+def test_a_captioned_table_split_over_slides_keeps_its_caption_and_says_it_continues() -> None:
+    rows = "\n".join(f"| Setting {i} | {i} | because {i} |" for i in range(7))
+    text = (
+        "# T\n\n## Settings\n\nSome text about the settings.\n\nTable 1: Settings used for every run\n\n"
+        f"| Setting | Value | Why |\n| --- | --- | --- |\n{rows}\n\n## Other\n\nMore text for the deck.\n"
+    )
+    document = parse("t.md", "text/markdown", text.encode())
+    plan = plan_deck([document], topic="", slide_count=12, condense=True, speaker_notes=False)
+    titles = [slide.title for slide in plan.slides if slide.table is not None]
+    assert titles[0] == "Settings used for every run" and len(titles) >= 2
+    assert all(title == "Settings used for every run (cont.)" for title in titles[1:])

@@ -21,9 +21,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChildServe
         {"STORAGE_DIR": str(tmp_path_factory.mktemp("artifacts")), "METRICS_ENABLED": "false"}
     )
     yield server
-    if server.process.poll() is None:
-        server.process.terminate()
-    server.process.communicate(timeout=30)
+    server.stop()
 
 
 def run_python(argv: Sequence[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -9,9 +9,7 @@ new random ones for as long as asked.
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,19 +45,8 @@ def child(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChildServer]:
             "LOG_LEVEL": "WARNING",
         }
     )
-    # Its log must be read as it comes: a full pipe would block the server, which looks like a hang.
-    log: deque[str] = deque(maxlen=200)
-    assert server.process.stderr is not None
-    reader = threading.Thread(target=log.extend, args=(server.process.stderr,), daemon=True)
-    reader.start()
     yield server
-    if server.process.poll() is None:
-        server.process.terminate()
-    server.process.wait(timeout=30)
-    reader.join(timeout=10)
-    for stream in (server.process.stdout, server.process.stderr):
-        if stream is not None:
-            stream.close()
+    server.stop()
 
 
 class Caller:

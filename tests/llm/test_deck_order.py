@@ -9,11 +9,14 @@ from pathlib import Path
 import grpc
 import pytest
 
+from deckgen.content._phrases import phrases
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 from tests.llm.conftest import generate, llm_server, warnings
 from tests.support.deck_model import DeckModel, task_of
 from tests.support.fake_llm import FakeLLMServer, RecordedRequest, Reply
+
+_JAPANESE = (Path(__file__).resolve().parents[1] / "content" / "corpus" / "remote-work-ja.md").read_bytes()
 
 
 def _outline(*items: tuple[str, str]) -> str:
@@ -184,3 +187,18 @@ async def test_a_model_that_never_changes_the_slide_gets_an_error_not_the_same_s
                 spb.RegenerateSlideRequest(presentation=name, slide_index=2, instruction="more detail")
             )
     assert "unchanged" in (caught.value.details() or "")
+
+
+async def test_left_at_the_default_language_the_model_writes_in_the_sources_language(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    source = spb.SourceDocument(name="remote-work-ja.md", media_type="text/markdown", content=_JAPANESE)
+    llm.responder = _planned(
+        _outline(("One", "bullets"), ("Two", "bullets"), ("Three", "bullets"), ("Four", "bullets"))
+    ).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(sources=[source], slide_count=5))
+    deck = events[-1].completed.presentation.deck
+    assert deck.slides[-1].title == phrases("ja").takeaways  # the fixed string in the document's language
+    prompts = [str((r.body or {})["messages"]) for r in llm.chat_requests]
+    assert prompts and all("BCP-47 tag `ja`" in prompt for prompt in prompts)

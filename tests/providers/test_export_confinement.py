@@ -182,8 +182,7 @@ async def test_converters_die_with_a_killed_server_and_its_folders_go_at_the_nex
             child.process.kill()
             stream.cancel()
     finally:
-        child.process.kill()
-        await asyncio.to_thread(child.process.communicate, timeout=30)
+        await asyncio.to_thread(child.stop, 30, True)
     assert await asyncio.to_thread(all_gone, converters), descendants(1)
     # The killed server's folder (profiles, and the deck being converted) is still there ...
     left = [folder.name for folder in contents(scratch)]

@@ -120,3 +120,23 @@ def test_the_template_renderer_uses_the_templates_footer_and_number_placeholders
         assert [s.text_frame.text for s in _of_type(slide, PP_PLACEHOLDER.FOOTER)] == ["ACME"]
         boxes = _of_type(slide, PP_PLACEHOLDER.SLIDE_NUMBER)
         assert [_field_text(box) for box in boxes] == ([str(number)] if numbers else [])
+
+
+def test_closing_takeaways_are_a_content_list_and_keep_the_body_size() -> None:
+    theme = get_theme("default")
+    points = (
+        "A team never has fewer than two people on a site.",
+        "At the end of the day, the team leader checks that every transect has its sheet and signs it.",
+        "If someone becomes hostile, the team leader ends the conversation politely.",
+        "The team leader arranges a handover of any unfinished reports.",
+    )
+    deck = Deck(
+        "Handbook", (Slide(Layout.CLOSING, "Key takeaways", bullets=tuple(Bullet(p) for p in points)),)
+    )
+    (closing,) = _open(render_pptx(deck, theme)).slides
+    assert closing.slide_layout.name == "Title and Content"
+    (body,) = [s for s in closing.placeholders if s.placeholder_format.idx == 1]
+    assert body.text_frame.text == "\n".join(points)
+    sizes = {run.font.size.pt for p in body.text_frame.paragraphs for run in p.runs}
+    assert min(sizes) >= theme.body_size  # four takeaways are read at the body size, not squeezed
+    assert closing.shapes.title.top < body.top

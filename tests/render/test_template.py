@@ -624,3 +624,54 @@ def test_vertical_text_layouts_are_never_used() -> None:
     # Its horizontal title alone does not make "Title and Vertical Text" a title-only layout.
     assert set(info.layout_for.values()) == {"Title and Content"}
     assert Layout.TITLE not in info.layouts
+
+
+def _body_at(points: int) -> bytes:
+    """The default template with its body text at `points` (and the levels below a little smaller)."""
+    prs = Presentation()
+    body_style = prs.slide_master._element.find(qn("p:txStyles")).find(qn("p:bodyStyle"))
+    for level in range(1, 4):
+        body_style.find(qn(f"a:lvl{level}pPr")).find(qn("a:defRPr")).set(
+            "sz", str((points - 2 * level) * 100)
+        )
+    return _save(prs)
+
+
+def test_a_sparse_slide_uses_its_room_within_the_type_scale() -> None:
+    sparse = Slide(
+        Layout.BULLETS, "Two points", bullets=(Bullet("Rents fell by 4%"), Bullet("Vacancies rose"))
+    )
+    full = Slide(
+        Layout.BULLETS,
+        "Six points",
+        bullets=tuple(Bullet(f"Point {i}: " + "words in a line " * 12) for i in range(6)),
+    )
+    data, warnings = render_with_template(Deck("Room", (sparse, full)), _body_at(20))
+    assert warnings == []
+    prs = _open(data)
+    roomy, crowded = _body(prs.slides[0]), _body(prs.slides[1])
+    sizes = {run.font.size.pt for p in roomy.text_frame.paragraphs for run in p.runs}
+    (size,) = sizes
+    assert 18 < size <= 18 * 1.3  # larger than the template's 18 pt, within a step of the type scale
+    first, second = roomy.text_frame.paragraphs
+    assert first.space_before is None and second.space_before is not None
+    assert size / 2 <= second.space_before.pt <= size * 1.5  # spread, by at most about a line
+    # A full slide never grows: the template's sizes (or smaller), its own spacing.
+    assert all(
+        run.font.size is None or run.font.size.pt <= 18
+        for p in crowded.text_frame.paragraphs
+        for run in p.runs
+    )
+    assert all(p.space_before is None for p in crowded.text_frame.paragraphs)
+
+
+def test_closing_takeaways_are_a_list_on_the_bullets_layout_and_a_closing_line_stays_centred() -> None:
+    takeaways = Slide(
+        Layout.CLOSING, "Key takeaways", bullets=(Bullet("Rents fell"), Bullet("Vacancies rose"))
+    )
+    thanks = Slide(Layout.CLOSING, "Thank you", subtitle="Questions?")
+    data, _ = render_with_template(Deck("End", (takeaways, thanks)), default_template())
+    prs = _open(data)
+    assert _paragraphs(_body(prs.slides[0])) == [("Rents fell", 0), ("Vacancies rose", 0)]
+    (subtitle,) = _placeholders(prs.slides[1], PP_PLACEHOLDER.SUBTITLE)
+    assert subtitle.text_frame.text == "Questions?"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
@@ -58,10 +60,37 @@ async def running_server(
 class ChildServer:
     process: subprocess.Popen[str]
     port: int
+    # The child's log, read as it comes: a full pipe would block the server, which looks like a hang.
+    log: deque[str] = field(default_factory=lambda: deque(maxlen=20_000))
+    _readers: list[threading.Thread] = field(default_factory=list)
 
     @property
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
+
+    def drain(self) -> None:
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                reader = threading.Thread(target=self.log.extend, args=(stream,), daemon=True)
+                reader.start()
+                self._readers.append(reader)
+
+    def stop(self, timeout: float = 30, kill: bool = False) -> int:
+        """Terminate (or kill) the child, wait for it, and close its pipes."""
+        if self.process.poll() is None:
+            self.process.kill() if kill else self.process.terminate()
+        code = self.process.wait(timeout=timeout)
+        for reader in self._readers:
+            reader.join(timeout=5)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+        return code
+
+    @property
+    def output(self) -> str:
+        """What the child has written so far (its log lines, the last 20,000 of them)."""
+        return "".join(self.log)
 
 
 def start_child_server(env: Mapping[str, str], slide_delay: float = 0.0, engine: str = "") -> ChildServer:
@@ -84,4 +113,6 @@ def start_child_server(env: Mapping[str, str], slide_delay: float = 0.0, engine:
         process.kill()
         _, err = process.communicate(timeout=5)
         raise RuntimeError(f"server did not start: {line!r} {err}")
-    return ChildServer(process, int(line.split()[1]))
+    child = ChildServer(process, int(line.split()[1]))
+    child.drain()
+    return child

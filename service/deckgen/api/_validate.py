@@ -29,17 +29,11 @@ MAX_TOPIC_CHARS = 4000
 MAX_TONE_CHARS = 200
 MAX_NAME_CHARS = 255
 MAX_INSTRUCTION_CHARS = 2000
-MEDIA_TYPES = {
-    "text/markdown": "text/markdown",
-    "text/x-markdown": "text/markdown",
-    "text/plain": "text/plain",
-}
-SUFFIX_MEDIA_TYPES = {
-    ".md": "text/markdown",
-    ".markdown": "text/markdown",
-    ".txt": "text/plain",
-    ".text": "text/plain",
-}
+MEDIA_TYPES = d.SOURCE_MEDIA_TYPES
+SUFFIX_MEDIA_TYPES = d.SOURCE_SUFFIXES
+_GENERIC_MEDIA_TYPES = frozenset({"application/octet-stream", "binary/octet-stream"})
+_SUFFIXES = ", ".join(sorted(SUFFIX_MEDIA_TYPES))
+_SUPPORTED = "Markdown, plain text, PDF, DOCX, PPTX, XLSX, HTML, CSV"
 
 AUDIENCES = {
     spb.AUDIENCE_LEVEL_UNSPECIFIED: d.AudienceLevel.INTERMEDIATE,
@@ -118,17 +112,18 @@ def _sources(
         else:
             violations.text(f"{field}.name", source.name)
         media_type = source.media_type.split(";")[0].strip().lower()
-        if not media_type:
+        if not media_type or media_type in _GENERIC_MEDIA_TYPES:
+            # Only the name says what it is; the bytes must agree (checked when it is read).
             media_type = SUFFIX_MEDIA_TYPES.get(PurePosixPath(source.name).suffix.lower(), "")
             if not media_type:
                 violations.add(
                     f"{field}.media_type",
-                    "required when the name has no .md or .txt suffix; supported: text/markdown, text/plain",
+                    f"required when the name has none of the suffixes {_SUFFIXES}; supported: {_SUPPORTED}",
                 )
         elif media_type not in MEDIA_TYPES:
             violations.add(
                 f"{field}.media_type",
-                f"unsupported media type {source.media_type!r}; supported: text/markdown, text/plain",
+                f"unsupported media type {source.media_type!r}; supported: {_SUPPORTED}",
             )
         size = len(source.content)
         total += size
@@ -138,8 +133,12 @@ def _sources(
             violations.add(
                 f"{field}.content", f"{size} bytes exceeds the limit of {limits_.max_source_bytes} bytes"
             )
-        elif b"\x00" in source.content[:8192]:
-            violations.add(f"{field}.content", "looks binary; send UTF-8 text (Markdown or plain text)")
+        elif MEDIA_TYPES.get(media_type) in d.TEXT_SOURCE_TYPES and b"\x00" in source.content[:8192]:
+            violations.add(
+                f"{field}.content",
+                "looks binary; send UTF-8 text, or declare the document's own media type "
+                "(application/pdf, the Office types) or name it with its suffix",
+            )
         documents.append(
             d.SourceDocument(source.name.strip(), MEDIA_TYPES.get(media_type, media_type), source.content)
         )

@@ -9,6 +9,7 @@ from deckgen.content._base import (
     SlideSink,
     WriteAhead,
 )
+from deckgen.content._language import deck_language
 
 __all__ = [
     "ContentEngine",
@@ -18,4 +19,5 @@ __all__ = [
     "SlideDraft",
     "SlideSink",
     "WriteAhead",
+    "deck_language",
 ]

@@ -39,6 +39,9 @@ from deckgen.domain._layouts import restrict_layout
 from deckgen.domain._outline import Outline, OutlineItem
 from deckgen.domain._presentation import Artifact, Presentation, PresentationState, Usage, presentation_name
 from deckgen.domain._spec import (
+    SOURCE_MEDIA_TYPES,
+    SOURCE_SUFFIXES,
+    TEXT_SOURCE_TYPES,
     ArtifactFormat,
     AudienceLevel,
     GenerationSpec,
@@ -51,6 +54,9 @@ from deckgen.domain._theme import Template, Theme
 
 __all__ = [
     "limits",
+    "SOURCE_MEDIA_TYPES",
+    "SOURCE_SUFFIXES",
+    "TEXT_SOURCE_TYPES",
     "MAX_PROPERTY_CHARS",
     "clean_deck",
     "clean_text",

@@ -58,9 +58,11 @@ class InvalidRequest(DeckgenError):
     reason = "INVALID_REQUEST"
     violations: list[FieldViolation]
 
-    def __init__(self, violations: list[FieldViolation], message: str | None = None) -> None:
+    def __init__(
+        self, violations: list[FieldViolation], message: str | None = None, *, reason: str | None = None
+    ) -> None:
         summary = message or "; ".join(f"{v.field}: {v.description}" for v in violations)
-        super().__init__(summary)
+        super().__init__(summary, reason=reason)
         self.violations = violations
 
 

@@ -13,6 +13,9 @@ __all__ = [
     "AudienceLevel",
     "GenerationSpec",
     "ImageMode",
+    "SOURCE_MEDIA_TYPES",
+    "SOURCE_SUFFIXES",
+    "TEXT_SOURCE_TYPES",
     "SourceDocument",
     "TextMode",
 ]
@@ -44,6 +47,48 @@ class ArtifactFormat(enum.Enum):
     PNG = "png"
     JSON = "json"
     IMAGE = "image"
+
+
+SOURCE_MEDIA_TYPES: dict[str, str] = {
+    "text/markdown": "text/markdown",
+    "text/x-markdown": "text/markdown",
+    "text/plain": "text/plain",
+    "application/pdf": "application/pdf",
+    "application/x-pdf": "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
+    "text/html": "text/html",
+    "application/xhtml+xml": "text/html",
+    "text/csv": "text/csv",
+    "application/csv": "text/csv",
+    "text/comma-separated-values": "text/csv",
+}
+"""Media types a source may declare (aliases included) → the canonical one."""
+
+SOURCE_SUFFIXES: dict[str, str] = {
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".txt": "text/plain",
+    ".text": "text/plain",
+    ".pdf": "application/pdf",
+    ".docx": SOURCE_MEDIA_TYPES["application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
+    ".pptx": SOURCE_MEDIA_TYPES["application/vnd.openxmlformats-officedocument.presentationml.presentation"],
+    ".xlsx": SOURCE_MEDIA_TYPES["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".xhtml": "text/html",
+    ".csv": "text/csv",
+}
+"""File name suffixes → media type, for sources sent without one."""
+
+TEXT_SOURCE_TYPES = frozenset({"text/markdown", "text/plain", "text/html", "text/csv"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
-from deckgen.content import EngineWarning, OutlineResult, SlideDraft, SlideSink
+from deckgen.content import EngineWarning, OutlineResult, SlideDraft, SlideSink, deck_language
 from deckgen.domain import (
     Artifact,
     ArtifactFormat,
@@ -102,6 +102,14 @@ async def _plan(
         Progress(Stage.OUTLINE, _OUTLINE_DONE, f"outline ready: {len(result.outline.items)} slides")
     )
     return result
+
+
+def _written(title: str, slides: Sequence[Slide]) -> str:
+    """The running text a deck shows, to tell which language it is in."""
+    texts = [title]
+    for slide in slides:
+        texts += [slide.title, slide.subtitle, slide.body, *(bullet.text for bullet in slide.bullets)]
+    return "\n".join(text for text in texts if text)
 
 
 async def generate_outline(
@@ -500,7 +508,9 @@ async def generate_presentation(
     deck = Deck(
         title=outline.title,
         subtitle=outline.subtitle,
-        language=spec.language,
+        # Left at its default, the language is the one the deck was written in: its fixed strings,
+        # the writer's fonts, text direction and proofing language all follow it.
+        language=deck_language(spec.language, _written(outline.title, slides)),
         theme=theme.id,
         slides=slides,
         brand=brand,

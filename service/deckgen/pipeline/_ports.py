@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from deckgen.content import ContentEngine
-from deckgen.domain import ArtifactFormat, Brand, Deck, Layout, Slide, Template, Theme
+from deckgen.domain import ArtifactFormat, Brand, Deck, Layout, Slide, SourceDocument, Template, Theme
 from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
 from deckgen.providers.images import ImageGenerator
 from deckgen.providers.queue import EventLog, JobQueue
+from deckgen.providers.sources import Converted
 from deckgen.providers.state import CancelSignals, Readers, Records
 from deckgen.providers.storage import ArtifactStore
 
@@ -24,6 +25,7 @@ __all__ = [
     "PipelineDeps",
     "Publish",
     "RenderAssets",
+    "SourceReader",
     "TemplateSource",
 ]
 
@@ -44,6 +46,13 @@ class Exporter(Protocol):
     def previews(self, pdf: bytes) -> AsyncIterator[tuple[int, bytes]]:
         """(page index, PNG) for every page, each as soon as it is drawn (not necessarily in order)."""
         ...
+
+
+class SourceReader(Protocol):
+    """Source documents in any supported format as Markdown (Markdown and plain text pass as they
+    are). Raises InvalidRequest naming every source it cannot read, with the first one's reason."""
+
+    async def to_markdown(self, sources: Sequence[SourceDocument]) -> Converted: ...
 
 
 class TemplateSource(Protocol):
@@ -93,6 +102,8 @@ class PipelineDeps:
     """PDF and previews; None when the server cannot make them."""
     templates: TemplateSource | None = None
     """The stored template of that id (NotFound if there is none); None when templates are off."""
+    sources: SourceReader | None = None
+    """Reads PDF, Office, HTML and CSV sources; None accepts Markdown and plain text only."""
 
 
 @dataclass(frozen=True, slots=True)

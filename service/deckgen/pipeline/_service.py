@@ -139,6 +139,7 @@ class GenerationService:
             joined = await self._join(request_key, fingerprint)
             if joined is not None:
                 return joined
+        spec, notes = await self._read_sources(spec)
         self._check(spec, kind)
         # A missing template fails the call now, not after the slides were written.
         if spec.template:
@@ -173,6 +174,8 @@ class GenerationService:
                 await events.delete(presentation_id)
                 return self._joined(request_key, fingerprint, earlier)
         try:
+            for note in notes:
+                await events.append(presentation_id, ev.Warning("SOURCE_CONVERTED", note))
             await self._shared.records.put(presentation)
             await self._shared.queue.submit(job)
         except BaseException as error:
@@ -187,6 +190,14 @@ class GenerationService:
                 )
             raise
         return Started(presentation_id, joined=False)
+
+    async def _read_sources(self, spec: GenerationSpec) -> tuple[GenerationSpec, tuple[str, ...]]:
+        """The spec with every source as Markdown or text, read here on the front side so that a
+        source nobody can read fails the call before it is accepted, and workers need no readers."""
+        if not spec.sources or self._deps.sources is None:
+            return spec, ()
+        converted = await self._deps.sources.to_markdown(spec.sources)
+        return replace(spec, sources=converted.sources), converted.notes
 
     async def _join(self, request_id: str, fingerprint: str) -> Started | None:
         known = await self._shared.records.request(request_id)

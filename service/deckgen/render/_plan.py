@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from deckgen.domain import CodeBlock, Layout, Slide, Theme
+from deckgen.domain import Bullet, CodeBlock, Layout, Slide, Theme
 from deckgen.render import _geometry as geo
 from deckgen.render._code import code_lines
 from deckgen.render._contrast import role_colour
@@ -411,9 +411,15 @@ def _centred(slide: Slide, layout: Layout) -> bool:
     return layout is Layout.CLOSING and not slide.bullets
 
 
+def _listed(slide: Slide, layout: Layout) -> bool:
+    """Closing takeaways are a list to read: laid out as a content slide's, title on top and the list
+    using the body area, rather than squeezed into the cover's subtitle band."""
+    return layout is Layout.CLOSING and bool(slide.bullets)
+
+
 def _title_frame(slide: Slide, layout: Layout, theme: Theme) -> Frame:
     para = (_title_para(slide.title, theme),)
-    if layout in COVER_LAYOUTS:
+    if layout in COVER_LAYOUTS and not _listed(slide, layout):
         box = geo.cover_boxes(layout is Layout.SECTION).title
         align = "center" if _centred(slide, layout) else "left"
         return _frame(
@@ -429,7 +435,12 @@ def _title_frame(slide: Slide, layout: Layout, theme: Theme) -> Frame:
 
 
 def title_fits(text: str, layout: Layout, theme: Theme) -> bool:
-    return _title_frame(Slide(layout, text), layout, theme).size is not None
+    fits = _title_frame(Slide(layout, text), layout, theme).size is not None
+    if layout is Layout.CLOSING:
+        # With takeaways, a closing title sits where a content slide's does: it must fit there too.
+        listed = Slide(layout, text, bullets=(Bullet("-"),))
+        fits = fits and _title_frame(listed, layout, theme).size is not None
+    return fits
 
 
 def _plan_cover(slide: Slide, layout: Layout, theme: Theme, title: Frame) -> Plan:
@@ -501,10 +512,12 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
     """Lay `slide` out; `has_image` says whether picture bytes exist (default: it has an image ref)."""
     layout = effective_layout(slide)
     title = _title_frame(slide, layout, theme)
-    if layout in COVER_LAYOUTS:
+    if layout in COVER_LAYOUTS and not _listed(slide, layout):
         return _plan_cover(slide, layout, theme, title)
     rule = (geo.TITLE_RULE,)
     lead_paras = tuple(_body_paras(slide, theme))
+    if layout is Layout.CLOSING:
+        return Plan(layout, title, (_roomy_frame("body", geo.CONTENT, lead_paras, theme),), decorations=rule)
     low, high = theme.min_body_size, theme.body_size
     if layout is Layout.TIMELINE:
         return _plan_timeline(slide, theme, title, lead_paras)

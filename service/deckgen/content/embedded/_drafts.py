@@ -10,12 +10,13 @@ and its content always agree.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 
 from deckgen.content.embedded._figures import chart_for, dated, headline, split_step
 from deckgen.content.embedded._markdown import CodeBlock, ListBlock, Paragraph, QuoteBlock, TableBlock
-from deckgen.content.embedded._sections import Section, Unit, clean_title, units_of
-from deckgen.content.embedded._summarize import split_clauses, split_sentences
+from deckgen.content.embedded._sections import Part, Section, Unit, clean_title, dangling, units_of
+from deckgen.content.embedded._summarize import clip, split_clauses, split_sentences, words
 from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits
 
 __all__ = [
@@ -58,6 +59,10 @@ class Draft:
     columns: tuple[Column, Column] | None = None
     title: str = ""
     continued: bool = False
+    comment: list[Unit] = field(default_factory=list)
+    """A line shown over big numbers: what the section says after its figures, when that is short."""
+    repeats: bool = False
+    """A titled draft split in two: this half goes on under the same title, marked as continued."""
     overflow: list[str] = field(default_factory=list)
     """Sentences that did not fit (verbatim decks put them in the speaker notes)."""
     note: str = ""
@@ -173,6 +178,51 @@ def _split_long_body(unit: Unit) -> list[Unit]:
     return [replace(unit, text=piece) for piece in split_clauses(unit.text, limits.MAX_BODY_CHARS)]
 
 
+_CAPTION_CHARS = 80
+_CAPTION_LABEL = re.compile(
+    r"^(?:Table|Figure|Fig\.|Chart|Tabelle|Abbildung|Tableau|Tabla|Tabella)\s*\d*[.:]\s*", re.I
+)
+_COUNTS = {"count", "number", "total", "amount", "value", "anzahl", "nombre"}
+"""Measures that read after what they count: "Error count", not "Count by error"."""
+
+
+def caption(part: Part) -> str | None:
+    """A paragraph that names the table after it ("Throughput per node", "Table 3: Cache hits by
+    layer", "Settings used for every run:"), as a slide title; None for a paragraph of content."""
+    if not isinstance(part.block, Paragraph) or len(part.sentences) != 1:
+        return None
+    line = part.sentences[0].strip()
+    # A sentence that ends as one says something; a caption names, or leads in with a colon.
+    if line.endswith((".", "!", "?", "\u3002")) and not _CAPTION_LABEL.match(line):
+        return None
+    text = _CAPTION_LABEL.sub("", line).rstrip(":.").strip()
+    if not text or len(text) > _CAPTION_CHARS or dangling(text):
+        return None
+    return text[:1].upper() + text[1:]
+
+
+def _lower(word: str) -> str:
+    # An acronym or a name in capitals keeps its case ("API", "CPU"); a header word reads in a sentence.
+    return word if word[1:2].isupper() else word[:1].lower() + word[1:]
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def data_title(header: tuple[str, ...], label: int | None, shown: tuple[int, ...]) -> str:
+    """A title that says what a table holds, from its headers: "Requests per second by node",
+    "Raster and vector by zoom", "Setting, value and why"."""
+    names = [header[c].strip() for c in shown if c < len(header) and header[c].strip()]
+    if not names:
+        return ""
+    measure = _and([names[0], *(_lower(name) for name in names[1:])])
+    by = header[label].strip() if label is not None and label < len(header) else ""
+    if by and len(names) == 1 and names[0].casefold() in _COUNTS:
+        return clip(f"{by} {names[0].casefold()}", limits.MAX_TITLE_CHARS)
+    return clip(f"{measure} by {_lower(by)}" if by else measure, limits.MAX_TITLE_CHARS)
+
+
 def _table_drafts(section: Section, block: TableBlock) -> list[Draft]:
     found = chart_for(block)
     if found is not None:
@@ -183,7 +233,10 @@ def _table_drafts(section: Section, block: TableBlock) -> list[Draft]:
             + ", ".join(f"{row[shown[0]]} {row[c]}" for row in block.rows if c < len(row) and row[c])
             for c in left_out
         )
-        return [Draft(kind="chart", sections=[section], chart=chart, note=note, table=_table(block))]
+        title = data_title(block.header, shown[0], shown[1:])
+        draft = Draft(kind="chart", sections=[section], chart=chart, note=note, table=_table(block))
+        draft.title = title
+        return [draft]
     header = list(block.header)
     rows = [list(row) for row in block.rows]
     # Wide tables: the first column (usually the row labels) repeats on every slice.
@@ -202,6 +255,9 @@ def _table_drafts(section: Section, block: TableBlock) -> list[Draft]:
         ]
         for chunk in chunks or [[]]:
             drafts.append(Draft(kind="table", sections=[section], table=Table(sliced_header, tuple(chunk))))
+    # Slices of one table are one table continued; a whole table is titled by its headers.
+    if len(drafts) == 1:
+        drafts[0].title = data_title(block.header, None, tuple(range(len(block.header))))
     for draft in drafts[1:]:
         draft.continued = True
     return drafts
@@ -317,17 +373,66 @@ def _stats_draft(section: Section, block: ListBlock, units: list[Unit]) -> Draft
     return Draft(kind="stats", sections=[section], statistics=shown, units=units)
 
 
+def _lead_figures(section: Section, part: Part) -> tuple[Draft, Part] | None:
+    """A section that opens with headline figures in prose ("Revenue rose 18% to €4.2 million. The
+    margin reached 11%."): those sentences as big numbers, and the rest of the paragraph left over."""
+    if not isinstance(part.block, Paragraph):
+        return None
+    statistics: list[Statistic] = []
+    for sentence in part.sentences[:_STATS_MAX]:
+        found = headline(sentence)
+        if found is None:
+            break
+        statistics.append(found)
+    count = len(statistics)
+    if count < _STATS_MIN:
+        return None
+    units = [
+        Unit(sentence, 0, part.scores[i], part.order + i, part.group, section=section.index)
+        for i, sentence in enumerate(part.sentences[:count])
+    ]
+    rest = Part(
+        part.block, part.group, part.order + count, part.sentences[count:], part.scores[count:], anchored=True
+    )
+    return Draft(kind="stats", sections=[section], statistics=tuple(statistics), units=units), rest
+
+
+def _speaks_of(draft: Draft, units: list[Unit]) -> bool:
+    """Whether the text names something the draft's chart shows: a category, a series, a header."""
+    chart = draft.chart
+    if chart is None:
+        return False
+    names = [*chart.categories, *(series.name for series in chart.series)]
+    if draft.table is not None:
+        names += list(draft.table.header)
+    shown = {word for name in names for word in words(name)}
+    said = {word for unit in units for word in words(unit.text)}
+    return bool(shown & said)
+
+
 def _flush(drafts: list[Draft], start: int, section: Section, kind: str, pending: list[Unit]) -> list[Unit]:
-    """Pending text into drafts (or beside the chart just before it); returns the emptied pending list."""
+    """Pending text into drafts (or beside the chart it speaks of); returns the emptied pending list."""
     last = drafts[-1] if len(drafts) > start else None
-    # A short comment after a chart or a code sample is shown with it rather than on a slide of its own.
-    if (
-        last is not None
-        and last.kind in ("chart", "code")
-        and kind == "bullets"
-        and 0 < line_total(last.units) + line_total(pending) <= _LEAD_LINES
-    ):
-        last.units = last.units + pending
+    lines = line_total(pending)
+    # A short comment after a code sample is shown with it rather than on a slide of its own; one
+    # after a chart goes beside the chart of the section it speaks of (after a run of tables, a
+    # remark may be about any of them), if that chart has room.
+    host = None
+    if kind == "bullets" and lines > 0 and last is not None and last.kind == "code":
+        host = last if line_total(last.units) + lines <= _LEAD_LINES else None
+    elif kind == "bullets" and lines > 0:
+        host = next(
+            (
+                draft
+                for draft in reversed(drafts[start:])
+                if draft.kind == "chart"
+                and _speaks_of(draft, pending)
+                and line_total(draft.units) + lines <= _LEAD_LINES
+            ),
+            None,
+        )
+    if host is not None:
+        host.units = host.units + pending
     else:
         drafts.extend(_pack(kind, section, pending))
     return []
@@ -344,8 +449,9 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
         pending: list[Unit] = []
         pending_kind = "bullets"
 
-        for part in section.parts:
+        for number, part in enumerate(section.parts):
             block = part.block
+            previous = section.parts[number - 1].group if number else -1
             if isinstance(block, ListBlock):
                 units = units_of(section, part, density)
                 special = _steps_draft(section, block, units) or (
@@ -355,6 +461,18 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
                     pending = _flush(drafts, start, section, pending_kind, pending)
                     drafts.append(special)
                     continue
+            if condense and number == 0:
+                figures = _lead_figures(section, part)
+                if figures is not None:
+                    stats, part = figures
+                    drafts.append(stats)
+                    rest = units_of(section, part, density) if part.sentences else []
+                    # One more line is said over the numbers rather than alone on a slide of its own.
+                    if len(section.parts) == 1 and len(rest) == 1 and line_total(rest) == 1:
+                        stats.comment = rest
+                        continue
+                    if not part.sentences:
+                        continue
             if isinstance(block, ListBlock | Paragraph):
                 kind = "body" if isinstance(block, Paragraph) and not condense else "bullets"
                 if kind != pending_kind:
@@ -368,15 +486,39 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
                 pending = [] if lead else _flush(drafts, start, section, pending_kind, pending)
                 drafts.extend(_code_drafts(section, block, lead))
                 continue
+            named = (
+                caption(section.parts[number - 1])
+                if isinstance(block, TableBlock) and number and pending and pending[-1].group == previous
+                else None
+            )
+            if named is not None:
+                pending = pending[:-1]  # the caption titles the table's slide, not a bullet of its own
             pending = _flush(drafts, start, section, pending_kind, pending)
             if isinstance(block, TableBlock):
-                drafts.extend(_table_drafts(section, block))
+                tables = _table_drafts(section, block)
+                first = len(drafts) == start
+                for draft in tables:
+                    # The section's first table is titled by the section unless a caption names it; any
+                    # later one says what it holds, never "Results (cont.)".
+                    if named is not None and not draft.continued:
+                        # The section's first slide names the section too, so that its title shows.
+                        joined = f"{clean_title(section.title)}: {named}"
+                        draft.title = joined if first and len(joined) <= limits.MAX_TITLE_CHARS else named
+                    elif first and not draft.continued:
+                        draft.title = ""
+                drafts.extend(tables)
             elif isinstance(block, QuoteBlock):
                 drafts.extend(_quote_drafts(section, block, part.scores, condense))
         pending = _flush(drafts, start, section, pending_kind, pending)
-        # Every slide of a section after its first says that it continues it.
-        for draft in drafts[start + 1 :]:
-            draft.continued = True
+        # Every slide titled by its section after the first says that it continues it; a slide titled
+        # by what it holds (a chart, a captioned table) continues nothing.
+        shown = False
+        for draft in drafts[start:]:
+            if draft.title:
+                draft.continued = draft is not drafts[start]
+                continue
+            draft.continued = shown or draft.continued
+            shown = True
     return drafts
 
 
@@ -388,7 +530,7 @@ def _as_units(draft: Draft) -> list[Unit]:
     section = draft.sections[0].index if draft.sections else -1
     order = section * 1000
     if draft.kind in TEXT_KINDS or (draft.kind in ("stats", "steps") and draft.units):
-        return list(draft.units)
+        return list(draft.units) + draft.comment
     table = draft.table
     if draft.kind in ("table", "chart") and table is not None:
         header = table.header
@@ -560,7 +702,7 @@ def _split_weight(draft: Draft) -> int:
 
 
 def _split(draft: Draft) -> tuple[Draft, Draft]:
-    second = replace(draft, continued=True, overflow=[])
+    second = replace(draft, continued=True, overflow=[], repeats=bool(draft.title))
     if draft.kind in TEXT_KINDS:
         clusters = _clusters(draft.units)
         measure = _body_length if draft.kind == "body" else line_total

@@ -15,8 +15,8 @@ from difflib import SequenceMatcher
 from deckgen.content._base import EngineWarning
 from deckgen.content.embedded._markdown import QuoteBlock, TableBlock
 from deckgen.content.embedded._planner import Plan, render_bullets
-from deckgen.content.embedded._sections import Section, Unit, units_of
-from deckgen.content.embedded._summarize import clip, split_clauses, words
+from deckgen.content.embedded._sections import Section, Unit, sentence_pieces, units_of
+from deckgen.content.embedded._summarize import clip, words
 from deckgen.domain import (
     Bullet,
     Layout,
@@ -124,7 +124,7 @@ def _find_section(item: OutlineItem, plan: Plan) -> Section | None:
 def _point_bullets(points: tuple[str, ...]) -> list[list[Bullet]]:
     groups = []
     for point in points:
-        pieces = split_clauses(point, limits.MAX_BULLET_CHARS)
+        pieces = sentence_pieces(point)
         if pieces:
             groups.append([Bullet(piece, 0 if i == 0 else 1) for i, piece in enumerate(pieces)])
     return groups

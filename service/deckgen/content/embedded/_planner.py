@@ -21,8 +21,16 @@ from dataclasses import dataclass, replace
 
 from deckgen.content._base import EngineWarning
 from deckgen.content._phrases import Phrases, phrases
-from deckgen.content.embedded._drafts import Draft, body_text, build, compact_line, expand_once, reduce
-from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph
+from deckgen.content.embedded._drafts import (
+    Draft,
+    body_text,
+    build,
+    caption,
+    compact_line,
+    expand_once,
+    reduce,
+)
+from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph, TableBlock
 from deckgen.content.embedded._sections import (
     Section,
     Unit,
@@ -148,6 +156,9 @@ def _joined(titles: list[str]) -> str:
 
 
 def _draft_title(draft: Draft, words: Phrases) -> str:
+    if draft.title and draft.repeats:
+        suffix = f" {words.continued}"
+        return clip(_title(draft.title), limits.MAX_TITLE_CHARS - len(suffix)) + suffix
     if draft.title:
         return _title(draft.title)
     titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
@@ -239,7 +250,8 @@ def _slide(draft: Draft, words: Phrases) -> Slide:
             Layout.CHART, title, chart=draft.chart, bullets=render_bullets(draft.units), sources=sources
         )
     if draft.kind == "stats":
-        return Slide(Layout.STATISTIC, title, statistics=draft.statistics, sources=sources)
+        comment = render_bullets(draft.comment)
+        return Slide(Layout.STATISTIC, title, statistics=draft.statistics, bullets=comment, sources=sources)
     if draft.kind == "steps":
         return Slide(Layout.TIMELINE, title, steps=draft.steps, sources=sources)
     if draft.kind == "quote":
@@ -287,7 +299,9 @@ def _without_repeats(slide: Slide, seen: set[str]) -> Slide:
 def _notes(draft: Draft, slide: Slide, words: Phrases, following: str, condense: bool) -> str:
     """A short script: what the slide is about, what the source says beyond the slide, what comes next."""
     opener = words.covers.format(title=slide.title.replace(" · …", "").replace(" · ", ", "))
-    fuller = [sentence for unit in draft.units for sentence in unit.dropped] + draft.overflow
+    fuller = [
+        sentence for unit in [*draft.units, *draft.comment] for sentence in unit.dropped
+    ] + draft.overflow
     if draft.note:
         fuller.append(draft.note + ".")
     if slide.layout in (Layout.STATISTIC, Layout.TIMELINE) and draft.units:
@@ -400,6 +414,29 @@ _ABOUT_ITSELF = re.compile(
     re.IGNORECASE,
 )
 """A sentence about the document itself ("This report shows…", "本報告では…") is no takeaway."""
+_HEDGE = re.compile(
+    r"^(?:however|but|although|though|yet|still|admittedly|nevertheless|nonetheless|of course|"
+    r"none of this|jedoch|allerdings|cependant|toutefois|sin embargo)\b|"
+    # A modal hedges the sentence's own claim when it comes early ("The survey could overstate…"),
+    # not in a trailing condition ("…as long as clients may retry").
+    r"^(?:\S+\s+){0,5}(?:may|might|could)\b|"
+    r"\b(?:perhaps|possibly|unclear|uncertain|not yet (?:known|clear)|remains? to be seen|"
+    r"too early|further (?:research|work|study|studies)|more research|limitations?|caveats?|"
+    r"vielleicht|möglicherweise|könnte|peut-être|quizás|tal vez)\b",
+    re.IGNORECASE,
+)
+"""A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
+_ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)\W*$", re.I)
+"""A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
+
+
+def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
+    """A statement to take away: no question, hedge, caveat or lead-in; and when it stands `alone`
+    (not after the sentence it follows in a conclusion), no back-reference either."""
+    text = text.strip()
+    if text.endswith(("?", "\uff1f", "\u061f", ":", "\uff1a")) or _HEDGE.search(text):
+        return False
+    return not (alone and (_ELLIPTICAL.search(text) or dangling(text) or _ABOUT_ITSELF.search(text)))
 
 
 def _short_intro(sections: list[Section], words: Phrases) -> Section | None:
@@ -432,16 +469,21 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
     candidates: list[Unit] = []
     for section in sections:
         units = [unit for part in section.parts for unit in units_of(section, part, None)]
+        # A line that names the table after it ("Throughput per node:") titles a slide, says nothing.
+        captions = {
+            part.group
+            for part, following in zip(section.parts, section.parts[1:], strict=False)
+            if isinstance(following.block, TableBlock) and caption(part) is not None
+        }
         units = [
             unit
             for unit in units
             if unit.level == 0
             and len(unit.text) <= _TAKEAWAY_CHARS
-            and not unit.text.rstrip().endswith(("?", "\uff1f", "\u061f"))
+            and takeaway_worthy(unit.text)
             # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
             and (len(unit.text.split()) >= 4 or not unit.text.isascii())
-            and not dangling(unit.text)
-            and not _ABOUT_ITSELF.search(unit.text)
+            and unit.group not in captions
             and _normal(unit.text) not in seen
         ]
         if units:
@@ -555,9 +597,12 @@ def plan_deck(
             # Titled by its own opening sentence, which belongs with the rest.
             takeaways.insert(0, Unit(f"{conclusion.title}.", 0, 1.0, -1, -6, section=conclusion.index))
         candidates = [u for u in takeaways if _normal(u.text) not in seen]
-        takeaways = _closing_fit(candidates)
+        # The conclusion's statements, not its hedges and caveats, are what the audience takes away.
+        # A verbatim deck says them too, in the closing slide's notes.
+        statements = [u for u in candidates if takeaway_worthy(u.text, alone=False)] or candidates
+        takeaways = _closing_fit(statements)
         # What the closing slide cannot hold is still said: in its notes.
-        left_over = [u.text for u in candidates[len(takeaways) :]]
+        left_over = [u.text for u in candidates if u not in takeaways]
         closing_sources: tuple[SourceRef, ...] = (SourceRef(conclusion.document, conclusion.locator),)
     else:
         takeaways = _takeaway_units([s for s in sections if s is not conclusion], seen, _TAKEAWAYS)

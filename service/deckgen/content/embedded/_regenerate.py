@@ -8,7 +8,12 @@ import re
 from dataclasses import replace
 
 from deckgen.content.embedded._sections import Section, Unit, clean_title, units_of
-from deckgen.content.embedded._summarize import Weights, score_sentence, split_clauses, split_sentences
+from deckgen.content.embedded._summarize import (
+    Weights,
+    score_sentence,
+    shorten_sentence,
+    split_sentences,
+)
 from deckgen.domain import Bullet, Column, Deck, PreconditionFailed, Quote, Slide, Table, limits
 
 __all__ = ["Direction", "direction", "longer", "shorter"]
@@ -54,8 +59,10 @@ def _groups(bullets: tuple[Bullet, ...]) -> list[list[Bullet]]:
 def _tighten(text: str) -> str:
     if len(text) <= _SHORT_BULLET:
         return text
-    first = split_clauses(text, _SHORT_BULLET)[0]
-    return first if len(first) >= _MIN_CLAUSE else text
+    # Shorter, and still a whole sentence: an aside or a trailing clause goes, never the sentence's end.
+    sentences = split_sentences(text)
+    first = shorten_sentence(sentences[0], _SHORT_BULLET) if sentences else None
+    return first if first is not None and len(first) >= _MIN_CLAUSE else text
 
 
 def _fewer(bullets: tuple[Bullet, ...], weights: Weights) -> tuple[Bullet, ...]:

@@ -20,8 +20,9 @@ from deckgen.content.embedded._markdown import (
 )
 from deckgen.content.embedded._summarize import (
     Weights,
+    clip,
     score_sentence,
-    split_clauses,
+    shorten_sentence,
     split_sentences,
 )
 from deckgen.domain import Bullet, Column, limits
@@ -34,6 +35,8 @@ __all__ = [
     "Unit",
     "document_title",
     "sectionize",
+    "sentence_pieces",
+    "shortened",
     "units_of",
 ]
 
@@ -56,25 +59,36 @@ class Unit:
     """Index of the section the unit belongs to."""
 
     def lines(self) -> list[Bullet]:
-        pieces = _pieces(self.text)
+        pieces = sentence_pieces(self.text)
         deeper = min(self.level + 1, limits.MAX_BULLET_LEVEL)
         return [Bullet(piece, self.level if i == 0 else deeper) for i, piece in enumerate(pieces)]
 
     def line_count(self) -> int:
         if len(self.text) <= limits.MAX_BULLET_CHARS:
             return 1
-        return len(_pieces(self.text))
+        return len(sentence_pieces(self.text))
 
 
-def _pieces(text: str) -> list[str]:
-    """A text too long for one bullet: cut at its sentence ends, and inside a sentence only when it
-    alone is longer than a bullet (verbatim decks, which may not shorten it)."""
+def sentence_pieces(text: str) -> list[str]:
+    """A text too long for one bullet: one piece per sentence, each a whole sentence. A sentence longer
+    than a bullet loses an aside or a trailing clause (its whole text goes to the notes), never its end."""
     if len(text) <= limits.MAX_BULLET_CHARS:
         return [text]
-    pieces: list[str] = []
-    for sentence in split_sentences(text):
-        pieces.extend(split_clauses(sentence, limits.MAX_BULLET_CHARS))
-    return pieces
+    return [_whole(sentence) for sentence in split_sentences(text)]
+
+
+def _whole(sentence: str) -> str:
+    if len(sentence) <= limits.MAX_BULLET_CHARS:
+        return sentence
+    # Only a sentence without any clause to drop is clipped, marked as such; the notes hold it whole.
+    return shorten_sentence(sentence, limits.MAX_BULLET_CHARS) or clip(sentence, limits.MAX_BULLET_CHARS)
+
+
+def shortened(text: str) -> tuple[str, ...]:
+    """`text` itself, for the notes, when a bullet can show it only shortened."""
+    if len(text) <= limits.MAX_BULLET_CHARS:
+        return ()
+    return (text,) if any(len(s) > limits.MAX_BULLET_CHARS for s in split_sentences(text)) else ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,6 +459,7 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
                 score=part.scores[i],
                 order=part.order + i,
                 group=part.group,
+                dropped=shortened(item.text),
                 section=section.index,
             )
             for i, item in enumerate(block.items)
@@ -466,7 +481,7 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
             score=part.scores[i],
             order=part.order + i,
             group=part.group,
-            dropped=dropped if n == 0 else (),
+            dropped=(dropped if n == 0 else ()) + shortened(sentences[i]),
             section=section.index,
         )
         for n, i in enumerate(keep)
@@ -476,7 +491,12 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
 def _choose(
     sentences: tuple[str, ...], scores: tuple[float, ...], k: int, *, anchored: bool = False
 ) -> list[int]:
-    fits = [i for i, s in enumerate(sentences) if len(s) <= limits.MAX_BULLET_CHARS]
+    # A long sentence that can lose an aside or a trailing clause fits too (whole in the notes).
+    fits = [
+        i
+        for i, s in enumerate(sentences)
+        if len(s) <= limits.MAX_BULLET_CHARS or shorten_sentence(s, limits.MAX_BULLET_CHARS) is not None
+    ]
     usable = [i for i in fits if not (dangling(sentences[i]) and i == 0 and not anchored)] or fits
     if not usable:
         # Every sentence is longer than a bullet: the best one, to be shown in full on its own.

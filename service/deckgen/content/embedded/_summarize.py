@@ -16,6 +16,7 @@ __all__ = [
     "clip",
     "key_sentences",
     "score_sentence",
+    "shorten_sentence",
     "split_clauses",
     "split_sentences",
     "words",
@@ -398,6 +399,49 @@ def split_clauses(sentence: str, limit: int) -> list[str]:
                 pieces.extend(split_clauses(part, limit))
             return pieces
     return _split_words(sentence, limit)
+
+
+_ASIDES = (
+    re.compile(r"\s*\([^()]*\)"),
+    re.compile(r"\s*\[[^\[\]]*\]"),
+    re.compile(r"\s+[\u2014\u2013]\s+[^\u2014\u2013]+?\s+[\u2014\u2013](?=\s)"),
+    re.compile(r",\s+(?:e\.g\.|i\.e\.|for example|for instance|such as|including|z\.\s?B\.)[^,]*,"),
+)
+"""Asides a sentence reads the same without: parentheses, brackets, dashed and comma-bound examples."""
+_TRAILING = re.compile(
+    r"(?:;\s|:\s|\s[\u2014\u2013]\s|,\s+(?=(?:and|but|or|so|which|who|whose|while|whereas|although|though|"
+    r"because|since|as|where|when|with|without|including|unless|until|if|after|before|during|despite|"
+    r"rather|not|yet|thus|most|many|some|each|all|mostly|often|usually|especially|particularly|mainly|"
+    r"largely|even|in|on|at|for|from|by|up|down|compared|according|leaving|making|giving|using|"
+    r"und|aber|oder|weil|da|wobei|wenn|et|mais|ou|car|y|pero|o|e|ma|perch\u00e9)\b)|"
+    r"\s(?=(?:because|although|whereas|while|unless|so that|rather than|which)\b))"
+)
+"""Where a trailing clause begins: the sentence before it stands on its own."""
+_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f]+[\"'\u201d\u2019)]*$")
+
+
+def shorten_sentence(sentence: str, limit: int) -> str | None:
+    """`sentence` in at most `limit` characters and still one whole sentence: asides dropped first,
+    then trailing clauses, the sentence's own end mark kept. None when no such cut gets it short enough.
+    """
+    sentence = " ".join(sentence.split())
+    if len(sentence) <= limit:
+        return sentence
+    found = _END.search(sentence)
+    end = found.group(0)[:1] if found else ""
+    body = sentence[: found.start()] if found else sentence
+    for aside in _ASIDES:
+        body = aside.sub("", body)
+        body = " ".join(body.split())
+        if len(body) + len(end) <= limit:
+            return body + end
+    # The longest head that ends where a trailing clause begins, if it says enough on its own.
+    cuts = [m.start() for m in _TRAILING.finditer(body) if m.start() + len(end) <= limit]
+    for cut in reversed(cuts):
+        head = body[:cut].rstrip(" ,;:\u2014\u2013")
+        if len(head.split()) >= 5:
+            return head + end
+    return None
 
 
 def _split_keep(text: str, separator: str, keep: str) -> list[str]:

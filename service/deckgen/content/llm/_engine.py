@@ -27,6 +27,7 @@ from deckgen.content._base import (
     SlideSink,
     WriteAhead,
 )
+from deckgen.content._language import deck_language
 from deckgen.content._phrases import phrases
 from deckgen.content.llm._grounding import Chunk, chunk_sources, digest, select
 from deckgen.content.llm._jsonstream import CompletedValue, JsonScanner, loads_lenient
@@ -82,6 +83,16 @@ class _Reply:
 def _chunks(sources: tuple[SourceDocument, ...]) -> tuple[Chunk, ...]:
     # outline() and slides() of one request ground in the same chunks; cut them once.
     return tuple(chunk_sources(sources))
+
+
+def _in_its_language(spec: GenerationSpec) -> GenerationSpec:
+    """Left at the default, a deck is written in its sources' language, as the embedded engine
+    does: the model is asked for that language and the fixed strings follow it."""
+    if spec.language.strip().casefold() not in ("", "en"):
+        return spec
+    text = "\n".join(chunk.text for chunk in _chunks(spec.sources)[:40]) or spec.topic
+    language = deck_language(spec.language, text)
+    return spec if language == spec.language else replace(spec, language=language)
 
 
 def _fallback(item: OutlineItem, index: int) -> Slide:
@@ -221,6 +232,7 @@ class LLMEngine:
         self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
     ) -> OutlineResult:
         ahead = _Ahead(self._concurrency, emit_slide) if emit_slide is not None else None
+        spec = _in_its_language(spec)
         try:
             return await self._outline(spec, emit, ahead)
         except BaseException:
@@ -492,6 +504,7 @@ class LLMEngine:
         *,
         skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
+        spec = _in_its_language(spec)
         chunks = _chunks(spec.sources)
         early = ahead if isinstance(ahead, _Ahead) else None
         gate = early.gate if early is not None else asyncio.Semaphore(self._concurrency)
@@ -526,6 +539,8 @@ class LLMEngine:
             raise InvalidRequest(
                 [FieldViolation("slide_index", f"must be between 0 and {len(deck.slides) - 1}, got {index}")]
             )
+        written = deck.language if deck.language.strip().casefold() not in ("", "en") else ""
+        spec = replace(spec, language=written) if written else _in_its_language(spec)
         chunks = _chunks(spec.sources)
         current = deck.slides[index]
         query = " ".join((current.title, instruction, *(b.text for b in current.bullets)))

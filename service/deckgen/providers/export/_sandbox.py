@@ -56,11 +56,19 @@ class Sandbox:
     kind: str
     """`bwrap`, `unshare` or `none`."""
 
-    def wrap(self, command: Sequence[str], binds: Sequence[tuple[Path, str]], workdir: str) -> list[str]:
+    def wrap(
+        self,
+        command: Sequence[str],
+        binds: Sequence[tuple[Path, str]],
+        workdir: str,
+        read_only: Sequence[str] = (),
+    ) -> list[str]:
         """`command` run inside the sandbox; `binds` maps host folders to the paths the command
-        uses for them (the same paths are used outside a bwrap sandbox)."""
+        uses for them (the same paths are used outside a bwrap sandbox); `read_only` folders are
+        visible at their own paths, unwritable (a program's own files outside /usr)."""
         if self.kind == "bwrap":
-            return [*_bwrap_base(), *_binds(binds), "--chdir", workdir, "--", *command]
+            shown = [arg for path in read_only for arg in ("--ro-bind", path, path)]
+            return [*_bwrap_base(), *shown, *_binds(binds), "--chdir", workdir, "--", *command]
         if self.kind == "unshare":
             return [*_die_with_parent(), *_UNSHARE, *command]
         return [*_die_with_parent(), *command]

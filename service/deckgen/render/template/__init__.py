@@ -20,7 +20,8 @@ TITLE           title + SUBTITLE and no text area, CENTER_TITLE preferred;      
                 else title only (the subtitle in a text box under the title)    in its body
 SECTION         title + one short text area (at most 35 % of the slide height)  bullets layout
                 and nothing else ("Section Header"); else title + SUBTITLE
-CLOSING         title + SUBTITLE; else the section layout; else title only      bullets layout
+CLOSING         title + SUBTITLE; else the section layout; else title only.     bullets layout
+                Takeaways (bullets) are a list: drawn on the bullets layout
 TWO_COLUMNS     title + two large text areas side by side under it, exactly     bullets layout, the columns
                 two preferred ("Two Content"). When a column has a heading      one after the other
                 and a layout has a short text area over each column

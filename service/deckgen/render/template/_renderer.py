@@ -67,6 +67,7 @@ from deckgen.render.template._styles import (
     _Frame,
     _lead,
     _Para,
+    _roomy,
     _Styles,
     _text_height,
     _write,
@@ -140,11 +141,17 @@ class _Renderer:
             return None
         return next((shape for shape in page.placeholders if shape.placeholder_format.idx == area.idx), None)
 
-    def fill(self, page: Any, shape: Any, paras: Sequence[_Para], what: str) -> None:
+    def fill(self, page: Any, shape: Any, paras: Sequence[_Para], what: str, roomy: bool = False) -> None:
+        """`paras` in a placeholder; `roomy` text (a slide's only text) may use the room it has."""
         if shape is None or not paras:
             return
-        fit = _fit([(self.styles.on_slide(page, shape), paras)], _BODY_FLOOR)
-        _write(shape.text_frame, paras, fit, self.language)
+        frame = self.styles.on_slide(page, shape)
+        if roomy:
+            fit, extra = _roomy(frame, paras)
+            _write(shape.text_frame, paras, fit, self.language, (frame, extra))
+        else:
+            fit = _fit([(frame, paras)], _BODY_FLOOR)
+            _write(shape.text_frame, paras, fit, self.language)
         self.report(fit, what)
 
     def textbox(self, page: Any, rect: _Rect, name: str) -> Any:
@@ -275,7 +282,10 @@ class _Renderer:
             self.number += 1
             self.code(Slide(Layout.BULLETS, slide.title), self.mapping.uses[Layout.BULLETS], rows)
             return
-        if layout in (Layout.TITLE, Layout.SECTION, Layout.CLOSING):
+        if layout is Layout.CLOSING and slide.bullets:
+            # Takeaways are a list to read, not centred lines in a subtitle's muted style.
+            self.text(slide, self.mapping.uses[Layout.BULLETS], _lead(slide))
+        elif layout in (Layout.TITLE, Layout.SECTION, Layout.CLOSING):
             self.cover(slide, use)
         elif layout is Layout.TWO_COLUMNS and served:
             self.columns(slide)
@@ -316,7 +326,7 @@ class _Renderer:
 
     def text(self, slide: Slide, use: _Use, paras: Sequence[_Para]) -> None:
         page = self.page(use, slide.title)
-        self.fill(page, self.placeholder(page, use.text), paras, "text")
+        self.fill(page, self.placeholder(page, use.text), paras, "text", roomy=True)
         self.finish(page, slide)
 
     def cover(self, slide: Slide, use: _Use) -> None:

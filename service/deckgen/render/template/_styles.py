@@ -291,6 +291,35 @@ def _fit(jobs: Sequence[tuple[_Frame, Sequence[_Para]]], floor: float, explicit:
     return _Fit(candidate, _SCALES[-1], overflows=True)
 
 
+_GROW = 1.3
+"""Sparse text grows up to this much above the template's size (deckgen's own design does the same)."""
+_GROW_MAX = 32.0
+_SPREAD = 0.5
+"""Share of the height left over that goes between paragraphs of sparse text, at most a line each."""
+
+
+def _roomy(frame: _Frame, paras: Sequence[_Para]) -> tuple[_Fit, float]:
+    """Sizes and extra points before each paragraph (after the first) for text that may use its room:
+    text that fits at the template's sizes grows a step at a time, within the type scale, and its
+    paragraphs spread over about half of what is left, so two short bullets are neither a small block
+    at the top of an empty placeholder nor stretched to its bottom."""
+    jobs = [(frame, paras)]
+    base = tuple(level.size for level in frame.levels)
+    if not paras or not _fits(jobs, base):
+        return _fit(jobs, _BODY_FLOOR), 0.0
+    top = base[0]
+    best = base
+    size = top + 1.0
+    while size <= max(top, min(top * _GROW, _GROW_MAX)):
+        candidate = tuple(round(level * size / top * 2) / 2 for level in base)
+        if not _fits(jobs, candidate):
+            break
+        best, size = candidate, size + 1.0
+    spare = frame.height - _text_height(paras, frame, best)
+    extra = 0.0 if len(paras) < 2 else max(0.0, min(best[0], _SPREAD * spare / (len(paras) - 1)))
+    return _Fit(best if best != base else None), round(extra, 1)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Writing
 
@@ -303,11 +332,23 @@ def _child(parent: Any, tag: str, **attributes: str) -> Any:
     return element
 
 
-def _write(text_frame: Any, paras: Sequence[_Para], fit: _Fit, language: str) -> None:
+def _write(
+    text_frame: Any,
+    paras: Sequence[_Para],
+    fit: _Fit,
+    language: str,
+    spread: tuple[_Frame, float] | None = None,
+) -> None:
+    """`paras` into `text_frame` at `fit`; with `spread` (the measured frame and extra points), each
+    paragraph after the first gets that much more space before it than its style gives."""
     for index, para in enumerate(paras):
         paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
         if para.level:
             paragraph.level = para.level
+        if index and spread is not None and spread[1] > 0:
+            style = spread[0].levels[para.level]
+            size = (fit.sizes[para.level] if fit.sizes is not None else style.size) * para.scale
+            paragraph.space_before = Pt(round(style.before[0] + style.before[1] * size + spread[1], 1))
         if not para.bullet:
             p_pr = paragraph._p.get_or_add_pPr()
             p_pr.set("marL", "0")

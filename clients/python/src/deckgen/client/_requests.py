@@ -53,7 +53,19 @@ TemplateLike: TypeAlias = str | Template
 """A template's resource name, `templates/{template}`, or the `Template` `create_template` returned."""
 
 # The media types the service reads; other suffixes fall back to `mimetypes` and the server decides.
-_MEDIA_TYPE_BY_SUFFIX = {".md": "text/markdown", ".markdown": "text/markdown", ".txt": "text/plain"}
+# Named here, not left to `mimetypes`: a slim image without /etc/mime.types knows no Office types.
+_MEDIA_TYPE_BY_SUFFIX = {
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".txt": "text/plain",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".csv": "text/csv",
+}
 
 
 def new_request_id() -> str:
