@@ -162,9 +162,10 @@ class Settings:
     """LLM_REQUEST_TIMEOUT: the longest one model call may take, in seconds."""
     llm_idle_timeout: float = 30.0
     """LLM_IDLE_TIMEOUT: the longest a model's stream may stay silent, in seconds."""
-    llm_read_interval: float = 0.04
+    llm_read_interval: float = 0.0
     """LLM_READ_INTERVAL: seconds between reads of a model's stream over plain TCP (one shared timer
-    reads every stream that has data; 0 reads each piece as it arrives); a token waits at most this long."""
+    reads every stream that has data: fewer loop wakes, less CPU); a token waits at most this long
+    more. 0 reads each piece as it arrives."""
     llm_retry_attempts: int = 3
     """LLM_RETRY_ATTEMPTS: tries on 429/5xx/timeouts of the last provider; one with a backup after
     it gets one try, and the backup takes the call at once."""

@@ -65,7 +65,7 @@ class OpenAIConfig:
     idle_timeout: float = 30.0
     """The longest a stream may stay silent."""
     connect_timeout: float = 10.0
-    read_interval: float = 0.04
+    read_interval: float = 0.0
     """Seconds between reads of a streamed reply on plain TCP (0: each piece as it arrives); see `_body`."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     breaker_threshold: int = 5
