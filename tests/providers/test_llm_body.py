@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import Iterator
 
+import openai
 import pytest
 
 from deckgen.providers.llm import ChatEnd, ChatMessage, ChatRequest, OpenAIChatModel, OpenAIConfig, TextDelta
@@ -107,3 +108,17 @@ async def test_a_tick_resumes_only_the_connections_with_data() -> None:
             writer.close()
         for sock in (quiet_peer, busy_peer):
             sock.close()
+
+
+async def test_any_other_http_client_is_read_through_its_own_iterator(llm: FakeLLMServer) -> None:
+    # A client built on httpx2's own transport (no aiohttp underneath) still streams every token.
+    content = "Tides rise and fall twice a day."
+    llm.enqueue(Reply(content=content, tokens_per_second=100.0))
+    client = openai.AsyncOpenAI(api_key=API_KEY, base_url=llm.base_url, max_retries=0)
+    model = OpenAIChatModel(OpenAIConfig("primary", llm.base_url, API_KEY, read_interval=0.2), client=client)
+    try:
+        text, end = await text_and_end(model)
+    finally:
+        await model.aclose()
+
+    assert text == content and end.completion_tokens == len(tokenize(content))
