@@ -11,6 +11,7 @@ import secrets
 import signal
 import socket
 import sys
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -325,7 +326,9 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
             concurrency=settings.max_concurrent_generations,
             lease=settings.job_lease,
             max_attempts=settings.job_max_attempts,
+            detach_grace=settings.detach_grace,
         )
+        service.local_worker = worker
     limits = build_limits(settings)
     closers.append(limits.store.aclose)
     servicer = PresentationServicer(
@@ -559,10 +562,14 @@ async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
     # The listener stays open while generations drain: a new generation is refused by the service
     # with UNAVAILABLE and a retry hint (grpc's own stop would answer a bare CANCELLED to calls
     # racing its GOAWAY), and callers can still fetch the artifacts of what just finished.
+    deadline = time.monotonic() + grace
     await app.service.drain(grace)
     if app.worker is not None:
         await app.worker.drain(grace)
     if app.service.shared.queue.shared:
+        # Generations running elsewhere (all of them, on an API-only replica) go on: their readers
+        # here are served for the rest of the grace, then resume on another replica.
+        await app.service.wait_for_readers(deadline - time.monotonic())
         # What was handed back goes on elsewhere: the callers reading here resume there.
         app.service.hand_over_readers()
     await server.stop(_STOP_GRACE)

@@ -341,3 +341,36 @@ async def test_headline_figures_leading_a_section_in_prose_become_big_numbers() 
     assert [b.text for b in stats.bullets] == ["The N7 alone carried more than half of all riders."]
     assert "because it is the only route that passes the two largest hospitals" in stats.notes
     assert not any(s.title.startswith("Results (") for s in deck.slides)
+
+
+_WEIGHTY = re.compile(
+    r"\b(?:must|never|always|only|every|all|nobody|no one|responsible|at once|at least|however \w+)\b|\d",
+    re.IGNORECASE,
+)
+"""What a statement worth taking away states: a rule, an obligation, an absolute or a figure."""
+_CIRCUMSTANTIAL = re.compile(r"^(?:if|when|at|on|in|during|after|before)\b[^,]*,", re.IGNORECASE)
+
+
+async def test_takeaways_of_a_long_handbook_are_its_weightiest_statements() -> None:
+    """Not whichever detail scores highest ("If someone becomes hostile, …", "At the end of the
+    day, …", "The team leader arranges a handover…"): rules and obligations a reader must not miss."""
+    deck, _ = await _deck(_BY_NAME["handbook.md"], 12)
+    takeaways = [b.text for b in deck.slides[-1].bullets]
+    assert len(takeaways) >= 3
+    assert [t for t in takeaways if not _WEIGHTY.search(t) or _CIRCUMSTANTIAL.match(t)] == []
+    assert "A team never has fewer than two people on a site." in takeaways
+
+
+_ROW = re.compile(r"(?:[^:,]+: )?[^:,]+: [^:,]+(?:, [^:,]+: [^:,]+)+")
+"""A table row spelled out as a bullet: "Zoom: z4, Raster: 18, Vector: 11"."""
+
+
+@pytest.mark.parametrize("name", ["q3-report.md", "benchmarks-appendix.md", "waermepumpen-de.md"])
+@pytest.mark.parametrize("count", [3, 4, 5])
+async def test_a_small_deck_keeps_a_figure_per_slide_not_rows_as_bullets(name: str, count: int) -> None:
+    deck, _ = await _deck(_BY_NAME[name], count)
+    rows = [b.text for s in deck.slides for b in s.bullets if _ROW.fullmatch(b.text)]
+    assert rows == [], [s.title for s in deck.slides]
+    if count >= 4:
+        figures = [s for s in deck.slides if s.layout in (Layout.CHART, Layout.STATISTIC)]
+        assert figures, [s.title for s in deck.slides]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from pptx import Presentation
@@ -25,12 +26,19 @@ from deckgen.domain import (
 from deckgen.render import get_theme, list_themes, render_pptx
 from deckgen.render._plan import title_fits
 from deckgen.render._pptx import chart_description, unique_titles
+from deckgen.render.template import render_with_template
 
 from .decks import IMAGE_URI, every_layout_deck, png
 from .overflow import find_overflows
 
 THEMES = list_themes()
 _TITLES = (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE)
+
+
+def _template() -> bytes:
+    buffer = io.BytesIO()
+    Presentation().save(buffer)
+    return buffer.getvalue()
 
 
 def _open(data: bytes):  # type: ignore[no-untyped-def]
@@ -197,6 +205,32 @@ def test_the_chart_frame_carries_its_alt_text_and_its_own_background() -> None:
     )
     fill = frame.chart._chartSpace.find(f"{qn('c:spPr')}/{qn('a:solidFill')}/{qn('a:srgbClr')}")
     assert fill is not None and fill.get("val") == theme.background
+
+
+def _axis_minimum(frame: Any) -> str | None:
+    """The value axis's fixed minimum (`c:valAx/c:scaling/c:min`), None when the viewer picks it."""
+    found = frame.chart._chartSpace.xpath("./c:chart/c:plotArea/c:valAx/c:scaling/c:min")
+    return found[0].get("val") if found else None
+
+
+@pytest.mark.parametrize("writer", ["theme", "template"])
+def test_bars_and_columns_of_positive_values_start_at_zero(writer: str) -> None:
+    """Throughput of 3,600-4,500 drawn from an axis starting near 3,600 makes the differences look
+    many times their size: bars and columns of non-negative values are measured from zero."""
+
+    def chart(kind: ChartType, *values: float) -> Chart:
+        return Chart(kind, ("A", "B", "C"), (ChartSeries("Requests/s", values),))
+
+    charts = (
+        chart(ChartType.COLUMN, 3600, 4100, 4500),
+        chart(ChartType.BAR, 3600, 4100, 4500),
+        chart(ChartType.LINE, 3600, 4100, 4500),
+        chart(ChartType.COLUMN, -20, 15, 40),
+    )
+    deck = Deck("d", tuple(Slide(Layout.CHART, f"Chart {i}", chart=c) for i, c in enumerate(charts)))
+    data = render_pptx(deck, THEMES[0]) if writer == "theme" else render_with_template(deck, _template())[0]
+    frames = [next(s for s in page.shapes if s.has_chart) for page in _open(data).slides]
+    assert [_axis_minimum(frame) for frame in frames] == ["0.0", "0.0", None, None]
 
 
 @pytest.mark.parametrize(("size", "sides"), [((1600, 300), "left_right"), ((300, 1600), "top_bottom")])

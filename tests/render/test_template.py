@@ -639,7 +639,9 @@ def _body_at(points: int) -> bytes:
 
 def test_a_sparse_slide_uses_its_room_within_the_type_scale() -> None:
     sparse = Slide(
-        Layout.BULLETS, "Two points", bullets=(Bullet("Rents fell by 4%"), Bullet("Vacancies rose"))
+        Layout.BULLETS,
+        "Four points",
+        bullets=tuple(Bullet(t) for t in ("Rents fell by 4%", "Vacancies rose", "Yields held", "Loans grew")),
     )
     full = Slide(
         Layout.BULLETS,
@@ -653,7 +655,7 @@ def test_a_sparse_slide_uses_its_room_within_the_type_scale() -> None:
     sizes = {run.font.size.pt for p in roomy.text_frame.paragraphs for run in p.runs}
     (size,) = sizes
     assert 18 < size <= 18 * 1.3  # larger than the template's 18 pt, within a step of the type scale
-    first, second = roomy.text_frame.paragraphs
+    first, second, *_ = roomy.text_frame.paragraphs
     assert first.space_before is None and second.space_before is not None
     assert size / 2 <= second.space_before.pt <= size * 1.5  # spread, by at most about a line
     # A full slide never grows: the template's sizes (or smaller), its own spacing.

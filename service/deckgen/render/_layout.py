@@ -15,11 +15,14 @@ from deckgen.render._fonts import font_file, has_cjk, has_complex_script, wrappe
 from deckgen.render._markdown import Span, spans
 
 __all__ = [
+    "CENTRE_BELOW",
     "MONOSPACE",
     "ROW_PAD_PT",
     "agenda_numbered",
     "column_shares",
     "effective_layout",
+    "is_short_list",
+    "is_statement",
     "lines",
     "number_agenda",
     "pad",
@@ -55,6 +58,44 @@ def effective_layout(slide: Slide, has_picture: bool | None = None) -> Layout:
         or (layout is Layout.IMAGE_TEXT and has_picture is False)
     )
     return Layout.BULLETS if missing else layout
+
+
+STATEMENT_CHARS = 200
+"""A statement is short: at most this many characters in all (about two lines at heading size)."""
+CENTRE_BELOW = 0.8
+"""Sparse text that, grown and spread, still covers less than this share of its area's height is
+centred in it vertically: a short block under the title leaves the rest of the slide an empty band.
+Generous, so that sparse slides of one deck sit alike rather than some centred and some not."""
+
+
+_LABELLED = re.compile(r"^[^\s:]+(?:\s[^\s:]+){0,2}:\s")
+"""An item led by a short label ("Mei: find the cause…"): one of a list, however few there are."""
+
+
+def is_statement(paragraphs: Sequence[tuple[str, int]]) -> bool:
+    """Whether a slide's only text, `(text, level)` paragraphs, reads as a statement rather than a
+    list: one or two short top-level sentences. Designers set those as lead text (larger, unbulleted,
+    in the middle of the slide); a bullet in front of a lone sentence marks a list of one."""
+    texts = [" ".join(text.split()) for text, _ in paragraphs]
+    return (
+        0 < len(paragraphs) <= 2
+        and all(level == 0 for _, level in paragraphs)
+        and all(texts)
+        and sum(len(text) for text in texts) <= STATEMENT_CHARS
+        and (len(texts) == 1 or not any(_LABELLED.match(text) for text in texts))
+    )
+
+
+SHORT_ITEM_CHARS = 110
+"""An item of a short list fits about a line at heading size."""
+
+
+def is_short_list(paragraphs: Sequence[tuple[str, int]]) -> bool:
+    """Two or three short top-level items: a list, bulleted, but sparse enough to be set as large as
+    a statement rather than at body size with most of the slide empty."""
+    return 2 <= len(paragraphs) <= 3 and all(
+        level == 0 and len(" ".join(text.split())) <= SHORT_ITEM_CHARS for text, level in paragraphs
+    )
 
 
 def lines(text: str) -> list[str]:

@@ -16,10 +16,13 @@ from deckgen.render._code import code_lines
 from deckgen.render._contrast import role_colour
 from deckgen.render._fonts import breaks_words, font_file, line_height, text_width, wrapped_height
 from deckgen.render._layout import (
+    CENTRE_BELOW,
     MONOSPACE,
     agenda_numbered,
     column_shares,
     effective_layout,
+    is_short_list,
+    is_statement,
     lines,
     number_agenda,
     pad,
@@ -222,16 +225,24 @@ _MAX_SPACE = 1.0
 """Paragraphs of a sparse slide are spread up to a line apart."""
 
 
-def _roomy(frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], theme: Theme) -> tuple[float | None, float]:
+def statement_size(theme: Theme) -> float:
+    """The largest size a statement (`is_statement`) grows to: the theme's heading size, a step
+    under its titles, so the slide's title still leads."""
+    return max(grow_size(theme), min(theme.heading_size, theme.title_size - 4))
+
+
+def _roomy(
+    frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], theme: Theme, grow: float | None = None
+) -> tuple[float | None, float]:
     """A size and a paragraph spacing for frames that may use the room they have: text that fits at
-    the body size grows towards `grow_size` and its paragraphs spread, using about half the height
-    left over, so a short slide is neither a small block at the top nor stretched to the bottom."""
+    the body size grows towards `grow` (`grow_size`) and its paragraphs spread, using about half the
+    height left over, so a short slide is neither a small block at the top nor stretched to the bottom."""
     low, high = theme.min_body_size, theme.body_size
     size = _choose(frames, low, high)
     if size is None or size < math.floor(high):
         return size, _PARA_SPACE
     # Monotone enough to search by halves: only sparse text gets here.
-    sizes = list(_sizes(high, grow_size(theme)))
+    sizes = list(_sizes(high, grow if grow is not None else grow_size(theme)))
     lo, hi = len(sizes) - 1, 0
     while hi < lo:
         middle = (lo + hi) // 2
@@ -251,6 +262,26 @@ def _roomy(frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], theme: Theme) -> 
 def _roomy_frame(name: str, box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame:
     size, space = _roomy([(box, paras)], theme)
     return Frame(name, box, paras, size, math.ceil(theme.min_body_size), space=space)
+
+
+def _content_frame(box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame:
+    """A content slide's only text. A lone sentence or two is a statement: unbulleted, up to the
+    heading size, as are two or three short items (bulleted). Sparse text, grown and spread, that
+    still leaves most of the area empty is centred in it, so the slide has no empty band under a
+    small block (the rules in `_layout`)."""
+    grow = None
+    written = [(para.text, para.level) for para in paras]
+    if is_statement(written):
+        paras = tuple(replace(para, bullet=False, level=0) for para in paras)
+        grow = statement_size(theme)
+    elif is_short_list(written):
+        grow = statement_size(theme)
+    size, space = _roomy([(box, paras)], theme, grow)
+    anchor = "top"
+    if size is not None and size > theme.body_size:
+        used = text_height(paras, box, size, space)
+        anchor = "middle" if used < CENTRE_BELOW * box.inner_height_pt else "top"
+    return Frame("body", box, paras, size, math.ceil(theme.min_body_size), anchor=anchor, space=space)
 
 
 MAX_TIMELINE_STEPS = 8
@@ -517,7 +548,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
     rule = (geo.TITLE_RULE,)
     lead_paras = tuple(_body_paras(slide, theme))
     if layout is Layout.CLOSING:
-        return Plan(layout, title, (_roomy_frame("body", geo.CONTENT, lead_paras, theme),), decorations=rule)
+        return Plan(layout, title, (_content_frame(geo.CONTENT, lead_paras, theme),), decorations=rule)
     low, high = theme.min_body_size, theme.body_size
     if layout is Layout.TIMELINE:
         return _plan_timeline(slide, theme, title, lead_paras)
@@ -611,7 +642,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
 
     if slide.code is not None and code_lines(slide.code):
         return _plan_code(slide.code, theme, title, lead_paras)
-    frames_ = (_roomy_frame("body", geo.CONTENT, lead_paras, theme),) if lead_paras else ()
+    frames_ = (_content_frame(geo.CONTENT, lead_paras, theme),) if lead_paras else ()
     return Plan(Layout.BULLETS, title, frames_, decorations=rule)
 
 

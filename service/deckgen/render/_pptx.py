@@ -59,6 +59,7 @@ from deckgen.render._shared import (
     norm,
     notes_text,
     save_deck,
+    start_at_zero,
 )
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
@@ -255,6 +256,7 @@ def _add_chart(shapes: Any, box: geo.Box, chart: Chart, theme: Theme, context: s
     frame.name = "Chart"
     frame._element.xpath("./p:nvGraphicFramePr/p:cNvPr")[0].set("descr", chart_description(chart, context))
     graph = frame.chart
+    start_at_zero(graph, chart)
     _fill_chart_area(graph, theme.background)
     graph.font.size = Pt(14)
     graph.font.name = theme.body_font

@@ -22,6 +22,7 @@ __all__ = [
     "CHART_TYPES",
     "chart_data",
     "chart_description",
+    "start_at_zero",
     "crop_to_frame",
     "deterministic",
     "fixed_frame",
@@ -108,6 +109,16 @@ def chart_data(chart: Chart) -> Any:
         values: list[float | None] = list(series.values[: len(categories)])
         data.add_series(norm(plain(series.name)), values + [None] * (len(categories) - len(values)))
     return data
+
+
+def start_at_zero(graph: Any, chart: Chart) -> None:
+    """Bars and columns of non-negative values are measured from zero: a value axis that starts
+    at 3,600 makes 4,500 look several times as large. (A line chart shows change, and may zoom.)"""
+    if chart.type not in (ChartType.BAR, ChartType.COLUMN):
+        return
+    values = [value for series in chart.series for value in series.values]
+    if values and min(values) >= 0:
+        graph.value_axis.minimum_scale = 0
 
 
 def chart_description(chart: Chart, context: str = "", limit: int = 400) -> str:

@@ -567,7 +567,29 @@ def _union(a: list[Section], b: list[Section]) -> list[Section]:
     return [*a, *(section for section in b if section.index not in seen)]
 
 
+_FIGURES = ("stats", "chart")
+"""Drafts whose point is a figure: merged with anything, they stay what they are."""
+
+
+def _said(draft: Draft) -> list[str]:
+    """Everything a draft shows, as sentences for the notes."""
+    return [unit.text for unit in [*draft.units, *draft.comment]] + ([draft.note] if draft.note else [])
+
+
+def _keep_figure(a: Draft, b: Draft) -> Draft:
+    """A slide count too small for every figure and text: the figure stays whole, one per slide,
+    its first (big numbers before charts) when both are figures, and the other draft is said in the
+    notes. Its rows as bullets ("Zoom: z4, Raster: 18, Vector: 11") would read as noise."""
+    figures = [draft for draft in (a, b) if draft.kind in _FIGURES]
+    kept = min(figures, key=lambda d: (_FIGURES.index(d.kind), d is b))
+    other = b if kept is a else a
+    left = other.overflow + _said(other)
+    return replace(kept, overflow=[*a.overflow, *b.overflow, *left] if kept is a else [*left, *kept.overflow])
+
+
 def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
+    if a.kind in _FIGURES or b.kind in _FIGURES:
+        return _keep_figure(a, b)
     kind = "body" if a.kind == b.kind == "body" else "bullets"
     sections = _union(a.sections, b.sections)
     headers = len(sections) if len(sections) > 1 and kind == "bullets" else 0
@@ -669,6 +691,9 @@ def _merge_cost(a: Draft, b: Draft) -> int:
         tier = 3 if same_section else 4 if same_chapter else 5
     else:
         tier = 6 if same_section else 7 if same_chapter else 8
+        if a.kind in _FIGURES and b.kind in _FIGURES:
+            # One of two figures is left off the slides (`_keep_figure`): only when nothing else can go.
+            tier += 3
     # Within a tier, fewer sections per slide first, so that long documents group into balanced runs.
     return tier * 10_000 + sections * 100 + a.size() + b.size()
 

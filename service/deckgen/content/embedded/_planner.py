@@ -40,7 +40,7 @@ from deckgen.content.embedded._sections import (
     sectionize,
     units_of,
 )
-from deckgen.content.embedded._summarize import clip, split_sentences
+from deckgen.content.embedded._summarize import clip, salience, split_sentences
 from deckgen.domain import (
     Bullet,
     CodeBlock,
@@ -465,10 +465,13 @@ def _conclusion(sections: list[Section]) -> Section | None:
 
 
 def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list[Unit]:
-    """The best points the content slides did not show: one per section, whole sentences, no questions."""
-    candidates: list[Unit] = []
+    """The most important points the content slides did not show (`_takeaway_weight`): one per
+    section, the heaviest of them, whole sentences, no questions."""
+    candidates: list[tuple[Unit, float]] = []
     for section in sections:
         units = [unit for part in section.parts for unit in units_of(section, part, None)]
+        size = len(units)
+        first = min((unit.order for unit in units), default=-1)
         # A line that names the table after it ("Throughput per node:") titles a slide, says nothing.
         captions = {
             part.group
@@ -487,9 +490,26 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             and _normal(unit.text) not in seen
         ]
         if units:
-            candidates.append(max(units, key=lambda u: (u.score, -u.order)))
-    chosen = sorted(candidates, key=lambda u: (-u.score, u.order))[:count]
+            best = max(units, key=lambda u: (_takeaway_weight(u, first), -u.order))
+            candidates.append((best, _takeaway_weight(best, first) * (1.0 + _SECTION_WEIGHT * size)))
+    chosen = [unit for unit, _ in sorted(candidates, key=lambda c: (-c[1], c[0].order))[:count]]
     return [replace(unit, dropped=()) for unit in sorted(chosen, key=lambda u: u.order)]
+
+
+_PUNCHY = 90
+"""A takeaway this short is said in one breath: it is preferred to a longer one of the same weight."""
+_SECTION_WEIGHT = 0.03
+"""A section that says more weighs more (its takeaway candidate, 3 % per sentence)."""
+
+
+def _takeaway_weight(unit: Unit, first: int) -> float:
+    """Takeaways are the statements a reader must not miss: rules, obligations and figures
+    (`salience`), a section's opening (topic) sentence, short ones before long ones, times the
+    sentence's own score; never whichever detail happens to score highest."""
+    weight = salience(unit.text)
+    weight += 0.2 if len(unit.text) <= _PUNCHY else 0.0
+    weight += 0.2 if unit.order == first else 0.0
+    return weight * (0.5 + unit.score)
 
 
 _CLOSING_CHARS = 480

@@ -15,6 +15,7 @@ __all__ = [
     "Weights",
     "clip",
     "key_sentences",
+    "salience",
     "score_sentence",
     "shorten_sentence",
     "split_clauses",
@@ -355,6 +356,39 @@ def score_sentence(sentence: str, weights: Weights, *, first: bool = False) -> f
         return 0.0
     score = sum(weights.get(word) for word in content) / len(content)
     return score * _FIRST_SENTENCE_BONUS if first else score
+
+
+_RULE = re.compile(
+    r"\b(?:must|never|always|only|without exception|at once|immediately|nobody|no one|"
+    r"(?:is|are) responsible|is final|comes? before|matters? more|most|at least|at most|however \w+|whatever|"
+    r"muss|müssen|nie|immer|doit|doivent|jamais|toujours|debe|deben|nunca|siempre)\b",
+    re.IGNORECASE,
+)
+"""A rule, an obligation or an absolute: what a reader of a handbook or a report must not miss."""
+_FIGURE = re.compile(r"\d")
+_CONDITIONAL = re.compile(
+    r"^(?:if|unless|on|in|at|during|after|before|when|while)\b[^,]{0,60},", re.IGNORECASE
+)
+"""A sentence that opens on a condition or a circumstance ("If someone…, the team…") states a detail."""
+_ADDITIVE = re.compile(r"\b(?:too|also|as well)\b", re.IGNORECASE)
+""""Heat matters too": a point that adds to another, not one that stands on its own."""
+
+
+def salience(sentence: str) -> float:
+    """How much a sentence weighs as a point to show or take away, beyond its words' frequency:
+    rules, obligations and figures weigh more; conditions, circumstances and add-ons less; 1.0 for a
+    plain sentence."""
+    text = sentence.strip()
+    weight = 1.0
+    if _RULE.search(text):
+        weight += 0.6
+    if _FIGURE.search(text):
+        weight += 0.3
+    if _CONDITIONAL.match(text):
+        weight -= 0.4
+    if _ADDITIVE.search(text):
+        weight -= 0.5
+    return weight
 
 
 def key_sentences(sentences: Sequence[str], k: int, weights: Weights | None = None) -> list[int]:

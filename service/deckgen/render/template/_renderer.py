@@ -20,10 +20,13 @@ from deckgen.render import _geometry as geo
 from deckgen.render._code import add_code_panel, code_lines
 from deckgen.render._fonts import font_file, line_height, text_width
 from deckgen.render._layout import (
+    CENTRE_BELOW,
     MONOSPACE,
     agenda_numbered,
     column_shares,
     effective_layout,
+    is_short_list,
+    is_statement,
     pad,
     quote_marks,
     row_text_height,
@@ -39,6 +42,7 @@ from deckgen.render._shared import (
     mark_decorative,
     notes_text,
     save_deck,
+    start_at_zero,
 )
 from deckgen.render.template._match import (
     _PICTURE_TYPES,
@@ -59,7 +63,9 @@ from deckgen.render.template._styles import (
     _BODY_FLOOR,
     _DEFAULT_INSETS,
     _EMU_PER_POINT,
+    _GROW,
     _LEVELS,
+    _STATEMENT_GROW,
     _TITLE_FLOOR,
     _column,
     _Fit,
@@ -147,8 +153,22 @@ class _Renderer:
             return
         frame = self.styles.on_slide(page, shape)
         if roomy:
-            fit, extra = _roomy(frame, paras)
+            # The same rules as deckgen's own design (`_plan._content_frame`): a statement is
+            # unbulleted and grows further; sparse text that leaves most of the area empty is centred.
+            grow = _GROW
+            numbered = any(para.numbered for para in paras)
+            written = [(para.text, para.level) for para in paras]
+            if not numbered and is_statement(written):
+                paras = [replace(para, bullet=False, level=0) for para in paras]
+                grow = _STATEMENT_GROW
+            elif not numbered and is_short_list(written):
+                grow = _STATEMENT_GROW
+            fit, extra = _roomy(frame, paras, grow)
             _write(shape.text_frame, paras, fit, self.language, (frame, extra))
+            sizes = fit.sizes if fit.sizes is not None else tuple(level.size for level in frame.levels)
+            used = _text_height(paras, frame, sizes) + extra * (len(paras) - 1)
+            if fit.sizes is not None and used < CENTRE_BELOW * frame.height:
+                shape.text_frame.vertical_anchor = MSO_ANCHOR.MIDDLE
         else:
             fit = _fit([(frame, paras)], _BODY_FLOOR)
             _write(shape.text_frame, paras, fit, self.language)
@@ -460,6 +480,7 @@ class _Renderer:
         frame.name = "Chart"
         frame._element.nvGraphicFramePr.cNvPr.set("descr", chart_description(chart, context))
         graph = frame.chart
+        start_at_zero(graph, chart)
         # Colours and fonts are left to the chart's defaults, which follow the template's theme.
         graph.font.size = Pt(max(10.0, min(16.0, 14.0 * self.width / 12192000)))
         if chart.type is ChartType.PIE:

@@ -294,11 +294,13 @@ def _fit(jobs: Sequence[tuple[_Frame, Sequence[_Para]]], floor: float, explicit:
 _GROW = 1.3
 """Sparse text grows up to this much above the template's size (deckgen's own design does the same)."""
 _GROW_MAX = 32.0
+_STATEMENT_GROW = 1.5
+"""A statement (`_layout.is_statement`) grows further, towards the heading sizes (at most `_GROW_MAX`)."""
 _SPREAD = 0.5
 """Share of the height left over that goes between paragraphs of sparse text, at most a line each."""
 
 
-def _roomy(frame: _Frame, paras: Sequence[_Para]) -> tuple[_Fit, float]:
+def _roomy(frame: _Frame, paras: Sequence[_Para], grow: float = _GROW) -> tuple[_Fit, float]:
     """Sizes and extra points before each paragraph (after the first) for text that may use its room:
     text that fits at the template's sizes grows a step at a time, within the type scale, and its
     paragraphs spread over about half of what is left, so two short bullets are neither a small block
@@ -310,7 +312,7 @@ def _roomy(frame: _Frame, paras: Sequence[_Para]) -> tuple[_Fit, float]:
     top = base[0]
     best = base
     size = top + 1.0
-    while size <= max(top, min(top * _GROW, _GROW_MAX)):
+    while size <= max(top, min(top * grow, _GROW_MAX)):
         candidate = tuple(round(level * size / top * 2) / 2 for level in base)
         if not _fits(jobs, candidate):
             break
