@@ -262,6 +262,7 @@ async def decks(
 
 
 PROFILE: str = ""
+PROFILE_OPTIONS: list[str] = []
 
 
 @contextmanager
@@ -271,8 +272,9 @@ def profiled(pid: int) -> Iterator[None]:
         yield
         return
     kind = "flamegraph" if PROFILE.endswith(".svg") else "raw"
+    command = ["py-spy", "record", "--pid", str(pid), "--rate", "200", *PROFILE_OPTIONS]
     spy = subprocess.Popen(
-        ["py-spy", "record", "--pid", str(pid), "--rate", "200", "--format", kind, "--output", PROFILE],
+        [*command, "--format", kind, "--output", PROFILE],
         stdout=subprocess.DEVNULL,
     )
     try:
@@ -564,10 +566,16 @@ def main() -> int:
     parser.add_argument("--ttft", type=float, default=0.3, help="model seconds to first token")
     parser.add_argument("--profile", default="", help="py-spy output for the server (.svg or collapsed)")
     parser.add_argument("--distinct", action="store_true", help="another document for every embedded deck")
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="sample only the thread holding the GIL: Python's CPU, without idle threads' waits",
+    )
     args = parser.parse_args()
     global PROFILE, DISTINCT
     PROFILE = args.profile
     DISTINCT = args.distinct
+    PROFILE_OPTIONS[:] = ["--gil"] if args.profile_gil else []
     chosen = args.scenario or ["cpu", "embedded", "render", "cold-start"]
     if "all" in chosen:
         chosen = list(SCENARIOS)

@@ -184,6 +184,7 @@ def _chat_models(settings: Settings) -> list[OpenAIChatModel]:
             slide_model=slides,
             request_timeout=settings.llm_request_timeout,
             idle_timeout=settings.llm_idle_timeout,
+            read_interval=settings.llm_read_interval,
             retry=retry,
             breaker_threshold=settings.llm_breaker_threshold,
             breaker_cooldown=settings.llm_breaker_cooldown,

@@ -1,0 +1,124 @@
+"""Reading a model's streamed body: paced by one shared tick on plain TCP, or as it arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+
+import openai
+import pytest
+
+from deckgen.providers.llm import ChatEnd, ChatMessage, ChatRequest, OpenAIChatModel, OpenAIConfig, TextDelta
+from deckgen.providers.llm._body import _Ticker
+from tests.support.fake_llm import FakeLLMServer, Reply, tokenize
+
+API_KEY = "sk-test-body"
+REQUEST = ChatRequest((ChatMessage("user", "Write about tides."),), purpose="slides")
+
+
+@pytest.fixture
+def llm() -> Iterator[FakeLLMServer]:
+    with FakeLLMServer(api_key=API_KEY) as server:
+        yield server
+        assert server.errors == []
+
+
+def adapter(llm: FakeLLMServer, read_interval: float) -> OpenAIChatModel:
+    return OpenAIChatModel(OpenAIConfig("primary", llm.base_url, API_KEY, read_interval=read_interval))
+
+
+async def text_and_end(model: OpenAIChatModel) -> tuple[str, ChatEnd]:
+    text, ends = "", []
+    async for event in model.stream(REQUEST):
+        if isinstance(event, TextDelta):
+            text += event.text
+        else:
+            ends.append(event)
+    (end,) = ends
+    return text, end
+
+
+@pytest.mark.parametrize("read_interval", [0.0, 0.02, 0.2])
+async def test_concurrent_streams_arrive_whole_whatever_the_pace(
+    llm: FakeLLMServer, read_interval: float
+) -> None:
+    contents = [f"Stream {n} says: " + "tides rise and fall, " * (5 + n) for n in range(6)]
+    pending = list(contents)
+    llm.responder = lambda request: Reply(content=pending.pop(0), tokens_per_second=80.0)
+    model = adapter(llm, read_interval)
+    try:
+        replies = await asyncio.gather(*(text_and_end(model) for _ in contents))
+    finally:
+        await model.aclose()
+
+    assert sorted(text for text, _ in replies) == sorted(contents)
+    for text, end in replies:
+        assert end.completion_tokens == len(tokenize(text)) and end.usage_reported
+
+
+async def test_a_consumer_cancelled_between_ticks_leaves_the_adapter_usable(llm: FakeLLMServer) -> None:
+    # Cancelled while its connection is paused for the next tick: the connection must not go back
+    # to the pool paused, and the provider must see the request closed.
+    llm.enqueue(Reply(content="slow " * 100, tokens_per_second=5.0), Reply(content="Quick answer."))
+    model = adapter(llm, 0.2)
+
+    async def consume() -> None:
+        async for _ in model.stream(REQUEST):
+            pass
+
+    try:
+        task = asyncio.create_task(consume())
+        assert await llm.await_until(
+            lambda server: any(r.tokens_sent >= 2 for r in server.chat_requests), timeout=5.0
+        )
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await llm.await_until(lambda server: server.chat_requests[0].client_closed, timeout=2.0)
+        text, end = await asyncio.wait_for(text_and_end(model), 10.0)
+    finally:
+        await model.aclose()
+
+    assert text == "Quick answer." and end.completion_tokens == len(tokenize(text))
+
+
+async def test_a_tick_resumes_only_the_connections_with_data() -> None:
+    loop = asyncio.get_running_loop()
+    ticker = _Ticker(loop, 0.01)
+    quiet, quiet_peer = socket.socketpair()
+    busy, busy_peer = socket.socketpair()
+    quiet_reader, quiet_writer = await asyncio.open_connection(sock=quiet)
+    busy_reader, busy_writer = await asyncio.open_connection(sock=busy)
+    try:
+        ticker.hold(quiet.fileno(), quiet_writer.transport)  # type: ignore[arg-type]
+        ticker.hold(busy.fileno(), busy_writer.transport)  # type: ignore[arg-type]
+        busy_peer.send(b"data: {}\n\n")
+
+        assert await asyncio.wait_for(busy_reader.read(100), 5.0) == b"data: {}\n\n"
+        await asyncio.sleep(0.05)  # several more ticks: the quiet one still has nothing to read
+        assert not quiet_writer.transport.is_reading()  # type: ignore[attr-defined]
+
+        quiet_peer.close()  # a hang-up is news too: its reader must see the end
+        assert await asyncio.wait_for(quiet_reader.read(100), 5.0) == b""
+    finally:
+        ticker.release(quiet.fileno())
+        ticker.release(busy.fileno())
+        for writer in (quiet_writer, busy_writer):
+            writer.close()
+        for sock in (quiet_peer, busy_peer):
+            sock.close()
+
+
+async def test_any_other_http_client_is_read_through_its_own_iterator(llm: FakeLLMServer) -> None:
+    # A client built on httpx2's own transport (no aiohttp underneath) still streams every token.
+    content = "Tides rise and fall twice a day."
+    llm.enqueue(Reply(content=content, tokens_per_second=100.0))
+    client = openai.AsyncOpenAI(api_key=API_KEY, base_url=llm.base_url, max_retries=0)
+    model = OpenAIChatModel(OpenAIConfig("primary", llm.base_url, API_KEY, read_interval=0.2), client=client)
+    try:
+        text, end = await text_and_end(model)
+    finally:
+        await model.aclose()
+
+    assert text == content and end.completion_tokens == len(tokenize(content))
