@@ -430,21 +430,33 @@ async def test_a_burst_survives_worker_restarts(tmp_path: Path, llm: FakeLLMServ
             assert held[stopped], held
             down.add(stopped)
             cluster.servers[stopped].process.send_signal(signal.SIGTERM)
-            replacement = await asyncio.to_thread(
-                start_child_server,
-                _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, MAX_CONCURRENT_GENERATIONS="4"),
+            # The replacement starts meanwhile: on a busy machine that takes seconds, long enough for
+            # the burst to end before anything is killed if the test waited for it.
+            starting = asyncio.create_task(
+                asyncio.to_thread(
+                    start_child_server,
+                    _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, MAX_CONCURRENT_GENERATIONS="4"),
+                )
             )
+
+            # SIGKILL another worker once it holds jobs handed back by the stopped one: they are
+            # taken over once their lease lapses.
+            await _until(lambda: total() >= 2 * burst, 60, "the burst to go on", reading)
+            deadline = time.monotonic() + 30
+            while True:
+                held = await cluster.holdings()
+                live = [i for i in range(len(cluster.servers)) if i not in down]
+                killed = max(live, key=lambda i: held[i])
+                if held[killed]:
+                    break
+                assert time.monotonic() < deadline, f"no live worker held a job: {held}"
+                await asyncio.sleep(0.05)
+            down.add(killed)
+            cluster.servers[killed].process.send_signal(signal.SIGKILL)
+            replacement = await starting
             cluster.servers.append(replacement)
             cluster.channels.append(grpc.aio.insecure_channel(replacement.target))
             assert await asyncio.to_thread(cluster.servers[stopped].process.wait, 30) == 0
-
-            # SIGKILL another worker while it holds jobs: they are taken over once their lease lapses.
-            await _until(lambda: total() >= 3 * burst, 60, "the burst to go on", reading)
-            held = await cluster.holdings()
-            killed = max((i for i in range(len(cluster.servers)) if i not in down), key=lambda i: held[i])
-            assert held[killed], held
-            down.add(killed)
-            cluster.servers[killed].process.send_signal(signal.SIGKILL)
 
             await asyncio.wait_for(asyncio.shield(reading), 120)
         finally:
