@@ -94,6 +94,9 @@ async def processes(count: int, redis_url: str, prefix: str, storage: str) -> As
             "CACHE_ENABLED": "false",
             "LOG_LEVEL": "ERROR",
             "MAX_QUEUED_GENERATIONS": "10000",
+            # One core per process: with a render worker each, one process already keeps both cores
+            # busy, and the efficiency would measure the machine, not what sharing Redis costs.
+            "RENDER_PROCESSES": os.environ.get("RENDER_PROCESSES", "0"),
         }
         command = [sys.executable, "-m", "deckgen.cli", "serve"]
         children.append(
@@ -243,7 +246,11 @@ async def measure(seconds: float, redis_url: str) -> int:
     cores = os.cpu_count() or 1
     try:
         with tempfile.TemporaryDirectory() as storage:
-            print(f"decks per second (embedded engine, 8 slides, {cores} cores, {seconds:.0f} s each)")
+            render = os.environ.get("RENDER_PROCESSES", "0")
+            print(
+                f"decks per second (embedded engine, 8 slides, {cores} cores, {seconds:.0f} s each, "
+                f"RENDER_PROCESSES={render})"
+            )
             rates: dict[int, float] = {}
             commands = cpu = 0.0
             decks = 0
