@@ -374,3 +374,83 @@ async def test_a_small_deck_keeps_a_figure_per_slide_not_rows_as_bullets(name: s
     if count >= 4:
         figures = [s for s in deck.slides if s.layout in (Layout.CHART, Layout.STATISTIC)]
         assert figures, [s.title for s in deck.slides]
+
+
+_GROWTH = """# Regional results 2026
+
+## Growth by region
+
+| Region | Revenue growth (%) |
+| --- | --- |
+| North | 31 |
+| South | 27 |
+| East | 22 |
+| West | 20 |
+
+Every region grew faster than the market.
+"""
+_MARGINS = """# Regional results 2026
+
+## Profitability
+
+Operating margin by region:
+
+| Region | Result (%) |
+| --- | --- |
+| North | 40 |
+| South | 35 |
+| West | 25 |
+
+The margin is highest where the depots are newest.
+"""
+_SHARES = """# Regional results 2026
+
+## Market shares
+
+| Vendor | Units (%) |
+| --- | --- |
+| Alpha | 41 |
+| Beta | 33 |
+| Gamma | 18 |
+
+Alpha leads in every region.
+"""
+_UNNAMED_PARTS = """# Regional results 2026
+
+## Where our staff work
+
+| Site | Staff (%) |
+| --- | --- |
+| Head office | 55 |
+| Depots | 30 |
+| Remote | 15 |
+
+Most staff work at the head office.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (_GROWTH, ChartType.COLUMN),  # growth rates that happen to add up to 100 are not parts of a whole
+        (_MARGINS, ChartType.COLUMN),  # the caption names a rate
+        (_SHARES, ChartType.PIE),  # shares named, summing to 92 (the rest left out)
+        (_UNNAMED_PARTS, ChartType.PIE),  # nothing says rate, and the parts make a whole
+    ],
+    ids=["growth", "margins", "shares", "unnamed-parts"],
+)
+async def test_a_pie_is_only_for_parts_of_a_whole(text: str, kind: ChartType) -> None:
+    spec = GenerationSpec(
+        sources=(SourceDocument("results.md", "text/markdown", text.encode()),),
+        slide_count=4,
+        text_mode=TextMode.CONDENSE,
+    )
+    engine = EmbeddedEngine()
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        pass
+
+    result = await engine.outline(spec, emit)
+    slides = [d.slide async for d in engine.slides(spec, result.outline)]
+    charts = [s.chart for s in slides if s.chart is not None]
+    assert [c.type for c in charts] == [kind]

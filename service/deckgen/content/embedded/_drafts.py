@@ -223,8 +223,8 @@ def data_title(header: tuple[str, ...], label: int | None, shown: tuple[int, ...
     return clip(f"{measure} by {_lower(by)}" if by else measure, limits.MAX_TITLE_CHARS)
 
 
-def _table_drafts(section: Section, block: TableBlock) -> list[Draft]:
-    found = chart_for(block)
+def _table_drafts(section: Section, block: TableBlock, named: str | None = None) -> list[Draft]:
+    found = chart_for(block, f"{section.title} {named or ''}")
     if found is not None:
         chart, shown = found
         left_out = [c for c in range(len(block.header)) if c not in shown]
@@ -495,7 +495,7 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
                 pending = pending[:-1]  # the caption titles the table's slide, not a bullet of its own
             pending = _flush(drafts, start, section, pending_kind, pending)
             if isinstance(block, TableBlock):
-                tables = _table_drafts(section, block)
+                tables = _table_drafts(section, block, named)
                 first = len(drafts) == start
                 for draft in tables:
                     # The section's first table is titled by the section unless a caption names it; any
