@@ -265,6 +265,8 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
     assert slides[0].title == document.title, (name, slides[0].title)
     stem = re.sub(r"[-_]+", " ", Path(name).stem).casefold()
     assert slides[0].title.casefold() != stem, name
+    # The subtitle is read first: "Read it before your first field day" has nothing to refer to.
+    assert not _DANGLING.match(slides[0].subtitle) and not _LEANS_BACK.match(slides[0].subtitle), name
     if len(slides) >= 2:
         assert slides[-1].layout is Layout.CLOSING, (name, slides[-1].layout)
     assert all(s.layout is not Layout.CLOSING for s in slides[:-1]), name

@@ -37,6 +37,7 @@ from deckgen.content.embedded._sections import (
     clean_title,
     dangling,
     document_title,
+    points_outside,
     sectionize,
     units_of,
 )
@@ -604,7 +605,7 @@ def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
                         len(sentence) <= _SUBTITLE_CHARS
                         and _normal(sentence) not in seen
                         and _normal(sentence) != _normal(title)
-                        and not dangling(sentence)
+                        and not points_outside(sentence)  # under the title, nothing comes before it
                     ):
                         return sentence
                 return ""
