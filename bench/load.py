@@ -2,7 +2,8 @@
 
 The server runs in its own process (tests/support/child_server.py, the real serve loop) and the
 loopback model in another (bench/_model.py, tests/support/fake_llm.py paced like a real model), so
-the CPU figures are the server's own, read from /proc/<pid>/stat. Each scenario prints its figures
+the CPU figures are the server's own, read from /proc/<pid>/stat: the server process and every
+process below it (the render workers), as is its memory. Each scenario prints its figures
 and their ratio to the limit (<= 1.00 is within the target); the exit status is non-zero when any
 ratio is above 1.
 
@@ -15,8 +16,9 @@ Scenarios (pick with --scenario, several allowed; each runs in about a minute or
               RSS per in-flight deck beyond the idle baseline
   embedded-concurrent  --decks embedded decks at once (limits raised): errors, p99 first slide
   cold-start  process start to health SERVING
+  long-document  decks of a ~200 KB document one by one: the latency of a cheap call meanwhile
 
-Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S]
+Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S] [--distinct]
 Wall-clock figures depend on what else runs on the machine: the load average is printed with them.
 """
 
@@ -31,7 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +61,7 @@ LIMITS = {
     "embedded_concurrent_errors": 0.0,
     "embedded_concurrent_p99_first_slide_s": 1.0,
     "cold_start_s": 1.5,
+    "long_document_p99_call_ms": 50.0,
 }
 SOURCE = ROOT / "examples" / "intro-to-grpc.md"
 SERVER_LOG = Path(tempfile.gettempdir()) / "deckgen-bench-server.log"
@@ -71,16 +74,51 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else float("nan")
 
 
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.extend(int(child) for child in task.read_text().split())
+        except OSError:
+            continue
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it (the server's render workers)."""
+    tree: list[int] = []
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending.extend(_children(current))
+    return tree
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU of `pid` and of its descendants, living (their own counters) or reaped (its cutime)."""
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Resident memory of `pid` and its descendants."""
+    total = 0.0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
 
 
 def load_average() -> str:
@@ -177,8 +215,16 @@ def model_request(topic: str, slides: int = 10) -> spb.GeneratePresentationReque
     return spb.GeneratePresentationRequest(topic=topic, slide_count=slides, output_formats=PPTX_ONLY)
 
 
-def embedded_request(slides: int = 10) -> spb.GeneratePresentationRequest:
-    source = spb.SourceDocument(name=SOURCE.name, media_type="text/markdown", content=SOURCE.read_bytes())
+DISTINCT = False
+"""--distinct: every embedded deck's document differs (a numbered line at its end), so that nothing
+one deck parsed, planned or measured serves the next, as with real callers' documents."""
+
+
+def embedded_request(slides: int = 10, number: int = 0) -> spb.GeneratePresentationRequest:
+    content = SOURCE.read_bytes()
+    if DISTINCT:
+        content += f"\n\nThis copy is number {number} of the benchmark's documents.\n".encode()
+    source = spb.SourceDocument(name=SOURCE.name, media_type="text/markdown", content=content)
     return spb.GeneratePresentationRequest(sources=[source], slide_count=slides, output_formats=PPTX_ONLY)
 
 
@@ -286,7 +332,7 @@ def scenario_cpu(args: argparse.Namespace) -> dict[str, float]:
 def scenario_embedded(args: argparse.Namespace) -> dict[str, float]:
     with server({"CONTENT_ENGINE": "embedded"}) as child:
         runs = max(args.runs, 10)
-        cpu, results = cpu_per_deck(child, lambda _: embedded_request(args.slides), runs)
+        cpu, results = cpu_per_deck(child, lambda n: embedded_request(args.slides, n), runs)
     assert not [d.error for d in results if d.error]
     print(
         f"embedded: {runs} embedded {args.slides}-slide decks one after another: server CPU {cpu:.1f} ms "
@@ -379,13 +425,40 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
     }
 
 
+async def probed(target: str, work: Awaitable[list[Deck]]) -> tuple[list[Deck], list[float]]:
+    """`work`, while a cheap call (ListThemes) is made every 20 ms on its own channel: its latency is
+    how long anything the event loop has to do (an event to send) waits behind the CPU work."""
+    delays: list[float] = []
+    done = asyncio.Event()
+
+    async def probe() -> None:
+        async with grpc.aio.insecure_channel(target) as channel:
+            stub = spb_grpc.PresentationServiceStub(channel)
+            await stub.ListThemes(spb.ListThemesRequest(), timeout=30)
+            while not done.is_set():
+                started = time.perf_counter()
+                await stub.ListThemes(spb.ListThemesRequest(), timeout=30)
+                delays.append((time.perf_counter() - started) * 1000)
+                await asyncio.sleep(0.02)
+
+    prober = asyncio.create_task(probe())
+    try:
+        results = await work
+    finally:
+        done.set()
+        await prober
+    return results, delays
+
+
 def scenario_embedded_concurrent(args: argparse.Namespace) -> dict[str, float]:
     count = args.decks or 500
     with server({"CONTENT_ENGINE": "embedded", "MAX_CONCURRENT_GENERATIONS": str(count * 2)}) as child:
         asyncio.run(decks(child.target, [embedded_request(args.slides)]))
         pid = child.process.pid
         before = cpu_seconds(pid)
-        results = asyncio.run(decks(child.target, [embedded_request(args.slides) for _ in range(count)]))
+        requests = [embedded_request(args.slides, n + 1) for n in range(count)]
+        with profiled(pid):
+            results, delays = asyncio.run(probed(child.target, decks(child.target, requests)))
         cpu = cpu_seconds(pid) - before
     errors = [d.error for d in results if d.error]
     firsts = [d.first_slide_s for d in results if not d.error]
@@ -394,12 +467,48 @@ def scenario_embedded_concurrent(args: argparse.Namespace) -> dict[str, float]:
         f"embedded-concurrent: {count} embedded {args.slides}-slide decks at once, load average "
         f"{load_average()}\n  errors {len(errors)}{': ' + errors[0] if errors else ''}; first slide p50 "
         f"{percentile(firsts, 0.5):.2f} s, p99 {percentile(firsts, 0.99):.2f} s; total p99 "
-        f"{percentile(totals, 0.99):.2f} s; server CPU {cpu * 1000 / count:.0f} ms per deck"
+        f"{percentile(totals, 0.99):.2f} s; server CPU {cpu * 1000 / count:.0f} ms per deck\n"
+        f"  a cheap call meanwhile (ListThemes, {len(delays)} calls): p50 {percentile(delays, 0.5):.1f} ms, "
+        f"p99 {percentile(delays, 0.99):.1f} ms, max {max(delays, default=float('nan')):.1f} ms"
     )
     return {
         "embedded_concurrent_errors": float(len(errors)),
         "embedded_concurrent_p99_first_slide_s": percentile(firsts, 0.99),
     }
+
+
+LONG_DOCUMENT = ROOT / "tests" / "content" / "corpus" / "handbook.md"
+
+
+def scenario_long_document(args: argparse.Namespace) -> dict[str, float]:
+    """Decks of a long document (the corpus handbook eight times, ~200 KB) one after another while a
+    cheap call is made every 20 ms: parsing, planning and writing such a deck is hundreds of
+    milliseconds of CPU, and none of it may hold up what the event loop sends meanwhile."""
+    text = LONG_DOCUMENT.read_bytes() * 8
+    runs = max(args.runs, 3)
+
+    def request(number: int) -> spb.GeneratePresentationRequest:
+        content = text + f"\n\nCopy number {number}.\n".encode()
+        source = spb.SourceDocument(name=LONG_DOCUMENT.name, media_type="text/markdown", content=content)
+        return spb.GeneratePresentationRequest(sources=[source], slide_count=20, output_formats=PPTX_ONLY)
+
+    async def one_by_one(target: str) -> list[Deck]:
+        return [(await decks(target, [request(n + 1)]))[0] for n in range(runs)]
+
+    with server({"CONTENT_ENGINE": "embedded"}) as child:
+        asyncio.run(decks(child.target, [request(0)]))
+        before = cpu_seconds(child.process.pid)
+        results, delays = asyncio.run(probed(child.target, one_by_one(child.target)))
+        cpu = cpu_seconds(child.process.pid) - before
+    assert not [d.error for d in results if d.error], [d.error for d in results]
+    print(
+        f"long-document: {runs} 20-slide decks of a {len(text) // 1024} KB document one after another, "
+        f"load average {load_average()}: server CPU {cpu * 1000 / runs:.0f} ms per deck, total "
+        f"{statistics.median(d.total_s for d in results):.2f} s (median)\n"
+        f"  a cheap call meanwhile (ListThemes, {len(delays)} calls): p50 {percentile(delays, 0.5):.1f} ms, "
+        f"p99 {percentile(delays, 0.99):.1f} ms, max {max(delays, default=float('nan')):.1f} ms"
+    )
+    return {"long_document_p99_call_ms": percentile(delays, 0.99)}
 
 
 async def serving(target: str, deadline: float) -> None:
@@ -434,6 +543,7 @@ SCENARIOS = {
     "concurrent": scenario_concurrent,
     "embedded-concurrent": scenario_embedded_concurrent,
     "cold-start": scenario_cold_start,
+    "long-document": scenario_long_document,
 }
 
 
@@ -453,9 +563,11 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="model tokens per second")
     parser.add_argument("--ttft", type=float, default=0.3, help="model seconds to first token")
     parser.add_argument("--profile", default="", help="py-spy output for the server (.svg or collapsed)")
+    parser.add_argument("--distinct", action="store_true", help="another document for every embedded deck")
     args = parser.parse_args()
-    global PROFILE
+    global PROFILE, DISTINCT
     PROFILE = args.profile
+    DISTINCT = args.distinct
     chosen = args.scenario or ["cpu", "embedded", "render", "cold-start"]
     if "all" in chosen:
         chosen = list(SCENARIOS)

@@ -119,6 +119,10 @@ class Settings:
     """EXPORT_ENABLED: offer PDF and PNG previews when LibreOffice and poppler are installed."""
     export_timeout: float = 120.0
     """EXPORT_TIMEOUT: the longest one PDF conversion may take, in seconds."""
+    render_processes: int = 1
+    """RENDER_PROCESSES: worker processes that write PPTX files, off the event loop (each about
+    90 MiB resident); 0 writes them in a thread of the server process, where they hold up other
+    streams' events."""
     export_processes: int = 2
     """EXPORT_PROCESSES: LibreOffice conversions run at once (each keeps its own profile)."""
     export_sandbox: str = "auto"
@@ -394,6 +398,7 @@ def _validate(settings: Settings) -> None:
     )
     require(0 <= settings.metrics_port <= 65535, "METRICS_PORT", "must be a port number (0-65535)")
     require(settings.health_check_interval >= 1, "HEALTH_CHECK_INTERVAL", "must be at least 1 second")
+    require(0 <= settings.render_processes <= 64, "RENDER_PROCESSES", "must be between 0 and 64")
     require(1 <= settings.export_processes <= 16, "EXPORT_PROCESSES", "must be between 1 and 16")
     require(settings.source_timeout > 0, "SOURCE_TIMEOUT", "must be positive")
     require(1 <= settings.source_processes <= 16, "SOURCE_PROCESSES", "must be between 1 and 16")

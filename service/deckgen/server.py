@@ -11,6 +11,7 @@ import secrets
 import signal
 import socket
 import sys
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -78,7 +79,7 @@ from deckgen.providers.queue import MemoryEventLog, MemoryJobQueue
 from deckgen.providers.sources import SourceConverter
 from deckgen.providers.state import MemoryCancelSignals, MemoryReaders, MemoryRecords
 from deckgen.providers.storage import ArtifactStore, LocalArtifactStore
-from deckgen.render.template import TemplateError, inspect_template, render_with_template
+from deckgen.render.template import TemplateError, inspect_template
 from deckgen.security import build_authenticator, build_limits, build_resume_tokens, server_credentials
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
@@ -120,16 +121,19 @@ def _fit(slide: Slide, theme: Theme) -> tuple[tuple[Slide, ...], tuple[str, ...]
     return result.slides, result.warnings
 
 
-def _writers() -> dict[ArtifactFormat, ArtifactWriter]:
-    def pptx(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
-        if assets.template is not None:
-            data, warnings = render_with_template(deck, assets.template, assets.images)
-            for warning in warnings:
-                log.info("template rendering: %s", warning)
-            return data
-        return render.render_pptx(deck, theme, assets.images)
+def _writers(pool: render.RenderPool | None) -> dict[ArtifactFormat, ArtifactWriter]:
+    async def pptx(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
+        if pool is not None:
+            data, warnings = await pool.pptx(deck, theme, assets.images, assets.template)
+        else:
+            data, warnings = await asyncio.to_thread(
+                render.write_pptx, deck, theme, assets.images, assets.template
+            )
+        for warning in warnings:
+            log.info("template rendering: %s", warning)
+        return data
 
-    def deck_json(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
+    async def deck_json(deck: Deck, theme: Theme, assets: RenderAssets) -> bytes:
         return deck_to_json(deck)
 
     return {
@@ -153,6 +157,9 @@ class App:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     startup: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     """Run by `serve` before the first health check (the local store's sweep)."""
+    started: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    """Run by `serve` shortly after it is serving: warming what first calls would wait for, after
+    the start itself (which a cold start and a rolling update wait for) is done."""
     limits: CallerLimits | None = None
     """Per-caller budgets, shared by the rate-limit interceptor and the servicer."""
 
@@ -298,11 +305,14 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
     else:
         identity, images = type(engine).__name__, None
     shared, cache = _coordination(settings, closers, checks)
+    pool = render.RenderPool(settings.render_processes) if settings.render_processes else None
+    if pool is not None:
+        closers.append(pool.aclose)
     deps = PipelineDeps(
         engine=engine,
         engine_name=identity,
         store=store,
-        writers=_writers(),
+        writers=_writers(pool),
         fit=_fit,
         theme=render.get_theme,
         brand=render.apply_brand,
@@ -324,7 +334,9 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
             concurrency=settings.max_concurrent_generations,
             lease=settings.job_lease,
             max_attempts=settings.job_max_attempts,
+            detach_grace=settings.detach_grace,
         )
+        service.local_worker = worker
     limits = build_limits(settings)
     closers.append(limits.store.aclose)
     servicer = PresentationServicer(
@@ -344,6 +356,8 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         # (no generation runs longer than TIMEOUT, so older ones are nobody's).
         sweep = partial(raw_store.sweep, "presentations", settings.timeout + 60.0, _orphan_check(service))
         app.startup.append(sweep)
+    if pool is not None:
+        app.started.append(pool.start)
     return app
 
 
@@ -558,10 +572,14 @@ async def shutdown(server: grpc.aio.Server, app: App, grace: float) -> None:
     # The listener stays open while generations drain: a new generation is refused by the service
     # with UNAVAILABLE and a retry hint (grpc's own stop would answer a bare CANCELLED to calls
     # racing its GOAWAY), and callers can still fetch the artifacts of what just finished.
+    deadline = time.monotonic() + grace
     await app.service.drain(grace)
     if app.worker is not None:
         await app.worker.drain(grace)
     if app.service.shared.queue.shared:
+        # Generations running elsewhere (all of them, on an API-only replica) go on: their readers
+        # here are served for the rest of the grace, then resume on another replica.
+        await app.service.wait_for_readers(deadline - time.monotonic())
         # What was handed back goes on elsewhere: the callers reading here resume there.
         app.service.hand_over_readers()
     await server.stop(_STOP_GRACE)
@@ -611,6 +629,8 @@ async def serve(
     log.info("deckgen serving on %s (port %d, environment %s)", settings.api_host, port, settings.environment)
     if on_ready is not None:
         on_ready(port)
+    if app.started:
+        app.tasks.append(asyncio.create_task(_warm_up(app.started)))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -619,6 +639,20 @@ async def serve(
     log.info("shutting down: draining for up to %.0f s", settings.shutdown_grace)
     await shutdown(server, app, settings.shutdown_grace)
     log.info("stopped")
+
+
+_WARM_DELAY = 1.0
+"""Seconds after SERVING before warming: a process warming beside the server would slow the first
+health checks and calls of a cold start on a busy node more than a warm render worker speeds them."""
+
+
+async def _warm_up(jobs: list[Callable[[], Awaitable[object]]]) -> None:
+    await asyncio.sleep(_WARM_DELAY)
+    for job in jobs:
+        try:
+            await job()
+        except Exception:  # warming is an optimisation: a failure shows again where it matters
+            log.exception("warm-up task failed")
 
 
 def _worker(settings: Settings, index: int) -> None:

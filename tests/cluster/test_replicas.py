@@ -27,7 +27,7 @@ from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 from tests.support.deck_model import DeckModel, slide_number, task_of, topic_of
 from tests.support.decks import assert_gap_free
-from tests.support.fake_llm import FakeLLMServer
+from tests.support.fake_llm import FakeLLMServer, Reply
 from tests.support.redis import REDIS_URL, PrivateRedis, isolated_prefix
 from tests.support.servers import ChildServer, start_child_server
 from tests.support.status import rich_error
@@ -36,6 +36,7 @@ pytestmark = pytest.mark.slow
 
 Stream: TypeAlias = "grpc.aio.UnaryStreamCall[Any, Any]"
 API_KEY = "sk-cluster"
+IMAGES = "/v1/images/generations"
 SLIDES = 8
 
 
@@ -477,3 +478,118 @@ async def test_a_burst_survives_worker_restarts(tmp_path: Path, llm: FakeLLMServ
         while await cluster.queued():
             assert time.monotonic() < deadline, "jobs were left in the queue"
             await asyncio.sleep(0.1)
+
+
+async def test_a_generation_stops_after_the_grace_when_its_readers_replica_died(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    """The replica where the last reader left counts DETACH_GRACE; if it dies first, the worker
+    running the job sees no reader on any replica (the dead one's entries lapse) and stops it
+    rather than letting it run to TIMEOUT."""
+    llm.responder = DeckModel(ttft=4.0).respond  # ~36 s of slides: far longer than grace + lease
+    async with isolated_prefix() as prefix:
+        envs = [
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, ROLE=role, DETACH_GRACE="1")
+            for role in ("api", "worker", "api")
+        ]
+        api, worker, other = await asyncio.gather(*(asyncio.to_thread(start_child_server, e) for e in envs))
+        try:
+            async with grpc.aio.insecure_channel(api.target) as channel:
+                call = spb_grpc.PresentationServiceStub(channel).GeneratePresentation(request())
+                before = await read_until_slides(call, 1)
+                api.process.send_signal(signal.SIGKILL)  # the reader's replica, and its grace timer
+            killed_at = time.monotonic()
+            name = before[0].accepted.presentation.name
+            async with grpc.aio.insecure_channel(other.target) as channel:
+                stub = spb_grpc.PresentationServiceStub(channel)
+                state = pb.Presentation.STATE_UNSPECIFIED
+                while time.monotonic() - killed_at < 45:
+                    presentation = await stub.GetPresentation(spb.GetPresentationRequest(name=name))
+                    state = presentation.state
+                    if state != pb.Presentation.STATE_GENERATING:
+                        break
+                    await asyncio.sleep(0.25)
+                assert state == pb.Presentation.STATE_CANCELLED, pb.Presentation.State.Name(state)
+                stopped_after = time.monotonic() - killed_at
+            assert await llm.await_until(lambda s: s.in_flight == 0, 5)
+            written = len([r for r in llm.chat_requests if task_of(r) == "slide"])
+            assert written < SLIDES, f"all {written} slides were written: the job ran to its end"
+            # Stopped once the dead replica's readers lapsed and the grace passed, not at TIMEOUT.
+            assert stopped_after < 28, stopped_after
+        finally:
+            for server in (api, worker, other):
+                await asyncio.to_thread(server.stop, 10, True)
+
+
+async def test_a_draining_api_replica_serves_its_readers_to_the_end(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    """SIGTERM on an API-only replica: new calls are refused at once, but the generation runs on a
+    worker elsewhere, so its readers here keep streaming through the grace instead of being cut off."""
+    async with isolated_prefix() as prefix:
+        envs = [
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, ROLE=role, SHUTDOWN_GRACE="30")
+            for role in ("api", "worker")
+        ]
+        api, worker = await asyncio.gather(*(asyncio.to_thread(start_child_server, env) for env in envs))
+        try:
+            async with grpc.aio.insecure_channel(api.target) as channel:
+                stub = spb_grpc.PresentationServiceStub(channel)
+                call = stub.GeneratePresentation(request())
+                events = await read_until_slides(call, 2)
+                api.process.send_signal(signal.SIGTERM)
+                refused = None
+                for _ in range(50):  # the signal takes a moment to arrive
+                    try:
+                        await read_all(stub.GeneratePresentation(request(), timeout=5))
+                    except grpc.aio.AioRpcError as error:
+                        refused = error
+                        break
+                assert refused is not None and refused.code() == grpc.StatusCode.UNAVAILABLE, refused
+                assert rich_error(refused).reason == "SERVER_SHUTTING_DOWN"
+                await read_rest_into(call, events)  # no UNAVAILABLE: served to the end
+            assert_complete(events)
+            assert await asyncio.to_thread(api.process.wait, 15) == 0  # then it stops, cleanly
+        finally:
+            for server in (api, worker):
+                await asyncio.to_thread(server.stop, 10, True)
+
+
+async def test_a_picture_being_drawn_when_its_worker_died_is_drawn_by_the_next(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    """The worker is killed while the images API draws slide 2's picture: the worker that takes the
+    job over asks for that picture again, announces it and places it; nothing is silently dropped."""
+    llm.responder = DeckModel(ttft=0.1, image_items=frozenset({1})).respond
+    llm.enqueue(Reply(stall=120), path=IMAGES)  # the first worker's picture never comes
+    async with isolated_prefix() as prefix:
+        env = {"ROLE": "worker", "IMAGES_MODEL": "fake-image", "LLM_CONCURRENCY": "2"}
+        envs = [
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, ROLE="api"),
+            _env(tmp_path / "artifacts", llm, REDIS_URL, prefix, **env),
+        ]
+        api, first = await asyncio.gather(*(asyncio.to_thread(start_child_server, e) for e in envs))
+        servers = [api, first]
+        try:
+            async with grpc.aio.insecure_channel(api.target) as channel:
+                stub = spb_grpc.PresentationServiceStub(channel)
+                call = stub.GeneratePresentation(
+                    spb.GeneratePresentationRequest(
+                        topic="Lighthouses", slide_count=4, image_mode=spb.IMAGE_MODE_GENERATED
+                    )
+                )
+                events = await read_until_slides(call, 2)
+                assert await llm.await_until(lambda s: any(r.path == IMAGES for r in s.requests), 10)
+                first.process.send_signal(signal.SIGKILL)
+                servers.append(await asyncio.to_thread(start_child_server, envs[1]))
+                await read_rest_into(call, events)
+        finally:
+            for server in servers:
+                await asyncio.to_thread(server.stop, 10, True)
+    assert_gap_free(events)
+    assert events[-1].HasField("completed"), events[-1]
+    assert [e.image.slide_index for e in events if e.HasField("image")] == [1]
+    asked = [r for r in llm.requests if r.path == IMAGES]
+    assert len(asked) == 2 and asked[0].body == asked[1].body  # the same picture, asked again
+    placed = events[-1].completed.presentation.deck.slides[1]
+    assert placed.layout == pb.LAYOUT_IMAGE_TEXT and placed.image.uri.endswith(".png"), placed

@@ -7,10 +7,13 @@ of its own), so that the embedded default and the shared one behave the same for
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+import typing
 from collections.abc import AsyncIterator
 
 import pytest
+from redis.exceptions import ResponseError
 
 from deckgen.domain import (
     Cancelled,
@@ -24,7 +27,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._codec import to_jsonable
 from deckgen.domain._events import Failed, Progress, Stage
-from deckgen.pipeline import Coordination
+from deckgen.pipeline import Coordination, PipelineDeps, Worker
 from deckgen.providers.queue import (
     Job,
     JobKind,
@@ -42,6 +45,7 @@ from deckgen.providers.redis import (
     RedisRecords,
     connect,
 )
+from deckgen.providers.redis._queue import GROUP
 from deckgen.providers.state import (
     MemoryCancelSignals,
     MemoryReaders,
@@ -144,13 +148,67 @@ async def test_unknown_streams_and_deletion(shared: Coordination) -> None:
 async def test_a_fenced_stream_takes_appends_only_from_its_holder(shared: Coordination) -> None:
     log = shared.events
     await log.create("s")
-    await log.fence("s", "first")
+    assert await log.fence("s", "first") == []
     await log.append("s", Progress(Stage.OUTLINE, 0.1), fence="first")
-    await log.fence("s", "second")  # a worker took the job over
+    # A worker took the job over: it gets what was written so far, and the first holder is shut out.
+    taken = await log.fence("s", "second")
+    assert [(e.sequence, to_jsonable(e.event)) for e in taken] == [
+        (1, to_jsonable(Progress(Stage.OUTLINE, 0.1)))
+    ]
     with pytest.raises(StreamFenced):
         await log.append("s", Progress(Stage.SLIDES, 0.5), fence="first")
+    with pytest.raises(StreamFenced):
+        await log.append_many("s", [(Progress(Stage.SLIDES, 0.5), 1.0)], fence="first")
     await log.append("s", Progress(Stage.SLIDES, 0.5), fence="second")
     assert await log.last_sequence("s") == 2
+    with pytest.raises(StreamNotFound):
+        await log.fence("nope", "first")
+
+
+async def test_a_stream_can_open_with_its_first_event(shared: Coordination) -> None:
+    log = shared.events
+    await log.create("s", Progress(Stage.OUTLINE, 0.01))
+    assert await log.last_sequence("s") == 1
+    with pytest.raises(ValueError, match="exists"):
+        await log.create("s", Progress(Stage.OUTLINE, 0.01))
+    assert [e.sequence async for e in _until(log.read("s"), 1)] == [1]
+
+
+async def test_many_events_are_appended_in_order_in_one_call(shared: Coordination) -> None:
+    log = shared.events
+    await log.create("s")
+    await log.fence("s", "w")
+    reader = asyncio.create_task(_collect(log.read("s")))
+    await asyncio.sleep(0.05)
+    assert await log.append_many("s", [(Progress(Stage.OUTLINE, 0.1), 10.0)], fence="w") == 1
+    batch = [(ev.Warning("W", f"warning {n}"), 11.0 + n) for n in range(3)]
+    assert await log.append_many("s", [*batch, (Failed(GenerationFailed("boom")), 20.0)], fence="w") == 5
+    events = await asyncio.wait_for(reader, 5)
+    assert [e.sequence for e in events] == [1, 2, 3, 4, 5]
+    assert [e.time for e in events] == [10.0, 11.0, 12.0, 13.0, 20.0]
+    assert [getattr(e.event, "message", "") for e in events[1:4]] == ["warning 0", "warning 1", "warning 2"]
+    with pytest.raises(ValueError, match="ended"):
+        await log.append_many("s", [(Progress(Stage.DONE, 1.0), 21.0)], fence="w")
+    # A terminal event in the middle would leave events after the end: refused, nothing written.
+    await log.create("t")
+    with pytest.raises(ValueError, match="last"):
+        await log.append_many(
+            "t", [(Failed(GenerationFailed("boom")), 1.0), (Progress(Stage.DONE, 1.0), 2.0)]
+        )
+    assert await log.last_sequence("t") == 0
+
+
+async def _collect(events: AsyncIterator[ev.SequencedEvent]) -> list[ev.SequencedEvent]:
+    return [event async for event in events]
+
+
+async def _until(events: AsyncIterator[ev.SequencedEvent], count: int) -> AsyncIterator[ev.SequencedEvent]:
+    seen = 0
+    async for event in events:
+        yield event
+        seen += 1
+        if seen == count:
+            return
 
 
 async def test_expired_memory_streams_are_dropped() -> None:
@@ -309,3 +367,104 @@ async def test_every_redis_key_expires() -> None:
             assert all([0 < await client.ttl(key) <= 120 for key in written])
         finally:
             await client.aclose()
+
+
+async def test_workers_that_died_are_forgotten_unless_they_hold_a_job(shared: Coordination) -> None:
+    queue = shared.queue
+    await queue.submit(job("done"))
+    finished = await queue.claim("gone-idle", 1.0)
+    assert finished is not None
+    await queue.ack(finished)
+    await queue.submit(job("held"))
+    held = await queue.claim("gone-holding", 1.0)
+    assert held is not None
+    assert await queue.claim("alive", 0.05) is None
+    await asyncio.sleep(0.3)
+    assert await queue.forget_idle_workers("alive", idle=10.0) == 0  # nobody idle that long
+    forgotten = await queue.forget_idle_workers("alive", idle=0.2)
+    if isinstance(queue, RedisJobQueue):
+        assert forgotten == 1
+        names = await consumer_names(queue)
+        assert "gone-idle" not in names and "gone-holding" in names
+    else:
+        assert forgotten == 0  # an in-process queue keeps no names
+    # The job of the one that holds something is still there for a takeover.
+    assert await queue.renew(held)
+
+
+async def consumer_names(queue: RedisJobQueue) -> set[str]:
+    names: set[str] = set()
+    client = connect(REDIS_URL)
+    try:
+        for stream in queue.partitions:
+            with contextlib.suppress(ResponseError):  # a partition no job went to has no group
+                for consumer in await client.xinfo_consumers(stream, GROUP):
+                    names.add(consumer["name"])
+    finally:
+        await client.aclose()
+    return names
+
+
+async def test_a_live_worker_forgets_dead_ones_by_itself() -> None:
+    """No one has to call anything: a running worker clears dead workers' names periodically."""
+    async with isolated_prefix() as prefix:
+        client = connect(REDIS_URL)
+        queue = RedisJobQueue(client, Keys(prefix), partitions=1, capacity=CAPACITY, lease=60)
+        shared = Coordination(
+            queue,
+            RedisEventLog(client, Keys(prefix), retention=60, lifetime=60),
+            RedisRecords(client, Keys(prefix), 60),
+            RedisReaders(client, Keys(prefix)),
+            RedisCancelSignals(client, Keys(prefix), 60),
+        )
+        # No job reaches this worker (a lease of a minute: nothing is taken over), so it needs no engine.
+        worker = Worker(
+            typing.cast("PipelineDeps", None),
+            shared,
+            name="alive",
+            concurrency=1,
+            lease=60,
+            max_attempts=3,
+            forget_every=0.2,
+            forget_after=0.5,
+        )
+        try:
+            await queue.submit(job("done"))
+            finished = await queue.claim("gone-idle", 1.0)
+            assert finished is not None
+            await queue.ack(finished)
+            await queue.submit(job("held"))
+            assert await queue.claim("gone-holding", 1.0) is not None
+            await worker.start()
+            for _ in range(100):  # the worker looks every 0.2 s
+                names = await consumer_names(queue)
+                if "gone-idle" not in names:
+                    break
+                await asyncio.sleep(0.1)
+            assert "gone-idle" not in names
+            assert "gone-holding" in names  # its job waits for its lease to lapse, then a takeover
+        finally:
+            await worker.stop()
+            await client.aclose()
+
+
+async def test_a_job_can_be_claimed_as_it_is_submitted(shared: Coordination) -> None:
+    queue = shared.queue
+    claim = await queue.submit(job("mine"), worker="w1")
+    assert claim is not None and claim.job == job("mine") and claim.attempt == 1
+    assert await queue.claim("w2", 0.05) is None  # held: nobody else gets it
+    assert await queue.renew(claim)
+    await queue.release(claim)  # and it is a job like any other: handed back, another continues it
+    again = await queue.claim("w2", 1.0)
+    assert again is not None and again.job.id == "mine" and again.attempt == 2
+
+
+async def test_a_submitting_worker_takes_the_oldest_waiting_job(shared: Coordination) -> None:
+    """Jobs already waiting come first, even for the worker of the replica that was called."""
+    queue = shared.queue
+    # Both names land in one partition of the Redis queue (its order is per partition).
+    assert await queue.submit(job("older-1")) is None
+    claim = await queue.submit(job("newer-1"), worker="w1")
+    assert claim is not None and claim.job.id == "older-1"
+    waiting = await queue.claim("w2", 1.0)
+    assert waiting is not None and waiting.job.id == "newer-1"

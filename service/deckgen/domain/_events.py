@@ -64,6 +64,9 @@ class SlideReady:
     slide: Slide
     total: int
     usage: Usage = field(default_factory=Usage)
+    image_prompt: str = ""
+    """The prompt of the picture asked for this slide, if any. Not for callers: kept in the event
+    log so that a worker taking the job over can ask again for a picture that never came."""
 
 
 @dataclass(frozen=True, slots=True)

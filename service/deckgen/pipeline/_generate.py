@@ -82,8 +82,15 @@ def artifact_name(presentation_id: str, filename: str) -> str:
 
 
 async def _plan(
-    spec: GenerationSpec, deps: PipelineDeps, publish: Publish, emit_slide: SlideSink | None = None
+    spec: GenerationSpec,
+    deps: PipelineDeps,
+    publish: Publish,
+    emit_slide: SlideSink | None = None,
+    done: Progressed | None = None,
 ) -> OutlineResult:
+    if done is not None and done.outline is not None:
+        # Taken over after the outline was announced: readers have it, so it is the outline.
+        return OutlineResult(done.outline)
     await publish(Progress(Stage.OUTLINE, 0.01, "planning the outline"))
     if spec.outline is not None:
         for index, item in enumerate(spec.outline.items):
@@ -96,12 +103,26 @@ async def _plan(
 
         with _tracer.start_as_current_span("outline"):
             result = await deps.engine.outline(spec, emit, emit_slide=emit_slide)
+        result = _keep_items_seen(result, done)
     await publish(OutlineReady(result.outline))
     await _publish_warnings(publish, result.warnings)
     await publish(
         Progress(Stage.OUTLINE, _OUTLINE_DONE, f"outline ready: {len(result.outline.items)} slides")
     )
     return result
+
+
+def _keep_items_seen(result: OutlineResult, done: Progressed | None) -> OutlineResult:
+    """A plan made again after a takeover mid-planning, with the items readers already have in
+    place of the new plan's (a model seldom plans the same twice): the outline announced at the end
+    is the one whose items they were shown, and the slides already written still match it."""
+    if done is None or not done.outline_items:
+        return result
+    items = list(result.outline.items)
+    for index, item in done.outline_items.items():
+        if index < len(items):
+            items[index] = item
+    return replace(result, outline=replace(result.outline, items=tuple(items)))
 
 
 def _written(title: str, slides: Sequence[Slide]) -> str:
@@ -113,10 +134,15 @@ def _written(title: str, slides: Sequence[Slide]) -> str:
 
 
 async def generate_outline(
-    presentation: Presentation, spec: GenerationSpec, deps: PipelineDeps, publish: Publish
+    presentation: Presentation,
+    spec: GenerationSpec,
+    deps: PipelineDeps,
+    publish: Publish,
+    done: Progressed | None = None,
 ) -> Presentation:
+    """Plan the outline; with `done`, keep what an earlier worker announced of it."""
     deps.engine.check(spec)
-    result = await _plan(spec, deps, publish)
+    result = await _plan(spec, deps, publish, done=done)
     return _finish(presentation, outline=result.outline, usage=result.usage)
 
 
@@ -239,12 +265,16 @@ class _Slides:
             draft = replace(draft, slide=restrict_layout(draft.slide, self._allowed), image_prompt="")
         self.by_index[draft.index] = draft.slide
         self.usage = self.usage + draft.usage
-        await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage))
+        wants_picture = (
+            self._pictures is not None and bool(draft.image_prompt) and draft.slide.image is not None
+        )
+        prompt = draft.image_prompt if wants_picture else ""
+        await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage, prompt))
         await _publish_warnings(self._publish, draft.warnings)
         _, warnings = self._deps.fit(draft.slide, self._theme)
         for message in warnings:
             await self._publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
-        if self._pictures is not None and draft.image_prompt and draft.slide.image is not None:
+        if self._pictures is not None and wants_picture and draft.slide.image is not None:
             self._pictures.request(draft.index, draft.image_prompt, draft.slide.image.alt_text)
         if self.total:
             done = len(self.by_index)
@@ -394,7 +424,7 @@ async def render_deck(
         writer = deps.writers[fmt]
         await publish(Progress(Stage.RENDER, progress(position), f"rendering {writer.filename}"))
         with _tracer.start_as_current_span("render", attributes={"deckgen.format": fmt.value}):
-            data = await asyncio.to_thread(writer.write, laid_out, theme, assets)
+            data = await writer.write(laid_out, theme, assets)
         if fmt is ArtifactFormat.PPTX:
             pptx = data
         await publish(Progress(Stage.STORE, progress(position + 0.5), f"storing {writer.filename}"))
@@ -416,7 +446,8 @@ async def render_deck(
 
 
 async def _taken_over(pictures: _Pictures | None, done: Progressed, deps: PipelineDeps) -> None:
-    """Pictures an earlier worker stored are placed, not drawn again."""
+    """Pictures an earlier worker stored are placed, not drawn again; those it asked for and never
+    announced (drawing when it stopped) are asked for again."""
     if pictures is None:
         return
     for index, artifact in done.images.items():
@@ -425,6 +456,10 @@ async def _taken_over(pictures: _Pictures | None, done: Progressed, deps: Pipeli
         except (ObjectNotFound, InvalidKey):
             continue
         pictures.count += 1
+    for index, prompt in done.pictures_asked.items():
+        slide = done.slides.get(index)
+        if index not in pictures.stored and slide is not None and slide.image is not None:
+            pictures.request(index, prompt, slide.image.alt_text)
 
 
 async def generate_presentation(
@@ -458,10 +493,12 @@ async def generate_presentation(
                 written.by_index.update(done.slides)
                 written.usage = done.usage
                 await _taken_over(pictures, done, deps)
-            if done is not None and done.outline is not None:
-                planned = OutlineResult(done.outline)
-            else:
-                planned = await _plan(spec, deps, publish, emit_slide=written.accept)
+            # Planning again after a takeover: no slide is written before the plan is final, as the
+            # items readers already have replace some of the new plan's.
+            again = done is not None and bool(done.outline_items) and done.outline is None
+            planned = await _plan(
+                spec, deps, publish, emit_slide=None if again else written.accept, done=done
+            )
             outline = planned.outline
             written.total = len(outline.items)
             await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
@@ -588,7 +625,7 @@ async def _render_failed(
     assert kept.deck is not None
     if json_writer is not None and not any(a.format is ArtifactFormat.JSON for a in kept.artifacts):
         try:
-            data = json_writer.write(kept.deck, deps.theme(kept.deck.theme), RenderAssets({}, None))
+            data = await json_writer.write(kept.deck, deps.theme(kept.deck.theme), RenderAssets({}, None))
             key = store_key(kept.id, json_writer.filename)
             stored = await deps.store.put(key, data, json_writer.media_type)
             artifact = Artifact(

@@ -75,12 +75,13 @@ class RenderAssets:
 
 @dataclass(frozen=True, slots=True)
 class ArtifactWriter:
-    """Turns a finished deck into one file format. `write` is CPU-bound and runs in a thread."""
+    """Turns a finished deck into one file format. `write` does its CPU-bound work off the event
+    loop (in a worker process or a thread), so that other streams' events are not held up."""
 
     format: ArtifactFormat
     filename: str
     media_type: str
-    write: Callable[[Deck, Theme, RenderAssets], bytes]
+    write: Callable[[Deck, Theme, RenderAssets], Awaitable[bytes]]
 
 
 @dataclass(frozen=True, slots=True)

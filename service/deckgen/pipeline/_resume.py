@@ -24,6 +24,8 @@ class Progressed:
     slides: dict[int, Slide] = field(default_factory=dict)
     usage: Usage = field(default_factory=Usage)
     images: dict[int, Artifact] = field(default_factory=dict)
+    pictures_asked: dict[int, str] = field(default_factory=dict)
+    """Slide index -> the prompt of the picture asked for it (announced or not)."""
     artifacts: dict[str, Artifact] = field(default_factory=dict)
     fraction: float = 0.0
 
@@ -36,9 +38,11 @@ class Progressed:
                     done.outline_items[index] = item
                 case ev.OutlineReady(outline=outline):
                     done.outline = outline
-                case ev.SlideReady(index=index, slide=slide, usage=usage):
+                case ev.SlideReady(index=index, slide=slide, usage=usage, image_prompt=prompt):
                     done.slides[index] = slide
                     done.usage = done.usage + usage
+                    if prompt:
+                        done.pictures_asked[index] = prompt
                 case ev.ImageReady(slide_index=index, artifact=artifact):
                     done.images[index] = artifact
                 case ev.ArtifactReady(artifact=artifact):

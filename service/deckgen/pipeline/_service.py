@@ -51,9 +51,9 @@ from deckgen.pipeline._generate import (
     store_logo,
 )
 from deckgen.pipeline._ports import Coordination, PipelineDeps, TemplateSource
-from deckgen.pipeline._worker import CLIENT_LEFT, record_key, request_key
+from deckgen.pipeline._worker import CLIENT_LEFT, Worker, record_key, request_key
 from deckgen.providers.queue import Job, JobKind, StreamNotFound
-from deckgen.providers.state import RequestBinding
+from deckgen.providers.state import READER_LEASE, RequestBinding
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
 __all__ = ["GenerationService", "Started", "parse_presentation_name"]
@@ -61,8 +61,8 @@ __all__ = ["GenerationService", "Started", "parse_presentation_name"]
 log = logging.getLogger(__name__)
 
 _PRESENTATION_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_READER_RENEWAL = 10.0
-"""Seconds between renewals of this replica's readers (their entries lapse after a minute)."""
+_READER_RENEWAL = READER_LEASE / 3
+"""Seconds between renewals of this replica's readers (their entries lapse after READER_LEASE)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +123,11 @@ class GenerationService:
         self._draining = False
         self._closed = asyncio.Event()
         """Set when this replica hands its readers over to others (shutdown with a shared queue)."""
+        self.local_worker: Worker | None = None
+        """The worker of this process, if it has one: it takes the jobs started here when it can."""
+        self._unread = asyncio.Event()
+        """Set while this replica has no reader."""
+        self._unread.set()
 
     @property
     def shared(self) -> Coordination:
@@ -140,7 +145,9 @@ class GenerationService:
             if joined is not None:
                 return joined
         spec, notes = await self._read_sources(spec)
-        self._check(spec, kind)
+        # Checking parses the caller's documents: for a long one, tens of milliseconds of CPU that
+        # must not hold up other streams' events.
+        await asyncio.to_thread(self._check, spec, kind)
         # A missing template fails the call now, not after the slides were written.
         if spec.template:
             # Only the record is read here; the file itself is loaded when the deck is drawn.
@@ -164,8 +171,13 @@ class GenerationService:
             presentation_id, kind, spec, min(deadline, limit) if deadline else limit, tuple(carrier.items())
         )
         events = self._shared.events
-        await events.create(presentation_id)
-        await events.append(presentation_id, Accepted(presentation))
+        if spec.request_id:
+            await events.create(presentation_id, Accepted(presentation))
+        else:
+            # Nothing to undo if either fails (an unknown id leads nowhere): both in one round trip.
+            await asyncio.gather(
+                events.create(presentation_id, Accepted(presentation)), self._shared.records.put(presentation)
+            )
         if spec.request_id:
             earlier = await self._shared.records.bind_request(
                 request_key, RequestBinding(fingerprint, presentation_id)
@@ -173,12 +185,22 @@ class GenerationService:
             if earlier is not None:  # another replica started the same request a moment ago
                 await events.delete(presentation_id)
                 return self._joined(request_key, fingerprint, earlier)
+        # A worker of this process with room takes the job as it is enqueued (recorded in the queue
+        # all the same, so another takes it over if this process dies): no hand-off through Redis,
+        # and this replica's readers read its events from memory.
+        local = await self.local_worker.reserve() if self.local_worker is not None else ""
         try:
             for note in notes:
                 await events.append(presentation_id, ev.Warning("SOURCE_CONVERTED", note))
-            await self._shared.records.put(presentation)
-            await self._shared.queue.submit(job)
+            if spec.request_id:
+                await self._shared.records.put(presentation)
+            claim = await self._shared.queue.submit(job, worker=local)
+            if self.local_worker is not None and local:
+                self.local_worker.take(claim)
+                local = ""
         except BaseException as error:
+            if self.local_worker is not None and local:
+                self.local_worker.take(None)
             # Nobody will run it: end its stream, so nothing waits on an `accepted` that never ends.
             with contextlib.suppress(Exception):
                 if spec.request_id:
@@ -258,6 +280,7 @@ class GenerationService:
         reader_id = uuid.uuid4().hex
         await self._shared.readers.attach(presentation_id, reader_id)
         self._local_readers[reader_id] = presentation_id
+        self._unread.clear()
         self._renew_readers_soon()
         STREAMS_OPEN.inc()
         try:
@@ -267,6 +290,8 @@ class GenerationService:
             STREAMS_OPEN.dec()
             await reader.aclose()
             del self._local_readers[reader_id]
+            if not self._local_readers:
+                self._unread.set()
             await self._detached(presentation_id, reader_id)
 
     async def _until_closed(self, reader: AsyncGenerator[SequencedEvent]) -> AsyncIterator[SequencedEvent]:
@@ -486,6 +511,11 @@ class GenerationService:
 
     def refuse_new_work(self) -> None:
         self._draining = True
+
+    async def wait_for_readers(self, grace: float) -> None:
+        """Go on serving this replica's readers until they have all finished, or for `grace` s."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._unread.wait(), max(grace, 0.0))
 
     def hand_over_readers(self) -> None:
         """End this replica's streams with UNAVAILABLE: their callers resume on another replica."""

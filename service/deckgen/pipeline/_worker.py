@@ -36,6 +36,7 @@ from deckgen.pipeline._failures import as_domain_error, unexpected
 from deckgen.pipeline._generate import RenderFailed, generate_outline, generate_presentation, store_key
 from deckgen.pipeline._ports import Coordination, PipelineDeps
 from deckgen.pipeline._resume import Progressed
+from deckgen.pipeline._writer import EventWriter
 from deckgen.providers.queue import Claim, JobKind, StreamFenced, StreamNotFound
 from deckgen.providers.state import StateUnavailable
 
@@ -75,6 +76,10 @@ class _Running:
     handback: bool = False
     """Stopped to be continued elsewhere: no terminal event, the job goes back to the queue."""
     lost: bool = False
+    writer: EventWriter | None = None
+    """Appends the job's events under this claim's fence, once the stream is fenced for it."""
+    unread_since: float | None = None
+    """When this worker first saw the job with no reader on any replica (None: it has readers)."""
 
 
 class Worker:
@@ -89,6 +94,9 @@ class Worker:
         concurrency: int,
         lease: float,
         max_attempts: int,
+        forget_every: float = 60.0,
+        forget_after: float | None = None,
+        detach_grace: float | None = None,
     ) -> None:
         self._deps = deps
         self._shared = shared
@@ -96,6 +104,12 @@ class Worker:
         self._concurrency = concurrency
         self._lease = lease
         self._max_attempts = max_attempts
+        self._forget_every = forget_every
+        self._detach_grace = detach_grace
+        # A live worker is seen at least once a claim wait (or holds a job); one unseen for this
+        # long and holding nothing has died. A live one forgotten by mistake returns at its next
+        # claim, so the bound only has to be safely above the claim wait.
+        self._forget_after = forget_after if forget_after is not None else max(60.0, lease * 6)
         self._running: dict[str, _Running] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._loops: list[asyncio.Task[None]] = []
@@ -112,6 +126,7 @@ class Worker:
         self._loops = [
             asyncio.create_task(self._listen(), name=f"{self.name}:cancels"),
             asyncio.create_task(self._renew_loop(), name=f"{self.name}:leases"),
+            asyncio.create_task(self._forget_loop(), name=f"{self.name}:forget"),
         ]
 
     def active(self) -> int:
@@ -174,15 +189,33 @@ class Worker:
             if claim is None:
                 self._slots.release()
                 continue
-            self.claims += 1
-            if claim.attempt > 1:
-                self.takeovers += 1
-            JOB_CLAIMS.labels("takeover" if claim.attempt > 1 else "new").inc()
-            running = _Running(claim)
-            self._running[claim.job.id] = running
-            self._idle.clear()
-            running.task = asyncio.create_task(self._run(running), name=f"generation:{claim.job.id}")
-            running.task.add_done_callback(functools.partial(self._done, claim.job.id))
+            self._launch(claim)
+
+    async def reserve(self) -> str:
+        """Hold a slot for a job handed over directly (`take`): this worker's name, or "" when it
+        has no room or is not claiming (stopping)."""
+        if self._claiming is None or self._claiming.done() or self._slots.locked():
+            return ""
+        await self._slots.acquire()  # does not wait: the semaphore is not locked
+        return self.name
+
+    def take(self, claim: Claim | None) -> None:
+        """Run a job claimed for this worker in a slot `reserve` held (None gives the slot back)."""
+        if claim is None:
+            self._slots.release()
+        else:
+            self._launch(claim)
+
+    def _launch(self, claim: Claim) -> None:
+        self.claims += 1
+        if claim.attempt > 1:
+            self.takeovers += 1
+        JOB_CLAIMS.labels("takeover" if claim.attempt > 1 else "new").inc()
+        running = _Running(claim)
+        self._running[claim.job.id] = running
+        self._idle.clear()
+        running.task = asyncio.create_task(self._run(running), name=f"generation:{claim.job.id}")
+        running.task.add_done_callback(functools.partial(self._done, claim.job.id))
 
     def _done(self, job_id: str, _: object) -> None:
         self._running.pop(job_id, None)
@@ -202,6 +235,17 @@ class Worker:
             except StateUnavailable:
                 await asyncio.sleep(1.0)
 
+    async def _forget_loop(self) -> None:
+        """Workers that died leave their names in the queue's consumer group; live ones drop them."""
+        while True:
+            await asyncio.sleep(self._forget_every)
+            try:
+                forgotten = await self._shared.queue.forget_idle_workers(self.name, self._forget_after)
+            except StateUnavailable:
+                continue
+            if forgotten:
+                log.info("forgot %d worker(s) that left the queue without a word", forgotten)
+
     async def _renew_loop(self) -> None:
         while True:
             await asyncio.sleep(self._lease / 3)
@@ -214,6 +258,34 @@ class Worker:
                     log.warning("generation %s was taken over by another worker", running.claim.job.id)
                     running.lost = True
                     running.task.cancel()
+                    continue
+                await self._check_readers(running)
+
+    async def _check_readers(self, running: _Running) -> None:
+        """Stop a job nobody has read for DETACH_GRACE, on any replica.
+
+        The replica where the last reader left stops it too, at the end of the grace; this holds
+        when that replica died meanwhile (its readers lapse READER_LEASE after its last renewal).
+        Two looks at least, a grace apart: a reader may attach just after the job was claimed.
+        """
+        if self._detach_grace is None or running.task is None or running.cancellation is not None:
+            return
+        job_id = running.claim.job.id
+        try:
+            readers = await self._shared.readers.count(job_id)
+        except StateUnavailable:
+            return
+        now = time.monotonic()
+        if readers:
+            running.unread_since = None
+        elif running.unread_since is None:
+            running.unread_since = now
+        elif now - running.unread_since >= self._detach_grace:
+            log.info(
+                "generation %s has had no reader for %.0f s; stopping it", job_id, now - running.unread_since
+            )
+            running.cancellation = CLIENT_LEFT
+            running.task.cancel()
 
     # -- running --------------------------------------------------------------------------------
 
@@ -231,6 +303,8 @@ class Worker:
         except asyncio.CancelledError:
             if running.handback:
                 with contextlib.suppress(Exception):
+                    if running.writer is not None:
+                        await running.writer.flush()  # whoever continues sees all that was said
                     await self._shared.queue.release(claim)
                 return
             if running.lost:
@@ -243,16 +317,24 @@ class Worker:
         job = claim.job
         shared = self._shared
         try:
-            await shared.events.fence(job.id, claim.token)
-            history = await shared.events.history(job.id)
+            history = await shared.events.fence(job.id, claim.token)
         except StreamNotFound:
             return  # its stream expired or was never kept: nothing to continue
         except (StateUnavailable, StreamFenced) as error:
             raise _Lost from error
         if history and history[-1].terminal:
             return  # finished by a worker that stopped before acknowledging it
-        presentation = await self._presentation(job.id, history)
-        cancelled = await shared.cancels.get(job.id)
+        running.writer = EventWriter(shared.events, job.id, claim.token)
+        # Each step here is a round trip before the first event can be written: at once, not in turn.
+        accepted = next((e.event.presentation for e in history if isinstance(e.event, Accepted)), None)
+        if claim.attempt == 1 and accepted is not None:
+            # The first worker: the record is still the one the front side wrote with `accepted`.
+            presentation = replace(accepted, state=PresentationState.GENERATING, update_time=time.time())
+            cancelled, _ = await asyncio.gather(shared.cancels.get(job.id), self._save(presentation))
+        else:
+            presentation, cancelled = await asyncio.gather(
+                self._presentation(job.id, history), shared.cancels.get(job.id)
+            )
         if cancelled is not None:
             await self._end(running, presentation, cancelled, PresentationState.CANCELLED)
             return
@@ -304,8 +386,9 @@ class Worker:
                     await self._save(presentation, durable=True)
                 await self._append(running, event)
 
-        presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())
-        await self._save(presentation)
+        if presentation.state is not PresentationState.GENERATING:
+            presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())
+            await self._save(presentation)
         if claim.attempt > 1 and done.started:
             await publish(
                 ev.Warning(
@@ -324,7 +407,7 @@ class Worker:
         try:
             async with asyncio.timeout(max(job.deadline - time.time(), 0.0)):
                 if job.kind is JobKind.OUTLINE:
-                    result = await generate_outline(presentation, job.spec, self._deps, publish)
+                    result = await generate_outline(presentation, job.spec, self._deps, publish, done)
                 else:
                     result = await generate_presentation(presentation, job.spec, self._deps, publish, done)
                     # Kept for RegenerateSlide; written with the files, so a store outage shows up
@@ -361,8 +444,21 @@ class Worker:
         await self._append(running, Completed(result))
 
     async def _append(self, running: _Running, event: Event) -> None:
+        """Queue `event` for the log; a terminal one (the job's end), until all is written.
+
+        So is a slide, the outline and the announcement of a render: what callers wait for is in
+        the log (and with this process's readers) before the generation runs on. Readers here
+        share the event loop with the generation, and a render thread holds the interpreter for
+        long stretches; a generation that ran ahead would keep them from sending what it made.
+        """
+        assert running.writer is not None, "the stream is fenced before anything is appended"
         try:
-            await self._shared.events.append(running.claim.job.id, event, fence=running.claim.token)
+            if isinstance(event, Completed | Failed | ev.SlideReady | ev.OutlineReady) or (
+                isinstance(event, ev.Progress) and event.stage is ev.Stage.RENDER
+            ):
+                await running.writer.append(event)
+            else:
+                await running.writer.put(event)
         except (StreamFenced, StateUnavailable) as error:
             running.lost = True
             raise _Lost from error

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
 from deckgen.domain import Bullet, CodeBlock, Column, Layout, Quote, Slide, Table, Theme, limits
@@ -481,6 +482,20 @@ def _split(slide: Slide, theme: Theme) -> list[Slide]:
 
 def fit_slide(slide: Slide, theme: Theme) -> FitResult:
     """`(slide,)` when it fits at some size within the theme's range; otherwise its continuation slides."""
+    try:
+        return _fit_kept(slide, theme)
+    except TypeError:  # a field that cannot be hashed (a list where a tuple belongs): not kept
+        return _fit(slide, theme)
+
+
+@lru_cache(maxsize=1024)
+def _fit_kept(slide: Slide, theme: Theme) -> FitResult:
+    # A generation fits each slide when it is announced, again before writing the files, and the
+    # writer once more: measuring text is most of the cost, and the answer depends on these alone.
+    return _fit(slide, theme)
+
+
+def _fit(slide: Slide, theme: Theme) -> FitResult:
     if _settled(slide, theme):
         return FitResult((slide,), ())
     fitted, warnings = _move_title_overflow(slide, theme)

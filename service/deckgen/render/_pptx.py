@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from copy import deepcopy
 from dataclasses import replace
 from typing import Any, cast
 
@@ -23,9 +25,12 @@ from pptx.dml.color import RGBColor
 from pptx.enum.chart import XL_LEGEND_POSITION
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR
+from pptx.opc.constants import CONTENT_TYPE as CT
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.opc.packuri import PackURI
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
+from pptx.parts.slide import NotesSlidePart, SlidePart
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Inches, Pt
 
@@ -469,8 +474,99 @@ def _add_slide_number(page: Any, number: int, box: geo.Box, theme: Theme, langua
     run.set("type", "slidenum")
 
 
+class _Pages:
+    """New slides, notes pages and repeated shapes of one presentation. python-pptx builds each slide
+    from its layout (or the notes master) by parsing a skeleton and cloning placeholder after
+    placeholder, and each shape through a dozen property setters; the result is the same for every
+    page of a layout and every decoration, footer and slide number but for an id, a position, a
+    colour or a text, so the first is kept and later ones are copies of it with those set."""
+
+    def __init__(self, prs: Any) -> None:
+        self._prs = prs
+        self._slides: dict[int, Any] = {}
+        self._notes: Any = None
+        self._notes_count = 0
+        self._decoration: Any = None
+        self._bottom: dict[tuple[str, str, int], Any] = {}
+
+    def slide(self, layout_index: int) -> Any:
+        prs = self._prs
+        layout = prs.slide_layouts[layout_index]
+        kept = self._slides.get(layout_index)
+        if kept is None:
+            page = prs.slides.add_slide(layout)
+            self._slides[layout_index] = deepcopy(page._element)
+            return page
+        # What Slides.add_slide does, with the copy in place of a fresh skeleton and its clones.
+        presentation_part = prs.part
+        slide_part = SlidePart(
+            presentation_part._next_slide_partname, CT.PML_SLIDE, presentation_part.package, deepcopy(kept)
+        )
+        slide_part.relate_to(layout.part, RT.SLIDE_LAYOUT)
+        prs.slides._sldIdLst.add_sldId(presentation_part.relate_to(slide_part, RT.SLIDE))
+        return slide_part.slide
+
+    def decoration(self, shapes: Any, box: geo.Box, colour: str) -> None:
+        """A decoration as `_add_decoration` draws it: after the first, a copy with its own id,
+        position and colour."""
+        kept = self._decoration
+        if kept is None:
+            _add_decoration(shapes, box, colour)
+            self._decoration = deepcopy(shapes._spTree[-1])
+            return
+        shape = deepcopy(kept)
+        shape.nvSpPr.cNvPr.set("id", str(shapes._next_shape_id))
+        xfrm = shape.spPr.xfrm
+        x, y, cx, cy = box.emu()
+        xfrm.off.set("x", str(x))
+        xfrm.off.set("y", str(y))
+        xfrm.ext.set("cx", str(cx))
+        xfrm.ext.set("cy", str(cy))
+        shape.spPr.find(qn("a:solidFill"))[0].set("val", str(_rgb(colour)))
+        shapes._spTree.append(shape)
+
+    def bottom(self, page: Any, layout_index: int, kind: str, text: str, draw: Callable[[], None]) -> None:
+        """A footer or slide number showing `text`: `draw` makes the first of its kind on a layout
+        (the text fitted, the field marked), later ones are copies with their own id and text."""
+        key = (kind, text if kind == "ftr" else "", layout_index)
+        kept = self._bottom.get(key)
+        if kept is None:
+            draw()
+            self._bottom[key] = deepcopy(page.shapes._spTree[-1])
+            return
+        shape = deepcopy(kept)
+        shape.nvSpPr.cNvPr.set("id", str(page.shapes._next_shape_id))
+        if kind == "sldNum":
+            shape.find(f"{qn('p:txBody')}/{qn('a:p')}/{qn('a:fld')}/{qn('a:t')}").text = text
+        page.shapes._spTree.append(shape)
+
+    def notes(self, page: Any, text: str) -> None:
+        if self._notes is None:
+            notes_slide = page.notes_slide  # creates the notes master too
+            self._notes = deepcopy(notes_slide._element)
+            assert notes_slide.part.partname == "/ppt/notesSlides/notesSlide1.xml"
+        else:
+            # What SlidePart.notes_slide does for a slide without notes, from the copy.
+            slide_part = page.part
+            package = slide_part.package
+            # python-pptx's next_partname walks every part for the first free number: the template
+            # has no notes pages, so the next is one more than those added.
+            part = NotesSlidePart(
+                PackURI(f"/ppt/notesSlides/notesSlide{self._notes_count + 1}.xml"),
+                CT.PML_NOTES_SLIDE,
+                package,
+                deepcopy(self._notes),
+            )
+            part.relate_to(package.presentation_part.notes_master_part, RT.NOTES_MASTER)
+            part.relate_to(slide_part, RT.SLIDE)
+            slide_part.relate_to(part, RT.NOTES_SLIDE)
+            notes_slide = part.notes_slide
+        self._notes_count += 1
+        notes_slide.notes_text_frame.text = text
+
+
 def _draw(
-    prs: Any,
+    pages: _Pages,
     slide: Slide,
     theme: Theme,
     images: Mapping[str, bytes],
@@ -486,7 +582,7 @@ def _draw(
         # Right-to-left decks read from the right: columns, steps and rules are mirrored.
         plan = mirror(plan)
     layout_index, placeholders = _slide_layout(plan)
-    page = prs.slides.add_slide(prs.slide_layouts[layout_index])
+    page = pages.slide(layout_index)
     page.background.fill.solid()
     page.background.fill.fore_color.rgb = _rgb(theme.background)
     shapes = page.shapes
@@ -530,35 +626,66 @@ def _draw(
         code = plan.code
         add_code_panel(shapes, code.box, code.lines, code.size or 12.0, code.color, code.fill)
     for index, box in enumerate(plan.decorations):
-        _add_decoration(shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2))
+        pages.decoration(
+            shapes, box, theme.accent if index == 0 else mix(theme.accent, theme.background, 0.2)
+        )
     footer_box, number_box = geo.footer_boxes(logo is not None)
     if footer.strip():
-        _add_footer(page, footer, footer_box, theme, language)
+        pages.bottom(
+            page, layout_index, "ftr", footer, lambda: _add_footer(page, footer, footer_box, theme, language)
+        )
     if number is not None:
-        _add_slide_number(page, number, number_box, theme, language)
+        shown = number
+        pages.bottom(
+            page,
+            layout_index,
+            "sldNum",
+            str(shown),
+            lambda: _add_slide_number(page, shown, number_box, theme, language),
+        )
     if logo is not None:
         _add_logo(shapes, *logo)
     notes = notes_text(slide)
     if notes:
-        page.notes_slide.notes_text_frame.text = notes
+        pages.notes(page, notes)
 
 
-def render_pptx(deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = None) -> bytes:
-    """A complete 16:9 .pptx of `deck`; slides that would overflow are split first."""
-    prs = Presentation()
-    prs.slide_width = Emu(12192000)
-    prs.slide_height = Emu(6858000)
+_blank_kept = threading.local()
+
+
+def _blank() -> Any:
+    """A new 16:9 presentation on python-pptx's default template. Opening the template parses a
+    dozen parts; a copy of one opened before costs half as much. The original is never drawn on,
+    and each thread copies its own."""
+    original = getattr(_blank_kept, "presentation", None)
+    if original is None:
+        original = Presentation()
+        original.slide_width = Emu(12192000)
+        original.slide_height = Emu(6858000)
+        _blank_kept.presentation = original
+    return deepcopy(original)
+
+
+def render_pptx(
+    deck: Deck, theme: Theme, images: Mapping[str, bytes] | None = None, *, fitted: bool = False
+) -> bytes:
+    """A complete 16:9 .pptx of `deck`; slides that would overflow are split first, unless `fitted`
+    says they already are the fitter's parts (as the pipeline's decks are), which fit as they are."""
+    prs = _blank()
     images = images or {}
     # Brand colours and fonts replace the theme's, adjusted where they would be unreadable.
     theme, _ = apply_brand(theme, deck.brand)
     logo_bytes = images.get(deck.brand.logo_uri) if deck.brand is not None and deck.brand.logo_uri else None
     logo_size = image_size(logo_bytes)
     logo = (logo_bytes, logo_size) if logo_bytes and logo_size else None
-    slides = [slide for source in deck.slides for slide in fit_slide(source, theme).slides]
+    slides = list(deck.slides)
+    if not fitted:
+        slides = [part for slide in slides for part in fit_slide(slide, theme).slides]
+    pages = _Pages(prs)
     for number, slide in enumerate(unique_titles(slides, theme, deck.title), start=1):
         # The title slide (a title layout opening the deck) carries neither: it is the cover.
         cover = number == 1 and effective_layout(slide) is Layout.TITLE
         footer = "" if cover else deck.footer
         shown = number if deck.slide_numbers and not cover else None
-        _draw(prs, slide, theme, images, deck.language or "en", logo, footer, shown)
+        _draw(pages, slide, theme, images, deck.language or "en", logo, footer, shown)
     return save_deck(prs, deck)

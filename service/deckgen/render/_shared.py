@@ -8,10 +8,15 @@ import zipfile
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
 from pptx.enum.text import MSO_AUTO_SIZE
+from pptx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
+from pptx.opc.oxml import nsmap, serialize_part_xml
+from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from pptx.opc.serialized import _ContentTypesItem
 from pptx.oxml import parse_xml
 from pptx.util import Inches
 
@@ -47,6 +52,22 @@ _DECORATIVE_NS = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 _CREATED = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
 
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _fixed(name: str, content: bytes) -> bytes:
+    """A member's bytes with nothing in them that depends on when they were written."""
+    if name.endswith(".xlsx"):
+        return deterministic(content)
+    if name == "docProps/core.xml":
+        return _CREATED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+    return content
+
+
+def _put(target: zipfile.ZipFile, name: str, content: bytes) -> None:
+    target.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), _fixed(name, content), zipfile.ZIP_DEFLATED)
+
+
 def deterministic(data: bytes) -> bytes:
     """Rewrite a zip (and the workbooks embedded for charts) with fixed timestamps, so that the same
     deck always renders to the same bytes."""
@@ -54,16 +75,39 @@ def deterministic(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename.endswith(".xlsx"):
-                content = deterministic(content)
-            elif info.filename == "docProps/core.xml":
-                content = _CREATED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
-            target.writestr(
-                zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)),
-                content,
-                compress_type=zipfile.ZIP_DEFLATED,
-            )
+            _put(target, info.filename, source.read(info.filename))
+    return out.getvalue()
+
+
+_RELS = nsmap["pr"]
+
+
+def _rels_xml(rels: Any) -> bytes:
+    """A part's .rels, as python-pptx's `_Relationships.xml` writes it (relationships in numerical
+    order of their ids), without parsing a skeleton for every relationship."""
+    root = etree.Element(f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
+    numbered = sorted((int(r[3:]) if r.startswith("rId") and r[3:].isdigit() else 0, r) for r in rels)
+    for _, r_id in numbered:
+        rel = rels[r_id]
+        attributes = {"Id": r_id, "Type": rel.reltype, "Target": rel.target_ref}
+        if rel.is_external:
+            attributes["TargetMode"] = RTM.EXTERNAL
+        etree.SubElement(root, f"{{{_RELS}}}Relationship", attributes)
+    return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
+
+
+def _write_package(package: Any) -> bytes:
+    """The package zipped once, members in python-pptx's order and with fixed timestamps: the
+    bytes `deterministic(<python-pptx's save>)` would give, without deflating everything twice."""
+    parts = tuple(package.iter_parts())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        _put(target, CONTENT_TYPES_URI.membername, serialize_part_xml(_ContentTypesItem.xml_for(parts)))
+        _put(target, PACKAGE_URI.rels_uri.membername, _rels_xml(package._rels))
+        for part in parts:
+            _put(target, part.partname.membername, part.blob)
+            if part._rels:
+                _put(target, part.partname.rels_uri.membername, _rels_xml(part.rels))
     return out.getvalue()
 
 
@@ -186,9 +230,7 @@ def save_deck(prs: Any, deck: Deck) -> bytes:
     properties.language = deck.language
     properties.revision = 1
     properties.created = properties.modified = _FIXED_TIME
-    buffer = io.BytesIO()
-    prs.save(buffer)
-    return deterministic(buffer.getvalue())
+    return _write_package(prs.part.package)
 
 
 def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> None:

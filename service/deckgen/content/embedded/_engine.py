@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import OrderedDict
 from collections.abc import AsyncGenerator
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 
 from deckgen.content._base import EngineWarning, OutlineResult, OutlineSink, SlideDraft, SlideSink, WriteAhead
 from deckgen.content._language import deck_language
@@ -39,6 +41,13 @@ _NO_MODEL = "LLM_NOT_CONFIGURED"
 _PLANS_KEPT = 8
 
 
+@lru_cache(maxsize=_PLANS_KEPT)
+def _parsed(name: str, media_type: str, content: bytes) -> Document:
+    # A request is checked when it arrives, when its generation starts, and by outline() and
+    # slides(): each would parse its documents again; a Document is immutable, so they share one.
+    return parse(name, media_type, content)
+
+
 def _no_model(message: str) -> PreconditionFailed:
     return PreconditionFailed(message, reason=_NO_MODEL, subject="OPENAI_API_KEY")
 
@@ -66,6 +75,7 @@ class EmbeddedEngine:
     def __init__(self) -> None:
         # outline() and slides() of one request plan the same deck; planning once halves the work.
         self._plans: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
+        self._plans_lock = threading.Lock()  # plans are made in threads, off the event loop
 
     def check(self, spec: GenerationSpec) -> None:
         if spec.text_mode == TextMode.GENERATE:
@@ -98,7 +108,7 @@ class EmbeddedEngine:
                 )
                 continue
             media_type = "text/markdown" if is_markdown(kind, source.name) else "text/plain"
-            document = parse(source.name, media_type, source.content)
+            document = _parsed(source.name, media_type, source.content)
             if all(isinstance(block, Heading) for block in document.blocks):
                 violations.append(
                     FieldViolation(
@@ -113,10 +123,11 @@ class EmbeddedEngine:
 
     def _plan(self, spec: GenerationSpec) -> Plan:
         key = (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes, spec.language)
-        plan = self._plans.get(key)
-        if plan is not None:
-            self._plans.move_to_end(key)
-            return plan
+        with self._plans_lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+                return plan
         documents = self._documents(spec)
         plan = plan_deck(
             documents,
@@ -126,9 +137,10 @@ class EmbeddedEngine:
             speaker_notes=spec.speaker_notes,
             language=deck_language(spec.language, _sample(documents)),
         )
-        self._plans[key] = plan
-        if len(self._plans) > _PLANS_KEPT:
-            self._plans.popitem(last=False)
+        with self._plans_lock:
+            self._plans[key] = plan
+            if len(self._plans) > _PLANS_KEPT:
+                self._plans.popitem(last=False)
         return plan
 
     async def outline(
@@ -139,7 +151,10 @@ class EmbeddedEngine:
         if spec.outline is not None:
             outline = spec.outline
         else:
-            plan = self._plan(spec)
+            # Planning a long document takes tens to hundreds of milliseconds of CPU: in a thread,
+            # the event loop still gets its turns (the GIL's switch interval) to send other
+            # streams' events meanwhile.
+            plan = await asyncio.to_thread(self._plan, spec)
             outline = Outline(title=plan.title, items=plan.items, subtitle=plan.subtitle)
             warnings = plan.warnings
         for index, item in enumerate(outline.items):
@@ -156,10 +171,9 @@ class EmbeddedEngine:
         skip: AbstractSet[int] = frozenset(),
     ) -> AsyncGenerator[SlideDraft, None]:
         self.check(spec)
-        plan = self._plan(spec) if spec.sources else None
         # Every item is matched before the first slide goes out, so a request that needs a model
-        # fails before any slide is streamed.
-        slides = slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
+        # fails before any slide is streamed. Planned and matched in a thread, as in outline().
+        slides = await asyncio.to_thread(self._slides, spec, outline)
         for index, (slide, item) in enumerate(zip(slides, outline.items, strict=True)):
             if index in skip:
                 continue
@@ -167,6 +181,10 @@ class EmbeddedEngine:
             slide, warning = pin(slide, item, index) if spec.outline is not None else (slide, None)
             yield SlideDraft(index=index, slide=slide, warnings=(warning,) if warning else ())
             await asyncio.sleep(0)
+
+    def _slides(self, spec: GenerationSpec, outline: Outline) -> list[Slide]:
+        plan = self._plan(spec) if spec.sources else None
+        return slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
 
     async def regenerate_slide(
         self, spec: GenerationSpec, deck: Deck, index: int, instruction: str

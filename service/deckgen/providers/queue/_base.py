@@ -11,7 +11,7 @@ this file; the Redis ones let any replica resume any stream and any worker conti
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -78,8 +78,8 @@ class QueueStats:
 
 
 class EventLog(Protocol):
-    async def create(self, stream: str) -> None:
-        """Open a new, empty stream."""
+    async def create(self, stream: str, first: Event | None = None) -> None:
+        """Open a new stream, empty or holding `first` (not a terminal event) as event 1."""
         ...
 
     async def append(self, stream: str, event: Event, fence: str = "") -> SequencedEvent:
@@ -87,6 +87,11 @@ class EventLog(Protocol):
 
         With `fence`, refuse (`StreamFenced`) unless the stream is fenced for that token.
         """
+        ...
+
+    async def append_many(self, stream: str, events: Sequence[tuple[Event, float]], fence: str = "") -> int:
+        """Append `(event, time)` pairs in order, all or none, as `append` would one by one; return
+        the sequence of the last. Only the last may be a terminal event."""
         ...
 
     def read(self, stream: str, after: int = 0) -> AsyncGenerator[SequencedEvent]:
@@ -104,8 +109,9 @@ class EventLog(Protocol):
         """The sequence of the newest event; raises `StreamNotFound`."""
         ...
 
-    async def fence(self, stream: str, token: str) -> None:
-        """From now on accept fenced appends only with `token`."""
+    async def fence(self, stream: str, token: str) -> list[SequencedEvent]:
+        """From now on accept fenced appends only with `token`; return every event so far (none
+        can be appended by an earlier holder after them). Raises `StreamNotFound`."""
         ...
 
     async def exists(self, stream: str) -> bool: ...
@@ -118,8 +124,13 @@ class JobQueue(Protocol):
     """True when workers in other processes take jobs from this queue too (a released job is
     continued elsewhere); False for a queue only this process sees."""
 
-    async def submit(self, job: Job) -> None:
-        """Enqueue `job`; raise `CapacityExceeded` when the queue is full."""
+    async def submit(self, job: Job, worker: str = "") -> Claim | None:
+        """Enqueue `job`; raise `CapacityExceeded` when the queue is full.
+
+        With `worker` (one with room for a job), claim the next waiting job for it in the same step
+        and return it: the one just submitted, unless others were waiting before it (in its
+        partition, for a queue that has several).
+        """
         ...
 
     async def claim(self, worker: str, wait: float) -> Claim | None:
@@ -136,6 +147,11 @@ class JobQueue(Protocol):
 
     async def release(self, claim: Claim) -> None:
         """Hand the job back, so that another worker can continue it at once."""
+        ...
+
+    async def forget_idle_workers(self, worker: str, idle: float) -> int:
+        """Forget workers (other than `worker`) that hold no job and were last seen more than
+        `idle` s ago: those that died. Return how many were forgotten."""
         ...
 
     async def stats(self) -> QueueStats: ...

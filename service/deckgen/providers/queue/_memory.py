@@ -7,7 +7,7 @@ import contextlib
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, field
 
 from deckgen.domain import CapacityExceeded
@@ -65,20 +65,31 @@ class MemoryEventLog:
         except KeyError:
             raise StreamNotFound(stream) from None
 
-    async def create(self, stream: str) -> None:
+    async def create(self, stream: str, first: Event | None = None) -> None:
         self._expire()
         if stream in self._streams:
             raise ValueError(f"stream {stream!r} exists")
-        self._streams[stream] = _Stream(self._clock())
+        created = self._streams[stream] = _Stream(self._clock())
+        if first is not None:
+            created.events.append(SequencedEvent(1, created.created_at, first))
 
     async def append(self, stream: str, event: Event, fence: str = "") -> SequencedEvent:
+        return self._append(stream, [(event, self._clock())], fence)
+
+    async def append_many(self, stream: str, events: Sequence[tuple[Event, float]], fence: str = "") -> int:
+        return self._append(stream, events, fence).sequence if events else await self.last_sequence(stream)
+
+    def _append(self, stream: str, events: Sequence[tuple[Event, float]], fence: str) -> SequencedEvent:
         state = self._get(stream)
         if fence and state.fence != fence:
             raise StreamFenced(stream)
         if state.finished_at is not None:
             raise ValueError(f"stream {stream!r} has ended")
-        sequenced = SequencedEvent(len(state.events) + 1, self._clock(), event)
-        state.events.append(sequenced)
+        added = [SequencedEvent(len(state.events) + n, at, event) for n, (event, at) in enumerate(events, 1)]
+        if any(sequenced.terminal for sequenced in added[:-1]):
+            raise ValueError("only the last event appended may end the stream")
+        state.events.extend(added)
+        sequenced = added[-1]
         if sequenced.terminal:
             state.finished_at = sequenced.time
         # Wake every reader, then give the next appends a fresh event to wait on.
@@ -107,8 +118,10 @@ class MemoryEventLog:
     async def last_sequence(self, stream: str) -> int:
         return len(self._get(stream).events)
 
-    async def fence(self, stream: str, token: str) -> None:
-        self._get(stream).fence = token
+    async def fence(self, stream: str, token: str) -> list[SequencedEvent]:
+        state = self._get(stream)
+        state.fence = token
+        return list(state.events)
 
     async def exists(self, stream: str) -> bool:
         self._expire()
@@ -140,11 +153,14 @@ class MemoryJobQueue:
         self._held: dict[str, _Held] = {}
         self._arrived = asyncio.Event()
 
-    async def submit(self, job: Job) -> None:
+    async def submit(self, job: Job, worker: str = "") -> Claim | None:
         if len(self._waiting) + len(self._held) >= self._capacity:
             raise queue_full(self._capacity)
         self._waiting.append((job, 1, self._clock()))
-        self._arrived.set()
+        claim = self._take(worker) if worker else None
+        if self._waiting:
+            self._arrived.set()
+        return claim
 
     def _take(self, worker: str) -> Claim | None:
         now = self._clock()
@@ -183,6 +199,9 @@ class MemoryJobQueue:
         if held is not None:
             self._waiting.appendleft((claim.job, claim.attempt + 1, held.enqueued))
             self._arrived.set()
+
+    async def forget_idle_workers(self, worker: str, idle: float) -> int:
+        return 0  # workers leave nothing behind in this process's queue
 
     async def stats(self) -> QueueStats:
         now = self._clock()

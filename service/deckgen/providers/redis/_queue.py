@@ -33,6 +33,38 @@ return 1
 """
 
 
+# Refuse or enqueue in one step (one round trip before a worker can start): ARGV[1] is the room
+# left once the other partitions' jobs are counted.
+# With ARGV[3] (a worker with room), the next waiting job is claimed for it in that same step.
+_SUBMIT = """
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[1]) then return redis.error_reply('FULL') end
+local id = redis.call('XADD', KEYS[1], '*', 'job', ARGV[2])
+if ARGV[3] == '' then return {id} end
+local got = redis.call('XREADGROUP', 'GROUP', ARGV[4], ARGV[3], 'COUNT', 1, 'STREAMS', KEYS[1], '>')
+if not got then return {id} end
+local entry = got[1][2][1]
+return {id, entry[1], entry[2][2]}
+"""
+
+
+# Consumers left by workers that died: idle for long and holding nothing. Checked and removed in
+# one step, so that none takes a job between the check and its removal (its jobs would be lost).
+_FORGET = """
+local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])
+if type(consumers) ~= 'table' or consumers['err'] then return 0 end
+local removed = 0
+for _, consumer in ipairs(consumers) do
+  local info = {}
+  for i = 1, #consumer, 2 do info[consumer[i]] = consumer[i + 1] end
+  if info['pending'] == 0 and info['idle'] > tonumber(ARGV[2]) and info['name'] ~= ARGV[3] then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], info['name'])
+    removed = removed + 1
+  end
+end
+return removed
+"""
+
+
 @dataclass(frozen=True, slots=True)
 class _Token:
     entry: str
@@ -61,8 +93,15 @@ class RedisJobQueue:
         self._capacity = capacity
         self._lease_ms = int(lease * 1000)
         self._keep = client.register_script(_KEEP)
+        self._submit = client.register_script(_SUBMIT)
+        self._forget = client.register_script(_FORGET)
         self._grouped: set[str] = set()
         self._next = 0
+
+    @property
+    def partitions(self) -> tuple[str, ...]:
+        """The job streams' keys."""
+        return tuple(self._partitions)
 
     async def _ensure_group(self, stream: str, *, again: bool = False) -> None:
         if stream in self._grouped and not again:
@@ -77,16 +116,26 @@ class RedisJobQueue:
     def _partition(self, job_id: str) -> str:
         return self._partitions[zlib.crc32(job_id.encode()) % len(self._partitions)]
 
-    async def submit(self, job: Job) -> None:
+    async def submit(self, job: Job, worker: str = "") -> Claim | None:
         stream = self._partition(job.id)
         with unavailable():
-            total = 0
+            others = 0
             for partition in self._partitions:
-                total += await self._redis.xlen(partition)
-            if total >= self._capacity:
-                raise queue_full(self._capacity)
+                if partition != stream:
+                    others += await self._redis.xlen(partition)
             await self._ensure_group(stream)
-            await self._redis.xadd(stream, {"job": dumps(job)})
+            try:
+                reply: Any = await self._submit(
+                    keys=[stream], args=[self._capacity - others, dumps(job), worker, GROUP]
+                )
+            except ResponseError as error:
+                if "FULL" in str(error):
+                    raise queue_full(self._capacity) from None
+                raise
+        if len(reply) < 3:
+            return None
+        _, entry_id, payload = reply
+        return self._claim(stream, worker, entry_id, {"job": payload}, 1)
 
     async def claim(self, worker: str, wait: float) -> Claim | None:
         count = len(self._partitions)
@@ -160,6 +209,13 @@ class RedisJobQueue:
         idle = self._lease_ms * 2
         with unavailable():
             await self._keep(keys=[claim.partition], args=[GROUP, token.entry, token.worker, idle])
+
+    async def forget_idle_workers(self, worker: str, idle: float) -> int:
+        removed = 0
+        with unavailable():
+            for stream in self._partitions:
+                removed += int(await self._forget(keys=[stream], args=[GROUP, int(idle * 1000), worker]))
+        return removed
 
     async def stats(self) -> QueueStats:
         waiting = running = 0

@@ -12,7 +12,7 @@ import redis.asyncio as redis
 from deckgen.domain import DeckgenError, Presentation
 from deckgen.domain._codec import from_jsonable
 from deckgen.providers.redis._client import Keys, dumps, unavailable
-from deckgen.providers.state import RequestBinding
+from deckgen.providers.state import READER_LEASE, RequestBinding
 
 __all__ = ["RedisCancelSignals", "RedisJsonCache", "RedisReaders", "RedisRecords"]
 
@@ -61,7 +61,7 @@ class RedisRecords:
 class RedisReaders:
     """A sorted set per stream: reader -> when its entry lapses unless renewed."""
 
-    def __init__(self, client: redis.Redis, keys: Keys, lease: float = 60.0) -> None:
+    def __init__(self, client: redis.Redis, keys: Keys, lease: float = READER_LEASE) -> None:
         self._redis = client
         self._keys = keys
         self._lease = lease

@@ -1,6 +1,7 @@
 """Shared per-generation state: records, request ids, readers and cancel signals."""
 
 from deckgen.providers.state._base import (
+    READER_LEASE,
     CancelSignals,
     Readers,
     Records,
@@ -10,6 +11,7 @@ from deckgen.providers.state._base import (
 from deckgen.providers.state._memory import MemoryCancelSignals, MemoryReaders, MemoryRecords, TTLMap
 
 __all__ = [
+    "READER_LEASE",
     "CancelSignals",
     "MemoryCancelSignals",
     "MemoryReaders",

@@ -13,12 +13,18 @@ from typing import Protocol
 from deckgen.domain import DeckgenError, Presentation, Unavailable
 
 __all__ = [
+    "READER_LEASE",
     "CancelSignals",
     "Readers",
     "Records",
     "RequestBinding",
     "StateUnavailable",
 ]
+
+
+READER_LEASE = 15.0
+"""Seconds a reader's entry lasts unless renewed (its replica renews it every third of that): a
+replica that dies stops renewing, and its readers stop counting this long after."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Generic, TypeVar
 
 from deckgen.domain import DeckgenError, Presentation
-from deckgen.providers.state._base import RequestBinding
+from deckgen.providers.state._base import READER_LEASE, RequestBinding
 
 __all__ = ["MemoryCancelSignals", "MemoryReaders", "MemoryRecords", "TTLMap"]
 
@@ -81,7 +81,7 @@ class MemoryRecords:
 
 
 class MemoryReaders:
-    def __init__(self, lease: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, lease: float = READER_LEASE, clock: Callable[[], float] = time.monotonic) -> None:
         self._streams: dict[str, dict[str, float]] = {}
         self._lease = lease
         self._clock = clock

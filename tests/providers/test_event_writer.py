@@ -1,0 +1,77 @@
+"""The worker's event writer: in order, several events per call, and it stops at the first refusal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import pytest
+
+from deckgen.domain import GenerationFailed
+from deckgen.domain._events import Event, Failed, Progress, Stage
+from deckgen.pipeline._writer import EventWriter
+from deckgen.providers.queue import MemoryEventLog, StreamFenced
+
+
+class CountingLog(MemoryEventLog):
+    """The in-process log, counting the calls that reach it (each is a round trip to Redis)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[int] = []
+
+    async def append_many(self, stream: str, events: Sequence[tuple[Event, float]], fence: str = "") -> int:
+        self.calls.append(len(events))
+        await asyncio.sleep(0.01)  # a round trip, during which the generation goes on
+        return await super().append_many(stream, events, fence)
+
+
+def step(n: int) -> Progress:
+    return Progress(Stage.SLIDES, n / 100, f"step {n}")
+
+
+async def test_events_queued_during_a_call_go_together_in_the_next_in_order() -> None:
+    log = CountingLog()
+    await log.create("s")
+    await log.fence("s", "w")
+    writer = EventWriter(log, "s", "w")
+    for n in range(1, 11):
+        await writer.put(step(n))
+    await writer.append(Failed(GenerationFailed("boom")))
+    history = await log.history("s")
+    assert [e.sequence for e in history] == list(range(1, 12))
+    assert [getattr(e.event, "message", "") for e in history[:10]] == [f"step {n}" for n in range(1, 11)]
+    assert history[-1].terminal
+    assert len(log.calls) < 11 and sum(log.calls) == 11  # batched, none lost
+
+
+async def test_a_fenced_writer_stops_and_says_so_at_the_next_event() -> None:
+    log = MemoryEventLog()
+    await log.create("s")
+    await log.fence("s", "first")
+    writer = EventWriter(log, "s", "first")
+    await writer.append(step(1))
+    await log.fence("s", "second")  # another worker took the job over
+    await writer.put(step(2))
+    with pytest.raises(StreamFenced):
+        await writer.flush()
+    with pytest.raises(StreamFenced):
+        await writer.put(step(3))
+    assert [e.sequence for e in await log.history("s")] == [1]
+
+
+async def test_a_cancelled_flush_leaves_the_writer_writing() -> None:
+    """A generation cancelled while it waits for its events: they are still written, in order,
+    for the terminal event that follows."""
+    log = CountingLog()
+    await log.create("s")
+    await log.fence("s", "w")
+    writer = EventWriter(log, "s", "w")
+    await writer.put(step(1))
+    waiting = asyncio.create_task(writer.flush())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await writer.append(Failed(GenerationFailed("cancelled")))
+    assert [e.sequence for e in await log.history("s")] == [1, 2]
