@@ -118,6 +118,14 @@ async def test_grouped_sections_read_as_topics_with_lines_that_stand_alone() -> 
         deck, _ = await _deck(document, count)
         grouped = [s for s in deck.slides[1:-1] if len(s.title.split(", ")) > 1 or " and " in s.title]
         assert grouped and all(" · " not in s.title for s in deck.slides), [s.title for s in deck.slides]
+    # Too many sections to list: the title names the run its lines show, first to last, never "…".
+    deck, _ = await _deck(document, 4)
+    for slide in deck.slides[1:-1]:
+        leads = [b.text.split(": ", 1)[0] for b in slide.bullets]
+        assert "…" not in slide.title and slide.title.startswith(f"From {leads[0].casefold()} to "), (
+            slide.title
+        )
+        assert slide.title.endswith(leads[-1].casefold()), (slide.title, leads[-1])
     deck, _ = await _deck(document, 12)
     second = deck.slides[1]
     assert second.title == "Overview, purpose and roles"

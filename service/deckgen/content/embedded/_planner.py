@@ -224,6 +224,10 @@ def _draft_title(draft: Draft, words: Phrases) -> str:
         base = _joined(titles)
     elif len(chapters) == 1 and draft.sections[0].chapter_title:
         base = clean_title(draft.sections[0].chapter_title)
+    elif grouped and not any(t.endswith(("?", "\uff1f")) for t in titles):
+        # Too many to list: the run its lines show (one a section, as many as a slide holds).
+        last = titles[min(len(titles), limits.MAX_BULLETS) - 1] if draft.compact() else titles[-1]
+        base = f"From {_in_sentence(_topic(titles[0]))} to {_in_sentence(_topic(last))}"
     else:
         # Too many to name: as many as fit, in order, the slide's own headings name the rest.
         shown: list[str] = []
