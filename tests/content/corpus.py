@@ -139,6 +139,9 @@ _DANGLING = re.compile(
 )
 
 
+_LEANS_BACK = re.compile(r"^(?:(?:\w+\s+){0,2}(?:they|them)\b|\w+\s+it\b(?!\s+(?:is|was)\b))", re.IGNORECASE)
+
+
 def _normal(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
@@ -262,6 +265,8 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
     assert slides[0].title == document.title, (name, slides[0].title)
     stem = re.sub(r"[-_]+", " ", Path(name).stem).casefold()
     assert slides[0].title.casefold() != stem, name
+    # The subtitle is read first: "Read it before your first field day" has nothing to refer to.
+    assert not _DANGLING.match(slides[0].subtitle) and not _LEANS_BACK.match(slides[0].subtitle), name
     if len(slides) >= 2:
         assert slides[-1].layout is Layout.CLOSING, (name, slides[-1].layout)
     assert all(s.layout is not Layout.CLOSING for s in slides[:-1]), name
@@ -299,6 +304,11 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
         for i, bullet in enumerate(slide.bullets):
             if _DANGLING.match(bullet.text) and not statement:
                 assert i > 0, (name, slide.title, bullet.text)
+            # "Overview: read it before…": a section's one line cannot lean on a sentence left out.
+            lead, colon, point = bullet.text.partition(": ")
+            if colon and _normal(lead) in source_text.leads and bullet.level == 0:
+                assert not _DANGLING.match(point[:1].upper() + point[1:]), (name, slide.title, bullet.text)
+                assert not _LEANS_BACK.match(point), (name, slide.title, bullet.text)
         # Notes are whole sentences, never cut.
         if slide.notes:
             assert not slide.notes.rstrip().endswith(("…", ",")), (name, slide.notes)
@@ -311,6 +321,8 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
         if current.title.endswith(words.continued):  # only right after the slide it continues
             base = current.title.removesuffix(f" {words.continued}")
             follows = previous.title == current.title or base in previous.title.split(" · ")
+            # A slide of several sections names each by its topic: "Installation and usage".
+            follows = follows or _normal(base).split()[0] in _normal(previous.title).split()
             assert follows, (name, previous.title, current.title)
         if current.chart is not None or current.table is not None:
             same = previous.table is not None and current.table is not None

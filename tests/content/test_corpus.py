@@ -102,12 +102,34 @@ async def test_long_documents_group_into_balanced_consecutive_runs() -> None:
         # Each section of a slide leads a top-level bullet ("Title" or "Title: its key point").
         leads = [b.text.split(": ", 1)[0] for b in slide.bullets if b.level == 0]
         runs.append([lead for lead in leads if lead in order])
-        assert slide.title.startswith(runs[-1][0]), slide.title
-        assert all(part in runs[-1] for part in slide.title.split(" · ") if part != "…"), slide.title
+        # The title says what the run holds, naming each section by its topic, not a list cut short.
+        assert " · " not in slide.title and "…" not in slide.title, slide.title
+        named = slide.title.casefold().replace(",", "").split()
+        assert all(lead.split()[0].casefold() in named for lead in runs[-1]), (slide.title, runs[-1])
     flat = [title for run in runs for title in run]
     assert flat == order  # every section, each once, in the document's order
     sizes = [len(run) for run in runs]
     assert max(sizes) - min(sizes) <= 1, sizes
+
+
+async def test_grouped_sections_read_as_topics_with_lines_that_stand_alone() -> None:
+    document = _BY_NAME["handbook.md"]
+    for count in (None, 12):
+        deck, _ = await _deck(document, count)
+        grouped = [s for s in deck.slides[1:-1] if len(s.title.split(", ")) > 1 or " and " in s.title]
+        assert grouped and all(" · " not in s.title for s in deck.slides), [s.title for s in deck.slides]
+    # Too many sections to list: the title names the run its lines show, first to last, never "…".
+    deck, _ = await _deck(document, 4)
+    for slide in deck.slides[1:-1]:
+        leads = [b.text.split(": ", 1)[0] for b in slide.bullets]
+        assert "…" not in slide.title and slide.title.startswith(f"From {leads[0].casefold()} to "), (
+            slide.title
+        )
+        assert slide.title.endswith(leads[-1].casefold()), (slide.title, leads[-1])
+    deck, _ = await _deck(document, 12)
+    second = deck.slides[1]
+    assert second.title == "Overview, purpose and roles"
+    assert second.bullets[0].text.startswith("Overview: this handbook describes how the survey teams")
 
 
 async def test_numeric_tables_become_the_charts_their_data_calls_for() -> None:
@@ -374,3 +396,83 @@ async def test_a_small_deck_keeps_a_figure_per_slide_not_rows_as_bullets(name: s
     if count >= 4:
         figures = [s for s in deck.slides if s.layout in (Layout.CHART, Layout.STATISTIC)]
         assert figures, [s.title for s in deck.slides]
+
+
+_GROWTH = """# Regional results 2026
+
+## Growth by region
+
+| Region | Revenue growth (%) |
+| --- | --- |
+| North | 31 |
+| South | 27 |
+| East | 22 |
+| West | 20 |
+
+Every region grew faster than the market.
+"""
+_MARGINS = """# Regional results 2026
+
+## Profitability
+
+Operating margin by region:
+
+| Region | Result (%) |
+| --- | --- |
+| North | 40 |
+| South | 35 |
+| West | 25 |
+
+The margin is highest where the depots are newest.
+"""
+_SHARES = """# Regional results 2026
+
+## Market shares
+
+| Vendor | Units (%) |
+| --- | --- |
+| Alpha | 41 |
+| Beta | 33 |
+| Gamma | 18 |
+
+Alpha leads in every region.
+"""
+_UNNAMED_PARTS = """# Regional results 2026
+
+## Where our staff work
+
+| Site | Staff (%) |
+| --- | --- |
+| Head office | 55 |
+| Depots | 30 |
+| Remote | 15 |
+
+Most staff work at the head office.
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (_GROWTH, ChartType.COLUMN),  # growth rates that happen to add up to 100 are not parts of a whole
+        (_MARGINS, ChartType.COLUMN),  # the caption names a rate
+        (_SHARES, ChartType.PIE),  # shares named, summing to 92 (the rest left out)
+        (_UNNAMED_PARTS, ChartType.PIE),  # nothing says rate, and the parts make a whole
+    ],
+    ids=["growth", "margins", "shares", "unnamed-parts"],
+)
+async def test_a_pie_is_only_for_parts_of_a_whole(text: str, kind: ChartType) -> None:
+    spec = GenerationSpec(
+        sources=(SourceDocument("results.md", "text/markdown", text.encode()),),
+        slide_count=4,
+        text_mode=TextMode.CONDENSE,
+    )
+    engine = EmbeddedEngine()
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        pass
+
+    result = await engine.outline(spec, emit)
+    slides = [d.slide async for d in engine.slides(spec, result.outline)]
+    charts = [s.chart for s in slides if s.chart is not None]
+    assert [c.type for c in charts] == [kind]

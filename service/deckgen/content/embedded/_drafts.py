@@ -15,7 +15,15 @@ from dataclasses import dataclass, field, replace
 
 from deckgen.content.embedded._figures import chart_for, dated, headline, split_step
 from deckgen.content.embedded._markdown import CodeBlock, ListBlock, Paragraph, QuoteBlock, TableBlock
-from deckgen.content.embedded._sections import Part, Section, Unit, clean_title, dangling, units_of
+from deckgen.content.embedded._sections import (
+    Part,
+    Section,
+    Unit,
+    clean_title,
+    dangling,
+    points_outside,
+    units_of,
+)
 from deckgen.content.embedded._summarize import clip, split_clauses, split_sentences, words
 from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits
 
@@ -223,8 +231,8 @@ def data_title(header: tuple[str, ...], label: int | None, shown: tuple[int, ...
     return clip(f"{measure} by {_lower(by)}" if by else measure, limits.MAX_TITLE_CHARS)
 
 
-def _table_drafts(section: Section, block: TableBlock) -> list[Draft]:
-    found = chart_for(block)
+def _table_drafts(section: Section, block: TableBlock, named: str | None = None) -> list[Draft]:
+    found = chart_for(block, f"{section.title} {named or ''}")
     if found is not None:
         chart, shown = found
         left_out = [c for c in range(len(block.header)) if c not in shown]
@@ -495,7 +503,7 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
                 pending = pending[:-1]  # the caption titles the table's slide, not a bullet of its own
             pending = _flush(drafts, start, section, pending_kind, pending)
             if isinstance(block, TableBlock):
-                tables = _table_drafts(section, block)
+                tables = _table_drafts(section, block, named)
                 first = len(drafts) == start
                 for draft in tables:
                     # The section's first table is titled by the section unless a caption names it; any
@@ -652,6 +660,29 @@ def compact_line(section: Section, unit: Unit | None) -> str:
     return f"{title}: {text}"
 
 
+def _standalone(section: Section, units: list[Unit]) -> Unit | None:
+    """The section's best-scored paragraph sentence that stands alone on a compact line, if any."""
+    shown = {unit.text for unit in units}
+    found = [
+        Unit(
+            text=sentence,
+            level=0,
+            score=part.scores[i],
+            order=part.order + i,
+            group=part.group,
+            section=section.index,
+        )
+        for part in section.parts
+        if isinstance(part.block, Paragraph)
+        for i, sentence in enumerate(part.sentences)
+        if sentence not in shown
+        and not points_outside(sentence)
+        and not sentence.endswith(("?", "\uff1f"))
+        and len(compact_line(section, None)) + 2 + len(sentence) <= limits.MAX_BULLET_CHARS
+    ]
+    return min(found, key=lambda u: (-u.score, u.order), default=None)
+
+
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
     """One line per section: its title with its best point, when the two fit a bullet together."""
     kept: list[Unit] = []
@@ -664,7 +695,11 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
             ),
             key=lambda u: (-u.score, u.order),
         )
-        best = next((u for u in mine if len(compact_line(section, u)) <= limits.MAX_BULLET_CHARS), None)
+        # A line of its own cannot lean on the sentence before it ("Overview: read it before…"): the
+        # section's best line that stands alone, else its best sentence that does, else the best line.
+        fitting = [u for u in mine if len(compact_line(section, u)) <= limits.MAX_BULLET_CHARS]
+        best = next((u for u in fitting if not points_outside(u.text)), None)
+        best = best or _standalone(section, units) or next(iter(fitting), None)
         if best is not None:
             kept.append(best)
     kept_ids = {id(unit) for unit in kept}

@@ -1,7 +1,7 @@
 """Numbers and dates in a document, recognised so that they get the layout they call for.
 
 - a table of numbers with a column of labels becomes a native chart, of the kind its data suits
-  (time-like labels: line or column; shares that add up to about 100: pie; otherwise bar or column);
+  (time-like labels: line or column; parts of a whole: pie; otherwise bar or column);
 - a sentence led by a headline figure ("Revenue rose 18% …") becomes a big number with its label;
 - a list whose items start with a date or a version becomes the steps of a timeline.
 """
@@ -80,8 +80,42 @@ def _unit(header: str, cells: list[str]) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^(]*", "", header, count=1)).strip()
 
 
-def chart_for(table: TableBlock) -> tuple[Chart, tuple[int, ...]] | None:
-    """The chart a table of numbers calls for, with the columns it shows; None for other tables."""
+# A pie says "parts of one whole". Words that name shares make a column one; words that name a rate
+# (growth, margin, change) make it something else, however its values happen to add up.
+_SHARE_WORDS = re.compile(
+    r"\b(?:shares?|split|mix|breakdown|composition|proportions?|distribution|of (?:the )?total|"
+    r"répartition|parts? de|cuota|participación|reparto|quota|ripartizione|aandeel|udział)\b|"
+    r"anteil|aufteilung|verteilung|シェア|割合|構成比|内訳|占比|构成|비중|점유율|حصة|توزيع",
+    re.IGNORECASE,
+)
+_RATE_WORDS = re.compile(
+    r"\b(?:growth|grew|change[sd]?|margins?|rates?|increase[sd]?|decrease[sd]?|declines?|yoy|y/y|"
+    r"qoq|cagr|returns?|yields?|uplift|gains?|loss(?:es)?|delta|"
+    r"croissance|variation|taux|crecimiento|variación|tasa|margen|crescita|variazione|tasso|groei|"
+    r"marża|wzrost)\b|wachstum|veränderung|marge|rendite|成長率|増加率|伸び率|前年比|利益率|增长|"
+    r"增长率|성장률|증가율|نمو|معدل|هامش",
+    re.IGNORECASE,
+)
+
+
+def _parts_of_a_whole(values: tuple[float, ...], header: str, context: str) -> bool:
+    if not 2 <= len(values) <= 8 or any(v <= 0 for v in values):
+        return False
+    total = sum(values)
+    # The column's own header speaks first ("Share of growth" is shares), then the caption or section.
+    if _SHARE_WORDS.search(header):
+        named = True
+    elif _RATE_WORDS.search(header) or _RATE_WORDS.search(context):
+        return False
+    else:
+        named = _SHARE_WORDS.search(context) is not None
+    # Named shares may be rounded, or leave out a small "other"; unnamed ones must add up to the whole.
+    return 90 <= total <= 103 if named else 97 <= total <= 103
+
+
+def chart_for(table: TableBlock, context: str = "") -> tuple[Chart, tuple[int, ...]] | None:
+    """The chart a table of numbers calls for, with the columns it shows; None for other tables.
+    `context` is what the document says about the table (its section's title, its caption)."""
     header, rows = list(table.header), [list(row) for row in table.rows]
     if not 2 <= len(rows) <= _MAX_CATEGORIES or len(header) < 2:
         return None
@@ -114,7 +148,7 @@ def chart_for(table: TableBlock) -> tuple[Chart, tuple[int, ...]] | None:
     values = series[0].values
     if _time_like(categories):
         kind = ChartType.LINE if len(categories) >= 6 else ChartType.COLUMN
-    elif len(series) == 1 and all(v > 0 for v in values) and 97 <= sum(values) <= 103 and len(values) <= 8:
+    elif len(series) == 1 and _parts_of_a_whole(values, header[shown[0]], context):
         kind = ChartType.PIE
     elif len(categories) > 6 or max(len(c) for c in categories) > 12:
         kind = ChartType.BAR

@@ -37,6 +37,7 @@ from deckgen.content.embedded._sections import (
     clean_title,
     dangling,
     document_title,
+    points_outside,
     sectionize,
     units_of,
 )
@@ -155,6 +156,52 @@ def _joined(titles: list[str]) -> str:
     return " · ".join(titles)
 
 
+_LINKS = frozenset(("of", "in", "on", "for", "at", "to", "from", "by", "with", "and", "&", "the", "a", "an"))
+
+
+def _topic(title: str) -> str:
+    """What a section is about, in a few words: "Purpose of the programme" -> "Purpose", but
+    "Talking to the public and the media" -> "Talking to the public" (an -ing word needs its object)."""
+    words = title.split()
+    start = 1
+    if words[0].casefold().endswith("ing"):
+        start = next((i for i in range(1, len(words)) if words[i].casefold() not in _LINKS), len(words))
+    cut = next(
+        (i for i in range(start, len(words)) if words[i].casefold() in _LINKS - {"and", "&"}), len(words)
+    )
+    while cut > 1 and words[cut - 1].casefold() in _LINKS:
+        cut -= 1  # "Talking to the public and the media" -> "Talking to the public"
+    return " ".join(words[:cut])
+
+
+def _in_sentence(word: str) -> str:
+    # An acronym or a name in capitals keeps its case; a heading's first word reads inside a sentence.
+    return word if word[1:2].isupper() else word[:1].lower() + word[1:]
+
+
+def group_title(titles: list[str]) -> str:
+    """A title that says what several consecutive sections hold, as a list of their topics:
+    "Working with landowners", "Working with local authorities", "Volunteers" ->
+    "Working with landowners and local authorities, and volunteers"."""
+    topics: list[str] = []
+    for topic in (_topic(title) for title in titles):
+        lead = " ".join(topic.split()[:2])
+        # Topics that open alike ("Working with …") are said once.
+        if topics and len(topic.split()) > 2 and topics[-1].startswith(lead + " "):
+            topics[-1] = f"{topics[-1]} and {topic.removeprefix(lead + ' ')}"
+        else:
+            topics.append(topic)
+    said = [topics[0], *(_in_sentence(topic) for topic in topics[1:])]
+    if len(said) == 1:
+        return said[0]
+    # "and" inside a topic ("Weather and tides") asks for commas between topics so that both read.
+    if " and " in said[-1]:
+        return ", ".join(said)
+    if any(" and " in topic for topic in said):
+        return f"{', '.join(said[:-1])}, and {said[-1]}"
+    return f"{', '.join(said[:-1])} and {said[-1]}"
+
+
 def _draft_title(draft: Draft, words: Phrases) -> str:
     if draft.title and draft.repeats:
         suffix = f" {words.continued}"
@@ -163,12 +210,24 @@ def _draft_title(draft: Draft, words: Phrases) -> str:
         return _title(draft.title)
     titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
     chapters = {section.chapter for section in draft.sections}
+    # Topics joined as an English phrase: other languages keep the headings' own words, listed.
+    grouped = group_title(titles) if len(titles) > 1 and words == phrases("en") else ""
     if len(titles) == 1:
         base = titles[0]
+    elif (
+        grouped
+        and len(grouped) <= limits.MAX_TITLE_CHARS
+        and not any(t.endswith(("?", "\uff1f")) for t in titles)
+    ):
+        base = grouped
     elif len(_joined(titles)) <= limits.MAX_TITLE_CHARS:
         base = _joined(titles)
     elif len(chapters) == 1 and draft.sections[0].chapter_title:
         base = clean_title(draft.sections[0].chapter_title)
+    elif grouped and not any(t.endswith(("?", "\uff1f")) for t in titles):
+        # Too many to list: the run its lines show (one a section, as many as a slide holds).
+        last = titles[min(len(titles), limits.MAX_BULLETS) - 1] if draft.compact() else titles[-1]
+        base = f"From {_in_sentence(_topic(titles[0]))} to {_in_sentence(_topic(last))}"
     else:
         # Too many to name: as many as fit, in order, the slide's own headings name the rest.
         shown: list[str] = []
@@ -550,7 +609,7 @@ def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
                         len(sentence) <= _SUBTITLE_CHARS
                         and _normal(sentence) not in seen
                         and _normal(sentence) != _normal(title)
-                        and not dangling(sentence)
+                        and not points_outside(sentence)  # under the title, nothing comes before it
                     ):
                         return sentence
                 return ""

@@ -35,6 +35,7 @@ __all__ = [
     "Unit",
     "document_title",
     "sectionize",
+    "points_outside",
     "sentence_pieces",
     "shortened",
     "units_of",
@@ -442,6 +443,19 @@ _DANGLING = re.compile(
 
 def dangling(sentence: str) -> bool:
     return bool(_DANGLING.match(sentence.strip()))
+
+
+_POINTS_OUTSIDE = re.compile(
+    r"^(?:(?:its|their)\b|(?:\w+\s+){0,2}(?:they|them)\b|\w+\s+it\b(?!\s+(?:is|was)\s+\w+\s+(?:to|that)\b))",
+    re.IGNORECASE,
+)
+"""Early words that need something before them: "Read it before…", "When they arrive…"."""
+
+
+def points_outside(sentence: str) -> bool:
+    """A sentence that cannot stand alone on a line: it opens by pointing back at something unsaid."""
+    text = sentence.strip()
+    return dangling(text) or bool(_POINTS_OUTSIDE.match(text))
 
 
 def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
