@@ -476,3 +476,13 @@ async def test_a_pie_is_only_for_parts_of_a_whole(text: str, kind: ChartType) ->
     slides = [d.slide async for d in engine.slides(spec, result.outline)]
     charts = [s.chart for s in slides if s.chart is not None]
     assert [c.type for c in charts] == [kind]
+
+
+async def test_sections_a_small_deck_has_no_room_for_are_named_in_a_warning() -> None:
+    document = _BY_NAME["handbook.md"]
+    small, warnings = await _deck(document, 4)
+    assert "SECTIONS_LEFT_OUT" in warnings
+    # With the room the document asks for, every section is on a slide and nothing is said.
+    _, warnings = await _deck(document, document.slide_count)
+    assert "SECTIONS_LEFT_OUT" not in warnings
+    assert len(small.slides) == 4

@@ -290,6 +290,29 @@ def _shown_sections(draft: Draft) -> Draft:
     return replace(draft, sections=kept) if kept and len(kept) < len(draft.sections) else draft
 
 
+def _left_out(draft: Draft) -> list[str]:
+    """Titles of the sections a slide grouping several had no room for."""
+    if not (draft.headers() or draft.compact()):
+        return []
+    shown = _shown_sections(draft)
+    if shown.compact():
+        kept = {s.index for s in shown.sections[: limits.MAX_BULLETS]}
+    else:
+        named = {b.text for b in _grouped_bullets(shown)}
+        kept = {s.index for s in shown.sections if clean_title(s.title) in named}
+    return [clean_title(s.title) for s in draft.sections if s.index not in kept]
+
+
+def _left_out_warning(titles: list[str], slides: int) -> EngineWarning:
+    more = f" and {len(titles) - 5} more" if len(titles) > 5 else ""
+    named = ", ".join(f"“{t}”" for t in titles[:5]) + more
+    return EngineWarning(
+        "SECTIONS_LEFT_OUT",
+        f"{len(titles)} sections did not fit on {slides} slides and are not shown: {named}; "
+        "ask for more slides to show every section.",
+    )
+
+
 def _slide(draft: Draft, words: Phrases) -> Slide:
     draft = _shown_sections(draft)
     title = _draft_title(draft, words)
@@ -713,6 +736,9 @@ def plan_deck(
                 f"{len(slides)} slides rather than repeating content.",
             ),
         )
+    left_out = [title for draft in drafts for title in _left_out(draft)]
+    if left_out:
+        warnings = (*warnings, _left_out_warning(left_out, len(slides)))
     return _finish(title, subtitle, slides, [None, *drafts, None], sections, warnings)
 
 
