@@ -1,7 +1,7 @@
 import pytest
 
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
-from deckgen.content.embedded._planner import Plan, plan_deck
+from deckgen.content.embedded._planner import Plan, group_title, plan_deck
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
@@ -214,3 +214,10 @@ def test_a_captioned_table_split_over_slides_keeps_its_caption_and_says_it_conti
     titles = [slide.title for slide in plan.slides if slide.table is not None]
     assert titles[0] == "Settings used for every run" and len(titles) >= 2
     assert all(title == "Settings used for every run (cont.)" for title in titles[1:])
+
+
+def test_a_group_title_leaves_headings_asides_out_and_names_in_their_case() -> None:
+    titles = ["OpenTelemetry (works)", "Documents", "Redis (running on localhost:6379, version 7.0)"]
+    # Cut inside its aside, a heading left "Redis (running" with its bracket open.
+    assert group_title(titles) == "OpenTelemetry, documents and redis"
+    assert group_title(["Safety on the shore", "Weather and tides"]) == "Safety, weather and tides"

@@ -162,7 +162,9 @@ _LINKS = frozenset(("of", "in", "on", "for", "at", "to", "from", "by", "with", "
 def _topic(title: str) -> str:
     """What a section is about, in a few words: "Purpose of the programme" -> "Purpose", but
     "Talking to the public and the media" -> "Talking to the public" (an -ing word needs its object)."""
-    words = title.split()
+    # A heading's aside ("Redis (running on localhost)") is not its topic, and cutting inside it
+    # would leave a bracket open.
+    words = re.sub(r"\s*[(\[].*", "", title).split() or title.split()
     start = 1
     if words[0].casefold().endswith("ing"):
         start = next((i for i in range(1, len(words)) if words[i].casefold() not in _LINKS), len(words))
@@ -175,8 +177,10 @@ def _topic(title: str) -> str:
 
 
 def _in_sentence(word: str) -> str:
-    # An acronym or a name in capitals keeps its case; a heading's first word reads inside a sentence.
-    return word if word[1:2].isupper() else word[:1].lower() + word[1:]
+    # An acronym, a name in capitals or in camel case ("OpenTelemetry") keeps its case; a heading's
+    # first word reads inside a sentence.
+    first = word.split(" ", 1)[0]
+    return word if any(c.isupper() for c in first[1:]) else word[:1].lower() + word[1:]
 
 
 def group_title(titles: list[str]) -> str:
