@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from deckgen.content._phrases import LANGUAGES, phrases
-from deckgen.domain import ChartType, Deck, Layout, Slide, SourceDocument, limits
+from deckgen.content.embedded import EmbeddedEngine
+from deckgen.domain import ChartType, Deck, GenerationSpec, Layout, OutlineItem, Slide, SourceDocument, limits
 
 __all__ = [
     "CORPUS",
@@ -340,3 +341,16 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
         for sentence in set(_sentences(slide)):
             assert sentence not in seen, (name, sentence, seen.get(sentence), slide.title)
             seen[sentence] = slide.title
+
+
+async def embedded_deck(spec: GenerationSpec) -> tuple[Deck, list[str]]:
+    """The embedded engine's deck for `spec`, as a caller would assemble it, and its warnings' codes."""
+    engine = EmbeddedEngine()
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        pass
+
+    result = await engine.outline(spec, emit)
+    drafts = [draft async for draft in engine.slides(spec, result.outline)]
+    slides = tuple(draft.slide for draft in sorted(drafts, key=lambda d: d.index))
+    return Deck(title=result.outline.title, slides=slides), [w.code for w in result.warnings]

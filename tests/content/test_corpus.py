@@ -13,7 +13,17 @@ from deckgen.content.embedded import EmbeddedEngine
 from deckgen.domain import ChartType, Deck, GenerationSpec, Layout, OutlineItem, SourceDocument, TextMode
 
 from ._helpers import assert_within_bounds
-from .corpus import CORPUS, DOCUMENTS, Document, check_deck, code_blocks, headings, shown_texts, source
+from .corpus import (
+    CORPUS,
+    DOCUMENTS,
+    Document,
+    check_deck,
+    code_blocks,
+    embedded_deck,
+    headings,
+    shown_texts,
+    source,
+)
 
 _BY_NAME = {document.name: document for document in DOCUMENTS}
 
@@ -21,16 +31,8 @@ _BY_NAME = {document.name: document for document in DOCUMENTS}
 async def _deck(
     document: Document, count: int | None, language: str = "en", mode: TextMode = TextMode.CONDENSE
 ) -> tuple[Deck, list[str]]:
-    engine = EmbeddedEngine()
     spec = GenerationSpec(sources=(source(document),), slide_count=count, text_mode=mode, language=language)
-
-    async def emit(index: int, item: OutlineItem) -> None:
-        pass
-
-    result = await engine.outline(spec, emit)
-    drafts = [draft async for draft in engine.slides(spec, result.outline)]
-    slides = tuple(draft.slide for draft in sorted(drafts, key=lambda d: d.index))
-    return Deck(title=result.outline.title, slides=slides), [w.code for w in result.warnings]
+    return await embedded_deck(spec)
 
 
 def _containers(document: Document) -> set[str]:

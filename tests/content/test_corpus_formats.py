@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from deckgen.content.embedded import EmbeddedEngine
-from deckgen.domain import Deck, GenerationSpec, Layout, OutlineItem, SourceDocument
+from deckgen.domain import Deck, GenerationSpec, Layout, SourceDocument
 from deckgen.providers.export import Sandbox
 from deckgen.providers.sources import SourceConverter
 from tests.support import documents
 
-from .corpus import CORPUS, DOCUMENTS, Document, check_deck, headings
+from .corpus import CORPUS, DOCUMENTS, Document, check_deck, embedded_deck, headings
 
 _BY_NAME = {document.name: document for document in DOCUMENTS}
 _FORMATS: dict[str, tuple[str, Callable[[list[documents.Block]], bytes]]] = {
@@ -36,16 +35,7 @@ async def converter() -> AsyncIterator[SourceConverter]:
 
 
 async def _deck(source: SourceDocument, count: int) -> tuple[Deck, list[str]]:
-    engine = EmbeddedEngine()
-    spec = GenerationSpec(sources=(source,), slide_count=count)
-
-    async def emit(index: int, item: OutlineItem) -> None:
-        pass
-
-    result = await engine.outline(spec, emit)
-    drafts = [draft async for draft in engine.slides(spec, result.outline)]
-    slides = tuple(draft.slide for draft in sorted(drafts, key=lambda d: d.index))
-    return Deck(title=result.outline.title, slides=slides), [w.code for w in result.warnings]
+    return await embedded_deck(GenerationSpec(sources=(source,), slide_count=count))
 
 
 # The quarterly report's PDF holds a narrow two-column table that markitdown reads as lines of
