@@ -64,6 +64,7 @@ from deckgen.pipeline import (
     CachedContent,
     ContentCache,
     Coordination,
+    FirstSlides,
     GenerationService,
     MemoryContentCache,
     PipelineDeps,
@@ -324,6 +325,8 @@ def build_app(settings: Settings, engine: ContentEngine | None = None) -> App:
         templates=templates,
         exporter=exporter,
         sources=_sources(settings, closers),
+        # Without a model, a deck's first slide is CPU work here: in a burst, each waits its turn.
+        first_slides=FirstSlides() if isinstance(engine, EmbeddedEngine) else None,
     )
     service = GenerationService(deps, shared, settings.timeout, settings.detach_grace)
     worker = None

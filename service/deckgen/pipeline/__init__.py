@@ -11,6 +11,7 @@ from deckgen.pipeline._ports import (
     Publish,
     RenderAssets,
 )
+from deckgen.pipeline._priority import FirstSlides
 from deckgen.pipeline._service import GenerationService, Started, parse_presentation_name
 from deckgen.pipeline._templates import TemplateLibrary, parse_template_name, template_not_found
 from deckgen.pipeline._worker import Worker
@@ -20,6 +21,7 @@ __all__ = [
     "CachedContent",
     "ContentCache",
     "Coordination",
+    "FirstSlides",
     "Fitter",
     "GenerationService",
     "InspectTemplate",

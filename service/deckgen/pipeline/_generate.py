@@ -36,6 +36,7 @@ from deckgen.domain import (
 from deckgen.domain import _events as ev
 from deckgen.domain._events import (
     ArtifactReady,
+    Event,
     ImageReady,
     OutlineItemReady,
     OutlineReady,
@@ -87,7 +88,10 @@ async def _plan(
     publish: Publish,
     emit_slide: SlideSink | None = None,
     done: Progressed | None = None,
+    after: list[Event] | None = None,
 ) -> OutlineResult:
+    """Plan the outline and announce it; with `after`, what would follow the outline (its warnings,
+    the progress) is put there for the caller to publish later instead."""
     if done is not None and done.outline is not None:
         # Taken over after the outline was announced: readers have it, so it is the outline.
         return OutlineResult(done.outline)
@@ -105,10 +109,13 @@ async def _plan(
             result = await deps.engine.outline(spec, emit, emit_slide=emit_slide)
         result = _keep_items_seen(result, done)
     await publish(OutlineReady(result.outline))
-    await _publish_warnings(publish, result.warnings)
-    await publish(
-        Progress(Stage.OUTLINE, _OUTLINE_DONE, f"outline ready: {len(result.outline.items)} slides")
-    )
+    tail: list[Event] = [ev.Warning(w.code, w.message, w.slide_index) for w in result.warnings]
+    tail.append(Progress(Stage.OUTLINE, _OUTLINE_DONE, f"outline ready: {len(result.outline.items)} slides"))
+    if after is not None:
+        after.extend(tail)
+    else:
+        for event in tail:
+            await publish(event)
     return result
 
 
@@ -256,6 +263,22 @@ class _Slides:
         self.total = spec.slide_count or 0
         self._allowed = spec.allowed_layouts if spec.outline is None else ()
         """Unknown (0) until the outline is planned, unless the caller asked for a count."""
+        self._after_first: list[Event] = []
+        self._announced = False
+
+    async def after_first(self, events: list[Event]) -> None:
+        """Publish `events` right after the next slide, or now if one was announced already."""
+        if self._announced:
+            for event in events:
+                await self._publish(event)
+        else:
+            self._after_first.extend(events)
+
+    async def flush(self) -> None:
+        """What was kept for after the first slide, when no slide came."""
+        events, self._after_first = self._after_first, []
+        for event in events:
+            await self._publish(event)
 
     async def accept(self, draft: SlideDraft) -> None:
         if draft.index in self.by_index:
@@ -270,6 +293,8 @@ class _Slides:
         )
         prompt = draft.image_prompt if wants_picture else ""
         await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage, prompt))
+        self._announced = True
+        await self.flush()
         await _publish_warnings(self._publish, draft.warnings)
         _, warnings = self._deps.fit(draft.slide, self._theme)
         for message in warnings:
@@ -471,7 +496,8 @@ async def generate_presentation(
 ) -> Presentation:
     """Generate a deck; with `done`, continue what an earlier worker published instead of starting over."""
     theme = deps.theme(spec.theme)
-    key = content_key(spec, deps.engine_name)
+    # Hashing the request (documents included) only when there is a cache to ask.
+    key = content_key(spec, deps.engine_name) if deps.cache is not None else ""
     resuming = done is not None and done.started
     # A cached deck may not be the one readers already saw part of: a continuation writes its own.
     cached = await deps.cache.get(key) if deps.cache is not None and not resuming else None
@@ -496,16 +522,24 @@ async def generate_presentation(
             # Planning again after a takeover: no slide is written before the plan is final, as the
             # items readers already have replace some of the new plan's.
             again = done is not None and bool(done.outline_items) and done.outline is None
+            # Without a model the first slide is at hand once the outline is: the outline's
+            # warnings and progress follow it rather than hold it up (see FirstSlides).
+            after: list[Event] | None = [] if deps.first_slides is not None else None
             planned = await _plan(
-                spec, deps, publish, emit_slide=None if again else written.accept, done=done
+                spec, deps, publish, emit_slide=None if again else written.accept, done=done, after=after
             )
             outline = planned.outline
             written.total = len(outline.items)
-            await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
+            writing = Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides")
+            if after is not None:
+                await written.after_first([*after, writing])
+            else:
+                await publish(writing)
             ready = frozenset(written.by_index)
             async with aclosing(deps.engine.slides(spec, outline, planned.ahead, skip=ready)) as drafts:
                 async for draft in drafts:
                     await written.accept(draft)
+            await written.flush()
             missing = [i for i in range(len(outline.items)) if i not in written.by_index]
             if missing:
                 raise RuntimeError(f"content engine wrote no slide for outline items {missing}")

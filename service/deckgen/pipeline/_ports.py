@@ -10,6 +10,7 @@ from deckgen.content import ContentEngine
 from deckgen.domain import ArtifactFormat, Brand, Deck, Layout, Slide, SourceDocument, Template, Theme
 from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
+from deckgen.pipeline._priority import FirstSlides
 from deckgen.providers.images import ImageGenerator
 from deckgen.providers.queue import EventLog, JobQueue
 from deckgen.providers.sources import Converted
@@ -105,6 +106,9 @@ class PipelineDeps:
     """The stored template of that id (NotFound if there is none); None when templates are off."""
     sources: SourceReader | None = None
     """Reads PDF, Office, HTML and CSV sources; None accepts Markdown and plain text only."""
+    first_slides: FirstSlides | None = None
+    """Every call reaches its first slide before any generation goes on past its own (see
+    `FirstSlides`): for an engine whose first slide is CPU work in this process, not a model's."""
 
 
 @dataclass(frozen=True, slots=True)

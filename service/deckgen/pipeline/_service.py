@@ -138,12 +138,32 @@ class GenerationService:
     async def start(self, spec: GenerationSpec, kind: JobKind, deadline: float | None = None) -> Started:
         if self._draining:
             raise _shutting_down()
-        fingerprint = _fingerprint(spec, kind)
+        presentation_id = str(uuid.uuid4())
+        first = self._deps.first_slides if kind is JobKind.PRESENTATION else None
+        if first is None:
+            return (await self._start(presentation_id, spec, kind, deadline))[0]
+        # From its arrival on, this call's way to its first slide goes before other decks' later work.
+        first.expect(presentation_id)
+        here = False
+        try:
+            started, here = await self._start(presentation_id, spec, kind, deadline)
+            return started
+        finally:
+            if not here:  # no generation of this process will publish its first slide
+                first.reached(presentation_id)
+
+    async def _start(
+        self, presentation_id: str, spec: GenerationSpec, kind: JobKind, deadline: float | None
+    ) -> tuple[Started, bool]:
+        """The call started (or joined), and whether this process's worker runs it."""
+        # Only a request_id is ever compared: without one, hashing the request (its documents
+        # included) would be work for nothing.
+        fingerprint = _fingerprint(spec, kind) if spec.request_id else ""
         request_key = spec.request_key
         if spec.request_id:
             joined = await self._join(request_key, fingerprint)
             if joined is not None:
-                return joined
+                return joined, False
         spec, notes = await self._read_sources(spec)
         # Checking parses the caller's documents: for a long one, tens of milliseconds of CPU that
         # must not hold up other streams' events.
@@ -153,7 +173,6 @@ class GenerationService:
             # Only the record is read here; the file itself is loaded when the deck is drawn.
             await self._templates("template").get(spec.template)
 
-        presentation_id = str(uuid.uuid4())
         now = time.time()
         presentation = Presentation(
             presentation_id,
@@ -184,7 +203,7 @@ class GenerationService:
             )
             if earlier is not None:  # another replica started the same request a moment ago
                 await events.delete(presentation_id)
-                return self._joined(request_key, fingerprint, earlier)
+                return self._joined(request_key, fingerprint, earlier), False
         # A worker of this process with room takes the job as it is enqueued (recorded in the queue
         # all the same, so another takes it over if this process dies): no hand-off through Redis,
         # and this replica's readers read its events from memory.
@@ -195,6 +214,7 @@ class GenerationService:
             if spec.request_id:
                 await self._shared.records.put(presentation)
             claim = await self._shared.queue.submit(job, worker=local)
+            here = self.local_worker is not None and bool(local) and claim is not None
             if self.local_worker is not None and local:
                 self.local_worker.take(claim)
                 local = ""
@@ -211,7 +231,7 @@ class GenerationService:
                     replace(presentation, state=PresentationState.FAILED, error=failure.message)
                 )
             raise
-        return Started(presentation_id, joined=False)
+        return Started(presentation_id, joined=False), here
 
     async def _read_sources(self, spec: GenerationSpec) -> tuple[GenerationSpec, tuple[str, ...]]:
         """The spec with every source as Markdown or text, read here on the front side so that a

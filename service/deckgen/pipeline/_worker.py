@@ -219,6 +219,8 @@ class Worker:
 
     def _done(self, job_id: str, _: object) -> None:
         self._running.pop(job_id, None)
+        if self._deps.first_slides is not None:
+            self._deps.first_slides.forget(job_id)
         self._slots.release()
         if not self._running:
             self._idle.set()
@@ -367,6 +369,7 @@ class Worker:
         stream = job.id
         order = asyncio.Lock()
         announced = dict(done.artifacts)
+        first = self._deps.first_slides
         for artifact in done.images.values():
             announced[artifact.name] = artifact
 
@@ -384,7 +387,13 @@ class Worker:
                     announced[event.artifact.name] = event.artifact
                     presentation = replace(presentation, artifacts=tuple(announced.values()))
                     await self._save(presentation, durable=True)
+                if first is not None:
+                    await first.later(stream)
                 await self._append(running, event)
+                if first is not None and isinstance(event, ev.SlideReady):
+                    first.reached(stream)
+                    # What follows the first slide (fitting it, the next ones) is later work too.
+                    await first.later(stream)
 
         if presentation.state is not PresentationState.GENERATING:
             presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import OrderedDict
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
@@ -63,6 +63,33 @@ def _sample(documents: list[Document]) -> str:
     ]
 
 
+def _plan_key(spec: GenerationSpec) -> tuple[object, ...]:
+    # Everything a plan depends on, the documents' bytes included: distinct documents never share one.
+    return (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes, spec.language)
+
+
+class _Planned:
+    """A plan, the outline it gives, and its slides for that outline (matched on first use): what
+    every request for the same documents and options shares."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.outline = Outline(title=plan.title, items=plan.items, subtitle=plan.subtitle)
+        self._matched: dict[bool, tuple[Slide, ...]] = {}
+
+    def matched(self, outline: Outline, speaker_notes: bool) -> tuple[Slide, ...] | None:
+        """The slides for `outline` when it is this plan's own and they were matched before."""
+        if outline is self.outline or outline == self.outline:
+            return self._matched.get(speaker_notes)
+        return None
+
+    def match(self, outline: Outline, speaker_notes: bool) -> tuple[Slide, ...]:
+        slides = tuple(slides_for_outline(outline, self.plan, speaker_notes=speaker_notes))
+        if outline is self.outline or outline == self.outline:
+            self._matched[speaker_notes] = slides  # every request of the same plan gets these
+        return slides
+
+
 class EmbeddedEngine:
     """Builds outlines and slides from Markdown and plain-text sources by extractive summarising.
 
@@ -74,8 +101,10 @@ class EmbeddedEngine:
 
     def __init__(self) -> None:
         # outline() and slides() of one request plan the same deck; planning once halves the work.
-        self._plans: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
+        self._plans: OrderedDict[tuple[object, ...], _Planned] = OrderedDict()
         self._plans_lock = threading.Lock()  # plans are made in threads, off the event loop
+        self._planning: dict[tuple[object, ...], asyncio.Future[_Planned]] = {}
+        """Plans being made, by key: a call that wants one of them waits for it."""
 
     def check(self, spec: GenerationSpec) -> None:
         if spec.text_mode == TextMode.GENERATE:
@@ -121,27 +150,55 @@ class EmbeddedEngine:
             raise InvalidRequest(violations)
         return documents
 
-    def _plan(self, spec: GenerationSpec) -> Plan:
-        key = (spec.sources, spec.topic, spec.slide_count, spec.text_mode, spec.speaker_notes, spec.language)
+    def _plan(self, spec: GenerationSpec) -> _Planned:
+        key = _plan_key(spec)
         with self._plans_lock:
-            plan = self._plans.get(key)
-            if plan is not None:
+            planned = self._plans.get(key)
+            if planned is not None:
                 self._plans.move_to_end(key)
-                return plan
+                return planned
         documents = self._documents(spec)
-        plan = plan_deck(
-            documents,
-            topic=spec.topic,
-            slide_count=spec.slide_count,
-            condense=spec.text_mode != TextMode.PRESERVE,
-            speaker_notes=spec.speaker_notes,
-            language=deck_language(spec.language, _sample(documents)),
+        planned = _Planned(
+            plan_deck(
+                documents,
+                topic=spec.topic,
+                slide_count=spec.slide_count,
+                condense=spec.text_mode != TextMode.PRESERVE,
+                speaker_notes=spec.speaker_notes,
+                language=deck_language(spec.language, _sample(documents)),
+            )
         )
         with self._plans_lock:
-            self._plans[key] = plan
+            self._plans[key] = planned
             if len(self._plans) > _PLANS_KEPT:
                 self._plans.popitem(last=False)
-        return plan
+        return planned
+
+    async def _planned(self, spec: GenerationSpec) -> _Planned:
+        """The plan of `spec`: at once when it was made already; else made in a thread (tens to
+        hundreds of milliseconds of CPU for a long document, during which the event loop still
+        gets its turns to send other streams' events), once for all the calls that want it
+        meanwhile (a burst of identical requests plans their deck once, not once per thread)."""
+        key = _plan_key(spec)
+        with self._plans_lock:
+            planned = self._plans.get(key)
+            if planned is not None:
+                self._plans.move_to_end(key)
+                return planned
+        loop = asyncio.get_running_loop()
+        planning = self._planning.get(key)
+        if planning is None or planning.get_loop() is not loop:
+            planning = asyncio.ensure_future(asyncio.to_thread(self._plan, spec))
+            self._planning[key] = planning
+            planning.add_done_callback(lambda done: self._planned_by(key, done))
+        # One caller going away does not stop the plan the others wait for.
+        return await asyncio.shield(planning)
+
+    def _planned_by(self, key: tuple[object, ...], done: asyncio.Future[_Planned]) -> None:
+        if self._planning.get(key) is done:
+            del self._planning[key]
+        if not done.cancelled():
+            done.exception()  # retrieved here: a plan nobody waits for any more may have failed
 
     async def outline(
         self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
@@ -151,15 +208,11 @@ class EmbeddedEngine:
         if spec.outline is not None:
             outline = spec.outline
         else:
-            # Planning a long document takes tens to hundreds of milliseconds of CPU: in a thread,
-            # the event loop still gets its turns (the GIL's switch interval) to send other
-            # streams' events meanwhile.
-            plan = await asyncio.to_thread(self._plan, spec)
-            outline = Outline(title=plan.title, items=plan.items, subtitle=plan.subtitle)
-            warnings = plan.warnings
+            plan = await self._planned(spec)
+            outline = plan.outline
+            warnings = plan.plan.warnings
         for index, item in enumerate(outline.items):
             await emit(index, item)
-            await asyncio.sleep(0)
         return OutlineResult(outline, warnings=warnings)
 
     async def slides(
@@ -172,19 +225,23 @@ class EmbeddedEngine:
     ) -> AsyncGenerator[SlideDraft, None]:
         self.check(spec)
         # Every item is matched before the first slide goes out, so a request that needs a model
-        # fails before any slide is streamed. Planned and matched in a thread, as in outline().
-        slides = await asyncio.to_thread(self._slides, spec, outline)
-        for index, (slide, item) in enumerate(zip(slides, outline.items, strict=True)):
+        # fails before any slide is streamed. Matched in a thread when the plan is not made yet,
+        # as in outline().
+        notes = spec.speaker_notes
+        slides: Sequence[Slide] | None = None
+        if spec.sources:
+            planned = await self._planned(spec)
+            slides = planned.matched(outline, notes)
+            if slides is None:
+                slides = await asyncio.to_thread(planned.match, outline, notes)
+        else:
+            slides = await asyncio.to_thread(slides_for_outline, outline, None, speaker_notes=notes)
+        for index, (slide, item) in enumerate(zip(slides or (), outline.items, strict=True)):
             if index in skip:
                 continue
             # An outline the caller edited pins its layouts; the engine's own plan already agrees.
             slide, warning = pin(slide, item, index) if spec.outline is not None else (slide, None)
             yield SlideDraft(index=index, slide=slide, warnings=(warning,) if warning else ())
-            await asyncio.sleep(0)
-
-    def _slides(self, spec: GenerationSpec, outline: Outline) -> list[Slide]:
-        plan = self._plan(spec) if spec.sources else None
-        return slides_for_outline(outline, plan, speaker_notes=spec.speaker_notes)
 
     async def regenerate_slide(
         self, spec: GenerationSpec, deck: Deck, index: int, instruction: str
