@@ -25,6 +25,13 @@ _MAX_TOKEN_CHARS = 512
 _MAX_SEQUENCE = 2**53
 
 
+_PREFIXES_KEPT = 4096
+
+
+def _message(principal: str, payload: bytes) -> bytes:
+    return b"deckgen-resume-" + _VERSION.encode() + b"\0" + principal.encode() + b"\0" + payload
+
+
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
@@ -46,15 +53,31 @@ class ResumeTokens:
         # No secret: a random one, good for this process only (said at start-up by the server).
         self.ephemeral = not secret
         self._keys = [k.encode() for k in (secret or secrets.token_urlsafe(32), previous) if k]
+        self._keyed: dict[str, hmac.HMAC] = {}
+        """The MAC of each recent caller's message prefix, to continue for each token."""
 
     @staticmethod
     def _mac(key: bytes, principal: str, payload: bytes) -> bytes:
-        message = b"deckgen-resume-" + _VERSION.encode() + b"\0" + principal.encode() + b"\0" + payload
-        return hmac.new(key, message, hashlib.sha256).digest()
+        return hmac.new(key, _message(principal, payload), hashlib.sha256).digest()
 
     def encode(self, principal: str, presentation_id: str, sequence: int) -> str:
-        payload = json.dumps({"p": presentation_id, "s": sequence}, separators=(",", ":")).encode()
-        return f"{_VERSION}.{_b64(payload)}.{_b64(self._mac(self._keys[0], principal, payload))}"
+        # One per event of every stream: the JSON written by hand for our own ids (the very bytes
+        # json.dumps writes), and the MAC continued from the caller's keyed prefix.
+        if _PRESENTATION_ID.match(presentation_id) and isinstance(sequence, int):
+            payload = f'{{"p":"{presentation_id}","s":{sequence}}}'.encode()
+        else:
+            payload = json.dumps({"p": presentation_id, "s": sequence}, separators=(",", ":")).encode()
+        mac = self._prefix(principal).copy()
+        mac.update(payload)
+        return f"{_VERSION}.{_b64(payload)}.{_b64(mac.digest())}"
+
+    def _prefix(self, principal: str) -> hmac.HMAC:
+        keyed = self._keyed.get(principal)
+        if keyed is None:
+            if len(self._keyed) >= _PREFIXES_KEPT:
+                self._keyed.clear()
+            keyed = self._keyed[principal] = hmac.new(self._keys[0], _message(principal, b""), hashlib.sha256)
+        return keyed
 
     def decode(self, principal: str, token: str) -> tuple[str, int]:
         """(presentation id, sequence) of a token this service issued to `principal`."""

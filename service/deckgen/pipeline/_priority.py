@@ -23,7 +23,7 @@ __all__ = ["FirstSlides"]
 
 
 class FirstSlides:
-    def __init__(self, patience: float = 5.0, quiet: float = 0.025, at_once: int = 3) -> None:
+    def __init__(self, patience: float = 5.0, quiet: float = 0.1, at_once: int = 3) -> None:
         self._patience = patience
         self._slots = asyncio.Semaphore(at_once)
         """Generations past their first slide going on at once: the loop's turns stay short (a burst

@@ -122,6 +122,9 @@ class GenerationService:
         self._renewal: asyncio.Task[None] | None = None
         self._draining = False
         self._closed = asyncio.Event()
+        self._parked: set[asyncio.Task[object]] = set()
+        """Tasks of this replica's readers waiting for their next event (cancelled to hand over)."""
+        self._handing_over: set[asyncio.Task[object]] = set()
         """Set when this replica hands its readers over to others (shutdown with a shared queue)."""
         self.local_worker: Worker | None = None
         """The worker of this process, if it has one: it takes the jobs started here when it can."""
@@ -166,8 +169,12 @@ class GenerationService:
                 return joined, False
         spec, notes = await self._read_sources(spec)
         # Checking parses the caller's documents: for a long one, tens of milliseconds of CPU that
-        # must not hold up other streams' events.
-        await asyncio.to_thread(self._check, spec, kind)
+        # must not hold up other streams' events; unless the engine knows them already.
+        quick = getattr(self._deps.engine, "check_is_quick", None)
+        if quick is not None and quick(spec):
+            self._check(spec, kind)
+        else:
+            await asyncio.to_thread(self._check, spec, kind)
         # A missing template fails the call now, not after the slides were written.
         if spec.template:
             # Only the record is read here; the file itself is loaded when the deck is drawn.
@@ -315,29 +322,33 @@ class GenerationService:
             await self._detached(presentation_id, reader_id)
 
     async def _until_closed(self, reader: AsyncGenerator[SequencedEvent]) -> AsyncIterator[SequencedEvent]:
-        """The reader's events until this replica hands its readers over (they resume elsewhere)."""
-        closed = asyncio.ensure_future(self._closed.wait())
-        step: asyncio.Future[SequencedEvent] | None = None
-        try:
-            while True:
-                step = asyncio.ensure_future(anext(reader))
-                await asyncio.wait({step, closed}, return_when=asyncio.FIRST_COMPLETED)
-                if not step.done():
-                    raise _shutting_down()
-                try:
-                    event = step.result()
-                except StopAsyncIteration:
-                    return
-                yield event
-                if event.terminal:
-                    return
-        finally:
-            closed.cancel()
-            if step is not None and not step.done():
-                # The reader must be idle again before it can be closed.
-                step.cancel()
-                with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                    await step
+        """The reader's events until this replica hands its readers over (they resume elsewhere).
+
+        Each event is awaited directly: racing every one against the hand-over in a task of its
+        own cost more than the rest of relaying it. The hand-over instead cancels the readers
+        waiting here, and only there (`_parked`), which end with UNAVAILABLE.
+        """
+        task = asyncio.current_task()
+        assert task is not None, "read from a task"
+        while True:
+            if self._closed.is_set():
+                raise _shutting_down()
+            self._parked.add(task)
+            try:
+                event = await anext(reader)
+            except StopAsyncIteration:
+                return
+            except asyncio.CancelledError:
+                if task not in self._handing_over:
+                    raise
+                self._handing_over.discard(task)
+                task.uncancel()
+                raise _shutting_down() from None
+            finally:
+                self._parked.discard(task)
+            yield event
+            if event.terminal:
+                return
 
     def _renew_readers_soon(self) -> None:
         if self._renewal is None or self._renewal.done():
@@ -540,6 +551,9 @@ class GenerationService:
     def hand_over_readers(self) -> None:
         """End this replica's streams with UNAVAILABLE: their callers resume on another replica."""
         self._closed.set()
+        for task in self._parked:
+            self._handing_over.add(task)
+            task.cancel()
 
     async def drain(self, grace: float) -> None:
         """Refuse new work; the workers (if this process has any) drain themselves."""

@@ -119,7 +119,15 @@ class EmbeddedEngine:
                 f"{_CONFIGURE}, or send source documents (Markdown or plain text) to build the deck from "
                 "them without a model."
             )
-        self._documents(spec)
+        if not self.check_is_quick(spec):
+            self._documents(spec)
+
+    def check_is_quick(self, spec: GenerationSpec) -> bool:
+        """Whether `check(spec)` reads no document: the same request was planned, so its documents
+        were read and found good (the front side then checks it without a thread hop)."""
+        key = _plan_key(spec)
+        with self._plans_lock:
+            return key in self._plans
 
     def _documents(self, spec: GenerationSpec) -> list[Document]:
         violations: list[FieldViolation] = []

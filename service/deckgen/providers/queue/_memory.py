@@ -47,9 +47,14 @@ class MemoryEventLog:
         self._retention = retention
         self._lifetime = lifetime
         self._clock = clock
+        self._next_expiry = 0.0
 
     def _expire(self) -> None:
         now = self._clock()
+        # A look at every stream: not at every call (a burst of calls would make it quadratic).
+        if now < self._next_expiry:
+            return
+        self._next_expiry = now + min(1.0, self._retention / 10)
         expired = [
             name
             for name, stream in self._streams.items()
