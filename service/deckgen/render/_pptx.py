@@ -55,6 +55,7 @@ from deckgen.render._plan import (
 )
 from deckgen.render._shared import (
     CHART_TYPES,
+    KeptParts,
     chart_data,
     chart_description,
     crop_to_frame,
@@ -481,10 +482,10 @@ class _Pages:
     page of a layout and every decoration, footer and slide number but for an id, a position, a
     colour or a text, so the first is kept and later ones are copies of it with those set."""
 
-    def __init__(self, prs: Any) -> None:
+    def __init__(self, prs: Any, template: _Template) -> None:
         self._prs = prs
+        self._template = template
         self._slides: dict[int, Any] = {}
-        self._notes: Any = None
         self._notes_count = 0
         self._decoration: Any = None
         self._bottom: dict[tuple[str, str, int], Any] = {}
@@ -541,23 +542,31 @@ class _Pages:
         page.shapes._spTree.append(shape)
 
     def notes(self, page: Any, text: str) -> None:
-        if self._notes is None:
+        template = self._template
+        slide_part = page.part
+        package = slide_part.package
+        if self._notes_count == 0 and template.notes_master is not None:
+            # What PresentationPart.notes_master_part does for the first notes page, with the
+            # master (and its theme) of the decks before.
+            presentation_part = package.presentation_part
+            presentation_part.relate_to(template.notes_master, RT.NOTES_MASTER)
+            presentation_part.__dict__["notes_master_part"] = template.notes_master
+        if template.notes_page is None:
             notes_slide = page.notes_slide  # creates the notes master too
-            self._notes = deepcopy(notes_slide._element)
             assert notes_slide.part.partname == "/ppt/notesSlides/notesSlide1.xml"
+            template.notes_page = deepcopy(notes_slide._element)
+            template.keep_notes_master(package.presentation_part.notes_master_part)
         else:
             # What SlidePart.notes_slide does for a slide without notes, from the copy.
-            slide_part = page.part
-            package = slide_part.package
             # python-pptx's next_partname walks every part for the first free number: the template
             # has no notes pages, so the next is one more than those added.
             part = NotesSlidePart(
                 PackURI(f"/ppt/notesSlides/notesSlide{self._notes_count + 1}.xml"),
                 CT.PML_NOTES_SLIDE,
                 package,
-                deepcopy(self._notes),
+                deepcopy(template.notes_page),
             )
-            part.relate_to(package.presentation_part.notes_master_part, RT.NOTES_MASTER)
+            part.relate_to(template.notes_master, RT.NOTES_MASTER)
             part.relate_to(slide_part, RT.SLIDE)
             slide_part.relate_to(part, RT.NOTES_SLIDE)
             notes_slide = part.notes_slide
@@ -650,20 +659,44 @@ def _draw(
         pages.notes(page, notes)
 
 
-_blank_kept = threading.local()
+class _Template:
+    """python-pptx's default template, opened once per thread (each thread its own: lxml trees are
+    not shared between threads). Opening it parses a dozen parts, and so does a deep copy; but a deck
+    only ever changes its presentation and document-properties parts, so a new deck copies those two
+    and shares the masters, layouts, themes and the rest with the original, whose serialised and
+    deflated bytes (`kept`) are written into every deck. The notes master, made for the first
+    notes page, is shared the same way."""
 
-
-def _blank() -> Any:
-    """A new 16:9 presentation on python-pptx's default template. Opening the template parses a
-    dozen parts; a copy of one opened before costs half as much. The original is never drawn on,
-    and each thread copies its own."""
-    original = getattr(_blank_kept, "presentation", None)
-    if original is None:
+    def __init__(self) -> None:
         original = Presentation()
         original.slide_width = Emu(12192000)
         original.slide_height = Emu(6858000)
-        _blank_kept.presentation = original
-    return deepcopy(original)
+        self.original = original
+        package = original.part.package
+        changed = {original.part, package.core_properties.part}
+        self.kept = KeptParts()
+        self.kept.parts.update(part for part in package.iter_parts() if part not in changed)
+        self.notes_master: Any = None
+        self.notes_page: Any = None
+
+    def blank(self) -> Any:
+        """A new 16:9 presentation; the original is never drawn on."""
+        return deepcopy(self.original, {id(part): part for part in self.kept.parts})
+
+    def keep_notes_master(self, part: Any) -> None:
+        self.notes_master = part
+        self.kept.parts.add(part)
+        self.kept.parts.update(related.target_part for related in part.rels.values())
+
+
+_templates = threading.local()
+
+
+def _template() -> _Template:
+    template: _Template | None = getattr(_templates, "template", None)
+    if template is None:
+        template = _templates.template = _Template()
+    return template
 
 
 def render_pptx(
@@ -671,7 +704,8 @@ def render_pptx(
 ) -> bytes:
     """A complete 16:9 .pptx of `deck`; slides that would overflow are split first, unless `fitted`
     says they already are the fitter's parts (as the pipeline's decks are), which fit as they are."""
-    prs = _blank()
+    template = _template()
+    prs = template.blank()
     images = images or {}
     # Brand colours and fonts replace the theme's, adjusted where they would be unreadable.
     theme, _ = apply_brand(theme, deck.brand)
@@ -681,11 +715,11 @@ def render_pptx(
     slides = list(deck.slides)
     if not fitted:
         slides = [part for slide in slides for part in fit_slide(slide, theme).slides]
-    pages = _Pages(prs)
+    pages = _Pages(prs, template)
     for number, slide in enumerate(unique_titles(slides, theme, deck.title), start=1):
         # The title slide (a title layout opening the deck) carries neither: it is the cover.
         cover = number == 1 and effective_layout(slide) is Layout.TITLE
         footer = "" if cover else deck.footer
         shown = number if deck.slide_numbers and not cover else None
         _draw(pages, slide, theme, images, deck.language or "en", logo, footer, shown)
-    return save_deck(prs, deck)
+    return save_deck(prs, deck, template.kept)

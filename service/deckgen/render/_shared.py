@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +28,7 @@ from deckgen.render._markdown import plain
 
 __all__ = [
     "CHART_TYPES",
+    "KeptParts",
     "chart_data",
     "chart_description",
     "start_at_zero",
@@ -68,6 +72,67 @@ def _put(target: zipfile.ZipFile, name: str, content: bytes) -> None:
     target.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), _fixed(name, content), zipfile.ZIP_DEFLATED)
 
 
+_Member = tuple[bytes, int, int, int, bytes]
+"""A zip member ready to be written: name (UTF-8), flag bits, CRC-32, size, deflated content."""
+
+_DOS_DATE = (_ZIP_TIME[0] - 1980) << 9 | _ZIP_TIME[1] << 5 | _ZIP_TIME[2]
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+def _member(name: str, content: bytes) -> _Member:
+    """`content` deflated as zipfile's ZIP_DEFLATED does (default level, raw deflate)."""
+    content = _fixed(name, content)
+    deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    packed = deflate.compress(content) + deflate.flush()
+    flags = 0 if name.isascii() else 0x800  # zipfile marks a non-ASCII name as UTF-8
+    return name.encode(), flags, zlib.crc32(content), len(content), packed
+
+
+def _zip(members: Iterable[_Member]) -> bytes:
+    """The members as one archive, byte for byte what zipfile.ZipFile writes to a seekable file
+    for `_put`'s ZipInfos: members kept deflated (a template's parts) are only copied."""
+    out = io.BytesIO()
+    central: list[bytes] = []
+    for name, flags, crc, size, packed in members:
+        offset = out.tell()
+        out.write(
+            _LOCAL.pack(b"PK\x03\x04", 20, 0, flags, 8, 0, _DOS_DATE, crc, len(packed), size, len(name), 0)
+        )
+        out.write(name)
+        out.write(packed)
+        central.append(
+            _CENTRAL.pack(
+                b"PK\x01\x02",
+                20,
+                3,
+                20,
+                0,
+                flags,
+                8,
+                0,
+                _DOS_DATE,
+                crc,
+                len(packed),
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0o600 << 16,
+                offset,
+            )
+            + name
+        )
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(_END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
 def deterministic(data: bytes) -> bytes:
     """Rewrite a zip (and the workbooks embedded for charts) with fixed timestamps, so that the same
     deck always renders to the same bytes."""
@@ -96,19 +161,42 @@ def _rels_xml(rels: Any) -> bytes:
     return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
 
 
-def _write_package(package: Any) -> bytes:
+class KeptParts:
+    """Parts a writer shares between its decks unchanged (a template's masters, layouts and themes):
+    each is serialised and deflated once, for the first deck, and its bytes copied into the next."""
+
+    def __init__(self) -> None:
+        self.parts: set[Any] = set()
+        self._members: dict[Any, tuple[_Member, ...]] = {}
+
+    def members(self, part: Any) -> tuple[_Member, ...]:
+        found = self._members.get(part)
+        if found is None:
+            found = self._members[part] = _part_members(part)
+        return found
+
+
+def _part_members(part: Any) -> tuple[_Member, ...]:
+    content = _member(part.partname.membername, part.blob)
+    if not part._rels:
+        return (content,)
+    return content, _member(part.partname.rels_uri.membername, _rels_xml(part.rels))
+
+
+def _write_package(package: Any, kept: KeptParts | None = None) -> bytes:
     """The package zipped once, members in python-pptx's order and with fixed timestamps: the
     bytes `deterministic(<python-pptx's save>)` would give, without deflating everything twice."""
     parts = tuple(package.iter_parts())
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        _put(target, CONTENT_TYPES_URI.membername, serialize_part_xml(_ContentTypesItem.xml_for(parts)))
-        _put(target, PACKAGE_URI.rels_uri.membername, _rels_xml(package._rels))
-        for part in parts:
-            _put(target, part.partname.membername, part.blob)
-            if part._rels:
-                _put(target, part.partname.rels_uri.membername, _rels_xml(part.rels))
-    return out.getvalue()
+    members = [
+        _member(CONTENT_TYPES_URI.membername, serialize_part_xml(_ContentTypesItem.xml_for(parts))),
+        _member(PACKAGE_URI.rels_uri.membername, _rels_xml(package._rels)),
+    ]
+    for part in parts:
+        if kept is not None and part in kept.parts:
+            members.extend(kept.members(part))
+        else:
+            members.extend(_part_members(part))
+    return _zip(members)
 
 
 def image_size(data: bytes | None) -> tuple[int, int] | None:
@@ -219,8 +307,9 @@ _FIXED_TIME = datetime(2000, 1, 1)
 """Documents carry this creation time so that the same deck always renders to the same bytes."""
 
 
-def save_deck(prs: Any, deck: Deck) -> bytes:
-    """`prs` with the deck's document properties, as bytes that depend on the deck alone."""
+def save_deck(prs: Any, deck: Deck, kept: KeptParts | None = None) -> bytes:
+    """`prs` with the deck's document properties, as bytes that depend on the deck alone; the
+    `kept` parts, unchanged since a deck before, are not serialised and deflated again."""
     properties = prs.core_properties
     properties.title = deck.title
     properties.subject = deck.subtitle
@@ -230,7 +319,7 @@ def save_deck(prs: Any, deck: Deck) -> bytes:
     properties.language = deck.language
     properties.revision = 1
     properties.created = properties.modified = _FIXED_TIME
-    return _write_package(prs.part.package)
+    return _write_package(prs.part.package, kept)
 
 
 def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> None:
