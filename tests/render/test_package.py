@@ -7,11 +7,12 @@ import io
 import zipfile
 from dataclasses import replace
 
+from lxml import etree
 from pptx import Presentation
 
 from deckgen.domain import Brand
 from deckgen.render import get_theme, render_pptx
-from deckgen.render._pptx import _template
+from deckgen.render._pptx import _template, _write_notes
 from deckgen.render._shared import _member, _part_members, _put, _zip
 
 from .decks import IMAGE_URI, every_layout_deck, png
@@ -66,3 +67,14 @@ def test_decks_leave_the_shared_template_parts_as_they_were() -> None:
     with zipfile.ZipFile(io.BytesIO(second)) as package:
         assert package.testzip() is None
         assert "ppt/notesMasters/notesMaster1.xml" in package.namelist()
+
+
+def test_notes_are_written_as_python_pptx_writes_them() -> None:
+    text = "First line\n\nA soft\vbreak, a bell \x07 and a tab\there\n\v"
+    prs = Presentation()
+    expected = prs.slides.add_slide(prs.slide_layouts[5]).notes_slide
+    expected.notes_text_frame.text = text
+    written = prs.slides.add_slide(prs.slide_layouts[5]).notes_slide
+    _write_notes(written._element, "replaced")
+    _write_notes(written._element, text)
+    assert etree.tostring(written._element) == etree.tostring(expected._element)

@@ -71,7 +71,7 @@ from deckgen.render._shared import (
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
 _TITLE_ONLY_LAYOUT = 5
-_ANCHORS = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
+_XML_ANCHORS = {"top": "t", "middle": "ctr", "bottom": "b"}
 _NO_TABLE_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"
 
 
@@ -81,7 +81,38 @@ def _rgb(hex_colour: str) -> RGBColor:
 
 
 def _set_box(shape: Any, box: geo.Box) -> None:
-    shape.left, shape.top, shape.width, shape.height = (Emu(v) for v in box.emu())
+    """The shape's `a:xfrm` as python-pptx's left, top, width and height setters write it, without
+    their four searches for the transform."""
+    sp_pr = shape._element.find(qn("p:spPr"))
+    xfrm = sp_pr.find(qn("a:xfrm"))
+    if xfrm is None:
+        xfrm = sp_pr.makeelement(qn("a:xfrm"), {})
+        sp_pr.insert(0, xfrm)
+    off = xfrm.find(qn("a:off"))
+    if off is None:
+        off = xfrm.makeelement(qn("a:off"), {})
+        xfrm.insert(0, off)
+    ext = xfrm.find(qn("a:ext"))
+    if ext is None:
+        ext = xfrm.makeelement(qn("a:ext"), {})
+        off.addnext(ext)
+    x, y, cx, cy = box.emu()
+    off.set("x", str(x))
+    off.set("y", str(y))
+    ext.set("cx", str(cx))
+    ext.set("cy", str(cy))
+
+
+def _fill_background(page: Any, colour: str) -> None:
+    """A solid background, as python-pptx's `background.fill.solid()` and its colour write it."""
+    c_sld = page._element.find(qn("p:cSld"))
+    for old in c_sld.findall(qn("p:bg")):
+        c_sld.remove(old)
+    bg = c_sld.makeelement(qn("p:bg"), {})
+    bg_pr = _sub(bg, "p:bgPr")
+    _sub(_sub(bg_pr, "a:solidFill"), "a:srgbClr", val=str(_rgb(colour)))
+    _sub(bg_pr, "a:effectLst")
+    c_sld.insert(0, bg)
 
 
 _RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps"})
@@ -103,7 +134,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _write_para(
-    paragraph: Any,
+    p: Any,
     para: Para,
     size: float,
     first: bool,
@@ -114,7 +145,6 @@ def _write_para(
 ) -> None:
     """One styled run in `paragraph`, written as XML directly: python-pptx's property setters cost
     more than the rest of rendering together."""
-    p = paragraph._p
     for old in p.findall(qn("a:pPr")):
         p.remove(old)
     p_pr = p.makeelement(qn("a:pPr"), {})
@@ -182,11 +212,12 @@ def _write_run(
 def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None) -> None:
     # A plan that does not fit never reaches here (slides are fitted first); the minimum is a fallback.
     size = frame.size if frame.size is not None else frame.min_size
-    fixed_frame(text_frame, geo.INSET_X, geo.INSET_Y)
-    text_frame.vertical_anchor = _ANCHORS[frame.anchor]
+    tx_body = text_frame._txBody
+    fixed_frame(text_frame, geo.INSET_X, geo.INSET_Y).set("anchor", _XML_ANCHORS[frame.anchor])
+    first = tx_body.find(qn("a:p"))
     for index, para in enumerate(frame.paras):
-        paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
-        _write_para(paragraph, para, size, index == 0, frame.align, language, part, frame.space)
+        p = first if index == 0 and first is not None else _sub(tx_body, "a:p")
+        _write_para(p, para, size, index == 0, frame.align, language, part, frame.space)
 
 
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
@@ -236,7 +267,7 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
             for index, line in enumerate(lines):
                 paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
                 para = Para.of(line, "cell", plan.font, header, colour)
-                _write_para(paragraph, para, size, True, "left", language, shapes.part)
+                _write_para(paragraph._p, para, size, True, "left", language, shapes.part)
 
 
 def _palette(theme: Theme) -> list[str]:
@@ -480,14 +511,15 @@ class _Pages:
     from its layout (or the notes master) by parsing a skeleton and cloning placeholder after
     placeholder, and each shape through a dozen property setters; the result is the same for every
     page of a layout and every decoration, footer and slide number but for an id, a position, a
-    colour or a text, so the first is kept and later ones are copies of it with those set."""
+    colour or a text, so the first is kept and later ones are copies of it with those set. New
+    slides, notes pages and decorations do not depend on the deck: those are kept for every deck
+    of the thread (`_Template`); footers and slide numbers, fitted to the deck's theme, for one deck."""
 
     def __init__(self, prs: Any, template: _Template) -> None:
         self._prs = prs
         self._template = template
-        self._slides: dict[int, Any] = {}
+        self._slides = template.slides
         self._notes_count = 0
-        self._decoration: Any = None
         self._bottom: dict[tuple[str, str, int], Any] = {}
 
     def slide(self, layout_index: int) -> Any:
@@ -510,10 +542,10 @@ class _Pages:
     def decoration(self, shapes: Any, box: geo.Box, colour: str) -> None:
         """A decoration as `_add_decoration` draws it: after the first, a copy with its own id,
         position and colour."""
-        kept = self._decoration
+        kept = self._template.decoration
         if kept is None:
             _add_decoration(shapes, box, colour)
-            self._decoration = deepcopy(shapes._spTree[-1])
+            self._template.decoration = deepcopy(shapes._spTree[-1])
             return
         shape = deepcopy(kept)
         shape.nvSpPr.cNvPr.set("id", str(shapes._next_shape_id))
@@ -571,7 +603,35 @@ class _Pages:
             slide_part.relate_to(part, RT.NOTES_SLIDE)
             notes_slide = part.notes_slide
         self._notes_count += 1
-        notes_slide.notes_text_frame.text = text
+        _write_notes(notes_slide._element, text)
+
+
+_NOTES_ESCAPED = re.compile(r"[\x00-\x08\x0B-\x1F]")
+_PH_PATH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
+
+
+def _write_notes(notes_page: Any, text: str) -> None:
+    """The notes placeholder's text, as python-pptx's `notes_text_frame.text = text` writes it: a
+    paragraph a line, a break for a vertical tab, control characters escaped ("_x0007_")."""
+    sp_tree = notes_page.find(qn("p:cSld")).find(qn("p:spTree"))
+    bodies = (
+        sp.find(qn("p:txBody"))
+        for sp in sp_tree.iterchildren(qn("p:sp"))
+        if (ph := sp.find(_PH_PATH)) is not None and ph.get("type") == "body"
+    )
+    tx_body = next(bodies, None)
+    if tx_body is None:
+        return
+    for old in tx_body.findall(qn("a:p")):
+        tx_body.remove(old)
+    for line in text.split("\n"):
+        p = _sub(tx_body, "a:p")
+        for index, piece in enumerate(line.split("\v")):
+            if index:
+                _sub(p, "a:br")
+            if piece:
+                escaped = _NOTES_ESCAPED.sub(lambda match: f"_x{ord(match.group()):04X}_", piece)
+                _sub(_sub(p, "a:r"), "a:t").text = escaped
 
 
 def _draw(
@@ -592,8 +652,7 @@ def _draw(
         plan = mirror(plan)
     layout_index, placeholders = _slide_layout(plan)
     page = pages.slide(layout_index)
-    page.background.fill.solid()
-    page.background.fill.fore_color.rgb = _rgb(theme.background)
+    _fill_background(page, theme.background)
     shapes = page.shapes
     title = shapes.title
     _set_box(title, plan.title.box)
@@ -678,6 +737,9 @@ class _Template:
         self.kept.parts.update(part for part in package.iter_parts() if part not in changed)
         self.notes_master: Any = None
         self.notes_page: Any = None
+        self.slides: dict[int, Any] = {}
+        """A new slide of each layout, as python-pptx made it, and a decoration: see `_Pages`."""
+        self.decoration: Any = None
 
     def blank(self) -> Any:
         """A new 16:9 presentation; the original is never drawn on."""

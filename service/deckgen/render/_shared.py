@@ -15,12 +15,12 @@ from lxml import etree
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
-from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
 from pptx.opc.oxml import nsmap, serialize_part_xml
 from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
 from pptx.opc.serialized import _ContentTypesItem
 from pptx.oxml import parse_xml
+from pptx.oxml.ns import qn
 from pptx.util import Inches
 
 from deckgen.domain import Chart, ChartType, Deck, Slide
@@ -322,11 +322,25 @@ def save_deck(prs: Any, deck: Deck, kept: KeptParts | None = None) -> bytes:
     return _write_package(prs.part.package, kept)
 
 
-def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> None:
+def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> Any:
     """A text frame that wraps, never autofits, with these insets (inches) written out: a
-    placeholder would otherwise inherit its master's, and the box measured would not be the box drawn."""
-    text_frame.word_wrap = True
-    text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    body_pr = text_frame._txBody.bodyPr
+    placeholder would otherwise inherit its master's, and the box measured would not be the box drawn.
+    Written as python-pptx's word_wrap and auto_size setters write it; returns the `a:bodyPr`."""
+    body_pr = text_frame._txBody.find(qn("a:bodyPr"))
+    body_pr.set("wrap", "square")
+    for child in list(body_pr):
+        if child.tag in _AUTOFITS:
+            body_pr.remove(child)
+    no_autofit = body_pr.makeelement(qn("a:noAutofit"), {})
+    after = next((child for child in body_pr if child.tag in _AFTER_AUTOFIT), None)
+    if after is None:
+        body_pr.append(no_autofit)
+    else:
+        after.addprevious(no_autofit)
     for name, inches in (("lIns", inset_x), ("rIns", inset_x), ("tIns", inset_y), ("bIns", inset_y)):
         body_pr.set(name, str(Inches(inches)))
+    return body_pr
+
+
+_AUTOFITS = frozenset(qn(tag) for tag in ("a:noAutofit", "a:normAutofit", "a:spAutoFit"))
+_AFTER_AUTOFIT = frozenset(qn(tag) for tag in ("a:scene3d", "a:sp3d", "a:flatTx", "a:extLst"))
