@@ -67,6 +67,7 @@ from deckgen.render._shared import (
     save_deck,
     start_at_zero,
 )
+from deckgen.render._shared import escape_attribute as _attr
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
@@ -215,9 +216,89 @@ def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None)
     tx_body = text_frame._txBody
     fixed_frame(text_frame, geo.INSET_X, geo.INSET_Y).set("anchor", _XML_ANCHORS[frame.anchor])
     first = tx_body.find(qn("a:p"))
+    if first is not None and len(first) == 0 and not first.attrib and all(_as_text(p) for p in frame.paras):
+        # Parsed from text at once: building the same paragraphs element by element costs twice.
+        paras = "".join(
+            _para_xml(para, size, index == 0, frame.align, language, part, frame.space)
+            for index, para in enumerate(frame.paras)
+        )
+        parsed = parse_xml(f"<a:txBody {_NAMESPACES}>{paras}</a:txBody>")
+        first.addprevious(parsed[0])
+        tx_body.remove(first)
+        tx_body.extend(parsed[:])
+        return
     for index, para in enumerate(frame.paras):
         p = first if index == 0 and first is not None else _sub(tx_body, "a:p")
         _write_para(p, para, size, index == 0, frame.align, language, part, frame.space)
+
+
+_NAMESPACES = (
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _as_text(para: Para) -> bool:
+    """`_para_xml` writes this paragraph as `_write_para` would: an empty run's `a:t` would be
+    parsed back without its text and written `<a:t/>`, not `<a:t></a:t>`."""
+    return all(span.text for span in para.runs)
+
+
+def _para_xml(
+    para: Para, size: float, first: bool, align: str, language: str, part: Any, space: float
+) -> str:
+    """The `a:p` `_write_para` writes into an empty paragraph, as text: the same elements and
+    attributes, in the same order, escaped as lxml escapes them."""
+    attributes = ""
+    if is_rtl(language):
+        attributes = ' rtl="1"'
+        align = {"left": "right", "right": "left"}.get(align, align)
+    margin, indent = geo.bullet_indent(para.level) if para.bullet else (0.0, 0.0)
+    attributes += f' marL="{Inches(margin)}" indent="{Inches(indent)}"'
+    if para.bullet and para.level:
+        attributes += f' lvl="{para.level}"'
+    attributes += f' algn="{_XML_ALIGN[align]}"'
+    east_asian = has_cjk(para.text)
+    if east_asian:
+        attributes += ' eaLnBrk="1" hangingPunct="0"'
+    before = 0 if first else round(space * size * 100)
+    if para.bullet:
+        char = "\u2022" if para.level != 1 else "\u2013"
+        bullet = (
+            f'<a:buClr><a:srgbClr val="{_attr(para.color)}"/></a:buClr><a:buFont typeface="Arial"/>'
+            f'<a:buChar char="{char}"/>'
+        )
+    else:
+        bullet = "<a:buNone/>"
+    runs = "".join(_run_xml(para, span, size, language, east_asian, part) for span in para.runs)
+    return (
+        f'<a:p><a:pPr{attributes}><a:lnSpc><a:spcPct val="100000"/></a:lnSpc>'
+        f'<a:spcBef><a:spcPts val="{before}"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft>'
+        f"{bullet}</a:pPr>{runs}</a:p>"
+    )
+
+
+def _run_xml(para: Para, span: Span, size: float, language: str, east_asian: bool, part: Any) -> str:
+    link = link_target(span.link) if part is not None else ""
+    bold = "1" if para.bold or span.bold else "0"
+    italic = "1" if span.italic else "0"
+    xml = f'<a:r><a:rPr lang="{_attr(language)}" sz="{round(size * 100)}" b="{bold}" i="{italic}"'
+    if link:
+        xml += ' u="sng"'
+    font = MONOSPACE if span.code else para.font
+    xml += (
+        f'><a:solidFill><a:srgbClr val="{_attr(para.color)}"/></a:solidFill>'
+        f'<a:latin typeface="{_attr(font)}"/>'
+    )
+    if east_asian:
+        xml += f'<a:ea typeface="{_attr(east_asian_font(language))}"/>'
+    if has_complex_script(span.text):
+        xml += f'<a:cs typeface="{_attr(complex_script_font(span.text))}"/>'
+    if link:
+        xml += f'<a:hlinkClick r:id="{_attr(part.relate_to(link, RT.HYPERLINK, is_external=True))}"/>'
+    text = _CONTROL.sub("\ufffd", span.text).translate(_ESCAPES)
+    return f"{xml}</a:rPr><a:t>{text}</a:t></a:r>"
 
 
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from lxml import etree
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
@@ -34,6 +33,7 @@ __all__ = [
     "start_at_zero",
     "crop_to_frame",
     "deterministic",
+    "escape_attribute",
     "fixed_frame",
     "save_deck",
     "image_size",
@@ -149,16 +149,30 @@ _RELS = nsmap["pr"]
 
 def _rels_xml(rels: Any) -> bytes:
     """A part's .rels, as python-pptx's `_Relationships.xml` writes it (relationships in numerical
-    order of their ids), without parsing a skeleton for every relationship."""
-    root = etree.Element(f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
+    order of their ids), written as text: lxml would build, then serialise, an element for each."""
     numbered = sorted((int(r[3:]) if r.startswith("rId") and r[3:].isdigit() else 0, r) for r in rels)
+    lines = []
     for _, r_id in numbered:
         rel = rels[r_id]
-        attributes = {"Id": r_id, "Type": rel.reltype, "Target": rel.target_ref}
-        if rel.is_external:
-            attributes["TargetMode"] = RTM.EXTERNAL
-        etree.SubElement(root, f"{{{_RELS}}}Relationship", attributes)
-    return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
+        external = f' TargetMode="{RTM.EXTERNAL}"' if rel.is_external else ""
+        lines.append(
+            f'<Relationship Id="{escape_attribute(r_id)}" Type="{escape_attribute(rel.reltype)}" '
+            f'Target="{escape_attribute(rel.target_ref)}"{external}/>'
+        )
+    body = f'<Relationships xmlns="{_RELS}">{"".join(lines)}</Relationships>' if lines else _NO_RELS
+    return (_XML_DECLARATION + body).encode()
+
+
+_XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_NO_RELS = f'<Relationships xmlns="{_RELS}"/>'
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def escape_attribute(value: str) -> str:
+    """`value` escaped as lxml escapes an attribute's value."""
+    return value.translate(_ATTRIBUTE_ESCAPES)
 
 
 class KeptParts:
