@@ -746,6 +746,9 @@ def _draw(
         if idx not in used:
             # An empty placeholder shows "Click to add text" in PowerPoint.
             shape._element.getparent().remove(shape._element)
+    # From here on shapes are only added, each taking its id from `_next_shape_id`: python-pptx can
+    # count on from the highest id instead of searching the slide for it for every new shape.
+    shapes.turbo_add_enabled = True
 
     def add_frame(frame: Frame) -> None:
         idx = placeholders.get(frame.name)
