@@ -59,7 +59,7 @@ from deckgen.render._shared import (
     chart_data,
     chart_description,
     crop_to_frame,
-    fixed_frame,
+    fixed_body,
     image_size,
     mark_decorative,
     norm,
@@ -82,9 +82,9 @@ def _rgb(hex_colour: str) -> RGBColor:
 
 
 def _set_box(shape: Any, box: geo.Box) -> None:
-    """The shape's `a:xfrm` as python-pptx's left, top, width and height setters write it, without
-    their four searches for the transform."""
-    sp_pr = shape._element.find(qn("p:spPr"))
+    """The shape element's `a:xfrm` as python-pptx's left, top, width and height setters write it,
+    without their four searches for the transform."""
+    sp_pr = shape.find(qn("p:spPr"))
     xfrm = sp_pr.find(qn("a:xfrm"))
     if xfrm is None:
         xfrm = sp_pr.makeelement(qn("a:xfrm"), {})
@@ -210,11 +210,11 @@ def _write_run(
     return run
 
 
-def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None) -> None:
+def _write_frame(tx_body: Any, frame: Frame, language: str, part: Any = None) -> None:
+    """`frame` drawn in a shape's `p:txBody`."""
     # A plan that does not fit never reaches here (slides are fitted first); the minimum is a fallback.
     size = frame.size if frame.size is not None else frame.min_size
-    tx_body = text_frame._txBody
-    fixed_frame(text_frame, geo.INSET_X, geo.INSET_Y).set("anchor", _XML_ANCHORS[frame.anchor])
+    fixed_body(tx_body, geo.INSET_X, geo.INSET_Y).set("anchor", _XML_ANCHORS[frame.anchor])
     first = tx_body.find(qn("a:p"))
     if first is not None and len(first) == 0 and not first.attrib and all(_as_text(p) for p in frame.paras):
         # Parsed from text at once: building the same paragraphs element by element costs twice.
@@ -299,6 +299,16 @@ def _run_xml(para: Para, span: Span, size: float, language: str, east_asian: boo
         xml += f'<a:hlinkClick r:id="{_attr(part.relate_to(link, RT.HYPERLINK, is_external=True))}"/>'
     text = _CONTROL.sub("\ufffd", span.text).translate(_ESCAPES)
     return f"{xml}</a:rPr><a:t>{text}</a:t></a:r>"
+
+
+_ANY_PH = f"*/{qn('p:nvPr')}/{qn('p:ph')}"
+_C_NV_PR = f"*/{qn('p:cNvPr')}"
+
+
+def _text_body(shape: Any) -> Any:
+    """A shape element's `p:txBody`, added if it has none (as python-pptx's `text_frame` does)."""
+    found = shape.find(qn("p:txBody"))
+    return found if found is not None else shape.get_or_add_txBody()
 
 
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
@@ -572,14 +582,16 @@ def _add_footer(page: Any, text: str, box: geo.Box, theme: Theme, language: str)
             words.pop()
             para = Para(" ".join(words) + "\u2026", "footer", para.font, False, para.color)
         size = _FOOTER_MIN_SIZE
-    _write_frame(shape.text_frame, Frame("footer", box, (para,), size, size, anchor="middle"), language)
+    _write_frame(
+        _text_body(shape._element), Frame("footer", box, (para,), size, size, anchor="middle"), language
+    )
 
 
 def _add_slide_number(page: Any, number: int, box: geo.Box, theme: Theme, language: str) -> None:
     shape = _bottom_placeholder(page, "sldNum", "Slide Number", box)
     para = Para(str(number), "number", theme.body_font, False, theme.muted)
     frame = Frame("number", box, (para,), _FOOTER_SIZE, _FOOTER_SIZE, anchor="middle", align="right")
-    _write_frame(shape.text_frame, frame, language)
+    _write_frame(_text_body(shape._element), frame, language)
     # A field: PowerPoint renumbers it when slides are moved; the text is what it shows until then.
     run = shape.text_frame.paragraphs[0]._p.find(qn("a:r"))
     run.tag = qn("a:fld")
@@ -735,17 +747,26 @@ def _draw(
     page = pages.slide(layout_index)
     _fill_background(page, theme.background)
     shapes = page.shapes
-    title = shapes.title
+    # The slide's title (the first placeholder of idx 0) and other placeholders by idx, found
+    # without python-pptx's shape proxies.
+    title: Any = None
+    holders: dict[int, Any] = {}
+    for element in shapes._spTree.iterchildren():
+        ph = element.find(_ANY_PH)
+        if ph is None:
+            continue
+        idx = int(ph.get("idx", "0"))
+        if idx == 0 and title is None:
+            title = element
+        else:
+            holders[idx] = element
     _set_box(title, plan.title.box)
-    _write_frame(title.text_frame, plan.title, language, page.part)
-    holders = {
-        shape.placeholder_format.idx: shape for shape in page.placeholders if shape.shape_id != title.shape_id
-    }
+    _write_frame(_text_body(title), plan.title, language, page.part)
     used = {placeholders[frame.name] for frame in plan.frames if frame.name in placeholders}
-    for idx, shape in holders.items():
+    for idx, element in holders.items():
         if idx not in used:
             # An empty placeholder shows "Click to add text" in PowerPoint.
-            shape._element.getparent().remove(shape._element)
+            element.getparent().remove(element)
     # From here on shapes are only added, each taking its id from `_next_shape_id`: python-pptx can
     # count on from the highest id instead of searching the slide for it for every new shape.
     shapes.turbo_add_enabled = True
@@ -753,12 +774,12 @@ def _draw(
     def add_frame(frame: Frame) -> None:
         idx = placeholders.get(frame.name)
         if idx is not None and idx in holders:
-            box = holders[idx]
-            _set_box(box, frame.box)
+            element = holders[idx]
+            _set_box(element, frame.box)
         else:
-            box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
-        box.name = frame.name.capitalize()
-        _write_frame(box.text_frame, frame, language, page.part)
+            element = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))._element
+        element.find(_C_NV_PR).set("name", frame.name.capitalize())
+        _write_frame(_text_body(element), frame, language, page.part)
 
     for frame in plan.frames:
         if frame.name == "lead":

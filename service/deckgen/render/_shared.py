@@ -34,6 +34,7 @@ __all__ = [
     "crop_to_frame",
     "deterministic",
     "escape_attribute",
+    "fixed_body",
     "fixed_frame",
     "save_deck",
     "image_size",
@@ -338,9 +339,14 @@ def save_deck(prs: Any, deck: Deck, kept: KeptParts | None = None) -> bytes:
 
 def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> Any:
     """A text frame that wraps, never autofits, with these insets (inches) written out: a
-    placeholder would otherwise inherit its master's, and the box measured would not be the box drawn.
-    Written as python-pptx's word_wrap and auto_size setters write it; returns the `a:bodyPr`."""
-    body_pr = text_frame._txBody.find(qn("a:bodyPr"))
+    placeholder would otherwise inherit its master's, and the box measured would not be the box drawn."""
+    return fixed_body(text_frame._txBody, inset_x, inset_y)
+
+
+def fixed_body(tx_body: Any, inset_x: float, inset_y: float) -> Any:
+    """`fixed_frame` for a `p:txBody` element, as python-pptx's word_wrap and auto_size setters
+    write it; returns the `a:bodyPr`."""
+    body_pr = tx_body.find(qn("a:bodyPr"))
     body_pr.set("wrap", "square")
     for child in list(body_pr):
         if child.tag in _AUTOFITS:
