@@ -30,7 +30,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.packuri import PackURI
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
-from pptx.parts.slide import NotesSlidePart, SlidePart
+from pptx.parts.slide import NotesMasterPart, NotesSlidePart, SlidePart
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Inches, Pt
 
@@ -670,17 +670,16 @@ class _Pages:
         template = self._template
         slide_part = page.part
         package = slide_part.package
-        if self._notes_count == 0 and template.notes_master is not None:
+        if self._notes_count == 0:
             # What PresentationPart.notes_master_part does for the first notes page, with the
-            # master (and its theme) of the decks before.
+            # template's notes master (and its theme).
             presentation_part = package.presentation_part
             presentation_part.relate_to(template.notes_master, RT.NOTES_MASTER)
             presentation_part.__dict__["notes_master_part"] = template.notes_master
         if template.notes_page is None:
-            notes_slide = page.notes_slide  # creates the notes master too
+            notes_slide = page.notes_slide
             assert notes_slide.part.partname == "/ppt/notesSlides/notesSlide1.xml"
             template.notes_page = deepcopy(notes_slide._element)
-            template.keep_notes_master(package.presentation_part.notes_master_part)
         else:
             # What SlidePart.notes_slide does for a slide without notes, from the copy.
             # python-pptx's next_partname walks every part for the first free number: the template
@@ -828,8 +827,8 @@ class _Template:
     not shared between threads). Opening it parses a dozen parts, and so does a deep copy; but a deck
     only ever changes its presentation and document-properties parts, so a new deck copies those two
     and shares the masters, layouts, themes and the rest with the original, whose serialised and
-    deflated bytes (`kept`) are written into every deck. The notes master, made for the first
-    notes page, is shared the same way."""
+    deflated bytes (`kept`) are written into every deck. The notes master (and its theme), made
+    from python-pptx's default, is shared the same way by the decks with notes."""
 
     def __init__(self) -> None:
         original = Presentation()
@@ -840,7 +839,11 @@ class _Template:
         changed = {original.part, package.core_properties.part}
         self.kept = KeptParts()
         self.kept.parts.update(part for part in package.iter_parts() if part not in changed)
-        self.notes_master: Any = None
+        # Made here, not by a deck's first notes page: it would hold on to that deck's package.
+        notes_master: Any = NotesMasterPart  # unannotated constructors in python-pptx
+        self.notes_master = notes_master.create_default(package)
+        self.kept.parts.add(self.notes_master)
+        self.kept.parts.update(related.target_part for related in self.notes_master.rels.values())
         self.notes_page: Any = None
         self.slides: dict[int, Any] = {}
         """A new slide of each layout, as python-pptx made it, and a decoration: see `_Pages`."""
@@ -849,11 +852,6 @@ class _Template:
     def blank(self) -> Any:
         """A new 16:9 presentation; the original is never drawn on."""
         return deepcopy(self.original, {id(part): part for part in self.kept.parts})
-
-    def keep_notes_master(self, part: Any) -> None:
-        self.notes_master = part
-        self.kept.parts.add(part)
-        self.kept.parts.update(related.target_part for related in part.rels.values())
 
 
 _templates = threading.local()
