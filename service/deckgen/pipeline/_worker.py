@@ -55,6 +55,9 @@ SHUTDOWN = Unavailable(
     reason="SERVER_SHUTTING_DOWN",
 )
 
+_LINGER = 0.002
+"""Seconds an event no caller waits for may wait for the next ones, to share one append with them."""
+
 
 def record_key(presentation_id: str) -> str:
     return store_key(presentation_id, _RECORD)
@@ -324,7 +327,10 @@ class Worker:
             raise _Lost from error
         if history and history[-1].terminal:
             return  # finished by a worker that stopped before acknowledging it
-        running.writer = EventWriter(shared.events, job.id, claim.token)
+        # Events no caller waits for ride along with the next ones when each append is a call to
+        # Redis; in this process an append costs nothing, and each goes at once.
+        linger = _LINGER if shared.queue.shared else 0.0
+        running.writer = EventWriter(shared.events, job.id, claim.token, linger)
         # Each step here is a round trip before the first event can be written: at once, not in turn.
         accepted = next((e.event.presentation for e in history if isinstance(e.event, Accepted)), None)
         if claim.attempt == 1 and accepted is not None:
