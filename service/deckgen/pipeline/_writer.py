@@ -38,6 +38,7 @@ class EventWriter:
         self._hurry = asyncio.Event()
         """Set while someone waits for the queued events: they leave without lingering."""
         self._flushing = 0
+        self._before: asyncio.Future[None] | None = None
         self.error: BaseException | None = None
         """What stopped the writer (the stream was fenced, Redis went away…); nothing is appended
         after it, and every later `put` or `flush` raises it."""
@@ -71,6 +72,11 @@ class EventWriter:
         await self.put(event)
         await self.flush()
 
+    def after(self, step: asyncio.Future[None]) -> None:
+        """Append nothing before `step` is done, and nothing at all if it fails (its error is then
+        the writer's)."""
+        self._before = step
+
     def _raise(self) -> None:
         if self.error is not None:
             raise self.error
@@ -80,6 +86,9 @@ class EventWriter:
             while self._queued:
                 if self._linger and not self._flushing:
                     await self._lingering()
+                if self._before is not None:
+                    await asyncio.shield(self._before)
+                    self._before = None
                 batch, self._queued = self._queued, []
                 await self._log.append_many(self._stream, batch, fence=self._fence)
         except Exception as error:  # kept for the publisher, who decides what it means
