@@ -1,7 +1,7 @@
 import pytest
 
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
-from deckgen.content.embedded._planner import Plan, group_title, plan_deck
+from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
@@ -221,3 +221,24 @@ def test_a_group_title_leaves_headings_asides_out_and_names_in_their_case() -> N
     # Cut inside its aside, a heading left "Redis (running" with its bracket open.
     assert group_title(titles) == "OpenTelemetry, documents and redis"
     assert group_title(["Safety on the shore", "Weather and tides"]) == "Safety, weather and tides"
+
+
+def test_a_group_title_keeps_the_capital_of_a_name_the_document_writes_capitalised() -> None:
+    names = names_in(["Jobs wait in Redis and files in Supabase Storage.", "Documents are read first."])
+    assert names == {"Redis", "Supabase", "Storage"}
+    assert group_title(["Documents", "Redis (running)", "Supabase"], names) == "Documents, Redis and Supabase"
+    # A word the text also writes in lower case is a common word that opened a sentence.
+    assert names_in(["Read the Guide.", "The guide says so."]) == set()
+    text = (
+        "# Notes\n\n## Documents\n\nDocuments become decks without a model at all.\n\n"
+        "## Redis\n\nThe queue lives in Redis when REDIS_URL is set.\n\n"
+        "## Supabase\n\nArtifacts go to Supabase Storage in production.\n"
+    )
+    plan = plan_deck(
+        [parse("n.md", "text/markdown", text.encode())],
+        topic="",
+        slide_count=3,
+        condense=True,
+        speaker_notes=False,
+    )
+    assert any("Redis" in slide.title for slide in plan.slides), [slide.title for slide in plan.slides]

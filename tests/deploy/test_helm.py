@@ -176,6 +176,8 @@ def test_everything_is_labelled_and_in_the_release_namespace(any_release: Releas
         ({"config": {"extraEnv": {"RESUME_TOKEN_SECRET": "x"}}}, "RESUME_TOKEN_SECRET"),
         ({"autoscaling": {"targetCPUUtilizationPercentage": 150}}, "targetCPUUtilizationPercentage"),
         ({"unknownKey": 1}, "unknownKey"),
+        ({"config": {"sourceMemoryMb": 32}}, "/config/sourceMemoryMb"),
+        ({"config": {"renderProcesses": -1}}, "/config/renderProcesses"),
     ],
 )
 def test_the_schema_rejects_bad_values_at_render(values: dict[str, Any], message: str) -> None:
@@ -278,6 +280,9 @@ def test_environment_profile_comes_from_the_config_map(any_release: Release) -> 
     settings = load_settings({**config, **secrets}, config_dir=ROOT / "config")
     assert settings.environment == "production"
     assert settings.workers == 1
+    # The child processes a pod runs are sized in the chart, within its memory limit.
+    assert (settings.render_processes, settings.export_processes, settings.source_processes) == (1, 2, 2)
+    assert (settings.source_timeout, settings.source_memory_mb) == (60.0, 512)
 
 
 def test_production_profile(production: Release) -> None:

@@ -17,6 +17,7 @@ warning: nothing is padded and no sentence is shown twice.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from deckgen.content._base import EngineWarning
@@ -176,17 +177,36 @@ def _topic(title: str) -> str:
     return " ".join(words[:cut])
 
 
-def _in_sentence(word: str) -> str:
-    # An acronym, a name in capitals or in camel case ("OpenTelemetry") keeps its case; a heading's
+def _in_sentence(word: str, names: frozenset[str] = frozenset()) -> str:
+    # An acronym, a name in capitals or in camel case ("OpenTelemetry") keeps its case, and so does
+    # a name the document itself writes capitalised inside its sentences ("Redis"); a heading's
     # first word reads inside a sentence.
     first = word.split(" ", 1)[0]
-    return word if any(c.isupper() for c in first[1:]) else word[:1].lower() + word[1:]
+    if first in names or any(c.isupper() for c in first[1:]):
+        return word
+    return word[:1].lower() + word[1:]
 
 
-def group_title(titles: list[str]) -> str:
+_MID_SENTENCE_WORD = re.compile(r"(?<=[\w,;:)] )([A-Z][\w-]*)")
+
+
+def names_in(sentences: Iterable[str]) -> frozenset[str]:
+    """Capitalised words that appear inside sentences, not at their start: names ("Redis",
+    "Supabase"), which keep their capital when a heading's first word is said mid-title. A word the
+    text also writes in lower case ("the Section ... a section") is not taken for a name."""
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for sentence in sentences:
+        capitalised.update(_MID_SENTENCE_WORD.findall(sentence))
+        lower.update(word for word in re.findall(r"\b[a-z][\w-]*", sentence))
+    return frozenset(word for word in capitalised if word[:1].lower() + word[1:] not in lower)
+
+
+def group_title(titles: list[str], names: frozenset[str] = frozenset()) -> str:
     """A title that says what several consecutive sections hold, as a list of their topics:
     "Working with landowners", "Working with local authorities", "Volunteers" ->
-    "Working with landowners and local authorities, and volunteers"."""
+    "Working with landowners and local authorities, and volunteers". Words in `names` keep their
+    capital (see `names_in`)."""
     topics: list[str] = []
     for topic in (_topic(title) for title in titles):
         lead = " ".join(topic.split()[:2])
@@ -195,7 +215,7 @@ def group_title(titles: list[str]) -> str:
             topics[-1] = f"{topics[-1]} and {topic.removeprefix(lead + ' ')}"
         else:
             topics.append(topic)
-    said = [topics[0], *(_in_sentence(topic) for topic in topics[1:])]
+    said = [topics[0], *(_in_sentence(topic, names) for topic in topics[1:])]
     if len(said) == 1:
         return said[0]
     # "and" inside a topic ("Weather and tides") asks for commas between topics so that both read.
@@ -215,7 +235,13 @@ def _draft_title(draft: Draft, words: Phrases) -> str:
     titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
     chapters = {section.chapter for section in draft.sections}
     # Topics joined as an English phrase: other languages keep the headings' own words, listed.
-    grouped = group_title(titles) if len(titles) > 1 and words == phrases("en") else ""
+    english = len(titles) > 1 and words == phrases("en")
+    names = (
+        names_in(line for section in draft.sections for part in section.parts for line in part.sentences)
+        if english
+        else frozenset()
+    )
+    grouped = group_title(titles, names) if english else ""
     if len(titles) == 1:
         base = titles[0]
     elif (
@@ -231,7 +257,7 @@ def _draft_title(draft: Draft, words: Phrases) -> str:
     elif grouped and not any(t.endswith(("?", "\uff1f")) for t in titles):
         # Too many to list: the run its lines show (one a section, as many as a slide holds).
         last = titles[min(len(titles), limits.MAX_BULLETS) - 1] if draft.compact() else titles[-1]
-        base = f"From {_in_sentence(_topic(titles[0]))} to {_in_sentence(_topic(last))}"
+        base = f"From {_in_sentence(_topic(titles[0]), names)} to {_in_sentence(_topic(last), names)}"
     else:
         # Too many to name: as many as fit, in order, the slide's own headings name the rest.
         shown: list[str] = []
