@@ -259,7 +259,9 @@ class Worker:
                     kept = await self._shared.queue.renew(running.claim)
                 except StateUnavailable:
                     continue  # the lease may still hold when the state is back
-                if not kept and running.task is not None:
+                if not kept and self._running.get(running.claim.job.id) is not running:
+                    continue  # it ended (and was acknowledged) while this loop was renewing others
+                if not kept and running.task is not None and not running.task.done():
                     log.warning("generation %s was taken over by another worker", running.claim.job.id)
                     running.lost = True
                     running.task.cancel()
