@@ -30,7 +30,7 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.opc.packuri import PackURI
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import qn
-from pptx.parts.slide import NotesSlidePart, SlidePart
+from pptx.parts.slide import NotesMasterPart, NotesSlidePart, SlidePart
 from pptx.shapes.shapetree import SlideShapeFactory
 from pptx.util import Emu, Inches, Pt
 
@@ -55,10 +55,11 @@ from deckgen.render._plan import (
 )
 from deckgen.render._shared import (
     CHART_TYPES,
+    KeptParts,
     chart_data,
     chart_description,
     crop_to_frame,
-    fixed_frame,
+    fixed_body,
     image_size,
     mark_decorative,
     norm,
@@ -66,11 +67,12 @@ from deckgen.render._shared import (
     save_deck,
     start_at_zero,
 )
+from deckgen.render._shared import escape_attribute as _attr
 
 __all__ = ["chart_description", "is_rtl", "render_pptx", "unique_titles"]
 
 _TITLE_ONLY_LAYOUT = 5
-_ANCHORS = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}
+_XML_ANCHORS = {"top": "t", "middle": "ctr", "bottom": "b"}
 _NO_TABLE_STYLE = "{2D5ABB26-0587-4C30-8999-92F81FD0307C}"
 
 
@@ -80,7 +82,38 @@ def _rgb(hex_colour: str) -> RGBColor:
 
 
 def _set_box(shape: Any, box: geo.Box) -> None:
-    shape.left, shape.top, shape.width, shape.height = (Emu(v) for v in box.emu())
+    """The shape element's `a:xfrm` as python-pptx's left, top, width and height setters write it,
+    without their four searches for the transform."""
+    sp_pr = shape.find(qn("p:spPr"))
+    xfrm = sp_pr.find(qn("a:xfrm"))
+    if xfrm is None:
+        xfrm = sp_pr.makeelement(qn("a:xfrm"), {})
+        sp_pr.insert(0, xfrm)
+    off = xfrm.find(qn("a:off"))
+    if off is None:
+        off = xfrm.makeelement(qn("a:off"), {})
+        xfrm.insert(0, off)
+    ext = xfrm.find(qn("a:ext"))
+    if ext is None:
+        ext = xfrm.makeelement(qn("a:ext"), {})
+        off.addnext(ext)
+    x, y, cx, cy = box.emu()
+    off.set("x", str(x))
+    off.set("y", str(y))
+    ext.set("cx", str(cx))
+    ext.set("cy", str(cy))
+
+
+def _fill_background(page: Any, colour: str) -> None:
+    """A solid background, as python-pptx's `background.fill.solid()` and its colour write it."""
+    c_sld = page._element.find(qn("p:cSld"))
+    for old in c_sld.findall(qn("p:bg")):
+        c_sld.remove(old)
+    bg = c_sld.makeelement(qn("p:bg"), {})
+    bg_pr = _sub(bg, "p:bgPr")
+    _sub(_sub(bg_pr, "a:solidFill"), "a:srgbClr", val=str(_rgb(colour)))
+    _sub(bg_pr, "a:effectLst")
+    c_sld.insert(0, bg)
 
 
 _RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur", "yi", "ps"})
@@ -102,7 +135,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _write_para(
-    paragraph: Any,
+    p: Any,
     para: Para,
     size: float,
     first: bool,
@@ -113,7 +146,6 @@ def _write_para(
 ) -> None:
     """One styled run in `paragraph`, written as XML directly: python-pptx's property setters cost
     more than the rest of rendering together."""
-    p = paragraph._p
     for old in p.findall(qn("a:pPr")):
         p.remove(old)
     p_pr = p.makeelement(qn("a:pPr"), {})
@@ -178,14 +210,105 @@ def _write_run(
     return run
 
 
-def _write_frame(text_frame: Any, frame: Frame, language: str, part: Any = None) -> None:
+def _write_frame(tx_body: Any, frame: Frame, language: str, part: Any = None) -> None:
+    """`frame` drawn in a shape's `p:txBody`."""
     # A plan that does not fit never reaches here (slides are fitted first); the minimum is a fallback.
     size = frame.size if frame.size is not None else frame.min_size
-    fixed_frame(text_frame, geo.INSET_X, geo.INSET_Y)
-    text_frame.vertical_anchor = _ANCHORS[frame.anchor]
+    fixed_body(tx_body, geo.INSET_X, geo.INSET_Y).set("anchor", _XML_ANCHORS[frame.anchor])
+    first = tx_body.find(qn("a:p"))
+    if first is not None and len(first) == 0 and not first.attrib and all(_as_text(p) for p in frame.paras):
+        # Parsed from text at once: building the same paragraphs element by element costs twice.
+        paras = "".join(
+            _para_xml(para, size, index == 0, frame.align, language, part, frame.space)
+            for index, para in enumerate(frame.paras)
+        )
+        parsed = parse_xml(f"<a:txBody {_NAMESPACES}>{paras}</a:txBody>")
+        first.addprevious(parsed[0])
+        tx_body.remove(first)
+        tx_body.extend(parsed[:])
+        return
     for index, para in enumerate(frame.paras):
-        paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
-        _write_para(paragraph, para, size, index == 0, frame.align, language, part, frame.space)
+        p = first if index == 0 and first is not None else _sub(tx_body, "a:p")
+        _write_para(p, para, size, index == 0, frame.align, language, part, frame.space)
+
+
+_NAMESPACES = (
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+
+
+def _as_text(para: Para) -> bool:
+    """`_para_xml` writes this paragraph as `_write_para` would: an empty run's `a:t` would be
+    parsed back without its text and written `<a:t/>`, not `<a:t></a:t>`."""
+    return all(span.text for span in para.runs)
+
+
+def _para_xml(
+    para: Para, size: float, first: bool, align: str, language: str, part: Any, space: float
+) -> str:
+    """The `a:p` `_write_para` writes into an empty paragraph, as text: the same elements and
+    attributes, in the same order, escaped as lxml escapes them."""
+    attributes = ""
+    if is_rtl(language):
+        attributes = ' rtl="1"'
+        align = {"left": "right", "right": "left"}.get(align, align)
+    margin, indent = geo.bullet_indent(para.level) if para.bullet else (0.0, 0.0)
+    attributes += f' marL="{Inches(margin)}" indent="{Inches(indent)}"'
+    if para.bullet and para.level:
+        attributes += f' lvl="{para.level}"'
+    attributes += f' algn="{_XML_ALIGN[align]}"'
+    east_asian = has_cjk(para.text)
+    if east_asian:
+        attributes += ' eaLnBrk="1" hangingPunct="0"'
+    before = 0 if first else round(space * size * 100)
+    if para.bullet:
+        char = "\u2022" if para.level != 1 else "\u2013"
+        bullet = (
+            f'<a:buClr><a:srgbClr val="{_attr(para.color)}"/></a:buClr><a:buFont typeface="Arial"/>'
+            f'<a:buChar char="{char}"/>'
+        )
+    else:
+        bullet = "<a:buNone/>"
+    runs = "".join(_run_xml(para, span, size, language, east_asian, part) for span in para.runs)
+    return (
+        f'<a:p><a:pPr{attributes}><a:lnSpc><a:spcPct val="100000"/></a:lnSpc>'
+        f'<a:spcBef><a:spcPts val="{before}"/></a:spcBef><a:spcAft><a:spcPts val="0"/></a:spcAft>'
+        f"{bullet}</a:pPr>{runs}</a:p>"
+    )
+
+
+def _run_xml(para: Para, span: Span, size: float, language: str, east_asian: bool, part: Any) -> str:
+    link = link_target(span.link) if part is not None else ""
+    bold = "1" if para.bold or span.bold else "0"
+    italic = "1" if span.italic else "0"
+    xml = f'<a:r><a:rPr lang="{_attr(language)}" sz="{round(size * 100)}" b="{bold}" i="{italic}"'
+    if link:
+        xml += ' u="sng"'
+    font = MONOSPACE if span.code else para.font
+    xml += (
+        f'><a:solidFill><a:srgbClr val="{_attr(para.color)}"/></a:solidFill>'
+        f'<a:latin typeface="{_attr(font)}"/>'
+    )
+    if east_asian:
+        xml += f'<a:ea typeface="{_attr(east_asian_font(language))}"/>'
+    if has_complex_script(span.text):
+        xml += f'<a:cs typeface="{_attr(complex_script_font(span.text))}"/>'
+    if link:
+        xml += f'<a:hlinkClick r:id="{_attr(part.relate_to(link, RT.HYPERLINK, is_external=True))}"/>'
+    text = _CONTROL.sub("\ufffd", span.text).translate(_ESCAPES)
+    return f"{xml}</a:rPr><a:t>{text}</a:t></a:r>"
+
+
+_ANY_PH = f"*/{qn('p:nvPr')}/{qn('p:ph')}"
+_C_NV_PR = f"*/{qn('p:cNvPr')}"
+
+
+def _text_body(shape: Any) -> Any:
+    """A shape element's `p:txBody`, added if it has none (as python-pptx's `text_frame` does)."""
+    found = shape.find(qn("p:txBody"))
+    return found if found is not None else shape.get_or_add_txBody()
 
 
 def _add_decoration(shapes: Any, box: geo.Box, colour: str) -> None:
@@ -235,7 +358,7 @@ def _add_table(shapes: Any, plan: TablePlan, theme: Theme, language: str) -> Non
             for index, line in enumerate(lines):
                 paragraph = text_frame.paragraphs[0] if index == 0 else text_frame.add_paragraph()
                 para = Para.of(line, "cell", plan.font, header, colour)
-                _write_para(paragraph, para, size, True, "left", language, shapes.part)
+                _write_para(paragraph._p, para, size, True, "left", language, shapes.part)
 
 
 def _palette(theme: Theme) -> list[str]:
@@ -459,14 +582,16 @@ def _add_footer(page: Any, text: str, box: geo.Box, theme: Theme, language: str)
             words.pop()
             para = Para(" ".join(words) + "\u2026", "footer", para.font, False, para.color)
         size = _FOOTER_MIN_SIZE
-    _write_frame(shape.text_frame, Frame("footer", box, (para,), size, size, anchor="middle"), language)
+    _write_frame(
+        _text_body(shape._element), Frame("footer", box, (para,), size, size, anchor="middle"), language
+    )
 
 
 def _add_slide_number(page: Any, number: int, box: geo.Box, theme: Theme, language: str) -> None:
     shape = _bottom_placeholder(page, "sldNum", "Slide Number", box)
     para = Para(str(number), "number", theme.body_font, False, theme.muted)
     frame = Frame("number", box, (para,), _FOOTER_SIZE, _FOOTER_SIZE, anchor="middle", align="right")
-    _write_frame(shape.text_frame, frame, language)
+    _write_frame(_text_body(shape._element), frame, language)
     # A field: PowerPoint renumbers it when slides are moved; the text is what it shows until then.
     run = shape.text_frame.paragraphs[0]._p.find(qn("a:r"))
     run.tag = qn("a:fld")
@@ -479,14 +604,15 @@ class _Pages:
     from its layout (or the notes master) by parsing a skeleton and cloning placeholder after
     placeholder, and each shape through a dozen property setters; the result is the same for every
     page of a layout and every decoration, footer and slide number but for an id, a position, a
-    colour or a text, so the first is kept and later ones are copies of it with those set."""
+    colour or a text, so the first is kept and later ones are copies of it with those set. New
+    slides, notes pages and decorations do not depend on the deck: those are kept for every deck
+    of the thread (`_Template`); footers and slide numbers, fitted to the deck's theme, for one deck."""
 
-    def __init__(self, prs: Any) -> None:
+    def __init__(self, prs: Any, template: _Template) -> None:
         self._prs = prs
-        self._slides: dict[int, Any] = {}
-        self._notes: Any = None
+        self._template = template
+        self._slides = template.slides
         self._notes_count = 0
-        self._decoration: Any = None
         self._bottom: dict[tuple[str, str, int], Any] = {}
 
     def slide(self, layout_index: int) -> Any:
@@ -509,10 +635,10 @@ class _Pages:
     def decoration(self, shapes: Any, box: geo.Box, colour: str) -> None:
         """A decoration as `_add_decoration` draws it: after the first, a copy with its own id,
         position and colour."""
-        kept = self._decoration
+        kept = self._template.decoration
         if kept is None:
             _add_decoration(shapes, box, colour)
-            self._decoration = deepcopy(shapes._spTree[-1])
+            self._template.decoration = deepcopy(shapes._spTree[-1])
             return
         shape = deepcopy(kept)
         shape.nvSpPr.cNvPr.set("id", str(shapes._next_shape_id))
@@ -541,28 +667,63 @@ class _Pages:
         page.shapes._spTree.append(shape)
 
     def notes(self, page: Any, text: str) -> None:
-        if self._notes is None:
-            notes_slide = page.notes_slide  # creates the notes master too
-            self._notes = deepcopy(notes_slide._element)
+        template = self._template
+        slide_part = page.part
+        package = slide_part.package
+        if self._notes_count == 0:
+            # What PresentationPart.notes_master_part does for the first notes page, with the
+            # template's notes master (and its theme).
+            presentation_part = package.presentation_part
+            presentation_part.relate_to(template.notes_master, RT.NOTES_MASTER)
+            presentation_part.__dict__["notes_master_part"] = template.notes_master
+        if template.notes_page is None:
+            notes_slide = page.notes_slide
             assert notes_slide.part.partname == "/ppt/notesSlides/notesSlide1.xml"
+            template.notes_page = deepcopy(notes_slide._element)
         else:
             # What SlidePart.notes_slide does for a slide without notes, from the copy.
-            slide_part = page.part
-            package = slide_part.package
             # python-pptx's next_partname walks every part for the first free number: the template
             # has no notes pages, so the next is one more than those added.
             part = NotesSlidePart(
                 PackURI(f"/ppt/notesSlides/notesSlide{self._notes_count + 1}.xml"),
                 CT.PML_NOTES_SLIDE,
                 package,
-                deepcopy(self._notes),
+                deepcopy(template.notes_page),
             )
-            part.relate_to(package.presentation_part.notes_master_part, RT.NOTES_MASTER)
+            part.relate_to(template.notes_master, RT.NOTES_MASTER)
             part.relate_to(slide_part, RT.SLIDE)
             slide_part.relate_to(part, RT.NOTES_SLIDE)
             notes_slide = part.notes_slide
         self._notes_count += 1
-        notes_slide.notes_text_frame.text = text
+        _write_notes(notes_slide._element, text)
+
+
+_NOTES_ESCAPED = re.compile(r"[\x00-\x08\x0B-\x1F]")
+_PH_PATH = f"{qn('p:nvSpPr')}/{qn('p:nvPr')}/{qn('p:ph')}"
+
+
+def _write_notes(notes_page: Any, text: str) -> None:
+    """The notes placeholder's text, as python-pptx's `notes_text_frame.text = text` writes it: a
+    paragraph a line, a break for a vertical tab, control characters escaped ("_x0007_")."""
+    sp_tree = notes_page.find(qn("p:cSld")).find(qn("p:spTree"))
+    bodies = (
+        sp.find(qn("p:txBody"))
+        for sp in sp_tree.iterchildren(qn("p:sp"))
+        if (ph := sp.find(_PH_PATH)) is not None and ph.get("type") == "body"
+    )
+    tx_body = next(bodies, None)
+    if tx_body is None:
+        return
+    for old in tx_body.findall(qn("a:p")):
+        tx_body.remove(old)
+    for line in text.split("\n"):
+        p = _sub(tx_body, "a:p")
+        for index, piece in enumerate(line.split("\v")):
+            if index:
+                _sub(p, "a:br")
+            if piece:
+                escaped = _NOTES_ESCAPED.sub(lambda match: f"_x{ord(match.group()):04X}_", piece)
+                _sub(_sub(p, "a:r"), "a:t").text = escaped
 
 
 def _draw(
@@ -583,30 +744,41 @@ def _draw(
         plan = mirror(plan)
     layout_index, placeholders = _slide_layout(plan)
     page = pages.slide(layout_index)
-    page.background.fill.solid()
-    page.background.fill.fore_color.rgb = _rgb(theme.background)
+    _fill_background(page, theme.background)
     shapes = page.shapes
-    title = shapes.title
+    # The slide's title (the first placeholder of idx 0) and other placeholders by idx, found
+    # without python-pptx's shape proxies.
+    title: Any = None
+    holders: dict[int, Any] = {}
+    for element in shapes._spTree.iterchildren():
+        ph = element.find(_ANY_PH)
+        if ph is None:
+            continue
+        idx = int(ph.get("idx", "0"))
+        if idx == 0 and title is None:
+            title = element
+        else:
+            holders[idx] = element
     _set_box(title, plan.title.box)
-    _write_frame(title.text_frame, plan.title, language, page.part)
-    holders = {
-        shape.placeholder_format.idx: shape for shape in page.placeholders if shape.shape_id != title.shape_id
-    }
+    _write_frame(_text_body(title), plan.title, language, page.part)
     used = {placeholders[frame.name] for frame in plan.frames if frame.name in placeholders}
-    for idx, shape in holders.items():
+    for idx, element in holders.items():
         if idx not in used:
             # An empty placeholder shows "Click to add text" in PowerPoint.
-            shape._element.getparent().remove(shape._element)
+            element.getparent().remove(element)
+    # From here on shapes are only added, each taking its id from `_next_shape_id`: python-pptx can
+    # count on from the highest id instead of searching the slide for it for every new shape.
+    shapes.turbo_add_enabled = True
 
     def add_frame(frame: Frame) -> None:
         idx = placeholders.get(frame.name)
         if idx is not None and idx in holders:
-            box = holders[idx]
-            _set_box(box, frame.box)
+            element = holders[idx]
+            _set_box(element, frame.box)
         else:
-            box = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))
-        box.name = frame.name.capitalize()
-        _write_frame(box.text_frame, frame, language, page.part)
+            element = shapes.add_textbox(*(Emu(v) for v in frame.box.emu()))._element
+        element.find(_C_NV_PR).set("name", frame.name.capitalize())
+        _write_frame(_text_body(element), frame, language, page.part)
 
     for frame in plan.frames:
         if frame.name == "lead":
@@ -650,20 +822,46 @@ def _draw(
         pages.notes(page, notes)
 
 
-_blank_kept = threading.local()
+class _Template:
+    """python-pptx's default template, opened once per thread (each thread its own: lxml trees are
+    not shared between threads). Opening it parses a dozen parts, and so does a deep copy; but a deck
+    only ever changes its presentation and document-properties parts, so a new deck copies those two
+    and shares the masters, layouts, themes and the rest with the original, whose serialised and
+    deflated bytes (`kept`) are written into every deck. The notes master (and its theme), made
+    from python-pptx's default, is shared the same way by the decks with notes."""
 
-
-def _blank() -> Any:
-    """A new 16:9 presentation on python-pptx's default template. Opening the template parses a
-    dozen parts; a copy of one opened before costs half as much. The original is never drawn on,
-    and each thread copies its own."""
-    original = getattr(_blank_kept, "presentation", None)
-    if original is None:
+    def __init__(self) -> None:
         original = Presentation()
         original.slide_width = Emu(12192000)
         original.slide_height = Emu(6858000)
-        _blank_kept.presentation = original
-    return deepcopy(original)
+        self.original = original
+        package = original.part.package
+        changed = {original.part, package.core_properties.part}
+        self.kept = KeptParts()
+        self.kept.parts.update(part for part in package.iter_parts() if part not in changed)
+        # Made here, not by a deck's first notes page: it would hold on to that deck's package.
+        notes_master: Any = NotesMasterPart  # unannotated constructors in python-pptx
+        self.notes_master = notes_master.create_default(package)
+        self.kept.parts.add(self.notes_master)
+        self.kept.parts.update(related.target_part for related in self.notes_master.rels.values())
+        self.notes_page: Any = None
+        self.slides: dict[int, Any] = {}
+        """A new slide of each layout, as python-pptx made it, and a decoration: see `_Pages`."""
+        self.decoration: Any = None
+
+    def blank(self) -> Any:
+        """A new 16:9 presentation; the original is never drawn on."""
+        return deepcopy(self.original, {id(part): part for part in self.kept.parts})
+
+
+_templates = threading.local()
+
+
+def _template() -> _Template:
+    template: _Template | None = getattr(_templates, "template", None)
+    if template is None:
+        template = _templates.template = _Template()
+    return template
 
 
 def render_pptx(
@@ -671,7 +869,8 @@ def render_pptx(
 ) -> bytes:
     """A complete 16:9 .pptx of `deck`; slides that would overflow are split first, unless `fitted`
     says they already are the fitter's parts (as the pipeline's decks are), which fit as they are."""
-    prs = _blank()
+    template = _template()
+    prs = template.blank()
     images = images or {}
     # Brand colours and fonts replace the theme's, adjusted where they would be unreadable.
     theme, _ = apply_brand(theme, deck.brand)
@@ -681,11 +880,11 @@ def render_pptx(
     slides = list(deck.slides)
     if not fitted:
         slides = [part for slide in slides for part in fit_slide(slide, theme).slides]
-    pages = _Pages(prs)
+    pages = _Pages(prs, template)
     for number, slide in enumerate(unique_titles(slides, theme, deck.title), start=1):
         # The title slide (a title layout opening the deck) carries neither: it is the cover.
         cover = number == 1 and effective_layout(slide) is Layout.TITLE
         footer = "" if cover else deck.footer
         shown = number if deck.slide_numbers and not cover else None
         _draw(pages, slide, theme, images, deck.language or "en", logo, footer, shown)
-    return save_deck(prs, deck)
+    return save_deck(prs, deck, template.kept)

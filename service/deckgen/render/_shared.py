@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from lxml import etree
 from PIL import Image
 from pptx.chart.data import CategoryChartData
 from pptx.enum.chart import XL_CHART_TYPE
-from pptx.enum.text import MSO_AUTO_SIZE
 from pptx.opc.constants import RELATIONSHIP_TARGET_MODE as RTM
 from pptx.opc.oxml import nsmap, serialize_part_xml
 from pptx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
 from pptx.opc.serialized import _ContentTypesItem
 from pptx.oxml import parse_xml
+from pptx.oxml.ns import qn
 from pptx.util import Inches
 
 from deckgen.domain import Chart, ChartType, Deck, Slide
@@ -25,11 +27,14 @@ from deckgen.render._markdown import plain
 
 __all__ = [
     "CHART_TYPES",
+    "KeptParts",
     "chart_data",
     "chart_description",
     "start_at_zero",
     "crop_to_frame",
     "deterministic",
+    "escape_attribute",
+    "fixed_body",
     "fixed_frame",
     "save_deck",
     "image_size",
@@ -68,6 +73,67 @@ def _put(target: zipfile.ZipFile, name: str, content: bytes) -> None:
     target.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), _fixed(name, content), zipfile.ZIP_DEFLATED)
 
 
+_Member = tuple[bytes, int, int, int, bytes]
+"""A zip member ready to be written: name (UTF-8), flag bits, CRC-32, size, deflated content."""
+
+_DOS_DATE = (_ZIP_TIME[0] - 1980) << 9 | _ZIP_TIME[1] << 5 | _ZIP_TIME[2]
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+
+
+def _member(name: str, content: bytes) -> _Member:
+    """`content` deflated as zipfile's ZIP_DEFLATED does (default level, raw deflate)."""
+    content = _fixed(name, content)
+    deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    packed = deflate.compress(content) + deflate.flush()
+    flags = 0 if name.isascii() else 0x800  # zipfile marks a non-ASCII name as UTF-8
+    return name.encode(), flags, zlib.crc32(content), len(content), packed
+
+
+def _zip(members: Iterable[_Member]) -> bytes:
+    """The members as one archive, byte for byte what zipfile.ZipFile writes to a seekable file
+    for `_put`'s ZipInfos: members kept deflated (a template's parts) are only copied."""
+    out = io.BytesIO()
+    central: list[bytes] = []
+    for name, flags, crc, size, packed in members:
+        offset = out.tell()
+        out.write(
+            _LOCAL.pack(b"PK\x03\x04", 20, 0, flags, 8, 0, _DOS_DATE, crc, len(packed), size, len(name), 0)
+        )
+        out.write(name)
+        out.write(packed)
+        central.append(
+            _CENTRAL.pack(
+                b"PK\x01\x02",
+                20,
+                3,
+                20,
+                0,
+                flags,
+                8,
+                0,
+                _DOS_DATE,
+                crc,
+                len(packed),
+                size,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0o600 << 16,
+                offset,
+            )
+            + name
+        )
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(_END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
 def deterministic(data: bytes) -> bytes:
     """Rewrite a zip (and the workbooks embedded for charts) with fixed timestamps, so that the same
     deck always renders to the same bytes."""
@@ -84,31 +150,68 @@ _RELS = nsmap["pr"]
 
 def _rels_xml(rels: Any) -> bytes:
     """A part's .rels, as python-pptx's `_Relationships.xml` writes it (relationships in numerical
-    order of their ids), without parsing a skeleton for every relationship."""
-    root = etree.Element(f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
+    order of their ids), written as text: lxml would build, then serialise, an element for each."""
     numbered = sorted((int(r[3:]) if r.startswith("rId") and r[3:].isdigit() else 0, r) for r in rels)
+    lines = []
     for _, r_id in numbered:
         rel = rels[r_id]
-        attributes = {"Id": r_id, "Type": rel.reltype, "Target": rel.target_ref}
-        if rel.is_external:
-            attributes["TargetMode"] = RTM.EXTERNAL
-        etree.SubElement(root, f"{{{_RELS}}}Relationship", attributes)
-    return bytes(etree.tostring(root, encoding="UTF-8", standalone=True))
+        external = f' TargetMode="{RTM.EXTERNAL}"' if rel.is_external else ""
+        lines.append(
+            f'<Relationship Id="{escape_attribute(r_id)}" Type="{escape_attribute(rel.reltype)}" '
+            f'Target="{escape_attribute(rel.target_ref)}"{external}/>'
+        )
+    body = f'<Relationships xmlns="{_RELS}">{"".join(lines)}</Relationships>' if lines else _NO_RELS
+    return (_XML_DECLARATION + body).encode()
 
 
-def _write_package(package: Any) -> bytes:
+_XML_DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+_NO_RELS = f'<Relationships xmlns="{_RELS}"/>'
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def escape_attribute(value: str) -> str:
+    """`value` escaped as lxml escapes an attribute's value."""
+    return value.translate(_ATTRIBUTE_ESCAPES)
+
+
+class KeptParts:
+    """Parts a writer shares between its decks unchanged (a template's masters, layouts and themes):
+    each is serialised and deflated once, for the first deck, and its bytes copied into the next."""
+
+    def __init__(self) -> None:
+        self.parts: set[Any] = set()
+        self._members: dict[Any, tuple[_Member, ...]] = {}
+
+    def members(self, part: Any) -> tuple[_Member, ...]:
+        found = self._members.get(part)
+        if found is None:
+            found = self._members[part] = _part_members(part)
+        return found
+
+
+def _part_members(part: Any) -> tuple[_Member, ...]:
+    content = _member(part.partname.membername, part.blob)
+    if not part._rels:
+        return (content,)
+    return content, _member(part.partname.rels_uri.membername, _rels_xml(part.rels))
+
+
+def _write_package(package: Any, kept: KeptParts | None = None) -> bytes:
     """The package zipped once, members in python-pptx's order and with fixed timestamps: the
     bytes `deterministic(<python-pptx's save>)` would give, without deflating everything twice."""
     parts = tuple(package.iter_parts())
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        _put(target, CONTENT_TYPES_URI.membername, serialize_part_xml(_ContentTypesItem.xml_for(parts)))
-        _put(target, PACKAGE_URI.rels_uri.membername, _rels_xml(package._rels))
-        for part in parts:
-            _put(target, part.partname.membername, part.blob)
-            if part._rels:
-                _put(target, part.partname.rels_uri.membername, _rels_xml(part.rels))
-    return out.getvalue()
+    members = [
+        _member(CONTENT_TYPES_URI.membername, serialize_part_xml(_ContentTypesItem.xml_for(parts))),
+        _member(PACKAGE_URI.rels_uri.membername, _rels_xml(package._rels)),
+    ]
+    for part in parts:
+        if kept is not None and part in kept.parts:
+            members.extend(kept.members(part))
+        else:
+            members.extend(_part_members(part))
+    return _zip(members)
 
 
 def image_size(data: bytes | None) -> tuple[int, int] | None:
@@ -219,8 +322,9 @@ _FIXED_TIME = datetime(2000, 1, 1)
 """Documents carry this creation time so that the same deck always renders to the same bytes."""
 
 
-def save_deck(prs: Any, deck: Deck) -> bytes:
-    """`prs` with the deck's document properties, as bytes that depend on the deck alone."""
+def save_deck(prs: Any, deck: Deck, kept: KeptParts | None = None) -> bytes:
+    """`prs` with the deck's document properties, as bytes that depend on the deck alone; the
+    `kept` parts, unchanged since a deck before, are not serialised and deflated again."""
     properties = prs.core_properties
     properties.title = deck.title
     properties.subject = deck.subtitle
@@ -230,14 +334,33 @@ def save_deck(prs: Any, deck: Deck) -> bytes:
     properties.language = deck.language
     properties.revision = 1
     properties.created = properties.modified = _FIXED_TIME
-    return _write_package(prs.part.package)
+    return _write_package(prs.part.package, kept)
 
 
-def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> None:
+def fixed_frame(text_frame: Any, inset_x: float, inset_y: float) -> Any:
     """A text frame that wraps, never autofits, with these insets (inches) written out: a
     placeholder would otherwise inherit its master's, and the box measured would not be the box drawn."""
-    text_frame.word_wrap = True
-    text_frame.auto_size = MSO_AUTO_SIZE.NONE
-    body_pr = text_frame._txBody.bodyPr
+    return fixed_body(text_frame._txBody, inset_x, inset_y)
+
+
+def fixed_body(tx_body: Any, inset_x: float, inset_y: float) -> Any:
+    """`fixed_frame` for a `p:txBody` element, as python-pptx's word_wrap and auto_size setters
+    write it; returns the `a:bodyPr`."""
+    body_pr = tx_body.find(qn("a:bodyPr"))
+    body_pr.set("wrap", "square")
+    for child in list(body_pr):
+        if child.tag in _AUTOFITS:
+            body_pr.remove(child)
+    no_autofit = body_pr.makeelement(qn("a:noAutofit"), {})
+    after = next((child for child in body_pr if child.tag in _AFTER_AUTOFIT), None)
+    if after is None:
+        body_pr.append(no_autofit)
+    else:
+        after.addprevious(no_autofit)
     for name, inches in (("lIns", inset_x), ("rIns", inset_x), ("tIns", inset_y), ("bIns", inset_y)):
         body_pr.set(name, str(Inches(inches)))
+    return body_pr
+
+
+_AUTOFITS = frozenset(qn(tag) for tag in ("a:noAutofit", "a:normAutofit", "a:spAutoFit"))
+_AFTER_AUTOFIT = frozenset(qn(tag) for tag in ("a:scene3d", "a:sp3d", "a:flatTx", "a:extLst"))
