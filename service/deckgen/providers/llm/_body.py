@@ -40,6 +40,12 @@ class _Pausable(Protocol):
     def get_extra_info(self, name: str, default: Any = None) -> Any: ...
 
 
+# Streams held by one ticker beyond which new reads go ahead as data arrives: with this many at
+# once (a burst of decks) the loop is busy and every wake finds several tokens anyway, while a tick
+# resuming hundreds of transports at once delays every one of them.
+_CROWD = 32
+
+
 class _Ticker:
     """One timer for every paced stream of a loop, armed only while one of them waits."""
 
@@ -49,6 +55,11 @@ class _Ticker:
         self._poll = select.poll()  # registering is bookkeeping only: one system call per tick
         self._paused: dict[int, _Pausable] = {}
         self._handle: asyncio.TimerHandle | None = None
+
+    @property
+    def crowded(self) -> bool:
+        """Enough streams wait that reads coalesce by themselves: holding more only delays them."""
+        return len(self._paused) >= _CROWD
 
     def hold(self, fd: int, transport: _Pausable) -> None:
         """Pause `transport` until the first tick that finds `fd` readable (or hung up, or in error).
@@ -145,6 +156,8 @@ class _Aiohttp(BodyReader):
             if interval <= 0 or transport is None or transport.is_closing():
                 return await content.readany()
             ticker = _ticker(interval)
+            if ticker.crowded:
+                return await content.readany()
             ticker.hold(self._fd, transport)
             try:
                 return await content.readany()
