@@ -179,3 +179,35 @@ def test_a_held_read_waits_for_the_shared_tick_and_an_eager_one_does_not(
     assert held_end.completion_tokens == tokens and held_end.usage_reported
     assert held_reads <= tokens // 4, (held_reads, tokens)
     assert eager_reads >= tokens // 2, (eager_reads, tokens)
+
+
+@pytest.mark.parametrize("loop_name", sorted(LOOPS))
+def test_a_held_socket_costs_one_tick_per_interval(loop_name: str) -> None:
+    # uvloop runs timers up to a millisecond early: a ticker re-armed from the clock alone would
+    # wake twice in about half of its slots.
+    async def ticks() -> int:
+        loop = asyncio.get_running_loop()
+        ticker = _Ticker(loop, 0.02)
+        fired = 0
+        tick = ticker._tick
+
+        def counted() -> None:
+            nonlocal fired
+            fired += 1
+            tick()
+
+        ticker._tick = counted  # type: ignore[method-assign]
+        quiet, quiet_peer = socket.socketpair()
+        _, writer = await asyncio.open_connection(sock=quiet)
+        try:
+            ticker.hold(quiet.fileno(), writer.transport)  # type: ignore[arg-type]
+            await asyncio.sleep(0.5)
+        finally:
+            ticker.release(quiet.fileno())
+            writer.close()
+            quiet_peer.close()
+        return fired
+
+    with asyncio.Runner(loop_factory=LOOPS[loop_name]) as runner:
+        fired = runner.run(ticks())
+    assert fired <= 0.5 / 0.02 + 1, fired

@@ -55,6 +55,7 @@ class _Ticker:
         self._poll = select.poll()  # registering is bookkeeping only: one system call per tick
         self._paused: dict[int, _Pausable] = {}
         self._handle: asyncio.TimerHandle | None = None
+        self._slot = 0.0  # the grid slot of the last timer armed
 
     @property
     def crowded(self) -> bool:
@@ -80,9 +81,12 @@ class _Ticker:
             transport.resume_reading()
 
     def _arm(self) -> None:
-        # On a grid, so that streams started at different times still share every wake.
+        # On a grid, so that streams started at different times still share every wake. Always a
+        # later slot than the last: uvloop runs timers up to a millisecond early (libuv rounds to
+        # milliseconds), and re-arming from the clock alone would then wake twice per slot.
         now = self._loop.time()
-        self._handle = self._loop.call_at((now // self._interval + 1) * self._interval, self._tick)
+        self._slot = max(now // self._interval + 1, self._slot + 1)
+        self._handle = self._loop.call_at(self._slot * self._interval, self._tick)
 
     def _tick(self) -> None:
         self._handle = None
