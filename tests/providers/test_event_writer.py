@@ -75,3 +75,52 @@ async def test_a_cancelled_flush_leaves_the_writer_writing() -> None:
         await waiting
     await writer.append(Failed(GenerationFailed("cancelled")))
     assert [e.sequence for e in await log.history("s")] == [1, 2]
+
+
+async def test_with_a_linger_events_nobody_waits_for_leave_with_the_next_one_waited_for() -> None:
+    log = CountingLog()
+    await log.create("s")
+    await log.fence("s", "w")
+    writer = EventWriter(log, "s", "w", linger=5.0)
+    for n in range(1, 6):
+        await writer.put(step(n))
+    await writer.append(step(6))  # a slide, say: it does not linger, and takes the others along
+    assert log.calls == [6]
+    assert [e.sequence for e in await log.history("s")] == list(range(1, 7))
+
+
+async def test_a_lingering_event_is_appended_once_the_linger_is_over() -> None:
+    log = CountingLog()
+    await log.create("s")
+    await log.fence("s", "w")
+    writer = EventWriter(log, "s", "w", linger=0.02)
+    await writer.put(step(1))
+    await asyncio.sleep(0.005)
+    assert await log.history("s") == []  # still lingering for company
+    await asyncio.sleep(0.2)
+    assert [e.sequence for e in await log.history("s")] == [1]
+    assert log.calls == [1]
+
+
+async def test_nothing_is_appended_before_the_step_it_waits_for_and_nothing_if_that_fails() -> None:
+    log = MemoryEventLog()
+    await log.create("s")
+    await log.fence("s", "w")
+    writer = EventWriter(log, "s", "w")
+    record: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    writer.after(record)  # the record, say, written while the generation starts
+    await writer.put(step(1))
+    await asyncio.sleep(0.01)
+    assert await log.history("s") == []
+    record.set_result(None)
+    await writer.append(step(2))
+    assert [e.sequence for e in await log.history("s")] == [1, 2]
+
+    failing = EventWriter(log, "s", "w")
+    lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    failing.after(lost)
+    await failing.put(step(3))
+    lost.set_exception(StreamFenced("s"))
+    with pytest.raises(StreamFenced):
+        await failing.flush()
+    assert [e.sequence for e in await log.history("s")] == [1, 2]

@@ -101,3 +101,30 @@ async def test_a_reader_that_started_before_the_writer_moves_to_memory_without_a
     assert [e.sequence for e in rest] == [2, 3, 4, 5, 6, 7]
     # A finished stream is no longer kept in memory: later readers get it from Redis, whole.
     assert [e.sequence async for e in here.read("s")] == [1, 2, 3, 4, 5, 6, 7]
+
+
+async def test_a_reader_that_starts_while_its_replica_fences_the_stream_reads_it_from_memory(
+    replicas: tuple[RedisEventLog, RedisEventLog], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller of a job this replica's worker took as it was submitted starts reading while
+    the worker is still fencing the stream: it waits for that, and asks Redis nothing."""
+    here, _ = replicas
+    await here.create("s", Progress(Stage.OUTLINE, 0.01, "accepted"))
+    client = here._redis
+    asked: list[str] = []
+    for name in ("exists", "xread"):
+        command = getattr(client, name)
+
+        async def counting(*args: object, _name: str = name, _command: object = command) -> object:
+            asked.append(_name)
+            return await _command(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(client, name, counting)
+    fencing = asyncio.create_task(here.fence("s", "first"))
+    await asyncio.sleep(0)  # the fence is on its way to Redis
+    reader = asyncio.create_task(take(here.read("s"), 3))
+    await fencing
+    for n in (2, 3):
+        await here.append_many("s", [step(n)], fence="first")
+    assert [e.sequence for e in await asyncio.wait_for(reader, 5)] == [1, 2, 3]
+    assert asked == []

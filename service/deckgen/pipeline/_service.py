@@ -102,6 +102,15 @@ def _shutting_down() -> Unavailable:
     )
 
 
+def _no_stream(presentation_id: str) -> NotFound:
+    return NotFound(
+        f"no generation stream for presentations/{presentation_id}; it finished more than the "
+        "retention period ago or never existed",
+        resource_type="deckgen.v1.Presentation",
+        resource_name=f"presentations/{presentation_id}",
+    )
+
+
 class GenerationService:
     """Owns the lifecycle of presentations. The gRPC layer calls only this class."""
 
@@ -259,7 +268,9 @@ class GenerationService:
         """The generation's events after `after`, live; the job is cancelled when its last reader
         (on any replica) has been gone for DETACH_GRACE seconds."""
         try:
-            last = await self._shared.events.last_sequence(presentation_id)
+            # From the start, nothing to check here: a stream that does not exist (any more) is
+            # found out by its first read. One round trip fewer before a new generation's events.
+            last = await self._shared.events.last_sequence(presentation_id) if after else 0
             if after > last:
                 raise InvalidRequest(
                     [
@@ -271,12 +282,7 @@ class GenerationService:
                 )
             reader = self._shared.events.read(presentation_id, after)
         except StreamNotFound:
-            raise NotFound(
-                f"no generation stream for presentations/{presentation_id}; it finished more than the "
-                "retention period ago or never existed",
-                resource_type="deckgen.v1.Presentation",
-                resource_name=f"presentations/{presentation_id}",
-            ) from None
+            raise _no_stream(presentation_id) from None
         reader_id = uuid.uuid4().hex
         await self._shared.readers.attach(presentation_id, reader_id)
         self._local_readers[reader_id] = presentation_id
@@ -286,6 +292,8 @@ class GenerationService:
         try:
             async for event in self._until_closed(reader):
                 yield event
+        except StreamNotFound:
+            raise _no_stream(presentation_id) from None
         finally:
             STREAMS_OPEN.dec()
             await reader.aclose()

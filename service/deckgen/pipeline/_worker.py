@@ -55,6 +55,9 @@ SHUTDOWN = Unavailable(
     reason="SERVER_SHUTTING_DOWN",
 )
 
+_LINGER = 0.002
+"""Seconds an event no caller waits for may wait for the next ones, to share one append with them."""
+
 
 def record_key(presentation_id: str) -> str:
     return store_key(presentation_id, _RECORD)
@@ -80,6 +83,8 @@ class _Running:
     """Appends the job's events under this claim's fence, once the stream is fenced for it."""
     unread_since: float | None = None
     """When this worker first saw the job with no reader on any replica (None: it has readers)."""
+    saving: asyncio.Task[None] | None = None
+    """The record being written while the generation starts (`Worker._save_soon`)."""
 
 
 class Worker:
@@ -254,7 +259,9 @@ class Worker:
                     kept = await self._shared.queue.renew(running.claim)
                 except StateUnavailable:
                     continue  # the lease may still hold when the state is back
-                if not kept and running.task is not None:
+                if not kept and self._running.get(running.claim.job.id) is not running:
+                    continue  # it ended (and was acknowledged) while this loop was renewing others
+                if not kept and running.task is not None and not running.task.done():
                     log.warning("generation %s was taken over by another worker", running.claim.job.id)
                     running.lost = True
                     running.task.cancel()
@@ -317,24 +324,30 @@ class Worker:
         job = claim.job
         shared = self._shared
         try:
-            history = await shared.events.fence(job.id, claim.token)
+            # Each step here is a round trip before the first event can be written: the
+            # cancellation is read while the stream is fenced, not after.
+            history, cancelled = await asyncio.gather(
+                shared.events.fence(job.id, claim.token), shared.cancels.get(job.id)
+            )
         except StreamNotFound:
             return  # its stream expired or was never kept: nothing to continue
         except (StateUnavailable, StreamFenced) as error:
             raise _Lost from error
         if history and history[-1].terminal:
             return  # finished by a worker that stopped before acknowledging it
-        running.writer = EventWriter(shared.events, job.id, claim.token)
-        # Each step here is a round trip before the first event can be written: at once, not in turn.
+        # Events no caller waits for ride along with the next ones when each append is a call to
+        # Redis; in this process an append costs nothing, and each goes at once.
+        linger = _LINGER if shared.queue.shared else 0.0
+        running.writer = EventWriter(shared.events, job.id, claim.token, linger)
         accepted = next((e.event.presentation for e in history if isinstance(e.event, Accepted)), None)
         if claim.attempt == 1 and accepted is not None:
             # The first worker: the record is still the one the front side wrote with `accepted`.
             presentation = replace(accepted, state=PresentationState.GENERATING, update_time=time.time())
-            cancelled, _ = await asyncio.gather(shared.cancels.get(job.id), self._save(presentation))
+            if cancelled is None:
+                # Not waited for: the record says GENERATING by the time anything is announced.
+                self._save_soon(running, presentation)
         else:
-            presentation, cancelled = await asyncio.gather(
-                self._presentation(job.id, history), shared.cancels.get(job.id)
-            )
+            presentation = await self._presentation(job.id, history)
         if cancelled is not None:
             await self._end(running, presentation, cancelled, PresentationState.CANCELLED)
             return
@@ -383,12 +396,12 @@ class Worker:
                     # so that no caller learns of a file the record does not hold.
                     announced[event.artifact.name] = event.artifact
                     presentation = replace(presentation, artifacts=tuple(announced.values()))
-                    await self._save(presentation, durable=True)
+                    await self._save(running, presentation, durable=True)
                 await self._append(running, event)
 
         if presentation.state is not PresentationState.GENERATING:
             presentation = replace(presentation, state=PresentationState.GENERATING, update_time=time.time())
-            await self._save(presentation)
+            await self._save(running, presentation)
         if claim.attempt > 1 and done.started:
             await publish(
                 ev.Warning(
@@ -440,7 +453,7 @@ class Worker:
             GENERATIONS_IN_FLIGHT.dec()
             otel_context.detach(token)
             span.end()
-        await self._save(result)
+        await self._save(running, result)
         await self._append(running, Completed(result))
 
     async def _append(self, running: _Running, event: Event) -> None:
@@ -463,14 +476,35 @@ class Worker:
             running.lost = True
             raise _Lost from error
 
-    async def _save(self, presentation: Presentation, durable: bool = False) -> None:
+    async def _save(self, running: _Running, presentation: Presentation, durable: bool = False) -> None:
+        await self._saved(running)
+        await self._put_record(presentation)
+        if durable:
+            # The store keeps what was announced for a process restarted after a crash.
+            await self._deps.store.put(record_key(presentation.id), _encode(presentation), "application/json")
+
+    async def _put_record(self, presentation: Presentation) -> None:
         try:
             await self._shared.records.put(presentation)
         except StateUnavailable as error:
             raise _Lost from error
-        if durable:
-            # The store keeps what was announced for a process restarted after a crash.
-            await self._deps.store.put(record_key(presentation.id), _encode(presentation), "application/json")
+
+    def _save_soon(self, running: _Running, presentation: Presentation) -> None:
+        """Save the record while the generation goes on: before any later record (`_saved`) and
+        before any event is appended (the writer waits for it)."""
+        assert running.writer is not None, "the writer waits for the record"
+        running.saving = asyncio.create_task(self._put_record(presentation))
+        # Retrieved here too, for a generation that stops (handed back, taken over) before waiting.
+        running.saving.add_done_callback(lambda task: task.cancelled() or task.exception())
+        running.writer.after(running.saving)
+
+    @staticmethod
+    async def _saved(running: _Running) -> None:
+        """Wait for the record `_save_soon` writes; raise why it could not be written."""
+        if running.saving is not None:
+            # Shielded: a generation cancelled meanwhile still has its records in order.
+            await asyncio.shield(running.saving)
+            running.saving = None
 
     async def _end(
         self,
@@ -494,7 +528,7 @@ class Worker:
         failed = replace(
             presentation, state=state, error=failure.error.message, artifacts=(), update_time=time.time()
         )
-        await self._save(failed)
+        await self._save(running, failed)
         # Nothing half-made stays visible: a failed generation's files are removed.
         try:
             await self._deps.store.delete_prefix(f"presentations/{presentation.id}")
@@ -505,7 +539,7 @@ class Worker:
     async def _fail_keeping_deck(self, running: _Running, kept: Presentation, failure: Failed) -> None:
         """A render failure after the slides were streamed: the deck and the files already stored
         stay, and so does the record, so GetPresentation returns the deck."""
-        await self._save(kept)
+        await self._save(running, kept)
         try:
             await self._deps.store.put(record_key(kept.id), _encode(kept), "application/json")
         except Exception:

@@ -124,6 +124,8 @@ class RedisEventLog:
         self._create = client.register_script(_CREATE)
         self._fence = client.register_script(_FENCE)
         self._local: dict[str, _Local] = {}
+        self._fencing: dict[str, asyncio.Future[None]] = {}
+        """Streams being fenced here: local in a moment, unless the fence fails."""
         self._local_lifetime = lifetime + 60
 
     async def create(self, stream: str, first: Event | None = None) -> None:
@@ -182,6 +184,11 @@ class RedisEventLog:
             local.notify()
 
     async def read(self, stream: str, after: int = 0) -> AsyncGenerator[SequencedEvent]:
+        fencing = self._fencing.get(stream)
+        if fencing is not None:
+            # A worker here is fencing it (the reader of a job it just took): read it from memory
+            # once that is done, rather than from Redis.
+            await asyncio.shield(fencing)
         if stream not in self._local:
             with unavailable():
                 if not await self._redis.exists(self._keys.meta(stream)):
@@ -257,6 +264,16 @@ class RedisEventLog:
         return int(sequence)
 
     async def fence(self, stream: str, token: str) -> list[SequencedEvent]:
+        fenced = asyncio.get_running_loop().create_future()
+        self._fencing[stream] = fenced
+        try:
+            return await self._fence_here(stream, token)
+        finally:
+            if self._fencing.get(stream) is fenced:
+                del self._fencing[stream]
+            fenced.set_result(None)
+
+    async def _fence_here(self, stream: str, token: str) -> list[SequencedEvent]:
         try:
             with unavailable():
                 entries: Any = await self._fence(
