@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 __all__ = ["AUTH_METHODS", "ConfigError", "Settings", "auth_methods", "load_settings", "read_env_file"]
 
 ENVIRONMENTS = ("development", "staging", "production", "test")
+EVENT_LOOPS = ("uvloop", "asyncio")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 
@@ -46,6 +47,9 @@ class Settings:
     """TIMEOUT: the longest a generation may run, in seconds."""
     workers: int = 1
     """WORKERS: server processes sharing the port through SO_REUSEPORT; 0 means one per core."""
+    event_loop: str = "uvloop"
+    """EVENT_LOOP: `uvloop` (libuv: a model's stream costs far less CPU per token) or `asyncio`
+    (the standard library's loop)."""
     cache_enabled: bool = True
     """CACHE_ENABLED: reuse the content of identical requests."""
     cache_size: int = 256
@@ -170,6 +174,10 @@ class Settings:
     """LLM_READ_INTERVAL: seconds between reads of a model's stream over plain TCP (one shared timer
     reads every stream that has data: fewer loop wakes, less CPU); a token waits at most this long
     more. 0 reads each piece as it arrives."""
+    llm_read_hold: float = 0.1
+    """LLM_READ_HOLD: seconds a stream over plain TCP may go unread while the reply's JSON shows that
+    its next token cannot complete the slide (inside a string or a nested value); where it can, it
+    is read as it arrives. 0 reads every token as it arrives."""
     llm_retry_attempts: int = 3
     """LLM_RETRY_ATTEMPTS: tries on 429/5xx/timeouts of the last provider; one with a backup after
     it gets one try, and the backup takes the call at once."""
@@ -382,10 +390,12 @@ def _validate(settings: Settings) -> None:
             "LLM_BACKUP_BASE_URLS",
             "must be comma-separated http(s) URLs",
         )
+    require(settings.event_loop in EVENT_LOOPS, "EVENT_LOOP", f"must be one of {', '.join(EVENT_LOOPS)}")
     require(settings.llm_concurrency >= 1, "LLM_CONCURRENCY", "must be at least 1")
     require(settings.llm_request_timeout > 0, "LLM_REQUEST_TIMEOUT", "must be positive")
     require(settings.llm_idle_timeout > 0, "LLM_IDLE_TIMEOUT", "must be positive")
     require(0 <= settings.llm_read_interval <= 0.5, "LLM_READ_INTERVAL", "must be between 0 and 0.5 seconds")
+    require(0 <= settings.llm_read_hold <= 1, "LLM_READ_HOLD", "must be between 0 and 1 second")
     require(1 <= settings.llm_retry_attempts <= 10, "LLM_RETRY_ATTEMPTS", "must be between 1 and 10")
     require(settings.llm_retry_base_delay >= 0, "LLM_RETRY_BASE_DELAY", "must not be negative")
     require(1 <= settings.llm_breaker_threshold <= 100, "LLM_BREAKER_THRESHOLD", "must be between 1 and 100")

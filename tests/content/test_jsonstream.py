@@ -301,3 +301,23 @@ def test_loads_lenient_invalid_beyond_trailing_commas_raises() -> None:
 
 def test_loads_lenient_trailing_comma_fix_leaves_strings_alone() -> None:
     assert loads_lenient('{"a": "x, }", "b": [1,],}') == {"a": "x, }", "b": [1]}
+
+
+def test_between_members_is_true_only_where_the_next_tokens_may_close_the_object() -> None:
+    # Where a reader may leave the stream unread for a while (False) or must read at once (True).
+    pieces = [
+        ('Sure: {"layout"', True),  # in a top-level key: `"k": 1}` may follow in a token or two
+        (': "bul', False),  # inside a string value
+        ('lets", ', True),
+        ('"bullets": [{"text": "a", "le', False),  # nested
+        ('vel": 0}]', True),
+        (', "sources": ', True),
+        ("[]", True),
+        ("}", False),  # done: nothing more to wait for
+    ]
+    scanner = JsonScanner(max_depth=0)
+    assert not scanner.between_members  # nothing started
+    for piece, expected in pieces:
+        scanner.feed(piece)
+        assert scanner.between_members is expected, piece
+    assert scanner.done

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from itertools import pairwise
 
 import openai
 import pytest
+import uvloop
 
-from deckgen.providers.llm import ChatEnd, ChatMessage, ChatRequest, OpenAIChatModel, OpenAIConfig, TextDelta
+from deckgen.providers.llm import (
+    ChatEnd,
+    ChatMessage,
+    ChatRequest,
+    OpenAIChatModel,
+    OpenAIConfig,
+    ReadPace,
+    TextDelta,
+)
 from deckgen.providers.llm._body import _Ticker
 from tests.support.fake_llm import FakeLLMServer, Reply, tokenize
 
@@ -122,3 +133,81 @@ async def test_any_other_http_client_is_read_through_its_own_iterator(llm: FakeL
         await model.aclose()
 
     assert text == content and end.completion_tokens == len(tokenize(content))
+
+
+LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
+    "asyncio": asyncio.new_event_loop,
+    "uvloop": uvloop.new_event_loop,
+}
+
+
+@pytest.mark.parametrize("loop_name", sorted(LOOPS))
+def test_a_held_read_waits_for_the_shared_tick_and_an_eager_one_does_not(
+    llm: FakeLLMServer, loop_name: str
+) -> None:
+    # The caller's ReadPace, per read, on either event loop the server runs (uvloop's transports
+    # are not asyncio's classes): held, the tokens of ~150 ms come in one read; eager, one by one.
+    content = "tides rise and fall, " * 8
+    llm.responder = lambda request: Reply(content=content, tokens_per_second=100.0)
+
+    async def reads(hold: float) -> tuple[str, int, ChatEnd]:
+        model = adapter(llm, 0.0)
+        loop = asyncio.get_running_loop()
+        text, arrivals, ends = "", [], []
+        try:
+            async for event in model.stream(replace(REQUEST, pace=ReadPace(hold))):
+                if isinstance(event, TextDelta):
+                    text += event.text
+                    arrivals.append(loop.time())
+                else:
+                    ends.append(event)
+        finally:
+            await model.aclose()
+        # Tokens 10 ms apart: a gap of more than 4 ms between two means they came in two reads.
+        return (
+            text,
+            1 + sum(1 for a, b in pairwise(arrivals) if b - a > 0.004),
+            ends[0],
+        )
+
+    with asyncio.Runner(loop_factory=LOOPS[loop_name]) as runner:
+        held_text, held_reads, held_end = runner.run(reads(0.15))
+        eager_text, eager_reads, _ = runner.run(reads(0.0))
+
+    tokens = len(tokenize(content))
+    assert held_text == eager_text == content
+    assert held_end.completion_tokens == tokens and held_end.usage_reported
+    assert held_reads <= tokens // 4, (held_reads, tokens)
+    assert eager_reads >= tokens // 2, (eager_reads, tokens)
+
+
+@pytest.mark.parametrize("loop_name", sorted(LOOPS))
+def test_a_held_socket_costs_one_tick_per_interval(loop_name: str) -> None:
+    # uvloop runs timers up to a millisecond early: a ticker re-armed from the clock alone would
+    # wake twice in about half of its slots.
+    async def ticks() -> int:
+        loop = asyncio.get_running_loop()
+        ticker = _Ticker(loop, 0.02)
+        fired = 0
+        tick = ticker._tick
+
+        def counted() -> None:
+            nonlocal fired
+            fired += 1
+            tick()
+
+        ticker._tick = counted  # type: ignore[method-assign]
+        quiet, quiet_peer = socket.socketpair()
+        _, writer = await asyncio.open_connection(sock=quiet)
+        try:
+            ticker.hold(quiet.fileno(), writer.transport)  # type: ignore[arg-type]
+            await asyncio.sleep(0.5)
+        finally:
+            ticker.release(quiet.fileno())
+            writer.close()
+            quiet_peer.close()
+        return fired
+
+    with asyncio.Runner(loop_factory=LOOPS[loop_name]) as runner:
+        fired = runner.run(ticks())
+    assert fired <= 0.5 / 0.02 + 1, fired

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 from deckgen.config import load_settings
 from deckgen.observability import configure_logging
-from deckgen.server import build_app, serve
+from deckgen.server import build_app, run_loop, serve
 from tests.support.engines import LeakyEngine, SlowEngine
 
 
@@ -22,7 +21,7 @@ def main() -> None:
     def ready(port: int) -> None:
         print(f"PORT {port}", flush=True)
 
-    asyncio.run(serve(settings, ready, app))
+    run_loop(settings, serve(settings, ready, app))
 
 
 if __name__ == "__main__":

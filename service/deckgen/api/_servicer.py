@@ -154,10 +154,13 @@ class PresentationServicer(spb_grpc.PresentationServiceServicer):
                     if isinstance(event.event, Completed) and self._quota is not None:
                         await self._quota.charge(caller, event.event.presentation.usage)
                     token = self.resume_tokens.encode(principal.id, presentation_id, event.sequence)
-                    await context.write(event_to_proto(event, presentation_id, token))
+                    message = event_to_proto(event, presentation_id, token)
                     if timing_first_slide and isinstance(event.event, SlideReady):
+                        # Taken as it is handed over: the write's completion may reach this task
+                        # after the caller already has the slide (on uvloop, often).
                         timing_first_slide = False
                         TIME_TO_FIRST_SLIDE.observe(time.monotonic() - call_started)
+                    await context.write(message)
         except grpc.aio.AbortError:
             raise
         except Exception as error:

@@ -59,7 +59,15 @@ from deckgen.domain import (
     Usage,
     limits,
 )
-from deckgen.providers.llm import ChatEnd, ChatModel, ChatRequest, ProviderFailed, StreamBroken, TextDelta
+from deckgen.providers.llm import (
+    ChatEnd,
+    ChatModel,
+    ChatRequest,
+    ProviderFailed,
+    ReadPace,
+    StreamBroken,
+    TextDelta,
+)
 
 __all__ = ["LLMEngine"]
 
@@ -174,11 +182,13 @@ class LLMEngine:
         concurrency: int = 10,
         images_available: bool = False,
         usage_wait: float = 0.2,
+        read_hold: float = 0.0,
     ) -> None:
         self._model = model
         self._concurrency = concurrency
         self._images_available = images_available
         self._usage_wait = usage_wait
+        self._read_hold = read_hold
 
     def check(self, spec: GenerationSpec) -> None:
         """A model can serve every request the API accepts."""
@@ -193,7 +203,12 @@ class LLMEngine:
         end: ChatEnd | None = None
         broken = ""
         provider = ""
-        stream = self._model.stream(request)
+        # Reads may wait (the loop wakes on a shared timer, not per token) wherever the reply's JSON
+        # shows its next token cannot close the object: inside a string or a nested value. Between
+        # the top-level members it may (`"sources": []}`), so they are read as they arrive.
+        hold = self._read_hold
+        pace = ReadPace(hold) if hold > 0 else None
+        stream = self._model.stream(replace(request, pace=pace) if pace is not None else request)
         try:
             async with aclosing(stream):
                 async for event in stream:
@@ -202,7 +217,11 @@ class LLMEngine:
                             if on_value is not None and value.path:
                                 await on_value(value)
                         if scanner.done:
+                            if pace is not None:
+                                pace.hold = 0.0  # the usage that follows is due at once
                             break
+                        if pace is not None:
+                            pace.hold = 0.0 if scanner.between_members else hold
                     elif isinstance(event, ChatEnd):
                         end = event
                 if scanner.done and end is None:

@@ -140,6 +140,17 @@ class JsonScanner:
     def started(self) -> bool:
         return self._started
 
+    @property
+    def between_members(self) -> bool:
+        """Directly in the top-level object, outside any value: where the next tokens may close it.
+
+        A top-level key counts (`"sources": []}` may be three tokens), a string value does not.
+        """
+        stack = self._stack
+        if not self._started or self.done or len(stack) != 1:
+            return False
+        return not self._in_string or stack[0].expecting_key
+
     def document(self) -> str:
         """The text of the top-level object: the whole of it once `done`, else what arrived so far."""
         if not self._started:

@@ -13,6 +13,7 @@ from deckgen.providers.llm._base import (
     ChatRequest,
     LLMError,
     ProviderFailed,
+    ReadPace,
     StreamBroken,
     TextDelta,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "OpenAIChatModel",
     "OpenAIConfig",
     "ProviderFailed",
+    "ReadPace",
     "StreamBroken",
     "TextDelta",
     "estimate_tokens",

@@ -14,6 +14,7 @@ __all__ = [
     "ChatRequest",
     "LLMError",
     "ProviderFailed",
+    "ReadPace",
     "StreamBroken",
     "TextDelta",
 ]
@@ -24,6 +25,22 @@ class ChatMessage:
     role: str
     """system, user or assistant."""
     content: str
+
+
+class ReadPace:
+    """How long the adapter may leave what the reply sends next unread: the caller's hint, per read.
+
+    A model sends each token in a TCP segment of its own, and reading one wakes the event loop: on
+    the virtual machines we run on that costs more CPU than everything else the token needs. The
+    caller parsing the reply knows when nothing it waits for can complete with the next token (the
+    middle of a slide's JSON) and sets `hold`; adapters that can then read at the pace of a shared
+    timer, every `hold` seconds, and at once again as soon as the caller sets it back to 0.
+    """
+
+    __slots__ = ("hold",)
+
+    def __init__(self, hold: float = 0.0) -> None:
+        self.hold = hold
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +57,8 @@ class ChatRequest:
     """Providers (by name) whose replies to this task were unusable: a failover asks the others."""
     retry: bool = True
     """False: one try, no backoff; for a caller with another provider to go to."""
+    pace: ReadPace | None = field(default=None, compare=False)
+    """Set by the caller as the reply streams: how long the next read may wait (None: never)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ the connection's transport is paused (the kernel keeps what arrives), and one lo
 every stream fires every `interval` seconds: a single poll(2) over the paused sockets finds those
 with data, and only they are resumed and read, each getting every token that arrived meanwhile. A
 token waits at most `interval` longer; the loop wakes 1/`interval` times a second for reading
-whatever the number of streams.
+whatever the number of streams. The interval is the longer of the adapter's (LLM_READ_INTERVAL,
+every read) and the caller's per-read hint (`ReadPace`: long in the middle of a slide's JSON, 0
+where the next token may close it); each interval has a timer of its own.
 
 TLS connections are read as data arrives: the TLS layer keeps reading the socket into a buffer of
 its own while the application side is paused, so pausing would save no wake, and a poll of the
@@ -20,13 +22,28 @@ import asyncio
 import select
 import weakref
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 import httpx2
 from openai._vendor.httpx_aiohttp.transport import AiohttpResponseStream, map_aiohttp_exceptions
 
 __all__ = ["BodyReader", "open_body"]
+
+
+class _Pausable(Protocol):
+    """A connection's transport: asyncio's own, or uvloop's (which is not registered as one)."""
+
+    def pause_reading(self) -> None: ...
+    def resume_reading(self) -> None: ...
+    def is_closing(self) -> bool: ...
+    def get_extra_info(self, name: str, default: Any = None) -> Any: ...
+
+
+# Streams held by one ticker beyond which new reads go ahead as data arrives: with this many at
+# once (a burst of decks) the loop is busy and every wake finds several tokens anyway, while a tick
+# resuming hundreds of transports at once delays every one of them.
+_CROWD = 32
 
 
 class _Ticker:
@@ -36,10 +53,16 @@ class _Ticker:
         self._loop = loop
         self._interval = interval
         self._poll = select.poll()  # registering is bookkeeping only: one system call per tick
-        self._paused: dict[int, asyncio.Transport] = {}
+        self._paused: dict[int, _Pausable] = {}
         self._handle: asyncio.TimerHandle | None = None
+        self._slot = 0.0  # the grid slot of the last timer armed
 
-    def hold(self, fd: int, transport: asyncio.Transport) -> None:
+    @property
+    def crowded(self) -> bool:
+        """Enough streams wait that reads coalesce by themselves: holding more only delays them."""
+        return len(self._paused) >= _CROWD
+
+    def hold(self, fd: int, transport: _Pausable) -> None:
         """Pause `transport` until the first tick that finds `fd` readable (or hung up, or in error).
 
         Its reader then gets the data as ever, from the transport's protocol: the tick wakes no task.
@@ -58,9 +81,12 @@ class _Ticker:
             transport.resume_reading()
 
     def _arm(self) -> None:
-        # On a grid, so that streams started at different times still share every wake.
+        # On a grid, so that streams started at different times still share every wake. Always a
+        # later slot than the last: uvloop runs timers up to a millisecond early (libuv rounds to
+        # milliseconds), and re-arming from the clock alone would then wake twice per slot.
         now = self._loop.time()
-        self._handle = self._loop.call_at((now // self._interval + 1) * self._interval, self._tick)
+        self._slot = max(now // self._interval + 1, self._slot + 1)
+        self._handle = self._loop.call_at(self._slot * self._interval, self._tick)
 
     def _tick(self) -> None:
         self._handle = None
@@ -87,10 +113,11 @@ def _ticker(interval: float) -> _Ticker:
 class BodyReader:
     """`await read()`: the body bytes that arrived since the last read; b"" once the body has ended.
 
+    `hold`: the caller does not mind waiting up to that long for what arrives next (see `_Ticker`).
     Errors are httpx2's (as the SDK's own iterators raise them), whatever the transport.
     """
 
-    async def read(self) -> bytes:
+    async def read(self, hold: float = 0.0) -> bytes:
         raise NotImplementedError
 
 
@@ -100,7 +127,7 @@ class _Iterated(BodyReader):
     def __init__(self, response: httpx2.Response) -> None:
         self._chunks: AsyncIterator[bytes] = aiter(response.aiter_bytes())
 
-    async def read(self) -> bytes:
+    async def read(self, hold: float = 0.0) -> bytes:
         try:
             return await anext(self._chunks)
         except StopAsyncIteration:
@@ -113,23 +140,27 @@ class _Aiohttp(BodyReader):
     def __init__(
         self,
         content: aiohttp.StreamReader,
-        transport: asyncio.Transport | None,
+        transport: _Pausable | None,
         fd: int,
-        ticker: _Ticker | None,
+        interval: float,
     ) -> None:
         self._content = content
-        self._transport = transport
+        self._transport = transport  # None: never paused (TLS, or no socket of its own)
         self._fd = fd
-        self._ticker = ticker
+        self._interval = interval
 
-    async def read(self) -> bytes:
+    async def read(self, hold: float = 0.0) -> bytes:
         content = self._content
         try:
             data = content.read_nowait()
             if data or content.at_eof():
                 return data
-            transport, ticker = self._transport, self._ticker
-            if ticker is None or transport is None or transport.is_closing():
+            transport = self._transport
+            interval = hold if hold > self._interval else self._interval
+            if interval <= 0 or transport is None or transport.is_closing():
+                return await content.readany()
+            ticker = _ticker(interval)
+            if ticker.crowded:
                 return await content.readany()
             ticker.hold(self._fd, transport)
             try:
@@ -145,7 +176,8 @@ class _Aiohttp(BodyReader):
 
 
 def open_body(response: httpx2.Response, interval: float) -> BodyReader:
-    """A reader of `response`'s body, paced by a tick every `interval` s where that saves wakes (0: never)."""
+    """A reader of `response`'s body, paced by a tick every `interval` s (or a read's longer `hold`)
+    where that saves wakes (0: as data arrives)."""
     stream: Any = response.stream
     if isinstance(stream, httpx2._client.BoundAsyncStream):
         stream = stream._stream  # httpx2's wrapper, which only times the response
@@ -154,10 +186,11 @@ def open_body(response: httpx2.Response, interval: float) -> BodyReader:
     if not isinstance(raw, aiohttp.ClientResponse):
         return _Iterated(response)
     connection = raw.connection
-    transport = connection.transport if connection is not None else None
+    transport: Any = connection.transport if connection is not None else None
     fd = -1
-    if isinstance(transport, asyncio.Transport) and transport.get_extra_info("sslcontext") is None:
+    pausable: _Pausable | None = None
+    if callable(getattr(transport, "pause_reading", None)) and transport.get_extra_info("sslcontext") is None:
         sock = transport.get_extra_info("socket")
         fd = sock.fileno() if sock is not None else -1
-    paced = interval > 0 and fd >= 0
-    return _Aiohttp(raw.content, transport if paced else None, fd, _ticker(interval) if paced else None)
+        pausable = transport if fd >= 0 else None
+    return _Aiohttp(raw.content, pausable, fd, interval)

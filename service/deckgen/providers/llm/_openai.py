@@ -31,6 +31,7 @@ from deckgen.providers.llm._base import (
     ChatEvent,
     ChatRequest,
     ProviderFailed,
+    ReadPace,
     StreamBroken,
     TextDelta,
 )
@@ -243,7 +244,7 @@ class OpenAIChatModel:
             received: list[str] = []
             try:
                 # aclosing: a consumer that stops early must close the HTTP response now, not at GC.
-                async with aclosing(self._once(arguments, received)) as events:
+                async with aclosing(self._once(arguments, received, request.pace)) as events:
                     async for event in events:
                         self.breaker.succeeded(ticket)  # it answers; whatever follows is the reply's fault
                         yield event
@@ -289,7 +290,9 @@ class OpenAIChatModel:
             finally:
                 self.breaker.release(ticket)  # cancelled or closed early: no verdict (no-op once settled)
 
-    async def _once(self, arguments: dict[str, Any], received: list[str]) -> AsyncGenerator[ChatEvent, None]:
+    async def _once(
+        self, arguments: dict[str, Any], received: list[str], pace: ReadPace | None
+    ) -> AsyncGenerator[ChatEvent, None]:
         # The call's time limit covers only our waits on the provider, never the consumer's work
         # between chunks: a timeout spanning a `yield` would cancel the consumer instead.
         deadline = asyncio.get_running_loop().time() + self.config.request_timeout
@@ -322,7 +325,7 @@ class OpenAIChatModel:
             done = False
             while not done:
                 try:
-                    data = await limit.wait(body.read())
+                    data = await limit.wait(body.read(pace.hold if pace is not None else 0.0))
                 except httpx2.TimeoutException as error:
                     raise openai.APITimeoutError(request=request) from error
                 except httpx2.HTTPError as error:
