@@ -158,6 +158,29 @@ async def test_list_themes_pages(server: RunningServer) -> None:
     assert [t.id for t in (*first.themes, *rest.themes)] == [t.id for t in everything.themes]
 
 
+async def test_slides_carry_the_progress_and_no_progress_event_repeats_another(
+    server: RunningServer, examples: Path
+) -> None:
+    request = spb.GeneratePresentationRequest(sources=[markdown_source(examples)], slide_count=6)
+    events = await generate(server, request)
+    sequence = kinds(events)
+
+    # Each slide says how far the generation is; no progress event between the slides says it again.
+    fractions = [e.slide.fraction for e in events if e.HasField("slide")]
+    assert fractions == sorted(fractions) and len(set(fractions)) == 6
+    assert fractions[0] > 0.15 and fractions[-1] == pytest.approx(0.8)
+    first_slide = sequence.index("slide")
+    last_slide = max(i for i, kind in enumerate(sequence) if kind == "slide")
+    assert "progress" not in sequence[first_slide:last_slide]
+    # Nor one that the outline, the first slide or `completed` make redundant: the outline is at
+    # hand without a model, so none announces its planning either.
+    assert "progress" not in sequence[: sequence.index("outline") + 1]
+    assert sequence[-2] != "progress"
+    # The render, which takes a while, is still announced.
+    render = [e.progress for e in events[last_slide:] if e.HasField("progress")]
+    assert [p.stage for p in render][:1] == [spb.GenerationEvent.STAGE_RENDER]
+
+
 async def test_outline_review_then_generate_from_edited_outline(
     server: RunningServer, examples: Path
 ) -> None:

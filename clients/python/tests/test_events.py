@@ -46,6 +46,19 @@ def test_progress_folds_a_whole_generation() -> None:
     assert progress.fraction == 1.0
 
 
+def test_progress_follows_the_fraction_slides_carry() -> None:
+    progress = DeckProgress()
+    events = deck_events(2)
+    events[2].slide.fraction = 0.475
+    events[3].slide.fraction = 0.8
+    for event in events[:3]:
+        progress.apply(event)
+    assert progress.fraction == pytest.approx(0.475)
+    assert progress.stage == GenerationEvent.STAGE_SLIDES
+    progress.apply(events[3])
+    assert progress.fraction == pytest.approx(0.8)
+
+
 def test_collect_outline_from_stream(target: str, service: FakeService) -> None:
     service.events = outline_events(3)
     service.break_after = 2

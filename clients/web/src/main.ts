@@ -304,6 +304,10 @@ async function stream(request: GeneratePresentationRequest) {
           slidesBox.querySelector(`.slide[data-index="${slide.index}"]`)?.remove();
           slidesBox.append(slideCard(slide));
           state.slideTimes.push(performance.now());
+          // A slide stands in for a progress event (none follows each slide).
+          if (ev.value.fraction > 0) {
+            statusLine.textContent = `${Math.round(ev.value.fraction * 100)} % slide ${slidesBox.children.length} of ${ev.value.totalSlides}`;
+          }
           break;
         }
         case "artifact":

@@ -364,10 +364,13 @@ def event_to_proto(event: ev.SequencedEvent, presentation_id: str, resume_token:
             message.outline_item.CopyFrom(GE.OutlineItemReady(index=index, item=outline_item_to_proto(item)))
         case ev.OutlineReady(outline):
             message.outline.CopyFrom(GE.OutlineReady(outline=outline_to_proto(outline)))
-        case ev.SlideReady(index, slide, total, usage):
+        case ev.SlideReady(index, slide, total, usage, _, fraction):
             message.slide.CopyFrom(
                 GE.SlideReady(
-                    slide=slide_to_proto(slide, index), total_slides=total, usage=usage_to_proto(usage)
+                    slide=slide_to_proto(slide, index),
+                    total_slides=total,
+                    usage=usage_to_proto(usage),
+                    fraction=fraction,
                 )
             )
         case ev.ImageReady(slide_index, artifact, alt_text):

@@ -67,6 +67,8 @@ class SlideReady:
     image_prompt: str = ""
     """The prompt of the picture asked for this slide, if any. Not for callers: kept in the event
     log so that a worker taking the job over can ask again for a picture that never came."""
+    fraction: float = 0.0
+    """Overall completion once this slide is done: the slide stands in for a progress event."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,6 +74,13 @@ _OUTLINE_DONE = 0.15
 _SLIDES_DONE = 0.80
 
 
+def _slides_fraction(done: int, total: int) -> float:
+    """Overall completion with `done` of `total` slides written; 0 while the total is unknown."""
+    if not total:
+        return 0.0
+    return round(min(_OUTLINE_DONE + (_SLIDES_DONE - _OUTLINE_DONE) * done / total, _SLIDES_DONE), 3)
+
+
 def store_key(presentation_id: str, filename: str) -> str:
     return f"presentations/{presentation_id}/{filename}"
 
@@ -90,12 +97,15 @@ async def _plan(
     done: Progressed | None = None,
     after: list[Event] | None = None,
 ) -> OutlineResult:
-    """Plan the outline and announce it; with `after`, what would follow the outline (its warnings,
-    the progress) is put there for the caller to publish later instead."""
+    """Plan the outline and announce it; with `after`, what would follow the outline (its warnings)
+    is put there for the caller to publish later instead."""
     if done is not None and done.outline is not None:
         # Taken over after the outline was announced: readers have it, so it is the outline.
         return OutlineResult(done.outline)
-    await publish(Progress(Stage.OUTLINE, 0.01, "planning the outline"))
+    # Only when the caller waits for a plan: an outline at hand (the caller's own, or one an
+    # in-process engine plans without a model) is announced at once by its items.
+    if spec.outline is None and deps.first_slides is None:
+        await publish(Progress(Stage.OUTLINE, 0.01, "planning the outline"))
     if spec.outline is not None:
         for index, item in enumerate(spec.outline.items):
             await publish(OutlineItemReady(index, item))
@@ -108,9 +118,8 @@ async def _plan(
         with _tracer.start_as_current_span("outline"):
             result = await deps.engine.outline(spec, emit, emit_slide=emit_slide)
         result = _keep_items_seen(result, done)
-    await publish(OutlineReady(result.outline))
+    await publish(OutlineReady(result.outline))  # says the outline is ready: no progress event does
     tail: list[Event] = [ev.Warning(w.code, w.message, w.slide_index) for w in result.warnings]
-    tail.append(Progress(Stage.OUTLINE, _OUTLINE_DONE, f"outline ready: {len(result.outline.items)} slides"))
     if after is not None:
         after.extend(tail)
     else:
@@ -292,7 +301,10 @@ class _Slides:
             self._pictures is not None and bool(draft.image_prompt) and draft.slide.image is not None
         )
         prompt = draft.image_prompt if wants_picture else ""
-        await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage, prompt))
+        # The slide carries the progress: a progress event after it would say nothing new, and each
+        # event costs the loop a write to every reader (most of a deck's events were these).
+        fraction = _slides_fraction(len(self.by_index), self.total)
+        await self._publish(SlideReady(draft.index, draft.slide, self.total, draft.usage, prompt, fraction))
         self._announced = True
         await self.flush()
         await _publish_warnings(self._publish, draft.warnings)
@@ -301,21 +313,16 @@ class _Slides:
             await self._publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
         if self._pictures is not None and wants_picture and draft.slide.image is not None:
             self._pictures.request(draft.index, draft.image_prompt, draft.slide.image.alt_text)
-        if self.total:
-            done = len(self.by_index)
-            fraction = _OUTLINE_DONE + (_SLIDES_DONE - _OUTLINE_DONE) * done / self.total
-            await self._publish(
-                Progress(Stage.SLIDES, round(min(fraction, _SLIDES_DONE), 3), f"slide {done} of {self.total}")
-            )
 
 
 async def _replay(cached: CachedContent, publish: Publish, theme: Theme, deps: PipelineDeps) -> None:
     for index, item in enumerate(cached.outline.items):
         await publish(OutlineItemReady(index, item))
     await publish(OutlineReady(cached.outline))
+    total = len(cached.slides)
     for index, slide in enumerate(cached.slides):
         _, warnings = deps.fit(slide, theme)
-        await publish(SlideReady(index, slide, len(cached.slides)))
+        await publish(SlideReady(index, slide, total, fraction=_slides_fraction(index + 1, total)))
         for message in warnings:
             await publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, index))
 
@@ -530,11 +537,12 @@ async def generate_presentation(
             )
             outline = planned.outline
             written.total = len(outline.items)
-            writing = Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides")
             if after is not None:
-                await written.after_first([*after, writing])
-            else:
-                await publish(writing)
+                await written.after_first(after)
+            elif not written.by_index:
+                # Until the first slide, which tells it better (slides written while the outline was
+                # planned did already).
+                await publish(Progress(Stage.SLIDES, _OUTLINE_DONE, "writing slides"))
             ready = frozenset(written.by_index)
             async with aclosing(deps.engine.slides(spec, outline, planned.ahead, skip=ready)) as drafts:
                 async for draft in drafts:
@@ -617,7 +625,7 @@ async def generate_presentation(
                 f"{len(laid_out.slides)} slides instead of {len(deck.slides)}.",
             )
         )
-    await publish(Progress(Stage.DONE, 1.0, "done"))
+    # No progress event at 1: `completed` follows at once and says it.
     return _finish(
         presentation,
         deck=laid_out,

@@ -36,7 +36,7 @@ class DeckProgress:
     stage: int = GenerationEvent.STAGE_UNSPECIFIED
     """The stage of the last `progress` event, a `GenerationEvent.Stage` value."""
     fraction: float = 0.0
-    """Overall completion from 0 to 1, from the last `progress` event."""
+    """Overall completion from 0 to 1, from the last `progress` event or slide."""
     message: str = ""
     """The description of the last `progress` event."""
     outline_items: dict[int, OutlineItem] = field(default_factory=dict)
@@ -93,6 +93,9 @@ class DeckProgress:
             self.usage.prompt_tokens += event.slide.usage.prompt_tokens
             self.usage.completion_tokens += event.slide.usage.completion_tokens
             self.usage.images += event.slide.usage.images
+            if event.slide.fraction > self.fraction:  # a slide stands in for a progress event
+                self.stage = GenerationEvent.STAGE_SLIDES
+                self.fraction = event.slide.fraction
         elif kind == "image":
             self.images.append(event.image)
             self.artifacts[event.image.artifact.name] = event.image.artifact

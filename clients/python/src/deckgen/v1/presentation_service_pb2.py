@@ -26,19 +26,19 @@ from deckgen.v1 import presentation_pb2 as deckgen_dot_v1_dot_presentation__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%deckgen/v1/presentation_service.proto\x12\ndeckgen.v1\x1a\x1d\x64\x65\x63kgen/v1/presentation.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n\x0eSourceDocument\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\"\xf5\x04\n\x1bGeneratePresentationRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x07sources\x18\x03 \x03(\x0b\x32\x1a.deckgen.v1.SourceDocument\x12\x13\n\x0bslide_count\x18\x04 \x01(\x05\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x31\n\x0e\x61udience_level\x18\x06 \x01(\x0e\x32\x19.deckgen.v1.AudienceLevel\x12\x0c\n\x04tone\x18\x07 \x01(\t\x12\r\n\x05theme\x18\x08 \x01(\t\x12\x1a\n\rspeaker_notes\x18\t \x01(\x08H\x00\x88\x01\x01\x12)\n\nimage_mode\x18\n \x01(\x0e\x32\x15.deckgen.v1.ImageMode\x12\x32\n\x0eoutput_formats\x18\x0b \x03(\x0e\x32\x1a.deckgen.v1.ArtifactFormat\x12$\n\x07outline\x18\x0c \x01(\x0b\x32\x13.deckgen.v1.Outline\x12\'\n\ttext_mode\x18\r \x01(\x0e\x32\x14.deckgen.v1.TextMode\x12 \n\x05\x62rand\x18\x0f \x01(\x0b\x32\x11.deckgen.v1.Brand\x12+\n\x0f\x61llowed_layouts\x18\x10 \x03(\x0e\x32\x12.deckgen.v1.Layout\x12\x10\n\x08template\x18\x11 \x01(\t\x12\x1a\n\rslide_numbers\x18\x12 \x01(\x08H\x01\x88\x01\x01\x12\x0e\n\x06\x66ooter\x18\x13 \x01(\t\x12\x14\n\x0cresume_token\x18\x0e \x01(\tB\x10\n\x0e_speaker_notesB\x10\n\x0e_slide_numbers\"\x8f\x02\n\x16GenerateOutlineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x07sources\x18\x03 \x03(\x0b\x32\x1a.deckgen.v1.SourceDocument\x12\x13\n\x0bslide_count\x18\x04 \x01(\x05\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x31\n\x0e\x61udience_level\x18\x06 \x01(\x0e\x32\x19.deckgen.v1.AudienceLevel\x12\x0c\n\x04tone\x18\x07 \x01(\t\x12\'\n\ttext_mode\x18\x08 \x01(\x0e\x32\x14.deckgen.v1.TextMode\x12\x14\n\x0cresume_token\x18\t \x01(\t\"\xee\x0b\n\x0fGenerationEvent\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x14\n\x0cpresentation\x18\x02 \x01(\t\x12\x14\n\x0cresume_token\x18\x03 \x01(\t\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x08\x61\x63\x63\x65pted\x18\n \x01(\x0b\x32$.deckgen.v1.GenerationEvent.AcceptedH\x00\x12\x44\n\x0coutline_item\x18\x0b \x01(\x0b\x32,.deckgen.v1.GenerationEvent.OutlineItemReadyH\x00\x12;\n\x07outline\x18\x0c \x01(\x0b\x32(.deckgen.v1.GenerationEvent.OutlineReadyH\x00\x12\x37\n\x05slide\x18\r \x01(\x0b\x32&.deckgen.v1.GenerationEvent.SlideReadyH\x00\x12\x37\n\x05image\x18\x0e \x01(\x0b\x32&.deckgen.v1.GenerationEvent.ImageReadyH\x00\x12=\n\x08\x61rtifact\x18\x0f \x01(\x0b\x32).deckgen.v1.GenerationEvent.ArtifactReadyH\x00\x12\x38\n\x08progress\x18\x10 \x01(\x0b\x32$.deckgen.v1.GenerationEvent.ProgressH\x00\x12\x36\n\x07warning\x18\x11 \x01(\x0b\x32#.deckgen.v1.GenerationEvent.WarningH\x00\x12:\n\tcompleted\x18\x12 \x01(\x0b\x32%.deckgen.v1.GenerationEvent.CompletedH\x00\x1a:\n\x08\x41\x63\x63\x65pted\x12.\n\x0cpresentation\x18\x01 \x01(\x0b\x32\x18.deckgen.v1.Presentation\x1aH\n\x10OutlineItemReady\x12\r\n\x05index\x18\x01 \x01(\x05\x12%\n\x04item\x18\x02 \x01(\x0b\x32\x17.deckgen.v1.OutlineItem\x1a\x34\n\x0cOutlineReady\x12$\n\x07outline\x18\x01 \x01(\x0b\x32\x13.deckgen.v1.Outline\x1a\x66\n\nSlideReady\x12 \n\x05slide\x18\x01 \x01(\x0b\x32\x11.deckgen.v1.Slide\x12\x14\n\x0ctotal_slides\x18\x02 \x01(\x05\x12 \n\x05usage\x18\x03 \x01(\x0b\x32\x11.deckgen.v1.Usage\x1a[\n\nImageReady\x12\x13\n\x0bslide_index\x18\x01 \x01(\x05\x12&\n\x08\x61rtifact\x18\x02 \x01(\x0b\x32\x14.deckgen.v1.Artifact\x12\x10\n\x08\x61lt_text\x18\x03 \x01(\t\x1a\x37\n\rArtifactReady\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.deckgen.v1.Artifact\x1a_\n\x08Progress\x12\x30\n\x05stage\x18\x01 \x01(\x0e\x32!.deckgen.v1.GenerationEvent.Stage\x12\x10\n\x08\x66raction\x18\x02 \x01(\x02\x12\x0f\n\x07message\x18\x03 \x01(\t\x1aR\n\x07Warning\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x18\n\x0bslide_index\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x0e\n\x0c_slide_index\x1a;\n\tCompleted\x12.\n\x0cpresentation\x18\x01 \x01(\x0b\x32\x18.deckgen.v1.Presentation\"\x9a\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_QUEUED\x10\x01\x12\x11\n\rSTAGE_OUTLINE\x10\x02\x12\x10\n\x0cSTAGE_SLIDES\x10\x03\x12\x10\n\x0cSTAGE_IMAGES\x10\x04\x12\x10\n\x0cSTAGE_RENDER\x10\x05\x12\x0f\n\x0bSTAGE_STORE\x10\x06\x12\x0e\n\nSTAGE_DONE\x10\x07\x42\x07\n\x05\x65vent\"\x83\x01\n\x19RenderPresentationRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x1e\n\x04\x64\x65\x63k\x18\x02 \x01(\x0b\x32\x10.deckgen.v1.Deck\x12\x32\n\x0eoutput_formats\x18\x03 \x03(\x0e\x32\x1a.deckgen.v1.ArtifactFormat\"\x83\x01\n\x1aRenderPresentationResponse\x12.\n\x0cpresentation\x18\x01 \x01(\x0b\x32\x18.deckgen.v1.Presentation\x12\x35\n\x08warnings\x18\x02 \x03(\x0b\x32#.deckgen.v1.GenerationEvent.Warning\"x\n\x16RegenerateSlideRequest\x12\x14\n\x0cpresentation\x18\x01 \x01(\t\x12\x13\n\x0bslide_index\x18\x02 \x01(\x05\x12\x13\n\x0binstruction\x18\x03 \x01(\t\x12\x1e\n\x04\x64\x65\x63k\x18\x04 \x01(\x0b\x32\x10.deckgen.v1.Deck\";\n\x17RegenerateSlideResponse\x12 \n\x05slide\x18\x01 \x01(\x0b\x32\x11.deckgen.v1.Slide\"&\n\x16GetPresentationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"7\n\x17\x44ownloadArtifactRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x03\"`\n\x18\x44ownloadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.deckgen.v1.Artifact\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\":\n\x11ListThemesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"P\n\x12ListThemesResponse\x12!\n\x06themes\x18\x01 \x03(\x0b\x32\x11.deckgen.v1.Theme\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"d\n\x15\x43reateTemplateRequest\x12&\n\x08template\x18\x01 \x01(\x0b\x32\x14.deckgen.v1.Template\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\"\n\x12GetTemplateRequest\x12\x0c\n\x04name\x18\x01 \x01(\t*\x8a\x01\n\rAudienceLevel\x12\x1e\n\x1a\x41UDIENCE_LEVEL_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41UDIENCE_LEVEL_BEGINNER\x10\x01\x12\x1f\n\x1b\x41UDIENCE_LEVEL_INTERMEDIATE\x10\x02\x12\x1b\n\x17\x41UDIENCE_LEVEL_ADVANCED\x10\x03*V\n\tImageMode\x12\x1a\n\x16IMAGE_MODE_UNSPECIFIED\x10\x00\x12\x13\n\x0fIMAGE_MODE_NONE\x10\x01\x12\x18\n\x14IMAGE_MODE_GENERATED\x10\x02*m\n\x08TextMode\x12\x19\n\x15TEXT_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12TEXT_MODE_GENERATE\x10\x01\x12\x16\n\x12TEXT_MODE_CONDENSE\x10\x02\x12\x16\n\x12TEXT_MODE_PRESERVE\x10\x03\x32\x9b\x06\n\x13PresentationService\x12^\n\x14GeneratePresentation\x12\'.deckgen.v1.GeneratePresentationRequest\x1a\x1b.deckgen.v1.GenerationEvent0\x01\x12T\n\x0fGenerateOutline\x12\".deckgen.v1.GenerateOutlineRequest\x1a\x1b.deckgen.v1.GenerationEvent0\x01\x12\x63\n\x12RenderPresentation\x12%.deckgen.v1.RenderPresentationRequest\x1a&.deckgen.v1.RenderPresentationResponse\x12Z\n\x0fRegenerateSlide\x12\".deckgen.v1.RegenerateSlideRequest\x1a#.deckgen.v1.RegenerateSlideResponse\x12O\n\x0fGetPresentation\x12\".deckgen.v1.GetPresentationRequest\x1a\x18.deckgen.v1.Presentation\x12_\n\x10\x44ownloadArtifact\x12#.deckgen.v1.DownloadArtifactRequest\x1a$.deckgen.v1.DownloadArtifactResponse0\x01\x12K\n\nListThemes\x12\x1d.deckgen.v1.ListThemesRequest\x1a\x1e.deckgen.v1.ListThemesResponse\x12I\n\x0e\x43reateTemplate\x12!.deckgen.v1.CreateTemplateRequest\x1a\x14.deckgen.v1.Template\x12\x43\n\x0bGetTemplate\x12\x1e.deckgen.v1.GetTemplateRequest\x1a\x14.deckgen.v1.Templateb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%deckgen/v1/presentation_service.proto\x12\ndeckgen.v1\x1a\x1d\x64\x65\x63kgen/v1/presentation.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"C\n\x0eSourceDocument\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmedia_type\x18\x02 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x03 \x01(\x0c\"\xf5\x04\n\x1bGeneratePresentationRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x07sources\x18\x03 \x03(\x0b\x32\x1a.deckgen.v1.SourceDocument\x12\x13\n\x0bslide_count\x18\x04 \x01(\x05\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x31\n\x0e\x61udience_level\x18\x06 \x01(\x0e\x32\x19.deckgen.v1.AudienceLevel\x12\x0c\n\x04tone\x18\x07 \x01(\t\x12\r\n\x05theme\x18\x08 \x01(\t\x12\x1a\n\rspeaker_notes\x18\t \x01(\x08H\x00\x88\x01\x01\x12)\n\nimage_mode\x18\n \x01(\x0e\x32\x15.deckgen.v1.ImageMode\x12\x32\n\x0eoutput_formats\x18\x0b \x03(\x0e\x32\x1a.deckgen.v1.ArtifactFormat\x12$\n\x07outline\x18\x0c \x01(\x0b\x32\x13.deckgen.v1.Outline\x12\'\n\ttext_mode\x18\r \x01(\x0e\x32\x14.deckgen.v1.TextMode\x12 \n\x05\x62rand\x18\x0f \x01(\x0b\x32\x11.deckgen.v1.Brand\x12+\n\x0f\x61llowed_layouts\x18\x10 \x03(\x0e\x32\x12.deckgen.v1.Layout\x12\x10\n\x08template\x18\x11 \x01(\t\x12\x1a\n\rslide_numbers\x18\x12 \x01(\x08H\x01\x88\x01\x01\x12\x0e\n\x06\x66ooter\x18\x13 \x01(\t\x12\x14\n\x0cresume_token\x18\x0e \x01(\tB\x10\n\x0e_speaker_notesB\x10\n\x0e_slide_numbers\"\x8f\x02\n\x16GenerateOutlineRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\r\n\x05topic\x18\x02 \x01(\t\x12+\n\x07sources\x18\x03 \x03(\x0b\x32\x1a.deckgen.v1.SourceDocument\x12\x13\n\x0bslide_count\x18\x04 \x01(\x05\x12\x10\n\x08language\x18\x05 \x01(\t\x12\x31\n\x0e\x61udience_level\x18\x06 \x01(\x0e\x32\x19.deckgen.v1.AudienceLevel\x12\x0c\n\x04tone\x18\x07 \x01(\t\x12\'\n\ttext_mode\x18\x08 \x01(\x0e\x32\x14.deckgen.v1.TextMode\x12\x14\n\x0cresume_token\x18\t \x01(\t\"\x80\x0c\n\x0fGenerationEvent\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x14\n\x0cpresentation\x18\x02 \x01(\t\x12\x14\n\x0cresume_token\x18\x03 \x01(\t\x12/\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x38\n\x08\x61\x63\x63\x65pted\x18\n \x01(\x0b\x32$.deckgen.v1.GenerationEvent.AcceptedH\x00\x12\x44\n\x0coutline_item\x18\x0b \x01(\x0b\x32,.deckgen.v1.GenerationEvent.OutlineItemReadyH\x00\x12;\n\x07outline\x18\x0c \x01(\x0b\x32(.deckgen.v1.GenerationEvent.OutlineReadyH\x00\x12\x37\n\x05slide\x18\r \x01(\x0b\x32&.deckgen.v1.GenerationEvent.SlideReadyH\x00\x12\x37\n\x05image\x18\x0e \x01(\x0b\x32&.deckgen.v1.GenerationEvent.ImageReadyH\x00\x12=\n\x08\x61rtifact\x18\x0f \x01(\x0b\x32).deckgen.v1.GenerationEvent.ArtifactReadyH\x00\x12\x38\n\x08progress\x18\x10 \x01(\x0b\x32$.deckgen.v1.GenerationEvent.ProgressH\x00\x12\x36\n\x07warning\x18\x11 \x01(\x0b\x32#.deckgen.v1.GenerationEvent.WarningH\x00\x12:\n\tcompleted\x18\x12 \x01(\x0b\x32%.deckgen.v1.GenerationEvent.CompletedH\x00\x1a:\n\x08\x41\x63\x63\x65pted\x12.\n\x0cpresentation\x18\x01 \x01(\x0b\x32\x18.deckgen.v1.Presentation\x1aH\n\x10OutlineItemReady\x12\r\n\x05index\x18\x01 \x01(\x05\x12%\n\x04item\x18\x02 \x01(\x0b\x32\x17.deckgen.v1.OutlineItem\x1a\x34\n\x0cOutlineReady\x12$\n\x07outline\x18\x01 \x01(\x0b\x32\x13.deckgen.v1.Outline\x1ax\n\nSlideReady\x12 \n\x05slide\x18\x01 \x01(\x0b\x32\x11.deckgen.v1.Slide\x12\x14\n\x0ctotal_slides\x18\x02 \x01(\x05\x12 \n\x05usage\x18\x03 \x01(\x0b\x32\x11.deckgen.v1.Usage\x12\x10\n\x08\x66raction\x18\x04 \x01(\x02\x1a[\n\nImageReady\x12\x13\n\x0bslide_index\x18\x01 \x01(\x05\x12&\n\x08\x61rtifact\x18\x02 \x01(\x0b\x32\x14.deckgen.v1.Artifact\x12\x10\n\x08\x61lt_text\x18\x03 \x01(\t\x1a\x37\n\rArtifactReady\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.deckgen.v1.Artifact\x1a_\n\x08Progress\x12\x30\n\x05stage\x18\x01 \x01(\x0e\x32!.deckgen.v1.GenerationEvent.Stage\x12\x10\n\x08\x66raction\x18\x02 \x01(\x02\x12\x0f\n\x07message\x18\x03 \x01(\t\x1aR\n\x07Warning\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x18\n\x0bslide_index\x18\x03 \x01(\x05H\x00\x88\x01\x01\x42\x0e\n\x0c_slide_index\x1a;\n\tCompleted\x12.\n\x0cpresentation\x18\x01 \x01(\x0b\x32\x18.deckgen.v1.Presentation\"\x9a\x01\n\x05Stage\x12\x15\n\x11STAGE_UNSPECIFIED\x10\x00\x12\x10\n\x0cSTAGE_QUEUED\x10\x01\x12\x11\n\rSTAGE_OUTLINE\x10\x02\x12\x10\n\x0cSTAGE_SLIDES\x10\x03\x12\x10\n\x0cSTAGE_IMAGES\x10\x04\x12\x10\n\x0cSTAGE_RENDER\x10\x05\x12\x0f\n\x0bSTAGE_STORE\x10\x06\x12\x0e\n\nSTAGE_DONE\x10\x07\x42\x07\n\x05\x65vent\"\x83\x01\n\x19RenderPresentationRequest\x12\x12\n\nrequest_id\x18\x01 \x01(\t\x12\x1e\n\x04\x64\x65\x63k\x18\x02 \x01(\x0b\x32\x10.deckgen.v1.Deck\x12\x32\n\x0eoutput_formats\x18\x03 \x03(\x0e\x32\x1a.deckgen.v1.ArtifactFormat\"\x83\x01\n\x1aRenderPresentationResponse\x12.\n\x0cpresentation\x18\x01 \x01(\x0b\x32\x18.deckgen.v1.Presentation\x12\x35\n\x08warnings\x18\x02 \x03(\x0b\x32#.deckgen.v1.GenerationEvent.Warning\"x\n\x16RegenerateSlideRequest\x12\x14\n\x0cpresentation\x18\x01 \x01(\t\x12\x13\n\x0bslide_index\x18\x02 \x01(\x05\x12\x13\n\x0binstruction\x18\x03 \x01(\t\x12\x1e\n\x04\x64\x65\x63k\x18\x04 \x01(\x0b\x32\x10.deckgen.v1.Deck\";\n\x17RegenerateSlideResponse\x12 \n\x05slide\x18\x01 \x01(\x0b\x32\x11.deckgen.v1.Slide\"&\n\x16GetPresentationRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\"7\n\x17\x44ownloadArtifactRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0e\n\x06offset\x18\x02 \x01(\x03\"`\n\x18\x44ownloadArtifactResponse\x12&\n\x08\x61rtifact\x18\x01 \x01(\x0b\x32\x14.deckgen.v1.Artifact\x12\x0e\n\x06offset\x18\x02 \x01(\x03\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\":\n\x11ListThemesRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"P\n\x12ListThemesResponse\x12!\n\x06themes\x18\x01 \x03(\x0b\x32\x11.deckgen.v1.Theme\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"d\n\x15\x43reateTemplateRequest\x12&\n\x08template\x18\x01 \x01(\x0b\x32\x14.deckgen.v1.Template\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\x12\x12\n\nrequest_id\x18\x03 \x01(\t\"\"\n\x12GetTemplateRequest\x12\x0c\n\x04name\x18\x01 \x01(\t*\x8a\x01\n\rAudienceLevel\x12\x1e\n\x1a\x41UDIENCE_LEVEL_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41UDIENCE_LEVEL_BEGINNER\x10\x01\x12\x1f\n\x1b\x41UDIENCE_LEVEL_INTERMEDIATE\x10\x02\x12\x1b\n\x17\x41UDIENCE_LEVEL_ADVANCED\x10\x03*V\n\tImageMode\x12\x1a\n\x16IMAGE_MODE_UNSPECIFIED\x10\x00\x12\x13\n\x0fIMAGE_MODE_NONE\x10\x01\x12\x18\n\x14IMAGE_MODE_GENERATED\x10\x02*m\n\x08TextMode\x12\x19\n\x15TEXT_MODE_UNSPECIFIED\x10\x00\x12\x16\n\x12TEXT_MODE_GENERATE\x10\x01\x12\x16\n\x12TEXT_MODE_CONDENSE\x10\x02\x12\x16\n\x12TEXT_MODE_PRESERVE\x10\x03\x32\x9b\x06\n\x13PresentationService\x12^\n\x14GeneratePresentation\x12\'.deckgen.v1.GeneratePresentationRequest\x1a\x1b.deckgen.v1.GenerationEvent0\x01\x12T\n\x0fGenerateOutline\x12\".deckgen.v1.GenerateOutlineRequest\x1a\x1b.deckgen.v1.GenerationEvent0\x01\x12\x63\n\x12RenderPresentation\x12%.deckgen.v1.RenderPresentationRequest\x1a&.deckgen.v1.RenderPresentationResponse\x12Z\n\x0fRegenerateSlide\x12\".deckgen.v1.RegenerateSlideRequest\x1a#.deckgen.v1.RegenerateSlideResponse\x12O\n\x0fGetPresentation\x12\".deckgen.v1.GetPresentationRequest\x1a\x18.deckgen.v1.Presentation\x12_\n\x10\x44ownloadArtifact\x12#.deckgen.v1.DownloadArtifactRequest\x1a$.deckgen.v1.DownloadArtifactResponse0\x01\x12K\n\nListThemes\x12\x1d.deckgen.v1.ListThemesRequest\x1a\x1e.deckgen.v1.ListThemesResponse\x12I\n\x0e\x43reateTemplate\x12!.deckgen.v1.CreateTemplateRequest\x1a\x14.deckgen.v1.Template\x12\x43\n\x0bGetTemplate\x12\x1e.deckgen.v1.GetTemplateRequest\x1a\x14.deckgen.v1.Templateb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'deckgen.v1.presentation_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_AUDIENCELEVEL']._serialized_start=3540
-  _globals['_AUDIENCELEVEL']._serialized_end=3678
-  _globals['_IMAGEMODE']._serialized_start=3680
-  _globals['_IMAGEMODE']._serialized_end=3766
-  _globals['_TEXTMODE']._serialized_start=3768
-  _globals['_TEXTMODE']._serialized_end=3877
+  _globals['_AUDIENCELEVEL']._serialized_start=3558
+  _globals['_AUDIENCELEVEL']._serialized_end=3696
+  _globals['_IMAGEMODE']._serialized_start=3698
+  _globals['_IMAGEMODE']._serialized_end=3784
+  _globals['_TEXTMODE']._serialized_start=3786
+  _globals['_TEXTMODE']._serialized_end=3895
   _globals['_SOURCEDOCUMENT']._serialized_start=117
   _globals['_SOURCEDOCUMENT']._serialized_end=184
   _globals['_GENERATEPRESENTATIONREQUEST']._serialized_start=187
@@ -46,7 +46,7 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GENERATEOUTLINEREQUEST']._serialized_start=819
   _globals['_GENERATEOUTLINEREQUEST']._serialized_end=1090
   _globals['_GENERATIONEVENT']._serialized_start=1093
-  _globals['_GENERATIONEVENT']._serialized_end=2611
+  _globals['_GENERATIONEVENT']._serialized_end=2629
   _globals['_GENERATIONEVENT_ACCEPTED']._serialized_start=1763
   _globals['_GENERATIONEVENT_ACCEPTED']._serialized_end=1821
   _globals['_GENERATIONEVENT_OUTLINEITEMREADY']._serialized_start=1823
@@ -54,41 +54,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GENERATIONEVENT_OUTLINEREADY']._serialized_start=1897
   _globals['_GENERATIONEVENT_OUTLINEREADY']._serialized_end=1949
   _globals['_GENERATIONEVENT_SLIDEREADY']._serialized_start=1951
-  _globals['_GENERATIONEVENT_SLIDEREADY']._serialized_end=2053
-  _globals['_GENERATIONEVENT_IMAGEREADY']._serialized_start=2055
-  _globals['_GENERATIONEVENT_IMAGEREADY']._serialized_end=2146
-  _globals['_GENERATIONEVENT_ARTIFACTREADY']._serialized_start=2148
-  _globals['_GENERATIONEVENT_ARTIFACTREADY']._serialized_end=2203
-  _globals['_GENERATIONEVENT_PROGRESS']._serialized_start=2205
-  _globals['_GENERATIONEVENT_PROGRESS']._serialized_end=2300
-  _globals['_GENERATIONEVENT_WARNING']._serialized_start=2302
-  _globals['_GENERATIONEVENT_WARNING']._serialized_end=2384
-  _globals['_GENERATIONEVENT_COMPLETED']._serialized_start=2386
-  _globals['_GENERATIONEVENT_COMPLETED']._serialized_end=2445
-  _globals['_GENERATIONEVENT_STAGE']._serialized_start=2448
-  _globals['_GENERATIONEVENT_STAGE']._serialized_end=2602
-  _globals['_RENDERPRESENTATIONREQUEST']._serialized_start=2614
-  _globals['_RENDERPRESENTATIONREQUEST']._serialized_end=2745
-  _globals['_RENDERPRESENTATIONRESPONSE']._serialized_start=2748
-  _globals['_RENDERPRESENTATIONRESPONSE']._serialized_end=2879
-  _globals['_REGENERATESLIDEREQUEST']._serialized_start=2881
-  _globals['_REGENERATESLIDEREQUEST']._serialized_end=3001
-  _globals['_REGENERATESLIDERESPONSE']._serialized_start=3003
-  _globals['_REGENERATESLIDERESPONSE']._serialized_end=3062
-  _globals['_GETPRESENTATIONREQUEST']._serialized_start=3064
-  _globals['_GETPRESENTATIONREQUEST']._serialized_end=3102
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=3104
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=3159
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=3161
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=3257
-  _globals['_LISTTHEMESREQUEST']._serialized_start=3259
-  _globals['_LISTTHEMESREQUEST']._serialized_end=3317
-  _globals['_LISTTHEMESRESPONSE']._serialized_start=3319
-  _globals['_LISTTHEMESRESPONSE']._serialized_end=3399
-  _globals['_CREATETEMPLATEREQUEST']._serialized_start=3401
-  _globals['_CREATETEMPLATEREQUEST']._serialized_end=3501
-  _globals['_GETTEMPLATEREQUEST']._serialized_start=3503
-  _globals['_GETTEMPLATEREQUEST']._serialized_end=3537
-  _globals['_PRESENTATIONSERVICE']._serialized_start=3880
-  _globals['_PRESENTATIONSERVICE']._serialized_end=4675
+  _globals['_GENERATIONEVENT_SLIDEREADY']._serialized_end=2071
+  _globals['_GENERATIONEVENT_IMAGEREADY']._serialized_start=2073
+  _globals['_GENERATIONEVENT_IMAGEREADY']._serialized_end=2164
+  _globals['_GENERATIONEVENT_ARTIFACTREADY']._serialized_start=2166
+  _globals['_GENERATIONEVENT_ARTIFACTREADY']._serialized_end=2221
+  _globals['_GENERATIONEVENT_PROGRESS']._serialized_start=2223
+  _globals['_GENERATIONEVENT_PROGRESS']._serialized_end=2318
+  _globals['_GENERATIONEVENT_WARNING']._serialized_start=2320
+  _globals['_GENERATIONEVENT_WARNING']._serialized_end=2402
+  _globals['_GENERATIONEVENT_COMPLETED']._serialized_start=2404
+  _globals['_GENERATIONEVENT_COMPLETED']._serialized_end=2463
+  _globals['_GENERATIONEVENT_STAGE']._serialized_start=2466
+  _globals['_GENERATIONEVENT_STAGE']._serialized_end=2620
+  _globals['_RENDERPRESENTATIONREQUEST']._serialized_start=2632
+  _globals['_RENDERPRESENTATIONREQUEST']._serialized_end=2763
+  _globals['_RENDERPRESENTATIONRESPONSE']._serialized_start=2766
+  _globals['_RENDERPRESENTATIONRESPONSE']._serialized_end=2897
+  _globals['_REGENERATESLIDEREQUEST']._serialized_start=2899
+  _globals['_REGENERATESLIDEREQUEST']._serialized_end=3019
+  _globals['_REGENERATESLIDERESPONSE']._serialized_start=3021
+  _globals['_REGENERATESLIDERESPONSE']._serialized_end=3080
+  _globals['_GETPRESENTATIONREQUEST']._serialized_start=3082
+  _globals['_GETPRESENTATIONREQUEST']._serialized_end=3120
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=3122
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=3177
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=3179
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=3275
+  _globals['_LISTTHEMESREQUEST']._serialized_start=3277
+  _globals['_LISTTHEMESREQUEST']._serialized_end=3335
+  _globals['_LISTTHEMESRESPONSE']._serialized_start=3337
+  _globals['_LISTTHEMESRESPONSE']._serialized_end=3417
+  _globals['_CREATETEMPLATEREQUEST']._serialized_start=3419
+  _globals['_CREATETEMPLATEREQUEST']._serialized_end=3519
+  _globals['_GETTEMPLATEREQUEST']._serialized_start=3521
+  _globals['_GETTEMPLATEREQUEST']._serialized_end=3555
+  _globals['_PRESENTATIONSERVICE']._serialized_start=3898
+  _globals['_PRESENTATIONSERVICE']._serialized_end=4693
 # @@protoc_insertion_point(module_scope)

@@ -154,14 +154,16 @@ class GenerationEvent(_message.Message):
         outline: _presentation_pb2.Outline
         def __init__(self, outline: _Optional[_Union[_presentation_pb2.Outline, _Mapping]] = ...) -> None: ...
     class SlideReady(_message.Message):
-        __slots__ = ("slide", "total_slides", "usage")
+        __slots__ = ("slide", "total_slides", "usage", "fraction")
         SLIDE_FIELD_NUMBER: _ClassVar[int]
         TOTAL_SLIDES_FIELD_NUMBER: _ClassVar[int]
         USAGE_FIELD_NUMBER: _ClassVar[int]
+        FRACTION_FIELD_NUMBER: _ClassVar[int]
         slide: _presentation_pb2.Slide
         total_slides: int
         usage: _presentation_pb2.Usage
-        def __init__(self, slide: _Optional[_Union[_presentation_pb2.Slide, _Mapping]] = ..., total_slides: _Optional[int] = ..., usage: _Optional[_Union[_presentation_pb2.Usage, _Mapping]] = ...) -> None: ...
+        fraction: float
+        def __init__(self, slide: _Optional[_Union[_presentation_pb2.Slide, _Mapping]] = ..., total_slides: _Optional[int] = ..., usage: _Optional[_Union[_presentation_pb2.Usage, _Mapping]] = ..., fraction: _Optional[float] = ...) -> None: ...
     class ImageReady(_message.Message):
         __slots__ = ("slide_index", "artifact", "alt_text")
         SLIDE_INDEX_FIELD_NUMBER: _ClassVar[int]
