@@ -18,7 +18,8 @@ _SCRIPTS = (
     ("ar", re.compile(r"[\u0600-\u06ff]")),
     ("hi", re.compile(r"[\u0900-\u097f]")),
 )
-_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+_NOT_LETTERS = re.compile(r"[\W\d_]+", re.UNICODE)
+_ANY_SCRIPT = re.compile("|".join(pattern.pattern for _, pattern in _SCRIPTS))
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _FUNCTION_WORDS = {
     "en": "the and of to is in that for with are this on be as it by",
@@ -35,20 +36,23 @@ _VOCABULARY = {language: frozenset(words.split()) for language, words in _FUNCTI
 
 def detect_language(text: str) -> str | None:
     """A base language tag (`ja`, `de`…) when the text clearly is in one of the known languages."""
+    # Run for every deck on the event loop: counted without a list of every letter, the scripts
+    # only looked at when the text has any of them, and the vocabularies looked up in the words.
     sample = text[:20_000]
-    letters = len(_LETTER.findall(sample))
+    letters = len(_NOT_LETTERS.sub("", sample))
     if letters == 0:
         return None
     # Japanese uses kana beside kanji; Chinese only han: look for kana before han.
-    for language, pattern in _SCRIPTS:
-        if len(pattern.findall(sample)) >= max(5, letters * (0.02 if language == "ja" else 0.2)):
-            return language
-    words = Counter(word.casefold() for word in _WORD.findall(sample))
+    if _ANY_SCRIPT.search(sample):
+        for language, pattern in _SCRIPTS:
+            if len(pattern.findall(sample)) >= max(5, letters * (0.02 if language == "ja" else 0.2)):
+                return language
+    words = Counter(map(str.casefold, _WORD.findall(sample)))
     total = sum(words.values())
     if total < 5:
         return None
     scores = {
-        language: sum(count for word, count in words.items() if word in vocabulary)
+        language: sum(words.get(word, 0) for word in vocabulary)
         for language, vocabulary in _VOCABULARY.items()
     }
     best = max(scores, key=lambda language: scores[language])
