@@ -34,13 +34,21 @@ def clean_text(text: str) -> str:
 
 
 def _clean(value: _T) -> _T:
+    # Every deck goes through here on the event loop, and almost none has anything to remove: what
+    # is clean is returned as it is (not rebuilt, every dataclass checked again on the way).
     if isinstance(value, str):
-        return clean_text(value)  # type: ignore[return-value]
+        return value if _ILLEGAL.search(value) is None else clean_text(value)  # type: ignore[return-value]
     if isinstance(value, tuple):
-        return tuple(_clean(item) for item in value)  # type: ignore[return-value]
+        items = tuple(_clean(item) for item in value)
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes: dict[str, Any] = {f.name: _clean(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)
+        changes: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            before = getattr(value, f.name)
+            after = _clean(before)
+            if after is not before:
+                changes[f.name] = after
+        return dataclasses.replace(value, **changes) if changes else value
     return value
 
 
