@@ -530,7 +530,7 @@ async def generate_presentation(
             # items readers already have replace some of the new plan's.
             again = done is not None and bool(done.outline_items) and done.outline is None
             # Without a model the first slide is at hand once the outline is: the outline's
-            # warnings and progress follow it rather than hold it up (see FirstSlides).
+            # warnings follow it rather than hold it up (see FirstSlides).
             after: list[Event] | None = [] if deps.first_slides is not None else None
             planned = await _plan(
                 spec, deps, publish, emit_slide=None if again else written.accept, done=done, after=after
