@@ -218,7 +218,10 @@ class RedisEventLog:
                 position += 1
                 yield local.events[position - 1]
             try:
-                await asyncio.wait_for(changed.wait(), _LOCAL_CHECK)
+                # Not `wait_for`: the task it wraps the wait in would wake this reader a turn of the
+                # loop later, behind the generation's next stretch of work.
+                async with asyncio.timeout(_LOCAL_CHECK):
+                    await changed.wait()
             except TimeoutError:
                 # Quiet for a while (a slow model, or a writer that stopped without a word): make
                 # sure nobody else has taken the stream over meanwhile.
