@@ -338,7 +338,12 @@ class GenerationService:
         except StreamNotFound:
             raise _no_stream(presentation_id) from None
         reader_id = uuid.uuid4().hex
-        await self._shared.readers.attach(presentation_id, reader_id)
+        # Attached while the first event goes out, not before it: with Redis, a round trip less
+        # ahead of everything the caller is sent. Nothing looks for readers that soon (a job is
+        # stopped only after two looks a grace apart found none).
+        attaching: asyncio.Task[None] | None = asyncio.create_task(
+            self._shared.readers.attach(presentation_id, reader_id)
+        )
         self._local_readers[reader_id] = presentation_id
         self._unread.clear()
         self._renew_readers_soon()
@@ -346,10 +351,18 @@ class GenerationService:
         try:
             async for event in self._until_closed(reader):
                 yield event
+                if attaching is not None:
+                    # Its failure (the shared state is unreachable) ends the call here.
+                    await attaching
+                    attaching = None
         except StreamNotFound:
             raise _no_stream(presentation_id) from None
         finally:
             STREAMS_OPEN.dec()
+            if attaching is not None:
+                # Detached only once attached: otherwise the reader would outlive its call.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(attaching)
             await reader.aclose()
             del self._local_readers[reader_id]
             if not self._local_readers:
