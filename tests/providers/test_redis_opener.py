@@ -60,6 +60,10 @@ def record(name: str) -> Presentation:
     return Presentation(name, PresentationState.PENDING, create_time=1.0, update_time=1.0)
 
 
+def running(name: str) -> Presentation:
+    return Presentation(name, PresentationState.GENERATING, create_time=1.0, update_time=1.0)
+
+
 def step(n: int) -> tuple[Progress, float]:
     return Progress(Stage.SLIDES, n / 100, f"step {n}"), float(n)
 
@@ -69,14 +73,14 @@ async def test_the_submitting_worker_gets_its_job_with_the_stream_fenced_for_it(
 ) -> None:
     here, there = replicas
     first: list[Event] = [Accepted(record("a")), ev.Warning("SOURCE_CONVERTED", "a note")]
-    claim, history = await here.opener.open(job("a"), first, record("a"), "w1")
+    claim, history = await here.opener.open(job("a"), first, record("a"), "w1", running("a"))
 
     assert claim is not None and claim.job.id == "a" and claim.attempt == 1
     assert history is not None and [e.sequence for e in history] == [1, 2]
     stored = await there.events.history("a")
     assert [to_jsonable(e.event) for e in stored] == [to_jsonable(e) for e in first]
     assert [e.time for e in stored] == [e.time for e in history]
-    assert await there.records.get("a") == record("a")
+    assert await there.records.get("a") == running("a")  # its worker need not write it
     # Written under the claim's fence, with nothing else in between (no fence call of its own).
     assert await here.events.append_many("a", [step(3)], fence=claim.stream_fence) == 3
 
@@ -115,8 +119,11 @@ async def test_a_job_waiting_before_it_is_claimed_instead_and_its_own_is_fenced_
     await here.events.create("older", Accepted(record("older")))
     assert await here.queue.submit(job("older")) is None
 
-    claim, history = await here.opener.open(job("a"), [Accepted(record("a"))], record("a"), "w1")
+    claim, history = await here.opener.open(
+        job("a"), [Accepted(record("a"))], record("a"), "w1", running("a")
+    )
     assert claim is not None and claim.job.id == "older" and history is None
+    assert await here.records.get("a") == record("a")  # waiting after all
     later = await here.queue.claim("w1", wait=1.0)
     assert later is not None and later.job.id == "a" and later.attempt == 1
     assert [e.sequence for e in await here.events.fence("a", later.stream_fence)] == [1]

@@ -253,7 +253,9 @@ class GenerationService:
         first: list[Event] = [Accepted(presentation)]
         first += [ev.Warning("SOURCE_CONVERTED", note) for note in notes]
         try:
-            claim, opened = await opener.open(job, first, presentation, local)
+            # Recorded as running already if this worker gets it: a write less before its events.
+            running = replace(presentation, state=PresentationState.GENERATING)
+            claim, opened = await opener.open(job, first, presentation, local, running)
         except BaseException as error:
             if worker is not None and local:
                 worker.take(None)

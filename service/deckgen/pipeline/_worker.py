@@ -86,7 +86,8 @@ class _Running:
     saving: asyncio.Task[None] | None = None
     """The record being written while the generation starts (`Worker._save_soon`)."""
     opened: list[ev.SequencedEvent] | None = None
-    """The stream's history when it was fenced for this claim as the job was submitted (`Opener`)."""
+    """The stream's history when it was fenced for this claim as the job was submitted, and its
+    record written as GENERATING (`Opener`)."""
 
 
 class Worker:
@@ -208,7 +209,8 @@ class Worker:
 
     def take(self, claim: Claim | None, opened: list[ev.SequencedEvent] | None = None) -> None:
         """Run a job claimed for this worker in a slot `reserve` held (None gives the slot back);
-        `opened`: its stream's history, when the stream was fenced for the claim already."""
+        `opened`: its stream's history, when the stream was fenced for the claim already and the
+        record says GENERATING."""
         if claim is None:
             self._slots.release()
         else:
@@ -353,8 +355,9 @@ class Worker:
         if claim.attempt == 1 and accepted is not None:
             # The first worker: the record is still the one the front side wrote with `accepted`.
             presentation = replace(accepted, state=PresentationState.GENERATING, update_time=time.time())
-            if cancelled is None:
+            if cancelled is None and running.opened is None:
                 # Not waited for: the record says GENERATING by the time anything is announced.
+                # (A job opened for this worker was recorded as GENERATING as it was submitted.)
                 self._save_soon(running, presentation)
         else:
             presentation = await self._presentation(job.id, history)

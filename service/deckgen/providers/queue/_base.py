@@ -171,7 +171,12 @@ class Opener(Protocol):
     """Starts a generation in as few round trips as the shared state allows (Redis: one)."""
 
     async def open(
-        self, job: Job, first: Sequence[Event], record: Presentation, worker: str = ""
+        self,
+        job: Job,
+        first: Sequence[Event],
+        record: Presentation,
+        worker: str = "",
+        running: Presentation | None = None,
     ) -> tuple[Claim | None, list[SequencedEvent] | None]:
         """Create the job's stream holding `first` (no terminal event), write its record, then
         submit the job, as `EventLog.create`, `Records.put` and `JobQueue.submit` would one after
@@ -181,5 +186,9 @@ class Opener(Protocol):
         stream is already fenced for the claim, and the second value is the stream's history (what
         `EventLog.fence` would return; nobody can have cancelled a job whose id was never handed
         out); otherwise it is None and the claim's worker fences the stream itself.
+
+        With `worker` and `running` (the record once the job runs), `running` is written instead of
+        `record`, and the worker need not write it; when the worker gets another job instead,
+        `record` is put back (unless the record changed meanwhile: its worker has it).
         """
         ...

@@ -51,6 +51,13 @@ return seq
 """
 
 
+# The record back as it was (`ARGV[1]`), unless someone changed it since it said `ARGV[2]`.
+_UNCLAIM = """
+if redis.call('GET', KEYS[1]) == ARGV[2] then redis.call('SET', KEYS[1], ARGV[1], 'KEEPTTL') end
+return 0
+"""
+
+
 class RedisOpener:
     def __init__(
         self,
@@ -65,9 +72,15 @@ class RedisOpener:
         self._events = events
         self._records = records
         self._queue = queue
+        self._unclaim = client.register_script(_UNCLAIM)
 
     async def open(
-        self, job: Job, first: Sequence[Event], record: Presentation, worker: str = ""
+        self,
+        job: Job,
+        first: Sequence[Event],
+        record: Presentation,
+        worker: str = "",
+        running: Presentation | None = None,
     ) -> tuple[Claim | None, list[SequencedEvent] | None]:
         stream = job.id
         now = time.time()
@@ -75,7 +88,8 @@ class RedisOpener:
         if any(sequenced.terminal for sequenced in history):
             raise ValueError("a stream cannot start with a terminal event")
         fenced = fence(worker, 1) if worker else ""
-        args: list[Any] = [self._events.lifetime, fenced, dumps(record), self._records.ttl]
+        written = dumps(running if worker and running is not None else record)
+        args: list[Any] = [self._events.lifetime, fenced, written, self._records.ttl]
         for sequenced in history:
             args += [dumps(sequenced.event), repr(sequenced.time)]
         partition = self._queue.partition_of(job)
@@ -98,6 +112,10 @@ class RedisOpener:
             raise self._queue.submit_error(submitted)
         claim = self._queue.submitted(job, worker, partition, submitted)
         if claim is None or claim.job.id != stream or claim.attempt != 1:
+            if worker and running is not None:
+                # Another job went first: this one waits after all, as its record says again.
+                with unavailable():
+                    await self._unclaim(keys=[keys.record(stream)], args=[dumps(record), written])
             return claim, None
         self._events.hold(stream, claim.stream_fence, history)
         return claim, history
