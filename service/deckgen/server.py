@@ -404,18 +404,22 @@ def _redis_coordination(
 
     checks["redis"] = ping
     closers.append(client.aclose)
+    queue = shared_redis.RedisJobQueue(
+        client,
+        keys,
+        partitions=settings.queue_partitions,
+        capacity=settings.max_queued_generations,
+        lease=settings.job_lease,
+    )
+    events = shared_redis.RedisEventLog(client, keys, settings.event_retention, settings.timeout)
+    records = shared_redis.RedisRecords(client, keys, settings.record_retention)
     shared = Coordination(
-        queue=shared_redis.RedisJobQueue(
-            client,
-            keys,
-            partitions=settings.queue_partitions,
-            capacity=settings.max_queued_generations,
-            lease=settings.job_lease,
-        ),
-        events=shared_redis.RedisEventLog(client, keys, settings.event_retention, settings.timeout),
-        records=shared_redis.RedisRecords(client, keys, settings.record_retention),
+        queue=queue,
+        events=events,
+        records=records,
         readers=shared_redis.RedisReaders(client, keys),
         cancels=shared_redis.RedisCancelSignals(client, keys, settings.record_retention),
+        opener=shared_redis.RedisOpener(client, keys, events, records, queue),
     )
     cache: ContentCache | None = None
     if settings.cache_enabled:

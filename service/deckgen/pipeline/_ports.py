@@ -12,7 +12,7 @@ from deckgen.domain._events import Event
 from deckgen.pipeline._cache import ContentCache
 from deckgen.pipeline._priority import FirstSlides
 from deckgen.providers.images import ImageGenerator
-from deckgen.providers.queue import EventLog, JobQueue
+from deckgen.providers.queue import EventLog, JobQueue, Opener
 from deckgen.providers.sources import Converted
 from deckgen.providers.state import CancelSignals, Readers, Records
 from deckgen.providers.storage import ArtifactStore
@@ -120,3 +120,6 @@ class Coordination:
     records: Records
     readers: Readers
     cancels: CancelSignals
+    opener: Opener | None = None
+    """Creates, records and submits a generation in one step, when the state is far enough away
+    for that to matter (Redis); without it, the front side calls the ports one by one."""

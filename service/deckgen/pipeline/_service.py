@@ -52,7 +52,7 @@ from deckgen.pipeline._generate import (
 )
 from deckgen.pipeline._ports import Coordination, PipelineDeps, TemplateSource
 from deckgen.pipeline._worker import CLIENT_LEFT, Worker, record_key, request_key
-from deckgen.providers.queue import Job, JobKind, StreamNotFound
+from deckgen.providers.queue import Job, JobKind, Opener, StreamNotFound
 from deckgen.providers.state import READER_LEASE, RequestBinding
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
@@ -206,6 +206,9 @@ class GenerationService:
             presentation_id, kind, spec, min(deadline, limit) if deadline else limit, tuple(carrier.items())
         )
         events = self._shared.events
+        opener = self._shared.opener
+        if opener is not None and not spec.request_id:
+            return await self._open(opener, presentation, job, notes)
         if spec.request_id:
             await events.create(presentation_id, Accepted(presentation))
         else:
@@ -237,17 +240,43 @@ class GenerationService:
         except BaseException as error:
             if self.local_worker is not None and local:
                 self.local_worker.take(None)
-            # Nobody will run it: end its stream, so nothing waits on an `accepted` that never ends.
-            with contextlib.suppress(Exception):
-                if spec.request_id:
-                    await self._shared.records.unbind_request(request_key, presentation_id)
-                failure = as_domain_error(error)
-                await events.append(presentation_id, Failed(failure))
-                await self._shared.records.put(
-                    replace(presentation, state=PresentationState.FAILED, error=failure.message)
-                )
+            await self._not_started(presentation, error, request_key if spec.request_id else "")
             raise
         return Started(presentation_id, joined=False), here
+
+    async def _open(
+        self, opener: Opener, presentation: Presentation, job: Job, notes: tuple[str, ...]
+    ) -> tuple[Started, bool]:
+        """`_start`'s last steps in one (`Opener`): for a job with no request_id to bind first."""
+        worker = self.local_worker
+        local = await worker.reserve() if worker is not None else ""
+        first: list[Event] = [Accepted(presentation)]
+        first += [ev.Warning("SOURCE_CONVERTED", note) for note in notes]
+        try:
+            # Recorded as running already if this worker gets it: a write less before its events.
+            running = replace(presentation, state=PresentationState.GENERATING)
+            claim, opened = await opener.open(job, first, presentation, local, running)
+        except BaseException as error:
+            if worker is not None and local:
+                worker.take(None)
+            await self._not_started(presentation, error)
+            raise
+        if worker is not None and local:
+            worker.take(claim, opened)
+        return Started(presentation.id, joined=False), bool(local) and claim is not None
+
+    async def _not_started(
+        self, presentation: Presentation, error: BaseException, request_key: str = ""
+    ) -> None:
+        """Nobody will run it: end its stream, so nothing waits on an `accepted` that never ends."""
+        with contextlib.suppress(Exception):
+            if request_key:
+                await self._shared.records.unbind_request(request_key, presentation.id)
+            failure = as_domain_error(error)
+            await self._shared.events.append(presentation.id, Failed(failure))
+            await self._shared.records.put(
+                replace(presentation, state=PresentationState.FAILED, error=failure.message)
+            )
 
     async def _read_sources(self, spec: GenerationSpec) -> tuple[GenerationSpec, tuple[str, ...]]:
         """The spec with every source as Markdown or text, read here on the front side so that a
@@ -311,7 +340,12 @@ class GenerationService:
         except StreamNotFound:
             raise _no_stream(presentation_id) from None
         reader_id = uuid.uuid4().hex
-        await self._shared.readers.attach(presentation_id, reader_id)
+        # Attached while the first event goes out, not before it: with Redis, a round trip less
+        # ahead of everything the caller is sent. Nothing looks for readers that soon (a job is
+        # stopped only after two looks a grace apart found none).
+        attaching: asyncio.Task[None] | None = asyncio.create_task(
+            self._shared.readers.attach(presentation_id, reader_id)
+        )
         self._local_readers[reader_id] = presentation_id
         self._unread.clear()
         self._renew_readers_soon()
@@ -319,10 +353,18 @@ class GenerationService:
         try:
             async for event in self._until_closed(reader):
                 yield event
+                if attaching is not None:
+                    # Its failure (the shared state is unreachable) ends the call here.
+                    await attaching
+                    attaching = None
         except StreamNotFound:
             raise _no_stream(presentation_id) from None
         finally:
             STREAMS_OPEN.dec()
+            if attaching is not None:
+                # Detached only once attached: otherwise the reader would outlive its call.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(attaching)
             await reader.aclose()
             del self._local_readers[reader_id]
             if not self._local_readers:

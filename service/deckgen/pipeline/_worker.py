@@ -85,6 +85,9 @@ class _Running:
     """When this worker first saw the job with no reader on any replica (None: it has readers)."""
     saving: asyncio.Task[None] | None = None
     """The record being written while the generation starts (`Worker._save_soon`)."""
+    opened: list[ev.SequencedEvent] | None = None
+    """The stream's history when it was fenced for this claim as the job was submitted, and its
+    record written as GENERATING (`Opener`)."""
 
 
 class Worker:
@@ -204,19 +207,21 @@ class Worker:
         await self._slots.acquire()  # does not wait: the semaphore is not locked
         return self.name
 
-    def take(self, claim: Claim | None) -> None:
-        """Run a job claimed for this worker in a slot `reserve` held (None gives the slot back)."""
+    def take(self, claim: Claim | None, opened: list[ev.SequencedEvent] | None = None) -> None:
+        """Run a job claimed for this worker in a slot `reserve` held (None gives the slot back);
+        `opened`: its stream's history, when the stream was fenced for the claim already and the
+        record says GENERATING."""
         if claim is None:
             self._slots.release()
         else:
-            self._launch(claim)
+            self._launch(claim, opened)
 
-    def _launch(self, claim: Claim) -> None:
+    def _launch(self, claim: Claim, opened: list[ev.SequencedEvent] | None = None) -> None:
         self.claims += 1
         if claim.attempt > 1:
             self.takeovers += 1
         JOB_CLAIMS.labels("takeover" if claim.attempt > 1 else "new").inc()
-        running = _Running(claim)
+        running = _Running(claim, opened=opened)
         self._running[claim.job.id] = running
         self._idle.clear()
         running.task = asyncio.create_task(self._run(running), name=f"generation:{claim.job.id}")
@@ -326,11 +331,16 @@ class Worker:
         job = claim.job
         shared = self._shared
         try:
-            # Each step here is a round trip before the first event can be written: the
-            # cancellation is read while the stream is fenced, not after.
-            history, cancelled = await asyncio.gather(
-                shared.events.fence(job.id, claim.token), shared.cancels.get(job.id)
-            )
+            if running.opened is not None:
+                # Fenced as it was submitted, before its id was handed out: nobody can have
+                # cancelled it yet.
+                history, cancelled = running.opened, None
+            else:
+                # Each step here is a round trip before the first event can be written: the
+                # cancellation is read while the stream is fenced, not after.
+                history, cancelled = await asyncio.gather(
+                    shared.events.fence(job.id, claim.stream_fence), shared.cancels.get(job.id)
+                )
         except StreamNotFound:
             return  # its stream expired or was never kept: nothing to continue
         except (StateUnavailable, StreamFenced) as error:
@@ -340,13 +350,14 @@ class Worker:
         # Events no caller waits for ride along with the next ones when each append is a call to
         # Redis; in this process an append costs nothing, and each goes at once.
         linger = _LINGER if shared.queue.shared else 0.0
-        running.writer = EventWriter(shared.events, job.id, claim.token, linger)
+        running.writer = EventWriter(shared.events, job.id, claim.stream_fence, linger)
         accepted = next((e.event.presentation for e in history if isinstance(e.event, Accepted)), None)
         if claim.attempt == 1 and accepted is not None:
             # The first worker: the record is still the one the front side wrote with `accepted`.
             presentation = replace(accepted, state=PresentationState.GENERATING, update_time=time.time())
-            if cancelled is None:
+            if cancelled is None and running.opened is None:
                 # Not waited for: the record says GENERATING by the time anything is announced.
+                # (A job opened for this worker was recorded as GENERATING as it was submitted.)
                 self._save_soon(running, presentation)
         else:
             presentation = await self._presentation(job.id, history)

@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from deckgen.domain import GenerationSpec
+from deckgen.domain import GenerationSpec, Presentation
 from deckgen.domain._events import Event, SequencedEvent
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Job",
     "JobKind",
     "JobQueue",
+    "Opener",
     "QueueStats",
     "StreamFenced",
     "StreamNotFound",
@@ -65,6 +66,15 @@ class Claim:
     attempt: int
     """1 for the first worker to run the job, 2 for the one that takes it over, and so on."""
     partition: str = ""
+    fence: str = ""
+    """What fences the job's event stream for this claim, when the queue does not use the token:
+    unique among the job's claims, and for the Redis queue known before the job is enqueued (so
+    that the stream can be fenced in the very step that enqueues it, see `Opener`)."""
+
+    @property
+    def stream_fence(self) -> str:
+        """The fence the claim's worker writes the job's event stream under."""
+        return self.fence or self.token
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,3 +165,30 @@ class JobQueue(Protocol):
         ...
 
     async def stats(self) -> QueueStats: ...
+
+
+class Opener(Protocol):
+    """Starts a generation in as few round trips as the shared state allows (Redis: one)."""
+
+    async def open(
+        self,
+        job: Job,
+        first: Sequence[Event],
+        record: Presentation,
+        worker: str = "",
+        running: Presentation | None = None,
+    ) -> tuple[Claim | None, list[SequencedEvent] | None]:
+        """Create the job's stream holding `first` (no terminal event), write its record, then
+        submit the job, as `EventLog.create`, `Records.put` and `JobQueue.submit` would one after
+        another (`CapacityExceeded` when the queue is full: the stream and record stay).
+
+        With `worker`, return what `submit` claims for it. When that is the job just opened, its
+        stream is already fenced for the claim, and the second value is the stream's history (what
+        `EventLog.fence` would return; nobody can have cancelled a job whose id was never handed
+        out); otherwise it is None and the claim's worker fences the stream itself.
+
+        With `worker` and `running` (the record once the job runs), `running` is written instead of
+        `record`, and the worker need not write it; when the worker gets another job instead,
+        `record` is put back (unless the record changed meanwhile: its worker has it).
+        """
+        ...

@@ -2,6 +2,7 @@
 
 from deckgen.providers.redis._client import Keys, connect, unavailable
 from deckgen.providers.redis._events import RedisEventLog
+from deckgen.providers.redis._open import RedisOpener
 from deckgen.providers.redis._queue import RedisJobQueue
 from deckgen.providers.redis._state import RedisCancelSignals, RedisJsonCache, RedisReaders, RedisRecords
 
@@ -11,6 +12,7 @@ __all__ = [
     "RedisEventLog",
     "RedisJobQueue",
     "RedisJsonCache",
+    "RedisOpener",
     "RedisReaders",
     "RedisRecords",
     "connect",

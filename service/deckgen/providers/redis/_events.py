@@ -218,7 +218,10 @@ class RedisEventLog:
                 position += 1
                 yield local.events[position - 1]
             try:
-                await asyncio.wait_for(changed.wait(), _LOCAL_CHECK)
+                # Not `wait_for`: the task it wraps the wait in would wake this reader a turn of the
+                # loop later, behind the generation's next stretch of work.
+                async with asyncio.timeout(_LOCAL_CHECK):
+                    await changed.wait()
             except TimeoutError:
                 # Quiet for a while (a slow model, or a writer that stopped without a word): make
                 # sure nobody else has taken the stream over meanwhile.
@@ -286,13 +289,23 @@ class RedisEventLog:
             _sequenced(entry_id, dict(zip(pairs[::2], pairs[1::2], strict=True)))
             for entry_id, pairs in entries
         ]
+        self.hold(stream, token, history)
+        return history
+
+    def hold(self, stream: str, token: str, history: list[SequencedEvent]) -> None:
+        """Keep the stream's events here from now on: it was fenced for `token` (a worker of this
+        process) and `history` is all it holds."""
         self._drop_local(stream)
         now = time.monotonic()
         for name in [name for name, old in self._local.items() if now - old.born > self._local_lifetime]:
             self._drop_local(name)  # its writer vanished without a word (no generation lasts longer)
         if not (history and history[-1].terminal):
             self._local[stream] = _Local(token, list(history))
-        return history
+
+    @property
+    def lifetime(self) -> int:
+        """Seconds an unfinished stream's keys live."""
+        return self._lifetime
 
     async def exists(self, stream: str) -> bool:
         with unavailable():

@@ -20,7 +20,7 @@ from deckgen.domain._codec import from_jsonable
 from deckgen.providers.queue import Claim, Job, QueueStats, queue_full
 from deckgen.providers.redis._client import Keys, dumps, unavailable
 
-__all__ = ["RedisJobQueue"]
+__all__ = ["RedisJobQueue", "fence"]
 
 GROUP = "workers"
 
@@ -63,6 +63,17 @@ for _, consumer in ipairs(consumers) do
 end
 return removed
 """
+
+
+def fence(worker: str, attempt: int) -> str:
+    """What fences a job's stream for its `attempt`-th claim, by `worker`.
+
+    Unique among the job's claims without the entry id: a job's entry is delivered once to a
+    worker as attempt 1, and each later claim (XAUTOCLAIM) counts one delivery more; worker names
+    are unique. So the worker that submits a job can fence its stream before Redis assigns the
+    entry, in the same round trip as the submission.
+    """
+    return f"{attempt}@{worker}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,25 +130,47 @@ class RedisJobQueue:
     async def submit(self, job: Job, worker: str = "") -> Claim | None:
         stream = self._partition(job.id)
         with unavailable():
-            others = 0
-            for partition in self._partitions:
-                if partition != stream:
-                    others += await self._redis.xlen(partition)
-            await self._ensure_group(stream)
+            room = await self.room(stream)
             try:
-                reply: Any = await self._submit(
-                    keys=[stream], args=[self._capacity - others, dumps(job), worker, GROUP]
-                )
+                reply: Any = await self._submit(keys=[stream], args=self.submit_args(job, worker, room))
             except ResponseError as error:
-                if "FULL" in str(error):
-                    raise queue_full(self._capacity) from None
-                raise
+                raise self.submit_error(error) from None
+        return self.submitted(job, worker, stream, reply)
+
+    async def room(self, stream: str) -> int:
+        """Jobs `stream` may still take, once the other partitions' jobs are counted (the script
+        counts its own partition's)."""
+        others = 0
+        if len(self._partitions) > 1:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for partition in self._partitions:
+                    if partition != stream:
+                        pipe.xlen(partition)
+                others = sum(int(length) for length in await pipe.execute())
+        await self._ensure_group(stream)
+        return self._capacity - others
+
+    # The steps of `submit`, for a caller that sends the script in a pipeline with other commands.
+
+    def submit_script(self) -> str:
+        return _SUBMIT
+
+    def partition_of(self, job: Job) -> str:
+        return self._partition(job.id)
+
+    def submit_args(self, job: Job, worker: str, room: int) -> list[Any]:
+        return [room, dumps(job), worker, GROUP]
+
+    def submit_error(self, error: ResponseError) -> Exception:
+        return queue_full(self._capacity) if "FULL" in str(error) else error
+
+    def submitted(self, job: Job, worker: str, stream: str, reply: Any) -> Claim | None:
         if len(reply) < 3:
             return None
         added, entry_id, payload = reply
         if entry_id == added:
             # The job just sent: no need to decode it again (tens of microseconds for a long spec).
-            return Claim(job, str(_Token(entry_id, worker, 1)), 1, stream)
+            return Claim(job, str(_Token(entry_id, worker, 1)), 1, stream, fence(worker, 1))
         return self._claim(stream, worker, entry_id, {"job": payload}, 1)
 
     async def claim(self, worker: str, wait: float) -> Claim | None:
@@ -190,7 +223,7 @@ class RedisJobQueue:
     @staticmethod
     def _claim(stream: str, worker: str, entry_id: str, fields: dict[str, str], attempt: int) -> Claim:
         job: Job = from_jsonable(Job, json.loads(fields["job"]))
-        return Claim(job, str(_Token(entry_id, worker, attempt)), attempt, stream)
+        return Claim(job, str(_Token(entry_id, worker, attempt)), attempt, stream, fence(worker, attempt))
 
     async def renew(self, claim: Claim) -> bool:
         token = _Token.parse(claim.token)

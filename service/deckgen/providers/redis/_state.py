@@ -32,6 +32,11 @@ class RedisRecords:
         self._ttl = int(retention)
         self._unbind = client.register_script(_UNBIND)
 
+    @property
+    def ttl(self) -> int:
+        """Seconds a record lives."""
+        return self._ttl
+
     async def put(self, presentation: Presentation) -> None:
         with unavailable():
             await self._redis.set(self._keys.record(presentation.id), dumps(presentation), ex=self._ttl)
