@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
 from typing import Any
 
+import openai
 import pytest
 from openai._utils._json import openapi_dumps
 
@@ -183,6 +184,23 @@ async def test_body_is_the_json_the_sdk_writes_call_after_call(
     assert third["response_format"]["json_schema"]["name"] == "slide"
     assert third["messages"][1]["content"] == "Marées 🌊\n"
     assert list(fourth) == ["model", "messages", "stream", "stream_options"]
+
+
+async def test_check_asks_for_the_models_with_the_key_and_fails_on_a_refusal(llm: FakeLLMServer) -> None:
+    adapter = OpenAIChatModel(config(llm))
+    wrong = OpenAIChatModel(config(llm, api_key="sk-wrong"))
+    try:
+        await adapter.check()
+        with pytest.raises(openai.AuthenticationError):
+            await wrong.check()
+    finally:
+        await adapter.aclose()
+        await wrong.aclose()
+
+    first, second = llm.requests
+    assert (first.method, first.path, first.status) == ("GET", "/v1/models", 200)
+    assert first.headers["authorization"] == f"Bearer {API_KEY}"
+    assert (second.path, second.status) == ("/v1/models", 401)
 
 
 async def test_server_without_usage_chunk_drops_stream_options_and_remembers(

@@ -189,8 +189,11 @@ class OpenAIChatModel:
 
     async def check(self) -> None:
         """Raise unless the endpoint answers an authenticated request (GET /models)."""
+        # The raw response: parsing a provider's list of models (a hundred at OpenAI) into the
+        # SDK's typed page cost several ms of the loop every health interval, and told us nothing.
         async with asyncio.timeout(5.0):
-            await self._client.models.list()
+            response: httpx2.Response = await self._client.get("/models", cast_to=httpx2.Response)
+        await response.aclose()
 
     def model_for(self, purpose: str) -> str:
         return self.config.outline_model if purpose == "outline" else self.config.slide_model
