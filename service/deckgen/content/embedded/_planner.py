@@ -17,6 +17,7 @@ warning: nothing is padded and no sentence is shown twice.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -193,13 +194,16 @@ _MID_SENTENCE_WORD = re.compile(r"(?<=[\w,;:)] )([A-Z][\w-]*)")
 def names_in(sentences: Iterable[str]) -> frozenset[str]:
     """Capitalised words that appear inside sentences, not at their start: names ("Redis",
     "Supabase"), which keep their capital when a heading's first word is said mid-title. A word the
-    text also writes in lower case ("the Section ... a section") is not taken for a name."""
-    capitalised: set[str] = set()
-    lower: set[str] = set()
+    text writes in lower case more often ("the Section … a section … each section") is a common
+    word; a name's package or command ("redis 8.1") may tie with it."""
+    capitalised: Counter[str] = Counter()
+    lower: Counter[str] = Counter()
     for sentence in sentences:
         capitalised.update(_MID_SENTENCE_WORD.findall(sentence))
-        lower.update(word for word in re.findall(r"\b[a-z][\w-]*", sentence))
-    return frozenset(word for word in capitalised if word[:1].lower() + word[1:] not in lower)
+        lower.update(re.findall(r"\b[a-z][\w-]*", sentence))
+    return frozenset(
+        word for word, count in capitalised.items() if count >= lower[word[:1].lower() + word[1:]]
+    )
 
 
 def group_title(titles: list[str], names: frozenset[str] = frozenset()) -> str:
