@@ -8,7 +8,9 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
 from typing import Any
 
+import openai
 import pytest
+from openai._utils._json import openapi_dumps
 
 from deckgen.providers._retry import RetryPolicy
 from deckgen.providers.llm import (
@@ -139,6 +141,66 @@ async def test_purpose_picks_the_model_and_options_are_sent(
         "type": "json_schema",
         "json_schema": {"name": "reply", "schema": {"type": "object"}},
     }
+
+
+async def test_body_is_the_json_the_sdk_writes_call_after_call(
+    model: OpenAIChatModel, llm: FakeLLMServer
+) -> None:
+    # The adapter encodes the body itself (system prompt and schema once): the bytes must be what
+    # the SDK would write from the same arguments, sent with the SDK's headers.
+    schema = {
+        "type": "object",
+        "properties": {"title": {"type": "string", "description": "Ünïcode — “quoted”"}},
+    }
+    messages = (
+        ChatMessage("system", "Écris des diapositives « courtes »."),
+        ChatMessage("user", "Marées 🌊\n"),
+    )
+    for text in ("un", "deux"):
+        request = ChatRequest(
+            (*messages[:1], ChatMessage("user", text)), purpose="outline", schema=schema, temperature=0.5
+        )
+        await collect(model, request)
+    await collect(model, ChatRequest(messages, purpose="slides", schema=schema, schema_name="slide"))
+    await collect(model, REQUEST)
+
+    records = llm.chat_requests
+    assert len(records) == 4
+    for record in records:
+        assert record.body is not None
+        assert record.raw_body == openapi_dumps(record.body)
+        assert record.headers["content-type"] == "application/json"
+        assert record.headers["authorization"] == f"Bearer {API_KEY}"
+    first, second, third, fourth = (record.body or {} for record in records)
+    assert [m["content"] for m in second["messages"]] == ["Écris des diapositives « courtes ».", "deux"]
+    assert (
+        second["response_format"]
+        == first["response_format"]
+        == {
+            "type": "json_schema",
+            "json_schema": {"name": "reply", "schema": schema},
+        }
+    )
+    assert third["response_format"]["json_schema"]["name"] == "slide"
+    assert third["messages"][1]["content"] == "Marées 🌊\n"
+    assert list(fourth) == ["model", "messages", "stream", "stream_options"]
+
+
+async def test_check_asks_for_the_models_with_the_key_and_fails_on_a_refusal(llm: FakeLLMServer) -> None:
+    adapter = OpenAIChatModel(config(llm))
+    wrong = OpenAIChatModel(config(llm, api_key="sk-wrong"))
+    try:
+        await adapter.check()
+        with pytest.raises(openai.AuthenticationError):
+            await wrong.check()
+    finally:
+        await adapter.aclose()
+        await wrong.aclose()
+
+    first, second = llm.requests
+    assert (first.method, first.path, first.status) == ("GET", "/v1/models", 200)
+    assert first.headers["authorization"] == f"Bearer {API_KEY}"
+    assert (second.path, second.status) == ("/v1/models", 401)
 
 
 async def test_server_without_usage_chunk_drops_stream_options_and_remembers(

@@ -48,6 +48,61 @@ _tracer = trace.get_tracer("deckgen.llm")
 _FORMATS = ("json_schema", "json_object", "none")
 
 
+# How the SDK encodes a JSON body (openai._utils._json.openapi_dumps, httpx's own settings): the
+# bytes `_Body` writes are the ones it would have written from the same arguments.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+# System prompts (a handful, the same for every deck) kept encoded; beyond this many, start afresh.
+_CACHED_MESSAGES = 64
+
+
+class _Body:
+    """A call's JSON body, with what every call repeats (system prompt, schema) encoded once.
+
+    Encoding the prompt and schema was most of the SDK's per-call work on our side of a request;
+    handed bytes, the SDK sends them as they are (with its usual headers), so the body is written
+    here in the order `_arguments` builds it. Schemas are constants (a request's `Mapping`, never
+    changed after): one is kept by identity, together with the object itself.
+    """
+
+    __slots__ = ("_messages", "_schemas")
+
+    def __init__(self) -> None:
+        self._messages: dict[tuple[str, str], bytes] = {}
+        self._schemas: dict[tuple[int, str], tuple[object, bytes]] = {}
+
+    def encode(self, arguments: dict[str, Any], request: ChatRequest) -> bytes:
+        parts: list[bytes] = []
+        for key, value in arguments.items():
+            if key == "messages":
+                encoded = b"[" + b",".join(self._message(m) for m in value) + b"]"
+            elif key == "response_format" and value["type"] == "json_schema" and request.schema is not None:
+                encoded = self._format(request.schema, request.schema_name, value)
+            else:
+                encoded = _dumps(value).encode()
+            parts.append(b'"' + key.encode() + b'":' + encoded)
+        return b"{" + b",".join(parts) + b"}"
+
+    def _message(self, message: dict[str, str]) -> bytes:
+        if message["role"] != "system":
+            return _dumps(message).encode()  # the user's part differs from call to call
+        key = (message["role"], message["content"])
+        encoded = self._messages.get(key)
+        if encoded is None:
+            if len(self._messages) >= _CACHED_MESSAGES:
+                self._messages.clear()
+            encoded = self._messages[key] = _dumps(message).encode()
+        return encoded
+
+    def _format(self, schema: Any, name: str, value: dict[str, Any]) -> bytes:
+        key = (id(schema), name)
+        cached = self._schemas.get(key)
+        if cached is None or cached[0] is not schema:
+            if len(self._schemas) >= _CACHED_MESSAGES:
+                self._schemas.clear()
+            cached = self._schemas[key] = (schema, _dumps(value).encode())
+        return cached[1]
+
+
 def estimate_tokens(text: str) -> int:
     """About four characters per token, the usual rule of thumb for English BPE vocabularies."""
     return math.ceil(len(text) / 4)
@@ -112,6 +167,7 @@ class OpenAIChatModel:
         self.name = config.name
         self._server = urlsplit(config.base_url or "https://api.openai.com/v1").hostname or ""
         self._caps = _Capabilities()
+        self._body = _Body()
         self._sleep = sleep
         self.breaker = CircuitBreaker(config.name, config.breaker_threshold, config.breaker_cooldown)
         # No read timeout in the HTTP client: it would re-arm a timer for every token. The stream's
@@ -133,8 +189,11 @@ class OpenAIChatModel:
 
     async def check(self) -> None:
         """Raise unless the endpoint answers an authenticated request (GET /models)."""
+        # The raw response: parsing a provider's list of models (a hundred at OpenAI) into the
+        # SDK's typed page cost several ms of the loop every health interval, and told us nothing.
         async with asyncio.timeout(5.0):
-            await self._client.models.list()
+            response: httpx2.Response = await self._client.get("/models", cast_to=httpx2.Response)
+        await response.aclose()
 
     def model_for(self, purpose: str) -> str:
         return self.config.outline_model if purpose == "outline" else self.config.slide_model
@@ -241,10 +300,11 @@ class OpenAIChatModel:
                 details.append(message)
                 raise ProviderFailed(self.name, message, None, True, attempt - 1, details, wait or None)
             arguments = self._arguments(request)
+            body = self._body.encode(arguments, request)
             received: list[str] = []
             try:
                 # aclosing: a consumer that stops early must close the HTTP response now, not at GC.
-                async with aclosing(self._once(arguments, received, request.pace)) as events:
+                async with aclosing(self._once(arguments, body, received, request.pace)) as events:
                     async for event in events:
                         self.breaker.succeeded(ticket)  # it answers; whatever follows is the reply's fault
                         yield event
@@ -291,7 +351,7 @@ class OpenAIChatModel:
                 self.breaker.release(ticket)  # cancelled or closed early: no verdict (no-op once settled)
 
     async def _once(
-        self, arguments: dict[str, Any], received: list[str], pace: ReadPace | None
+        self, arguments: dict[str, Any], body: bytes, received: list[str], pace: ReadPace | None
     ) -> AsyncGenerator[ChatEvent, None]:
         # The call's time limit covers only our waits on the provider, never the consumer's work
         # between chunks: a timeout spanning a `yield` would cancel the consumer instead.
@@ -300,13 +360,14 @@ class OpenAIChatModel:
         # cost about 0.3 ms per token, and its line iterators most of the rest. `post` sends what
         # `chat.completions.create` would (its arguments are plain JSON already: the SDK's transform
         # of them is the identity) without walking prompts and schema against the SDK's parameter
-        # types, about 0.5 ms per call; errors, headers, auth and timeouts are the client's as ever.
+        # types, about 0.5 ms per call, nor encoding them again (`_Body`: the same bytes); errors,
+        # headers, auth and timeouts are the client's as ever.
         post: Any = self._client.post
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout_at(min(deadline, loop.time() + self.config.idle_timeout)):
                 response: httpx2.Response = await post(
-                    "/chat/completions", cast_to=httpx2.Response, body=arguments, stream=True
+                    "/chat/completions", cast_to=httpx2.Response, content=body, stream=True
                 )
         except openai.APIStatusError as error:
             if error.status_code in (400, 422):
@@ -318,14 +379,14 @@ class OpenAIChatModel:
         finish_reason = ""
         model = arguments["model"]
         request = response.request
-        body = open_body(response, self.config.read_interval)
+        reader = open_body(response, self.config.read_interval)
         events = SSESplitter()
         limit = WaitLimit(deadline, self.config.idle_timeout)
         try:
             done = False
             while not done:
                 try:
-                    data = await limit.wait(body.read(pace.hold if pace is not None else 0.0))
+                    data = await limit.wait(reader.read(pace.hold if pace is not None else 0.0))
                 except httpx2.TimeoutException as error:
                     raise openai.APITimeoutError(request=request) from error
                 except httpx2.HTTPError as error:
