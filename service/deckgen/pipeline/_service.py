@@ -52,7 +52,7 @@ from deckgen.pipeline._generate import (
 )
 from deckgen.pipeline._ports import Coordination, PipelineDeps, TemplateSource
 from deckgen.pipeline._worker import CLIENT_LEFT, Worker, record_key, request_key
-from deckgen.providers.queue import Job, JobKind, Opener, StreamNotFound
+from deckgen.providers.queue import Claim, Job, JobKind, Opener, StreamNotFound
 from deckgen.providers.state import READER_LEASE, RequestBinding
 from deckgen.providers.storage import InvalidKey, ObjectNotFound
 
@@ -233,7 +233,8 @@ class GenerationService:
             if spec.request_id:
                 await self._shared.records.put(presentation)
             claim = await self._shared.queue.submit(job, worker=local)
-            here = self.local_worker is not None and bool(local) and claim is not None
+            # The claim may be an older job that was waiting: then this one runs later, maybe elsewhere.
+            here = self.local_worker is not None and bool(local) and _claims(claim, presentation_id)
             if self.local_worker is not None and local:
                 self.local_worker.take(claim)
                 local = ""
@@ -263,7 +264,7 @@ class GenerationService:
             raise
         if worker is not None and local:
             worker.take(claim, opened)
-        return Started(presentation.id, joined=False), bool(local) and claim is not None
+        return Started(presentation.id, joined=False), bool(local) and _claims(claim, presentation.id)
 
     async def _not_started(
         self, presentation: Presentation, error: BaseException, request_key: str = ""
@@ -610,3 +611,8 @@ class GenerationService:
         self.refuse_new_work()
         if self._renewal is not None:
             self._renewal.cancel()
+
+
+def _claims(claim: Claim | None, presentation_id: str) -> bool:
+    """Whether a claim the local worker got as a job was submitted is that job's own."""
+    return claim is not None and claim.job.id == presentation_id
