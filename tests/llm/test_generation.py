@@ -93,7 +93,9 @@ async def test_slides_are_written_concurrently_and_each_sent_when_complete(
     tmp_path: Path, llm: FakeLLMServer
 ) -> None:
     llm.responder = DeckModel(tokens_per_second=300).respond
-    async with llm_server(tmp_path, llm, LLM_CONCURRENCY="4") as server:
+    # Reads held for 0.1 s would hand out the outline's items in bursts and blur how many slides
+    # overlap; what is measured here is the concurrency limit.
+    async with llm_server(tmp_path, llm, LLM_CONCURRENCY="4", LLM_READ_HOLD="0") as server:
         events = await generate(server, spb.GeneratePresentationRequest(topic="Caching", slide_count=8))
     slide_calls = [r for r in llm.chat_requests if task_of(r) == "slide"]
     assert len(slide_calls) == 7
