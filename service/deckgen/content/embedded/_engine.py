@@ -158,13 +158,19 @@ class EmbeddedEngine:
             raise InvalidRequest(violations)
         return documents
 
-    def _plan(self, spec: GenerationSpec) -> _Planned:
-        key = _plan_key(spec)
+    def _known(self, key: tuple[object, ...]) -> _Planned | None:
+        """The plan made already for `key`, kept the longest from now on."""
         with self._plans_lock:
             planned = self._plans.get(key)
             if planned is not None:
                 self._plans.move_to_end(key)
-                return planned
+            return planned
+
+    def _plan(self, spec: GenerationSpec) -> _Planned:
+        key = _plan_key(spec)
+        planned = self._known(key)
+        if planned is not None:
+            return planned
         documents = self._documents(spec)
         planned = _Planned(
             plan_deck(
@@ -188,11 +194,9 @@ class EmbeddedEngine:
         gets its turns to send other streams' events), once for all the calls that want it
         meanwhile (a burst of identical requests plans their deck once, not once per thread)."""
         key = _plan_key(spec)
-        with self._plans_lock:
-            planned = self._plans.get(key)
-            if planned is not None:
-                self._plans.move_to_end(key)
-                return planned
+        planned = self._known(key)
+        if planned is not None:
+            return planned
         loop = asyncio.get_running_loop()
         planning = self._planning.get(key)
         if planning is None or planning.get_loop() is not loop:
