@@ -131,10 +131,11 @@ class GenerationService:
         self._renewal: asyncio.Task[None] | None = None
         self._draining = False
         self._closed = asyncio.Event()
+        """Set when this replica hands its readers over to others (shutdown with a shared queue)."""
         self._parked: set[asyncio.Task[object]] = set()
         """Tasks of this replica's readers waiting for their next event (cancelled to hand over)."""
         self._handing_over: set[asyncio.Task[object]] = set()
-        """Set when this replica hands its readers over to others (shutdown with a shared queue)."""
+        """The parked readers the hand-over cancelled (any other cancellation is the caller's)."""
         self.local_worker: Worker | None = None
         """The worker of this process, if it has one: it takes the jobs started here when it can."""
         self._unread = asyncio.Event()
