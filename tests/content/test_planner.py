@@ -231,6 +231,10 @@ def test_a_group_title_keeps_the_capital_of_a_name_the_document_writes_capitalis
     # name may tie with its package ("redis 8.1") but not lose to it.
     assert names_in(["Read the Guide.", "The guide says so.", "Each guide differs."]) == set()
     assert names_in(["It runs on Redis.", "Install redis 8.1 first."]) == {"Redis"}
+    assert (
+        group_title(["Style", "Google's proposals"], names_in(["Ask Google first."]))
+        == "Style and Google's proposals"
+    )
     text = (
         "# Notes\n\n## Documents\n\nDocuments become decks without a model at all.\n\n"
         "## Redis\n\nThe queue lives in Redis when REDIS_URL is set.\n\n"

@@ -183,7 +183,8 @@ def _in_sentence(word: str, names: frozenset[str] = frozenset()) -> str:
     # a name the document itself writes capitalised inside its sentences ("Redis"); a heading's
     # first word reads inside a sentence.
     first = word.split(" ", 1)[0]
-    if first in names or any(c.isupper() for c in first[1:]):
+    # "Google's" is the name "Google" (names hold words, not their possessive or punctuation).
+    if re.split(r"[^\w-]", first, maxsplit=1)[0] in names or any(c.isupper() for c in first[1:]):
         return word
     return word[:1].lower() + word[1:]
 
