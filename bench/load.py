@@ -272,7 +272,7 @@ def profiled(pid: int) -> Iterator[None]:
         yield
         return
     kind = "flamegraph" if PROFILE.endswith(".svg") else "raw"
-    command = ["py-spy", "record", "--pid", str(pid), "--rate", "200", *PROFILE_OPTIONS]
+    command = ["py-spy", "record", "--pid", str(pid), *PROFILE_OPTIONS]
     spy = subprocess.Popen(
         [*command, "--format", kind, "--output", PROFILE],
         stdout=subprocess.DEVNULL,
@@ -566,6 +566,7 @@ def main() -> int:
     parser.add_argument("--ttft", type=float, default=0.3, help="model seconds to first token")
     parser.add_argument("--profile", default="", help="py-spy output for the server (.svg or collapsed)")
     parser.add_argument("--distinct", action="store_true", help="another document for every embedded deck")
+    parser.add_argument("--profile-rate", type=int, default=200, help="py-spy samples per second")
     parser.add_argument(
         "--profile-gil",
         action="store_true",
@@ -575,7 +576,7 @@ def main() -> int:
     global PROFILE, DISTINCT
     PROFILE = args.profile
     DISTINCT = args.distinct
-    PROFILE_OPTIONS[:] = ["--gil"] if args.profile_gil else []
+    PROFILE_OPTIONS[:] = ["--rate", str(args.profile_rate), *(["--gil"] if args.profile_gil else [])]
     chosen = args.scenario or ["cpu", "embedded", "render", "cold-start"]
     if "all" in chosen:
         chosen = list(SCENARIOS)

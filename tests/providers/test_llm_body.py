@@ -94,21 +94,29 @@ async def test_a_consumer_cancelled_between_ticks_leaves_the_adapter_usable(llm:
     assert text == "Quick answer." and end.completion_tokens == len(tokenize(text))
 
 
-async def test_a_tick_resumes_only_the_connections_with_data() -> None:
+def tcp_pair() -> tuple[socket.socket, socket.socket]:
+    """Two ends of a loopback TCP connection: only TCP honours the low-water mark when polled."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        ours = socket.create_connection(listener.getsockname())
+        peer, _ = listener.accept()
+    return ours, peer
+
+
+async def test_a_tick_releases_only_the_connections_with_data() -> None:
     loop = asyncio.get_running_loop()
     ticker = _Ticker(loop, 0.01)
-    quiet, quiet_peer = socket.socketpair()
-    busy, busy_peer = socket.socketpair()
+    quiet, quiet_peer = tcp_pair()
+    busy, busy_peer = tcp_pair()
     quiet_reader, quiet_writer = await asyncio.open_connection(sock=quiet)
     busy_reader, busy_writer = await asyncio.open_connection(sock=busy)
     try:
-        ticker.hold(quiet.fileno(), quiet_writer.transport)  # type: ignore[arg-type]
-        ticker.hold(busy.fileno(), busy_writer.transport)  # type: ignore[arg-type]
+        assert ticker.hold(quiet_writer.get_extra_info("socket"))
+        assert ticker.hold(busy_writer.get_extra_info("socket"))
         busy_peer.send(b"data: {}\n\n")
 
         assert await asyncio.wait_for(busy_reader.read(100), 5.0) == b"data: {}\n\n"
         await asyncio.sleep(0.05)  # several more ticks: the quiet one still has nothing to read
-        assert not quiet_writer.transport.is_reading()  # type: ignore[attr-defined]
+        assert quiet.fileno() in ticker._held and busy.fileno() not in ticker._held
 
         quiet_peer.close()  # a hang-up is news too: its reader must see the end
         assert await asyncio.wait_for(quiet_reader.read(100), 5.0) == b""
@@ -119,6 +127,34 @@ async def test_a_tick_resumes_only_the_connections_with_data() -> None:
             writer.close()
         for sock in (quiet_peer, busy_peer):
             sock.close()
+
+
+@pytest.mark.parametrize("loop_name", ["asyncio", "uvloop"])
+def test_data_on_a_held_socket_waits_for_the_tick(loop_name: str) -> None:
+    # The kernel keeps a held socket's data without reporting it: nothing wakes the loop (or
+    # reaches the reader) before the tick, and the tick delivers it.
+    async def waited() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+        ticker = _Ticker(loop, 0.25)
+        ours, peer = tcp_pair()
+        reader, writer = await asyncio.open_connection(sock=ours)
+        try:
+            await asyncio.sleep(0.26 - loop.time() % 0.25)  # just past a slot: the tick is ~0.24 s away
+            assert ticker.hold(writer.get_extra_info("socket"))
+            tick_at = ticker._slot * 0.25
+            peer.send(b"data: {}\n\n")
+            sent = loop.time()
+            assert await asyncio.wait_for(reader.read(100), 5.0) == b"data: {}\n\n"
+            return loop.time() - sent, tick_at - sent
+        finally:
+            ticker.release(ours.fileno())
+            writer.close()
+            peer.close()
+
+    with asyncio.Runner(loop_factory=LOOPS[loop_name]) as runner:
+        waited_s, until_tick_s = runner.run(waited())
+    assert until_tick_s > 0.1
+    assert until_tick_s - 0.002 <= waited_s <= until_tick_s + 0.1, (waited_s, until_tick_s)
 
 
 async def test_any_other_http_client_is_read_through_its_own_iterator(llm: FakeLLMServer) -> None:
@@ -197,10 +233,10 @@ def test_a_held_socket_costs_one_tick_per_interval(loop_name: str) -> None:
             tick()
 
         ticker._tick = counted  # type: ignore[method-assign]
-        quiet, quiet_peer = socket.socketpair()
+        quiet, quiet_peer = tcp_pair()
         _, writer = await asyncio.open_connection(sock=quiet)
         try:
-            ticker.hold(quiet.fileno(), writer.transport)  # type: ignore[arg-type]
+            assert ticker.hold(writer.get_extra_info("socket"))
             await asyncio.sleep(0.5)
         finally:
             ticker.release(quiet.fileno())

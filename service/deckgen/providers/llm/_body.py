@@ -2,24 +2,31 @@
 
 A model streams one small event per token, each in a TCP segment of its own. Read as they arrive,
 a 10-slide deck wakes the event loop about 1,500 times, and on the virtual machines we run on one
-wake from idle costs 0.1-0.2 ms of CPU: more than everything else the token needs. So between reads
-the connection's transport is paused (the kernel keeps what arrives), and one loop timer shared by
-every stream fires every `interval` seconds: a single poll(2) over the paused sockets finds those
-with data, and only they are resumed and read, each getting every token that arrived meanwhile. A
-token waits at most `interval` longer; the loop wakes 1/`interval` times a second for reading
-whatever the number of streams. The interval is the longer of the adapter's (LLM_READ_INTERVAL,
-every read) and the caller's per-read hint (`ReadPace`: long in the middle of a slide's JSON, 0
-where the next token may close it); each interval has a timer of its own.
+wake from idle costs 0.1-0.2 ms of CPU: more than everything else the token needs. So while a
+stream is held its socket's receive low-water mark (SO_RCVLOWAT) is raised: the kernel keeps what
+arrives without reporting the socket readable, so the loop is not woken, and the transport stays
+as it was (pausing it instead costs two epoll_ctl calls per read, and libuv disarms a paused socket
+lazily: the next token wakes the loop only to be unregistered). One loop timer shared by every
+stream fires every `interval` seconds; it lowers the mark again on the held sockets that have data
+(FIONREAD), and the kernel then reports them readable, so each is read once with every token that
+arrived meanwhile. A hang-up or an error is reported whatever the mark. A token waits at most
+`interval` longer; the loop wakes 1/`interval` times a second for reading whatever the number of
+streams. The interval is the longer of the adapter's (LLM_READ_INTERVAL, every read) and the
+caller's per-read hint (`ReadPace`: long in the middle of a slide's JSON, 0 where the next token may
+close it); each interval has a timer of its own.
 
-TLS connections are read as data arrives: the TLS layer keeps reading the socket into a buffer of
-its own while the application side is paused, so pausing would save no wake, and a poll of the
-socket would not see what that buffer holds.
+Only TCP sockets are held (Unix sockets ignore the mark when polled). TLS connections are read as
+data arrives: the TLS layer reads the socket into a buffer of its own, and holding it back from
+that layer would stall the record it is in the middle of.
 """
 
 from __future__ import annotations
 
+import array
 import asyncio
-import select
+import fcntl
+import socket
+import termios
 import weakref
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
@@ -31,54 +38,77 @@ from openai._vendor.httpx_aiohttp.transport import AiohttpResponseStream, map_ai
 __all__ = ["BodyReader", "open_body"]
 
 
-class _Pausable(Protocol):
-    """A connection's transport: asyncio's own, or uvloop's (which is not registered as one)."""
+class _Socket(Protocol):
+    """A connection's socket as its transport lends it: asyncio's TransportSocket or uvloop's."""
 
-    def pause_reading(self) -> None: ...
-    def resume_reading(self) -> None: ...
-    def is_closing(self) -> bool: ...
-    def get_extra_info(self, name: str, default: Any = None) -> Any: ...
+    def fileno(self) -> int: ...
+    def setsockopt(self, level: int, option: int, value: int, /) -> None: ...
 
+
+# Bytes a held socket may gather before the kernel reports it readable anyway. Small enough that
+# raising the mark never grows the receive buffer (the kernel would then clamp the window), large
+# enough that a model streaming at thousands of tokens a second still waits for the tick.
+_LOW_WATER = 16 * 1024
 
 # Streams held by one ticker beyond which new reads go ahead as data arrives: with this many at
 # once (a burst of decks) the loop is busy and every wake finds several tokens anyway, while a tick
-# resuming hundreds of transports at once delays every one of them.
+# releasing hundreds of sockets at once delays every one of them.
 _CROWD = 32
 
 
+def _low_water(sock: _Socket, size: int) -> bool:
+    """Set `sock`'s receive low-water mark; False if the socket has gone (closed meanwhile)."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, size)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+_COUNT = array.array("i", [0])  # FIONREAD's answer; the loop's thread is its only user
+
+
+def _has_data(fd: int) -> bool:
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, _COUNT)
+    except OSError:
+        return True  # gone or in error: let its transport find out
+    return _COUNT[0] > 0
+
+
 class _Ticker:
-    """One timer for every paced stream of a loop, armed only while one of them waits."""
+    """One timer for every held stream of a loop, armed only while one of them waits."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, interval: float) -> None:
         self._loop = loop
         self._interval = interval
-        self._poll = select.poll()  # registering is bookkeeping only: one system call per tick
-        self._paused: dict[int, _Pausable] = {}
+        self._held: dict[int, _Socket] = {}
         self._handle: asyncio.TimerHandle | None = None
         self._slot = 0.0  # the grid slot of the last timer armed
 
     @property
     def crowded(self) -> bool:
         """Enough streams wait that reads coalesce by themselves: holding more only delays them."""
-        return len(self._paused) >= _CROWD
+        return len(self._held) >= _CROWD
 
-    def hold(self, fd: int, transport: _Pausable) -> None:
-        """Pause `transport` until the first tick that finds `fd` readable (or hung up, or in error).
+    def hold(self, sock: _Socket) -> bool:
+        """Keep what arrives on `sock` from waking the loop until the first tick that finds data
+        there (a hang-up or an error wakes it at once). False if the socket cannot be held.
 
         Its reader then gets the data as ever, from the transport's protocol: the tick wakes no task.
         """
-        transport.pause_reading()
-        self._paused[fd] = transport
-        self._poll.register(fd, select.POLLIN | select.POLLPRI)
+        if not _low_water(sock, _LOW_WATER):
+            return False
+        self._held[sock.fileno()] = sock
         if self._handle is None:
             self._arm()
+        return True
 
     def release(self, fd: int) -> None:
-        """Resume `fd`'s transport now, if the ticker still holds it."""
-        transport = self._paused.pop(fd, None)
-        if transport is not None:
-            self._poll.unregister(fd)
-            transport.resume_reading()
+        """Let `fd`'s data wake the loop again (at once if some is there), if the ticker holds it."""
+        sock = self._held.pop(fd, None)
+        if sock is not None:
+            _low_water(sock, 1)
 
     def _arm(self) -> None:
         # On a grid, so that streams started at different times still share every wake. Always a
@@ -90,9 +120,9 @@ class _Ticker:
 
     def _tick(self) -> None:
         self._handle = None
-        for fd, _ in self._poll.poll(0):
+        for fd in [fd for fd in self._held if _has_data(fd)]:
             self.release(fd)
-        if self._paused:
+        if self._held:
             self._arm()
 
 
@@ -140,13 +170,13 @@ class _Aiohttp(BodyReader):
     def __init__(
         self,
         content: aiohttp.StreamReader,
-        transport: _Pausable | None,
-        fd: int,
+        transport: asyncio.BaseTransport | None,
+        sock: _Socket | None,
         interval: float,
     ) -> None:
         self._content = content
-        self._transport = transport  # None: never paused (TLS, or no socket of its own)
-        self._fd = fd
+        self._transport = transport
+        self._sock = sock  # None: never held (TLS, or not TCP)
         self._interval = interval
 
     async def read(self, hold: float = 0.0) -> bytes:
@@ -155,19 +185,18 @@ class _Aiohttp(BodyReader):
             data = content.read_nowait()
             if data or content.at_eof():
                 return data
-            transport = self._transport
+            sock = self._sock
             interval = hold if hold > self._interval else self._interval
-            if interval <= 0 or transport is None or transport.is_closing():
+            if interval <= 0 or sock is None or self._transport is None or self._transport.is_closing():
                 return await content.readany()
             ticker = _ticker(interval)
-            if ticker.crowded:
+            if ticker.crowded or not ticker.hold(sock):
                 return await content.readany()
-            ticker.hold(self._fd, transport)
             try:
                 return await content.readany()
             finally:
-                # Never back to the connection pool paused, whatever ended the wait.
-                ticker.release(self._fd)
+                # Never back to the connection pool held, whatever ended the wait.
+                ticker.release(sock.fileno())
         except Exception:
             # The SDK's own translation, as its iterator would have raised them; entered only on
             # errors (a context manager around every read costs more than the read).
@@ -186,11 +215,13 @@ def open_body(response: httpx2.Response, interval: float) -> BodyReader:
     if not isinstance(raw, aiohttp.ClientResponse):
         return _Iterated(response)
     connection = raw.connection
-    transport: Any = connection.transport if connection is not None else None
-    fd = -1
-    pausable: _Pausable | None = None
-    if callable(getattr(transport, "pause_reading", None)) and transport.get_extra_info("sslcontext") is None:
-        sock = transport.get_extra_info("socket")
-        fd = sock.fileno() if sock is not None else -1
-        pausable = transport if fd >= 0 else None
-    return _Aiohttp(raw.content, pausable, fd, interval)
+    transport = connection.transport if connection is not None else None
+    sock: Any = transport.get_extra_info("socket") if transport is not None else None
+    tcp = (
+        transport is not None
+        and transport.get_extra_info("sslcontext") is None
+        and sock is not None
+        and sock.family in (socket.AF_INET, socket.AF_INET6)
+        and sock.type == socket.SOCK_STREAM
+    )
+    return _Aiohttp(raw.content, transport, sock if tcp else None, interval)
