@@ -303,21 +303,28 @@ def test_loads_lenient_trailing_comma_fix_leaves_strings_alone() -> None:
     assert loads_lenient('{"a": "x, }", "b": [1,],}') == {"a": "x, }", "b": [1]}
 
 
-def test_between_members_is_true_only_where_the_next_tokens_may_close_the_object() -> None:
+def test_may_close_is_true_only_where_the_next_tokens_may_close_the_object() -> None:
     # Where a reader may leave the stream unread for a while (False) or must read at once (True).
     pieces = [
-        ('Sure: {"layout"', True),  # in a top-level key: `"k": 1}` may follow in a token or two
-        (': "bul', False),  # inside a string value
-        ('lets", ', True),
+        ("Sure: {", False),  # a key, its colon and a value must come first
+        ('"layout"', False),  # in a top-level key, or just after it: its colon comes next
+        (": ", True),  # a value may be as short as `1}` or `[]}`
+        ('"bul', False),  # inside a string value
+        ('lets"', True),  # a value closed: `}` may come next
+        (", ", False),  # a comma: another member must come first
         ('"bullets": [{"text": "a", "le', False),  # nested
         ('vel": 0}]', True),
+        (', "count": 1', True),  # a number may end with the object's brace
         (', "sources": ', True),
-        ("[]", True),
+        ("[", True),  # just opened: `]}` may follow
+        ('"a', False),
+        ('"', False),  # in a value with content: it must close first
+        ("]", True),
         ("}", False),  # done: nothing more to wait for
     ]
     scanner = JsonScanner(max_depth=0)
-    assert not scanner.between_members  # nothing started
+    assert not scanner.may_close  # nothing started
     for piece, expected in pieces:
         scanner.feed(piece)
-        assert scanner.between_members is expected, piece
+        assert scanner.may_close is expected, piece
     assert scanner.done

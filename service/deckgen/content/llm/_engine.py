@@ -204,8 +204,9 @@ class LLMEngine:
         broken = ""
         provider = ""
         # Reads may wait (the loop wakes on a shared timer, not per token) wherever the reply's JSON
-        # shows its next token cannot close the object: inside a string or a nested value. Between
-        # the top-level members it may (`"sources": []}`), so they are read as they arrive.
+        # shows its next token cannot close the object: inside a string or a nested value, or from
+        # a comma to the next key's colon. Right after a value, or a colon, it may (`}`, `[]}`), so
+        # those tokens are read as they arrive.
         hold = self._read_hold
         pace = ReadPace(hold) if hold > 0 else None
         stream = self._model.stream(replace(request, pace=pace) if pace is not None else request)
@@ -221,7 +222,7 @@ class LLMEngine:
                                 pace.hold = 0.0  # the usage that follows is due at once
                             break
                         if pace is not None:
-                            pace.hold = 0.0 if scanner.between_members else hold
+                            pace.hold = 0.0 if scanner.may_close else hold
                     elif isinstance(event, ChatEnd):
                         end = event
                 if scanner.done and end is None:

@@ -37,6 +37,10 @@ class _Frame:
     expecting_key: bool = True
     key_pending: bool = False
     """A key has been read but not yet its colon."""
+    after_value: bool = False
+    """A member's value has closed, and no comma has come since: the object may close next."""
+    empty: bool = True
+    """Nothing has begun inside it yet (`[]` and `{}` may close it at once)."""
     index: int = 0
 
 
@@ -68,6 +72,7 @@ class JsonScanner:
             out.append(CompletedValue(path, self.text[start:end]))
         if self._stack and self._stack[-1].kind == "{":
             self._stack[-1].expecting_key = True  # until the comma, nothing else is valid anyway
+            self._stack[-1].after_value = True
 
     def _end_literal(self, end: int, out: list[CompletedValue]) -> None:
         if self._literal_start is not None:
@@ -110,7 +115,9 @@ class JsonScanner:
             if char == '"':
                 self._in_string = True
                 self._string_start = i
+                self._stack[-1].empty = False
             elif char in "{[":
+                self._stack[-1].empty = False
                 self._stack.append(_Frame(char, i, self._child_path()))
             elif char in "}]":
                 frame = self._stack.pop()
@@ -130,8 +137,10 @@ class JsonScanner:
                     top.index += 1
                 else:
                     top.expecting_key = True
+                    top.after_value = False
             elif not char.isspace() and self._literal_start is None:
                 self._literal_start = i
+                self._stack[-1].empty = False
             i += 1
         self._position = i
         return out
@@ -141,15 +150,22 @@ class JsonScanner:
         return self._started
 
     @property
-    def between_members(self) -> bool:
-        """Directly in the top-level object, outside any value: where the next tokens may close it.
+    def may_close(self) -> bool:
+        """Whether the next token or two may close the top-level object: right after one of its
+        values closed (`}` may follow), after a key's colon, or in a value just opened (`[]}`).
 
-        A top-level key counts (`"sources": []}` may be three tokens), a string value does not.
+        Not inside a value once it has content (a string, or a nested value: it must close first),
+        and not from a comma to the key's colon (a key, its colon and a value must come first).
         """
         stack = self._stack
-        if not self._started or self.done or len(stack) != 1:
+        if not self._started or self.done or self._in_string:
             return False
-        return not self._in_string or stack[0].expecting_key
+        if len(stack) == 2:
+            return stack[1].empty
+        if len(stack) != 1:
+            return False
+        top = stack[0]
+        return top.after_value or not (top.expecting_key or top.key_pending)
 
     def document(self) -> str:
         """The text of the top-level object: the whole of it once `done`, else what arrived so far."""
