@@ -77,6 +77,7 @@ def _generate(args: argparse.Namespace) -> int:
     try:
         with DeckgenClient(args.server, timeout=args.timeout, api_key=_api_key(args)) as client:
             artifacts = []
+            shown = 0  # outline items printed
             for event in client.generate_presentation(
                 topic=args.topic or "",
                 sources=sources,
@@ -96,7 +97,11 @@ def _generate(args: argparse.Namespace) -> int:
                 if kind == "accepted":
                     print(f"accepted  {event.presentation}")
                 elif kind == "outline_item":
+                    shown += 1
                     print(f"outline   {event.outline_item.index + 1:>2}. {event.outline_item.item.title}")
+                elif kind == "outline" and not shown:  # made at once: no items came before it
+                    for index, item in enumerate(event.outline.outline.items):
+                        print(f"outline   {index + 1:>2}. {item.title}")
                 elif kind == "slide":
                     slide = event.slide.slide
                     print(f"slide     {slide.index + 1:>2}/{event.slide.total_slides} {slide.title}")

@@ -39,9 +39,9 @@ async def test_markdown_source_streams_outline_then_slides_then_artifact(
     sequence = kinds(events)
     assert sequence[0] == "accepted"
     assert sequence[-1] == "completed"
-    items = [e.outline_item for e in events if e.HasField("outline_item")]
     slides = [e.slide for e in events if e.HasField("slide")]
-    assert [item.index for item in items] == list(range(8))
+    # Planned at once without a model: the outline comes whole, not item by item first.
+    assert "outline_item" not in sequence and sequence.count("outline") == 1
     assert len(slides) == 8
     # The outline is complete before the first slide, and every file comes after the last slide.
     assert sequence.index("outline") < sequence.index("slide")
@@ -206,7 +206,10 @@ async def test_outline_review_then_generate_from_edited_outline(
     slides = [e.slide.slide for e in generated if e.HasField("slide")]
     assert len(slides) == 5
     assert slides[1].title == "Why teams pick gRPC"
-    assert "outline_item" in kinds(generated)
+    # The caller's own outline is announced back whole, as it will be drawn.
+    assert "outline_item" not in kinds(generated)
+    announced = next(e.outline.outline for e in generated if e.HasField("outline"))
+    assert [item.title for item in announced.items] == [s.title for s in slides]
 
 
 async def test_outline_without_sources_needs_no_model(server: RunningServer) -> None:

@@ -77,12 +77,12 @@ def test_media_type_parameters_are_accepted() -> None:
     EmbeddedEngine().check(spec_for(source))
 
 
-async def test_outline_streams_items_and_slides_follow_it() -> None:
+async def test_outline_comes_whole_and_slides_follow_it() -> None:
     engine = EmbeddedEngine()
     spec = spec_for(example("intro-to-grpc.md"), slide_count=12)
     outline, seen = await _outline(engine, spec)
-    assert [i for i, _ in seen] == list(range(12))
-    assert tuple(item for _, item in seen) == outline.items
+    assert seen == []  # made at once: announced whole (by the pipeline's `outline` event), not item by item
+    assert len(outline.items) == 12
     assert outline.title == "An Introduction to gRPC"
     assert outline.items[0].layout == Layout.TITLE and outline.items[-1].layout == Layout.CLOSING
     drafts = await _slides(engine, spec, outline)
@@ -179,8 +179,8 @@ async def test_outline_without_sources_builds_slides_from_key_points() -> None:
     assert [s.layout for s in slides] == [Layout.TITLE, Layout.BULLETS, Layout.SECTION, Layout.CLOSING]
     assert slides[0].subtitle == "A first look"
     assert [b.text for b in slides[1].bullets] == ["Memory safety without a garbage collector", "Fast"]
-    _, seen = await _outline(engine, spec)
-    assert [item for _, item in seen] == list(outline.items)
+    planned, seen = await _outline(engine, spec)
+    assert planned.items == outline.items and seen == []
 
 
 def _deck_slide(*texts: str) -> Deck:

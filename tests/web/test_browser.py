@@ -109,7 +109,7 @@ async def test_page_streams_a_deck_and_shows_errors(web_dist: Path, tmp_path: Pa
     assert gen["state"]["error"] is None, (gen, result["console"])
     assert gen["state"]["done"]
 
-    # The outline arrived item by item, before the first slide.
+    # The outline (whole at once: this server has no model) was shown before the first slide.
     assert len(gen["outline"]) == SLIDES
     assert all(gen["outline"])
     assert len(gen["state"]["outlineTimes"]) == SLIDES

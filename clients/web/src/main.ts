@@ -298,6 +298,17 @@ async function stream(request: GeneratePresentationRequest) {
           state.outlineTimes.push(performance.now());
           break;
         }
+        case "outline": {
+          // An outline made at once (no model, or the caller's own) comes whole, without items.
+          if (outlineList.children.length > 0) break;
+          (ev.value.outline?.items ?? []).forEach((item, index) => {
+            const li = el("li", item.title, "outline-item");
+            li.dataset.index = String(index);
+            outlineList.append(li);
+            state.outlineTimes.push(performance.now());
+          });
+          break;
+        }
         case "slide": {
           const slide = ev.value.slide;
           if (!slide) break;

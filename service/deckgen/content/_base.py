@@ -20,7 +20,8 @@ __all__ = [
 ]
 
 OutlineSink = Callable[[int, OutlineItem], Awaitable[None]]
-"""Called with (index, item) as soon as each outline item is planned."""
+"""Called with (index, item) as soon as each outline item is planned, by an engine whose outline
+takes a while (a model writes it); one that has the whole outline at once does not call it."""
 
 SlideSink = Callable[["SlideDraft"], Awaitable[None]]
 """Called with each slide an engine wrote ahead, the moment it is finished."""
@@ -73,7 +74,8 @@ class ContentEngine(Protocol):
     async def outline(
         self, spec: GenerationSpec, emit: OutlineSink, *, emit_slide: SlideSink | None = None
     ) -> OutlineResult:
-        """Plan the deck, calling `emit` for each item as it is planned, title and closing slides included.
+        """Plan the deck, calling `emit` for each item as it is planned, title and closing slides
+        included, when planning takes a while (an outline made at once is announced whole).
 
         With `emit_slide` the engine may write slides while it plans, handing each finished one to
         `emit_slide` (during planning or after); `slides` with the result's `ahead` then yields only

@@ -103,12 +103,10 @@ async def _plan(
         # Taken over after the outline was announced: readers have it, so it is the outline.
         return OutlineResult(done.outline)
     # Only when the caller waits for a plan: an outline at hand (the caller's own, or one an
-    # in-process engine plans without a model) is announced at once by its items.
+    # in-process engine plans without a model) is announced at once, by the `outline` event alone.
     if spec.outline is None and deps.first_slides is None:
         await publish(Progress(Stage.OUTLINE, 0.01, "planning the outline"))
     if spec.outline is not None:
-        for index, item in enumerate(spec.outline.items):
-            await publish(OutlineItemReady(index, item))
         result = OutlineResult(spec.outline)
     else:
 
@@ -316,8 +314,6 @@ class _Slides:
 
 
 async def _replay(cached: CachedContent, publish: Publish, theme: Theme, deps: PipelineDeps) -> None:
-    for index, item in enumerate(cached.outline.items):
-        await publish(OutlineItemReady(index, item))
     await publish(OutlineReady(cached.outline))
     total = len(cached.slides)
     for index, slide in enumerate(cached.slides):

@@ -98,10 +98,11 @@ class PresentationServiceServicer:
     """
 
     def GeneratePresentation(self, request, context):
-        """Generates a whole deck. Streams, in order: `accepted`, the outline (`outline_item` per slide,
-        then `outline`), one `slide` per slide as soon as it is complete, `image` and `artifact` events
-        as files are stored, `progress` and `warning` events, and finally `completed`. A failure ends
-        the stream with a gRPC status after the events already sent.
+        """Generates a whole deck. Streams, in order: `accepted`, the outline (`outline_item` per slide as
+        a model plans it, then `outline`; an outline at hand at once, the caller's own or one planned
+        without a model, comes as `outline` alone), one `slide` per slide as soon as it is complete,
+        `image` and `artifact` events as files are stored, `progress` and `warning` events, and finally
+        `completed`. A failure ends the stream with a gRPC status after the events already sent.
 
         To resume after a dropped connection, send the request again with `resume_token` set to the
         token of the last event received: the stream continues after that event.
