@@ -11,6 +11,7 @@ from deckgen.content.embedded._markdown import (
     parse_plain,
     strip_inline,
 )
+from deckgen.render._markdown import Span, spans
 
 
 def test_atx_and_setext_headings_with_levels_and_lines() -> None:
@@ -28,9 +29,36 @@ def test_paragraph_soft_wraps_are_joined() -> None:
     assert blocks == [Paragraph("First line second line.", 1, 2), Paragraph("Next paragraph.", 4, 4)]
 
 
-def test_inline_markup_is_stripped() -> None:
+def test_inline_markup_is_stripped_but_code_spans_stay_code() -> None:
     text = "**Bold** and *em* and `code *x*` with [a link](http://x.y) ![logo](l.png) and _under_."
-    assert strip_inline(text) == "Bold and em and code *x* with a link and under."
+    assert strip_inline(text) == "Bold and em and `code *x*` with a link and under."
+
+
+def test_code_spans_reach_the_renderer_as_code_whatever_they_hold() -> None:
+    text = strip_inline("Put it in `__init__.py`, pass ``**kwargs`` and match `*.md` or `a_b_c`.")
+    assert spans(text) == (
+        Span("Put it in "),
+        Span("__init__.py", code=True),
+        Span(", pass "),
+        Span("**kwargs", code=True),
+        Span(" and match "),
+        Span("*.md", code=True),
+        Span(" or "),
+        Span("a_b_c", code=True),
+        Span("."),
+    )
+
+
+def test_markers_inside_words_and_numbers_are_shown_as_written() -> None:
+    text = strip_inline("Call snake_case_name on a 2*3*4 grid of 2**10 cells, *really*.")
+    assert spans(text) == (Span("Call snake_case_name on a 2*3*4 grid of 2**10 cells, really."),)
+
+
+def test_plain_text_is_shown_as_written() -> None:
+    heading, paragraph, items = parse_plain("Notes\n\nEdit __init__.py, not `x`.\n\n- **2*3*4** cells\n")
+    assert isinstance(heading, Heading) and isinstance(paragraph, Paragraph) and isinstance(items, ListBlock)
+    assert spans(paragraph.text) == (Span("Edit __init__.py, not `x`."),)
+    assert spans(items.items[0].text) == (Span("**2*3*4** cells"),)
 
 
 def test_escaped_markup_stays_literal() -> None:

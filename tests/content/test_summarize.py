@@ -1,4 +1,11 @@
-from deckgen.content.embedded._summarize import Weights, clip, key_sentences, split_clauses, split_sentences
+from deckgen.content.embedded._summarize import (
+    Weights,
+    clip,
+    key_sentences,
+    shorten_sentence,
+    split_clauses,
+    split_sentences,
+)
 
 
 def test_sentence_splitting_respects_abbreviations_decimals_and_initials() -> None:
@@ -57,3 +64,17 @@ def test_word_split_fallback_keeps_whole_words() -> None:
 def test_clip_cuts_at_a_word_boundary() -> None:
     assert clip("alpha beta gamma delta", 12) == "alpha beta\u2026"
     assert clip("short", 12) == "short"
+
+
+def test_clip_never_cuts_a_code_span_in_two() -> None:
+    # Cut inside, "`git worktree" would show its backtick on the slide.
+    assert clip("Run `git worktree add` first, then build", 20) == "Run\u2026"
+    assert clip("Run `git worktree add` first, then build", 30) == "Run `git worktree add`\u2026"
+
+
+def test_shortening_drops_asides_but_never_the_inside_of_a_code_span() -> None:
+    sentence = (
+        "The server reads `f(x)` from `config.py` (see the notes) on start-up, which is why restarts "
+        "matter for every single change you make here."
+    )
+    assert shorten_sentence(sentence, 60) == "The server reads `f(x)` from `config.py` on start-up."

@@ -1,7 +1,8 @@
 """What makes a rendered deck presentable, read back from the .pptx (and its PDF) alone.
 
 design_problems(pptx, deck) -> [problem]: empty when
-- no run shows a raw Markdown marker (`**`, a backtick, `](`);
+- no run shows a raw Markdown marker (`**`, a backtick, `](`), code runs (monospace) aside: they
+  show code as written, `__init__.py` and `**kwargs` included;
 - every code panel is set in one monospace font, and its lines are the deck's code lines with
   their indentation;
 - every slide but the title slide carries a slide-number field with its number (unless the deck
@@ -70,7 +71,7 @@ def design_problems(pptx: bytes, deck: Deck) -> list[str]:
         where = f"slide {number}"
         for shape in slide.shapes:
             for run in _runs(shape) if shape.name != "Code" else ():
-                if RAW_MARKDOWN.search(run.text):
+                if RAW_MARKDOWN.search(run.text) and run.font.name not in _MONOSPACE:
                     found.append(f"{where} {shape.name}: raw Markdown in {run.text[:40]!r}")
             if shape.name == "Code":
                 fonts = {run.font.name for run in _runs(shape)}

@@ -7,12 +7,14 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from deckgen.domain import Bullet, Deck, Layout, Quote, Slide, Step, Table
 from deckgen.render import fit_slide, get_theme, render_pptx
-from deckgen.render._markdown import Span, balance, plain, spans, split_words
+from deckgen.render._markdown import Span, balance, literal, markup, plain, spans, split_words
 from deckgen.render.template import render_with_template
 
 from .quality import deck_problems
@@ -45,6 +47,69 @@ def test_text_that_only_looks_like_markdown_is_kept(text: str) -> None:
 
 def test_escapes_show_the_marker() -> None:
     assert plain(r"\*not italic\*") == "*not italic*"
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("snake_case_name and 5 * 3", "snake_case_name and 5 * 3"),
+        ("2**10 bytes, *.md files", "2**10 bytes, *.md files"),
+        ("__init__.py", r"\_\_init\_\_.py"),
+        ("2*3*4", r"2\*3\*4"),
+        ("a `b` c", r"a \`b\` c"),
+        ("[x](https://a.b)", r"\[x](https://a.b)"),
+        (r"C:\dir\*", r"C:\dir\\*"),
+    ],
+)
+def test_literal_escapes_only_what_would_be_read_as_markup(text: str, written: str) -> None:
+    assert literal(text) == written
+    assert spans(written) == (Span(text),)
+
+
+def test_markup_writes_code_spans_that_stay_code_whatever_surrounds_them() -> None:
+    written = markup([("put it in ", False), ("__init__.py", True), (", not __main__.py", False)])
+    assert written == r"put it in `__init__.py`, not \_\_main\_\_.py"
+    assert spans(written) == (
+        Span("put it in "),
+        Span("__init__.py", code=True),
+        Span(", not __main__.py"),
+    )
+    # An asterisk on each side of a span, a backtick or a backslash next to one, a backtick inside.
+    assert spans(markup([("a *", False), ("x", True), ("* b", False)])) == (
+        Span("a *"),
+        Span("x", code=True),
+        Span("* b"),
+    )
+    assert spans(markup([("a \\", False), ("x`y", True), ("`", False)])) == (
+        Span("a \\"),
+        Span("x`y", code=True),
+        Span("`"),
+    )
+
+
+_MARKED_TEXT = st.text(alphabet="ab1 *_`\\[]()#.-", max_size=24)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(_MARKED_TEXT)
+def test_any_text_written_literally_is_shown_exactly(text: str) -> None:
+    assert spans(literal(text)) == ((Span(text),) if text else ())
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(_MARKED_TEXT.filter(lambda t: "\n" not in t), st.booleans()), max_size=5))
+def test_any_pieces_are_shown_as_plain_text_and_code_spans(pieces: list[tuple[str, bool]]) -> None:
+    wanted: list[tuple[str, bool]] = []
+    for text, code in pieces:
+        if not text:
+            continue
+        if wanted and wanted[-1][1] == code:
+            wanted[-1] = (wanted[-1][0] + text, code)
+        else:
+            wanted.append((text, code))
+    shown = [(span.text.strip(" ") if span.code else span.text, span.code) for span in spans(markup(pieces))]
+    assert shown == [(text.strip(" ") if code else text, code) for text, code in wanted]
+    assert not any(span.bold or span.italic or span.link for span in spans(markup(pieces)))
 
 
 def test_splitting_keeps_code_and_links_whole_and_balances_emphasis() -> None:

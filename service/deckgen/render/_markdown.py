@@ -4,6 +4,8 @@ spans("Use **one** `flag`") -> (Span("Use "), Span("one", bold=True), Span(" "),
 plain(text)                  -> the text as shown, markers removed (what is measured)
 split_words(text)            -> words that keep code spans and links whole
 balance(head, tail)          -> a text cut in two, emphasis open at the cut closed and reopened
+literal(text)                -> markup that shows `text` as written (what it would read as markup escaped)
+markup(pieces)               -> markup of pieces of text, each shown as written or as code
 
 Recognised: `**bold**` and `__bold__`, `*italic*` and `_italic_`, `` `code` ``, `[text](url)`, and
 backslash escapes. A marker opens only before a non-space and closes only after one, so "5 * 3"
@@ -14,9 +16,20 @@ without a partner are shown as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-__all__ = ["Span", "balance", "has_markup", "link_target", "plain", "spans", "split_words"]
+__all__ = [
+    "Span",
+    "balance",
+    "has_markup",
+    "link_target",
+    "literal",
+    "markup",
+    "plain",
+    "spans",
+    "split_words",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +189,121 @@ _LINK_SCHEMES = ("http://", "https://", "mailto:")
 def link_target(url: str) -> str:
     """`url` if a deck may link to it (web and mail addresses), else "" (the text stays, unlinked)."""
     return url if url.lower().startswith(_LINK_SCHEMES) and len(url) <= 2000 else ""
+
+
+# --- writing markup ------------------------------------------------------------------------------
+
+_MARKERS = frozenset("\\`*_[")
+"""What can start markup; escaping each of them with a backslash shows it as written."""
+_ROUNDS = 8
+_BACKTICKS = re.compile("`+")
+
+
+def literal(text: str) -> str:
+    """Markup that `spans` shows as `text` exactly, in one plain run (`plain(literal(t)) == t`).
+
+    Only what would be read as markup is escaped, so ordinary text comes back as it is: "snake_case",
+    "5 * 3" and "2**10 bytes" unchanged, "__init__.py" as "\\_\\_init\\_\\_.py", "2*3*4" as "2\\*3\\*4".
+    For text taken from a document that must reach the slide as written, not as emphasis."""
+    return markup(((text, False),))
+
+
+def markup(pieces: Iterable[tuple[str, bool]]) -> str:
+    """Markup of `pieces` in order, each `(text, code)`: code pieces become code spans (shown in
+    monospace, exactly), the others are shown as written, as `literal` writes them. A marker is
+    escaped only where `spans` would read it, judged on the whole text: a `*` is emphasis or not
+    depending on what follows it, in this piece or the next."""
+    merged: list[tuple[str, bool]] = []
+    for text, code in pieces:
+        if code:
+            text = text.replace("\n", " ")
+        if not text:
+            continue
+        if merged and merged[-1][1] == code:
+            # Two code spans side by side would read as one opened and never closed.
+            merged[-1] = (merged[-1][0] + text, code)
+        else:
+            merged.append((text, code))
+    if not any(code or has_markup(text) for text, code in merged):
+        return "".join(text for text, _ in merged)
+    escaped: set[tuple[int, int]] = set()
+    for _ in range(_ROUNDS):
+        text, origin, code_at = _compose(merged, escaped)
+        found = _read_as_markup(text, origin, code_at)
+        if not found:
+            if _shows(text, merged, code_at):
+                return text
+            break
+        if found <= escaped:
+            break
+        escaped |= found
+    # Every marker escaped is always read as written (no text tried so far needed it).
+    everything = {
+        (index, offset)
+        for index, (piece, code) in enumerate(merged)
+        if not code
+        for offset, char in enumerate(piece)
+        if char in _MARKERS
+    }
+    return _compose(merged, everything)[0]
+
+
+def _shows(text: str, pieces: list[tuple[str, bool]], code_at: dict[int, str]) -> bool:
+    """Whether `text` shows `pieces` as meant: their plain runs and code spans, in order, nothing else."""
+    shown = iter(code_at.values())
+    wanted = [(next(shown), True) if code else (piece, False) for piece, code in pieces]
+    runs = spans(text)
+    return [(run.text, run.code) for run in runs] == wanted and not any(
+        run.bold or run.italic or run.link for run in runs
+    )
+
+
+def _code_span(text: str) -> str:
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _compose(
+    pieces: list[tuple[str, bool]], escaped: set[tuple[int, int]]
+) -> tuple[str, list[tuple[int, int] | None], dict[int, str]]:
+    """The markup, where each of its characters came from (piece and offset; None for a backslash
+    added or a code span), and the code spans it holds by where they start."""
+    out: list[str] = []
+    origin: list[tuple[int, int] | None] = []
+    code_at: dict[int, str] = {}
+    for index, (text, code) in enumerate(pieces):
+        if code:
+            span = _code_span(text)
+            code_at[len(out)] = span[len(span) - len(span.lstrip("`")) : len(span.rstrip("`"))]
+            out += span
+            origin += [None] * len(span)
+            continue
+        for offset, char in enumerate(text):
+            if (index, offset) in escaped:
+                out.append("\\")
+                origin.append(None)
+            out.append(char)
+            origin.append((index, offset))
+    return "".join(out), origin, code_at
+
+
+def _read_as_markup(
+    text: str, origin: list[tuple[int, int] | None], code_at: dict[int, str]
+) -> set[tuple[int, int]]:
+    """The characters of plain pieces that `spans` would read as markup in `text`."""
+    marked: list[int] = []
+    tokens = _tokens(text)
+    for index, token in enumerate(tokens):
+        end = tokens[index + 1].start if index + 1 < len(tokens) else len(text)
+        if token.kind == "code" and code_at.get(token.start) != token.text:
+            # A backtick of the text opened or closed this span: escaped, they leave only ours.
+            marked += [i for i in range(token.start, end) if text[i] == "`"]
+        elif token.kind == "link":
+            marked.append(token.start)
+        elif token.kind == "delim" and token.pair >= 0:
+            marked += range(token.start, token.start + len(token.text))
+        elif token.kind == "text" and end - token.start == 2 and text[token.start] == "\\":
+            marked.append(token.start)  # a backslash of the text would escape what follows it
+    # Backslashes added and code spans of our own have no origin: they are meant as markup.
+    return {own for own in (origin[i] for i in marked) if own is not None}

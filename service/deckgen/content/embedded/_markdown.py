@@ -1,14 +1,23 @@
 """Markdown and plain text into a small tree of blocks, each with the lines it came from.
 
 Only what a slide can use is kept: headings, paragraphs, lists, pipe tables, blockquotes and fenced
-code. Inline markup is reduced to plain text. Parsing never raises on odd input: bad bytes are
-replaced, unknown constructs become paragraphs.
+code. Parsing never raises on odd input: bad bytes are replaced, unknown constructs become
+paragraphs.
+
+Text comes out as slide text, the inline Markdown the renderer reads (`deckgen.render._markdown`):
+a code span of the document stays a code span (drawn in monospace), emphasis, links, images and HTML
+tags are reduced to their text, and everything else is shown as written: a `*`, `_`, backtick or
+backslash the renderer would read as markup is escaped ("2*3*4" -> "2\\*3\\*4"), so that
+"`__init__.py`" never comes out as a bold "init.py". Plain-text documents are shown as written.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from deckgen.render._markdown import literal, markup
 
 __all__ = [
     "Block",
@@ -120,6 +129,8 @@ def parse(name: str, media_type: str, content: bytes) -> Document:
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+_INTRAWORD = re.compile(r"(?<=[^\W_])(?:\*+|_+)(?=[^\W_])")
+"""An asterisk or underscore run between two letters or digits is text ("2*3*4", "snake_case")."""
 _IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
 _LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]+)>")
@@ -129,25 +140,24 @@ _EM_STAR = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*")
 _EM_UNDERSCORE = re.compile(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _SPACE = re.compile(r"\s+")
-# Escaped characters and code spans are parked in the private-use area so that emphasis rules cannot
-# touch them, then restored.
+# Code spans, escaped characters and markers inside words are parked in the private-use area so
+# that the emphasis rules cannot touch them, then restored as code spans and as text.
 _PARK = 0xE000
-
-
-def _unpark(char: str, parked: list[str]) -> str:
-    index = ord(char) - _PARK
-    return parked[index] if index < len(parked) else char
+_PARKED = re.compile("([\ue000-\uf8ff])")
 
 
 def strip_inline(text: str) -> str:
-    parked: list[str] = []
+    """A line of inline Markdown as slide text: code spans kept, emphasis, links, images and tags
+    reduced to their text, the rest shown as written."""
+    parked: list[tuple[str, bool]] = []
 
-    def park(value: str) -> str:
-        parked.append(value)
+    def park(value: str, code: bool) -> str:
+        parked.append((value, code))
         return chr(_PARK + len(parked) - 1)
 
-    text = _CODE_SPAN.sub(lambda m: park(m.group(2).strip()), text)
-    text = _ESCAPE.sub(lambda m: park(m.group(1)), text)
+    text = _CODE_SPAN.sub(lambda m: park(_SPACE.sub(" ", m.group(2)).strip(), True), text)
+    text = _ESCAPE.sub(lambda m: park(m.group(1), False), text)
+    text = _INTRAWORD.sub(lambda m: park(m.group(0), False), text)
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub(r"\1", text)
@@ -156,9 +166,14 @@ def strip_inline(text: str) -> str:
         text = pattern.sub(lambda m: m.group(m.lastindex or 0), text)
     text = _EM_STAR.sub(r"\1", text)
     text = _EM_UNDERSCORE.sub(r"\1", text)
-    if parked:
-        text = re.sub("[\ue000-\uf8ff]", lambda m: _unpark(m.group(0), parked), text)
-    return _SPACE.sub(" ", text).strip()
+    text = _SPACE.sub(" ", text).strip()
+    if not parked:
+        return literal(text)
+    pieces: list[tuple[str, bool]] = []
+    for part in _PARKED.split(text):
+        index = ord(part) - _PARK if len(part) == 1 else -1
+        pieces.append(parked[index] if 0 <= index < len(parked) else (part, False))
+    return markup(pieces)
 
 
 # --- Markdown ------------------------------------------------------------------------------------
@@ -210,8 +225,10 @@ def _skip_front_matter(lines: list[str]) -> int:
 class _ListBuilder:
     """Gathers list items, turning indentation into nesting levels."""
 
-    def __init__(self, ordered: bool, line: int) -> None:
+    def __init__(self, ordered: bool, line: int, inline: Callable[[str], str] = strip_inline) -> None:
         self.ordered = ordered
+        self.inline = inline
+        """Markdown items are read as inline Markdown, plain-text items are shown as written."""
         self.line = line
         self.end_line = line
         self.indents: list[int] = []
@@ -232,7 +249,7 @@ class _ListBuilder:
     def build(self) -> ListBlock | None:
         items = []
         for parts, level, line in self.entries:
-            text = strip_inline(" ".join(parts))
+            text = self.inline(" ".join(parts))
             if text:
                 items.append(ListEntry(text=text, level=min(level, 2), line=line))
         if not items:
@@ -498,11 +515,11 @@ def parse_plain(text: str) -> list[Block]:
         is_last = index == len(groups) - 1
         if len(group) == 1 and _plain_heading(first) and not is_last:
             level = 1 if not blocks else 2
-            blocks.append(Heading(level=level, text=first.strip(), line=start, end_line=start))
+            blocks.append(Heading(level=level, text=literal(first.strip()), line=start, end_line=start))
             continue
         if len(group) > 1 and _plain_heading(first) and not _wrapped(first, group[1:]):
             level = 1 if not blocks else 2
-            blocks.append(Heading(level=level, text=first.strip(), line=start, end_line=start))
+            blocks.append(Heading(level=level, text=literal(first.strip()), line=start, end_line=start))
             group = group[1:]
             start += 1
         blocks.extend(_plain_group(start, group))
@@ -520,7 +537,9 @@ def _plain_group(start: int, group: list[str]) -> list[Block]:
         if paragraph:
             blocks.append(
                 Paragraph(
-                    text=_SPACE.sub(" ", " ".join(paragraph)).strip(), line=paragraph_start, end_line=end
+                    text=literal(_SPACE.sub(" ", " ".join(paragraph)).strip()),
+                    line=paragraph_start,
+                    end_line=end,
                 )
             )
             paragraph = []
@@ -531,7 +550,7 @@ def _plain_group(start: int, group: list[str]) -> list[Block]:
         if item:
             flush_paragraph(number - 1)
             if builder is None:
-                builder = _ListBuilder(ordered=item.group(2)[0].isdigit(), line=number)
+                builder = _ListBuilder(ordered=item.group(2)[0].isdigit(), line=number, inline=literal)
             builder.add(len(item.group(1)), item.group(3), number)
         elif builder is not None:
             builder.extend(line.strip(), number)

@@ -6,9 +6,13 @@ one cut at a clause boundary (never inside a word).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import partial
+
+from deckgen.render._markdown import split_words
 
 __all__ = [
     "STOPWORDS",
@@ -465,17 +469,40 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
     end = found.group(0)[:1] if found else ""
     body = sentence[: found.start()] if found else sentence
     for aside in _ASIDES:
-        body = aside.sub("", body)
+        # An aside never reaches into a code span: "`f(x)`" is not "`f`" with "(x)" left out.
+        body = aside.sub(partial(_unless_code, _code_spans(body)), body)
         body = " ".join(body.split())
         if len(body) + len(end) <= limit:
             return body + end
     # The longest head that ends where a trailing clause begins, if it says enough on its own.
-    cuts = [m.start() for m in _TRAILING.finditer(body) if m.start() + len(end) <= limit]
+    code = _code_spans(body)
+    cuts = [
+        m.start()
+        for m in _TRAILING.finditer(body)
+        if m.start() + len(end) <= limit and not _overlaps(m.span(), code)
+    ]
     for cut in reversed(cuts):
         head = body[:cut].rstrip(" ,;:\u2014\u2013")
         if len(head.split()) >= 5:
             return head + end
     return None
+
+
+_CODE_SPAN = re.compile(r"(`+).+?\1(?!`)")
+"""A code span the slide text keeps from its document (`deckgen.render._markdown` draws it)."""
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _CODE_SPAN.finditer(text)] if "`" in text else []
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(start < span[1] and span[0] < end for start, end in spans)
+
+
+def _unless_code(code: list[tuple[int, int]], match: re.Match[str]) -> str:
+    """Nothing for an aside matched, or the match itself when it reaches into a code span."""
+    return match.group(0) if _overlaps(match.span(), code) else ""
 
 
 def _split_keep(text: str, separator: str, keep: str) -> list[str]:
@@ -528,5 +555,9 @@ def clip(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1]
     if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
+        # At the last space before the limit between words, a code span (`git worktree add`) or a
+        # link counted as one word: cut inside, its markers would show.
+        ends = itertools.accumulate(len(word) + 1 for word in split_words(text))
+        spaces = [end - 1 for end in ends if end - 1 < limit - 1]
+        cut = text[: spaces[-1]] if spaces else cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:—-") + "…"
