@@ -134,11 +134,17 @@ def _invalid_output(providers: Sequence[str], problem: str) -> Unavailable:
 
 
 _MARKUP = re.compile(r"^\s*#{1,6}\s+|\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_CODE_SPAN = re.compile(r"`+([^`]+?)`+")
 
 
 def _plain(text: str) -> str:
-    """A title as plain text: models like to write `# Title` or `**Title**`, which a title never shows."""
-    return " ".join(_MARKUP.sub("", text).split())
+    """A title as plain text: models like to write `# Title` or `**Title**`, which a title never shows.
+
+    A code span keeps its text as written (`__init__.py`, `**kwargs`): only its backticks go.
+    """
+    parts = _CODE_SPAN.split(text)  # prose, code, prose, code, …, prose
+    parts[::2] = [_MARKUP.sub("", part) for part in parts[::2]]
+    return " ".join("".join(parts).split())
 
 
 def _same(a: Slide, b: Slide) -> bool:
@@ -395,8 +401,15 @@ class LLMEngine:
     # -- slides ----------------------------------------------------------------------------------
 
     def _parse(
-        self, reply: _Reply, refs: dict[str, SourceRef], spec: GenerationSpec, wants_image: bool
+        self,
+        reply: _Reply,
+        refs: dict[str, SourceRef],
+        spec: GenerationSpec,
+        wants_image: bool,
+        title: str = "",
     ) -> tuple[SlideDraft | None, list[str]]:
+        """The reply's slide; a title that is `title` (the plan's, plain already) is kept as it is:
+        made plain again, a code span's text that looks like markup (`__init__.py`) would lose it."""
         document = reply.document
         if document is None:
             if reply.broken:
@@ -414,7 +427,8 @@ class LLMEngine:
         if parsed is None:
             return None, problems
         slide, prompt = parsed.slide, parsed.image_prompt
-        slide = replace(slide, title=_plain(slide.title) or slide.title)
+        if slide.title != title:
+            slide = replace(slide, title=_plain(slide.title) or slide.title)
         if slide.layout is Layout.IMAGE_TEXT:
             if wants_image and prompt:
                 alt = data.get("image_alt") if isinstance(data, dict) else None
@@ -447,7 +461,7 @@ class LLMEngine:
         try:
             reply = await self._call(request)
             usage = usage + reply.usage
-            draft, problems = self._parse(reply, refs, spec, wants_image)
+            draft, problems = self._parse(reply, refs, spec, wants_image, item.title)
             pinned = spec.outline is not None
             if draft is not None and pinned and draft.slide.layout is not item.layout:
                 # An edited outline pins its layouts: ask once more, then keep what came and say why.
@@ -458,7 +472,7 @@ class LLMEngine:
                 request = repair_request(request, reply.text, problems)
                 reply = await self._call(request)
                 usage = usage + reply.usage
-                again, _ = self._parse(reply, refs, spec, wants_image)
+                again, _ = self._parse(reply, refs, spec, wants_image, item.title)
                 draft = again if again is not None and again.slide.layout is item.layout else draft
                 if draft.slide.layout is not item.layout:
                     return replace(
@@ -472,7 +486,7 @@ class LLMEngine:
             log.info("slide %d needs repair: %s", index + 1, "; ".join(problems))
             repaired = await self._call(repair_request(request, reply.text, problems))
             usage = usage + repaired.usage
-            draft, second = self._parse(repaired, refs, spec, wants_image)
+            draft, second = self._parse(repaired, refs, spec, wants_image, item.title)
             if draft is not None:
                 warning = EngineWarning(
                     "SLIDE_REPAIRED",
@@ -570,11 +584,11 @@ class LLMEngine:
         try:
             reply = await self._call(request)
             usage = reply.usage
-            draft, problems = self._parse(reply, refs, spec, False)
+            draft, problems = self._parse(reply, refs, spec, False, current.title)
             if draft is None:
                 reply = await self._call(repair_request(request, reply.text, problems))
                 usage = usage + reply.usage
-                draft, problems = self._parse(reply, refs, spec, False)
+                draft, problems = self._parse(reply, refs, spec, False, current.title)
             if draft is not None and _same(draft.slide, current):
                 # "More detail" that comes back unchanged is no answer: ask once more, plainly.
                 problems = [
@@ -583,7 +597,7 @@ class LLMEngine:
                 ]
                 reply = await self._call(repair_request(request, reply.text, problems))
                 usage = usage + reply.usage
-                draft, more = self._parse(reply, refs, spec, False)
+                draft, more = self._parse(reply, refs, spec, False, current.title)
                 problems = more or problems
                 if draft is not None and _same(draft.slide, current):
                     draft = None
