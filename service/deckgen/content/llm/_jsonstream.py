@@ -37,8 +37,6 @@ class _Frame:
     expecting_key: bool = True
     key_pending: bool = False
     """A key has been read but not yet its colon."""
-    after_value: bool = False
-    """A member's value has closed, and no comma has come since: the object may close next."""
     empty: bool = True
     """Nothing has begun inside it yet (`[]` and `{}` may close it at once)."""
     index: int = 0
@@ -72,7 +70,6 @@ class JsonScanner:
             out.append(CompletedValue(path, self.text[start:end]))
         if self._stack and self._stack[-1].kind == "{":
             self._stack[-1].expecting_key = True  # until the comma, nothing else is valid anyway
-            self._stack[-1].after_value = True
 
     def _end_literal(self, end: int, out: list[CompletedValue]) -> None:
         if self._literal_start is not None:
@@ -137,7 +134,6 @@ class JsonScanner:
                     top.index += 1
                 else:
                     top.expecting_key = True
-                    top.after_value = False
             elif not char.isspace() and self._literal_start is None:
                 self._literal_start = i
                 self._stack[-1].empty = False
@@ -151,21 +147,21 @@ class JsonScanner:
 
     @property
     def may_close(self) -> bool:
-        """Whether the next token or two may close the top-level object: right after one of its
-        values closed (`}` may follow), after a key's colon, or in a value just opened (`[]}`).
+        """Whether the next tokens may close the top-level object: directly in it, outside a value
+        (a top-level key counts: `"sources": []}` may be three tokens), or in a value just opened
+        (`[]}`). Not inside a string value, nor in a nested value once it has content: it must
+        close first.
 
-        Not inside a value once it has content (a string, or a nested value: it must close first),
-        and not from a comma to the key's colon (a key, its colon and a value must come first).
+        Holding the key too (from the comma to the colon) saves a tenth of a deck's loop wakes,
+        but a slide that ends `"sources": []}` then waits for the tick: at 50 tokens/s, ten decks'
+        p99 slide lag went from 8 to 90 ms.
         """
         stack = self._stack
-        if not self._started or self.done or self._in_string:
+        if not self._started or self.done:
             return False
         if len(stack) == 2:
-            return stack[1].empty
-        if len(stack) != 1:
-            return False
-        top = stack[0]
-        return top.after_value or not (top.expecting_key or top.key_pending)
+            return stack[1].empty and not self._in_string
+        return len(stack) == 1 and (not self._in_string or stack[0].expecting_key)
 
     def document(self) -> str:
         """The text of the top-level object: the whole of it once `done`, else what arrived so far."""
