@@ -210,9 +210,9 @@ class LLMEngine:
         broken = ""
         provider = ""
         # Reads may wait (the loop wakes on a shared timer, not per token) wherever the reply's JSON
-        # shows its next token cannot close the object: inside a string or a nested value, or from
-        # a comma to the next key's colon. Right after a value, or a colon, it may (`}`, `[]}`), so
-        # those tokens are read as they arrive.
+        # shows its next token cannot close the object: inside a string value or a nested value
+        # with content. Between the top-level members, and in a value just opened, it may
+        # (`"sources": []}`), so those tokens are read as they arrive.
         hold = self._read_hold
         pace = ReadPace(hold) if hold > 0 else None
         stream = self._model.stream(replace(request, pace=pace) if pace is not None else request)
