@@ -385,17 +385,20 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
             nonlocal sampling
             sampler = asyncio.create_task(sample())
             model_before = cpu_seconds(model.process.pid)
+            client_before = time.process_time()
             before = cpu_seconds(pid)
             requests = [model_request(f"Concurrent deck {n}", args.slides) for n in range(args.decks)]
             with profiled(pid):
                 results = await decks(child.target, requests)
             cpu = cpu_seconds(pid) - before
             model_cpu.append(cpu_seconds(model.process.pid) - model_before)
+            client_cpu.append(time.process_time() - client_before)
             sampling = False
             await sampler
             return results, cpu
 
         model_cpu: list[float] = []
+        client_cpu: list[float] = []
         started = time.perf_counter()
         results, cpu = asyncio.run(burst())
         elapsed = time.perf_counter() - started
@@ -417,7 +420,8 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
         f"{peak_rss:.0f} MiB\n"
         # The loopback model is Python too: when it needs more than its share of the cores, the
         # latencies measure the model, not the service.
-        f"  cores busy over the burst: server {cpu / elapsed:.2f}, model {model_cpu[0] / elapsed:.2f}"
+        f"  cores busy over the burst: server {cpu / elapsed:.2f}, model {model_cpu[0] / elapsed:.2f}, "
+        f"this client {client_cpu[0] / elapsed:.2f}"
     )
     return {
         "concurrent_errors": float(len(errors)),
