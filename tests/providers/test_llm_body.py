@@ -21,7 +21,7 @@ from deckgen.providers.llm import (
     ReadPace,
     TextDelta,
 )
-from deckgen.providers.llm._body import _Ticker
+from deckgen.providers.llm._body import _CROWD, _PHASES, _Ticker, _ticker
 from tests.support.fake_llm import FakeLLMServer, Reply, tokenize
 
 API_KEY = "sk-test-body"
@@ -155,6 +155,28 @@ def test_data_on_a_held_socket_waits_for_the_tick(loop_name: str) -> None:
         waited_s, until_tick_s = runner.run(waited())
     assert until_tick_s > 0.1
     assert until_tick_s - 0.002 <= waited_s <= until_tick_s + 0.1, (waited_s, until_tick_s)
+
+
+async def test_a_crowd_of_streams_is_held_in_groups_whose_ticks_are_spread_over_the_interval() -> None:
+    # A tick reads every stream it held in one turn of the loop: beyond `_CROWD`, streams go to a
+    # ticker of another phase, so that a burst of decks is read a group at a time.
+    pairs = [tcp_pair() for _ in range(2 * _CROWD + 1)]
+    tickers: list[_Ticker] = []
+    try:
+        for ours, _ in pairs:
+            ticker = _ticker(0.2)
+            assert ticker is not None and ticker.hold(ours)
+            tickers.append(ticker)
+        groups = {id(t): t for t in tickers}
+        assert len(groups) == 3 and all(len(t._held) <= _CROWD for t in groups.values())
+        # The second phase ticks halfway between the first's ticks, the third a quarter in.
+        assert [t._offset for t in groups.values()] == [0.0, 0.1, 0.05]
+    finally:
+        for (ours, peer), ticker in zip(pairs, tickers, strict=False):
+            ticker.release(ours.fileno())
+            ours.close()
+            peer.close()
+    assert _PHASES * _CROWD >= 500  # a burst of 100 decks' streams is still held
 
 
 async def test_any_other_http_client_is_read_through_its_own_iterator(llm: FakeLLMServer) -> None:

@@ -50,10 +50,13 @@ class _Socket(Protocol):
 # enough that a model streaming at thousands of tokens a second still waits for the tick.
 _LOW_WATER = 16 * 1024
 
-# Streams held by one ticker beyond which new reads go ahead as data arrives: with this many at
-# once (a burst of decks) the loop is busy and every wake finds several tokens anyway, while a tick
-# releasing hundreds of sockets at once delays every one of them.
+# Streams one tick releases at most: a tick that released hundreds at once would read them all in
+# one turn of the loop, and every other stream's events would wait behind it. Beyond this many, a
+# stream is held by the ticker of another phase (the same interval, offset by a fraction of it), so
+# a burst of decks is read in small groups spread over the interval; beyond `_PHASES` full tickers
+# reads go ahead as data arrives (the loop is then so busy that every wake finds several tokens).
 _CROWD = 32
+_PHASES = 16
 
 
 def _low_water(sock: _Socket, size: int) -> bool:
@@ -79,9 +82,10 @@ def _has_data(fd: int) -> bool:
 class _Ticker:
     """One timer for every held stream of a loop, armed only while one of them waits."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, interval: float, offset: float = 0.0) -> None:
         self._loop = loop
         self._interval = interval
+        self._offset = offset
         self._held: dict[int, _Socket] = {}
         self._handle: asyncio.TimerHandle | None = None
         self._slot = 0.0  # the grid slot of the last timer armed
@@ -114,9 +118,9 @@ class _Ticker:
         # On a grid, so that streams started at different times still share every wake. Always a
         # later slot than the last: uvloop runs timers up to a millisecond early (libuv rounds to
         # milliseconds), and re-arming from the clock alone would then wake twice per slot.
-        now = self._loop.time()
+        now = self._loop.time() - self._offset
         self._slot = max(now // self._interval + 1, self._slot + 1)
-        self._handle = self._loop.call_at(self._slot * self._interval, self._tick)
+        self._handle = self._loop.call_at(self._slot * self._interval + self._offset, self._tick)
 
     def _tick(self) -> None:
         self._handle = None
@@ -126,17 +130,25 @@ class _Ticker:
             self._arm()
 
 
-_tickers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, _Ticker]] = (
+_tickers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[float, list[_Ticker]]] = (
     weakref.WeakKeyDictionary()
 )
 
+# Each new phase halves the largest gap between the ticks already there: 0, 1/2, 1/4, 3/4, …
+_PHASE_ORDER = (0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15)
 
-def _ticker(interval: float) -> _Ticker:
+
+def _ticker(interval: float) -> _Ticker | None:
+    """The first ticker of `interval` with room for one more stream (None: all are crowded)."""
     loop = asyncio.get_running_loop()
-    by_interval = _tickers.setdefault(loop, {})
-    ticker = by_interval.get(interval)
-    if ticker is None:
-        ticker = by_interval[interval] = _Ticker(loop, interval)
+    phases = _tickers.setdefault(loop, {}).setdefault(interval, [])
+    for ticker in phases:
+        if not ticker.crowded:
+            return ticker
+    if len(phases) == _PHASES:
+        return None
+    ticker = _Ticker(loop, interval, interval * _PHASE_ORDER[len(phases)] / _PHASES)
+    phases.append(ticker)
     return ticker
 
 
@@ -190,7 +202,7 @@ class _Aiohttp(BodyReader):
             if interval <= 0 or sock is None or self._transport is None or self._transport.is_closing():
                 return await content.readany()
             ticker = _ticker(interval)
-            if ticker.crowded or not ticker.hold(sock):
+            if ticker is None or not ticker.hold(sock):
                 return await content.readany()
             try:
                 return await content.readany()
