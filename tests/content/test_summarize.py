@@ -66,6 +66,17 @@ def test_clip_cuts_at_a_word_boundary() -> None:
     assert clip("short", 12) == "short"
 
 
+def test_clip_does_not_end_on_a_dangling_word_and_prefers_a_clause_end() -> None:
+    # Seen in a deck from a style guide: "…enums with an…" and "…no graceful shutdown, no…".
+    assert clip("Messages named after the method, enums with an UNSPECIFIED zero value", 35) == (
+        "Messages named after the method…"
+    )
+    said = "It always says SERVING, tracing toggled, no graceful shutdown, no retries"
+    assert clip(said, 68) == "It always says SERVING, tracing toggled, no graceful shutdown…"
+    assert clip(said, 60) == "It always says SERVING, tracing toggled…"  # not "…, no graceful…"
+    assert clip("alpha beta gamma delta", 12) == "alpha beta…"  # nothing to mend
+
+
 def test_clip_never_cuts_a_code_span_in_two() -> None:
     # Cut inside, "`git worktree" would show its backtick on the slide.
     assert clip("Run `git worktree add` first, then build", 20) == "Run\u2026"

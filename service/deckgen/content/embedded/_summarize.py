@@ -548,8 +548,23 @@ def _split_words(text: str, limit: int) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
+# Words a clipped phrase should not end on ("enums with an…", "no shutdown, no…"): English only,
+# where they were seen; in other languages the cut stays at the last word that fits.
+# fmt: off
+_DANGLING = frozenset({
+    "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "by", "for", "with",
+    "from", "as", "that", "which", "who", "whose", "no", "not", "its", "their", "our", "your", "his",
+    "her", "this", "these", "those", "than", "into", "onto", "via", "per", "is", "are", "was", "were",
+    "be",
+})
+# fmt: on
+
+
 def clip(text: str, limit: int) -> str:
-    """`text` shortened to at most `limit` characters at a word boundary, marked with an ellipsis."""
+    """`text` shortened to at most `limit` characters at a word boundary, marked with an ellipsis.
+
+    The cut ends on a word that can end a phrase, and at a clause's comma when one is near it.
+    """
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
@@ -557,7 +572,19 @@ def clip(text: str, limit: int) -> str:
     if " " in cut:
         # At the last space before the limit between words, a code span (`git worktree add`) or a
         # link counted as one word: cut inside, its markers would show.
-        ends = itertools.accumulate(len(word) + 1 for word in split_words(text))
-        spaces = [end - 1 for end in ends if end - 1 < limit - 1]
-        cut = text[: spaces[-1]] if spaces else cut.rsplit(" ", 1)[0]
+        words = split_words(text)
+        ends = list(itertools.accumulate(len(word) + 1 for word in words))
+        fitting = [i for i, end in enumerate(ends) if end - 1 < limit - 1]
+        if fitting:
+            kept = words[: fitting[-1] + 1]
+            while len(kept) > 1 and kept[-1].casefold().rstrip(",;:") in _DANGLING:
+                kept.pop()
+            # A clause that ends in the last third of what is kept ends the cut better than a
+            # phrase broken off after it.
+            clause = max((i for i, word in enumerate(kept[:-1]) if word.endswith((",", ";"))), default=-1)
+            if clause >= 2 * len(kept) // 3:
+                kept = kept[: clause + 1]
+            cut = " ".join(kept)
+        else:
+            cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" ,;:—-") + "…"
