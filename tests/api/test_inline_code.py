@@ -8,7 +8,7 @@ from typing import Any
 
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
-from tests.support.decks import open_deck
+from tests.support.decks import open_deck, text_runs
 from tests.support.servers import RunningServer
 
 MONOSPACE = "Courier New"
@@ -46,16 +46,7 @@ async def _deck(server: RunningServer, source: spb.SourceDocument) -> tuple[list
     assert completed.state == pb.Presentation.STATE_SUCCEEDED
     name = completed.artifacts[0].name
     chunks = [c async for c in server.stub.DownloadArtifact(spb.DownloadArtifactRequest(name=name))]
-    deck = open_deck(b"".join(chunk.data for chunk in chunks))
-    runs = [
-        run
-        for slide in deck.slides
-        for shape in slide.shapes
-        if shape.has_text_frame
-        for paragraph in shape.text_frame.paragraphs
-        for run in paragraph.runs
-    ]
-    return slides, runs
+    return slides, text_runs(open_deck(b"".join(chunk.data for chunk in chunks)))
 
 
 def _cut(runs: list[Any]) -> list[str]:

@@ -17,6 +17,7 @@ from deckgen.render import list_themes
 from deckgen.render._geometry import EMU_PER_INCH, LOGO
 from tests.render.corpus import cases, corpus, rendered
 from tests.render.quality import deck_problems, is_decorative
+from tests.support.decks import text_runs
 
 CASES = [case.name for case in cases()]
 
@@ -121,20 +122,9 @@ def test_timelines_spread_evenly_and_shrink_before_they_split() -> None:
     assert len([s for s in eight.shapes if s.name.startswith("Step")]) == 8
 
 
-def _runs(prs: Any) -> list[Any]:
-    return [
-        run
-        for slide in prs.slides
-        for shape in slide.shapes
-        if shape.has_text_frame
-        for paragraph in shape.text_frame.paragraphs
-        for run in paragraph.runs
-    ]
-
-
 def test_japanese_names_an_east_asian_font_and_breaks_lines_by_kinsoku() -> None:
     prs = _open("default/japanese")
-    runs = [run for run in _runs(prs) if re.search(r"[\u3040-\u9fff]", run.text)]
+    runs = [run for run in text_runs(prs) if re.search(r"[\u3040-\u9fff]", run.text)]
     assert runs
     for run in runs:
         r_pr = run._r.find(qn("a:rPr"))
@@ -148,7 +138,7 @@ def test_japanese_names_an_east_asian_font_and_breaks_lines_by_kinsoku() -> None
 
 def test_arabic_reads_right_to_left() -> None:
     prs = _open("default/arabic")
-    runs = [run for run in _runs(prs) if re.search(r"[\u0600-\u06ff]", run.text)]
+    runs = [run for run in text_runs(prs) if re.search(r"[\u0600-\u06ff]", run.text)]
     assert runs
     for run in runs:
         r_pr = run._r.find(qn("a:rPr"))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from pptx import Presentation as open_pptx
 from pptx.presentation import Presentation as PptxPresentation
 
 from deckgen.v1 import presentation_service_pb2 as spb
 
-__all__ = ["assert_gap_free", "kinds", "open_deck", "slide_texts"]
+__all__ = ["assert_gap_free", "kinds", "open_deck", "slide_texts", "text_runs"]
 
 
 def kinds(events: Sequence[spb.GenerationEvent]) -> list[str]:
@@ -38,3 +39,15 @@ def slide_texts(deck: PptxPresentation) -> list[str]:
                 parts.extend(cell.text for row in shape.table.rows for cell in row.cells)
         texts.append("\n".join(parts))
     return texts
+
+
+def text_runs(deck: PptxPresentation) -> list[Any]:
+    """Every text run of every text frame, slide by slide (tables not included)."""
+    return [
+        run
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+        for run in paragraph.runs
+    ]
