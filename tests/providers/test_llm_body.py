@@ -110,8 +110,8 @@ async def test_a_tick_releases_only_the_connections_with_data() -> None:
     quiet_reader, quiet_writer = await asyncio.open_connection(sock=quiet)
     busy_reader, busy_writer = await asyncio.open_connection(sock=busy)
     try:
-        assert ticker.hold(quiet_writer.get_extra_info("socket"))
-        assert ticker.hold(busy_writer.get_extra_info("socket"))
+        assert ticker.hold(quiet.fileno(), quiet_writer.get_extra_info("socket"))
+        assert ticker.hold(busy.fileno(), busy_writer.get_extra_info("socket"))
         busy_peer.send(b"data: {}\n\n")
 
         assert await asyncio.wait_for(busy_reader.read(100), 5.0) == b"data: {}\n\n"
@@ -140,7 +140,7 @@ def test_data_on_a_held_socket_waits_for_the_tick(loop_name: str) -> None:
         reader, writer = await asyncio.open_connection(sock=ours)
         try:
             await asyncio.sleep(0.26 - loop.time() % 0.25)  # just past a slot: the tick is ~0.24 s away
-            assert ticker.hold(writer.get_extra_info("socket"))
+            assert ticker.hold(ours.fileno(), writer.get_extra_info("socket"))
             tick_at = ticker._slot * 0.25
             peer.send(b"data: {}\n\n")
             sent = loop.time()
@@ -165,7 +165,7 @@ async def test_a_crowd_of_streams_is_held_in_groups_whose_ticks_are_spread_over_
     try:
         for ours, _ in pairs:
             ticker = _ticker(0.2)
-            assert ticker is not None and ticker.hold(ours)
+            assert ticker is not None and ticker.hold(ours.fileno(), ours)
             tickers.append(ticker)
         groups = {id(t): t for t in tickers}
         assert len(groups) == 3 and all(len(t._held) <= _CROWD for t in groups.values())
@@ -258,7 +258,7 @@ def test_a_held_socket_costs_one_tick_per_interval(loop_name: str) -> None:
         quiet, quiet_peer = tcp_pair()
         _, writer = await asyncio.open_connection(sock=quiet)
         try:
-            assert ticker.hold(writer.get_extra_info("socket"))
+            assert ticker.hold(quiet.fileno(), writer.get_extra_info("socket"))
             await asyncio.sleep(0.5)
         finally:
             ticker.release(quiet.fileno())

@@ -92,18 +92,18 @@ class _Ticker:
 
     @property
     def crowded(self) -> bool:
-        """Enough streams wait that reads coalesce by themselves: holding more only delays them."""
+        """As many streams as one tick should release: another goes to a ticker of another phase."""
         return len(self._held) >= _CROWD
 
-    def hold(self, sock: _Socket) -> bool:
-        """Keep what arrives on `sock` from waking the loop until the first tick that finds data
-        there (a hang-up or an error wakes it at once). False if the socket cannot be held.
+    def hold(self, fd: int, sock: _Socket) -> bool:
+        """Keep what arrives on `sock` (descriptor `fd`) from waking the loop until the first tick
+        that finds data there (a hang-up or an error wakes it at once). False if it cannot be held.
 
         Its reader then gets the data as ever, from the transport's protocol: the tick wakes no task.
         """
         if not _low_water(sock, _LOW_WATER):
             return False
-        self._held[sock.fileno()] = sock
+        self._held[fd] = sock
         if self._handle is None:
             self._arm()
         return True
@@ -189,6 +189,9 @@ class _Aiohttp(BodyReader):
         self._content = content
         self._transport = transport
         self._sock = sock  # None: never held (TLS, or not TCP)
+        # Taken now: a socket closed while held may no longer tell its number, and the ticker
+        # would keep it for ever.
+        self._fd = sock.fileno() if sock is not None else -1
         self._interval = interval
 
     async def read(self, hold: float = 0.0) -> bytes:
@@ -202,13 +205,13 @@ class _Aiohttp(BodyReader):
             if interval <= 0 or sock is None or self._transport is None or self._transport.is_closing():
                 return await content.readany()
             ticker = _ticker(interval)
-            if ticker is None or not ticker.hold(sock):
+            if ticker is None or not ticker.hold(self._fd, sock):
                 return await content.readany()
             try:
                 return await content.readany()
             finally:
                 # Never back to the connection pool held, whatever ended the wait.
-                ticker.release(sock.fileno())
+                ticker.release(self._fd)
         except Exception:
             # The SDK's own translation, as its iterator would have raised them; entered only on
             # errors (a context manager around every read costs more than the read).
