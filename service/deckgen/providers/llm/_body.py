@@ -25,6 +25,7 @@ from __future__ import annotations
 import array
 import asyncio
 import fcntl
+import os
 import socket
 import termios
 import weakref
@@ -162,6 +163,9 @@ class BodyReader:
     async def read(self, hold: float = 0.0) -> bytes:
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Let go of what the reader keeps of the connection (the response is the caller's to close)."""
+
 
 class _Iterated(BodyReader):
     """Any other transport: the response's own byte iterator."""
@@ -183,16 +187,23 @@ class _Aiohttp(BodyReader):
         self,
         content: aiohttp.StreamReader,
         transport: asyncio.BaseTransport | None,
-        sock: _Socket | None,
+        sock: socket.socket | None,
         interval: float,
     ) -> None:
         self._content = content
         self._transport = transport
-        self._sock = sock  # None: never held (TLS, or not TCP)
-        # Taken now: a socket closed while held may no longer tell its number, and the ticker
-        # would keep it for ever.
+        # A descriptor of our own for the connection's socket (None: never held, TLS or not TCP).
+        # The transport lends its socket as a stand-in (uvloop's) that builds and detaches a
+        # socket object for every option set, twice per held read; ours also keeps its number
+        # while held, should the connection close meanwhile.
+        self._sock = sock
         self._fd = sock.fileno() if sock is not None else -1
         self._interval = interval
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
 
     async def read(self, hold: float = 0.0) -> bytes:
         content = self._content
@@ -239,4 +250,5 @@ def open_body(response: httpx2.Response, interval: float) -> BodyReader:
         and sock.family in (socket.AF_INET, socket.AF_INET6)
         and sock.type == socket.SOCK_STREAM
     )
-    return _Aiohttp(raw.content, transport, sock if tcp else None, interval)
+    own = socket.socket(sock.family, sock.type, sock.proto, os.dup(sock.fileno())) if tcp else None
+    return _Aiohttp(raw.content, transport, own, interval)

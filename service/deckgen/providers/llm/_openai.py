@@ -393,24 +393,38 @@ class OpenAIChatModel:
                     raise openai.APIConnectionError(request=request) from error
                 if not data:
                     break
-                for event in _events(events, data, request):
-                    if event.strip() == b"[DONE]":
-                        done = True
-                        break
-                    chunk = _chunk(event, request)
-                    model = chunk.get("model") or model
-                    if isinstance(chunk.get("usage"), dict):
-                        usage = chunk["usage"]
-                    for choice in chunk.get("choices") or ():
-                        delta = choice.get("delta") if isinstance(choice, dict) else None
-                        text = delta.get("content") if isinstance(delta, dict) else None
-                        if text and isinstance(text, str):
-                            received.append(text)
-                            yield TextDelta(text)
-                        if isinstance(choice, dict) and choice.get("finish_reason"):
-                            finish_reason = str(choice["finish_reason"])
+                # Every token of a read goes on as one delta: each delta passes four generators
+                # and the consumer's scanner, and a read holds several tokens while the stream is
+                # held. A fault further on in the read still lets the text before it through first.
+                first = len(received)
+                fault: Exception | None = None
+                try:
+                    for event in _events(events, data, request):
+                        if event.strip() == b"[DONE]":
+                            done = True
+                            break
+                        chunk = _chunk(event, request)
+                        model = chunk.get("model") or model
+                        if isinstance(chunk.get("usage"), dict):
+                            usage = chunk["usage"]
+                        for choice in chunk.get("choices") or ():
+                            delta = choice.get("delta") if isinstance(choice, dict) else None
+                            text = delta.get("content") if isinstance(delta, dict) else None
+                            if text and isinstance(text, str):
+                                received.append(text)
+                            if isinstance(choice, dict) and choice.get("finish_reason"):
+                                finish_reason = str(choice["finish_reason"])
+                except openai.APIError as error:
+                    fault = error
+                if len(received) > first:
+                    yield TextDelta(
+                        received[first] if len(received) == first + 1 else "".join(received[first:])
+                    )
+                if fault is not None:
+                    raise fault
         finally:
             limit.close()
+            reader.close()
             await response.aclose()
         if usage is not None and usage.get("completion_tokens") is not None:
             yield ChatEnd(
