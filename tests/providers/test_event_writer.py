@@ -16,6 +16,8 @@ from deckgen.providers.queue import MemoryEventLog, StreamFenced
 class CountingLog(MemoryEventLog):
     """The in-process log, counting the calls that reach it (each is a round trip to Redis)."""
 
+    appends_at_once = False  # it waits, as Redis would
+
     def __init__(self) -> None:
         super().__init__()
         self.calls: list[int] = []
@@ -124,3 +126,33 @@ async def test_nothing_is_appended_before_the_step_it_waits_for_and_nothing_if_t
     with pytest.raises(StreamFenced):
         await failing.flush()
     assert [e.sequence for e in await log.history("s")] == [1, 2]
+
+
+async def test_an_awaited_event_with_nothing_before_it_is_in_the_log_without_a_turn_of_the_loop() -> None:
+    # On a busy loop a turn is everything else ready at the time: a slide would wait behind it.
+    log = MemoryEventLog()
+    await log.create("s")
+    await log.fence("s", "w")
+    writer = EventWriter(log, "s", "w")
+    turned: list[bool] = []
+    asyncio.get_running_loop().call_soon(turned.append, True)
+    await writer.append(step(1))
+    assert not turned
+    assert [e.sequence for e in await log.history("s")] == [1]
+    await writer.put(step(2))  # queued: the next awaited event goes behind it, through the writer
+    await writer.append(step(3))
+    assert [getattr(e.event, "message", "") for e in await log.history("s")] == ["step 1", "step 2", "step 3"]
+
+
+async def test_a_log_that_waits_takes_even_a_lone_awaited_event_through_the_writer() -> None:
+    log = CountingLog()
+    await log.create("s")
+    await log.fence("s", "w")
+    writer = EventWriter(log, "s", "w")
+    appending = asyncio.create_task(writer.append(step(1)))
+    await asyncio.sleep(0.002)
+    appending.cancel()  # the caller leaves mid round trip: the writer's task still appends it
+    with pytest.raises(asyncio.CancelledError):
+        await appending
+    await writer.flush()
+    assert [e.sequence for e in await log.history("s")] == [1]

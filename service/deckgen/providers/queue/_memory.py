@@ -40,6 +40,9 @@ class MemoryEventLog:
     an unfinished one `retention` seconds after it was created plus `lifetime` (the longest a
     generation may run)."""
 
+    appends_at_once = True
+    """`append_many` never waits (no I/O): a writer may call it from the publishing task itself."""
+
     def __init__(
         self, retention: float = 3600.0, clock: Callable[[], float] = time.time, lifetime: float = 3600.0
     ) -> None:
