@@ -75,6 +75,7 @@ class EventWriter:
 
     async def append(self, event: Event) -> None:
         """Queue `event` and wait until it is in the log."""
+        self._raise()
         if self._at_once and self._idle():
             try:
                 await self._log.append_many(self._stream, [(event, time.time())], fence=self._fence)
@@ -87,7 +88,6 @@ class EventWriter:
 
     def _idle(self) -> bool:
         """Nothing queued, being written or waited for: an event appended now keeps its order."""
-        self._raise()
         return not self._queued and (self._writing is None or self._writing.done()) and self._before is None
 
     def after(self, step: asyncio.Future[None]) -> None:
