@@ -468,3 +468,18 @@ async def test_a_submitting_worker_takes_the_oldest_waiting_job(shared: Coordina
     assert claim is not None and claim.job.id == "older-1"
     waiting = await queue.claim("w2", 1.0)
     assert waiting is not None and waiting.job.id == "newer-1"
+
+
+async def test_a_waiting_claim_takes_a_lapsed_job_when_its_lease_runs_out(shared: Coordination) -> None:
+    # The in-process queue is claimed with a long wait (an idle server wakes for nothing): the
+    # claim still returns when a held lease lapses, not when the wait ends. A shared queue's
+    # claim waits at most what it was given, so the worker asks it every second.
+    queue = shared.queue
+    await queue.submit(job("a"))
+    first = await queue.claim("w1", 1.0)
+    assert first is not None
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    second = await queue.claim("w2", LEASE * 20 if not queue.shared else LEASE * 1.5)
+    assert second is not None and second.job.id == "a" and second.attempt == 2
+    assert loop.time() - started < LEASE * 1.5

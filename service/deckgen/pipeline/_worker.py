@@ -57,6 +57,8 @@ SHUTDOWN = Unavailable(
 
 _LINGER = 0.002
 """Seconds an event no caller waits for may wait for the next ones, to share one append with them."""
+_CLAIM_WAIT = 1.0
+"""Seconds a claim on a shared queue waits for a job before the worker asks again."""
 
 
 def record_key(presentation_id: str) -> str:
@@ -118,6 +120,10 @@ class Worker:
         # long and holding nothing has died. A live one forgotten by mistake returns at its next
         # claim, so the bound only has to be safely above the claim wait.
         self._forget_after = forget_after if forget_after is not None else max(60.0, lease * 6)
+        # A shared queue sees its workers through their claims, so they come back every second;
+        # this process's own queue wakes a claim itself (a job, a lease running out), and an idle
+        # server need not wake every second for nothing.
+        self._claim_wait = _CLAIM_WAIT if shared.queue.shared else 60.0
         self._running: dict[str, _Running] = {}
         self._slots = asyncio.Semaphore(concurrency)
         self._loops: list[asyncio.Task[None]] = []
@@ -182,7 +188,7 @@ class Worker:
         while True:
             await self._slots.acquire()
             try:
-                claim = await self._shared.queue.claim(self.name, wait=1.0)
+                claim = await self._shared.queue.claim(self.name, wait=self._claim_wait)
             except StateUnavailable as error:
                 self._slots.release()
                 if not failing:

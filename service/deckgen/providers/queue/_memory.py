@@ -187,9 +187,15 @@ class MemoryJobQueue:
         claim = self._take(worker)
         if claim is not None or wait <= 0:
             return claim
+        # Until a job arrives or a held one's lease runs out, whichever comes first: nothing else
+        # can make a claim possible, so a long `wait` costs an idle server no wakes.
+        expiry = min((held.expires for held in self._held.values()), default=None)
+        if expiry is not None:
+            wait = min(wait, max(expiry - self._clock(), 0.0))
         self._arrived.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._arrived.wait(), wait)
+            async with asyncio.timeout(wait):
+                await self._arrived.wait()
         return self._take(worker)
 
     async def renew(self, claim: Claim) -> bool:
