@@ -18,7 +18,7 @@ Scenarios (pick with --scenario, several allowed; each runs in about a minute or
   cold-start  process start to health SERVING
   long-document  decks of a ~200 KB document one by one: the latency of a cheap call meanwhile
 
-Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S] [--distinct]
+Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S] [--distinct] [--threads]
 Wall-clock figures depend on what else runs on the machine: the load average is printed with them.
 """
 
@@ -105,6 +105,27 @@ def cpu_seconds(pid: int) -> float:
             continue
         total += sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def thread_times(pid: int) -> dict[str, tuple[float, int]]:
+    """Per thread of `pid` and its descendants: CPU seconds (schedstat, in ns) and times it went to
+    sleep of its own accord (its wakes), keyed "process:name", the server's own loop thread as
+    "server:loop" (threads of one name, gRPC's event engine's say, summed)."""
+    found: dict[str, tuple[float, int]] = {}
+    for member in process_tree(pid):
+        for task in Path(f"/proc/{member}/task").glob("*"):
+            try:
+                name = (task / "comm").read_text().strip()
+                ns = int((task / "schedstat").read_text().split()[0])
+                status = (task / "status").read_text()
+            except OSError:
+                continue
+            wakes = int(status.split("\nvoluntary_ctxt_switches:")[1].split()[0])
+            process = "server" if member == pid else "worker"
+            key = f"{process}:loop" if task.name == str(member) and member == pid else f"{process}:{name}"
+            seconds, count = found.get(key, (0.0, 0))
+            found[key] = (seconds + ns / 1e9, count + wakes)
+    return found
 
 
 def rss_mib(pid: int) -> float:
@@ -263,6 +284,8 @@ async def decks(
 
 PROFILE: str = ""
 PROFILE_OPTIONS: list[str] = []
+THREADS = False
+"""--threads: the cpu scenario also prints each thread's CPU and wakes per deck."""
 
 
 @contextmanager
@@ -291,9 +314,16 @@ def cpu_per_deck(
     pid = child.process.pid
     asyncio.run(decks(child.target, [make(0)]))  # warm-up: imports, fonts, connection pools
     with profiled(pid):
-        before = cpu_seconds(pid)
+        before, threads = cpu_seconds(pid), thread_times(pid)
         results = [asyncio.run(decks(child.target, [make(n + 1)]))[0] for n in range(runs)]
         cpu = cpu_seconds(pid) - before
+    if THREADS:
+        after = thread_times(pid)
+        for key, (seconds, wakes) in sorted(after.items(), key=lambda item: -item[1][0]):
+            start = threads.get(key, (0.0, 0))
+            spent = (seconds - start[0]) * 1000 / runs
+            if spent >= 0.05:
+                print(f"  thread {key:<28} {spent:7.2f} ms, {(wakes - start[1]) / runs:6.1f} wakes per deck")
     return cpu * 1000 / runs, results
 
 
@@ -576,10 +606,14 @@ def main() -> int:
         action="store_true",
         help="sample only the thread holding the GIL: Python's CPU, without idle threads' waits",
     )
+    parser.add_argument(
+        "--threads", action="store_true", help="cpu and embedded: each thread's CPU and wakes per deck"
+    )
     args = parser.parse_args()
-    global PROFILE, DISTINCT
+    global PROFILE, DISTINCT, THREADS
     PROFILE = args.profile
     DISTINCT = args.distinct
+    THREADS = args.threads
     PROFILE_OPTIONS[:] = ["--rate", str(args.profile_rate), *(["--gil"] if args.profile_gil else [])]
     chosen = args.scenario or ["cpu", "embedded", "render", "cold-start"]
     if "all" in chosen:
