@@ -18,7 +18,8 @@ Scenarios (pick with --scenario, several allowed; each runs in about a minute or
   cold-start  process start to health SERVING
   long-document  decks of a ~200 KB document one by one: the latency of a cheap call meanwhile
 
-Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S] [--distinct] [--threads]
+Usage: python bench/load.py [--scenario NAME ...] [--decks N] [--runs N] [--rate T] [--ttft S] [--distinct]
+       [--threads]
 Wall-clock figures depend on what else runs on the machine: the load average is printed with them.
 """
 
