@@ -123,7 +123,7 @@ def thread_times(pid: int) -> dict[str, tuple[float, int]]:
                 continue
             wakes = int(status.split("\nvoluntary_ctxt_switches:")[1].split()[0])
             process = "server" if member == pid else "worker"
-            key = f"{process}:loop" if task.name == str(member) and member == pid else f"{process}:{name}"
+            key = "server:loop" if task.name == str(pid) else f"{process}:{name}"
             seconds, count = found.get(key, (0.0, 0))
             found[key] = (seconds + ns / 1e9, count + wakes)
     return found
@@ -286,7 +286,7 @@ async def decks(
 PROFILE: str = ""
 PROFILE_OPTIONS: list[str] = []
 THREADS = False
-"""--threads: the cpu scenario also prints each thread's CPU and wakes per deck."""
+"""--threads: the cpu and embedded scenarios also print each thread's CPU and wakes per deck."""
 
 
 @contextmanager
@@ -315,7 +315,7 @@ def cpu_per_deck(
     pid = child.process.pid
     asyncio.run(decks(child.target, [make(0)]))  # warm-up: imports, fonts, connection pools
     with profiled(pid):
-        before, threads = cpu_seconds(pid), thread_times(pid)
+        before, threads = cpu_seconds(pid), thread_times(pid) if THREADS else {}
         results = [asyncio.run(decks(child.target, [make(n + 1)]))[0] for n in range(runs)]
         cpu = cpu_seconds(pid) - before
     if THREADS:
