@@ -112,6 +112,24 @@ async def test_slides_are_written_concurrently_and_each_sent_when_complete(
             assert 0 <= event_time(event) - done < 0.5
 
 
+async def test_slide_replies_are_read_whole_and_the_outline_as_it_streams(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    # A slide's reply is wanted only whole: over plain HTTP it is asked on a connection the server
+    # closes after it, which wakes the loop once. The outline's items start slides as they close, so
+    # it streams on a kept connection; LLM_WHOLE_REPLIES=false reads slides that way too.
+    llm.responder = DeckModel(tokens_per_second=300).respond
+    for whole in ("true", "false"):
+        async with llm_server(tmp_path / whole, llm, LLM_WHOLE_REPLIES=whole) as server:
+            events = await generate(server, spb.GeneratePresentationRequest(topic="Tides", slide_count=5))
+        assert kinds(events)[-1] == "completed"
+    calls = llm.chat_requests
+    outlines = [r.headers.get("connection", "") for r in calls if task_of(r) != "slide"]
+    slides = [r.headers.get("connection", "") for r in calls if task_of(r) == "slide"]
+    assert len(outlines) == 2 and "close" not in outlines, outlines
+    assert len(slides) == 8 and slides[:4] == ["close"] * 4 and "close" not in slides[4:], slides
+
+
 async def test_documents_ground_the_slides_in_relevant_passages(tmp_path: Path, llm: FakeLLMServer) -> None:
     source = spb.SourceDocument(
         name="intro-to-grpc.md",

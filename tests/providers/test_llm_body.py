@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import pairwise
@@ -19,7 +21,9 @@ from deckgen.providers.llm import (
     OpenAIChatModel,
     OpenAIConfig,
     ReadPace,
+    StreamBroken,
     TextDelta,
+    _openai,
 )
 from deckgen.providers.llm._body import _CROWD, _PHASES, _Ticker, _ticker
 from tests.support.fake_llm import FakeLLMServer, Reply, tokenize
@@ -269,3 +273,132 @@ def test_a_held_socket_costs_one_tick_per_interval(loop_name: str) -> None:
     with asyncio.Runner(loop_factory=LOOPS[loop_name]) as runner:
         fired = runner.run(ticks())
     assert fired <= 0.5 / 0.02 + 1, fired
+
+
+@pytest.mark.parametrize("loop_name", sorted(LOOPS))
+def test_a_reply_wanted_whole_is_read_once_when_the_server_hangs_up_after_it(
+    llm: FakeLLMServer, loop_name: str
+) -> None:
+    # 36 tokens 10 ms apart (about 9 KB): held for 0.1 s ticks they take four reads or more.
+    # Wanted whole, the server is asked to close the connection after the reply, and its hang-up
+    # wakes the loop for all of it at once: not at a tick, nor at the idle timeout. (A token may
+    # come before the mark is up.)
+    content = "tides rise and fall, " * 6
+    llm.responder = lambda request: Reply(content=content, tokens_per_second=100.0)
+
+    async def whole() -> tuple[list[str], ChatEnd, float]:
+        model = adapter(llm, 0.0)
+        deltas, ends, arrived = [], [], 0.0
+        try:
+            async for event in model.stream(replace(REQUEST, pace=ReadPace(0.1, whole=True))):
+                if isinstance(event, TextDelta):
+                    deltas.append(event.text)
+                    arrived = time.time()
+                else:
+                    ends.append(event)
+        finally:
+            await model.aclose()
+        return deltas, ends[0], arrived
+
+    with asyncio.Runner(loop_factory=LOOPS[loop_name]) as runner:
+        deltas, end, arrived = runner.run(whole())
+
+    (record,) = llm.chat_requests
+    assert "".join(deltas) == content and len(deltas) <= 2, deltas
+    assert end.completion_tokens == len(tokenize(content)) and end.usage_reported
+    assert record.headers.get("connection") == "close"
+    assert record.finished_at is not None and 0 <= arrived - record.finished_at < 0.5
+
+
+def _sse(payload: object) -> bytes:
+    data = b"data: " + (payload if isinstance(payload, bytes) else json.dumps(payload).encode()) + b"\n\n"
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+async def test_a_server_that_keeps_the_connection_open_has_its_reply_read_as_it_streams() -> None:
+    # HTTP/1.1 obliges a server asked for `Connection: close` to close after its response. One that
+    # does not (and says so) must not leave the reply's last bytes unread until the idle timeout:
+    # the reply is then read the usual way, and the connection serves the next call.
+    pieces = ["Tides ", "rise ", "and ", "fall."]
+    asked: list[str] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while head := await reader.readuntil(b"\r\n\r\n"):
+            lines = head.decode("latin-1").lower().split("\r\n")
+            headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+            asked.append(headers.get("connection", ""))
+            await reader.readexactly(int(headers["content-length"]))
+            writer.write(
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                b"transfer-encoding: chunked\r\nconnection: keep-alive\r\n\r\n"
+            )
+            for piece in pieces:
+                delta = {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                writer.write(_sse({"model": "m", "choices": [delta]}))
+                await asyncio.sleep(0.02)
+            usage = {"prompt_tokens": 5, "completion_tokens": len(pieces), "total_tokens": 9}
+            writer.write(_sse({"model": "m", "choices": [], "usage": usage}) + _sse(b"[DONE]") + b"0\r\n\r\n")
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    model = OpenAIChatModel(OpenAIConfig("primary", f"http://127.0.0.1:{port}/v1", API_KEY))
+    try:
+        for _ in range(2):
+            text, ends = "", []
+            async with asyncio.timeout(5.0):
+                async for event in model.stream(replace(REQUEST, pace=ReadPace(0.1, whole=True))):
+                    if isinstance(event, TextDelta):
+                        text += event.text
+                    else:
+                        ends.append(event)
+            assert text == "".join(pieces) and ends[0].completion_tokens == len(pieces)
+    finally:
+        await model.aclose()
+        server.close()
+    assert asked == ["close", "close"]
+
+
+async def test_replies_are_read_whole_only_while_few_stream(
+    llm: FakeLLMServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With many replies streaming, a busy model server's hang-up lags the reply's last bytes, and
+    # the loop's wakes find several tokens each anyway: the next reply streams as usual.
+    monkeypatch.setattr(_openai, "_WHOLE_WITH_AT_MOST", 1)
+    llm.enqueue(Reply(content="slow " * 20, tokens_per_second=20.0), Reply(content="Quick answer."))
+    model = adapter(llm, 0.0)
+    wanted_whole = replace(REQUEST, pace=ReadPace(0.1, whole=True))
+
+    async def text() -> str:
+        return "".join([e.text async for e in model.stream(wanted_whole) if isinstance(e, TextDelta)])
+
+    try:
+        slow = asyncio.create_task(text())
+        assert await llm.await_until(lambda server: any(r.tokens_sent for r in server.chat_requests), 5.0)
+        assert await asyncio.wait_for(text(), 5.0) == "Quick answer."
+        assert await asyncio.wait_for(slow, 10.0) == "slow " * 20
+    finally:
+        await model.aclose()
+    first, second = (r.headers.get("connection") for r in llm.chat_requests)
+    assert first == "close" and second != "close"
+
+
+async def test_a_slow_reply_held_to_its_end_is_not_taken_for_a_silent_one(llm: FakeLLMServer) -> None:
+    # Tokens every 50 ms for 1.2 s never fill the mark, and the loop is not woken for them: the
+    # idle limit (0.3 s) finds them waiting unread, has them read, and lets the reply go on. A
+    # stall past it then still ends the stream, with the text that came before (StreamBroken).
+    content = "tides rise and fall, " * 6
+    llm.enqueue(
+        Reply(content=content, tokens_per_second=20.0),
+        Reply(content=content, tokens_per_second=20.0, stall_after_tokens=10, stall_for=30.0),
+    )
+    model = OpenAIChatModel(OpenAIConfig("primary", llm.base_url, API_KEY, idle_timeout=0.3))
+    wanted_whole = replace(REQUEST, pace=ReadPace(0.1, whole=True))
+    try:
+        text = "".join([e.text async for e in model.stream(wanted_whole) if isinstance(e, TextDelta)])
+        assert text == content
+        with pytest.raises(StreamBroken) as broken:
+            async for _ in model.stream(wanted_whole):
+                pass
+    finally:
+        await model.aclose()
+    assert broken.value.partial == "".join(tokenize(content)[:10])

@@ -46,3 +46,24 @@ async def test_a_cancellation_from_outside_stays_a_cancellation() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     limit.close()
+
+
+async def test_a_wait_whose_stream_left_news_unread_goes_on_and_ends_once_it_is_silent() -> None:
+    # A reply held to its end: tokens gathered in the kernel, unread on purpose, are the stream's
+    # news. The limit asks before ending a silent wait: the first time there was news (read now),
+    # the second time there was none.
+    loop = asyncio.get_running_loop()
+    answers = [True, False]
+    asked: list[float] = []
+
+    def unread() -> bool:
+        asked.append(loop.time())
+        return answers.pop(0)
+
+    limit = WaitLimit(loop.time() + 30, idle=0.1, unread=unread)
+    started = loop.time()
+    with pytest.raises(TimeoutError):
+        await limit.wait(loop.create_future())
+    limit.close()
+    assert len(asked) == 2 and answers == []
+    assert 0.19 <= loop.time() - started < 5

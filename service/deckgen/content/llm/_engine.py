@@ -189,12 +189,14 @@ class LLMEngine:
         images_available: bool = False,
         usage_wait: float = 0.2,
         read_hold: float = 0.0,
+        whole_replies: bool = False,
     ) -> None:
         self._model = model
         self._concurrency = concurrency
         self._images_available = images_available
         self._usage_wait = usage_wait
         self._read_hold = read_hold
+        self._whole_replies = whole_replies
 
     def check(self, spec: GenerationSpec) -> None:
         """A model can serve every request the API accepts."""
@@ -212,9 +214,11 @@ class LLMEngine:
         # Reads may wait (the loop wakes on a shared timer, not per token) wherever the reply's JSON
         # shows its next token cannot close the object: inside a string value or a nested value
         # with content. Between the top-level members, and in a value just opened, it may
-        # (`"sources": []}`), so those tokens are read as they arrive.
+        # (`"sources": []}`), so those tokens are read as they arrive. A reply wanted only for the
+        # object it ends with (no values handed on) may even be read once, when it has ended.
         hold = self._read_hold
-        pace = ReadPace(hold) if hold > 0 else None
+        whole = on_value is None and self._whole_replies
+        pace = ReadPace(hold, whole=whole) if hold > 0 or whole else None
         stream = self._model.stream(replace(request, pace=pace) if pace is not None else request)
         try:
             async with aclosing(stream):

@@ -35,12 +35,17 @@ class ReadPace:
     caller parsing the reply knows when nothing it waits for can complete with the next token (the
     middle of a slide's JSON) and sets `hold`; adapters that can then read at the pace of a shared
     timer, every `hold` seconds, and at once again as soon as the caller sets it back to 0.
+
+    `whole`: the caller needs nothing before the reply ends (it waits for one JSON object that the
+    reply's end follows at once). An adapter that can may then leave the whole reply unread until
+    the server hangs up after it; where it cannot, `hold` still applies.
     """
 
-    __slots__ = ("hold",)
+    __slots__ = ("hold", "whole")
 
-    def __init__(self, hold: float = 0.0) -> None:
+    def __init__(self, hold: float = 0.0, *, whole: bool = False) -> None:
         self.hold = hold
+        self.whole = whole
 
 
 @dataclass(frozen=True, slots=True)

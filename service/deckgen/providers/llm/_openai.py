@@ -165,7 +165,13 @@ class OpenAIChatModel:
     ) -> None:
         self.config = config
         self.name = config.name
-        self._server = urlsplit(config.base_url or "https://api.openai.com/v1").hostname or ""
+        url = urlsplit(config.base_url or "https://api.openai.com/v1")
+        self._server = url.hostname or ""
+        # Only a plain TCP socket can be held unread (see `_body`): over TLS, a connection per
+        # call would cost a handshake and save nothing.
+        self._plain = url.scheme == "http"
+        self._calls = 0
+        """Calls being made now (requested or streaming)."""
         self._caps = _Capabilities()
         self._body = _Body()
         self._sleep = sleep
@@ -302,6 +308,7 @@ class OpenAIChatModel:
             arguments = self._arguments(request)
             body = self._body.encode(arguments, request)
             received: list[str] = []
+            self._calls += 1
             try:
                 # aclosing: a consumer that stops early must close the HTTP response now, not at GC.
                 async with aclosing(self._once(arguments, body, received, request.pace)) as events:
@@ -348,6 +355,7 @@ class OpenAIChatModel:
                 )
                 await self._sleep(delay)
             finally:
+                self._calls -= 1
                 self.breaker.release(ticket)  # cancelled or closed early: no verdict (no-op once settled)
 
     async def _once(
@@ -364,10 +372,20 @@ class OpenAIChatModel:
         # headers, auth and timeouts are the client's as ever.
         post: Any = self._client.post
         loop = asyncio.get_running_loop()
+        # A reply wanted whole is read when the server hangs up after it (`_body`); it is asked to.
+        # Only while few calls run: then nearly every wake of the loop is one token's, and
+        # the model's server closes at once. With many, the loop's wakes already find several
+        # tokens each (a fifth less CPU whole, not a half), and a busy server's hang-up lags its
+        # last bytes by tens of milliseconds, which the slide's event would wait for.
+        whole = pace is not None and pace.whole and self._plain and self._calls <= _WHOLE_WITH_AT_MOST
         try:
             async with asyncio.timeout_at(min(deadline, loop.time() + self.config.idle_timeout)):
                 response: httpx2.Response = await post(
-                    "/chat/completions", cast_to=httpx2.Response, content=body, stream=True
+                    "/chat/completions",
+                    cast_to=httpx2.Response,
+                    content=body,
+                    stream=True,
+                    **(_CLOSE_AFTER if whole else {}),
                 )
         except openai.APIStatusError as error:
             if error.status_code in (400, 422):
@@ -379,9 +397,12 @@ class OpenAIChatModel:
         finish_reason = ""
         model = arguments["model"]
         request = response.request
-        reader = open_body(response, self.config.read_interval)
+        # Held to its end only if the server says it will close the connection after the reply: a
+        # server that keeps it open would never wake the loop for the reply's last bytes.
+        whole = whole and response.headers.get("connection", "").strip().lower() == "close"
+        reader = open_body(response, self.config.read_interval, whole=whole)
         events = SSESplitter()
-        limit = WaitLimit(deadline, self.config.idle_timeout)
+        limit = WaitLimit(deadline, self.config.idle_timeout, reader.unread if whole else None)
         try:
             done = False
             while not done:
@@ -466,6 +487,12 @@ _string: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type
 
 
 _DELTA = '"delta":{"content":"'
+
+# Replies wanted whole are read so while at most this many calls are made at once (this one
+# included; about three decks' worth).
+_WHOLE_WITH_AT_MOST = 32
+# HTTP/1.1: a server sent `Connection: close` must close the connection after its response.
+_CLOSE_AFTER: dict[str, Any] = {"options": {"headers": {"Connection": "close"}}}
 
 
 def _text_only(data: bytes) -> str | None:

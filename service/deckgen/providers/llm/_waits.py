@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 __all__ = ["WaitLimit"]
@@ -19,14 +19,28 @@ class WaitLimit:
     stream would cancel the consumer if it expired during the consumer's work. This keeps one timer,
     re-armed only when it fires early: firing during a wait that has run too long cancels that wait,
     which raises TimeoutError; past the deadline, the next wait raises TimeoutError at once.
+
+    `unread`: asked before a silent wait is ended; True when the provider did send something that
+    was left unread on purpose (a reply held to its end), which then counts as the stream's news.
     """
 
-    __slots__ = ("_cancelled", "_deadline", "_expired", "_handle", "_idle", "_loop", "_since", "_waiting")
+    __slots__ = (
+        "_cancelled",
+        "_deadline",
+        "_expired",
+        "_handle",
+        "_idle",
+        "_loop",
+        "_since",
+        "_unread",
+        "_waiting",
+    )
 
-    def __init__(self, deadline: float, idle: float) -> None:
+    def __init__(self, deadline: float, idle: float, unread: Callable[[], bool] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
         self._deadline = deadline
         self._idle = idle
+        self._unread = unread
         self._waiting: asyncio.Task[object] | None = None
         self._since = self._loop.time()
         self._cancelled = False
@@ -37,7 +51,10 @@ class WaitLimit:
         now = self._loop.time()
         self._expired = now >= self._deadline
         waiting = self._waiting
-        if waiting is not None and (self._expired or now - self._since >= self._idle):
+        silent = waiting is not None and now - self._since >= self._idle
+        if silent and not self._expired and self._unread is not None and self._unread():
+            self._since, silent = now, False
+        if waiting is not None and (self._expired or silent):
             self._cancelled = True
             waiting.cancel()
         elif not self._expired:
