@@ -179,11 +179,12 @@ class Settings:
     its next token cannot complete the slide (inside a string or a nested value); where it can, it
     is read as it arrives. 0 reads every token as it arrives."""
     llm_whole_replies: bool = True
-    """LLM_WHOLE_REPLIES: over plain HTTP, read a slide's reply once it has ended instead of token
-    by token: the request asks the server to close the connection after the reply, and the socket
-    wakes the loop at that hang-up (or every 16 KB). A connection per slide call, and a slide's event
-    waits for the reply's end (the finish chunk, one decode step after the last token); about half
-    the loop's wakes per deck. Outlines, whose items start slides, are always read as they stream."""
+    """LLM_WHOLE_REPLIES: over plain HTTP, while at most 32 model calls run, read a slide's reply
+    once it has ended instead of token by token: the request asks the server to close the connection
+    after the reply, and the socket wakes the loop at that hang-up (or every 16 KB). A connection per
+    slide call, and a slide's event waits for the reply's end (the finish chunk, one decode step
+    after the last token); a third fewer loop wakes per deck. Outlines, whose items start slides,
+    are always read as they stream."""
     llm_retry_attempts: int = 3
     """LLM_RETRY_ATTEMPTS: tries on 429/5xx/timeouts of the last provider; one with a backup after
     it gets one try, and the backup takes the call at once."""
