@@ -223,6 +223,32 @@ def test_a_group_title_leaves_headings_asides_out_and_names_in_their_case() -> N
     assert group_title(["Safety on the shore", "Weather and tides"]) == "Safety, weather and tides"
 
 
+def test_a_group_title_takes_a_heading_s_subject_before_its_dash_and_keeps_a_title_cased_name() -> None:
+    # What follows a spaced dash describes the subject; a heading whose second word is capitalised
+    # too opens with a name (or is in title case), which reads worse half lowered.
+    titles = ["encode/starlette — readable in one sitting", "Google's API Improvement Proposals (AIP)"]
+    assert group_title(titles) == "encode/starlette and Google's API Improvement Proposals"
+    assert group_title(["Tides - when to go", "Online Boutique demo"]) == "Tides and Online Boutique demo"
+    assert group_title(["Safety", "Working with landowners"]) == "Safety and working with landowners"
+    assert group_title(["The CLI", "From Python", "Using Redis"]) == "The CLI, from Python and using Redis"
+
+
+def test_a_heading_too_long_for_a_title_loses_its_asides_before_its_words() -> None:
+    heading = (
+        "Online Boutique (GoogleCloudPlatform/microservices-demo) and the OpenTelemetry demo — operations"
+    )
+    text = f"# Notes\n\n## {heading}\n\nThe demo shows traces end to end.\n\n## Other\n\nMore text.\n"
+    plan = plan_deck(
+        [parse("n.md", "text/markdown", text.encode())],
+        topic="",
+        slide_count=4,
+        condense=True,
+        speaker_notes=False,
+    )
+    titles = [slide.title for slide in plan.slides]
+    assert "Online Boutique and the OpenTelemetry demo — operations" in titles, titles
+
+
 def test_a_group_title_keeps_the_capital_of_a_name_the_document_writes_capitalised() -> None:
     names = names_in(["Jobs wait in Redis and files in Supabase Storage.", "Documents are read first."])
     assert names == {"Redis", "Supabase", "Storage"}

@@ -150,7 +150,15 @@ def key_points(slide: Slide) -> tuple[str, ...]:
     return ()
 
 
+_ASIDE = re.compile(r"\s*\([^()]*\)")
+
+
 def _title(text: str) -> str:
+    # Too long a heading loses its asides before its words: "Online Boutique
+    # (GoogleCloudPlatform/microservices-demo) and the OpenTelemetry demo — operations" reads whole
+    # without the repository's name, and cut it would end "…demo…".
+    if len(text) > limits.MAX_TITLE_CHARS:
+        text = " ".join(_ASIDE.sub("", text).split()) or text
     return clip(text, limits.MAX_TITLE_CHARS)
 
 
@@ -159,14 +167,53 @@ def _joined(titles: list[str]) -> str:
 
 
 _LINKS = frozenset(("of", "in", "on", "for", "at", "to", "from", "by", "with", "and", "&", "the", "a", "an"))
+# Words that open a heading around a name rather than being part of it.
+_OPENERS = _LINKS | frozenset(
+    (
+        "about",
+        "after",
+        "all",
+        "before",
+        "between",
+        "beyond",
+        "each",
+        "every",
+        "his",
+        "her",
+        "how",
+        "into",
+        "its",
+        "my",
+        "our",
+        "over",
+        "some",
+        "that",
+        "their",
+        "these",
+        "this",
+        "those",
+        "through",
+        "under",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "within",
+        "without",
+        "your",
+    )
+)
 
 
 def _topic(title: str) -> str:
     """What a section is about, in a few words: "Purpose of the programme" -> "Purpose", but
     "Talking to the public and the media" -> "Talking to the public" (an -ing word needs its object)."""
     # A heading's aside ("Redis (running on localhost)") is not its topic, and cutting inside it
-    # would leave a bracket open.
-    words = re.sub(r"\s*[(\[].*", "", title).split() or title.split()
+    # would leave a bracket open; nor is what follows a spaced dash ("encode/starlette — readable
+    # in one sitting"): the subject comes before it.
+    words = re.sub(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*", "", title).split() or title.split()
     start = 1
     if words[0].casefold().endswith("ing"):
         start = next((i for i in range(1, len(words)) if words[i].casefold() not in _LINKS), len(words))
@@ -182,9 +229,15 @@ def _in_sentence(word: str, names: frozenset[str] = frozenset()) -> str:
     # An acronym, a name in capitals or in camel case ("OpenTelemetry") keeps its case, and so does
     # a name the document itself writes capitalised inside its sentences ("Redis"); a heading's
     # first word reads inside a sentence.
-    first = word.split(" ", 1)[0]
+    first, _, rest = word.partition(" ")
     # "Google's" is the name "Google" (names hold words, not their possessive or punctuation).
     if re.split(r"[^\w-]", first, maxsplit=1)[0] in names or any(c.isupper() for c in first[1:]):
+        return word
+    # A capital on the next word too makes the first part of a name ("Google's API Improvement
+    # Proposals", "Online Boutique"), or of a heading in title case, which reads worse half lowered;
+    # unless the first is a word of the sentence around a name ("From Python", "Using Redis").
+    opener = first.casefold()
+    if rest[:1].isupper() and opener not in _OPENERS and not opener.endswith("ing"):
         return word
     return word[:1].lower() + word[1:]
 
