@@ -231,6 +231,7 @@ def test_a_group_title_takes_a_heading_s_subject_before_its_dash_and_keeps_a_tit
     assert group_title(["Tides - when to go", "Online Boutique demo"]) == "Tides and Online Boutique demo"
     assert group_title(["Safety", "Working with landowners"]) == "Safety and working with landowners"
     assert group_title(["The CLI", "From Python", "Using Redis"]) == "The CLI, from Python and using Redis"
+    assert group_title(["The CLI", "From a browser"]) == "The CLI and from a browser"
 
 
 def test_a_heading_too_long_for_a_title_loses_its_asides_before_its_words() -> None:

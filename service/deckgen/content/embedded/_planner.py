@@ -215,7 +215,8 @@ def _topic(title: str) -> str:
     # in one sitting"): the subject comes before it.
     words = re.sub(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*", "", title).split() or title.split()
     start = 1
-    if words[0].casefold().endswith("ing"):
+    # So does a preposition ("From a browser", not "From").
+    if words[0].casefold().endswith("ing") or words[0].casefold() in _LINKS - {"the", "a", "an"}:
         start = next((i for i in range(1, len(words)) if words[i].casefold() not in _LINKS), len(words))
     cut = next(
         (i for i in range(start, len(words)) if words[i].casefold() in _LINKS - {"and", "&"}), len(words)
