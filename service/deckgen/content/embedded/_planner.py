@@ -157,6 +157,7 @@ def _title(text: str) -> str:
     # Too long a heading loses its asides before its words: "Online Boutique
     # (GoogleCloudPlatform/microservices-demo) and the OpenTelemetry demo — operations" reads whole
     # without the repository's name, and cut it would end "…demo…".
+    text = " ".join(text.split())  # first: a run of spaces before each "(" would be scanned again
     if len(text) > limits.MAX_TITLE_CHARS:
         text = " ".join(_ASIDE.sub("", text).split()) or text
     return clip(text, limits.MAX_TITLE_CHARS)
@@ -213,6 +214,8 @@ def _topic(title: str) -> str:
     # A heading's aside ("Redis (running on localhost)") is not its topic, and cutting inside it
     # would leave a bracket open; nor is what follows a spaced dash ("encode/starlette — readable
     # in one sitting"): the subject comes before it.
+    # Spaces collapsed first: the patterns would scan a long run of them again from each space.
+    title = " ".join(title.split())
     words = re.sub(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*", "", title).split() or title.split()
     start = 1
     # So does a preposition ("From a browser", not "From").
