@@ -24,6 +24,21 @@ def test_atx_and_setext_headings_with_levels_and_lines() -> None:
     ]
 
 
+def test_atx_heading_closing_hashes_and_a_hostile_run_of_spaces_parsed_at_once() -> None:
+    # A closing sequence needs a space before it; a heading whose text is only hashes keeps them.
+    blocks = parse_markdown("## C# ##\n\n# ###  \n\n#hashtag\n\n####### seven\n\n#   \n\n### a#b #\n")
+    assert blocks == [
+        Heading(2, "C#", 1, 1),
+        Heading(1, "###", 3, 3),
+        Paragraph("#hashtag", 5, 5),
+        Paragraph("####### seven", 7, 7),
+        Heading(3, "a#b", 11, 11),
+    ]
+    # 200,000 spaces inside a heading: the old pattern scanned the run again from each space,
+    # for hours; read once, it is a heading like any other.
+    assert parse_markdown("## a" + " " * 200_000 + "b\n") == [Heading(2, "a b", 1, 1)]
+
+
 def test_paragraph_soft_wraps_are_joined() -> None:
     blocks = parse_markdown("First line\nsecond line.\n\nNext paragraph.")
     assert blocks == [Paragraph("First line second line.", 1, 2), Paragraph("Next paragraph.", 4, 4)]
