@@ -64,6 +64,21 @@ def test_code_spans_reach_the_renderer_as_code_whatever_they_hold() -> None:
     )
 
 
+def test_the_documents_own_private_use_characters_are_dropped_not_read_as_parked_text() -> None:
+    # U+E000 is where the first code span is parked: it used to come back as that span.
+    text = strip_inline("`code` and \ue000 a Wingdings \uf0b7 bullet")
+    assert spans(text) == (Span("code", code=True), Span(" and a Wingdings bullet"))
+
+
+def test_more_code_spans_and_escapes_than_the_private_use_area_holds() -> None:
+    # 6,400 parked pieces fill the area; what is past them stays text instead of raising.
+    shown = spans(strip_inline("`a` " * 8000))
+    assert "".join(span.text for span in shown) == "a " * 7999 + "a"
+    assert sum(len(span.text) for span in shown if span.code) == 6400
+    shown = spans(strip_inline("`a` \\* " * 4000))
+    assert "".join(span.text for span in shown) == "a * " * 3999 + "a *"
+
+
 def test_markers_inside_words_and_numbers_are_shown_as_written() -> None:
     text = strip_inline("Call snake_case_name on a 2*3*4 grid of 2**10 cells, *really*.")
     assert spans(text) == (Span("Call snake_case_name on a 2*3*4 grid of 2**10 cells, really."),)

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from deckgen.content.embedded import _inline
 from deckgen.render._markdown import literal, markup
 
 __all__ = [
@@ -127,23 +128,19 @@ def parse(name: str, media_type: str, content: bytes) -> Document:
 
 # --- inline markup -------------------------------------------------------------------------------
 
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
 _INTRAWORD = re.compile(r"(?<=[^\W_])(?:\*+|_+)(?=[^\W_])")
 """An asterisk or underscore run between two letters or digits is text ("2*3*4", "snake_case")."""
-_IMAGE = re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])")
-_LINK = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\[[^\]]*\])")
-_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^>\s]+)>")
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->")
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EM_STAR = re.compile(r"\*(?=\S)(.+?)(?<=\S)\*")
-_EM_UNDERSCORE = re.compile(r"(?<![\w])_(?=\S)(.+?)(?<=\S)_(?![\w])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _SPACE = re.compile(r"\s+")
 # Code spans, escaped characters and markers inside words are parked in the private-use area so
 # that the emphasis rules cannot touch them, then restored as code spans and as text.
 _PARK = 0xE000
+_PARK_ROOM = 0xF8FF - 0xE000 + 1
 _PARKED = re.compile("([\ue000-\uf8ff])")
+
+
+def _same(content: str) -> str:
+    return content
 
 
 def strip_inline(text: str) -> str:
@@ -152,20 +149,27 @@ def strip_inline(text: str) -> str:
     parked: list[tuple[str, bool]] = []
 
     def park(value: str, code: bool) -> str:
+        if len(parked) == _PARK_ROOM:
+            # A hostile paragraph could ask for more than the private-use area holds (and past
+            # U+10FFFF, `chr` raises); what is past the room stays unprotected text.
+            return value
         parked.append((value, code))
         return chr(_PARK + len(parked) - 1)
 
-    text = _CODE_SPAN.sub(lambda m: park(_SPACE.sub(" ", m.group(2)).strip(), True), text)
+    # The document's own private-use characters would be read back as parked text; they draw
+    # nothing without the document's symbol font (Word's Wingdings bullets are one), so they go.
+    text = _PARKED.sub("", text)
+    text = _inline.sub_code_spans(text, lambda code: park(_SPACE.sub(" ", code).strip(), True))
     text = _ESCAPE.sub(lambda m: park(m.group(1), False), text)
     text = _INTRAWORD.sub(lambda m: park(m.group(0), False), text)
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
-    text = _HTML_TAG.sub("", text)
-    for pattern in (_STRONG, _STRIKE):
-        text = pattern.sub(lambda m: m.group(m.lastindex or 0), text)
-    text = _EM_STAR.sub(r"\1", text)
-    text = _EM_UNDERSCORE.sub(r"\1", text)
+    text = _inline.sub_images(text, lambda _alt: "")
+    text = _inline.sub_links(text, _same)
+    text = _inline.sub_autolinks(text, _same)
+    text = _inline.sub_html(text)
+    text = _inline.sub_strong(text, _same)
+    text = _inline.sub_strike(text, _same)
+    text = _inline.sub_em_star(text, _same)
+    text = _inline.sub_em_underscore(text, _same)
     text = _SPACE.sub(" ", text).strip()
     if not parked:
         return literal(text)
