@@ -11,13 +11,17 @@ Recognised: `**bold**` and `__bold__`, `*italic*` and `_italic_`, `` `code` ``, 
 backslash escapes. A marker opens only before a non-space and closes only after one, so "5 * 3"
 and "a * b * c" stay as written; `_` never opens or closes inside a word (snake_case stays). Markers
 without a partner are shown as written.
+
+Reading text (`spans`, `plain`, `split_words`, `balance`) takes time linear in its length whatever
+it holds, as text from callers' documents may hold anything.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 __all__ = [
     "Span",
@@ -42,12 +46,6 @@ class Span:
     """The target of a link; empty for other text."""
 
 
-_ATOMS = re.compile(
-    r"(?P<code>`+)(?P<code_text>.+?)(?P=code)(?!`)"
-    r"|\[(?P<link_text>[^\]\n]+)\]\((?P<url>[^()\s]+)\)"
-    r"|\\(?P<escaped>[\\`*_\[\]()#+\-.!])"
-    r"|(?P<delim>\*\*\*|___|\*\*|__|\*|_)"
-)
 _MARKUP = re.compile(r"[*_`\[\\]")
 
 
@@ -69,56 +67,226 @@ class _Token:
     """Where the token begins in the source text."""
 
 
+# --- reading markup ------------------------------------------------------------------------------
+#
+# The text comes from callers' documents (a paragraph may be megabytes) and from models, so reading
+# it takes time linear in its length. The grammar is still the one the regular expression
+#     (?P<code>`+)(?P<code_text>.+?)(?P=code)(?!`)
+#     | \[(?P<link_text>[^\]\n]+)\]\((?P<url>[^()\s]+)\)
+#     | \\(?P<escaped>[\\`*_\[\]()#+\-.!])
+#     | (?P<delim>\*\*\*|___|\*\*|__|\*|_)
+# gave when scanned with finditer, and `split_words` keeps the words that
+#     (?:`+[^`]*?`+|\[[^\]\n]+\]\([^()\s]+\)|\S)+
+# found. Run as patterns, both rescanned the rest of the line from every backtick or "[" that never
+# closed (seconds for a few thousand of them); here each closer is looked up in positions found once.
+# tests/render/test_markdown_linear.py checks both against the patterns.
+
+_BACKTICKS = re.compile("`+")
+_CANDIDATE = re.compile(r"[`\[\\*_]")
+"""Where a token read as markup can start: anything else is plain text."""
+_ESCAPABLE = frozenset("\\`*_[]()#+-.!")
+_DELIM = re.compile(r"\*{1,3}|_{1,3}")
+_LABEL_STOP = re.compile(r"[\]\n]")
+_URL_STOP = re.compile(r"[()\s]")
+
+
+class _NextMatch:
+    """The first position at or after a given one where `pattern` matches in `text` (len(text) when
+    none). The last answer holds for every position between where its search began and it, so asked
+    for increasing positions, as the readers here ask, it reads the text once in all."""
+
+    __slots__ = ("_found", "_from", "_pattern", "_text")
+
+    def __init__(self, pattern: re.Pattern[str], text: str) -> None:
+        self._pattern = pattern
+        self._text = text
+        # No position lies between 1 and 0: the first question searches.
+        self._from = 1
+        self._found = 0
+
+    def __call__(self, position: int) -> int:
+        if not self._from <= position <= self._found:
+            match = self._pattern.search(self._text, position)
+            self._from = position
+            self._found = match.start() if match is not None else len(self._text)
+        return self._found
+
+
+class _Links:
+    """`\\[([^\\]\\n]+)\\]\\(([^()\\s]+)\\)` at a "[". Backtracking never moves either end: the label
+    can only stop at the first "]" or line end, the url at the first parenthesis or space, so each
+    end is one lookup."""
+
+    __slots__ = ("_label_end", "_text", "_url_end")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._label_end = _NextMatch(_LABEL_STOP, text)
+        self._url_end = _NextMatch(_URL_STOP, text)
+
+    def at(self, start: int) -> tuple[int, int] | None:
+        """Where the label's "]" and the url's ")" are, for a link starting at `start`; None if none does."""
+        label_end = self._label_end(start + 1)
+        if label_end == start + 1 or not self._text.startswith("](", label_end):
+            return None
+        url_end = self._url_end(label_end + 2)
+        if url_end == label_end + 2 or not self._text.startswith(")", url_end):
+            return None
+        return label_end, url_end
+
+
+class _Runs:
+    """The runs of backticks in a text, in order."""
+
+    __slots__ = ("ends", "later", "starts")
+
+    def __init__(self, text: str) -> None:
+        found = list(_BACKTICKS.finditer(text))
+        self.starts = [match.start() for match in found]
+        self.ends = [match.end() for match in found]
+        self.later = [0] * len(found)
+        """For each run, the longest run after it on its line (code spans never cross a line end)."""
+        lines = "\n" in text
+        longest = 0
+        for index in range(len(found) - 1, -1, -1):
+            if (
+                lines
+                and index + 1 < len(found)
+                and text.find("\n", self.ends[index], self.starts[index + 1]) >= 0
+            ):
+                longest = 0
+            self.later[index] = longest
+            longest = max(longest, self.ends[index] - self.starts[index])
+
+    def containing(self, position: int) -> int:
+        return bisect_right(self.starts, position) - 1
+
+    def code_span(self, start: int) -> tuple[int, int] | None:
+        """`(`+)(.+?)\\1(?!`)` at `start`, a backtick: the width of its fences and where the closing
+        one starts, or None.
+
+        With L backticks left in the run, k of them close only as the last k of a run (the lookahead):
+        of their own run when L >= 2k + 1, else of a later run on the line at least k long. The
+        pattern keeps the widest k that closes, min(L, max((L - 1) // 2, longest later run)), and the
+        first closer for it. The runs passed over to find that closer lie inside the span, so the
+        reader, going on after it, never looks at them again."""
+        index = self.containing(start)
+        end = self.ends[index]
+        left = end - start
+        width = min(left, max((left - 1) // 2, self.later[index]))
+        if width == 0:
+            return None
+        if left >= 2 * width + 1:
+            return width, end - width
+        ahead = index + 1
+        while self.ends[ahead] - self.starts[ahead] < width:
+            ahead += 1
+        return width, self.ends[ahead] - width
+
+
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     position = 0
-    for match in _ATOMS.finditer(text):
-        if match.start() > position:
-            tokens.append(_Token("text", text[position : match.start()], start=position))
-        position = match.end()
-        start = match.start()
-        if match.group("code") is not None:
-            tokens.append(_Token("code", match.group("code_text"), start=start))
-        elif match.group("link_text") is not None:
-            tokens.append(_Token("link", match.group("link_text"), match.group("url"), start=start))
-        elif match.group("escaped") is not None:
-            tokens.append(_Token("text", match.group("escaped"), start=start))
+    runs: _Runs | None = None
+    links: _Links | None = None
+    candidate = _CANDIDATE.search(text)
+    while candidate is not None:
+        start = candidate.start()
+        char = text[start]
+        if char == "\\":
+            escaped = text[start + 1 : start + 2]
+            if escaped not in _ESCAPABLE:
+                candidate = _CANDIDATE.search(text, start + 1)
+                continue
+            token = _Token("text", escaped, start=start)
+            end = start + 2
+        elif char == "`":
+            runs = runs or _Runs(text)
+            code = runs.code_span(start)
+            if code is None:
+                candidate = _CANDIDATE.search(text, start + 1)
+                continue
+            width, close = code
+            token = _Token("code", text[start + width : close], start=start)
+            end = close + width
+        elif char == "[":
+            links = links or _Links(text)
+            link = links.at(start)
+            if link is None:
+                candidate = _CANDIDATE.search(text, start + 1)
+                continue
+            label_end, url_end = link
+            token = _Token("link", text[start + 1 : label_end], text[label_end + 2 : url_end], start=start)
+            end = url_end + 1
         else:
-            delim = match.group("delim")
-            before = text[match.start() - 1] if match.start() else " "
-            after = text[match.end()] if match.end() < len(text) else " "
-            opens = not after.isspace()
-            closes = not before.isspace()
-            if delim[0] == "_":
-                # Inside a word an underscore is part of it (snake_case, file_names).
-                opens = opens and not before.isalnum()
-                closes = closes and not after.isalnum()
-            if len(delim) == 3:
-                # "***both***": italic around bold when opening, bold closed first when closing.
-                outer, inner = delim[0], delim[:2]
-                first, second = (outer, inner) if opens else (inner, outer)
-                tokens.append(_Token("delim", first, opens=opens, closes=closes, start=start))
-                tokens.append(_Token("delim", second, opens=opens, closes=closes, start=start + len(first)))
-            else:
-                tokens.append(_Token("delim", delim, opens=opens, closes=closes, start=start))
+            delim = _DELIM.match(text, start)
+            assert delim is not None
+            end = delim.end()
+            if start > position:
+                tokens.append(_Token("text", text[position:start], start=position))
+            tokens += _delimiters(text, start, end)
+            position = end
+            candidate = _CANDIDATE.search(text, end)
+            continue
+        if start > position:
+            tokens.append(_Token("text", text[position:start], start=position))
+        tokens.append(token)
+        position = end
+        candidate = _CANDIDATE.search(text, end)
     if position < len(text):
         tokens.append(_Token("text", text[position:], start=position))
     _pair(tokens)
     return tokens
 
 
+def _delimiters(text: str, start: int, end: int) -> list[_Token]:
+    """The emphasis delimiters `text[start:end]` (one to three "*" or "_"), and whether each may open
+    or close."""
+    delim = text[start:end]
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    opens = not after.isspace()
+    closes = not before.isspace()
+    if delim[0] == "_":
+        # Inside a word an underscore is part of it (snake_case, file_names).
+        opens = opens and not before.isalnum()
+        closes = closes and not after.isalnum()
+    if len(delim) == 3:
+        # "***both***": italic around bold when opening, bold closed first when closing.
+        outer, inner = delim[0], delim[:2]
+        first, second = (outer, inner) if opens else (inner, outer)
+        return [
+            _Token("delim", first, opens=opens, closes=closes, start=start),
+            _Token("delim", second, opens=opens, closes=closes, start=start + len(first)),
+        ]
+    return [_Token("delim", delim, opens=opens, closes=closes, start=start)]
+
+
 def _pair(tokens: list[_Token]) -> None:
     """Match each closing delimiter with the nearest open one of the same kind."""
     stack: list[int] = []
+    # Per delimiter, (height on the stack, token index) of each opener pushed. One whose place on the
+    # stack was cut away is dropped when next looked at, so finding the partner needs no scan of
+    # the stack (which a run of unmatched openers of another kind would make quadratic).
+    opened: dict[str, list[tuple[int, int]]] = {}
     for index, token in enumerate(tokens):
         if token.kind != "delim":
             continue
-        partner = next((i for i in reversed(stack) if tokens[i].text == token.text), None)
-        if token.closes and partner is not None:
-            # Delimiters opened inside this pair and never closed are shown as written.
-            del stack[stack.index(partner) :]
-            tokens[partner].pair, token.pair = index, partner
-        elif token.opens:
+        if token.closes:
+            candidates = opened.get(token.text, [])
+            while candidates:
+                height, partner = candidates[-1]
+                if height < len(stack) and stack[height] == partner:
+                    break
+                candidates.pop()
+            if candidates:
+                candidates.pop()
+                # Delimiters opened inside this pair and never closed are shown as written.
+                del stack[height:]
+                tokens[partner].pair, token.pair = index, partner
+                continue
+        if token.opens:
+            opened.setdefault(token.text, []).append((len(stack), index))
             stack.append(index)
 
 
@@ -126,7 +294,8 @@ def spans(text: str) -> tuple[Span, ...]:
     """The runs `text` shows, adjacent runs of one style merged."""
     if not has_markup(text):
         return (Span(text),) if text else ()
-    result: list[Span] = []
+    styles: list[tuple[bool, bool, bool, str]] = []
+    texts: list[list[str]] = []
     bold = italic = False
     for token in _tokens(text):
         if token.kind == "delim" and token.pair >= 0:
@@ -135,18 +304,19 @@ def spans(text: str) -> tuple[Span, ...]:
             else:
                 italic = not italic
             continue
-        span = Span(
-            token.text,
-            bold=bold,
-            italic=italic,
-            code=token.kind == "code",
-            link=token.url if token.kind == "link" else "",
-        )
-        if result and replace(result[-1], text="") == replace(span, text=""):
-            result[-1] = replace(result[-1], text=result[-1].text + span.text)
+        style = (bold, italic, token.kind == "code", token.url if token.kind == "link" else "")
+        if styles and styles[-1] == style:
+            texts[-1].append(token.text)
         else:
-            result.append(span)
-    return tuple(span for span in result if span.text)
+            styles.append(style)
+            texts.append([token.text])
+    # Joined once per run: a run of many tokens (escapes, unpaired markers) grown a token at a time
+    # would be copied again for each of them.
+    shown = (
+        Span("".join(parts), bold=bold, italic=italic, code=code, link=link)
+        for (bold, italic, code, link), parts in zip(styles, texts, strict=True)
+    )
+    return tuple(span for span in shown if span.text)
 
 
 def plain(text: str) -> str:
@@ -156,14 +326,62 @@ def plain(text: str) -> str:
     return "".join(span.text for span in spans(text))
 
 
-_WORDS = re.compile(r"(?:`+[^`]*?`+|\[[^\]\n]+\]\([^()\s]+\)|\S)+")
+_WORD_MARKERS = re.compile(r"[`\[]")
+_WORD_PLAIN = re.compile(r"[^\s`\[]*")
 
 
 def split_words(text: str) -> list[str]:
     """`text` split at whitespace outside code spans and links, so that neither is cut in two."""
     if "`" not in text and "[" not in text:
         return text.split()
-    return _WORDS.findall(text)
+    words: list[str] = []
+    done = 0
+    run_ends = [run.end() for run in _BACKTICKS.finditer(text)]
+    links = _Links(text)
+    marker = _WORD_MARKERS.search(text)
+    while marker is not None:
+        # Only a word with a backtick or "[" can run on past a space; the words before it are
+        # plain, and the last of them, when it reaches the marker, is where its word begins.
+        before = text[done : marker.start()].split()
+        start = marker.start()
+        if before and not text[start - 1].isspace():
+            start -= len(before.pop())
+        words += before
+        done = _word_end(text, start, run_ends, links)
+        words.append(text[start:done])
+        marker = _WORD_MARKERS.search(text, done)
+    words += text[done:].split()
+    return words
+
+
+def _word_end(text: str, start: int, run_ends: list[int], links: _Links) -> int:
+    """Where the word at `start` ends: `(?:`+[^`]*?`+|\\[[^\\]\\n]+\\]\\([^()\\s]+\\)|\\S)+` there.
+
+    Nothing follows the repetition, so it never goes back on a part it took: each part is the first
+    of the three that matches, and the word ends at the first space no part starts with. A code part
+    is the rest of its backtick run and everything up to the end of the next run, wherever that is
+    (`[^`]` crosses spaces and lines); with no backtick after it, the run alone if two or more long."""
+    position = start
+    while True:
+        match = _WORD_PLAIN.match(text, position)
+        assert match is not None
+        position = match.end()
+        if position == len(text):
+            return position
+        char = text[position]
+        if char == "`":
+            run = bisect_right(run_ends, position)
+            if run + 1 < len(run_ends):
+                position = run_ends[run + 1]
+            elif run_ends[run] - position >= 2:
+                position = run_ends[run]
+            else:
+                position += 1
+        elif char == "[":
+            link = links.at(position)
+            position = link[1] + 1 if link is not None else position + 1
+        else:
+            return position
 
 
 def balance(head: str, tail: str) -> tuple[str, str]:
@@ -196,7 +414,6 @@ def link_target(url: str) -> str:
 _MARKERS = frozenset("\\`*_[")
 """What can start markup; escaping each of them with a backslash shows it as written."""
 _ROUNDS = 8
-_BACKTICKS = re.compile("`+")
 
 
 def literal(text: str) -> str:
