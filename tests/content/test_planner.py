@@ -1,5 +1,10 @@
+import random
+from pathlib import Path
+
 import pytest
 
+from deckgen.content.embedded import _drafts, _planner
+from deckgen.content.embedded._drafts import Draft
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
@@ -275,3 +280,81 @@ def test_a_group_title_keeps_the_capital_of_a_name_the_document_writes_capitalis
         speaker_notes=False,
     )
     assert any("Redis" in slide.title for slide in plan.slides), [slide.title for slide in plan.slides]
+
+
+# How drafts were merged down to a slide count before: each merge looked through every pair for the
+# cheapest, quadratic in the drafts (a wide table or a long list made thousands). Kept as the
+# definition of the merges the heap must make.
+def _old_reduce(drafts: list[Draft], target: int, condense: bool) -> list[Draft]:
+    drafts = list(drafts)
+    costs = [_drafts._merge_cost(drafts[i], drafts[i + 1]) for i in range(len(drafts) - 1)]
+    while len(drafts) > max(target, 1):
+        best = min(range(len(costs)), key=lambda i: (costs[i], i))
+        drafts[best : best + 2] = [_drafts._merge(drafts[best], drafts[best + 1], condense)]
+        del costs[best]
+        if best < len(costs):
+            costs[best] = _drafts._merge_cost(drafts[best], drafts[best + 1])
+        if best > 0:
+            costs[best - 1] = _drafts._merge_cost(drafts[best - 1], drafts[best])
+    return drafts
+
+
+def test_drafts_are_merged_in_the_order_the_scan_merged_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Costs from a handful of values, so that equal costs (where the first pair must win) are common.
+    def cost(a: Draft, b: Draft) -> int:
+        return (len(a.title) * 7 + len(b.title) * 3 + a.title.count("b")) % 5
+
+    def merge(a: Draft, b: Draft, condense: bool) -> Draft:
+        return Draft(kind="bullets", sections=[], title=f"({a.title}{b.title})")
+
+    monkeypatch.setattr(_drafts, "_merge_cost", cost)
+    monkeypatch.setattr(_drafts, "_merge", merge)
+    chance = random.Random("reduce")
+    for _ in range(300):
+        drafts = [Draft(kind="bullets", sections=[], title=chance.choice("ab") * chance.randint(1, 3))]
+        drafts += [
+            Draft(kind="bullets", sections=[], title=chance.choice("abc"))
+            for _ in range(chance.randint(0, 40))
+        ]
+        target = chance.randint(0, len(drafts) + 1)
+        assert [d.title for d in _drafts.reduce(drafts, target, True)] == [
+            d.title for d in _old_reduce(drafts, target, True)
+        ]
+
+
+_CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in _CORPUS.iterdir() if p.suffix in (".md", ".txt")))
+def test_corpus_plans_are_what_they_were_with_the_scan(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    media_type = "text/plain" if name.endswith(".txt") else "text/markdown"
+    documents = [parse(name, media_type, (_CORPUS / name).read_bytes())]
+    for count in (None, 3, 5, 8, 12):
+        plan = plan_deck(documents, topic="", slide_count=count, condense=count != 5, speaker_notes=True)
+        with monkeypatch.context() as patched:
+            patched.setattr(_planner, "reduce", _old_reduce)
+            expected = plan_deck(
+                documents, topic="", slide_count=count, condense=count != 5, speaker_notes=True
+            )
+        assert plan == expected, count
+
+
+# Each made thousands of drafts to merge: with the scan, the table took 30 s and the code 18 s,
+# growing with the square.
+HOSTILE_DOCUMENTS = {
+    "wide table": "|" + " a |" * 50_000 + "\n|" + " --- |" * 50_000 + "\n|" + " 1 |" * 50_000,
+    "long code block": "```\n" + "x = 1\n" * 130_000 + "```",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_DOCUMENTS))
+def test_a_document_of_many_drafts_is_planned_in_linear_time(name: str) -> None:
+    document = f"# Title\n\n## Section\n\n{HOSTILE_DOCUMENTS[name]}\n\n## Other\n\nOther text is here.\n"
+    plan = plan_deck(
+        [parse("hostile.md", "text/markdown", document.encode())],
+        topic="",
+        slide_count=None,
+        condense=True,
+        speaker_notes=True,
+    )
+    assert plan.items

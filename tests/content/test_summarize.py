@@ -1,3 +1,15 @@
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections.abc import Iterator, Sequence
+
+import pytest
+
+from deckgen.content.embedded import _summarize
+from deckgen.content.embedded._markdown import parse
+from deckgen.content.embedded._planner import plan_deck
 from deckgen.content.embedded._summarize import (
     Weights,
     clip,
@@ -89,3 +101,167 @@ def test_shortening_drops_asides_but_never_the_inside_of_a_code_span() -> None:
         "matter for every single change you make here."
     )
     assert shorten_sentence(sentence, 60) == "The server reads `f(x)` from `config.py` on start-up."
+
+
+# --- linear time ---------------------------------------------------------------------------------
+# The patterns that found sentence ends, end marks and code spans before, kept as the definition of
+# what the linear-time ones must find: each took seconds or more on a hostile paragraph ("!!!…a", a
+# run of backticks), growing with its square or worse. Checked on every short string of the
+# characters that matter and on random longer ones.
+
+_OLD_BOUNDARY = re.compile(
+    "([.!?\u2026]+[\"'\u201d\u2019)\\]]*)(\\s+)|([\u3002\uff01\uff1f]+[\u300d\u300f\u201d\u2019\uff09)]*)\\s*"
+)
+_OLD_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f]+[\"'\u201d\u2019)]*$")
+_OLD_CODE_SPAN = re.compile(r"(`+).+?\1(?!`)")
+
+
+def _strings(pieces: Sequence[str], longest: int) -> Iterator[str]:
+    for length in range(longest + 1):
+        for combination in itertools.product(pieces, repeat=length):
+            yield "".join(combination)
+
+
+def _random_strings(pieces: Sequence[str], seed: str) -> Iterator[str]:
+    chance = random.Random(seed)
+    for _ in range(3000):
+        yield "".join(chance.choice(pieces) for _ in range(chance.randint(10, 60)))
+
+
+def _found(pattern: re.Pattern[str], text: str) -> list[tuple[tuple[int, int], tuple[str | None, ...]]]:
+    return [(m.span(), m.groups()) for m in pattern.finditer(text)]
+
+
+def _end(pattern: re.Pattern[str], text: str) -> tuple[tuple[int, int], str] | None:
+    found = pattern.search(text)
+    return None if found is None else (found.span(), found.group(0))
+
+
+_BOUNDARY_PIECES = (".", "!", "\u2026", '"', ")", " ", "\n", "\u3002", "\u300d", "a")
+_END_PIECES = (".", "!", "\u3002", "\u061f", '"', ")", " ", "\n", "a")
+_CODE_PIECES = ("`", "a", " ", "\n")
+
+
+def test_sentence_boundaries_are_where_the_old_pattern_found_them() -> None:
+    strings = itertools.chain(
+        _strings(_BOUNDARY_PIECES, 5), _random_strings((*_BOUNDARY_PIECES, "?", "]", "\u2019"), "boundary")
+    )
+    for text in strings:
+        assert _found(_summarize._BOUNDARY, text) == _found(_OLD_BOUNDARY, text), repr(text)
+
+
+def test_end_marks_are_where_the_old_pattern_found_them() -> None:
+    for text in itertools.chain(_strings(_END_PIECES, 5), _random_strings((*_END_PIECES, "?"), "end")):
+        assert _end(_summarize._END, text) == _end(_OLD_END, text), repr(text)
+
+
+def test_code_spans_are_where_the_old_pattern_found_them() -> None:
+    # Long runs of backticks, which take the way the pattern could not, come often in the random ones.
+    pieces = (*_CODE_PIECES, "```", "``````")
+    for text in itertools.chain(_strings(_CODE_PIECES, 8), _random_strings(pieces, "code")):
+        assert _summarize._code_spans(text) == [m.span() for m in _OLD_CODE_SPAN.finditer(text)], repr(text)
+
+
+def test_a_span_overlaps_code_as_compared_with_every_code_span() -> None:
+    chance = random.Random("overlaps")
+    for text in _random_strings(("```", "``", "`", "a", " "), "overlaps"):
+        code = _summarize._code_spans(text)
+        for _ in range(20):
+            start = chance.randint(0, len(text))
+            span = (start, chance.randint(start, len(text)))
+            expected = any(first < span[1] and span[0] < last for first, last in code)
+            assert _summarize._overlaps(span, code) == expected, (text, span)
+
+
+# Each took the old patterns seconds at 5,000 characters, growing with the square of the sentence or
+# worse: a minute or more at these sizes (the planning of a document with one of them: many minutes).
+HOSTILE_SENTENCES = {
+    "marks then a word": "Words " + "!" * 100_000 + "a",
+    "dots": "Words " + "." * 100_000 + " more",
+    "mixed marks": "Words " + "!." * 50_000 + " more",
+    "backticks": "Words " + "`" * 100_000 + " more.",
+    "code spans and asides": "Words " + "`a` (b) " * 50_000 + "more.",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_SENTENCES))
+def test_a_hostile_sentence_is_split_and_shortened_in_linear_time(name: str) -> None:
+    text = HOSTILE_SENTENCES[name]
+    assert split_sentences(text)
+    shorten_sentence(text, 160)
+
+
+HOSTILE_DOCUMENTS = {
+    "paragraph of marks": ("text/markdown", "Words here " + "!" * 100_000 + "a"),
+    "paragraph of dots": ("text/markdown", "Words here " + "." * 100_000 + " more."),
+    "code span of backticks": (
+        "text/markdown",
+        "Words " + "`" * 100_001 + " " + "`" * 100_000 + " " + "`" * 100_001 + " and more words to say.",
+    ),
+    "code spans and asides": ("text/markdown", "Words " + "`a` (b) " * 20_000 + "more."),
+    "plain list item of marks": ("text/plain", "- a " + "!" * 100_000 + " b\n- c d"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_DOCUMENTS))
+def test_a_hostile_document_is_planned_in_linear_time(name: str) -> None:
+    media_type, text = HOSTILE_DOCUMENTS[name]
+    document = f"Title\n\nSection\n\n{text}\n\nOther\n\nOther text is here.\n"
+    if media_type == "text/markdown":
+        document = f"# Title\n\n## Section\n\n{text}\n\n## Other\n\nOther text is here.\n"
+    parsed = parse("hostile", media_type, document.encode())
+    plan = plan_deck([parsed], topic="", slide_count=None, condense=True, speaker_notes=True)
+    assert plan.items
+
+
+# Clause splitting before: a call for each 200 clauses of a long sentence (out of stack at 800 KB of
+# "a, "), which looked again for every separator the sentence did not hold, and long words cut by
+# taking their rest again for each piece. Kept as the definition of the pieces.
+def _old_split_words(text: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    for word in text.split():
+        while len(word) > limit:
+            if pieces and not pieces[-1]:
+                pieces.pop()
+            pieces.append(word[:limit])
+            word = word[limit:]
+        if pieces and len(pieces[-1]) + 1 + len(word) <= limit:
+            pieces[-1] = f"{pieces[-1]} {word}"
+        else:
+            pieces.append(word)
+    return [piece for piece in pieces if piece]
+
+
+def _old_split_clauses(sentence: str, limit: int) -> list[str]:
+    sentence = sentence.strip()
+    if len(sentence) <= limit:
+        return [sentence] if sentence else []
+    for separator in _summarize._CLAUSE_SEPARATORS:
+        keep = separator[0] if separator[0] in ",;:" else separator.rstrip()
+        parts = _summarize._split_keep(sentence, separator, keep)
+        if len(parts) > 1:
+            pieces: list[str] = []
+            for part in _summarize._pack(parts, limit):
+                pieces.extend(_old_split_clauses(part, limit))
+            return pieces
+    return _old_split_words(sentence, limit)
+
+
+def test_clauses_are_split_as_they_were() -> None:
+    for text in _strings(("a", " ", ";", ":", ",", "\u2014", "and", "b"), 4):
+        for limit in (1, 2, 4, 7):
+            assert split_clauses(text, limit) == _old_split_clauses(text, limit), (text, limit)
+    pieces = ("a", " ", "  ", "; ", ": ", ", ", " \u2014 ", "\u2014 ", ", and ", ", which ", "bb", ",", ";")
+    chance = random.Random("clauses")
+    for number in range(1000):
+        # Every tenth of them holds hundreds of clauses: more than one cut of 200.
+        longest = 1500 if number % 10 == 0 else 60
+        text = "".join(chance.choice(pieces) for _ in range(chance.randint(5, longest)))
+        for limit in (3, 10, 40):
+            assert split_clauses(text, limit) == _old_split_clauses(text, limit), (text, limit)
+
+
+def test_a_sentence_of_a_million_clauses_or_one_long_word_is_split() -> None:
+    pieces = split_clauses("ab, " * 300_000, 160)
+    assert " ".join(pieces) == ("ab, " * 300_000).strip() and max(map(len, pieces)) <= 160
+    assert split_clauses("a" * 4_000_000, 160) == ["a" * 160] * 25_000

@@ -9,6 +9,7 @@ and its content always agree.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -734,17 +735,46 @@ def _merge_cost(a: Draft, b: Draft) -> int:
 
 
 def reduce(drafts: list[Draft], target: int, condense: bool) -> list[Draft]:
-    drafts = list(drafts)
-    costs = [_merge_cost(drafts[i], drafts[i + 1]) for i in range(len(drafts) - 1)]
-    while len(drafts) > max(target, 1):
-        best = min(range(len(costs)), key=lambda i: (costs[i], i))
-        drafts[best : best + 2] = [_merge(drafts[best], drafts[best + 1], condense)]
-        del costs[best]
-        if best < len(costs):
-            costs[best] = _merge_cost(drafts[best], drafts[best + 1])
-        if best > 0:
-            costs[best - 1] = _merge_cost(drafts[best - 1], drafts[best])
-    return drafts
+    """`drafts` merged down to `target`: each time the adjacent pair that costs least (the first of
+    equals), after which the pairs beside it are weighed again.
+
+    The pairs wait in a heap, where the entries a merge made stale stay and are skipped: looking
+    through every pair for each merge was quadratic in the drafts (planning a table of 50,000
+    columns took 30 s, a code block of 130,000 lines 18 s). A pair is known by the place of its
+    first draft, which a merged draft keeps, so of two pairs that cost the same the heap gives the
+    first in the deck, as the scan did.
+    """
+    merged = list(drafts)
+    gone = [False] * len(drafts)
+    after = list(range(1, len(drafts) + 1))
+    before = list(range(-1, len(drafts) - 1))
+    # How often the pair that starts at each place changed: a heap entry of an older one is stale.
+    weighed = [0] * len(drafts)
+    pairs = [(_merge_cost(drafts[i], drafts[i + 1]), i, 0) for i in range(len(drafts) - 1)]
+    heapq.heapify(pairs)
+
+    def weigh(first: int) -> None:
+        weighed[first] += 1
+        if after[first] < len(merged):
+            cost = _merge_cost(merged[first], merged[after[first]])
+            heapq.heappush(pairs, (cost, first, weighed[first]))
+
+    left = len(drafts)
+    while left > max(target, 1):
+        _, first, version = heapq.heappop(pairs)
+        if gone[first] or version != weighed[first]:
+            continue
+        second = after[first]
+        merged[first] = _merge(merged[first], merged[second], condense)
+        gone[second] = True
+        left -= 1
+        after[first] = after[second]
+        if after[first] < len(merged):
+            before[after[first]] = first
+        weigh(first)
+        if before[first] >= 0:
+            weigh(before[first])
+    return [draft for draft, away in zip(merged, gone, strict=True) if not away]
 
 
 def _split_weight(draft: Draft) -> int:

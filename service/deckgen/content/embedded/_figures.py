@@ -28,10 +28,13 @@ _STEP_LABEL = 24
 _STEP_TITLE = 60
 _STEP_DETAIL = 140
 
+# Each run of spaces is possessive: what follows it (a sign, a currency, a digit, a unit, a bracket
+# or the end) never starts with a space it could give back, and adjacent `\s*` splitting a run
+# between them made a cell of spaces polynomial of high degree.
 _NUMBER = re.compile(
-    r"^[\s(]*(?P<sign>[-+\u2212]?)\s*(?:[$€£¥₹]|[A-Z]{3}\s)?\s*"
+    r"^[\s(]*+(?P<sign>[-+\u2212]?)\s*+(?:[$€£¥₹]|[A-Z]{3}\s)?\s*+"
     r"(?P<digits>\d{1,3}(?:[ ,.\u202f\u00a0]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-    r"\s*(?:%|‰|[kKmMbB]n?|bn|m|million|billion|pp|pts?)?\s*[)]?$"
+    r"\s*+(?:%|‰|[kKmMbB]n?|bn|m|million|billion|pp|pts?)?\s*+[)]?$"
 )
 
 
@@ -172,8 +175,11 @@ def _figure(text: str) -> re.Match[str] | None:
 
 
 _TRAILING_LINK = re.compile(
-    r"\s+(?:to|by|from|at|of|of about|about|auf|um|von|bei|de|à|a|di|da|met|tot|o|do)$", re.I
+    r"(?<!\s)\s++(?:to|by|from|at|of|of about|about|auf|um|von|bei|de|à|a|di|da|met|tot|o|do)$", re.I
 )
+"""A label's last word when it only leads to the figure. Tried from the start of a run of spaces only
+(from inside one it matches where the run's start does), possessive since a word never starts with a
+space: a plain-text list item's run of spaces was rescanned from each of them."""
 
 
 def headline(text: str) -> Statistic | None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import partial
+from operator import itemgetter
 
 from deckgen.render._markdown import split_words
 
@@ -290,8 +292,13 @@ _ABBREVIATIONS = frozenset(
 
 # A sentence ends at terminal punctuation (plus closing quotes or brackets) followed by space; CJK
 # full-width terminators end a sentence even without a following space.
+# The first alternative is only tried where a run of terminals starts: from inside the run it could
+# only match as the run's start does, and trying every position rescanned the run from each ("!!!…a"
+# was quadratic). Its runs are possessive because what follows each can never begin with a character
+# the run gave back.
 _BOUNDARY = re.compile(
-    "([.!?\u2026]+[\"'\u201d\u2019)\\]]*)(\\s+)|([\u3002\uff01\uff1f]+[\u300d\u300f\u201d\u2019\uff09)]*)\\s*"
+    "(?<![.!?\u2026])([.!?\u2026]++[\"'\u201d\u2019)\\]]*+)(\\s+)"
+    "|([\u3002\uff01\uff1f]+[\u300d\u300f\u201d\u2019\uff09)]*)\\s*"
 )
 _WORD = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\\W_]+(?:['\u2019][^\\W_]+)*")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -425,18 +432,35 @@ _CLAUSE_SEPARATORS = (
 
 def split_clauses(sentence: str, limit: int) -> list[str]:
     """`sentence` in pieces of at most `limit` characters, cut at clause boundaries, else between words."""
-    sentence = sentence.strip()
-    if len(sentence) <= limit:
-        return [sentence] if sentence else []
-    for separator in _CLAUSE_SEPARATORS:
-        keep = separator[0] if separator[0] in ",;:" else separator.rstrip()
-        parts = _split_keep(sentence, separator, keep)
-        if len(parts) > 1:
-            pieces: list[str] = []
-            for part in _pack(parts, limit):
-                pieces.extend(split_clauses(part, limit))
-            return pieces
-    return _split_words(sentence, limit)
+    pieces: list[str] = []
+    # The last packed part is split in this loop, not in a call of its own: it holds the rest of a
+    # sentence cut 200 clauses at a time, and a call for each 200 ran out of stack (800 KB of "a; ").
+    # A separator the text does not hold is not looked for again in the rest, a piece of it (reading
+    # the whole rest for each such separator each time was quadratic); a rest joined from parts is no
+    # piece of it and may hold one.
+    absent: set[str] = set()
+    while True:
+        sentence = sentence.strip()
+        if len(sentence) <= limit:
+            return [*pieces, sentence] if sentence else pieces
+        for separator in _CLAUSE_SEPARATORS:
+            if separator in absent:
+                continue
+            if separator not in sentence:
+                absent.add(separator)
+                continue
+            keep = separator[0] if separator[0] in ",;:" else separator.rstrip()
+            parts = _split_keep(sentence, separator, keep)
+            if len(parts) > 1:
+                *packed, rest = _pack(parts, limit)
+                for part in packed:
+                    pieces.extend(split_clauses(part, limit))
+                if rest is not parts[-1]:
+                    absent.clear()
+                sentence = rest
+                break
+        else:
+            return pieces + _split_words(sentence, limit)
 
 
 _ASIDES = (
@@ -455,7 +479,10 @@ _TRAILING = re.compile(
     r"\s(?=(?:because|although|whereas|while|unless|so that|rather than|which)\b))"
 )
 """Where a trailing clause begins: the sentence before it stands on its own."""
-_END = re.compile(r"[.!?\u3002\uff01\uff1f\u061f]+[\"'\u201d\u2019)]*$")
+_END = re.compile(r"(?<![.!?\u3002\uff01\uff1f\u061f])[.!?\u3002\uff01\uff1f\u061f]++[\"'\u201d\u2019)]*+$")
+"""A sentence's end mark. Searched from the start of each run of marks only (from inside a run it
+matches where the run's start does), with possessive runs (a mark or a closer given back would stand
+before the end): "!!!…a" no longer rescans the run from each of its marks."""
 
 
 def shorten_sentence(sentence: str, limit: int) -> str | None:
@@ -468,14 +495,16 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
     found = _END.search(sentence)
     end = found.group(0)[:1] if found else ""
     body = sentence[: found.start()] if found else sentence
+    # Found again only when the text changed: a sentence of thousands of code spans is read once.
+    code = _code_spans(body)
     for aside in _ASIDES:
         # An aside never reaches into a code span: "`f(x)`" is not "`f`" with "(x)" left out.
-        body = aside.sub(partial(_unless_code, _code_spans(body)), body)
-        body = " ".join(body.split())
+        shorter = " ".join(aside.sub(partial(_unless_code, code), body).split())
+        if shorter != body:
+            body, code = shorter, _code_spans(shorter)
         if len(body) + len(end) <= limit:
             return body + end
     # The longest head that ends where a trailing clause begins, if it says enough on its own.
-    code = _code_spans(body)
     cuts = [
         m.start()
         for m in _TRAILING.finditer(body)
@@ -489,15 +518,67 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
 
 
 _CODE_SPAN = re.compile(r"(`+).+?\1(?!`)")
-"""A code span the slide text keeps from its document (`deckgen.render._markdown` draws it)."""
+_BACKTICKS = re.compile(r"`+")
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _CODE_SPAN.finditer(text)] if "`" in text else []
+    """Where the code spans the slide text keeps from its document are (`deckgen.render._markdown`
+    draws them): the spans `_CODE_SPAN` finds, a run of k backticks, at least one character, then k
+    backticks that end a run, on one line.
+
+    The pattern tries every shorter opener in turn and reads the rest of the line for each that
+    cannot close. With no run longer than two only a line's last runs can fail so, and it is used;
+    otherwise (a sentence with a run of 5,000 backticks took it 17 s, growing with the cube) the
+    spans are found from the runs of backticks. A match starts where a run does (it ends where one
+    ends, and from inside a run that fails it fails too). From a run of L, the pattern keeps the
+    longest k that can close: inside the same run (when L - k - 1 >= k) or as the end of a later run
+    of at least k, so k = min(L, max((L - 1) // 2, longest later run)), closed at the first place
+    where it fits.
+    """
+    if "`" not in text:
+        return []
+    if "```" not in text:
+        return [m.span() for m in _CODE_SPAN.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        spans += _line_code_spans(line, offset)
+        offset += len(line) + 1
+    return spans
+
+
+def _line_code_spans(line: str, offset: int) -> list[tuple[int, int]]:
+    runs = [m.span() for m in _BACKTICKS.finditer(line)]
+    later = [0] * len(runs)
+    longest = 0
+    for index in range(len(runs) - 1, -1, -1):
+        later[index] = longest
+        longest = max(longest, runs[index][1] - runs[index][0])
+    spans: list[tuple[int, int]] = []
+    index = 0
+    while index < len(runs):
+        start, end = runs[index]
+        length = end - start
+        width = min(length, max((length - 1) // 2, later[index]))
+        if width == 0:
+            index += 1
+            continue
+        if length - width - 1 < width:
+            index += 1
+            while runs[index][1] - runs[index][0] < width:
+                index += 1
+            end = runs[index][1]
+        spans.append((offset + start, offset + end))
+        index += 1
+    return spans
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    return any(start < span[1] and span[0] < end for start, end in spans)
+    """Whether `span` overlaps one of `spans` (sorted and apart, as `_code_spans` gives them): the
+    first of them to end after `span` starts is the only one to look at. Looked up, since a sentence
+    of thousands of code spans and asides compared each aside with every span."""
+    index = bisect_right(spans, span[0], key=itemgetter(1))
+    return index < len(spans) and spans[index][0] < span[1]
 
 
 def _unless_code(code: list[tuple[int, int]], match: re.Match[str]) -> str:
@@ -535,12 +616,15 @@ def _pack(parts: list[str], limit: int) -> list[str]:
 def _split_words(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     for word in text.split():
-        # A single "word" longer than the limit (a URL, say) is the one thing cut inside.
-        while len(word) > limit:
+        # A single "word" longer than the limit (a URL, say) is the one thing cut inside. Cut at
+        # offsets: taking the rest of a word of megabytes again for each piece was quadratic.
+        start = 0
+        while len(word) - start > limit:
             if pieces and not pieces[-1]:
                 pieces.pop()
-            pieces.append(word[:limit])
-            word = word[limit:]
+            pieces.append(word[start : start + limit])
+            start += limit
+        word = word[start:]
         if pieces and len(pieces[-1]) + 1 + len(word) <= limit:
             pieces[-1] = f"{pieces[-1]} {word}"
         else:

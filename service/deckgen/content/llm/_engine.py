@@ -134,7 +134,10 @@ def _invalid_output(providers: Sequence[str], problem: str) -> Unavailable:
 
 
 _MARKUP = re.compile(r"^\s*#{1,6}\s+|\*\*|__|`|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
-_CODE_SPAN = re.compile(r"`+([^`]+?)`+")
+# Tried where a run of backticks starts only (from inside a run it matches as the run's start does),
+# and possessive since a backtick given back is never the text a code span holds: a title of nothing
+# but backticks was rescanned from each of them.
+_CODE_SPAN = re.compile(r"(?<!`)`++([^`]++)`++")
 
 
 def _plain(text: str) -> str:

@@ -66,7 +66,9 @@ def _pdf(content: bytes) -> str:
     return _pdf_text(text, _pdf_headings(content))
 
 
-_LABEL_NUMBER = re.compile(r"^\s*\S.*\s[-+]?[\d.,]+\s*%?\s*$")
+_LABEL_NUMBER = re.compile(r"^\s*\S.*\s[-+]?[\d.,]+\s*+%?+\s*+$")
+"""A line of a label and a number. The spaces after the number are possessive: a space given back
+is never a `%` or the end, and splitting a run between the two `\\s*` made a line quadratic."""
 
 
 def _ruled_tables(content: bytes, text: str) -> str:
@@ -149,9 +151,11 @@ def _pdf_headings(content: bytes) -> dict[str, int]:
 _BULLET = re.compile(r"^\s*[\u2022\u25cf\u25aa\u25e6\u2023\u2043\uf0b7]\s*")
 
 
-_RUNS_ON = re.compile(r"(?<=[^\s.!?:;|)\u3002])\n[ \t]*(?:\f[ \t]*)?\n?[ \t]*(?=[^\W\d_A-Z])")
+_RUNS_ON = re.compile(r"(?<=[^\s.!?:;|)\u3002])\n[ \t]*+(?:\f[ \t]*+)?+\n?+[ \t]*+(?=[^\W\d_A-Z])")
 """A break (blank line, page break) between a line that ends mid-sentence and one that goes on in
-lower case: a paragraph cut by the end of a page."""
+lower case: a paragraph cut by the end of a page. All possessive: each part is followed by what can
+never start with what it would give back (a space or tab, a form feed, a line end), and the two
+`[ \\t]*` splitting a run between them made a line of spaces quadratic."""
 
 
 def _join_pages(text: str) -> str:
@@ -343,15 +347,56 @@ CONVERTERS: dict[str, Callable[[bytes], str]] = {
 }
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# Possessive throughout: each part is followed by what can never start with what it would give back
+# (after spaces a bar, colon or dash; after dashes a colon, space, bar or the end), and adjacent `\s*`
+# splitting a run of spaces between them made a line of spaces quadratic.
+_TABLE_RULE = re.compile(r"^\s*+\|?+\s*+:?+-{3,}+:?+\s*+(?:\|\s*+:?+-{3,}+:?+\s*+)*+\|?+\s*+$")
 _BLANKS = re.compile(r"\n{3,}")
 
 
 def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _without_comments(text: str) -> str:
+    """`<!--.*?-->` (across lines) removed. Looked up with `find`: the pattern read the rest of the
+    text from each opener that never closed (`<!--<!--…`: quadratic). When an opener has no closer
+    after it, no later one has."""
+    out: list[str] = []
+    done = 0
+    while (start := text.find("<!--", done)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        out.append(text[done:start])
+        done = end + 3
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _without_images(line: str) -> str:
+    """`!\\[[^\\]]*\\]\\([^)]*\\)` removed from `line`. Looked up with `find`: the pattern read the rest
+    of the line from each `![` whose brackets never closed (`![![…`: quadratic). Every `![` before
+    the first `]` after one fails as that one does, and when the `]` or the `)` is missing for one,
+    it is for every later one."""
+    out: list[str] = []
+    done = 0
+    search = 0
+    while (start := line.find("![", search)) >= 0:
+        label = line.find("]", start + 2)
+        if label < 0:
+            break
+        if not line.startswith("(", label + 1):
+            search = label + 1
+            continue
+        end = line.find(")", label + 2)
+        if end < 0:
+            break
+        out.append(line[done:start])
+        done = search = end + 1
+    out.append(line[done:])
+    return "".join(out)
 
 
 def _without_empty_columns(header: str, rule: str, body: list[str]) -> tuple[str, str, list[str]]:
@@ -397,8 +442,8 @@ def tidy(markdown: str) -> tuple[str, list[str]]:
     """The converter's Markdown as a deck's source: no comments (slide-number markers), no picture
     references (a deck never fetches them), long tables and documents cut. Returns notes on cuts."""
     notes: list[str] = []
-    text = _COMMENT.sub("", markdown.replace("\r\n", "\n").replace("\r", "\n"))
-    lines = [_IMAGE.sub("", line) if not _IMAGE_LINE.match(line) else "" for line in text.split("\n")]
+    text = _without_comments(markdown.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [_without_images(line) if not _IMAGE_LINE.match(line) else "" for line in text.split("\n")]
     lines, cut = _tables([line.rstrip() for line in lines])
     if cut:
         notes.append(f"{cut} table(s) were cut to their first {MAX_TABLE_ROWS} rows")
