@@ -15,6 +15,7 @@ Usage: python bench/hostile_text.py [--size BYTES] [--shape NAME ...]
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -53,6 +54,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
 
 
 def plan_seconds(body: str) -> float:
+    # The previous shape's garbage is not this one's cost.
+    gc.collect()
     started = time.process_time()
     document = parse("hostile.md", "text/markdown", f"# Title\n\n{body}\n".encode())
     plan_deck([document], topic="", slide_count=10, condense=True, speaker_notes=True)
