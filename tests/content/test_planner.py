@@ -282,6 +282,36 @@ def test_a_group_title_keeps_the_capital_of_a_name_the_document_writes_capitalis
     assert any("Redis" in slide.title for slide in plan.slides), [slide.title for slide in plan.slides]
 
 
+def test_a_one_word_heading_is_a_name_when_the_whole_document_writes_it_capitalised() -> None:
+    # The slide's own sentences never name Azure mid-sentence; a section before it does. A longer
+    # heading the document only refers to ("see Who is calling") stays lowered.
+    assert group_title(["Kubernetes", "Azure (managed identity)"], frozenset(), frozenset({"Azure"})) == (
+        "Kubernetes and Azure"
+    )
+    assert group_title(["Budgets", "Who is calling"], frozenset(), frozenset({"Who"})) == (
+        "Budgets and who is calling"
+    )
+    text = (
+        "# Identity\n\n## Workload identity\n\nOn Kubernetes, Azure, and Google Cloud Platform, tokens are "
+        "short-lived. The client asks for them itself. It refreshes them before they expire. Nothing is "
+        "stored on disk. Each request carries a fresh token.\n\n## Providers\n\n"
+        "### Kubernetes (service account tokens)\n\nThe token file is read at every refresh.\n\n"
+        "### Google Cloud Platform (compute engine metadata)\n\nThe metadata server answers.\n\n"
+        "### Azure (managed identity)\n\nThe metadata endpoint gives the token.\n\n"
+        "## Other\n\nMore text for the deck, and a closing thought. Another sentence follows here. "
+        "And a third one ends it.\n"
+    )
+    plan = plan_deck(
+        [parse("n.md", "text/markdown", text.encode())],
+        topic="",
+        slide_count=6,
+        condense=True,
+        speaker_notes=False,
+    )
+    titles = [slide.title for slide in plan.slides]
+    assert "Google Cloud Platform and Azure" in titles, titles
+
+
 # How drafts were merged down to a slide count before: each merge looked through every pair for the
 # cheapest, quadratic in the drafts (a wide table or a long list made thousands). Kept as the
 # definition of the merges the heap must make.

@@ -264,11 +264,14 @@ def names_in(sentences: Iterable[str]) -> frozenset[str]:
     )
 
 
-def group_title(titles: list[str], names: frozenset[str] = frozenset()) -> str:
+def group_title(
+    titles: list[str], names: frozenset[str] = frozenset(), document_names: frozenset[str] = frozenset()
+) -> str:
     """A title that says what several consecutive sections hold, as a list of their topics:
     "Working with landowners", "Working with local authorities", "Volunteers" ->
-    "Working with landowners and local authorities, and volunteers". Words in `names` keep their
-    capital (see `names_in`)."""
+    "Working with landowners and local authorities, and volunteers". Words in `names` (from the
+    sections' own sentences) keep their capital (see `names_in`); so does a one-word topic in
+    `document_names` (from the whole document)."""
     topics: list[str] = []
     for topic in (_topic(title) for title in titles):
         lead = " ".join(topic.split()[:2])
@@ -277,7 +280,13 @@ def group_title(titles: list[str], names: frozenset[str] = frozenset()) -> str:
             topics[-1] = f"{topics[-1]} and {topic.removeprefix(lead + ' ')}"
         else:
             topics.append(topic)
-    said = [topics[0], *(_in_sentence(topic, names) for topic in topics[1:])]
+    # A one-word topic ("Azure (managed identity)") gives no other sign of being a name, and may be
+    # named mid-sentence only in a section before it, so the whole document is asked. Longer topics
+    # are not: the document names a heading mid-sentence when it refers to it ("see Who is calling").
+    said = [
+        topics[0],
+        *(_in_sentence(topic, names | document_names if " " not in topic else names) for topic in topics[1:]),
+    ]
     if len(said) == 1:
         return said[0]
     # "and" inside a topic ("Weather and tides") asks for commas between topics so that both read.
@@ -288,7 +297,7 @@ def group_title(titles: list[str], names: frozenset[str] = frozenset()) -> str:
     return f"{', '.join(said[:-1])} and {said[-1]}"
 
 
-def _draft_title(draft: Draft, words: Phrases) -> str:
+def _draft_title(draft: Draft, words: Phrases, known: frozenset[str] = frozenset()) -> str:
     if draft.title and draft.repeats:
         suffix = f" {words.continued}"
         return clip(_title(draft.title), limits.MAX_TITLE_CHARS - len(suffix)) + suffix
@@ -303,7 +312,7 @@ def _draft_title(draft: Draft, words: Phrases) -> str:
         if english
         else frozenset()
     )
-    grouped = group_title(titles, names) if english else ""
+    grouped = group_title(titles, names, known) if english else ""
     if len(titles) == 1:
         base = titles[0]
     elif (
@@ -405,9 +414,9 @@ def _left_out_warning(titles: list[str], slides: int) -> EngineWarning:
     )
 
 
-def _slide(draft: Draft, words: Phrases) -> Slide:
+def _slide(draft: Draft, words: Phrases, names: frozenset[str] = frozenset()) -> Slide:
     draft = _shown_sections(draft)
-    title = _draft_title(draft, words)
+    title = _draft_title(draft, words, names)
     sources = _sources(draft)
     if draft.kind == "bullets":
         grouped = draft.headers() or draft.compact()
@@ -773,7 +782,8 @@ def plan_deck(
         if slide_count == 2
         else _fit(body, condense, None if slide_count is None else slide_count - 2, words)
     )
-    middle = [_slide(draft, words) for draft in drafts]
+    names = names_in(line for section in sections for part in section.parts for line in part.sentences)
+    middle = [_slide(draft, words, names) for draft in drafts]
 
     # Each sentence is shown once: later repeats go, then the closing takes what was not shown.
     seen: set[str] = set()
