@@ -7,6 +7,7 @@ from deckgen.content.embedded import _drafts, _planner
 from deckgen.content.embedded._drafts import Draft
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
+from deckgen.content.embedded._sections import clean_title
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
@@ -310,6 +311,37 @@ def test_a_one_word_heading_is_a_name_when_the_whole_document_writes_it_capitali
     )
     titles = [slide.title for slide in plan.slides]
     assert "Google Cloud Platform and Azure" in titles, titles
+
+
+def test_numbering_is_left_out_of_a_title_but_a_name_such_as_x509_stays() -> None:
+    assert clean_title("17. Storage and archiving") == "Storage and archiving"
+    assert clean_title("A.1 Introduction") == "Introduction"
+    assert clean_title("II.3 Method") == "Method"
+    assert clean_title("1.2.10 Deep sections") == "Deep sections"
+    # "X.509 workload identity" lost its "X.509" as if it were section X.509.
+    assert clean_title("X.509 workload identity (mutual TLS)") == "X.509 workload identity (mutual TLS)"
+
+
+def test_a_sentence_after_its_heading_keeps_the_case_of_a_name_with_a_digit() -> None:
+    text = (
+        "# Transport\n\n## Certificates\n\nX.509 certificates prove who a server is.\n\n"
+        "## Storage\n\nS3 buckets hold the files.\n\n## Queues\n\nJobs wait in a queue.\n\n"
+        "## Safety\n\nSafety comes first.\n"
+    )
+    plan = plan_deck(
+        [parse("t.md", "text/markdown", text.encode())],
+        topic="",
+        slide_count=3,
+        condense=True,
+        speaker_notes=False,
+    )
+    bullets = [bullet.text for slide in plan.slides for bullet in slide.bullets]
+    assert bullets == [
+        "Certificates: X.509 certificates prove who a server is.",
+        "Storage: S3 buckets hold the files.",
+        "Queues: jobs wait in a queue.",
+        "Safety: safety comes first.",
+    ]
 
 
 # How drafts were merged down to a slide count before: each merge looked through every pair for the

@@ -655,8 +655,10 @@ def compact_line(section: Section, unit: Unit | None) -> str:
     text = unit.text
     if title.endswith(("?", "\uff1f")):
         return f"{title} {text}"  # a question and its answer
-    # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals.
-    if text[:2].istitle() and text[:1].isascii():
+    # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals, and so does a name
+    # with a digit ("X.509 requests", "S3 buckets").
+    first = text.split(" ", 1)[0]
+    if text[:2].istitle() and text[:1].isascii() and not any(ch.isdigit() for ch in first):
         text = text[:1].lower() + text[1:]
     return f"{title}: {text}"
 

@@ -134,7 +134,8 @@ def _pretty_name(name: str) -> str:
     return words[:1].upper() + words[1:] if words else "Untitled"
 
 
-_NUMBERING = re.compile(r"^(?:(?:\d+|[IVXLC]+|[A-Z])(?:\.\d+)*[.):]?|§\s*\d+)\s+(?=\S)")
+# After a letter, only short numbers are numbering ("A.1", "II.3"): "X.509" is a name.
+_NUMBERING = re.compile(r"^(?:(?:\d+(?:\.\d+)*|(?:[IVXLC]+|[A-Z])(?:\.\d{1,2})*)[.):]?|§\s*\d+)\s+(?=\S)")
 _TITLE_CHARS = 90
 
 
