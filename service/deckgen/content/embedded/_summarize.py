@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import partial
 from operator import itemgetter
 
-from deckgen.render._markdown import split_words
+from deckgen.render._markdown import code_spans, split_words
 
 __all__ = [
     "STOPWORDS",
@@ -517,60 +517,9 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
     return None
 
 
-_CODE_SPAN = re.compile(r"(`+).+?\1(?!`)")
-_BACKTICKS = re.compile(r"`+")
-
-
 def _code_spans(text: str) -> list[tuple[int, int]]:
-    """Where the code spans the slide text keeps from its document are (`deckgen.render._markdown`
-    draws them): the spans `_CODE_SPAN` finds, a run of k backticks, at least one character, then k
-    backticks that end a run, on one line.
-
-    The pattern tries every shorter opener in turn and reads the rest of the line for each that
-    cannot close. With no run longer than two only a line's last runs can fail so, and it is used;
-    otherwise (a sentence with a run of 5,000 backticks took it 17 s, growing with the cube) the
-    spans are found from the runs of backticks. A match starts where a run does (it ends where one
-    ends, and from inside a run that fails it fails too). From a run of L, the pattern keeps the
-    longest k that can close: inside the same run (when L - k - 1 >= k) or as the end of a later run
-    of at least k, so k = min(L, max((L - 1) // 2, longest later run)), closed at the first place
-    where it fits.
-    """
-    if "`" not in text:
-        return []
-    if "```" not in text:
-        return [m.span() for m in _CODE_SPAN.finditer(text)]
-    spans: list[tuple[int, int]] = []
-    offset = 0
-    for line in text.split("\n"):
-        spans += _line_code_spans(line, offset)
-        offset += len(line) + 1
-    return spans
-
-
-def _line_code_spans(line: str, offset: int) -> list[tuple[int, int]]:
-    runs = [m.span() for m in _BACKTICKS.finditer(line)]
-    later = [0] * len(runs)
-    longest = 0
-    for index in range(len(runs) - 1, -1, -1):
-        later[index] = longest
-        longest = max(longest, runs[index][1] - runs[index][0])
-    spans: list[tuple[int, int]] = []
-    index = 0
-    while index < len(runs):
-        start, end = runs[index]
-        length = end - start
-        width = min(length, max((length - 1) // 2, later[index]))
-        if width == 0:
-            index += 1
-            continue
-        if length - width - 1 < width:
-            index += 1
-            while runs[index][1] - runs[index][0] < width:
-                index += 1
-            end = runs[index][1]
-        spans.append((offset + start, offset + end))
-        index += 1
-    return spans
+    """Where the code spans the slide text keeps from its document are (the renderer draws them)."""
+    return code_spans(text) if "`" in text else []
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
