@@ -782,7 +782,12 @@ def plan_deck(
         if slide_count == 2
         else _fit(body, condense, None if slide_count is None else slide_count - 2, words)
     )
-    names = names_in(line for section in sections for part in section.parts for line in part.sentences)
+    # Only English group titles say topics mid-sentence (see `_draft_title`).
+    names = (
+        names_in(line for section in sections for part in section.parts for line in part.sentences)
+        if words == phrases("en")
+        else frozenset()
+    )
     middle = [_slide(draft, words, names) for draft in drafts]
 
     # Each sentence is shown once: later repeats go, then the closing takes what was not shown.
