@@ -178,6 +178,11 @@ class Settings:
     """LLM_READ_HOLD: seconds a stream over plain TCP may go unread while the reply's JSON shows that
     its next token cannot complete the slide (inside a string or a nested value); where it can, it
     is read as it arrives. 0 reads every token as it arrives."""
+    llm_outline_hold: float = 0.3
+    """LLM_OUTLINE_HOLD: the same for the plan of a deck written as it is planned, between its cover
+    (title and subtitle) and its last item: each item there only starts its own slide, which runs
+    alongside the others, so that item's slide may start up to this much later. The cover's values
+    and the last item are read under LLM_READ_HOLD. Below LLM_READ_HOLD, LLM_READ_HOLD applies."""
     llm_whole_replies: bool = True
     """LLM_WHOLE_REPLIES: over plain HTTP, while at most 32 model calls run, read a slide's reply
     once it has ended instead of token by token: the request asks the server to close the connection
@@ -403,6 +408,7 @@ def _validate(settings: Settings) -> None:
     require(settings.llm_idle_timeout > 0, "LLM_IDLE_TIMEOUT", "must be positive")
     require(0 <= settings.llm_read_interval <= 0.5, "LLM_READ_INTERVAL", "must be between 0 and 0.5 seconds")
     require(0 <= settings.llm_read_hold <= 1, "LLM_READ_HOLD", "must be between 0 and 1 second")
+    require(0 <= settings.llm_outline_hold <= 1, "LLM_OUTLINE_HOLD", "must be between 0 and 1 second")
     require(1 <= settings.llm_retry_attempts <= 10, "LLM_RETRY_ATTEMPTS", "must be between 1 and 10")
     require(settings.llm_retry_base_delay >= 0, "LLM_RETRY_BASE_DELAY", "must not be negative")
     require(1 <= settings.llm_breaker_threshold <= 100, "LLM_BREAKER_THRESHOLD", "must be between 1 and 100")

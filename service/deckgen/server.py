@@ -248,6 +248,7 @@ def _engine(
         concurrency=settings.llm_concurrency,
         images_available=images is not None,
         read_hold=settings.llm_read_hold,
+        outline_hold=settings.llm_outline_hold,
         whole_replies=settings.llm_whole_replies,
     )
     # Identical requests to different models are different content.

@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from deckgen.content.llm._jsonstream import CompletedValue, JsonScanner, close_truncated, loads_lenient
+from deckgen.content.llm._jsonstream import (
+    CompletedValue,
+    JsonScanner,
+    _Frame,
+    close_truncated,
+    loads_lenient,
+)
 
 # Strings with braces, brackets, escaped quotes, an escaped backslash right before a closing quote,
 # a \u escape and non-ASCII text; literals of every kind at depth 1; something deeper than depth 2.
@@ -327,3 +333,116 @@ def test_may_close_is_true_only_where_the_next_tokens_may_close_the_object() -> 
         scanner.feed(piece)
         assert scanner.may_close is expected, piece
     assert scanner.done
+
+
+class _CharByChar(JsonScanner):
+    """The scanner as it was before string contents were skipped in C: every character walked in
+    Python. Kept as the reference the faster one must match, feed by feed."""
+
+    def feed(self, chunk: str) -> list[CompletedValue]:
+        out: list[CompletedValue] = []
+        self.text += chunk
+        text = self.text
+        i = self._position
+        while i < len(text) and not self.done:
+            char = text[i]
+            if not self._started:
+                if char == "{":
+                    self._started = True
+                    self._stack.append(_Frame("{", i, ()))
+                i += 1
+                continue
+            if self._in_string:
+                if self._escape:
+                    self._escape = False
+                elif char == "\\":
+                    self._escape = True
+                elif char == '"':
+                    self._in_string = False
+                    top = self._stack[-1]
+                    if top.kind == "{" and top.expecting_key:
+                        try:
+                            top.key = json.loads(text[self._string_start : i + 1])
+                        except ValueError:
+                            top.key = text[self._string_start + 1 : i]
+                        top.key_pending = True
+                    else:
+                        self._complete(self._string_start, i + 1, self._child_path(), out)
+                i += 1
+                continue
+            if self._literal_start is not None and (char in ",}]" or char.isspace()):
+                self._end_literal(i, out)
+            if char == '"':
+                self._in_string = True
+                self._string_start = i
+                self._stack[-1].empty = False
+            elif char in "{[":
+                self._stack[-1].empty = False
+                self._stack.append(_Frame(char, i, self._child_path()))
+            elif char in "}]":
+                frame = self._stack.pop()
+                if not self._stack:
+                    self.done = True
+                    self._end = i + 1
+                    if self.max_depth >= 0:
+                        out.append(CompletedValue((), text[frame.start : i + 1]))
+                else:
+                    self._complete(frame.start, i + 1, frame.path, out)
+            elif char == ":":
+                self._stack[-1].expecting_key = False
+                self._stack[-1].key_pending = False
+            elif char == ",":
+                top = self._stack[-1]
+                if top.kind == "[":
+                    top.index += 1
+                else:
+                    top.expecting_key = True
+            elif not char.isspace() and self._literal_start is None:
+                self._literal_start = i
+                self._stack[-1].empty = False
+            i += 1
+        self._position = i
+        return out
+
+
+def _state(scanner: JsonScanner) -> tuple[object, ...]:
+    return (scanner.done, scanner.started, scanner.may_close, scanner.document(), scanner._position)
+
+
+def _random_reply(rng: random.Random) -> str:
+    """A model's reply as it may come: prose or a fence first, strings full of quotes, backslashes,
+    braces and escapes, values of every kind, sometimes cut short or followed by more text."""
+    pieces = ['"', "\\", '\\"', "\\\\", "{", "}", "[", "]", ",", ":", " ", "a", "é", "日", "\\u00e9"]
+
+    def string() -> str:
+        return json.dumps("".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))), ensure_ascii=False)
+
+    def value(depth: int) -> str:
+        kind = rng.randrange(6 if depth < 3 else 3)
+        if kind == 0:
+            return string()
+        if kind == 1:
+            return rng.choice(["1", "-2.5e3", "true", "false", "null"])
+        if kind == 2:
+            return string()
+        if kind == 3:
+            return "[" + ", ".join(value(depth + 1) for _ in range(rng.randint(0, 3))) + "]"
+        members = (f"{string()}: {value(depth + 1)}" for _ in range(rng.randint(0, 4)))
+        return "{" + rng.choice([", ", ",", ",\n  "]).join(members) + "}"
+
+    reply = rng.choice(["", "Here it is:\n```json\n", 'Sure "quoted" {'[: rng.randint(0, 14)]])
+    reply += "{" + ", ".join(f"{string()}: {value(1)}" for _ in range(rng.randint(1, 5))) + "}"
+    reply += rng.choice(["", "\n```", " and more {text}"])
+    return reply[: rng.randint(1, len(reply))] if rng.random() < 0.3 else reply
+
+
+@pytest.mark.parametrize("max_depth", [0, 2])
+def test_skipping_string_contents_reports_exactly_what_walking_every_character_did(max_depth: int) -> None:
+    rng = random.Random(max_depth)
+    for _ in range(1500):
+        reply = _random_reply(rng)
+        chunks = random_chunks(reply, rng, largest=rng.choice([1, 3, 12, 80]))
+        fast, reference = JsonScanner(max_depth=max_depth), _CharByChar(max_depth=max_depth)
+        for chunk in chunks:
+            assert fast.feed(chunk) == reference.feed(chunk), reply
+            assert _state(fast) == _state(reference), reply

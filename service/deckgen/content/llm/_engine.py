@@ -192,6 +192,7 @@ class LLMEngine:
         images_available: bool = False,
         usage_wait: float = 0.2,
         read_hold: float = 0.0,
+        outline_hold: float = 0.0,
         whole_replies: bool = False,
     ) -> None:
         self._model = model
@@ -199,6 +200,7 @@ class LLMEngine:
         self._images_available = images_available
         self._usage_wait = usage_wait
         self._read_hold = read_hold
+        self._outline_hold = max(outline_hold, read_hold)
         self._whole_replies = whole_replies
 
     def check(self, spec: GenerationSpec) -> None:
@@ -207,9 +209,14 @@ class LLMEngine:
     # -- one call --------------------------------------------------------------------------------
 
     async def _call(
-        self, request: ChatRequest, on_value: Callable[[CompletedValue], Awaitable[None]] | None = None
+        self,
+        request: ChatRequest,
+        on_value: Callable[[CompletedValue], Awaitable[None]] | None = None,
+        hold_for: Callable[[], float] | None = None,
     ) -> _Reply:
-        """Stream one reply, handing on shallow JSON values as they close; return once the object closes."""
+        """Stream one reply, handing on shallow JSON values as they close; return once the object
+        closes. `hold_for`: the hold where the object cannot close yet, asked at every read (by
+        default the adapter's `read_hold`)."""
         scanner = JsonScanner(max_depth=2 if on_value is not None else 0)
         end: ChatEnd | None = None
         broken = ""
@@ -221,7 +228,7 @@ class LLMEngine:
         # object it ends with (no values handed on) may even be read once, when it has ended.
         hold = self._read_hold
         whole = on_value is None and self._whole_replies
-        pace = ReadPace(hold, whole=whole) if hold > 0 or whole else None
+        pace = ReadPace(hold, whole=whole) if hold > 0 or whole or hold_for is not None else None
         stream = self._model.stream(replace(request, pace=pace) if pace is not None else request)
         try:
             async with aclosing(stream):
@@ -235,7 +242,9 @@ class LLMEngine:
                                 pace.hold = 0.0  # the usage that follows is due at once
                             break
                         if pace is not None:
-                            pace.hold = 0.0 if scanner.may_close else hold
+                            pace.hold = (
+                                0.0 if scanner.may_close else hold_for() if hold_for is not None else hold
+                            )
                     elif isinstance(event, ChatEnd):
                         end = event
                 if scanner.done and end is None:
@@ -286,6 +295,7 @@ class LLMEngine:
         )
         offset = 1 if with_title else 0
         state: dict[str, str] = {"title": "", "subtitle": ""}
+        named: set[str] = set()
         items: list[OutlineItem] = []
         title_sent = False
         # The closing slide goes last whatever the model planned: held back, sent after the others.
@@ -299,14 +309,17 @@ class LLMEngine:
             subtitle = state["subtitle"]
             return OutlineItem(title[: limits.MAX_TITLE_CHARS], Layout.TITLE, (subtitle,) if subtitle else ())
 
-        async def place(item: OutlineItem) -> None:
+        async def send_title() -> None:
             nonlocal title_sent
+            title_sent = True
+            await emit(0, title_item())
+            if ahead is not None:  # the title slide needs no model: it can go out now
+                opening = Outline(title_item().title, (title_item(),), state["subtitle"])
+                ahead.tasks[0] = asyncio.create_task(self._ahead(ahead, spec, opening, 0, chunks))
+
+        async def place(item: OutlineItem) -> None:
             if with_title and not title_sent:
-                title_sent = True
-                await emit(0, title_item())
-                if ahead is not None:  # the title slide needs no model: it can go out now
-                    opening = Outline(title_item().title, (title_item(),), state["subtitle"])
-                    ahead.tasks[0] = asyncio.create_task(self._ahead(ahead, spec, opening, 0, chunks))
+                await send_title()
             items.append(item)
             index = offset + len(items) - 1
             await emit(index, item)
@@ -326,6 +339,11 @@ class LLMEngine:
                 return  # malformed JSON (`{"title": oops}`): not an item; the reply gets repaired
             if value.path in (("title",), ("subtitle",)):
                 state[str(value.path[0])] = _plain(raw) if isinstance(raw, str) else ""
+                named.add(str(value.path[0]))
+                # The cover is complete once the plan has named the deck and given its subtitle:
+                # its slide goes out then, not with the first item, a third of the plan later.
+                if with_title and not title_sent and len(named) == 2 and state["title"]:
+                    await send_title()
             else:
                 item = parse_outline_item(raw)
                 if item is None or placed:
@@ -352,6 +370,14 @@ class LLMEngine:
                     placed.append(held[0])
                     await place(held[0])
 
+        def hold() -> float:
+            # Written as it is planned, each item only starts its own slide, which runs alongside
+            # the others: between the cover and the last item the plan is read less often. The
+            # cover's values and the last item are read as ever: the first slide and the deck's
+            # end wait on them.
+            last = wanted is not None and len(items) + len(held) >= wanted - 1
+            return self._read_hold if (with_title and not title_sent) or last else self._outline_hold
+
         usage = Usage()
         # Like a slide: a reply with no usable item (prose, broken JSON, a cut stream) gets one
         # repair call; if that fails too, the next provider writes it afresh. Items already sent
@@ -361,7 +387,9 @@ class LLMEngine:
         call = request
         while True:
             try:
-                reply = await self._call(replace(call, avoid=frozenset(unusable)), on_value)
+                reply = await self._call(
+                    replace(call, avoid=frozenset(unusable)), on_value, hold if ahead is not None else None
+                )
             except ProviderFailed as failure:
                 if unusable:
                     raise _invalid_output(unusable, problem) from failure
