@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -48,11 +49,19 @@ def write_pptx(
 
 def _follow_parent(parent: int) -> None:
     """Run at a worker's start: the worker ends when the server does, even one that was killed
-    (SIGKILL, out of memory) and never shut its pool down, instead of lingering."""
+    (SIGKILL, out of memory) and never shut its pool down, instead of lingering.
+
+    The server's end closes the pipe that multiprocessing started the worker with, so a thread
+    blocked on that pipe wakes then and only then; asking for the parent's pid every second woke
+    the worker ten times per deck. The pid is still asked where the pipe is not known."""
+    server = multiprocessing.parent_process()
 
     def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
+        if server is not None:
+            multiprocessing.connection.wait([server.sentinel])
+        else:
+            while os.getppid() == parent:
+                time.sleep(1.0)
         os._exit(0)
 
     threading.Thread(target=watch, name="deckgen-render-parent", daemon=True).start()
