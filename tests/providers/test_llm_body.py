@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from itertools import pairwise
 
+import aiohttp
 import openai
 import pytest
 import uvloop
@@ -23,6 +25,7 @@ from deckgen.providers.llm import (
     ReadPace,
     StreamBroken,
     TextDelta,
+    _body,
     _openai,
 )
 from deckgen.providers.llm._body import _CROWD, _PHASES, _Ticker, _ticker
@@ -402,3 +405,56 @@ async def test_a_slow_reply_held_to_its_end_is_not_taken_for_a_silent_one(llm: F
     finally:
         await model.aclose()
     assert broken.value.partial == "".join(tokenize(content)[:10])
+
+
+class _Connection:
+    """What a StreamReader asks of its connection: pausing and resuming reads."""
+
+    def __init__(self) -> None:
+        self._reading_paused = False
+
+    def pause_reading(self) -> None:
+        self._reading_paused = True
+
+    def resume_reading(self, resume_parser: bool = True) -> None:
+        self._reading_paused = False
+
+
+def _state(content: aiohttp.StreamReader) -> tuple[object, ...]:
+    return (
+        content._size,
+        content._cursor,
+        content._buffer_offset,
+        list(content._buffer),
+        list(content._http_chunk_splits or ()),
+        content.total_bytes,
+        content._protocol._reading_paused,
+        content.at_eof(),
+    )
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_a_read_takes_what_aiohttps_own_reads_take_and_leaves_the_reader_as_they_do(seed: int) -> None:
+    rng = random.Random(seed)
+    loop = asyncio.get_running_loop()
+    ours, theirs = (aiohttp.StreamReader(_Connection(), 2**10, loop=loop) for _ in range(2))  # type: ignore[arg-type]
+    for content in (ours, theirs):
+        content.begin_http_chunk_receiving()
+    for _ in range(400):
+        action = rng.random()
+        if action < 0.6:
+            data = rng.randbytes(rng.choice([1, 30, 180, 900]))
+            for content in (ours, theirs):
+                content.feed_data(data)
+                content.end_http_chunk_receiving()
+        elif action < 0.7:
+            size = rng.randint(1, 200)  # a partial read by someone else leaves an offset behind
+            assert ours.read_nowait(size) == theirs.read_nowait(size)
+        else:
+            assert _body._take(ours) == theirs.read_nowait()
+        assert _state(ours) == _state(theirs)
+    for content in (ours, theirs):
+        content.feed_eof()
+    assert await _body._any(ours) == await theirs.readany()
+    assert _state(ours) == _state(theirs)
+    assert await _body._any(ours) == await theirs.readany() == b""

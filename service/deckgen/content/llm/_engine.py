@@ -206,6 +206,10 @@ class LLMEngine:
     def check(self, spec: GenerationSpec) -> None:
         """A model can serve every request the API accepts."""
 
+    def check_is_quick(self, spec: GenerationSpec) -> bool:
+        """`check` reads nothing: run on the loop, not handed to a thread and back."""
+        return True
+
     # -- one call --------------------------------------------------------------------------------
 
     async def _call(

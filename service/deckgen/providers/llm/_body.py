@@ -194,6 +194,43 @@ class _Iterated(BodyReader):
             return b""
 
 
+def _take(content: Any) -> bytes:
+    """Everything `content` (aiohttp's StreamReader) holds now, joined at once.
+
+    Its own reads take a streamed reply one HTTP chunk (one token) at a time, asking the connection
+    to resume reading after each, which runs its parser on nothing: a slide read whole holds a
+    hundred of them. This is the same bookkeeping once per read (aiohttp is pinned; the tests
+    check the reader's state against aiohttp's own after every read)."""
+    content._timer.assert_timeout()
+    buffer = content._buffer
+    if not buffer:
+        return b""
+    data = b"".join(buffer)
+    offset = content._buffer_offset
+    if offset:
+        data = data[offset:]
+        content._buffer_offset = 0
+    buffer.clear()
+    size = len(data)
+    content._size -= size
+    cursor = content._cursor = content._cursor + size
+    splits = content._http_chunk_splits
+    while splits and splits[0] < cursor:
+        splits.popleft()
+    if content._size < content._low_water and (splits is None or len(splits) < content._low_water_chunks):
+        content._protocol.resume_reading()
+    return data
+
+
+async def _any(content: Any) -> bytes:
+    """`content.readany()`: waits for data (or the end, or an error), then takes it all."""
+    if content._exception is not None:
+        raise content._exception
+    while not content._buffer and not content._eof:
+        await content._wait("readany")
+    return _take(content)
+
+
 class _Aiohttp(BodyReader):
     """aiohttp's buffer read directly: the SDK's and httpx2's iterator layers cost CPU per token."""
 
@@ -234,24 +271,26 @@ class _Aiohttp(BodyReader):
     async def read(self, hold: float = 0.0) -> bytes:
         content = self._content
         try:
-            data = content.read_nowait()
+            if content._exception is not None:
+                raise content._exception
+            data = _take(content)
             if data or content.at_eof():
                 return data
             sock = self._sock
             interval = hold if hold > self._interval else self._interval
             if sock is None or self._transport is None or self._transport.is_closing():
-                return await content.readany()
+                return await _any(content)
             if self._whole:
                 if not self._marked:
                     self._marked = _low_water(sock, _LOW_WATER)
-                return await content.readany()
+                return await _any(content)
             if interval <= 0:
-                return await content.readany()
+                return await _any(content)
             ticker = _ticker(interval)
             if ticker is None or not ticker.hold(self._fd, sock):
-                return await content.readany()
+                return await _any(content)
             try:
-                return await content.readany()
+                return await _any(content)
             finally:
                 # Never back to the connection pool held, whatever ended the wait.
                 ticker.release(self._fd)
