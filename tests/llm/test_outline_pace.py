@@ -106,3 +106,44 @@ async def test_the_cover_goes_out_before_the_plan_reaches_its_first_item(
     assert order.index(("slide", 0)) < order.index(("item", 1)), order
     cover = next(e.slide.slide for e in events if e.HasField("slide") and e.slide.slide.index == 0)
     assert cover.title == json.loads(outline_json(1, True, "Caching", terse=True))["title"]
+
+
+class _RepairedPlan(_Scripted):
+    """A first plan that names the deck but plans no slide, then a repaired one that renames it."""
+
+    def __init__(self) -> None:
+        super().__init__(slide_count=4)
+        self.calls = 0
+        self.full = json.loads(self.plan)
+
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[ChatEvent, None]:
+        if request.purpose == "outline":
+            self.calls += 1
+            self.plan = (
+                json.dumps({"title": "Named first", "subtitle": "As first planned", "slides": []})
+                if self.calls == 1
+                else json.dumps({**self.full, "title": "Renamed by the repair"})
+            )
+        async for event in super().stream(request):
+            yield event
+
+
+async def test_a_cover_sent_early_is_the_title_the_deck_keeps_when_the_plan_is_repaired() -> None:
+    model = _RepairedPlan()
+    engine = LLMEngine(model, read_hold=READ_HOLD, outline_hold=OUTLINE_HOLD)
+    planned: dict[int, OutlineItem] = {}
+    written: list[SlideDraft] = []
+
+    async def emit(index: int, item: OutlineItem) -> None:
+        planned[index] = item
+
+    async def emit_slide(draft: SlideDraft) -> None:
+        written.append(draft)
+
+    result = await engine.outline(GenerationSpec(topic="Caching", slide_count=4), emit, emit_slide=emit_slide)
+    assert result.ahead is not None
+    await asyncio.gather(*result.ahead.tasks.values())  # type: ignore[attr-defined]
+    assert model.calls == 2
+    cover = next(draft.slide for draft in written if draft.index == 0)
+    assert planned[0].title == cover.title == result.outline.title == result.outline.items[0].title
+    assert cover.title == "Named first"

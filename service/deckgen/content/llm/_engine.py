@@ -342,6 +342,8 @@ class LLMEngine:
             except ValueError:
                 return  # malformed JSON (`{"title": oops}`): not an item; the reply gets repaired
             if value.path in (("title",), ("subtitle",)):
+                if title_sent:
+                    return  # the cover is out: the deck keeps the title it shows (a repair's too)
                 state[str(value.path[0])] = _plain(raw) if isinstance(raw, str) else ""
                 named.add(str(value.path[0]))
                 # The cover is complete once the plan has named the deck and given its subtitle:
@@ -358,7 +360,8 @@ class LLMEngine:
                 )
                 if planned_title and with_title:
                     # The title slide is deckgen's own; a planned one only lends its title.
-                    state["title"] = state["title"] or " ".join(item.title.split())
+                    if not title_sent:
+                        state["title"] = state["title"] or " ".join(item.title.split())
                     return
                 if spec.allowed_layouts and item.layout not in spec.allowed_layouts:
                     item = replace(item, layout=Layout.BULLETS)
