@@ -20,7 +20,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-import time
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,21 +46,18 @@ def write_pptx(
     return render_pptx(deck, theme, images, fitted=True), ()
 
 
-def _follow_parent(parent: int) -> None:
+def _follow_parent() -> None:
     """Run at a worker's start: the worker ends when the server does, even one that was killed
     (SIGKILL, out of memory) and never shut its pool down, instead of lingering.
 
     The server's end closes the pipe that multiprocessing started the worker with, so a thread
-    blocked on that pipe wakes then and only then; asking for the parent's pid every second woke
-    the worker ten times per deck. The pid is still asked where the pipe is not known."""
+    blocked on that pipe wakes then and only then (asking for the parent's pid every second woke
+    the worker ten times per deck)."""
     server = multiprocessing.parent_process()
+    assert server is not None, "run only in a worker process"
 
     def watch() -> None:
-        if server is not None:
-            multiprocessing.connection.wait([server.sentinel])
-        else:
-            while os.getppid() == parent:
-                time.sleep(1.0)
+        multiprocessing.connection.wait([server.sentinel])
         os._exit(0)
 
     threading.Thread(target=watch, name="deckgen-render-parent", daemon=True).start()
@@ -90,7 +86,6 @@ class RenderPool:
                 self._processes,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_follow_parent,
-                initargs=(os.getpid(),),
             )
         return self._executor
 

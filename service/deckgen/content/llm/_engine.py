@@ -348,7 +348,7 @@ class LLMEngine:
                 named.add(str(value.path[0]))
                 # The cover is complete once the plan has named the deck and given its subtitle:
                 # its slide goes out then, not with the first item, a third of the plan later.
-                if with_title and not title_sent and len(named) == 2 and state["title"]:
+                if with_title and len(named) == 2 and state["title"]:
                     await send_title()
             else:
                 item = parse_outline_item(raw)
