@@ -8,7 +8,7 @@ import json
 from collections.abc import AsyncGenerator
 from pathlib import Path
 
-from deckgen.content import SlideDraft
+from deckgen.content import OutlineResult, SlideDraft
 from deckgen.content.llm import LLMEngine
 from deckgen.domain import GenerationSpec, OutlineItem
 from deckgen.providers.llm import ChatEnd, ChatEvent, ChatRequest, TextDelta
@@ -46,22 +46,32 @@ class _Scripted:
         yield ChatEnd(10, len(text) // 4, "stop", self.name, "m")
 
 
-async def test_the_plan_is_read_less_often_between_its_cover_and_its_last_item() -> None:
-    model = _Scripted(slide_count=6)
+async def _written_as_planned(
+    model: _Scripted, slide_count: int
+) -> tuple[dict[int, OutlineItem], dict[int, SlideDraft], OutlineResult]:
+    """The engine's outline with slides written as it streams: the items planned, the slides
+    written (each by index) once every one has finished, and the outline."""
     engine = LLMEngine(model, read_hold=READ_HOLD, outline_hold=OUTLINE_HOLD)
-    planned: list[int] = []
-    written: list[SlideDraft] = []
+    planned: dict[int, OutlineItem] = {}
+    written: dict[int, SlideDraft] = {}
 
     async def emit(index: int, item: OutlineItem) -> None:
-        planned.append(index)
+        planned[index] = item
 
     async def emit_slide(draft: SlideDraft) -> None:
-        written.append(draft)
+        written[draft.index] = draft
 
-    result = await engine.outline(GenerationSpec(topic="Caching", slide_count=6), emit, emit_slide=emit_slide)
+    spec = GenerationSpec(topic="Caching", slide_count=slide_count)
+    result = await engine.outline(spec, emit, emit_slide=emit_slide)
     assert result.ahead is not None
     await asyncio.gather(*result.ahead.tasks.values())  # type: ignore[attr-defined]
-    assert planned == [0, 1, 2, 3, 4, 5]
+    return planned, written, result
+
+
+async def test_the_plan_is_read_less_often_between_its_cover_and_its_last_item() -> None:
+    model = _Scripted(slide_count=6)
+    planned, _, _ = await _written_as_planned(model, slide_count=6)
+    assert list(planned) == [0, 1, 2, 3, 4, 5]
 
     plan = model.plan
     cover_done = plan.index('"slides"')  # the subtitle has closed by then
@@ -130,20 +140,8 @@ class _RepairedPlan(_Scripted):
 
 async def test_a_cover_sent_early_is_the_title_the_deck_keeps_when_the_plan_is_repaired() -> None:
     model = _RepairedPlan()
-    engine = LLMEngine(model, read_hold=READ_HOLD, outline_hold=OUTLINE_HOLD)
-    planned: dict[int, OutlineItem] = {}
-    written: list[SlideDraft] = []
-
-    async def emit(index: int, item: OutlineItem) -> None:
-        planned[index] = item
-
-    async def emit_slide(draft: SlideDraft) -> None:
-        written.append(draft)
-
-    result = await engine.outline(GenerationSpec(topic="Caching", slide_count=4), emit, emit_slide=emit_slide)
-    assert result.ahead is not None
-    await asyncio.gather(*result.ahead.tasks.values())  # type: ignore[attr-defined]
+    planned, written, result = await _written_as_planned(model, slide_count=4)
     assert model.calls == 2
-    cover = next(draft.slide for draft in written if draft.index == 0)
+    cover = written[0].slide
     assert planned[0].title == cover.title == result.outline.title == result.outline.items[0].title
     assert cover.title == "Named first"
