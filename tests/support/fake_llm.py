@@ -227,11 +227,14 @@ class _Connection:
         self.buffer = bytearray()
         self.gone = asyncio.Event()
         self.gone_at: float | None = None
+        self._pause: asyncio.Future[None] | None = None
 
     def mark_gone(self) -> None:
         if not self.gone.is_set():
             self.gone_at = time.time()
             self.gone.set()
+            if self._pause is not None and not self._pause.done():
+                self._pause.set_result(None)
 
     async def fill(self) -> None:
         try:
@@ -281,14 +284,26 @@ class _Connection:
         """Sleep until loop time `deadline`, but end at once if the client goes away meanwhile."""
         if self.gone.is_set():
             raise _ClientGone
-        if deadline <= asyncio.get_running_loop().time():
+        loop = asyncio.get_running_loop()
+        if deadline <= loop.time():
             return
+        # A future and a timer, not a timeout around `gone.wait()`: this runs once per token, and
+        # a timeout raises and catches an exception each time, which made the benchmarks' model
+        # (bench/_model.py) take CPU the server under test needed.
+        self._pause = waiter = loop.create_future()
+        timer = loop.call_at(deadline, _wake, waiter)
         try:
-            async with asyncio.timeout_at(deadline):
-                await self.gone.wait()
-        except TimeoutError:
-            return
-        raise _ClientGone
+            await waiter
+        finally:
+            timer.cancel()
+            self._pause = None
+        if self.gone.is_set():
+            raise _ClientGone
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
 
 
 @dataclass(frozen=True)
@@ -315,8 +330,13 @@ def _chunk(data: bytes) -> bytes:
     return f"{len(data):x}\r\n".encode() + data + b"\r\n"
 
 
+def _event_json(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, separators=(",", ":"))
+
+
 def _event(payload: Mapping[str, Any] | str) -> bytes:
-    text = payload if isinstance(payload, str) else json.dumps(payload, separators=(",", ":"))
+    """An SSE event; a str is its data as is (already JSON, or `[DONE]`)."""
+    text = payload if isinstance(payload, str) else _event_json(payload)
     return f"data: {text}\n\n".encode()
 
 
@@ -820,6 +840,10 @@ class FakeLLMServer(LoopbackServer):
                 payload["usage"] = None
             return payload
 
+        # A content chunk's JSON around its text, encoded once: json.dumps of the whole chunk for
+        # every token was most of this server's CPU in the load benchmark. Same bytes.
+        head, tail_of_chunk = _event_json(chunk({"content": ""})).split('"content":""', 1)
+        head += '"content":'
         await exchange.start_stream(reply.status)
         await exchange.send_events(chunk({"role": "assistant", "content": ""}))
         for index, piece in enumerate(pieces):
@@ -832,7 +856,7 @@ class FakeLLMServer(LoopbackServer):
                 progress["first_token_at"] = now
             if index == count - 1:
                 progress["finished_at"] = now
-            await exchange.send_events(chunk({"content": piece}), changes=progress)
+            await exchange.send_events(head + json.dumps(piece) + tail_of_chunk, changes=progress)
         if count == 0:
             self._settle(exchange.record, finished_at=time.time())
         await exchange.pause_until(schedule.finish(count))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -18,6 +19,8 @@ class LoopbackServer:
     """Subclasses answer connections in `_serve_connection`; `_crashed` hears of a crash after start."""
 
     thread_name = "loopback-server"
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None
+    """The event loop to serve on; None for asyncio's default."""
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
@@ -87,7 +90,7 @@ class LoopbackServer:
 
     def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
         try:
-            with asyncio.Runner() as runner:
+            with asyncio.Runner(loop_factory=self.loop_factory) as runner:
                 runner.run(self._serve(ready))
         except BaseException as error:
             # Kept rather than raised so pytest's thread-exception hook never sees it.
