@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import grpc
@@ -10,9 +11,10 @@ import pytest
 
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
+from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
 from tests.support.decks import assert_gap_free
 from tests.support.engines import SlowEngine
-from tests.support.servers import running_server, server_settings
+from tests.support.servers import running_server, server_settings, start_child_server
 from tests.support.streams import read_rest
 
 
@@ -128,3 +130,36 @@ async def test_server_timeout_fails_the_stream_after_events(tmp_path: Path, exam
         assert received and received[0].HasField("accepted")
         assert_gap_free(received)
         assert not list((tmp_path / "a").rglob("*.pptx"))
+
+
+async def test_a_slide_reaches_the_caller_before_its_text_is_measured(tmp_path: Path, examples: Path) -> None:
+    # Fitting a slide of new text takes the loop's thread for milliseconds (here, 0.4 s). The
+    # caller only learns of a split from a warning after the slide, so the slide goes out first.
+    child = start_child_server(
+        {"STORAGE_DIR": str(tmp_path), "CACHE_ENABLED": "false", "RENDER_PROCESSES": "0"},
+        slide_delay=0.05,
+        engine="slow-fit=0.4",
+    )
+    try:
+        arrived: dict[str, float] = {}
+        async with grpc.aio.insecure_channel(child.target) as channel:
+            stub = spb_grpc.PresentationServiceStub(channel)
+            request = spb.GeneratePresentationRequest(sources=[source(examples)], slide_count=3)
+            async for event in stub.GeneratePresentation(request, timeout=60):
+                if event.HasField("slide"):
+                    arrived.setdefault(event.slide.slide.title, time.time())
+    finally:
+        child.stop()
+    fitted = {
+        title: float(ended)
+        for _, _, ended, title in (
+            line.rstrip("\n").split(" ", 3) for line in child.log if line.startswith("FIT ")
+        )
+    }
+    assert len(arrived) == 3 and set(arrived) <= set(fitted), (arrived, fitted)
+    late = {
+        title: round(arrived[title] - fitted[title], 3)
+        for title in arrived
+        if arrived[title] >= fitted[title] - 0.2
+    }
+    assert not late, f"slides that waited for their fit (seconds after it ended): {late}"

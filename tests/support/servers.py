@@ -96,7 +96,9 @@ class ChildServer:
 def start_child_server(env: Mapping[str, str], slide_delay: float = 0.0, engine: str = "") -> ChildServer:
     """Run `python -m tests.support.child_server` (the real serve loop) and wait until it listens.
 
-    `engine="leaky"` serves with `LeakyEngine`, whose failures quote the caller's documents.
+    `engine="leaky"` serves with `LeakyEngine`, whose failures quote the caller's documents;
+    `engine="slow-fit=S"` takes S seconds of the loop to fit each slide when it is announced, and
+    prints `FIT <started> <ended> <title>`.
     """
     environment = {**os.environ, "ENVIRONMENT": "test", "API_PORT": "0", **env}
     process = subprocess.Popen(

@@ -306,6 +306,9 @@ class _Slides:
         self._announced = True
         await self.flush()
         await _publish_warnings(self._publish, draft.warnings)
+        # The slide's readers were woken by its append: they write it before this task measures
+        # its text (a slide of new text takes 0.5-3 ms to fit, and the write would wait for it).
+        await asyncio.sleep(0)
         _, warnings = self._deps.fit(draft.slide, self._theme)
         for message in warnings:
             await self._publish(ev.Warning("SLIDE_SPLIT_TO_FIT", message, draft.index))
