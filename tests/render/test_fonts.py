@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,72 @@ def test_glyphs_a_theme_font_lacks_are_measured_with_the_font_that_draws_them() 
     cyrillic = "Солнечная энергетика"
     assert text_width(cyrillic, cambria, 20.0) > 0.4 * 20.0 * len(cyrillic)
     assert line_height(cambria, 20.0, cyrillic) >= line_height(cambria, 20.0, "Solar energy")
+
+
+def _wrap_measuring_each_line(text: str, face: _fonts.Face, size: float, width: float) -> list[str]:
+    """The greedy wrap, each candidate line measured whole: what `wrap` must give."""
+    lines: list[str] = []
+    current = ""
+    for unit in _fonts._units(text):
+        candidate = f"{current} {unit.text}" if current and unit.space_before else current + unit.text
+        if text_width(candidate, face, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = unit.text
+        if text_width(current, face, size) > width:
+            *full, current = _fonts._break_word(current, face, size, width)
+            lines.extend(full)
+    return [*lines, current] if current or not lines else lines
+
+
+def test_wrapping_word_by_word_breaks_lines_where_measuring_each_line_whole_does() -> None:
+    # Lines are measured word by word and only near the limit whole: the breaks must not move.
+    # Punctuation before a space and parentheses are what kerning and shaping change most.
+    rng = random.Random(7)
+    words = [
+        "Latency",
+        "(p95)",
+        "budgets:",
+        "outline,",
+        "slides;",
+        "render/storage",
+        "—",
+        "Alert",
+        "on",
+        "the",
+        "p95,",
+        "not",
+        "the",
+        "average.",
+        "“Quoted”",
+        "AVAIL",
+        "WAVE",
+        "To",
+        "Ta",
+        "fi",
+        "fl",
+        "2024-11-29",
+        "/v1/chat/completions",
+        "`SOURCE_UNREADABLE`",
+        "naïve",
+        "café",
+        "東京",
+        "مرحبا",
+    ]
+    faces = [font_file(name, bold=bold) for name in ("Calibri", "Cambria", "Arial") for bold in (False, True)]
+    faces.append(font_file("Brand Sans Unknown"))  # scaled, with an alternate font
+    for _ in range(800):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 40)))
+        face, size = rng.choice(faces), rng.choice((10.0, 14.0, 18.0, 24.0, 32.0, 44.0))
+        # Half the lines are given exactly the width of one of their own prefixes, give or take a
+        # hair: where a break is decided by the last hundredth of a point.
+        prefix = " ".join(text.split()[: rng.randint(1, len(text.split()))])
+        width = (
+            text_width(prefix, face, size) + rng.choice((-0.01, 0.0, 0.01))
+            if rng.random() < 0.5
+            else rng.uniform(40, 700)
+        )
+        expected = _wrap_measuring_each_line(text, face, size, width)
+        assert wrap(text, face, size, width) == expected, (text, face, size, width)

@@ -492,14 +492,32 @@ def wrap(text: str, face: Face, size: float, width: float) -> list[str]:
     return list(_wrap(text, face, size, width))
 
 
+# A line with one more word is about as wide as the line plus the word after a space: kerning and
+# shaping around the space move it by less than a tenth of an em in our fonts. Only a line that
+# close to the limit needs measuring whole, which costs in proportion to its length.
+_NEAR_EM = 0.5
+
+
 @lru_cache(maxsize=65536)
 def _wrap(text: str, face: Face, size: float, width: float) -> tuple[str, ...]:
     lines: list[str] = []
     current = ""
+    current_width = 0.0
+    near = width - _NEAR_EM * size
+    # Measuring every word with its line was most of a slide's fitting when its words were new.
+    additive = face.alternate is None
     for unit in _units(text):
-        candidate = f"{current} {unit.text}" if current and unit.space_before else current + unit.text
-        if text_width(candidate, face, size) <= width:
-            current = candidate
+        spaced = bool(current) and unit.space_before
+        candidate = f"{current} {unit.text}" if spaced else current + unit.text
+        candidate_width = (
+            current_width + text_width(f" {unit.text}", face, size)
+            if additive and spaced and candidate.isascii()
+            else 0.0
+        )
+        if not 0.0 < candidate_width < near:
+            candidate_width = text_width(candidate, face, size)
+        if candidate_width <= width:
+            current, current_width = candidate, candidate_width
             continue
         if current:
             lines.append(current)
@@ -509,6 +527,7 @@ def _wrap(text: str, face: Face, size: float, width: float) -> tuple[str, ...]:
         else:
             *full, current = _break_word(unit.text, face, size, width)
             lines.extend(full)
+        current_width = text_width(current, face, size)
     if current or not lines:
         lines.append(current)
     return tuple(lines)
