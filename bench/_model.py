@@ -5,14 +5,20 @@ then answers commands on stdin: `records` prints one JSON line describing every 
 (task, the deck's topic, the slide written, when it arrived and when its last token left), `reset`
 forgets them.
 
-Usage: python bench/_model.py TOKENS_PER_S TTFT_S API_KEY
+`distinct`: every slide written has words no other slide has (one made-up word in each bullet and
+in the notes), as a real model's decks do: the scripted slides otherwise repeat from deck to deck,
+and every measurement of their text after the first is a cache hit.
+
+Usage: python bench/_model.py TOKENS_PER_S TTFT_S API_KEY [distinct]
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import uvloop
@@ -20,7 +26,7 @@ import uvloop
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.support.deck_model import DeckModel, slide_number, task_of
-from tests.support.fake_llm import FakeLLMServer, RecordedRequest
+from tests.support.fake_llm import FakeLLMServer, RecordedRequest, Reply
 
 _TOPIC = re.compile(r"^Topic(?: of the deck)?: (.+)$", re.MULTILINE)
 
@@ -34,9 +40,33 @@ def _topic(record: RecordedRequest) -> str:
     return match.group(1) if match else ""
 
 
+def _coined(rng: random.Random, text: str) -> str:
+    words = text.split(" ")
+    at = rng.randrange(len(words))
+    words[at] += "".join(rng.choice("aeioulnrstk") for _ in range(6))
+    return " ".join(words)
+
+
+def _distinct(request: RecordedRequest, reply: Reply) -> Reply:
+    if task_of(request) != "slide":
+        return reply
+    slide = json.loads(reply.content)
+    rng = random.Random(f"{_topic(request)} {slide_number(request)}")
+    if isinstance(slide.get("bullets"), list):
+        slide["bullets"] = [
+            {**bullet, "text": _coined(rng, bullet["text"])} if isinstance(bullet, dict) else bullet
+            for bullet in slide["bullets"]
+        ]
+    if slide.get("notes"):
+        slide["notes"] = _coined(rng, slide["notes"])
+    return replace(reply, content=json.dumps(slide, ensure_ascii=False))
+
+
 def main() -> None:
     rate, ttft, api_key = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
     model = DeckModel(ttft=ttft, tokens_per_second=rate)
+    if sys.argv[4:] == ["distinct"]:
+        model = model.with_tweak(_distinct)
     server = FakeLLMServer(api_key=api_key)
     # Standing in for a model on other machines, this process shares the benchmark's two cores
     # with the server under test: the lighter its loop, the less it moves the server's latencies.

@@ -155,7 +155,14 @@ class Model:
 
     def __init__(self, rate: float, ttft: float) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "_model.py"), str(rate), str(ttft), API_KEY],
+            [
+                sys.executable,
+                str(ROOT / "bench" / "_model.py"),
+                str(rate),
+                str(ttft),
+                API_KEY,
+                *(["distinct"] if DISTINCT else []),
+            ],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -238,8 +245,9 @@ def model_request(topic: str, slides: int = 10) -> spb.GeneratePresentationReque
 
 
 DISTINCT = False
-"""--distinct: every embedded deck's document differs (a numbered line at its end), so that nothing
-one deck parsed, planned or measured serves the next, as with real callers' documents."""
+"""--distinct: every embedded deck's document differs (a numbered line at its end), and the model
+writes words of its own in every slide (bench/_model.py), so that nothing one deck parsed, planned
+or measured serves the next, as with real callers' documents and real models' slides."""
 
 
 def embedded_request(slides: int = 10, number: int = 0) -> spb.GeneratePresentationRequest:
@@ -600,7 +608,11 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="model tokens per second")
     parser.add_argument("--ttft", type=float, default=0.3, help="model seconds to first token")
     parser.add_argument("--profile", default="", help="py-spy output for the server (.svg or collapsed)")
-    parser.add_argument("--distinct", action="store_true", help="another document for every embedded deck")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="another document for every embedded deck, new words in every model-written slide",
+    )
     parser.add_argument("--profile-rate", type=int, default=200, help="py-spy samples per second")
     parser.add_argument(
         "--profile-gil",
