@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 from deckgen.v1 import presentation_pb2 as pb
@@ -9,7 +11,7 @@ from deckgen.v1 import presentation_service_pb2 as spb
 from tests.llm.conftest import generate, kinds, llm_server, warnings
 from tests.support.deck_model import DeckModel, slide_number, task_of
 from tests.support.decks import assert_gap_free, open_deck
-from tests.support.fake_llm import FakeLLMServer, Reply
+from tests.support.fake_llm import FakeLLMServer, RecordedRequest, Reply
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -284,3 +286,33 @@ async def test_allowed_layouts_are_respected_and_told_to_the_model(
     layouts = {s.layout for s in events[-1].completed.presentation.deck.slides}
     # The scripted model plans a two-column slide; it is re-cast as bullets.
     assert layouts <= {pb.LAYOUT_TITLE, pb.LAYOUT_BULLETS, pb.LAYOUT_CLOSING}
+
+
+async def test_a_slide_too_long_for_its_box_is_announced_then_said_to_be_split(
+    tmp_path: Path, llm: FakeLLMServer
+) -> None:
+    # The slide goes out first (its text is measured after its readers have written it), the
+    # warning follows it, and the file has the parts.
+    # A table of long cells: no size down to the minimum fits it on one slide.
+    cell = ("latency budget per stage measured end to end " * 3)[:120]
+    table = {"header": [f"Stage {n}" for n in range(6)], "rows": [[cell] * 6 for _ in range(8)]}
+
+    def verbose_second_slide(request: RecordedRequest, reply: Reply) -> Reply:
+        if task_of(request) != "slide" or slide_number(request) != 2:
+            return reply
+        slide = {**json.loads(reply.content), "layout": "table", "table": table}
+        slide.pop("bullets", None)
+        slide.pop("image_prompt", None)
+        return replace(reply, content=json.dumps(slide))
+
+    llm.responder = DeckModel(tokens_per_second=2000).with_tweak(verbose_second_slide).respond
+    async with llm_server(tmp_path, llm) as server:
+        events = await generate(server, spb.GeneratePresentationRequest(topic="Pipelines", slide_count=4))
+        split = warnings(events).get("SLIDE_SPLIT_TO_FIT", [])
+        assert [w.warning.slide_index for w in split] == [1], kinds(events)
+        slide_at = next(i for i, e in enumerate(events) if e.HasField("slide") and e.slide.slide.index == 1)
+        assert events.index(split[0]) > slide_at
+        presentation = events[-1].completed.presentation
+        pptx = next(a for a in presentation.artifacts if a.format == pb.ARTIFACT_FORMAT_PPTX)
+        opened = open_deck(await download(server.stub, pptx.name))
+    assert len(opened.slides) > 4
