@@ -504,7 +504,8 @@ def _wrap(text: str, face: Face, size: float, width: float) -> tuple[str, ...]:
     current = ""
     current_width = 0.0
     near = width - _NEAR_EM * size
-    # Measuring every word with its line was most of a slide's fitting when its words were new.
+    # Measuring every word with its line was most of a slide's fitting when its words were new. A
+    # face with an alternate is as wide as the wider of two fonts, which does not add up by words.
     additive = face.alternate is None
     for unit in _units(text):
         spaced = bool(current) and unit.space_before
