@@ -510,25 +510,24 @@ def _wrap(text: str, face: Face, size: float, width: float) -> tuple[str, ...]:
     for unit in _units(text):
         spaced = bool(current) and unit.space_before
         candidate = f"{current} {unit.text}" if spaced else current + unit.text
-        candidate_width = (
+        estimate = (
             current_width + text_width(f" {unit.text}", face, size)
             if additive and spaced and candidate.isascii()
-            else 0.0
+            else None
         )
-        if not 0.0 < candidate_width < near:
-            candidate_width = text_width(candidate, face, size)
+        candidate_width = (
+            estimate if estimate is not None and estimate < near else text_width(candidate, face, size)
+        )
         if candidate_width <= width:
             current, current_width = candidate, candidate_width
             continue
         if current:
             lines.append(current)
-            current = ""
-        if text_width(unit.text, face, size) <= width:
-            current = unit.text
-        else:
+        current, current_width = unit.text, text_width(unit.text, face, size)
+        if current_width > width:
             *full, current = _break_word(unit.text, face, size, width)
             lines.extend(full)
-        current_width = text_width(current, face, size)
+            current_width = text_width(current, face, size)
     if current or not lines:
         lines.append(current)
     return tuple(lines)
