@@ -291,3 +291,33 @@ def test_random_slides_always_fit(seed: int) -> None:
             assert plan_slide(part, theme).fits, part.title
     data = render_pptx(Deck("Random", slides), theme, {IMAGE_URI: png(500, 500)})
     assert find_overflows(data) == []
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_planning_without_growing_answers_as_the_full_plan_does(seed: int) -> None:
+    # Fitting plans slides without growing sparse text (`roomy=False`): it must see the same layout,
+    # the same fit and the same broken words, with every size the full plan's or, where that grew,
+    # the body size the growth started from.
+    rng = random.Random(seed)
+    theme = THEMES[seed % len(THEMES)]
+    sparse = [
+        Slide(Layout.BULLETS, "Short", bullets=(Bullet("One idea"),)),
+        Slide(Layout.BULLETS, "Pair", bullets=(Bullet("Fast"), Bullet("Cheap"), Bullet("Small"))),
+        Slide(Layout.CLOSING, "Thanks", bullets=(Bullet("Questions welcome"),)),
+        Slide(Layout.AGENDA, "Agenda", bullets=(Bullet("Why"), Bullet("How"))),
+        Slide(
+            Layout.TWO_COLUMNS, "Sides", left=Column("A", (Bullet("x"),)), right=Column("B", (Bullet("y"),))
+        ),
+    ]
+    slides = sparse + [_random_slide(rng, layout) for layout in Layout for _ in range(3)]
+    grown = 0
+    for slide in slides:
+        full, lean = plan_slide(slide, theme), plan_slide(slide, theme, roomy=False)
+        assert (lean.layout, lean.fits, lean.broken_words) == (full.layout, full.fits, full.broken_words)
+        assert [f.name for f in lean.frames] == [f.name for f in full.frames]
+        for big, small in zip(full.frames, lean.frames, strict=True):
+            if small.size != big.size:
+                grown += 1
+                assert big.size is not None and big.size > theme.body_size, (slide.title, big.name)
+                assert small.size == float(int(theme.body_size)), (slide.title, big.name)
+    assert grown >= len(sparse)  # the case this is about

@@ -51,7 +51,7 @@ class _Unit:
 
 
 def _fits(slide: Slide, theme: Theme) -> bool:
-    return plan_slide(slide, theme).fits
+    return plan_slide(slide, theme, roomy=False).fits
 
 
 def _largest(count: int, ok: Callable[[int], bool]) -> int:
@@ -364,7 +364,7 @@ def _split_items(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
     fitting: list[Slide] | None = None
     for per_slide in range(min(most, len(items)), 0, -1):
         parts = [part(chunk, index) for index, chunk in enumerate(_chunks(items, per_slide))]
-        plans = [plan_slide(p, theme) for p in parts]
+        plans = [plan_slide(p, theme, roomy=False) for p in parts]
         if all(plan.fits for plan in plans):
             if not any(plan.broken_words for plan in plans):
                 return parts
@@ -374,7 +374,7 @@ def _split_items(slide: Slide, layout: Layout, theme: Theme) -> list[Slide]:
     result: list[Slide] = []
     for index, chunk in enumerate(_chunks(items, most)):
         candidate = part(chunk, index)
-        if plan_slide(candidate, theme).fits:
+        if plan_slide(candidate, theme, roomy=False).fits:
             result.append(candidate)
         else:
             result += _split_flowing(_items_as_bullets(candidate), Layout.BULLETS, theme)
@@ -415,7 +415,7 @@ def _has_code(slide: Slide) -> bool:
 
 def _settled(slide: Slide, theme: Theme) -> bool:
     """The slide can be drawn as it is: it fits, is not too full, and breaks no word it need not."""
-    plan = plan_slide(slide, theme)
+    plan = plan_slide(slide, theme, roomy=False)
     spread = plan.layout in (Layout.TIMELINE, Layout.STATISTIC)
     code_drawn = plan.code is not None or not _has_code(slide)
     return (
@@ -457,7 +457,7 @@ def _split_code_lines(slide: Slide, cont_title: str, theme: Theme) -> list[Slide
 def _split(slide: Slide, theme: Theme) -> list[Slide]:
     if _settled(slide, theme):
         return [slide]
-    plan = plan_slide(slide, theme)
+    plan = plan_slide(slide, theme, roomy=False)
     if _has_code(slide) and (plan.code is None or not plan.fits):
         return _split_code(slide, theme)
     layout = plan.layout

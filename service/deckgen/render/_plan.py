@@ -232,14 +232,18 @@ def statement_size(theme: Theme) -> float:
 
 
 def _roomy(
-    frames: Sequence[tuple[geo.Box, tuple[Para, ...]]], theme: Theme, grow: float | None = None
+    frames: Sequence[tuple[geo.Box, tuple[Para, ...]]],
+    theme: Theme,
+    grow: float | None = None,
+    roomy: bool = True,
 ) -> tuple[float | None, float]:
     """A size and a paragraph spacing for frames that may use the room they have: text that fits at
     the body size grows towards `grow` (`grow_size`) and its paragraphs spread, using about half the
-    height left over, so a short slide is neither a small block at the top nor stretched to the bottom."""
+    height left over, so a short slide is neither a small block at the top nor stretched to the bottom.
+    Not `roomy`, text stays at most at the body size (see `plan_slide`)."""
     low, high = theme.min_body_size, theme.body_size
     size = _choose(frames, low, high)
-    if size is None or size < math.floor(high):
+    if not roomy or size is None or size < math.floor(high):
         return size, _PARA_SPACE
     # Monotone enough to search by halves: only sparse text gets here.
     sizes = list(_sizes(high, grow if grow is not None else grow_size(theme)))
@@ -259,12 +263,12 @@ def _roomy(
     return size, round(space, 2)
 
 
-def _roomy_frame(name: str, box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame:
-    size, space = _roomy([(box, paras)], theme)
+def _roomy_frame(name: str, box: geo.Box, paras: tuple[Para, ...], theme: Theme, roomy: bool) -> Frame:
+    size, space = _roomy([(box, paras)], theme, roomy=roomy)
     return Frame(name, box, paras, size, math.ceil(theme.min_body_size), space=space)
 
 
-def _content_frame(box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame:
+def _content_frame(box: geo.Box, paras: tuple[Para, ...], theme: Theme, roomy: bool) -> Frame:
     """A content slide's only text. A lone sentence or two is a statement: unbulleted, up to the
     heading size, as are two or three short items (bulleted). Sparse text, grown and spread, that
     still leaves most of the area empty is centred in it, so the slide has no empty band under a
@@ -276,7 +280,7 @@ def _content_frame(box: geo.Box, paras: tuple[Para, ...], theme: Theme) -> Frame
         grow = statement_size(theme)
     elif is_short_list(written):
         grow = statement_size(theme)
-    size, space = _roomy([(box, paras)], theme, grow)
+    size, space = _roomy([(box, paras)], theme, grow, roomy)
     anchor = "top"
     if size is not None and size > theme.body_size:
         used = text_height(paras, box, size, space)
@@ -539,8 +543,13 @@ def plan_table(
     return TablePlan(box, widths, heights, header, rows, chosen, theme.body_font)
 
 
-def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Plan:
-    """Lay `slide` out; `has_image` says whether picture bytes exist (default: it has an image ref)."""
+def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None, *, roomy: bool = True) -> Plan:
+    """Lay `slide` out; `has_image` says whether picture bytes exist (default: it has an image ref).
+
+    Not `roomy`, sparse text is not grown into the room it has: whether the slide fits (`Plan.fits`,
+    what fitting asks, many times for a slide it splits) is the same, and a slide of new words is
+    planned in about a fifth of the time, most of which growing spends measuring at larger sizes.
+    """
     layout = effective_layout(slide)
     title = _title_frame(slide, layout, theme)
     if layout in COVER_LAYOUTS and not _listed(slide, layout):
@@ -548,7 +557,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
     rule = (geo.TITLE_RULE,)
     lead_paras = tuple(_body_paras(slide, theme))
     if layout is Layout.CLOSING:
-        return Plan(layout, title, (_content_frame(geo.CONTENT, lead_paras, theme),), decorations=rule)
+        return Plan(layout, title, (_content_frame(geo.CONTENT, lead_paras, theme, roomy),), decorations=rule)
     low, high = theme.min_body_size, theme.body_size
     if layout is Layout.TIMELINE:
         return _plan_timeline(slide, theme, title, lead_paras)
@@ -565,7 +574,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
             replace(p, source="agenda", bold=False, level=0, bullet=False) if p.bullet and p.level == 0 else p
             for p in _body_paras(slide, theme)
         )
-        agenda = _roomy_frame("body", geo.CONTENT, paras, theme)
+        agenda = _roomy_frame("body", geo.CONTENT, paras, theme, roomy)
         return Plan(Layout.AGENDA, title, (agenda,), decorations=rule)
 
     if layout in (Layout.TWO_COLUMNS, Layout.TABLE, Layout.QUOTE):
@@ -585,7 +594,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
                 if paras
             ]
             # Both columns share one size so they read as a pair.
-            size, space = _roomy([(box, paras) for _, box, paras in columns], theme)
+            size, space = _roomy([(box, paras) for _, box, paras in columns], theme, roomy=roomy)
             frames += [
                 Frame(name, box, paras, size, math.ceil(low), space=space) for name, box, paras in columns
             ]
@@ -622,7 +631,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
         return Plan(
             layout,
             title,
-            (_roomy_frame("body", text_box, lead_paras, theme),),
+            (_roomy_frame("body", text_box, lead_paras, theme, roomy),),
             chart=chart_box,
             decorations=rule,
         )
@@ -634,15 +643,15 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None) -> Pla
             return Plan(layout, title, (), picture=geo.CONTENT, decorations=rule)
         if show_picture:
             picture_box, text_box = geo.split_horizontal(geo.CONTENT, 0.45)
-            frames_ = (_roomy_frame("body", text_box, lead_paras, theme),) if lead_paras else ()
+            frames_ = (_roomy_frame("body", text_box, lead_paras, theme, roomy),) if lead_paras else ()
             return Plan(layout, title, frames_, picture=picture_box, decorations=rule)
         text_box = geo.Box(geo.CONTENT.x + 0.35, geo.CONTENT.y, geo.CONTENT.w - 0.35, geo.CONTENT.h)
-        frames_ = (_roomy_frame("body", text_box, lead_paras, theme),) if lead_paras else ()
+        frames_ = (_roomy_frame("body", text_box, lead_paras, theme, roomy),) if lead_paras else ()
         return Plan(layout, title, frames_, decorations=(*rule, geo.SIDE_BAR))
 
     if slide.code is not None and code_lines(slide.code):
         return _plan_code(slide.code, theme, title, lead_paras)
-    frames_ = (_content_frame(geo.CONTENT, lead_paras, theme),) if lead_paras else ()
+    frames_ = (_content_frame(geo.CONTENT, lead_paras, theme, roomy),) if lead_paras else ()
     return Plan(Layout.BULLETS, title, frames_, decorations=rule)
 
 
