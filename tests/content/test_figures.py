@@ -88,3 +88,57 @@ def test_a_hostile_plain_list_is_planned_in_linear_time() -> None:
 )
 def test_cells_still_parse(cell: str, value: float) -> None:
     assert parse_number(cell) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$0$ if the bit at the position `i - 1` is `0`",
+        "$1$ if the sign bit is set",
+        "$$1 \\times 2^{-52} \\times 2^{-1022} = 5 \\times 10^{-324}$$",
+    ],
+)
+def test_tex_math_is_not_a_sum_of_money(text: str) -> None:
+    assert headline(text) is None
+
+
+def test_money_next_to_math_is_still_a_figure() -> None:
+    found = headline("Revenue was $18.4m, while $x$ stayed flat")
+    assert found is not None and found.value == "$18.4m"
+
+
+def test_a_list_of_math_cases_stays_a_list() -> None:
+    # Markdown with math, as GitHub renders it: each case started with `$0$`/`$1$` and the deck
+    # showed them as two big "$0" and "$1" figures.
+    document = (
+        "# IEEE 754\n\nA standard for binary floating point numbers.\n\n"
+        "## Normal numbers\n\nEach mantissa bit stands for a power of two:\n\n"
+        "- $0$ if the bit at the position `i - 1` is `0`\n"
+        "- $1$ if the bit at the position `i - 1` is `1`\n\n"
+        "## Zero\n\nZero has every exponent bit and every mantissa bit clear.\n"
+    )
+    parsed = parse("ieee.md", "text/markdown", document.encode())
+    plan = plan_deck([parsed], topic="", slide_count=None, condense=True, speaker_notes=True)
+    assert [s.title for s in plan.slides if s.statistics] == []
+    shown = " ".join(b.text for s in plan.slides for b in s.bullets)
+    assert "if the bit at the position" in shown
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("`00000000001` is $1$, and $1 - 1023 = -1022$", None),
+        ("Tickets went from $5 to $10 for adults", "$5"),
+        ("Most seats cost $5-$10 each", "$5"),
+    ],
+)
+def test_math_spans_hide_their_numbers_and_money_stays_money(text: str, value: str | None) -> None:
+    found = headline(text)
+    assert (found.value if found is not None else None) == value
+
+
+def test_a_hostile_run_of_dollars_is_read_in_linear_time() -> None:
+    # Every dollar sign may open math; each is looked at up to the next one or the line's end.
+    found = _figures._figure("$1" + " x" * 100_000 + " $" * 50_000)
+    assert found is not None and found.group() == "$1"
+    assert headline("$$" + " x" * 100_000 + "$ 1" * 50_000) is None
