@@ -179,14 +179,14 @@ def assert_complete(events: list[spb.GenerationEvent]) -> None:
     assert sorted(slide_indices(events)) == list(range(SLIDES))  # every slide, none twice
 
 
-def assert_not_rewritten(llm: FakeLLMServer, seen: list[spb.GenerationEvent], since: float) -> None:
-    """The model was not asked again for a slide readers had before `since`."""
+def assert_not_rewritten(llm: FakeLLMServer, seen: list[spb.GenerationEvent]) -> None:
+    """The model was asked once for each slide readers had before the job moved.
+
+    Counted rather than timed: a draining worker goes on for its grace period, and on a busy
+    machine may ask for its next slide only after the signal, which is no rewrite."""
     written = {index + 1 for index in slide_indices(seen)}
-    again = [
-        slide_number(r)
-        for r in llm.chat_requests
-        if task_of(r) == "slide" and slide_number(r) in written and r.received_at > since
-    ]
+    asked = Counter(slide_number(r) for r in llm.chat_requests if task_of(r) == "slide")
+    again = sorted(number for number in written if asked[number] > 1)
     assert not again, f"slides {again} were requested again"
 
 
@@ -196,7 +196,6 @@ async def test_a_killed_worker_is_replaced_and_the_stream_resumes_elsewhere(
     call = cluster.stub(0).GeneratePresentation(request())
     before = await read_until_slides(call, 3)
     victim = await cluster.holder()
-    killed_at = time.time()
     cluster.servers[victim].process.send_signal(signal.SIGKILL)
     call.cancel()
     # Resume on a replica that is neither the reader's first one nor the dead one.
@@ -208,7 +207,7 @@ async def test_a_killed_worker_is_replaced_and_the_stream_resumes_elsewhere(
     assert_complete(events)
     moved = [e for e in after if e.HasField("warning") and e.warning.code == "JOB_MOVED"]
     assert len(moved) == 1
-    assert_not_rewritten(llm, before, killed_at)
+    assert_not_rewritten(llm, before)
 
 
 async def test_sigterm_hands_the_job_back_and_the_reader_resumes_elsewhere(
@@ -217,7 +216,6 @@ async def test_sigterm_hands_the_job_back_and_the_reader_resumes_elsewhere(
     call = cluster.stub(0).GeneratePresentation(request())
     before = await read_until_slides(call, 2)
     holder = await cluster.holder()
-    stopped_at = time.time()
     cluster.servers[holder].process.send_signal(signal.SIGTERM)
     if holder == 0:
         # The draining replica ends its readers' streams clearly; they resume on another one.
@@ -237,7 +235,7 @@ async def test_sigterm_hands_the_job_back_and_the_reader_resumes_elsewhere(
     assert len(moved) == 1
     # Slides after the warning are the new worker's, whether the draining replica relayed them or
     # not: one the first worker had not finished is rightly asked for again.
-    assert_not_rewritten(llm, events[: moved[0]], stopped_at)
+    assert_not_rewritten(llm, events[: moved[0]])
     assert await asyncio.to_thread(cluster.servers[holder].process.wait, 15) == 0
 
 
