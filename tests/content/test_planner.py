@@ -420,3 +420,10 @@ def test_a_document_of_many_drafts_is_planned_in_linear_time(name: str) -> None:
         speaker_notes=True,
     )
     assert plan.items
+
+
+def test_a_group_title_keeps_a_question_heading_whole() -> None:
+    # Cut at its first "the", "What drove the quarter" made the title "Headline figures and what drove".
+    titles = ["Headline figures", "What drove the quarter"]
+    assert group_title(titles) == "Headline figures and what drove the quarter"
+    assert group_title(["Safety on the shore", "When to go"]) == "Safety and when to go"

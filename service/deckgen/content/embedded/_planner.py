@@ -168,6 +168,8 @@ def _joined(titles: list[str]) -> str:
 
 
 _LINKS = frozenset(("of", "in", "on", "for", "at", "to", "from", "by", "with", "and", "&", "the", "a", "an"))
+_CLAUSES = frozenset(("what", "why", "how", "who", "when", "where", "which", "whether"))
+"""Words opening a heading that is a clause: it is its own topic, whole."""
 # Words that open a heading around a name rather than being part of it.
 _OPENERS = _LINKS | frozenset(
     (
@@ -217,6 +219,8 @@ def _topic(title: str) -> str:
     # Spaces collapsed first: the patterns would scan a long run of them again from each space.
     title = " ".join(title.split())
     words = re.sub(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*", "", title).split() or title.split()
+    if words[0].casefold() in _CLAUSES:
+        return " ".join(words)  # "What drove the quarter": cut short, the question has no object
     start = 1
     # So does a preposition ("From a browser", not "From").
     if words[0].casefold().endswith("ing") or words[0].casefold() in _LINKS - {"the", "a", "an"}:
