@@ -294,8 +294,9 @@ async def decks(
 PROFILE: str = ""
 PROFILE_OPTIONS: list[str] = []
 THREADS = False
-IDLE_SAMPLE_S = 5.0
 """--threads: the cpu and embedded scenarios also print each thread's CPU and wakes per deck."""
+IDLE_SAMPLE_S = 5.0
+"""Seconds over which the cpu scenario measures what the server spends with no deck at all."""
 
 
 @contextmanager
@@ -320,23 +321,13 @@ def profiled(pid: int) -> Iterator[None]:
 
 def cpu_per_deck(
     child: ChildServer, make: Callable[[int], spb.GeneratePresentationRequest], runs: int
-) -> tuple[float, list[Deck], float]:
-    """Server CPU per deck (ms), the decks, and the server's idle CPU over a deck's time (ms)."""
+) -> tuple[float, list[Deck]]:
     pid = child.process.pid
     asyncio.run(decks(child.target, [make(0)]))  # warm-up: imports, fonts, connection pools
-    # What the server spends with no deck at all (gRPC's timers, the service's periodic checks):
-    # a lone model-written deck takes seconds, and its CPU includes that much of this.
-    # Read from every thread's schedstat (ns): the process's tick counters are too coarse for this.
-    idle_start = sum(seconds for seconds, _ in thread_times(pid).values())
-    time.sleep(IDLE_SAMPLE_S)
-    idle_per_s = (sum(seconds for seconds, _ in thread_times(pid).values()) - idle_start) / IDLE_SAMPLE_S
     with profiled(pid):
         before, threads = cpu_seconds(pid), thread_times(pid) if THREADS else {}
-        started = time.perf_counter()
         results = [asyncio.run(decks(child.target, [make(n + 1)]))[0] for n in range(runs)]
         cpu = cpu_seconds(pid) - before
-        wall = time.perf_counter() - started
-    idle = idle_per_s * wall * 1000 / runs
     if THREADS:
         after = thread_times(pid)
         for key, (seconds, wakes) in sorted(after.items(), key=lambda item: -item[1][0]):
@@ -344,7 +335,19 @@ def cpu_per_deck(
             spent = (seconds - start[0]) * 1000 / runs
             if spent >= 0.05:
                 print(f"  thread {key:<28} {spent:7.2f} ms, {(wakes - start[1]) / runs:6.1f} wakes per deck")
-    return cpu * 1000 / runs, results, idle
+    return cpu * 1000 / runs, results
+
+
+def idle_cpu_per_s(pid: int) -> float:
+    """CPU seconds a second the server spends with no deck at all (gRPC's timers, the service's
+    periodic checks), from every thread's schedstat (ns): the process's tick counters are too coarse."""
+
+    def spent() -> float:
+        return sum(seconds for seconds, _ in thread_times(pid).values())
+
+    start = spent()
+    time.sleep(IDLE_SAMPLE_S)
+    return (spent() - start) / IDLE_SAMPLE_S
 
 
 def slide_lags_ms(results: list[Deck], records: list[dict[str, object]]) -> list[float]:
@@ -367,9 +370,11 @@ def slide_lags_ms(results: list[Deck], records: list[dict[str, object]]) -> list
 
 def scenario_cpu(args: argparse.Namespace) -> dict[str, float]:
     with model_server(args.rate, args.ttft) as (_, child):
-        cpu, results, idle = cpu_per_deck(
+        cpu, results = cpu_per_deck(
             child, lambda n: model_request(f"CPU per deck, take {n}", args.slides), args.runs
         )
+        # A lone deck keeps the server up for seconds, and its CPU includes that much of this.
+        idle = idle_cpu_per_s(child.process.pid) * statistics.mean(d.total_s for d in results) * 1000
     errors = [d.error for d in results if d.error]
     assert not errors, errors
     print(
@@ -386,7 +391,7 @@ def scenario_cpu(args: argparse.Namespace) -> dict[str, float]:
 def scenario_embedded(args: argparse.Namespace) -> dict[str, float]:
     with server({"CONTENT_ENGINE": "embedded"}) as child:
         runs = max(args.runs, 10)
-        cpu, results, _ = cpu_per_deck(child, lambda n: embedded_request(args.slides, n), runs)
+        cpu, results = cpu_per_deck(child, lambda n: embedded_request(args.slides, n), runs)
     assert not [d.error for d in results if d.error]
     print(
         f"embedded: {runs} embedded {args.slides}-slide decks one after another: server CPU {cpu:.1f} ms "
