@@ -427,3 +427,11 @@ def test_a_group_title_keeps_a_question_heading_whole() -> None:
     titles = ["Headline figures", "What drove the quarter"]
     assert group_title(titles) == "Headline figures and what drove the quarter"
     assert group_title(["Safety on the shore", "When to go"]) == "Safety and when to go"
+
+
+def test_a_group_title_keeps_brackets_inside_code_spans() -> None:
+    # Taken for an aside, the brackets of "`timeout.hasRef()`" cut the title inside its code span,
+    # and the slide's title showed "`timeout.hasRef" with a stray backtick.
+    titles = ["`timeout.close()`", "`timeout[Symbol.dispose]()`"]
+    assert group_title(titles) == "`timeout.close()` and `timeout[Symbol.dispose]()`"
+    assert group_title(["`setTimeout()` (legacy)", "Redis (on localhost)"]) == "`setTimeout()` and redis"

@@ -210,6 +210,11 @@ _OPENERS = _LINKS | frozenset(
 )
 
 
+_TOPIC_END = re.compile(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*")
+"""Where a heading's topic ends: at its aside in brackets, or at a spaced dash (see `_topic`)."""
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
 def _topic(title: str) -> str:
     """What a section is about, in a few words: "Purpose of the programme" -> "Purpose", but
     "Talking to the public and the media" -> "Talking to the public" (an -ing word needs its object)."""
@@ -218,7 +223,11 @@ def _topic(title: str) -> str:
     # in one sitting"): the subject comes before it.
     # Spaces collapsed first: the patterns would scan a long run of them again from each space.
     title = " ".join(title.split())
-    words = re.sub(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*", "", title).split() or title.split()
+    # Brackets inside a code span ("`timeout.hasRef()`") are the code's, not an aside: looked for with
+    # code spans blanked to the same length, so that the cut falls where it does in the title.
+    masked = _CODE_SPAN.sub(lambda span: "x" * len(span.group()), title) if "`" in title else title
+    aside = _TOPIC_END.search(masked)
+    words = (title[: aside.start()] if aside else title).split() or title.split()
     if words[0].casefold() in _CLAUSES:
         return " ".join(words)  # "What drove the quarter": cut short, the question has no object
     start = 1
