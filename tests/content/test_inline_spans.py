@@ -109,7 +109,8 @@ HOSTILE = {
     "stars": "*a" * 50_000,
     "strong openers": "**a" * 40_000,
     "strike openers": "~~a" * 40_000,
-    "comments": "<!--" * 30_000,
+    # After a word: a line that opens with one is a comment block, hidden (test_markdown).
+    "comments": "x " + "<!--" * 30_000,
     "autolinks": "<http:" * 20_000,
 }
 

@@ -1,7 +1,10 @@
+import time
+
 from deckgen.content.embedded._markdown import (
     CodeBlock,
     Heading,
     ListBlock,
+    ListEntry,
     Paragraph,
     QuoteBlock,
     TableBlock,
@@ -123,6 +126,33 @@ def test_fenced_code_is_kept_verbatim() -> None:
     blocks = parse_markdown("```python\ndef f():\n    return *x*\n```\ntext")
     assert blocks[0] == CodeBlock("def f():\n    return *x*", "python", 1, 4)
     assert blocks[1] == Paragraph("text", 5, 5)
+
+
+def test_html_comments_scripts_and_styles_a_reader_never_sees_stay_off_the_slides() -> None:
+    # Node.js's API docs keep each section's history in a comment: it once leaked into a bullet
+    # ("Timers Promises API: <!-- YAML added: v15.0.0 changes:").
+    text = (
+        "Intro\n<!-- YAML\nadded: v15.0.0\n-->\nshown\n\n"
+        "- a\n  <!-- between\n  items -->\n- b\n\n"
+        "<SCRIPT>\nalert(1)\n</script> after\n\n<style>p {}</style>\n\n"
+        "<!-->\nempty comment\n\n    <!-- indented: code -->\n\n<!-- never closed\n# Hidden\ntext"
+    )
+    assert parse_markdown(text) == [
+        Paragraph("Intro", 1, 1),
+        Paragraph("shown", 5, 5),
+        ListBlock((ListEntry("a", 0, 7), ListEntry("b", 0, 10)), False, 7, 10),
+        Paragraph("after", 14, 14),
+        Paragraph("empty comment", 19, 19),
+        CodeBlock("<!-- indented: code -->", "", 21, 21),
+    ]
+
+
+def test_a_line_of_many_comments_is_read_at_once() -> None:
+    text = "<!-- a -->" + "<!---->" * 50_000 + " end\n\n" + "<!--\n" * 50_000
+    started = time.perf_counter()
+    blocks = parse_markdown(text)
+    assert time.perf_counter() - started < 2.0
+    assert blocks == [Paragraph("end", 1, 1)]
 
 
 def test_crlf_bom_tabs_and_invalid_utf8() -> None:

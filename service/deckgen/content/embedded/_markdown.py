@@ -194,6 +194,29 @@ _TASK = re.compile(r"^\[[ xX]\]\s+")
 _ALIGN_CELL = re.compile(r"^:?-+:?$")
 _ATTRIBUTION = re.compile("^(?:\u2014|\u2013|--|\u2015|~)\\s*(\\S.*)$")
 _FRONT_KEY = re.compile(r"^[A-Za-z0-9_-]+\s*:")
+_HIDDEN_HTML = re.compile(r"[ ]*(?:(<!--)|<(script|style)(?=[\s>]|$))", re.IGNORECASE)
+"""HTML blocks a reader of the rendered document never sees: comments, scripts and style sheets
+(CommonMark's HTML blocks of kinds 1 and 2; a `<pre>` or `<textarea>` shows its text, so it is read)."""
+
+
+def _hidden_html(lines: list[str], i: int, indented: bool) -> int | None:
+    """Index of the last line of the hidden HTML block that opens `lines[i]` (None if none does; with
+    four spaces before it, only if `indented` blocks may open one). The block ends on the first line
+    holding its end marker, and an unclosed one runs to the document's end, as a renderer hides it.
+    A text after the marker is left on that line, as a renderer shows it."""
+    opening = _HIDDEN_HTML.match(lines[i])
+    at = len(lines[i]) - len(lines[i].lstrip(" "))
+    if opening is None or (at > 3 and not indented):
+        return None
+    close = "-->" if opening.group(1) else f"</{opening.group(2).lower()}>"
+    for j in range(i, len(lines)):
+        line = lines[j] if close == "-->" else lines[j].lower()
+        found = line.find(close, at if j == i else 0)
+        if found >= 0:
+            lines[j] = lines[j][found + len(close) :].strip()
+            return j
+    lines[-1] = ""
+    return len(lines) - 1
 
 
 def _cells(line: str) -> list[str]:
@@ -268,6 +291,7 @@ def parse_markdown(text: str) -> list[Block]:
     paragraph_start = 0
     current_list: _ListBuilder | None = None
     i = _skip_front_matter(lines)
+    shown = -1  # the line whose rest after a hidden HTML block is read as text
 
     def flush_paragraph(end: int) -> None:
         nonlocal paragraph
@@ -289,6 +313,16 @@ def parse_markdown(text: str) -> list[Block]:
         line = lines[i]
         number = i + 1
         stripped = line.strip()
+
+        hidden = _hidden_html(lines, i, current_list is not None) if "<" in line and i != shown else None
+        if hidden is not None:
+            # A comment between items leaves the list open; one that starts a line interrupts a
+            # paragraph, as any HTML block does. A text after its end is read from where it ends
+            # (once: inline comments in it are the inline rules', so a line of them stays linear).
+            if current_list is None:
+                flush_paragraph(number - 1)
+            i, shown = (hidden, hidden) if lines[hidden] else (hidden + 1, -1)
+            continue
 
         if current_list is not None:
             item = _ITEM.match(line)
