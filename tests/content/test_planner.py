@@ -435,3 +435,75 @@ def test_a_group_title_keeps_brackets_inside_code_spans() -> None:
     titles = ["`timeout.close()`", "`timeout[Symbol.dispose]()`"]
     assert group_title(titles) == "`timeout.close()` and `timeout[Symbol.dispose]()`"
     assert group_title(["`setTimeout()` (legacy)", "Redis (on localhost)"]) == "`setTimeout()` and redis"
+
+
+_LEADS_AND_ECHOES = b"""# Handling reports
+
+## Reporting
+
+Report security bugs through the tracker. A member of the team answers every report within two days.
+
+## Guidelines
+
+Failure to follow these guidelines may result in:
+
+- Rejection of the vulnerability report.
+- Forfeiture of any potential bug bounty.
+- A ban from the bounty program for repeated abuse.
+
+## Updates
+
+Security notifications will be distributed via the following methods.
+
+- The security mailing list
+- The project blog
+
+## Scope
+
+Vulnerabilities in third-party modules are reported to their own maintainers.
+See https://example.org/scope for further details.
+
+## Retries
+
+The client retries a failed call three times before it gives up on the server.
+
+## Backoff
+
+The client retries a failed call three times before it gives up on the broker.
+
+## Budgets
+
+Every team gets a fixed error budget each quarter and spends it on releases.
+
+## Closing
+
+Disclosure happens ninety days after a fix ships, whether or not every user upgraded.
+"""
+
+
+def _plan_of(content: bytes, count: int) -> Plan:
+    documents = [parse("reports.md", "text/markdown", content)]
+    return plan_deck(documents, topic="", slide_count=count, condense=True, speaker_notes=False)
+
+
+def test_a_sections_one_line_is_neither_a_lead_in_nor_an_item_that_ends_its_sentence() -> None:
+    # Node.js's SECURITY.md once gave "Experimental platforms: node.js does NOT trust:" and
+    # "Code of Conduct…: rejection of the vulnerability report." (of "may result in:").
+    plan = _plan_of(_LEADS_AND_ECHOES, 4)
+    lines = [b.text for s in plan.slides if s.layout == Layout.BULLETS for b in s.bullets]
+    assert "Guidelines" in lines and "Reporting: report security bugs through the tracker." in lines
+    assert not [line for line in lines if line.endswith(":") or "following" in line or "ejection" in line]
+
+
+def test_takeaways_are_statements_each_said_once() -> None:
+    (_, closing) = _plan_of(_LEADS_AND_ECHOES, 2).slides
+    takeaways = [b.text for b in closing.bullets]
+    assert len(takeaways) == 4
+    # Not a lead-in, a pointer elsewhere, an item without its lead-in, nor one point twice.
+    assert not [t for t in takeaways if "following" in t or t.startswith(("See ", "Forfeiture"))]
+    assert len([t for t in takeaways if t.startswith("The client retries")]) == 1
+    assert _planner.takeaway_worthy("Every team gets a fixed error budget each quarter.")
+    assert not _planner.takeaway_worthy("`delay` {number} The number of milliseconds to wait.")
+    assert not _planner.takeaway_worthy("For more information, see the operator's guide.")
+    assert not _planner.takeaway_worthy("The results are as follows.")
+    assert _planner.takeaway_worthy("Sales fell in the following year.")

@@ -21,7 +21,9 @@ from deckgen.content.embedded._sections import (
     Section,
     Unit,
     clean_title,
+    completing_lists,
     dangling,
+    leads_in,
     points_outside,
     units_of,
 )
@@ -680,6 +682,7 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
         for i, sentence in enumerate(part.sentences)
         if sentence not in shown
         and not points_outside(sentence)
+        and not leads_in(sentence)
         and not sentence.endswith(("?", "\uff1f"))
         and len(compact_line(section, None)) + 2 + len(sentence) <= limits.MAX_BULLET_CHARS
     ]
@@ -700,7 +703,15 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         )
         # A line of its own cannot lean on the sentence before it ("Overview: read it before…"): the
         # section's best line that stands alone, else its best sentence that does, else the best line.
-        fitting = [u for u in mine if len(compact_line(section, u)) <= limits.MAX_BULLET_CHARS]
+        # Nor on what comes after it: not a lead-in without its list, not an item without its lead-in.
+        completing = completing_lists(section)
+        fitting = [
+            u
+            for u in mine
+            if len(compact_line(section, u)) <= limits.MAX_BULLET_CHARS
+            and not leads_in(u.text)
+            and u.group not in completing
+        ]
         best = next((u for u in fitting if not points_outside(u.text)), None)
         best = best or _standalone(section, units) or next(iter(fitting), None)
         if best is not None:

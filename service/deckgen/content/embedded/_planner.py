@@ -37,13 +37,16 @@ from deckgen.content.embedded._sections import (
     Section,
     Unit,
     clean_title,
+    completing_lists,
     dangling,
     document_title,
+    leads_in,
     points_outside,
     sectionize,
     units_of,
 )
 from deckgen.content.embedded._summarize import clip, salience, split_sentences
+from deckgen.content.embedded._summarize import words as content_words
 from deckgen.domain import (
     Bullet,
     CodeBlock,
@@ -624,13 +627,25 @@ _HEDGE = re.compile(
 """A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
 _ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)\W*$", re.I)
 """A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
+_POINTER = re.compile(
+    r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
+    r"\bfor (?:more|further) (?:information|details)\W*$|"
+    r"^`[^`]+`\s*\{[^{}]{1,40}\}",  # an API reference's parameter: "`delay` {number} The number of…"
+    re.IGNORECASE,
+)
+"""A pointer to somewhere else ("See https://… for further details.") or a reference entry is no point."""
 
 
 def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
     """A statement to take away: no question, hedge, caveat or lead-in; and when it stands `alone`
     (not after the sentence it follows in a conclusion), no back-reference either."""
     text = text.strip()
-    if text.endswith(("?", "\uff1f", "\u061f", ":", "\uff1a")) or _HEDGE.search(text):
+    if (
+        text.endswith(("?", "\uff1f", "\u061f"))
+        or leads_in(text)
+        or _HEDGE.search(text)
+        or _POINTER.search(text)
+    ):
         return False
     return not (alone and (_ELLIPTICAL.search(text) or dangling(text) or _ABOUT_ITSELF.search(text)))
 
@@ -674,6 +689,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             for part, following in zip(section.parts, section.parts[1:], strict=False)
             if isinstance(following.block, TableBlock) and caption(part) is not None
         }
+        completing = completing_lists(section)
         units = [
             unit
             for unit in units
@@ -683,13 +699,30 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
             and (len(unit.text.split()) >= 4 or not unit.text.isascii())
             and unit.group not in captions
+            and unit.group not in completing
             and _normal(unit.text) not in seen
         ]
         if units:
             best = max(units, key=lambda u: (_takeaway_weight(u, first), -u.order))
             candidates.append((best, _takeaway_weight(best, first) * (1.0 + _SECTION_WEIGHT * size)))
-    chosen = [unit for unit, _ in sorted(candidates, key=lambda c: (-c[1], c[0].order))[:count]]
+    chosen: list[Unit] = []
+    for unit, _ in sorted(candidates, key=lambda c: (-c[1], c[0].order)):
+        if len(chosen) == count:
+            break
+        # Sections written from one template (an API's parameters) say the same thing each time.
+        if not any(_alike(unit.text, other.text) for other in chosen):
+            chosen.append(unit)
     return [replace(unit, dropped=()) for unit in sorted(chosen, key=lambda u: u.order)]
+
+
+_ALIKE = 0.75
+"""Two takeaways are one when this share of the shorter one's words are the other's too."""
+
+
+def _alike(a: str, b: str) -> bool:
+    first, second = set(content_words(a)), set(content_words(b))
+    shorter = min(len(first), len(second))
+    return shorter > 0 and len(first & second) >= _ALIKE * shorter and (shorter >= 3 or first == second)
 
 
 _PUNCHY = 90

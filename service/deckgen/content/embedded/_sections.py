@@ -35,6 +35,8 @@ __all__ = [
     "Unit",
     "document_title",
     "sectionize",
+    "completing_lists",
+    "leads_in",
     "points_outside",
     "sentence_pieces",
     "shortened",
@@ -457,6 +459,42 @@ def points_outside(sentence: str) -> bool:
     """A sentence that cannot stand alone on a line: it opens by pointing back at something unsaid."""
     text = sentence.strip()
     return dangling(text) or bool(_POINTS_OUTSIDE.match(text))
+
+
+_LEADS_IN = re.compile(
+    r"[:\uff1a]$|\b(?:the following|as follows)"
+    r"(?:\s+(?!(?:years?|months?|weeks?|days?|morning|evening|night)\b)[\w-]+){0,2}[.\s]*$",
+    re.IGNORECASE,
+)
+
+
+def leads_in(sentence: str) -> bool:
+    """A sentence that announces what comes after it ("…via the following methods.", "Node.js does
+    NOT trust:"): on a line of its own, or as a takeaway, it says nothing."""
+    return bool(_LEADS_IN.search(sentence.strip()))
+
+
+_OPEN_END = re.compile(
+    r"\b(?:in|of|to|for|by|with|from|on|at|as|into|about|against|than|include|includes|including|"
+    r"is|are|was|were|be|means|contains?|covers?|requires?|supports?|trusts?|such as|like|e\.g\.|"
+    r"i\.e\.)\s*[:\uff1a]$",
+    re.IGNORECASE,
+)
+"""A lead-in whose sentence its list ends ("…may result in:", "Node.js does NOT trust:")."""
+
+
+def completing_lists(section: Section) -> set[int]:
+    """Groups of the section's lists whose items end the sentence before them ("Failure to follow
+    these guidelines may result in:" / "Rejection of the report."): apart from it, an item says
+    something else, so it is neither a section's one line nor a takeaway."""
+    return {
+        part.group
+        for before, part in zip(section.parts, section.parts[1:], strict=False)
+        if isinstance(part.block, ListBlock)
+        and isinstance(before.block, Paragraph)
+        and before.sentences
+        and _OPEN_END.search(before.sentences[-1].strip())
+    }
 
 
 def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
