@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from deckgen.content.embedded._inline import MATH
 from deckgen.content.embedded._markdown import TableBlock
 from deckgen.domain import Chart, ChartSeries, ChartType, Statistic, Step
 
@@ -170,15 +171,9 @@ _FIGURE = re.compile(
 )
 
 
-_MATH = re.compile(r"\$\$[^\n]+?\$\$|\$(?=\S)[^$\n]*(?<=\S)\$(?!\d)")
-"""TeX math in Markdown (`$1 - 1023$`, `$$f = 2^{e}$$`), delimited as pandoc and GitHub read it: an
-opening `$` before a non-space, a closing one after a non-space and not before a digit, so that
-"$5 and $10" and "$5-$10" stay sums of money."""
-
-
 def _figure(text: str) -> re.Match[str] | None:
     # Blanked to the same length, so that the match's offsets are the text's own.
-    return _FIGURE.search(_MATH.sub(lambda math: " " * len(math.group()), text) if "$" in text else text)
+    return _FIGURE.search(MATH.sub(lambda math: " " * len(math.group()), text) if "$" in text else text)
 
 
 _TRAILING_LINK = re.compile(

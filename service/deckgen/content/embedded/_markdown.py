@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from deckgen.content.embedded import _inline
+from deckgen.content.embedded._math import tex_text
 from deckgen.render._markdown import literal, markup
 
 __all__ = [
@@ -128,7 +129,7 @@ def parse(name: str, media_type: str, content: bytes) -> Document:
 
 # --- inline markup -------------------------------------------------------------------------------
 
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<])")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<$])")
 _INTRAWORD = re.compile(r"(?<=[^\W_])(?:\*+|_+)(?=[^\W_])")
 """An asterisk or underscore run between two letters or digits is text ("2*3*4", "snake_case")."""
 _SPACE = re.compile(r"\s+")
@@ -160,6 +161,8 @@ def strip_inline(text: str) -> str:
     # nothing without the document's symbol font (Word's Wingdings bullets are one), so they go.
     text = _PARKED.sub("", text)
     text = _inline.sub_code_spans(text, lambda code: park(_SPACE.sub(" ", code).strip(), True))
+    # Before escapes: TeX's backslashes are its commands. Parked: `x_1 * y_2` is no emphasis.
+    text = _inline.sub_math(text, lambda formula: park(tex_text(formula), False))
     text = _ESCAPE.sub(lambda m: park(m.group(1), False), text)
     text = _INTRAWORD.sub(lambda m: park(m.group(0), False), text)
     text = _inline.sub_images(text, lambda _alt: "")
