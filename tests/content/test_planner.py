@@ -507,3 +507,18 @@ def test_takeaways_are_statements_each_said_once() -> None:
     assert not _planner.takeaway_worthy("For more information, see the operator's guide.")
     assert not _planner.takeaway_worthy("The results are as follows.")
     assert _planner.takeaway_worthy("Sales fell in the following year.")
+    assert not _planner.takeaway_worthy("where X means 0 or 1.")
+    assert _planner.takeaway_worthy("Where the data lives decides the latency.")
+
+
+def test_an_item_a_lead_in_announces_is_a_takeaway_only_as_a_sentence_of_its_own() -> None:
+    content = (
+        b"# Signs\n\n## Sign\n\nThe sign can have 2 values:\n\n- -1 if the sign bit is 1 in the word.\n"
+        b"- 1 if the sign bit is 0 in the word.\n\n## Findings\n\nThe survey found three things:\n\n"
+        b"- Revenue grew twelve percent in Europe.\n\n## Costs\n\nCosts stayed flat over the whole year.\n"
+    )
+    (_, closing) = _plan_of(content, 2).slides
+    assert [b.text for b in closing.bullets] == [
+        "Revenue grew twelve percent in Europe.",
+        "Costs stayed flat over the whole year.",
+    ]

@@ -40,6 +40,7 @@ from deckgen.content.embedded._sections import (
     completing_lists,
     dangling,
     document_title,
+    introduced_lists,
     leads_in,
     points_outside,
     sectionize,
@@ -627,6 +628,8 @@ _HEDGE = re.compile(
 """A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
 _ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)\W*$", re.I)
 """A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
+_CONTINUES = re.compile(r"^(?:where|which|whereas|whose|and|or|but|so|then|hence|thus)\b")
+"""A lower-case clause that goes on from the formula or sentence before it ("where X means 0 or 1.")."""
 _POINTER = re.compile(
     r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
     r"\bfor (?:more|further) (?:information|details)\W*$|"
@@ -647,7 +650,12 @@ def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
         or _POINTER.search(text)
     ):
         return False
-    return not (alone and (_ELLIPTICAL.search(text) or dangling(text) or _ABOUT_ITSELF.search(text)))
+    return not (
+        alone
+        and (
+            _ELLIPTICAL.search(text) or dangling(text) or _ABOUT_ITSELF.search(text) or _CONTINUES.match(text)
+        )
+    )
 
 
 def _short_intro(sections: list[Section], words: Phrases) -> Section | None:
@@ -690,6 +698,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             if isinstance(following.block, TableBlock) and caption(part) is not None
         }
         completing = completing_lists(section)
+        introduced = introduced_lists(section)
         units = [
             unit
             for unit in units
@@ -700,6 +709,8 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             and (len(unit.text.split()) >= 4 or not unit.text.isascii())
             and unit.group not in captions
             and unit.group not in completing
+            # An item announced by a lead-in is a takeaway only when it is a sentence of its own.
+            and (unit.group not in introduced or unit.text[:1].isupper() or not unit.text[:1].isascii())
             and _normal(unit.text) not in seen
         ]
         if units:

@@ -36,6 +36,7 @@ __all__ = [
     "document_title",
     "sectionize",
     "completing_lists",
+    "introduced_lists",
     "leads_in",
     "points_outside",
     "sentence_pieces",
@@ -487,13 +488,23 @@ def completing_lists(section: Section) -> set[int]:
     """Groups of the section's lists whose items end the sentence before them ("Failure to follow
     these guidelines may result in:" / "Rejection of the report."): apart from it, an item says
     something else, so it is neither a section's one line nor a takeaway."""
+    return _lists_after(section, _OPEN_END)
+
+
+def introduced_lists(section: Section) -> set[int]:
+    """Groups of the section's lists that a lead-in announces ("`sign` can have 2 values:"): an item
+    that is no sentence of its own ("-1 if the sign bit is 1.") needs it."""
+    return _lists_after(section, _LEADS_IN)
+
+
+def _lists_after(section: Section, lead_in: re.Pattern[str]) -> set[int]:
     return {
         part.group
         for before, part in zip(section.parts, section.parts[1:], strict=False)
         if isinstance(part.block, ListBlock)
         and isinstance(before.block, Paragraph)
         and before.sentences
-        and _OPEN_END.search(before.sentences[-1].strip())
+        and lead_in.search(before.sentences[-1].strip())
     }
 
 
