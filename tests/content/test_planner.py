@@ -508,6 +508,8 @@ def test_takeaways_are_statements_each_said_once() -> None:
     assert not _planner.takeaway_worthy("The results are as follows.")
     assert _planner.takeaway_worthy("Sales fell in the following year.")
     assert not _planner.takeaway_worthy("where X means 0 or 1.")
+    assert not _planner.takeaway_worthy("Below it are properties of a WHATWG URL object.")
+    assert not _planner.takeaway_worthy("Returns: {URL} The file URL object.")
     assert _planner.takeaway_worthy("Where the data lives decides the latency.")
 
 
@@ -521,4 +523,22 @@ def test_an_item_a_lead_in_announces_is_a_takeaway_only_as_a_sentence_of_its_own
     assert [b.text for b in closing.bullets] == [
         "Revenue grew twelve percent in Europe.",
         "Costs stayed flat over the whole year.",
+    ]
+
+
+def test_a_sections_one_line_says_something_rather_than_a_label_or_a_type() -> None:
+    # Node.js's url.md gave "`url.port`: {string}" for "* {string}" before the sentence describing it.
+    fields = "".join(
+        f"## `url.{name}`\n\n* {{string}}\n\nGets and sets the {name} portion of the URL.\n\n"
+        for name in ("port", "host", "hash", "search")
+    )
+    content = f"# URL\n\n{fields}## Guidelines\n\nReporters must follow these rules:\n\n- Report Quality\n"
+    plan = _plan_of(content.encode(), 3)
+    lines = [b.text for s in plan.slides if s.layout == Layout.BULLETS for b in s.bullets]
+    assert lines == [
+        "`url.port`: gets and sets the port portion of the URL.",
+        "`url.host`: gets and sets the host portion of the URL.",
+        "`url.hash`: gets and sets the hash portion of the URL.",
+        "`url.search`: gets and sets the search portion of the URL.",
+        "Guidelines",
     ]

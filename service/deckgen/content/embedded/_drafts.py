@@ -25,6 +25,7 @@ from deckgen.content.embedded._sections import (
     dangling,
     leads_in,
     points_outside,
+    reference_entry,
     units_of,
 )
 from deckgen.content.embedded._summarize import clip, split_clauses, split_sentences, words
@@ -689,6 +690,10 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
     return min(found, key=lambda u: (-u.score, u.order), default=None)
 
 
+def _says_something(text: str) -> bool:
+    return (len(text.split()) >= 3 or not text.isascii()) and not reference_entry(text)
+
+
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
     """One line per section: its title with its best point, when the two fit a bullet together."""
     kept: list[Unit] = []
@@ -712,8 +717,11 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
             and not leads_in(u.text)
             and u.group not in completing
         ]
-        best = next((u for u in fitting if not points_outside(u.text)), None)
-        best = best or _standalone(section, units) or next(iter(fitting), None)
+        # A point says something: not a bare label ("Report Quality") or type ("`url.port`: {string}"),
+        # which after the title reads as its definition; with nothing else, the title stands alone.
+        saying = [u for u in fitting if _says_something(u.text)]
+        best = next((u for u in saying if not points_outside(u.text)), None)
+        best = best or _standalone(section, units) or next(iter(saying), None)
         if best is not None:
             kept.append(best)
     kept_ids = {id(unit) for unit in kept}

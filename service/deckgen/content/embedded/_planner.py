@@ -38,11 +38,11 @@ from deckgen.content.embedded._sections import (
     Unit,
     clean_title,
     completing_lists,
-    dangling,
     document_title,
     introduced_lists,
     leads_in,
     points_outside,
+    reference_entry,
     sectionize,
     units_of,
 )
@@ -632,30 +632,23 @@ _CONTINUES = re.compile(r"^(?:where|which|whereas|whose|and|or|but|so|then|hence
 """A lower-case clause that goes on from the formula or sentence before it ("where X means 0 or 1.")."""
 _POINTER = re.compile(
     r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
-    r"\bfor (?:more|further) (?:information|details)\W*$|"
-    r"^`[^`]+`\s*\{[^{}]{1,40}\}",  # an API reference's parameter: "`delay` {number} The number of…"
+    r"\bfor (?:more|further) (?:information|details)\W*$",
     re.IGNORECASE,
 )
-"""A pointer to somewhere else ("See https://… for further details.") or a reference entry is no point."""
+"""A pointer to somewhere else ("See https://… for further details.") is no point."""
 
 
 def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
-    """A statement to take away: no question, hedge, caveat or lead-in; and when it stands `alone`
-    (not after the sentence it follows in a conclusion), no back-reference either."""
+    """A statement to take away: no question, hedge, caveat, lead-in, pointer elsewhere or reference
+    entry; and when it stands `alone` (not after the sentence it follows in a conclusion), nothing that
+    leans on the sentence before it either."""
     text = text.strip()
-    if (
-        text.endswith(("?", "\uff1f", "\u061f"))
-        or leads_in(text)
-        or _HEDGE.search(text)
-        or _POINTER.search(text)
-    ):
+    if text.endswith(("?", "\uff1f", "\u061f")) or leads_in(text) or reference_entry(text):
         return False
-    return not (
-        alone
-        and (
-            _ELLIPTICAL.search(text) or dangling(text) or _ABOUT_ITSELF.search(text) or _CONTINUES.match(text)
-        )
-    )
+    if _HEDGE.search(text) or _POINTER.search(text):
+        return False
+    leans = _ELLIPTICAL.search(text) or _CONTINUES.match(text) or points_outside(text)
+    return not (alone and (leans or _ABOUT_ITSELF.search(text)))
 
 
 def _short_intro(sections: list[Section], words: Phrases) -> Section | None:

@@ -39,6 +39,7 @@ __all__ = [
     "introduced_lists",
     "leads_in",
     "points_outside",
+    "reference_entry",
     "sentence_pieces",
     "shortened",
     "units_of",
@@ -473,6 +474,15 @@ def leads_in(sentence: str) -> bool:
     """A sentence that announces what comes after it ("…via the following methods.", "Node.js does
     NOT trust:"): on a line of its own, or as a takeaway, it says nothing."""
     return bool(_LEADS_IN.search(sentence.strip()))
+
+
+_REFERENCE_ENTRY = re.compile(r"^(?:`[^`]+`\s*)?(?:returns:?\s*)?\{[^{}]{1,40}\}", re.IGNORECASE)
+
+
+def reference_entry(text: str) -> bool:
+    """An API reference's typed entry ("`delay` {number} The number of…", "Returns: {URL} The…",
+    "{string}"): a slide's point or a takeaway is a sentence about the thing, when there is one."""
+    return bool(_REFERENCE_ENTRY.match(text.strip()))
 
 
 _OPEN_END = re.compile(
