@@ -532,7 +532,10 @@ def test_a_sections_one_line_says_something_rather_than_a_label_or_a_type() -> N
         f"## `url.{name}`\n\n* {{string}}\n\nGets and sets the {name} portion of the URL.\n\n"
         for name in ("port", "host", "hash", "search")
     )
-    content = f"# URL\n\n{fields}## Guidelines\n\nReporters must follow these rules:\n\n- Report Quality\n"
+    content = (
+        f"# URL\n\n{fields}## Guidelines\n\nReporters must follow these rules:\n\n- Report Quality\n\n"
+        "## Modern HTTP\n\n_Present in: 2021_\n\nBase HTTP support is a key part of cloud applications.\n"
+    )
     plan = _plan_of(content.encode(), 3)
     lines = [b.text for s in plan.slides if s.layout == Layout.BULLETS for b in s.bullets]
     assert lines == [
@@ -541,4 +544,5 @@ def test_a_sections_one_line_says_something_rather_than_a_label_or_a_type() -> N
         "`url.hash`: gets and sets the hash portion of the URL.",
         "`url.search`: gets and sets the search portion of the URL.",
         "Guidelines",
+        "Modern HTTP: base HTTP support is a key part of cloud applications.",
     ]

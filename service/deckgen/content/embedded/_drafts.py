@@ -690,8 +690,13 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
     return min(found, key=lambda u: (-u.score, u.order), default=None)
 
 
+_FIELD = re.compile(r"[^:]{1,40}:\s*\S{1,20}")
+"""A field of the document's metadata ("Present in: 2021", "Status: draft"), not a point."""
+
+
 def _says_something(text: str) -> bool:
-    return (len(text.split()) >= 3 or not text.isascii()) and not reference_entry(text)
+    words = len(text.split()) >= 3 or not text.isascii()
+    return words and not reference_entry(text) and not _FIELD.fullmatch(text)
 
 
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
