@@ -108,6 +108,12 @@ def test_nested_bullet_and_numbered_lists() -> None:
     assert [i.text for i in second.items] == ["one", "two continued"]
 
 
+def test_task_list_boxes_are_dropped_also_as_markdownlint_escapes_them() -> None:
+    (tasks,) = parse_markdown("* [ ] Add the team.\n* [x] Add the channel.\n* \\[ ] Add the README.\n")
+    assert isinstance(tasks, ListBlock)
+    assert [item.text for item in tasks.items] == ["Add the team.", "Add the channel.", "Add the README."]
+
+
 def test_gfm_table_with_alignment_row() -> None:
     text = "| A | B |\n|:--|--:|\n| 1 | **2** |\n| 3 |\n\nafter"
     table, paragraph = parse_markdown(text)

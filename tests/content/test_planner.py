@@ -533,7 +533,8 @@ def test_a_sections_one_line_says_something_rather_than_a_label_or_a_type() -> N
         for name in ("port", "host", "hash", "search")
     )
     content = (
-        f"# URL\n\n{fields}## Guidelines\n\nReporters must follow these rules:\n\n- Report Quality\n\n"
+        f"# URL\n\n{fields}## Guidelines\n\nReporters must follow these rules:\n\n"
+        "- Report Quality\n  - Give clear steps.\n  - Keep the proof of concept minimal.\n\n"
         "## Modern HTTP\n\n_Present in: 2021_\n\nBase HTTP support is a key part of cloud applications.\n"
     )
     plan = _plan_of(content.encode(), 3)
@@ -546,3 +547,42 @@ def test_a_sections_one_line_says_something_rather_than_a_label_or_a_type() -> N
         "Guidelines",
         "Modern HTTP: base HTTP support is a key part of cloud applications.",
     ]
+
+
+_MESSAGES = [
+    ("Node.js is a great choice for a runtime", "show what the runtime does well", "ada"),
+    ("How things get done in the project", "explain how decisions are made", "grace"),
+    ("Type stripping", "raise awareness of running TypeScript directly", "alan"),
+]
+
+
+def test_sections_under_one_heading_are_titled_by_it_not_by_their_own_generic_headings() -> None:
+    # Node.js's advocacy-ambassador-program.md: "Goal", "Related Links" and "Project contacts" under
+    # each message gave slides titled "Project contacts, goal and Related Links", twice, each with
+    # the end of one message and the start of the next.
+    messages = "".join(
+        f"### {message}\n\n#### Goal\n\nThe goal is to {goal}.\n\n"
+        f"#### Related Links\n\n* <https://example.org/{n}>\n\n#### Project contacts\n\n* @{who}\n\n"
+        for n, (message, goal, who) in enumerate(_MESSAGES)
+    )
+    content = (
+        f"# Ambassadors\n\n## Joining\n\nAny member may nominate an ambassador.\n\n## Messages\n\n{messages}"
+    )
+    plan = _plan_of(content.encode(), 6)
+    assert [(s.title, [b.text for b in s.bullets]) for s in plan.slides[1:-1]] == [
+        ("Joining", ["Any member may nominate an ambassador."]),
+        *(
+            (
+                message,
+                [
+                    f"Goal: the goal is to {goal}.",
+                    f"Related Links: https://example.org/{n}",
+                    f"Project contacts: @{who}",
+                ],
+            )
+            for n, (message, goal, who) in enumerate(_MESSAGES)
+        ),
+    ]
+    # One slide more than the topics: the one split says whose goal it shows.
+    titles = [s.title for s in _plan_of(content.encode(), 7).slides]
+    assert "Type stripping: Goal" in titles and "Goal" not in titles

@@ -10,6 +10,7 @@ and its content always agree.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,7 @@ __all__ = [
     "compact_line",
     "build",
     "expand_once",
+    "family",
     "line_total",
     "reduce",
 ]
@@ -690,18 +692,27 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
     return min(found, key=lambda u: (-u.score, u.order), default=None)
 
 
-_FIELD = re.compile(r"[^:]{1,40}:\s*\S{1,20}")
+_FIELD = re.compile(r"[^:]{1,40}:\s+\S{1,20}")
 """A field of the document's metadata ("Present in: 2021", "Status: draft"), not a point."""
 
 
-def _says_something(text: str) -> bool:
-    words = len(text.split()) >= 3 or not text.isascii()
-    return words and not reference_entry(text) and not _FIELD.fullmatch(text)
+def _headers(units: list[Unit]) -> set[int]:
+    """Ids of the list items that head items of their own ("Report Quality" over its points)."""
+    return {
+        id(unit)
+        for unit, after in itertools.pairwise(units)
+        if after.level > unit.level and after.group == unit.group and after.section == unit.section
+    }
+
+
+def _says_something(unit: Unit, headers: set[int]) -> bool:
+    return id(unit) not in headers and not reference_entry(unit.text) and not _FIELD.fullmatch(unit.text)
 
 
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
     """One line per section: its title with its best point, when the two fit a bullet together."""
     kept: list[Unit] = []
+    headers = _headers(units)
     for section in sections:
         mine = sorted(
             (
@@ -722,9 +733,10 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
             and not leads_in(u.text)
             and u.group not in completing
         ]
-        # A point says something: not a bare label ("Report Quality") or type ("`url.port`: {string}"),
-        # which after the title reads as its definition; with nothing else, the title stands alone.
-        saying = [u for u in fitting if _says_something(u.text)]
+        # A point says something: not the label of points left off ("Report Quality") nor a type
+        # ("`url.port`: {string}"), which after the title read as its definition; with nothing
+        # else, the title stands alone.
+        saying = [u for u in fitting if _says_something(u, headers)]
         best = next((u for u in saying if not points_outside(u.text)), None)
         best = best or _standalone(section, units) or next(iter(saying), None)
         if best is not None:
@@ -756,8 +768,17 @@ def _merge_cost(a: Draft, b: Draft) -> int:
         if a.kind in _FIGURES and b.kind in _FIGURES:
             # One of two figures is left off the slides (`_keep_figure`): only when nothing else can go.
             tier += 3
-    # Within a tier, fewer sections per slide first, so that long documents group into balanced runs.
-    return tier * 10_000 + sections * 100 + a.size() + b.size()
+    # Within a tier, sections of one parent first ("Goal", "Links" and "Contacts" under each of several
+    # headings go together, not across them), then fewer sections per slide, so that long documents
+    # group into balanced runs.
+    apart = 0 if same_section or family(a.sections[-1], b.sections[0]) else 10_000
+    return tier * 20_000 + apart + sections * 100 + a.size() + b.size()
+
+
+def family(first: Section, second: Section) -> bool:
+    """`second` is `first`'s sibling (the same parent heading) or under it."""
+    parent = first.path[:-1]
+    return second.path[: len(first.path)] == first.path or (bool(parent) and second.path[:-1] == parent)
 
 
 def reduce(drafts: list[Draft], target: int, condense: bool) -> list[Draft]:

@@ -16,6 +16,7 @@ warning: nothing is padded and no sentence is shown twice.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ from deckgen.content.embedded._drafts import (
     caption,
     compact_line,
     expand_once,
+    family,
     reduce,
 )
 from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph, TableBlock
@@ -314,13 +316,33 @@ def group_title(
     return f"{', '.join(said[:-1])} and {said[-1]}"
 
 
-def _draft_title(draft: Draft, words: Phrases, known: frozenset[str] = frozenset()) -> str:
+def _draft_title(
+    draft: Draft, words: Phrases, known: frozenset[str] = frozenset(), generic: frozenset[str] = frozenset()
+) -> str:
+    titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
+    own = draft.title or (titles[0] if len(titles) == 1 else "")
+    if own in generic and titles == [own] and not draft.repeats and _parents(draft.sections):
+        # A heading that several parts of the document share ("Goal") says which one it is.
+        base = f"{_parents(draft.sections)[0]}: {own}"
+        return _title(base if len(base) <= limits.MAX_TITLE_CHARS else own)
     if draft.title and draft.repeats:
         suffix = f" {words.continued}"
         return clip(_title(draft.title), limits.MAX_TITLE_CHARS - len(suffix)) + suffix
     if draft.title:
         return _title(draft.title)
-    titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
+    parents = _parents(draft.sections) if len(titles) > 1 else []
+    if parents:
+        # Its sections' own headings ("Goal", "Related links", "Contacts") name the slide's lines;
+        # what they are the goal and links of is the heading above them: the parents, whole (they
+        # may be sentences), or the one most of the slide is under.
+        if len(parents) == 1:
+            return _title(parents[0])
+        english = len(parents) == 2 and words == phrases("en")
+        both = f"{parents[0]} and {parents[1]}" if english else _joined(parents)
+        if len(both) <= limits.MAX_TITLE_CHARS:
+            return _title(both)
+        counts = Counter(_parent_of(section) for section in draft.sections)
+        return _title(max(parents, key=lambda parent: counts[parent]))
     chapters = {section.chapter for section in draft.sections}
     # Topics joined as an English phrase: other languages keep the headings' own words, listed.
     english = len(titles) > 1 and words == phrases("en")
@@ -358,6 +380,19 @@ def _draft_title(draft: Draft, words: Phrases, known: frozenset[str] = frozenset
         suffix = f" {words.continued}"
         return clip(base, limits.MAX_TITLE_CHARS - len(suffix)) + suffix
     return _title(base)
+
+
+def _parents(sections: list[Section]) -> list[str]:
+    """The headings the sections are (or are directly under), in order, when each is below its
+    chapter's heading: the slide is about them, and the sections' own headings name its lines."""
+    found = [_parent_of(section) for section in sections]
+    return [] if "" in found else list(dict.fromkeys(found))
+
+
+def _parent_of(section: Section) -> str:
+    """The heading `section`'s heading is directly under, "" when that is the chapter's or above."""
+    parent = section.path[:-1] if section.path[-1:] == (section.title,) else section.path
+    return "" if len(parent) < 2 or parent[-1] == section.chapter_title else clean_title(parent[-1])
 
 
 def _sources(draft: Draft) -> tuple[SourceRef, ...]:
@@ -431,9 +466,11 @@ def _left_out_warning(titles: list[str], slides: int) -> EngineWarning:
     )
 
 
-def _slide(draft: Draft, words: Phrases, names: frozenset[str] = frozenset()) -> Slide:
+def _slide(
+    draft: Draft, words: Phrases, names: frozenset[str] = frozenset(), generic: frozenset[str] = frozenset()
+) -> Slide:
     draft = _shown_sections(draft)
-    title = _draft_title(draft, words, names)
+    title = _draft_title(draft, words, names, generic)
     sources = _sources(draft)
     if draft.kind == "bullets":
         grouped = draft.headers() or draft.compact()
@@ -552,11 +589,31 @@ def _agenda(sections: list[Section], words: Phrases) -> Draft | None:
 
 
 def _runs(sections: list[Section], condense: bool, target: int) -> list[Draft]:
-    """More sections than slides: consecutive runs of sections, as even as can be, one slide each."""
+    """More sections than slides: consecutive runs of sections, one slide each, as even as can be,
+    each break moved by up to half a run to where the document breaks itself: a new chapter, else a
+    new parent heading (so that the "Goal", "Links" and "Contacts" of one topic share a slide). One
+    look at each place near each break: linear in the sections."""
     density = _DEFAULT_DENSITY if condense else None
-    bounds = [round(i * len(sections) / target) for i in range(target + 1)]
+    size = len(sections) / target
+    bounds = [0] * (target + 1)
+    bounds[target] = len(sections)
+    for k in range(1, target):
+        even = round(k * size)
+        low = max(bounds[k - 1] + 1, math.floor(even - size / 2))
+        high = min(len(sections) - (target - k), math.ceil(even + size / 2))
+        bounds[k] = max(
+            range(low, high + 1), key=lambda at: (_break(sections, at), -abs(at - even)), default=even
+        )
     runs = [sections[bounds[i] : bounds[i + 1]] for i in range(target) if bounds[i] < bounds[i + 1]]
     return [reduce(build(run, density), 1, condense)[0] for run in runs if build(run, density)]
+
+
+def _break(sections: list[Section], at: int) -> int:
+    """How the document breaks before `sections[at]`: 2 a new chapter, 1 a new parent heading, else 0."""
+    before, after = sections[at - 1], sections[at]
+    if after.chapter != before.chapter:
+        return 2
+    return 0 if family(before, after) else 1
 
 
 def _content(sections: list[Section], condense: bool, target: int) -> list[Draft]:
@@ -838,7 +895,10 @@ def plan_deck(
         if words == phrases("en")
         else frozenset()
     )
-    middle = [_slide(draft, words, names) for draft in drafts]
+    # Headings several sections share ("Goal", "Examples") say little alone.
+    counted = Counter(clean_title(section.title) for section in sections)
+    generic = frozenset(title for title, count in counted.items() if count > 1)
+    middle = [_slide(draft, words, names, generic) for draft in drafts]
 
     # Each sentence is shown once: later repeats go, then the closing takes what was not shown.
     seen: set[str] = set()
