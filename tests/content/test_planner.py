@@ -586,3 +586,33 @@ def test_sections_under_one_heading_are_titled_by_it_not_by_their_own_generic_he
     # One slide more than the topics: the one split says whose goal it shows.
     titles = [s.title for s in _plan_of(content.encode(), 7).slides]
     assert "Type stripping: Goal" in titles and "Goal" not in titles
+
+
+def test_a_list_that_ends_its_lead_ins_sentence_goes_with_it_or_not_at_all() -> None:
+    # Node.js's SECURITY.md: "Rejection of the vulnerability report." and "Forfeiture of any potential
+    # bug bounty." were shown as points, without "Failure to follow these guidelines may result in:".
+    rules = "".join(
+        f"{n}. **Rule {n}**: Reports must {rule}.\n"
+        for n, rule in enumerate(
+            [
+                "comply with the code of conduct",
+                "cause no harm to running systems",
+                "use isolated environments",
+            ],
+            start=1,
+        )
+    )
+    content = (
+        "# Security\n\n## Guidelines\n\n"
+        "When reporting security vulnerabilities, reporters must follow these rules. "
+        "Every report is read by the security team within two days of its arrival.\n\n"
+        f"{rules}\nFailure to follow these guidelines may result in:\n\n"
+        "* Rejection of the vulnerability report.\n* Forfeiture of any potential bug bounty.\n"
+        "* A temporary or permanent ban from the bug bounty program.\n\n"
+        "## Updates\n\nSecurity releases are announced on the blog a week ahead of time.\n"
+    )
+    for count in range(3, 7):
+        for slide in _plan_of(content.encode(), count).slides:
+            lines = [b.text for b in slide.bullets]
+            if any("Rejection" in line or "Forfeiture" in line for line in lines):
+                assert "Failure to follow these guidelines may result in:" in lines, (count, lines)

@@ -24,6 +24,7 @@ from deckgen.content.embedded._sections import (
     clean_title,
     completing_lists,
     dangling,
+    ends_open,
     leads_in,
     points_outside,
     reference_entry,
@@ -131,14 +132,19 @@ def _fits(kind: str, units: list[Unit], headers: int = 0) -> bool:
 
 
 def _clusters(units: list[Unit]) -> list[list[Unit]]:
-    """Units that belong together: a top-level point with the deeper points under it (a question
-    and its answer), so that packing and merging never separate them."""
+    """Units that belong together, so that packing and merging never separate them: a top-level
+    point with the deeper points under it (a question and its answer), and a lead-in with the list
+    that ends its sentence ("…may result in:" and each result)."""
     clusters: list[list[Unit]] = []
+    ending = -1  # the group of the list that ends the last cluster's lead-in (the part after it)
     for unit in units:
-        if clusters and unit.level > 0 and clusters[-1][0].group == unit.group:
+        first = clusters[-1][0] if clusters else None
+        under = first is not None and unit.level > 0 and first.group == unit.group
+        if under or (first is not None and unit.section == first.section and unit.group == ending):
             clusters[-1].append(unit)
         else:
             clusters.append([unit])
+            ending = unit.group + 1 if ends_open(unit.text) else -1
     return clusters
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "document_title",
     "sectionize",
     "completing_lists",
+    "ends_open",
     "introduced_lists",
     "leads_in",
     "points_outside",
@@ -492,6 +493,11 @@ _OPEN_END = re.compile(
     re.IGNORECASE,
 )
 """A lead-in whose sentence its list ends ("…may result in:", "Node.js does NOT trust:")."""
+
+
+def ends_open(sentence: str) -> bool:
+    """A lead-in whose sentence the list after it ends ("…may result in:")."""
+    return bool(_OPEN_END.search(sentence.strip()))
 
 
 def completing_lists(section: Section) -> set[int]:
