@@ -616,3 +616,33 @@ def test_a_list_that_ends_its_lead_ins_sentence_goes_with_it_or_not_at_all() -> 
             lines = [b.text for b in slide.bullets]
             if any("Rejection" in line or "Forfeiture" in line for line in lines):
                 assert "Failure to follow these guidelines may result in:" in lines, (count, lines)
+
+
+def test_a_heading_with_its_subsections_titles_their_slides_and_says_when_it_goes_on() -> None:
+    # Node.js's timers.md: a slide of "Class: Timeout" and two of its methods was titled
+    # "Class: Timeout, timeout.close() and timeout.hasRef()", and the next one "Class: Timeout".
+    methods = "".join(
+        f"### `timer.{name}()`\n\nCalling `timer.{name}()` {effect}.\n\n"
+        for name, effect in [
+            ("ref", "keeps the event loop running while the timer is active"),
+            ("unref", "lets the event loop exit while the timer is active"),
+            ("refresh", "starts the timer again from the current time"),
+            ("close", "cancels the timer before it fires"),
+            ("hasRef", "tells whether the timer keeps the event loop running"),
+            ("dispose", "cancels the timer when its scope ends"),
+        ]
+    )
+    content = (
+        "# Timers\n\n## Scheduling\n\nA timer calls a function after a given delay.\n\n"
+        f"## Class: Timer\n\nA timer object is returned by every scheduling call.\n\n{methods}"
+        "## Cancelling\n\nEvery scheduling call has a matching call that cancels it.\n"
+    )
+    titles = [s.title for s in _plan_of(content.encode(), 6).slides]
+    assert titles == [
+        "Timers",
+        "Scheduling",
+        "Class: Timer",
+        "Class: Timer (cont.)",
+        "Cancelling",
+        "Thank you",
+    ]

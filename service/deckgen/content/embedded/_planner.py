@@ -384,14 +384,30 @@ def _draft_title(
 
 def _parents(sections: list[Section]) -> list[str]:
     """The headings the sections are (or are directly under), in order, when each is below its
-    chapter's heading: the slide is about them, and the sections' own headings name its lines."""
-    found = [_parent_of(section) for section in sections]
+    chapter's heading or on the slide itself: the slide is about them, and the sections' own
+    headings name its lines."""
+    on_slide = {section.path: clean_title(section.title) for section in sections if _headed(section)}
+
+    def parent(section: Section) -> str:
+        depth = len(section.path)
+        if section.path in on_slide and any(
+            other.path[:depth] == section.path for other in sections if other.path != section.path
+        ):
+            return on_slide[section.path]  # it heads others on the slide ("Class: Timeout", its methods)
+        above = section.path[:-1] if _headed(section) else section.path
+        return on_slide.get(above) or _parent_of(section)
+
+    found = [parent(section) for section in sections]
     return [] if "" in found else list(dict.fromkeys(found))
+
+
+def _headed(section: Section) -> bool:
+    return section.path[-1:] == (section.title,)
 
 
 def _parent_of(section: Section) -> str:
     """The heading `section`'s heading is directly under, "" when that is the chapter's or above."""
-    parent = section.path[:-1] if section.path[-1:] == (section.title,) else section.path
+    parent = section.path[:-1] if _headed(section) else section.path
     return "" if len(parent) < 2 or parent[-1] == section.chapter_title else clean_title(parent[-1])
 
 
@@ -899,6 +915,20 @@ def plan_deck(
     counted = Counter(clean_title(section.title) for section in sections)
     generic = frozenset(title for title, count in counted.items() if count > 1)
     middle = [_slide(draft, words, names, generic) for draft in drafts]
+    suffix = f" {words.continued}"
+    for i in range(1, len(middle)):
+        # A topic that goes on over the next slide (its heading titles the first) says so.
+        before = middle[i - 1].title.removesuffix(suffix)
+        above = {
+            _title(clean_title(s.path[-2])) for s in drafts[i].sections if len(s.path) >= 2 and _headed(s)
+        }
+        framing = {Layout.SECTION, Layout.AGENDA} & {middle[i - 1].layout, middle[i].layout}
+        if (
+            (middle[i].title == before or above == {before})
+            and not framing
+            and not middle[i].title.endswith(suffix)
+        ):
+            middle[i] = replace(middle[i], title=clip(before, limits.MAX_TITLE_CHARS - len(suffix)) + suffix)
 
     # Each sentence is shown once: later repeats go, then the closing takes what was not shown.
     seen: set[str] = set()
