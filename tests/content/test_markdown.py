@@ -114,6 +114,24 @@ def test_task_list_boxes_are_dropped_also_as_markdownlint_escapes_them() -> None
     assert [item.text for item in tasks.items] == ["Add the team.", "Add the channel.", "Add the README."]
 
 
+def test_a_table_of_contents_and_link_definitions_are_not_content() -> None:
+    # Node.js's GOVERNANCE.md opens on links to its own headings and ends on link definitions,
+    # which showed as "Overview" bullets and as "[TSC Charter]: https://…" on a slide.
+    text = (
+        "# Governance\n\n* [Triagers](#triagers)\n* [Collaborators](#collaborators)\n"
+        "  * [Activities](#collaborator-activities)\n\n"
+        "The TSC follows a [Consensus Seeking][] model per the [TSC Charter][].\n\n"
+        "[Consensus Seeking]: https://en.wikipedia.org/wiki/Consensus\n"
+        '[TSC Charter]: https://github.com/nodejs/TSC "The charter"\n\n'
+        "* [The charter](https://github.com/nodejs/TSC) governs the TSC.\n* [Triagers](#triagers) triage.\n"
+    )
+    heading, paragraph, links = parse_markdown(text)
+    assert heading == Heading(1, "Governance", 1, 1)
+    assert paragraph == Paragraph("The TSC follows a Consensus Seeking model per the TSC Charter.", 7, 7)
+    assert isinstance(links, ListBlock)
+    assert [item.text for item in links.items] == ["The charter governs the TSC.", "Triagers triage."]
+
+
 def test_gfm_table_with_alignment_row() -> None:
     text = "| A | B |\n|:--|--:|\n| 1 | **2** |\n| 3 |\n\nafter"
     table, paragraph = parse_markdown(text)

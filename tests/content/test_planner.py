@@ -646,3 +646,15 @@ def test_a_heading_with_its_subsections_titles_their_slides_and_says_when_it_goe
         "Cancelling",
         "Thank you",
     ]
+
+
+def test_a_section_the_document_holds_twice_is_one_line() -> None:
+    review = "## How to review\n\nA nomination is reviewed the way a pull request is.\n\n"
+    content = (
+        f"# Nominations\n\n## Who\n\nAny collaborator may nominate someone.\n\n{review}"
+        f"## Objections\n\nAn objection must give its reasons.\n\n{review}"
+        "## Onboarding\n\nA TSC member onboards the new collaborator.\n"
+    )
+    (_, slide, _) = _plan_of(content.encode(), 3).slides
+    lines = [b.text for b in slide.bullets]
+    assert lines.count("How to review: a nomination is reviewed the way a pull request is.") == 1, lines

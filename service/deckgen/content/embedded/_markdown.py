@@ -198,6 +198,10 @@ _TASK = re.compile(r"^\\?\[[ xX]\]\s+")
 _ALIGN_CELL = re.compile(r"^:?-+:?$")
 _ATTRIBUTION = re.compile("^(?:\u2014|\u2013|--|\u2015|~)\\s*(\\S.*)$")
 _FRONT_KEY = re.compile(r"^[A-Za-z0-9_-]+\s*:")
+_ANCHOR_LINK = re.compile(r"\s*\[[^\]]*\]\(#[^)\s]*\)\s*")
+"""A link to a heading of the same document (`[Collaborators](#collaborators)`)."""
+_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*\S+(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*")
+"""A link reference definition (`[TSC Charter]: https://…`): a renderer shows nothing of it."""
 _HIDDEN_HTML = re.compile(r"[ ]*(?:(<!--)|<(script|style)(?=[\s>]|$))", re.IGNORECASE)
 """HTML blocks a reader of the rendered document never sees: comments, scripts and style sheets
 (CommonMark's HTML blocks of kinds 1 and 2; a `<pre>` or `<textarea>` shows its text, so it is read)."""
@@ -278,6 +282,10 @@ class _ListBuilder:
         self.end_line = line
 
     def build(self) -> ListBlock | None:
+        if self.inline is strip_inline and all(
+            _ANCHOR_LINK.fullmatch(" ".join(parts)) for parts, _, _ in self.entries
+        ):
+            return None  # the document's table of contents: links to its own headings, which the deck has
         items = []
         for parts, level, line in self.entries:
             text = self.inline(" ".join(parts))
@@ -464,6 +472,10 @@ def parse_markdown(text: str) -> list[Block]:
 
         if _EMPTY_ITEM.match(line):
             i += 1
+            continue
+
+        if not paragraph and _DEFINITION.fullmatch(line):
+            i += 1  # cannot interrupt a paragraph: only where one could start
             continue
 
         if not paragraph:

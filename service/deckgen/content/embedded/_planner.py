@@ -431,7 +431,8 @@ def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
     if draft.compact():
         by_section = {unit.section: unit for unit in draft.units}
         lines = [compact_line(section, by_section.get(section.index)) for section in draft.sections]
-        return tuple(Bullet(line) for line in lines[: limits.MAX_BULLETS])
+        # A document may hold one section twice (Node.js's GOVERNANCE.md does): the slide says it once.
+        return tuple(Bullet(line) for line in list(dict.fromkeys(lines))[: limits.MAX_BULLETS])
     bullets: list[Bullet] = []
     for section in draft.sections:
         bullets.append(Bullet(clean_title(section.title), 0))
