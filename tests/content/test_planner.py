@@ -510,6 +510,19 @@ def test_takeaways_are_statements_each_said_once() -> None:
     assert not _planner.takeaway_worthy("where X means 0 or 1.")
     assert not _planner.takeaway_worthy("Below it are properties of a WHATWG URL object.")
     assert not _planner.takeaway_worthy("Returns: {URL} The file URL object.")
+    assert not _planner.takeaway_worthy("will create a 4-second timeout on most platforms.")
+
+
+def test_the_title_slides_subtitle_is_no_lead_in() -> None:
+    # Node.js's writing-tests.md: "A test will fail if:" under the deck's title.
+    content = (
+        b"# Writing tests\n\nTests are programs that check one feature. A test will fail if:\n\n"
+        b"* It exits with a non-zero code.\n\n## Structure\n\nEvery test starts with a comment.\n\n"
+        b"## Naming\n\nTest files are named in kebab case.\n\n"
+        b"## Running\n\nThe test runner runs them in parallel.\n"
+    )
+    for count in range(3, 7):
+        assert not _plan_of(content, count).slides[0].subtitle.endswith(":"), count
     assert _planner.takeaway_worthy("Where the data lives decides the latency.")
 
 

@@ -702,8 +702,6 @@ _HEDGE = re.compile(
 """A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
 _ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)\W*$", re.I)
 """A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
-_CONTINUES = re.compile(r"^(?:where|which|whereas|whose|and|or|but|so|then|hence|thus)\b")
-"""A lower-case clause that goes on from the formula or sentence before it ("where X means 0 or 1.")."""
 _POINTER = re.compile(
     r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
     r"\bfor (?:more|further) (?:information|details)\W*$",
@@ -721,7 +719,10 @@ def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
         return False
     if _HEDGE.search(text) or _POINTER.search(text):
         return False
-    leans = _ELLIPTICAL.search(text) or _CONTINUES.match(text) or points_outside(text)
+    # A lower-case start goes on from something before it ("will create a 4-second timeout…" after
+    # the code it describes); a statement starts a sentence.
+    lower = text[:1].isascii() and text[:1].islower()
+    leans = lower or _ELLIPTICAL.search(text) or points_outside(text)
     return not (alone and (leans or _ABOUT_ITSELF.search(text)))
 
 
@@ -736,7 +737,8 @@ def _short_intro(sections: list[Section], words: Phrases) -> Section | None:
         or not 0 < len(sentences) <= _INTRO_SENTENCES
     ):
         return None
-    return sections[0] if all(len(sentence) <= _SUBTITLE_CHARS for sentence in sentences) else None
+    fit = all(len(sentence) <= _SUBTITLE_CHARS and not leads_in(sentence) for sentence in sentences)
+    return sections[0] if fit else None
 
 
 def _conclusion(sections: list[Section]) -> Section | None:
@@ -858,6 +860,7 @@ def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
                         and _normal(sentence) not in seen
                         and _normal(sentence) != _normal(title)
                         and not points_outside(sentence)  # under the title, nothing comes before it
+                        and not leads_in(sentence)  # nor after it: "A test will fail if:"
                     ):
                         return sentence
                 return ""
