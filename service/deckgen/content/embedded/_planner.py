@@ -387,12 +387,10 @@ def _parents(sections: list[Section]) -> list[str]:
     chapter's heading or on the slide itself: the slide is about them, and the sections' own
     headings name its lines."""
     on_slide = {section.path: clean_title(section.title) for section in sections if _headed(section)}
+    above_some = {section.path[:depth] for section in sections for depth in range(1, len(section.path))}
 
     def parent(section: Section) -> str:
-        depth = len(section.path)
-        if section.path in on_slide and any(
-            other.path[:depth] == section.path for other in sections if other.path != section.path
-        ):
+        if section.path in on_slide and section.path in above_some:
             return on_slide[section.path]  # it heads others on the slide ("Class: Timeout", its methods)
         above = section.path[:-1] if _headed(section) else section.path
         return on_slide.get(above) or _parent_of(section)
