@@ -45,7 +45,10 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "openers and closers": lambda n: "*a " * (n // 6) + " a_" * (n // 6),
     "brackets": lambda n: "[" * n,
     "escapes": lambda n: "\\*" * (n // 2),
-    "comments": lambda n: "<!--" * (n // 4),
+    # After a word: a line that opens on one is a comment block, hidden whole (and cheap).
+    "comments": lambda n: "x " + "<!--" * (n // 4),
+    "comment blocks": lambda n: "<!-- a -->\n" * (n // 11),
+    "math": lambda n: "$\\frac{a}{b}^{2}$ " * (n // 18),
     "autolinks": lambda n: "<http:" * (n // 6),
     "bangs": lambda n: "Yes!." * (n // 5),
     "clauses": lambda n: "ab; " * (n // 4),
