@@ -320,6 +320,11 @@ def test_numbering_is_left_out_of_a_title_but_a_name_such_as_x509_stays() -> Non
     assert clean_title("1.2.10 Deep sections") == "Deep sections"
     # "X.509 workload identity" lost its "X.509" as if it were section X.509.
     assert clean_title("X.509 workload identity (mutual TLS)") == "X.509 workload identity (mutual TLS)"
+    assert clean_title("1 Introduction") == "Introduction"
+    assert clean_title("B) Options") == "Options"
+    # A first word is no numbering: Node.js's C++ style guide had titles of "spaces of indentation".
+    for kept in ("2 spaces of indentation", "10 things to know", "2024 in review", "A guide", "I Love Lucy"):
+        assert clean_title(kept) == kept
 
 
 def test_a_sentence_after_its_heading_keeps_the_case_of_a_name_with_a_digit() -> None:
