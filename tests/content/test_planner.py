@@ -676,3 +676,19 @@ def test_a_section_the_document_holds_twice_is_one_line() -> None:
     (_, slide, _) = _plan_of(content.encode(), 3).slides
     lines = [b.text for b in slide.bullets]
     assert lines.count("How to review: a nomination is reviewed the way a pull request is.") == 1, lines
+
+
+def test_no_slide_is_left_empty_by_a_long_table_or_a_long_list_after_its_lead_in() -> None:
+    # magika's model README (two 200-row tables, each after a sentence) ended on an empty slide.
+    rows = "".join(f"| {n} | type{n} | File type number {n} |\n" for n in range(1, 201))
+    table = f"| Index | Label | Description |\n|---|---|---|\n{rows}"
+    items = "".join(f"* Consequence number {n} of breaking the rules.\n" for n in range(1, 12))
+    content = (
+        f"# Model\n\n## Outputs\n\nThis is the list of outputs. E.g., the values of `label`.\n\n{table}\n"
+        f"## Raw outputs\n\nThis is the list of raw outputs. E.g., the values of `dl.label`.\n\n{table}\n"
+        f"## Rules\n\nFailure to follow these rules may result in:\n\n{items}"
+    )
+    for count in range(3, 13):
+        for slide in _plan_of(content.encode(), count).slides:
+            empty = slide.layout == Layout.BULLETS and not slide.bullets and not slide.body
+            assert not empty, (count, slide.title)

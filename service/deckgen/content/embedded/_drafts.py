@@ -134,18 +134,28 @@ def _fits(kind: str, units: list[Unit], headers: int = 0) -> bool:
 def _clusters(units: list[Unit]) -> list[list[Unit]]:
     """Units that belong together, so that packing and merging never separate them: a top-level
     point with the deeper points under it (a question and its answer), and a lead-in with the list
-    that ends its sentence ("…may result in:" and each result)."""
+    that ends its sentence ("…may result in:" and each result) as long as they fit a slide."""
     clusters: list[list[Unit]] = []
-    ending = -1  # the group of the list that ends the last cluster's lead-in (the part after it)
     for unit in units:
-        first = clusters[-1][0] if clusters else None
-        under = first is not None and unit.level > 0 and first.group == unit.group
-        if under or (first is not None and unit.section == first.section and unit.group == ending):
+        if clusters and unit.level > 0 and clusters[-1][0].group == unit.group:
             clusters[-1].append(unit)
         else:
             clusters.append([unit])
-            ending = unit.group + 1 if ends_open(unit.text) else -1
-    return clusters
+    joined: list[list[Unit]] = []
+    for cluster in clusters:
+        lead = joined[-1][0] if joined else None
+        if (
+            lead is not None
+            and lead.group >= 0  # a document's own paragraph, not a merged table, quote or column
+            and cluster[0].group == lead.group + 1
+            and cluster[0].section == lead.section
+            and ends_open(lead.text)
+            and line_total([*joined[-1], *cluster]) <= limits.MAX_BULLETS
+        ):
+            joined[-1] = [*joined[-1], *cluster]
+        else:
+            joined.append(cluster)
+    return joined
 
 
 # --- building drafts from sections ---------------------------------------------------------------
@@ -637,6 +647,14 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
                 if not _fits(kind, [u for c in [*kept, cluster] for u in c], headers):
                     break
                 kept.append(cluster)
+        if not kept and clusters:
+            # No cluster fits whole (a point with more under it than a slide holds): the best one's
+            # first lines, rather than an empty slide.
+            best = min(clusters, key=lambda c: (-c[0].score, c[0].order)) if condense else clusters[0]
+            for unit in best:
+                if not _fits(kind, [*(kept[0] if kept else []), unit], headers):
+                    break
+                kept = [[*(kept[0] if kept else []), unit]]
         chosen = [u for c in kept for u in c]
         chosen_ids = {id(unit) for unit in chosen}
         overflow += [unit.text for unit in units if id(unit) not in chosen_ids]
