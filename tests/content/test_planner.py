@@ -692,3 +692,13 @@ def test_no_slide_is_left_empty_by_a_long_table_or_a_long_list_after_its_lead_in
         for slide in _plan_of(content.encode(), count).slides:
             empty = slide.layout == Layout.BULLETS and not slide.bullets and not slide.body
             assert not empty, (count, slide.title)
+
+
+def test_a_slide_whose_every_line_an_earlier_one_showed_is_left_out_not_shown_empty() -> None:
+    # numpy's random/LICENSE.md repeats its licence text under a second heading: at 12 slides, one
+    # was titled "3-Clause BSD License" with nothing on it.
+    terms = "Redistribution in source form must keep this notice. Binary forms must reproduce it.\n\n"
+    content = f"# Licence\n\n## NumPy\n\n{terms}## Random\n\n{terms}## Other\n\nThe rest is public domain.\n"
+    plan = _plan_of(content.encode(), 6)
+    assert all(slide.bullets or slide.body for slide in plan.slides[1:-1])
+    assert [w.code for w in plan.warnings] == ["FEWER_SLIDES"]

@@ -537,6 +537,10 @@ def shown_sentences(slide: Slide) -> list[str]:
     return [normal for normal in (_normal(text) for text in texts) if len(normal.split()) >= 3]
 
 
+def _shows(slide: Slide) -> bool:
+    return bool(slide.bullets or slide.body or slide.code or slide.table or slide.chart or slide.quote)
+
+
 def _without_repeats(slide: Slide, seen: set[str]) -> Slide:
     """The slide with every bullet dropped that an earlier slide already showed."""
     if not slide.bullets:
@@ -939,6 +943,10 @@ def plan_deck(
         seen.update(shown_sentences(middle[i]))
         # Big numbers and timeline steps show their sentences in other words: those count as shown.
         seen.update(_normal(unit.text) for unit in drafts[i].units)
+    # A slide left with nothing to show (every line an earlier slide's) is left out rather than
+    # shown empty: the deck is shorter, and says so.
+    shown = [i for i, slide in enumerate(middle) if slide.layout is not Layout.BULLETS or _shows(slide)]
+    middle, drafts = [middle[i] for i in shown], [drafts[i] for i in shown]
     # A short introduction opens the deck as the title slide's subtitle.
     lead = intro.parts[0].sentences[0] if intro is not None else ""
     seen.add(_normal(lead))
