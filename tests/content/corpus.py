@@ -89,6 +89,13 @@ DOCUMENTS = (
     ),
     Document("README.md", "README with code and a settings table", "en", "quickcache", 8),
     Document(
+        "ledger-api.md",
+        "API reference: contents, comments, typed entries, TeX, repeated subsections, link definitions",
+        "en",
+        "Ledger API reference",
+        8,
+    ),
+    Document(
         "night-bus-trial.md",
         "research summary with long sentences and caveats",
         "en",
@@ -243,9 +250,11 @@ def _whole_sentence(text: str, source: _Source) -> bool:
         return _whole_sentence(question + "?", source) and _whole_sentence(answer, source)
     core = text
     while True:
-        lead, colon, rest = core.partition(": ")
-        if not colon or _normal(lead) not in source.leads:
+        # A lead may hold ": " itself ("Class: `Account`"): the longest one that is a lead.
+        cuts = [i for i in range(len(core)) if core.startswith(": ", i) and _normal(core[:i]) in source.leads]
+        if not cuts:
             break
+        lead, rest = core[: cuts[-1]], core[cuts[-1] + 2 :]
         if _normal(lead) in source.headers:
             return True  # "Region: North, Revenue: 14.2": a table's row, not a sentence
         core = rest
@@ -258,6 +267,12 @@ def _whole_sentence(text: str, source: _Source) -> bool:
         return starts
     tail = normal[-40:]
     return starts and any(unit.endswith(tail) for unit in source.units)
+
+
+_TEX = re.compile(r"\\[A-Za-z]+|\$\$|\^\{")
+"""TeX left as written: a command, display math's delimiters, a braced superscript."""
+_DEFINITION = re.compile(r"\[[^\]]+\]:\s*\S")
+"""A link reference definition shown as text."""
 
 
 def check_deck(deck: Deck, document: Document, requested: int | None, warnings: list[str]) -> None:
@@ -319,6 +334,23 @@ def check_deck(deck: Deck, document: Document, requested: int | None, warnings: 
             if colon and _normal(lead) in source_text.leads and bullet.level == 0:
                 assert not _DANGLING.match(point[:1].upper() + point[1:]), (name, slide.title, bullet.text)
                 assert not _LEANS_BACK.match(point), (name, slide.title, bullet.text)
+        # What a reader of the document never sees is not on a slide, and a slide shows something.
+        for text in [slide.title, slide.subtitle, *shown_texts(slide)]:
+            assert "<!--" not in text and "-->" not in text, (name, slide.title, text)
+            assert not _TEX.search(text), (name, slide.title, text)
+            assert not _DEFINITION.match(text), (name, slide.title, text)
+        if slide.layout is Layout.BULLETS:
+            assert slide.bullets or slide.body or slide.code or slide.table or slide.chart, (
+                name,
+                slide.title,
+            )
+        # A lead-in is followed by what it announces.
+        for i, bullet in enumerate(slide.bullets):
+            if bullet.text.endswith(":"):
+                # Its list after it, or its code or table on the slide's panel ("Install it from PyPI:").
+                shown = i + 1 < len(slide.bullets) or slide.code or slide.table
+                assert shown, (name, slide.title, bullet.text)
+        assert not slide.subtitle.endswith(":"), (name, slide.subtitle)
         # Notes are whole sentences, never cut.
         if slide.notes:
             assert not slide.notes.rstrip().endswith(("…", ",")), (name, slide.notes)

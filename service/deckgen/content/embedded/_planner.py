@@ -583,11 +583,14 @@ def _chapters(sections: list[Section]) -> list[str]:
 def _with_dividers(drafts: list[Draft]) -> list[Draft]:
     result: list[Draft] = []
     current: int | None = None
-    for i, draft in enumerate(drafts):
+    # Several documents' dividers name the documents, which their first slides do not.
+    one_document = len({draft.sections[0].document for draft in drafts}) == 1
+    for draft in drafts:
         section = draft.sections[0]
-        chapter = [d for d in drafts[i:] if d.sections[0].chapter == section.chapter]
-        # A divider that only repeats the title of the one section after it says nothing.
-        repeats = all(clean_title(d.sections[0].title) == clean_title(section.chapter_title) for d in chapter)
+        # A divider that only repeats the title of the slide after it (the chapter's own text, under
+        # its own heading) says nothing: that slide opens the chapter.
+        opener = one_document and len(draft.sections) == 1 and not draft.title
+        repeats = opener and clean_title(section.title) == clean_title(section.chapter_title)
         if section.chapter != current and section.chapter_title and not repeats:
             result.append(Draft(kind="divider", sections=[section], title=clean_title(section.chapter_title)))
         current = section.chapter

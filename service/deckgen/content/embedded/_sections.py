@@ -495,7 +495,7 @@ def reference_entry(text: str) -> bool:
 _OPEN_END = re.compile(
     r"\b(?:in|of|to|for|by|with|from|on|at|as|into|about|against|than|include|includes|including|"
     r"is|are|was|were|be|means|contains?|covers?|requires?|supports?|trusts?|such as|like|e\.g\.|"
-    r"i\.e\.)\s*[:\uff1a]$",
+    r"i\.e\.|if|when|unless|because|that|whether|where|while)\s*[:\uff1a]$",
     re.IGNORECASE,
 )
 """A lead-in whose sentence its list ends ("…may result in:", "Node.js does NOT trust:")."""
