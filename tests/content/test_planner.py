@@ -634,6 +634,9 @@ def test_a_list_that_ends_its_lead_ins_sentence_goes_with_it_or_not_at_all() -> 
             lines = [b.text for b in slide.bullets]
             if any("Rejection" in line or "Forfeiture" in line for line in lines):
                 assert "Failure to follow these guidelines may result in:" in lines, (count, lines)
+                # Under it, as its own points.
+                lead = lines.index("Failure to follow these guidelines may result in:")
+                assert slide.bullets[lead + 1].level == slide.bullets[lead].level + 1, (count, lines)
 
 
 def test_a_heading_with_its_subsections_titles_their_slides_and_says_when_it_goes_on() -> None:

@@ -114,8 +114,12 @@ def trim_notes(sentences: list[str], limit: int = _NOTES_CHARS) -> str:
 
 def render_bullets(units: list[Unit]) -> tuple[Bullet, ...]:
     bullets: list[Bullet] = []
+    lead = -2  # the group of the last lead-in ("A transfer fails if:"): its list goes under it
     for unit in units:
-        bullets.extend(unit.lines())
+        under = 1 if lead >= 0 and unit.group == lead + 1 else 0
+        bullets.extend(Bullet(line.text, line.level + under) for line in unit.lines())
+        if not under:
+            lead = unit.group if unit.level == 0 and unit.text.rstrip().endswith((":", "\uff1a")) else -2
     return _normalise_levels(bullets[: limits.MAX_BULLETS])
 
 
