@@ -658,8 +658,8 @@ def test_a_heading_with_its_subsections_titles_their_slides_and_says_when_it_goe
         f"## Class: Timer\n\nA timer object is returned by every scheduling call.\n\n{methods}"
         "## Cancelling\n\nEvery scheduling call has a matching call that cancels it.\n"
     )
-    titles = [s.title for s in _plan_of(content.encode(), 6).slides]
-    assert titles == [
+    slides = _plan_of(content.encode(), 6).slides
+    assert [s.title for s in slides] == [
         "Timers",
         "Scheduling",
         "Class: Timer",
@@ -667,6 +667,12 @@ def test_a_heading_with_its_subsections_titles_their_slides_and_says_when_it_goe
         "Cancelling",
         "Thank you",
     ]
+    # Said once: the class's own line is not repeated under its title, its point comes first.
+    assert (slides[2].bullets[0].text, slides[2].bullets[0].level) == (
+        "A timer object is returned by every scheduling call.",
+        0,
+    )
+    assert all(b.text != "Class: Timer" for s in slides for b in s.bullets)
 
 
 def test_a_section_the_document_holds_twice_is_one_line() -> None:

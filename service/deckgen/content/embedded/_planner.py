@@ -123,6 +123,20 @@ def render_bullets(units: list[Unit]) -> tuple[Bullet, ...]:
     return _normalise_levels(bullets[: limits.MAX_BULLETS])
 
 
+def _under_title(bullets: tuple[Bullet, ...], title: str, point: str = "") -> tuple[Bullet, ...]:
+    """A slide titled by the section that heads its first bullet says it once: the section's points
+    move up, its one line ("Title: its point") is its `point` alone, and a bare heading line under
+    its own title goes."""
+    if point and bullets and bullets[0].level == 0 and bullets[0].text.startswith(f"{title}: "):
+        return (Bullet(point, 0), *bullets[1:])
+    if len(bullets) < 2 or bullets[0].level != 0 or bullets[0].text != title:
+        return bullets
+    rest = list(bullets[1:])
+    end = next((i for i, bullet in enumerate(rest) if bullet.level == 0), len(rest))
+    lifted = [Bullet(bullet.text, bullet.level - 1) for bullet in rest[:end]] + rest[end:]
+    return _normalise_levels(lifted)
+
+
 def _normalise_levels(bullets: list[Bullet]) -> tuple[Bullet, ...]:
     """No slide starts indented, and no bullet sits more than one level under the one before it."""
     result: list[Bullet] = []
@@ -494,7 +508,9 @@ def _slide(
     if draft.kind == "bullets":
         grouped = draft.headers() or draft.compact()
         bullets = _grouped_bullets(draft) if grouped else render_bullets(draft.units)
-        return Slide(Layout.BULLETS, title, bullets=bullets, sources=sources)
+        first = draft.sections[0].index if draft.sections else -1
+        point = next((u.text for u in draft.units if u.section == first), "") if draft.compact() else ""
+        return Slide(Layout.BULLETS, title, bullets=_under_title(bullets, title, point), sources=sources)
     if draft.kind == "agenda":
         return Slide(Layout.AGENDA, title, bullets=render_bullets(draft.units), sources=sources)
     if draft.kind == "body":
