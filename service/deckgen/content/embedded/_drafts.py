@@ -651,10 +651,12 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
             # No cluster fits whole (a point with more under it than a slide holds): the best one's
             # first lines, rather than an empty slide.
             best = min(clusters, key=lambda c: (-c[0].score, c[0].order)) if condense else clusters[0]
+            head: list[Unit] = []
             for unit in best:
-                if not _fits(kind, [*(kept[0] if kept else []), unit], headers):
+                if not _fits(kind, [*head, unit], headers):
                     break
-                kept = [[*(kept[0] if kept else []), unit]]
+                head.append(unit)
+            kept = [head] if head else []
         chosen = [u for c in kept for u in c]
         chosen_ids = {id(unit) for unit in chosen}
         overflow += [unit.text for unit in units if id(unit) not in chosen_ids]

@@ -339,9 +339,10 @@ def _draft_title(
 ) -> str:
     titles = list(dict.fromkeys(clean_title(section.title) for section in draft.sections))
     own = draft.title or (titles[0] if len(titles) == 1 else "")
-    if own in generic and titles == [own] and not draft.repeats and _parents(draft.sections):
+    whose = _parents(draft.sections) if own in generic and titles == [own] and not draft.repeats else []
+    if whose:
         # A heading that several parts of the document share ("Goal") says which one it is.
-        base = f"{_parents(draft.sections)[0]}: {own}"
+        base = f"{whose[0]}: {own}"
         return _title(base if len(base) <= limits.MAX_TITLE_CHARS else own)
     if draft.title and draft.repeats:
         suffix = f" {words.continued}"
