@@ -18,7 +18,7 @@ from deckgen.render import get_theme, render_pptx
 from deckgen.render._markdown import Span
 from deckgen.render._plan import Para
 from deckgen.render._pptx import _NAMESPACES, _para_xml, _template, _write_notes, _write_para
-from deckgen.render._shared import _RELS, _member, _part_members, _put, _rels_xml, _zip
+from deckgen.render._shared import _RELS, _member, _part_members, _rels_xml, _zip
 
 from .decks import IMAGE_URI, every_layout_deck, png
 
@@ -26,19 +26,31 @@ LOGO_URI = "presentations/p1/artifacts/brand/logo.png"
 
 
 def test_zip_is_what_zipfile_writes() -> None:
+    """XML deflated at level 1; pictures stored as they are, already compressed."""
     members = {
         "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
         "ppt/slides/slide1.xml": b"<p:sld>" + b"<a:p>words</a:p>" * 500 + b"</p:sld>",
         "ppt/media/empty.bin": b"",
         "ppt/m\u00e9dia/\u56fe.png": png(),
+        "ppt/media/image2.JPEG": png(),
     }
     expected = io.BytesIO()
-    with zipfile.ZipFile(expected, "w", zipfile.ZIP_DEFLATED) as target:
+    with zipfile.ZipFile(expected, "w") as target:
         for name, content in members.items():
-            _put(target, name, content)
+            stored = name.lower().endswith((".png", ".jpeg"))
+            target.writestr(
+                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)),
+                content,
+                zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED,
+                compresslevel=None if stored else 1,
+            )
     written = _zip(_member(name, content) for name, content in members.items())
     assert written == expected.getvalue()
-    assert zipfile.ZipFile(io.BytesIO(written)).testzip() is None
+    with zipfile.ZipFile(io.BytesIO(written)) as package:
+        assert package.testzip() is None
+        methods = {info.filename: info.compress_type for info in package.infolist()}
+    assert methods["ppt/media/image2.JPEG"] == zipfile.ZIP_STORED
+    assert methods["ppt/slides/slide1.xml"] == zipfile.ZIP_DEFLATED
 
 
 def test_decks_leave_the_shared_template_parts_as_they_were() -> None:

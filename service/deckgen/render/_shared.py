@@ -73,33 +73,45 @@ def _put(target: zipfile.ZipFile, name: str, content: bytes) -> None:
     target.writestr(zipfile.ZipInfo(name, date_time=_ZIP_TIME), _fixed(name, content), zipfile.ZIP_DEFLATED)
 
 
-_Member = tuple[bytes, int, int, int, bytes]
-"""A zip member ready to be written: name (UTF-8), flag bits, CRC-32, size, deflated content."""
+_Member = tuple[bytes, int, int, int, int, bytes]
+"""A zip member ready to be written: name (UTF-8), flag bits, method (8 deflated, 0 stored), CRC-32,
+size, content as stored."""
 
 _DOS_DATE = (_ZIP_TIME[0] - 1980) << 9 | _ZIP_TIME[1] << 5 | _ZIP_TIME[2]
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 
+# Pictures and workbooks that are compressed already: deflating them again costs milliseconds per
+# megabyte (a model's 1024-pixel image is one or two) and saves nothing, so they are stored as is.
+_PACKED = (".png", ".jpg", ".jpeg", ".gif", ".xlsx")
+# The fastest deflate: a deck's XML is small and repetitive, and level 1 makes it ~4 % larger than the
+# default level (6) in half the time, which is most of writing the package.
+_LEVEL = 1
+
 
 def _member(name: str, content: bytes) -> _Member:
-    """`content` deflated as zipfile's ZIP_DEFLATED does (default level, raw deflate)."""
+    """`content` as it goes into the package: raw deflate, or stored when it is compressed already."""
     content = _fixed(name, content)
-    deflate = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    packed = deflate.compress(content) + deflate.flush()
     flags = 0 if name.isascii() else 0x800  # zipfile marks a non-ASCII name as UTF-8
-    return name.encode(), flags, zlib.crc32(content), len(content), packed
+    if name.lower().endswith(_PACKED):
+        return name.encode(), flags, 0, zlib.crc32(content), len(content), content
+    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    packed = deflate.compress(content) + deflate.flush()
+    return name.encode(), flags, 8, zlib.crc32(content), len(content), packed
 
 
 def _zip(members: Iterable[_Member]) -> bytes:
-    """The members as one archive, byte for byte what zipfile.ZipFile writes to a seekable file
-    for `_put`'s ZipInfos: members kept deflated (a template's parts) are only copied."""
+    """The members as one archive, laid out as zipfile.ZipFile writes one to a seekable file:
+    members kept ready (a template's parts) are only copied."""
     out = io.BytesIO()
     central: list[bytes] = []
-    for name, flags, crc, size, packed in members:
+    for name, flags, method, crc, size, packed in members:
         offset = out.tell()
         out.write(
-            _LOCAL.pack(b"PK\x03\x04", 20, 0, flags, 8, 0, _DOS_DATE, crc, len(packed), size, len(name), 0)
+            _LOCAL.pack(
+                b"PK\x03\x04", 20, 0, flags, method, 0, _DOS_DATE, crc, len(packed), size, len(name), 0
+            )
         )
         out.write(name)
         out.write(packed)
@@ -111,7 +123,7 @@ def _zip(members: Iterable[_Member]) -> bytes:
                 20,
                 0,
                 flags,
-                8,
+                method,
                 0,
                 _DOS_DATE,
                 crc,
@@ -199,8 +211,9 @@ def _part_members(part: Any) -> tuple[_Member, ...]:
 
 
 def _write_package(package: Any, kept: KeptParts | None = None) -> bytes:
-    """The package zipped once, members in python-pptx's order and with fixed timestamps: the
-    bytes `deterministic(<python-pptx's save>)` would give, without deflating everything twice."""
+    """The package zipped once, members in python-pptx's order and with fixed timestamps, so that the
+    same deck always gives the same bytes (python-pptx's own save, then `deterministic`, deflated
+    everything twice)."""
     parts = tuple(package.iter_parts())
     members = [
         _member(CONTENT_TYPES_URI.membername, serialize_part_xml(_ContentTypesItem.xml_for(parts))),
