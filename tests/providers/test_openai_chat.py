@@ -207,6 +207,26 @@ async def test_check_asks_for_the_models_with_the_key_and_fails_on_a_refusal(llm
     assert (second.path, second.status) == ("/v1/models", 401)
 
 
+async def test_a_call_answered_since_the_last_check_stands_for_its_probe(
+    model: OpenAIChatModel, llm: FakeLLMServer
+) -> None:
+    def probes() -> int:
+        return sum(record.path == "/v1/models" for record in llm.requests)
+
+    await collect(model)
+    await model.check()
+    assert probes() == 0  # the generation's answer said it all
+    await model.check()
+    assert probes() == 1  # nothing answered since: it asks
+
+    await collect(model)
+    llm.responder = lambda request: Reply(status=500, error_message="model crashed")
+    with pytest.raises(ProviderFailed):
+        await collect(model)
+    await model.check()  # /models still answers: the failure was the calls'
+    assert probes() == 2  # a failure after the answer: the answer no longer counts
+
+
 async def test_server_without_usage_chunk_drops_stream_options_and_remembers(
     model: OpenAIChatModel, llm: FakeLLMServer
 ) -> None:

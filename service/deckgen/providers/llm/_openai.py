@@ -172,6 +172,8 @@ class OpenAIChatModel:
         self._plain = url.scheme == "http"
         self._calls = 0
         """Calls being made now (requested or streaming)."""
+        self._answered = False
+        """A call had an answer since the last health check, and none failed after it."""
         self._caps = _Capabilities()
         self._body = _Body()
         self._sleep = sleep
@@ -194,7 +196,14 @@ class OpenAIChatModel:
         await self._client.close()
 
     async def check(self) -> None:
-        """Raise unless the endpoint answers an authenticated request (GET /models)."""
+        """Raise unless the endpoint answers an authenticated request (GET /models).
+
+        A generation's call that was answered since the last check (and no failure after it) says
+        as much, without a request: a busy replica then asks the provider nothing more, and a lone
+        deck's server does not pay a probe (~3 ms of the loop: a connection, the SDK's request)."""
+        if self._answered:
+            self._answered = False
+            return
         # The raw response: parsing a provider's list of models (a hundred at OpenAI) into the
         # SDK's typed page cost several ms of the loop every health interval, and told us nothing.
         async with asyncio.timeout(5.0):
@@ -314,6 +323,7 @@ class OpenAIChatModel:
                 async with aclosing(self._once(arguments, body, received, request.pace)) as events:
                     async for event in events:
                         self.breaker.succeeded(ticket)  # it answers; whatever follows is the reply's fault
+                        self._answered = True
                         yield event
                 return
             except _Unsupported as unsupported:
@@ -334,6 +344,7 @@ class OpenAIChatModel:
                     self.breaker.release(ticket)
                 else:
                     self.breaker.failed(ticket, retry_after)
+                    self._answered = False
                 if received:
                     raise StreamBroken(self.name, "".join(received), message) from error
                 retryable = status is None or status in RETRYABLE_STATUS
