@@ -500,6 +500,53 @@ def test_a_sections_one_line_is_neither_a_lead_in_nor_an_item_that_ends_its_sent
     assert not [line for line in lines if line.endswith(":") or "following" in line or "ejection" in line]
 
 
+def test_a_long_item_of_several_sentences_gives_its_sections_line_its_first() -> None:
+    # Node.js's permissions.md: "Limitations and Known Issues" alone, its one point left off.
+    content = (
+        b"# Permissions\n\n## Files\n\nThe model restricts access to the file system by default.\n\n"
+        b"## Children\n\nThe model does not pass on to a child process.\n\n"
+        b"## Workers\n\nWorkers start without any permissions at all.\n\n"
+        b"## Limitations and Known Issues\n\n* Symbolic links will be followed even to locations "
+        b"outside of the set of paths that access has been granted to. Relative symbolic links may "
+        b"allow access to arbitrary files and directories. Applications must ensure that no granted "
+        b"path contains relative symbolic links.\n"
+    )
+    lines = [b.text for s in _plan_of(content, 3).slides for b in s.bullets]
+    assert (
+        "Limitations and Known Issues: symbolic links will be followed even to locations outside of "
+        "the set of paths that access has been granted to." in lines
+    ), lines
+
+
+def test_a_sections_line_keeps_the_capitals_of_a_name() -> None:
+    content = (
+        b"# Runtime\n\n## Engine\n\nNode.js uses V8 as its engine.\n\n"
+        b"## Values\n\nJavaScript values are handles of their own.\n\n"
+        b"## Safety\n\nSafety comes first in every release.\n\n"
+        b"## Threads\n\nA worker runs on a thread of its own.\n"
+    )
+    lines = [b.text for s in _plan_of(content, 3).slides for b in s.bullets]
+    assert {
+        "Engine: Node.js uses V8 as its engine.",
+        "Values: JavaScript values are handles of their own.",
+        "Safety: safety comes first in every release.",
+        "Threads: a worker runs on a thread of its own.",
+    } <= set(lines), lines
+
+
+def test_a_sections_line_is_not_a_line_of_code_nor_a_lone_connective() -> None:
+    # Node.js's permissions.md and api-documentation.md: "Example: `"file:///C:/"`", "Basic Usage: OR".
+    content = (
+        b"# Tooling\n\n## Overview\n\nThe tool turns Markdown into HTML pages.\n\n"
+        b'## Example\n\n`"file:///C:/"`\n\n'
+        b"## Basic Usage\n\n```sh\nmake doc\n```\n\nOR\n\n```sh\nnode tools/doc/generate.mjs\n```\n\n"
+        b"## Output\n\nEvery page gets a table of contents.\n"
+    )
+    lines = [b.text for s in _plan_of(content, 3).slides for b in s.bullets]
+    assert "Output: every page gets a table of contents." in lines, lines
+    assert not [line for line in lines if line.endswith((": OR", '"`'))], lines
+
+
 def test_takeaways_are_statements_each_said_once() -> None:
     (_, closing) = _plan_of(_LEADS_AND_ECHOES, 2).slides
     takeaways = [b.text for b in closing.bullets]
@@ -516,6 +563,16 @@ def test_takeaways_are_statements_each_said_once() -> None:
     assert not _planner.takeaway_worthy("Below it are properties of a WHATWG URL object.")
     assert not _planner.takeaway_worthy("Returns: {URL} The file URL object.")
     assert not _planner.takeaway_worthy("will create a 4-second timeout on most platforms.")
+    # Node.js's permissions.md: a pointer to a section, an example, and words that point back.
+    assert not _planner.takeaway_worthy("All the guarantees are specified in the Guarantees section.")
+    assert not _planner.takeaway_worthy("For example: `/home/*.js` will work similar to `/home/*`.")
+    assert not _planner.takeaway_worthy("Adding this scope to the policy would cause it to be used first.")
+    assert not _planner.takeaway_worthy("So, if an import such as `import('#utils')` was used, it failed.")
+    assert _planner.takeaway_worthy("So many teams skip the review that it lost its point.", alone=False)
+    assert _planner.takeaway_worthy("Import maps only have a single top level scope for their imports.")
+    assert _planner.takeaway_worthy("Sections of the report cover each region in this order.")
+    assert not _planner.takeaway_worthy("Creates a new context.")
+    assert _planner.takeaway_worthy("Sales rose in the second half of the year.")
 
 
 def test_the_title_slides_subtitle_is_no_lead_in() -> None:

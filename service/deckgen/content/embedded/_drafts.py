@@ -687,9 +687,11 @@ def compact_line(section: Section, unit: Unit | None) -> str:
     if title.endswith(("?", "\uff1f")):
         return f"{title} {text}"  # a question and its answer
     # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals, and so does a name
-    # with a digit ("X.509 requests", "S3 buckets").
+    # with a digit, a dot or capitals inside ("X.509 requests", "S3 buckets", "Node.js", "JavaScript").
     first = text.split(" ", 1)[0]
-    if text[:2].istitle() and text[:1].isascii() and not any(ch.isdigit() for ch in first):
+    inner = first[1:].rstrip(".,;:")
+    name = any(ch.isdigit() or ch == "." for ch in inner) or any(ch.isupper() for ch in inner)
+    if text[:2].istitle() and text[:1].isascii() and not name:
         text = text[:1].lower() + text[1:]
     return f"{title}: {text}"
 
@@ -731,8 +733,42 @@ def _headers(units: list[Unit]) -> set[int]:
     }
 
 
+_CODE_SPAN = re.compile(r"`[^`]*`")
+
+
 def _says_something(unit: Unit, headers: set[int]) -> bool:
-    return id(unit) not in headers and not reference_entry(unit.text) and not _FIELD.fullmatch(unit.text)
+    # A content word of prose at least: a line of code alone ("Example: `"file:///C:/"`") or a
+    # word between two code blocks ("Basic Usage: OR") says nothing after the title.
+    prose = _CODE_SPAN.sub(" ", unit.text)
+    return (
+        id(unit) not in headers
+        and not reference_entry(unit.text)
+        and not _FIELD.fullmatch(unit.text)
+        and bool(words(prose))
+    )
+
+
+_LABELLED = re.compile(r"[^:\s][^:]{0,40}:\s")
+"""A line that starts with a label of its own ("Tier 1: These…", "`name`: Optional…")."""
+
+
+def _compact_unit(section: Section, unit: Unit) -> Unit | None:
+    """`unit` as its section's compact line shows it: whole, or its first sentence when only that fits
+    and it is a sentence (not a fragment such as "“1.", nor a label's: after the title's label, a
+    second reads as a definition of the first)."""
+    if len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS:
+        return unit
+    first = split_sentences(unit.text)[0]
+    if (
+        first == unit.text
+        or len(words(first)) < 3
+        or not first.endswith((".", "!", "\u3002", "\uff01"))
+        or _LABELLED.match(first)
+        or reference_entry(first)
+        or len(compact_line(section, replace(unit, text=first))) > limits.MAX_BULLET_CHARS
+    ):
+        return None
+    return replace(unit, text=first)
 
 
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
@@ -752,12 +788,15 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # section's best line that stands alone, else its best sentence that does, else the best line.
         # Nor on what comes after it: not a lead-in without its list, not an item without its lead-in.
         completing = completing_lists(section)
+        # A list item of several sentences too long for the line says its first: the rest goes
+        # to the notes with what is left off ("Limitations: symbolic links will be followed…").
         fitting = [
-            u
+            shown
             for u in mine
-            if len(compact_line(section, u)) <= limits.MAX_BULLET_CHARS
-            and not leads_in(u.text)
+            if (shown := _compact_unit(section, u)) is not None
+            and not leads_in(shown.text)
             and u.group not in completing
+            and (shown is u or _says_something(u, headers))
         ]
         # A point says something: not the label of points left off ("Report Quality") nor a type
         # ("`url.port`: {string}"), which after the title read as its definition; with nothing

@@ -730,10 +730,21 @@ _ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|ha
 """A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
 _POINTER = re.compile(
     r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
-    r"\bfor (?:more|further) (?:information|details)\W*$",
+    r"\bfor (?:more|further) (?:information|details)\W*$|"
+    r"\b(?:specified|described|explained|covered|documented|listed|detailed) (?:in|under) the "
+    r"(?:[\w`'\"-]+ ){0,4}(?:section|chapter)\b",
     re.IGNORECASE,
 )
-"""A pointer to somewhere else ("See https://… for further details.") is no point."""
+"""A pointer to somewhere else ("See https://… for further details.", "…are specified in the
+Guarantees section.") is no point."""
+_EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|example)\b", re.IGNORECASE)
+"""An example illustrates a point made before it; it is not the point."""
+_SUBJECTLESS = re.compile(r"^[A-Z][a-z]+s (?:a|an|the)\b")
+"""What a reference says of a function, its name left out ("Creates a new context.")."""
+_THIS = re.compile(
+    r"^(?:(?:\S+\s+){1,2}(?:this|these|those)\s+\w|(?:so|thus|hence|therefore|also|then)\b)", re.IGNORECASE
+)
+"""Early words that point at what came before ("Adding this scope…", "So, if…", "Thus the…")."""
 
 
 def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
@@ -743,12 +754,12 @@ def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
     text = text.strip()
     if text.endswith(("?", "\uff1f", "\u061f")) or leads_in(text) or reference_entry(text):
         return False
-    if _HEDGE.search(text) or _POINTER.search(text):
+    if _HEDGE.search(text) or _POINTER.search(text) or _EXAMPLE.match(text) or _SUBJECTLESS.match(text):
         return False
     # A lower-case start goes on from something before it ("will create a 4-second timeout…" after
     # the code it describes); a statement starts a sentence.
     lower = text[:1].isascii() and text[:1].islower()
-    leans = lower or _ELLIPTICAL.search(text) or points_outside(text)
+    leans = lower or _ELLIPTICAL.search(text) or points_outside(text) or _THIS.match(text)
     return not (alone and (leans or _ABOUT_ITSELF.search(text)))
 
 

@@ -483,7 +483,7 @@ def leads_in(sentence: str) -> bool:
     return bool(_LEADS_IN.search(sentence.strip()))
 
 
-_REFERENCE_ENTRY = re.compile(r"^(?:`[^`]+`\s*)?(?:returns:?\s*)?\{[^{}]{1,40}\}", re.IGNORECASE)
+_REFERENCE_ENTRY = re.compile(r"^(?:`[^`]+`\s*)?(?:returns:?\s*)?\{[^{}]{1,80}\}", re.IGNORECASE)
 
 
 def reference_entry(text: str) -> bool:
