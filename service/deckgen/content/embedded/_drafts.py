@@ -26,6 +26,7 @@ from deckgen.content.embedded._sections import (
     dangling,
     ends_open,
     leads_in,
+    points_elsewhere,
     points_outside,
     reference_entry,
     units_of,
@@ -713,6 +714,7 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
         for i, sentence in enumerate(part.sentences)
         if sentence not in shown
         and not points_outside(sentence)
+        and not points_elsewhere(sentence)
         and not leads_in(sentence)
         and not sentence.endswith(("?", "\uff1f"))
         and len(compact_line(section, None)) + 2 + len(sentence) <= limits.MAX_BULLET_CHARS
@@ -743,6 +745,7 @@ def _says_something(unit: Unit, headers: set[int]) -> bool:
     return (
         id(unit) not in headers
         and not reference_entry(unit.text)
+        and not points_elsewhere(unit.text)
         and not _FIELD.fullmatch(unit.text)
         and bool(words(prose))
     )

@@ -43,6 +43,7 @@ from deckgen.content.embedded._sections import (
     document_title,
     introduced_lists,
     leads_in,
+    points_elsewhere,
     points_outside,
     reference_entry,
     sectionize,
@@ -728,15 +729,6 @@ _HEDGE = re.compile(
 """A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
 _ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)\W*$", re.I)
 """A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
-_POINTER = re.compile(
-    r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
-    r"\bfor (?:more|further) (?:information|details)\W*$|"
-    r"\b(?:specified|described|explained|covered|documented|listed|detailed) (?:in|under) the "
-    r"(?:[\w`'\"-]+ ){0,4}(?:section|chapter)\b",
-    re.IGNORECASE,
-)
-"""A pointer to somewhere else ("See https://… for further details.", "…are specified in the
-Guarantees section.") is no point."""
 _EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|example)\b", re.IGNORECASE)
 """An example illustrates a point made before it; it is not the point."""
 _SUBJECTLESS = re.compile(r"^[A-Z][a-z]+s (?:a|an|the)\b")
@@ -754,7 +746,7 @@ def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
     text = text.strip()
     if text.endswith(("?", "\uff1f", "\u061f")) or leads_in(text) or reference_entry(text):
         return False
-    if _HEDGE.search(text) or _POINTER.search(text) or _EXAMPLE.match(text) or _SUBJECTLESS.match(text):
+    if _HEDGE.search(text) or points_elsewhere(text) or _EXAMPLE.match(text) or _SUBJECTLESS.match(text):
         return False
     # A lower-case start goes on from something before it ("will create a 4-second timeout…" after
     # the code it describes); a statement starts a sentence.

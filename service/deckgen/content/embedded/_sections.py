@@ -39,6 +39,7 @@ __all__ = [
     "ends_open",
     "introduced_lists",
     "leads_in",
+    "points_elsewhere",
     "points_outside",
     "reference_entry",
     "sentence_pieces",
@@ -462,6 +463,22 @@ _POINTS_OUTSIDE = re.compile(
     re.IGNORECASE,
 )
 """Early words that need something before them: "Read it before…", "When they arrive…"."""
+
+
+_POINTER = re.compile(
+    r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
+    r"\bfor (?:more|further) (?:information|details)\W*$|"
+    r"\b(?:is|are) (?:specified|described|explained|covered|documented|listed|detailed) (?:in|under) the "
+    r"(?:[\w`'\"-]+ ){0,4}(?:section|chapter)\b",
+    re.IGNORECASE,
+)
+"""A pointer to somewhere else ("See https://… for further details.", "…are specified in the
+Guarantees section.") is no point."""
+
+
+def points_elsewhere(text: str) -> bool:
+    """A line that sends the reader elsewhere instead of saying something."""
+    return bool(_POINTER.search(text.strip()))
 
 
 def points_outside(sentence: str) -> bool:
