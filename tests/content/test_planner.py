@@ -549,6 +549,68 @@ def test_a_sections_line_is_not_code_a_lone_connective_nor_a_pointer() -> None:
     assert not [line for line in lines if line.endswith((": OR", '"`')) or "see below" in line], lines
 
 
+_CODE_THEN_TEXT = """\
+# Sessions
+
+The session owns the connection's read side and its lifetime.
+
+For incremental text, opt in with a separate helper fed by the events you already receive:
+
+```python
+accumulator = Accumulator()
+while True:
+    event = await lane.recv()
+    if event.stream_id != expected:
+        continue
+    accumulator.add_event(event)
+    kind = event.type
+    if kind == "delta":
+        pass
+    elif kind == "item.done":
+        pass
+    elif kind == "completed":
+        snapshot = accumulator.snapshot()
+        response = accumulator.final()
+        break
+    else:
+        log(kind)
+accumulator.reset()
+```
+
+Use one helper per lane and reset it before the next turn.
+
+Done events replace provisional fields.
+
+For example, after collecting an item as above:
+
+```python
+details = accumulator.detailed_snapshot()
+for output in details["output"]:
+    print(output)
+```
+
+## Lanes
+
+Omit the ID for the default lane.
+
+## Limits
+
+Every lane has a budget of events.
+"""
+
+
+def test_text_after_a_code_sample_never_goes_above_it_and_a_lead_in_keeps_its_code() -> None:
+    # openai's responses_websocket README: a sample's last lines shared a slide with the text after
+    # them (drawn above the panel), and "For example, …as above:" with no code under it.
+    for count in range(3, 9):
+        for slide in _plan_of(_CODE_THEN_TEXT.encode(), count).slides:
+            texts = [b.text for b in slide.bullets]
+            if slide.code is not None and "accumulator.reset()" in slide.code.text:
+                assert not [t for t in texts if t.startswith(("Use one helper", "Done events"))], count
+            if texts and texts[-1].endswith(":"):
+                assert slide.code is not None, (count, slide.title, texts)
+
+
 def test_takeaways_are_statements_each_said_once() -> None:
     (_, closing) = _plan_of(_LEADS_AND_ECHOES, 2).slides
     takeaways = [b.text for b in closing.bullets]

@@ -103,6 +103,18 @@ def test_shortening_drops_asides_but_never_the_inside_of_a_code_span() -> None:
     assert shorten_sentence(sentence, 60) == "The server reads `f(x)` from `config.py` on start-up."
 
 
+def test_shortening_never_ends_on_the_first_word_of_the_clause_it_cut() -> None:
+    # openai's responses_websocket README gave "…on that lane, in." of "…, in which case…".
+    sentence = (
+        "A repeated `get_final_response()` returns the cached result unless the reader has observed "
+        "a newer `response.created` on that lane, in which case it consumes the next response."
+    )
+    assert shorten_sentence(sentence, 160) == (
+        "A repeated `get_final_response()` returns the cached result unless the reader has observed "
+        "a newer `response.created` on that lane."
+    )
+
+
 # --- linear time ---------------------------------------------------------------------------------
 # The patterns that found sentence ends, end marks and code spans before, kept as the definition of
 # what the linear-time ones must find: each took seconds or more on a hostile paragraph ("!!!…a", a

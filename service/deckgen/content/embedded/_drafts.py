@@ -669,6 +669,11 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
     if kind == "bullets" and len(samples) == 1:
         # Text merged with one code sample keeps the sample, on its panel below the text.
         kind = "code"
+    if len(samples) > 1:
+        # Two samples: neither is shown, and the lines that announce one ("…as above:") go too.
+        leads = {id(unit) for draft in samples for unit in draft.units if leads_in(unit.text)}
+        overflow += [unit.text for unit in units if id(unit) in leads]
+        units = [unit for unit in units if id(unit) not in leads]
     return Draft(
         kind=kind,
         sections=sections,
@@ -836,6 +841,10 @@ def _merge_cost(a: Draft, b: Draft) -> int:
         if a.kind in _FIGURES and b.kind in _FIGURES:
             # One of two figures is left off the slides (`_keep_figure`): only when nothing else can go.
             tier += 3
+        elif a.kind == "code" and b.units:
+            # The slide shows its text above its code panel: what the document says after the code
+            # would come before it, between the code and its lead-in. After the merges of its tier.
+            tier += 1
     # Within a tier, sections of one parent first ("Goal", "Links" and "Contacts" under each of several
     # headings go together, not across them), then fewer sections per slide, so that long documents
     # group into balanced runs.

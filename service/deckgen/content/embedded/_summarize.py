@@ -479,6 +479,7 @@ _TRAILING = re.compile(
     r"\s(?=(?:because|although|whereas|while|unless|so that|rather than|which)\b))"
 )
 """Where a trailing clause begins: the sentence before it stands on its own."""
+_RELATIVE = re.compile(r"\s*(?:which|whom|whose)\b", re.IGNORECASE)
 _END = re.compile(r"(?<![.!?\u3002\uff01\uff1f\u061f])[.!?\u3002\uff01\uff1f\u061f]++[\"'\u201d\u2019)]*+$")
 """A sentence's end mark. Searched from the start of each run of marks only (from inside a run it
 matches where the run's start does), with possessive runs (a mark or a closer given back would stand
@@ -512,7 +513,10 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
     ]
     for cut in reversed(cuts):
         head = body[:cut].rstrip(" ,;:\u2014\u2013")
-        if len(head.split()) >= 5:
+        # Not inside "in which", "for whom"…: the preposition belongs to the clause cut off
+        # ("…on that lane, in which case…" gave "…on that lane, in.").
+        broken = _RELATIVE.match(body, cut) and head.rsplit(None, 1)[-1].casefold() in _DANGLING
+        if len(head.split()) >= 5 and not broken:
             return head + end
     return None
 
