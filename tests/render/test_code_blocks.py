@@ -119,6 +119,20 @@ def test_text_and_code_too_big_together_keep_their_order() -> None:
     assert with_code[0] > max(i for i, part in enumerate(parts) if part.bullets)
 
 
+def test_the_line_that_announces_the_code_goes_with_it() -> None:
+    bullets = (
+        *(Bullet(f"Point {n}: " + "word " * 12) for n in range(5)),
+        Bullet("Opt in with a helper fed by the events you already receive:"),
+    )
+    code = "\n".join(f"line_{n} = {n}" for n in range(14))
+    slide = Slide(Layout.BULLETS, "Both", bullets=bullets, code=CodeBlock(code))
+    parts = fit_slide(slide, get_theme("default")).slides
+    assert len(parts) > 1
+    announced = next(part for part in parts if part.code is not None)
+    assert [b.text for b in announced.bullets] == [bullets[-1].text]
+    assert [b for p in parts for b in p.bullets] == list(bullets)
+
+
 def test_the_template_renderer_draws_code_on_a_panel() -> None:
     template = io.BytesIO()
     Presentation().save(template)

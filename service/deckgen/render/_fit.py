@@ -431,9 +431,15 @@ def _split_code(slide: Slide, theme: Theme) -> list[Slide]:
     cont_title = continued_title(slide.title, Layout.BULLETS, theme)
     content = replace(slide, code=None)
     has_content = bool(_text_units(slide)) or effective_layout(content) is not Layout.BULLETS
+    # The line that announces the code ("…you already receive:") goes with it, not to the end of
+    # the slide before.
+    lead: tuple[Bullet, ...] = ()
+    bullets = slide.bullets
+    if len(bullets) > 1 and bullets[-1].level == 0 and bullets[-1].text.rstrip().endswith((":", "\uff1a")):
+        lead, content = bullets[-1:], replace(content, bullets=bullets[:-1])
     if has_content:
         first = [content] if _settled(content, theme) else _split(content, theme)
-        rest = Slide(Layout.BULLETS, cont_title, code=code)
+        rest = Slide(Layout.BULLETS, cont_title, bullets=lead, code=code)
         return first + ([rest] if _settled(rest, theme) else _split_code_lines(rest, cont_title, theme))
     return _split_code_lines(slide, cont_title, theme)
 
