@@ -611,6 +611,25 @@ def test_text_after_a_code_sample_never_goes_above_it_and_a_lead_in_keeps_its_co
                 assert slide.code is not None, (count, slide.title, texts)
 
 
+def test_a_long_sample_is_cut_before_a_whole_statement() -> None:
+    # The openai README's loop was cut before the "pass" inside an "if", a piece that read as
+    # nonsense; with no blank line near, the cut goes before the least indented statement.
+    loop = [
+        "while True:",
+        "    event = await lane.recv()",
+        *(f"    step_{n}(event)" for n in range(10)),
+        '    if event.type == "delta":',
+        "        pass",
+        '    elif event.type == "done":',
+        "        pass",
+        "        break",
+        "reset()",
+    ]
+    first, second = _drafts.code_chunks("\n".join(loop))
+    assert second.splitlines()[0] == '    if event.type == "delta":'
+    assert first.splitlines() + second.splitlines() == loop
+
+
 def test_takeaways_are_statements_each_said_once() -> None:
     (_, closing) = _plan_of(_LEADS_AND_ECHOES, 2).slides
     takeaways = [b.text for b in closing.bullets]

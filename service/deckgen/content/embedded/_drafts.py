@@ -333,8 +333,34 @@ def _quote_drafts(
     return drafts
 
 
+# A line that goes on from the one before it ("elif …", "} else {", ")", ".then(…)"): no piece starts there.
+_GOES_ON = re.compile(r"\s*(?:elif\b|else\b|except\b|finally\b|catch\b|case\b|default\b|[)\]}.]|&&|\|\|)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+def _statement_cut(current: list[str], line: str) -> int:
+    """Where in the second half of `current` the next piece should start (`line` being the one
+    that does not fit): at the latest of the least indented lines that begin a statement, so that
+    a piece starts on a whole construct ("if …:" rather than the "pass" inside it)."""
+    starts = [
+        i
+        for i in range(max(len(current) // 2, 1), len(current) + 1)
+        if (text := current[i] if i < len(current) else line).strip() and not _GOES_ON.match(text)
+    ]
+    if not starts:
+        return len(current)
+    least = min(_indent(current[i] if i < len(current) else line) for i in starts)
+    cut = max(i for i in starts if _indent(current[i] if i < len(current) else line) == least)
+    rest = "\n".join([*current[cut:], line])
+    return cut if len(rest) <= limits.MAX_CODE_CHARS else len(current)
+
+
 def code_chunks(text: str) -> list[str]:
-    """Code in pieces a slide's panel holds, cut between lines (at a blank line when one is near)."""
+    """Code in pieces a slide's panel holds, cut between lines: at a blank line when one is near,
+    else before a statement as little indented as there is near the end of the piece."""
     lines = text.split("\n")
     chunks: list[list[str]] = []
     current: list[str] = []
@@ -352,8 +378,9 @@ def code_chunks(text: str) -> list[str]:
                 chunks.append(current[:blank])
                 current = [*current[blank + 1 :], line]
             else:
-                chunks.append(current)
-                current = [line]
+                cut = _statement_cut(current, line)
+                chunks.append(current[:cut])
+                current = [*current[cut:], line]
         else:
             current = candidate
     if current:
