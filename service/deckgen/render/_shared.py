@@ -82,21 +82,21 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
 _END = struct.Struct("<4s4H2LH")
 
-# Pictures and workbooks that are compressed already: deflating them again costs milliseconds per
-# megabyte (a model's 1024-pixel image is one or two) and saves nothing, so they are stored as is.
+# A deck's own pictures and workbooks are compressed already: deflating them again costs milliseconds
+# per megabyte (a model's 1024-pixel image is one or two) and saves a few percent, so they are stored
+# as they are. Parts every deck shares (a template's masters, layouts, theme, thumbnail) are deflated
+# once per process, as small as deflate makes them.
 _PACKED = (".png", ".jpg", ".jpeg", ".gif", ".xlsx")
-# The fastest deflate: a deck's XML is small and repetitive, and level 1 makes it ~4 % larger than the
-# default level (6) in half the time, which is most of writing the package.
-_LEVEL = 1
 
 
-def _member(name: str, content: bytes) -> _Member:
+def _member(name: str, content: bytes, *, shared: bool = False) -> _Member:
     """`content` as it goes into the package: raw deflate, or stored when it is compressed already."""
     content = _fixed(name, content)
     flags = 0 if name.isascii() else 0x800  # zipfile marks a non-ASCII name as UTF-8
-    if name.lower().endswith(_PACKED):
+    if not shared and name.lower().endswith(_PACKED):
         return name.encode(), flags, 0, zlib.crc32(content), len(content), content
-    deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
+    level = zlib.Z_BEST_COMPRESSION if shared else zlib.Z_DEFAULT_COMPRESSION
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
     packed = deflate.compress(content) + deflate.flush()
     return name.encode(), flags, 8, zlib.crc32(content), len(content), packed
 
@@ -199,15 +199,15 @@ class KeptParts:
     def members(self, part: Any) -> tuple[_Member, ...]:
         found = self._members.get(part)
         if found is None:
-            found = self._members[part] = _part_members(part)
+            found = self._members[part] = _part_members(part, shared=True)
         return found
 
 
-def _part_members(part: Any) -> tuple[_Member, ...]:
-    content = _member(part.partname.membername, part.blob)
+def _part_members(part: Any, *, shared: bool = False) -> tuple[_Member, ...]:
+    content = _member(part.partname.membername, part.blob, shared=shared)
     if not part._rels:
         return (content,)
-    return content, _member(part.partname.rels_uri.membername, _rels_xml(part.rels))
+    return content, _member(part.partname.rels_uri.membername, _rels_xml(part.rels), shared=shared)
 
 
 def _write_package(package: Any, kept: KeptParts | None = None) -> bytes:
