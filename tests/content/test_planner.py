@@ -238,6 +238,10 @@ def test_a_group_title_takes_a_heading_s_subject_before_its_dash_and_keeps_a_tit
     assert group_title(["Safety", "Working with landowners"]) == "Safety and working with landowners"
     assert group_title(["The CLI", "From Python", "Using Redis"]) == "The CLI, from Python and using Redis"
     assert group_title(["The CLI", "From a browser"]) == "The CLI and from a browser"
+    # Title case across small words too (Node.js's permissions.md), but not a verb before a name.
+    titles = ["Files", "Workers", "Limitations and Known Issues"]
+    assert group_title(titles) == "Files, workers, Limitations and Known Issues"
+    assert _planner._in_sentence("Deploy to Azure") == "deploy to Azure"
 
 
 def test_a_heading_too_long_for_a_title_loses_its_asides_before_its_words() -> None:

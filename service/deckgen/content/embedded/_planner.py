@@ -279,9 +279,18 @@ def _in_sentence(word: str, names: frozenset[str] = frozenset()) -> str:
     # Proposals", "Online Boutique"), or of a heading in title case, which reads worse half lowered;
     # unless the first is a word of the sentence around a name ("From Python", "Using Redis").
     opener = first.casefold()
-    if rest[:1].isupper() and opener not in _OPENERS and not opener.endswith("ing"):
+    # Title case across small words too: "Limitations and Known Issues", but not "Deploy to Azure",
+    # where one capitalised word may be a name after a verb.
+    later = [w for w in rest.split() if w.casefold() not in _SMALL_WORDS]
+    titled = rest[:1].isupper() or (len(later) >= 2 and all(w[:1].isupper() for w in later))
+    if titled and opener not in _OPENERS and not opener.endswith("ing"):
         return word
     return word[:1].lower() + word[1:]
+
+
+_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+)
 
 
 _MID_SENTENCE_WORD = re.compile(r"(?<=[\w,;:)] )([A-Z][\w-]*)")
