@@ -345,17 +345,17 @@ def _statement_cut(current: list[str], line: str) -> int:
     """Where in the second half of `current` the next piece should start (`line` being the one
     that does not fit): at the latest of the least indented lines that begin a statement, so that
     a piece starts on a whole construct ("if …:" rather than the "pass" inside it)."""
+    lines = [*current, line]
     starts = [
         i
-        for i in range(max(len(current) // 2, 1), len(current) + 1)
-        if (text := current[i] if i < len(current) else line).strip() and not _GOES_ON.match(text)
+        for i in range(max(len(current) // 2, 1), len(lines))
+        if lines[i].strip() and not _GOES_ON.match(lines[i])
     ]
     if not starts:
         return len(current)
-    least = min(_indent(current[i] if i < len(current) else line) for i in starts)
-    cut = max(i for i in starts if _indent(current[i] if i < len(current) else line) == least)
-    rest = "\n".join([*current[cut:], line])
-    return cut if len(rest) <= limits.MAX_CODE_CHARS else len(current)
+    least = min(_indent(lines[i]) for i in starts)
+    cut = max(i for i in starts if _indent(lines[i]) == least)
+    return cut if len("\n".join(lines[cut:])) <= limits.MAX_CODE_CHARS else len(current)
 
 
 def code_chunks(text: str) -> list[str]:
@@ -722,8 +722,7 @@ def compact_line(section: Section, unit: Unit | None) -> str:
     # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals, and so does a name
     # with a digit, a dot or capitals inside ("X.509 requests", "S3 buckets", "Node.js", "JavaScript").
     first = text.split(" ", 1)[0]
-    inner = first[1:].rstrip(".,;:")
-    name = any(ch.isdigit() or ch == "." for ch in inner) or any(ch.isupper() for ch in inner)
+    name = any(ch.isdigit() or ch.isupper() or ch == "." for ch in first[1:].rstrip(".,;:"))
     if text[:2].istitle() and text[:1].isascii() and not name:
         text = text[:1].lower() + text[1:]
     return f"{title}: {text}"
@@ -823,20 +822,19 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # section's best line that stands alone, else its best sentence that does, else the best line.
         # Nor on what comes after it: not a lead-in without its list, not an item without its lead-in.
         completing = completing_lists(section)
-        # A list item of several sentences too long for the line says its first: the rest goes
-        # to the notes with what is left off ("Limitations: symbolic links will be followed…").
-        fitting = [
-            shown
-            for u in mine
-            if (shown := _compact_unit(section, u)) is not None
-            and not leads_in(shown.text)
-            and u.group not in completing
-            and (shown is u or _says_something(u, headers))
-        ]
         # A point says something: not the label of points left off ("Report Quality") nor a type
         # ("`url.port`: {string}"), which after the title read as its definition; with nothing
-        # else, the title stands alone.
-        saying = [u for u in fitting if _says_something(u, headers)]
+        # else, the title stands alone. A list item of several sentences too long for the line says
+        # its first, the rest going to the notes ("Limitations: symbolic links will be followed…").
+        saying = [
+            shown
+            for u in mine
+            if u.group not in completing
+            and _says_something(u, headers)
+            and (shown := _compact_unit(section, u)) is not None
+            and not leads_in(shown.text)
+            and (shown is u or _says_something(shown, headers))
+        ]
         best = next((u for u in saying if not points_outside(u.text)), None)
         best = best or _standalone(section, units) or next(iter(saying), None)
         if best is not None:
