@@ -855,3 +855,27 @@ def test_a_slide_whose_every_line_an_earlier_one_showed_is_left_out_not_shown_em
     plan = _plan_of(content.encode(), 6)
     assert all(slide.bullets or slide.body for slide in plan.slides[1:-1])
     assert [w.code for w in plan.warnings] == ["FEWER_SLIDES"]
+
+
+def test_an_api_reference_s_headings_are_named_in_titles_by_name_and_kind_not_signature() -> None:
+    # Node.js's API pages titled slides "From `dns.resolve(hostname[, rrtype], callback)` to
+    # `dns.resolveCaa(hostname, callback)`" and "Class: `KeyObject` · Class: `Sign` · Class: `Verify`".
+    titles = ["`emitter.listeners(eventName)`", "`emitter.off(eventName, listener)`"]
+    assert group_title(titles) == "`emitter.listeners()` and `emitter.off()`"
+    titles = ["Class: `KeyObject`", "Class: `Sign`", "Class: `Verify`"]
+    assert group_title(titles) == "Classes `KeyObject`, `Sign` and `Verify`"
+    assert group_title(["Class: `Sign`", "Event: `'close'`"]) == "Class `Sign` and event `'close'`"
+    assert group_title(["`timeout.ref()`", "`timeout.unref()`"]) == "`timeout.ref()` and `timeout.unref()`"
+    source = (Path(__file__).parent / "corpus" / "ledger-api.md").read_bytes()
+    document = parse("ledger-api.md", "text/markdown", source)
+    plans = {
+        count: [
+            slide.title
+            for slide in plan_deck(
+                [document], topic="", slide_count=count, condense=True, speaker_notes=False
+            ).slides
+        ]
+        for count in (4, 5)
+    }
+    assert "From accounts to `account.history()`" in plans[4], plans[4]
+    assert "Accounts and class `Account`" in plans[5], plans[5]

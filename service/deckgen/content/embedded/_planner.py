@@ -267,6 +267,43 @@ def _topic(title: str) -> str:
     return " ".join(words[:cut])
 
 
+_LABELLED_CODE = re.compile(r"([A-Za-z][\w ]{0,30}):\s+(`[^`]+`)")
+"""An API reference's heading of a name under its kind: "Class: `fs.StatFs`", "Static method: `…`"."""
+_SIGNATURE = re.compile(r"`([^`(]+)\([^`]+\)`")
+_GENERIC_LEADS = frozenset(("overview", "introduction", "background", "summary"))
+
+
+def _api_name(topic: str) -> str:
+    """An API entry's heading as a title names it among others: by its name and kind, not its
+    signature. "`agent.reuseSocket(socket, request)`" -> "`agent.reuseSocket()`", and "Class:
+    `fs.StatFs`" -> "Class `fs.StatFs`" (the colon read as a label inside a phrase)."""
+    labelled = _LABELLED_CODE.fullmatch(topic)
+    kind, code = labelled.groups() if labelled else ("", topic)
+    if _SIGNATURE.fullmatch(code):
+        code = _SIGNATURE.sub(r"`\1()`", code)
+    return f"{kind} {code}" if kind else code
+
+
+def _same_kind(headings: list[str]) -> str:
+    """Headings that are all names of one kind said once: "Class: `Sign`", "Class: `Verify`" ->
+    "Classes `Sign` and `Verify`"; "" unless there are several, all of one kind."""
+    found = [_LABELLED_CODE.fullmatch(" ".join(heading.split())) for heading in headings]
+    kinds = {match.group(1).casefold() for match in found if match is not None}
+    if len(found) < 2 or None in found or len(kinds) != 1:
+        return ""
+    kind = next(match.group(1) for match in found if match is not None)
+    names = [_api_name(match.group(2)) for match in found if match is not None]
+    plural = kind + ("es" if kind.endswith(("s", "x", "ch", "sh")) else "s")
+    return f"{plural} {', '.join(names[:-1])} and {names[-1]}"
+
+
+def _range_end(title: str, names: frozenset[str]) -> str:
+    """A heading named as one end of a run of sections ("From … to …"); one that is no topic of its
+    own ("Overview") as the part of the document it is."""
+    said = _in_sentence(_api_name(_topic(title)), names)
+    return f"the {said}" if said.casefold() in _GENERIC_LEADS else said
+
+
 def _in_sentence(word: str, names: frozenset[str] = frozenset()) -> str:
     # An acronym, a name in capitals or in camel case ("OpenTelemetry") keeps its case, and so does
     # a name the document itself writes capitalised inside its sentences ("Redis"); a heading's
@@ -319,8 +356,10 @@ def group_title(
     "Working with landowners and local authorities, and volunteers". Words in `names` (from the
     sections' own sentences) keep their capital (see `names_in`); so does a one-word topic in
     `document_names` (from the whole document)."""
+    if kind := _same_kind(titles):
+        return kind
     topics: list[str] = []
-    for topic in (_topic(title) for title in titles):
+    for topic in (_api_name(_topic(title)) for title in titles):
         lead = " ".join(topic.split()[:2])
         # Topics that open alike ("Working with …") are said once.
         if topics and len(topic.split()) > 2 and topics[-1].startswith(lead + " "):
@@ -366,8 +405,17 @@ def _draft_title(
         # may be sentences), or the one most of the slide is under.
         if len(parents) == 1:
             return _title(parents[0])
-        english = len(parents) == 2 and words == phrases("en")
-        both = f"{parents[0]} and {parents[1]}" if english else _joined(parents)
+        english = words == phrases("en")
+        if english and (kind := _same_kind(parents)) and len(kind) <= limits.MAX_TITLE_CHARS:
+            return _title(kind)
+        if english and len(parents) == 2:
+            # The second reads mid-sentence, capitalised only as a name ("Kubernetes and Redis").
+            names = names_in(
+                line for section in draft.sections for part in section.parts for line in part.sentences
+            )
+            both = f"{_api_name(parents[0])} and {_in_sentence(_api_name(parents[1]), names | known)}"
+        else:
+            both = _joined(parents)
         if len(both) <= limits.MAX_TITLE_CHARS:
             return _title(both)
         counts = Counter(_parent_of(section) for section in draft.sections)
@@ -396,7 +444,7 @@ def _draft_title(
     elif grouped and not any(t.endswith(("?", "\uff1f")) for t in titles):
         # Too many to list: the run its lines show (one a section, as many as a slide holds).
         last = titles[min(len(titles), limits.MAX_BULLETS) - 1] if draft.compact() else titles[-1]
-        base = f"From {_in_sentence(_topic(titles[0]), names)} to {_in_sentence(_topic(last), names)}"
+        base = f"From {_range_end(titles[0], names)} to {_range_end(last, names)}"
     else:
         # Too many to name: as many as fit, in order, the slide's own headings name the rest.
         shown: list[str] = []
