@@ -7,7 +7,7 @@ from deckgen.content.embedded import _drafts, _planner
 from deckgen.content.embedded._drafts import Draft
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
-from deckgen.content.embedded._sections import clean_title
+from deckgen.content.embedded._sections import clean_title, sectionize
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
@@ -879,3 +879,15 @@ def test_an_api_reference_s_headings_are_named_in_titles_by_name_and_kind_not_si
     }
     assert "From accounts to `account.history()`" in plans[4], plans[4]
     assert "Accounts and class `Account`" in plans[5], plans[5]
+
+
+def test_the_title_slides_subtitle_does_not_lean_on_the_sentence_before_it() -> None:
+    # Node.js's dns.md: its first sentence was a takeaway, and the subtitle was the one after it,
+    # "For example, use it to look up IP addresses of host names."; https.md's, "In Node.js this is
+    # implemented as a separate module."
+    opening = "The dns module enables name resolution."
+    for second in ("For example, use it to look up addresses.", "Also, it caches nothing at all."):
+        text = f"# DNS\n\n{opening} {second}\n\n## Lookup\n\nLookups use the system.\n".encode()
+        sections = sectionize([parse("dns.md", "text/markdown", text)])
+        assert _planner._subtitle(sections, "DNS", set()) == opening
+        assert _planner._subtitle(sections, "DNS", {_planner._normal(opening)}) == ""

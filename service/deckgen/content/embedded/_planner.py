@@ -947,6 +947,9 @@ def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
                         and _normal(sentence) != _normal(title)
                         and not points_outside(sentence)  # under the title, nothing comes before it
                         and not leads_in(sentence)  # nor after it: "A test will fail if:"
+                        # nor does the sentence before it: "For example, use it to look up…"
+                        and not _EXAMPLE.match(sentence)
+                        and not _THIS.match(sentence)
                     ):
                         return sentence
                 return ""
