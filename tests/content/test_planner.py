@@ -891,3 +891,21 @@ def test_the_title_slides_subtitle_does_not_lean_on_the_sentence_before_it() -> 
         sections = sectionize([parse("dns.md", "text/markdown", text)])
         assert _planner._subtitle(sections, "DNS", set()) == opening
         assert _planner._subtitle(sections, "DNS", {_planner._normal(opening)}) == ""
+
+
+def test_a_group_title_says_consecutive_steps_once_and_keeps_a_clause_heading_whole() -> None:
+    # Node.js's pull-requests.md: "Dependencies, setting up your local environment, step 1: Fork and
+    # step 2: Branch", and "…, waiting until, check out and appendix: subsystems".
+    titles = ["Dependencies", "Step 1: Fork", "Step 2: Branch"]
+    assert group_title(titles) == "Dependencies, steps 1\u20132: Fork and branch"
+    assert (
+        group_title(["Step 5: Rebase", "Step 6: Test", "Step 7: Push"])
+        == "Steps 5\u20137: Rebase, test and push"
+    )
+    # Not consecutive: each says its own number.
+    assert group_title(["Step 1: Fork", "Step 3: Code"]) == "Step 1: Fork and step 3: Code"
+    assert (
+        group_title(["Safety", "Waiting until the tide turns"]) == "Safety and waiting until the tide turns"
+    )
+    assert group_title(["Check out the guide", "Notes"]) == "Check out the guide and notes"
+    assert group_title(["Safety", "Treat each error as an event"]) == "Safety and treat each error"

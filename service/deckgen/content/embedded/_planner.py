@@ -264,7 +264,22 @@ def _topic(title: str) -> str:
     )
     while cut > 1 and words[cut - 1].casefold() in _LINKS:
         cut -= 1  # "Talking to the public and the media" -> "Talking to the public"
+    if cut < len(words) and words[cut - 1].casefold() in _NEEDS_OBJECT:
+        # Not on a word that asks for what was cut: "Treat each wire error as an event" is about
+        # "Treat each wire error". Where that leaves one word ("Waiting until the pull request gets
+        # landed" said "waiting until", "Check out the collaborator guide" "check out"), the heading
+        # is its own topic, whole.
+        while cut > 1 and words[cut - 1].casefold() in _NEEDS_OBJECT:
+            cut -= 1
+        if cut <= 1:
+            return " ".join(words)
     return " ".join(words[:cut])
+
+
+_NEEDS_OBJECT = _OPENERS | frozenset(
+    ("until", "unless", "while", "since", "because", "than", "as", "if", "out", "up", "off", "down")
+)
+"""Words a topic cannot end on: what follows them is what they are about."""
 
 
 _LABELLED_CODE = re.compile(r"([A-Za-z][\w ]{0,30}):\s+(`[^`]+`)")
@@ -295,6 +310,38 @@ def _same_kind(headings: list[str]) -> str:
     names = [_api_name(match.group(2)) for match in found if match is not None]
     plural = kind + ("es" if kind.endswith(("s", "x", "ch", "sh")) else "s")
     return f"{plural} {', '.join(names[:-1])} and {names[-1]}"
+
+
+_STEP = re.compile(r"(step|phase|stage|part)\s+(\d{1,3})\s*[:.]\s+(\S.*)", re.IGNORECASE)
+"""A heading numbering a step of a procedure: "Step 3: Code"."""
+
+
+def _steps_said_once(titles: list[str]) -> list[str]:
+    """Consecutive steps as one heading, their kind and numbers said once: "Step 1: Fork", "Step 2:
+    Branch" -> "Steps 1-2: Fork and branch", with an en dash (the list read "step 1: Fork and step 2:
+    Branch")."""
+    merged: list[str] = []
+    run: list[re.Match[str]] = []
+    for title in [*titles, ""]:
+        step = _STEP.fullmatch(" ".join(title.split()))
+        if (
+            step is not None
+            and run
+            and step.group(1).casefold() == run[-1].group(1).casefold()
+            and int(step.group(2)) == int(run[-1].group(2)) + 1
+        ):
+            run.append(step)
+            continue
+        if len(run) >= 2:
+            names = [run[0].group(3), *(_in_sentence(s.group(3)) for s in run[1:])]
+            said = f"{', '.join(names[:-1])} and {names[-1]}"
+            merged.append(f"{run[0].group(1)}s {run[0].group(2)}\u2013{run[-1].group(2)}: {said}")
+        else:
+            merged.extend(s.string for s in run)
+        run = [step] if step is not None else []
+        if step is None and title:
+            merged.append(title)
+    return merged
 
 
 def _range_end(title: str, names: frozenset[str]) -> str:
@@ -359,7 +406,7 @@ def group_title(
     if kind := _same_kind(titles):
         return kind
     topics: list[str] = []
-    for topic in (_api_name(_topic(title)) for title in titles):
+    for topic in (_api_name(_topic(title)) for title in _steps_said_once(titles)):
         lead = " ".join(topic.split()[:2])
         # Topics that open alike ("Working with …") are said once.
         if topics and len(topic.split()) > 2 and topics[-1].startswith(lead + " "):
