@@ -909,3 +909,30 @@ def test_a_group_title_says_consecutive_steps_once_and_keeps_a_clause_heading_wh
     )
     assert group_title(["Check out the guide", "Notes"]) == "Check out the guide and notes"
     assert group_title(["Safety", "Treat each error as an event"]) == "Safety and treat each error"
+
+
+def test_a_compact_line_shortens_a_sentence_too_long_for_it_rather_than_showing_the_title_bare() -> None:
+    # Node.js's primordials.md showed "Defining object own properties" alone: its one sentence,
+    # with the title, was longer than a bullet.
+    long = (
+        "When defining a property descriptor (to add or update an own property of a JavaScript object "
+        "in the core modules), be sure to always use a null-prototype object to avoid prototype pollution."
+    )
+    sections = [
+        ("Frozen intrinsics", "Intrinsics are frozen before user code runs."),
+        ("Own properties", long),
+        ("Safe iteration", "Iterating arrays calls user-mutable methods."),
+        ("Safe strings", "String methods look up user-mutable symbols."),
+    ]
+    content = "# Safe code\n\nSafe code resists tampering by user code.\n\n" + "\n".join(
+        f"## {title}\n\n{text}\n" for title, text in sections
+    )
+    lines = [bullet.text for slide in _plan_of(content.encode(), 3).slides for bullet in slide.bullets]
+    assert (
+        "Own properties: when defining a property descriptor, be sure to always use a null-prototype "
+        "object to avoid prototype pollution." in lines
+    ), lines
+    # A heading whose verb takes a particle keeps its object: "looks up" is not where its topic ends.
+    assert _planner._topic("Using `instanceof` looks up the `@@hasInstance` property") == (
+        "Using `instanceof` looks up the `@@hasInstance` property"
+    )

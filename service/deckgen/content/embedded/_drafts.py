@@ -31,7 +31,13 @@ from deckgen.content.embedded._sections import (
     reference_entry,
     units_of,
 )
-from deckgen.content.embedded._summarize import clip, split_clauses, split_sentences, words
+from deckgen.content.embedded._summarize import (
+    clip,
+    shorten_sentence,
+    split_clauses,
+    split_sentences,
+    words,
+)
 from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits
 
 __all__ = [
@@ -794,14 +800,21 @@ def _compact_unit(section: Section, unit: Unit) -> Unit | None:
         return unit
     first = split_sentences(unit.text)[0]
     if (
-        first == unit.text
-        or len(words(first)) < 3
+        len(words(first)) < 3
         or not first.endswith((".", "!", "\u3002", "\uff01"))
         or _LABELLED.match(first)
         or reference_entry(first)
-        or len(compact_line(section, replace(unit, text=first))) > limits.MAX_BULLET_CHARS
     ):
         return None
+    if len(compact_line(section, replace(unit, text=first))) > limits.MAX_BULLET_CHARS:
+        # Too long even alone: its asides and trailing clauses go, as a bullet's do (the notes hold
+        # it whole). Primordials' "Defining object own properties" was a bare title: its one sentence
+        # opened "When defining property descriptor (to add or update an own property to a…".
+        room = limits.MAX_BULLET_CHARS - len(compact_line(section, None)) - 2
+        shorter = shorten_sentence(first, room)
+        if shorter is None or len(words(shorter)) < 3:
+            return None
+        first = shorter
     return replace(unit, text=first)
 
 

@@ -269,15 +269,17 @@ def _topic(title: str) -> str:
         # "Treat each wire error". Where that leaves one word ("Waiting until the pull request gets
         # landed" said "waiting until", "Check out the collaborator guide" "check out"), the heading
         # is its own topic, whole.
-        while cut > 1 and words[cut - 1].casefold() in _NEEDS_OBJECT:
+        # A verb's particle ("looks up the `@@hasInstance` property") is the verb's: whole too.
+        while cut > 1 and words[cut - 1].casefold() in _NEEDS_OBJECT - _PARTICLES:
             cut -= 1
-        if cut <= 1:
+        if cut <= 1 or words[cut - 1].casefold() in _PARTICLES:
             return " ".join(words)
     return " ".join(words[:cut])
 
 
-_NEEDS_OBJECT = _OPENERS | frozenset(
-    ("until", "unless", "while", "since", "because", "than", "as", "if", "out", "up", "off", "down")
+_PARTICLES = frozenset(("out", "up", "off", "down"))
+_NEEDS_OBJECT = (
+    _OPENERS | _PARTICLES | frozenset(("until", "unless", "while", "since", "because", "than", "as", "if"))
 )
 """Words a topic cannot end on: what follows them is what they are about."""
 
