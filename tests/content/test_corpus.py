@@ -492,3 +492,15 @@ async def test_sections_a_small_deck_has_no_room_for_are_named_in_a_warning() ->
     _, warnings = await _deck(document, document.slide_count)
     assert "SECTIONS_LEFT_OUT" not in warnings
     assert len(small.slides) == 4
+
+
+async def test_a_compact_line_is_a_whole_sentence_when_one_fits() -> None:
+    # Shortened to fit, the winter section's best-scored sentence lost what made it best: "The team
+    # leader checks the forecast on the morning of the visit as well as the evening before[, and
+    # cancels without hesitation if gales are expected]."
+    deck, _ = await _deck(_BY_NAME["handbook.md"], 8)
+    lines = [bullet.text for slide in deck.slides for bullet in slide.bullets]
+    assert (
+        "Winter visits: most of our work happens between April and October, but a few sites are also "
+        "visited in winter to record storm damage and wintering birds." in lines
+    ), lines

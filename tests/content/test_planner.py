@@ -335,7 +335,8 @@ def test_a_sentence_after_its_heading_keeps_the_case_of_a_name_with_a_digit() ->
     text = (
         "# Transport\n\n## Certificates\n\nX.509 certificates prove who a server is.\n\n"
         "## Storage\n\nS3 buckets hold the files.\n\n## Queues\n\nJobs wait in a queue.\n\n"
-        "## Safety\n\nSafety comes first.\n"
+        "## Safety\n\nSafety comes first.\n\n## Results\n\nNorthwind Outfitters closed the quarter up.\n\n"
+        "## Rivals\n\nThe Acme Company closed the quarter down.\n"
     )
     plan = plan_deck(
         [parse("t.md", "text/markdown", text.encode())],
@@ -350,6 +351,9 @@ def test_a_sentence_after_its_heading_keeps_the_case_of_a_name_with_a_digit() ->
         "Storage: S3 buckets hold the files.",
         "Queues: jobs wait in a queue.",
         "Safety: safety comes first.",
+        # A name of two capitalised words keeps its case (the quarterly report's "northwind Outfitters").
+        "Results: Northwind Outfitters closed the quarter up.",
+        "Rivals: the Acme Company closed the quarter down.",
     ]
 
 

@@ -718,6 +718,13 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
     )
 
 
+_SENTENCE_OPENERS = frozenset(
+    ("the", "a", "an", "this", "these", "that", "those", "our", "your", "its")
+) | frozenset(
+    ("their", "my", "in", "on", "at", "for", "with", "by", "from", "to", "of", "as", "if", "when", "each")
+)
+
+
 def compact_line(section: Section, unit: Unit | None) -> str:
     title = clean_title(section.title)
     if unit is None:
@@ -727,8 +734,14 @@ def compact_line(section: Section, unit: Unit | None) -> str:
         return f"{title} {text}"  # a question and its answer
     # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals, and so does a name
     # with a digit, a dot or capitals inside ("X.509 requests", "S3 buckets", "Node.js", "JavaScript").
-    first = text.split(" ", 1)[0]
+    first, _, rest = text.partition(" ")
     name = any(ch.isdigit() or ch.isupper() or ch == "." for ch in first[1:].rstrip(".,;:"))
+    # A capitalised word next makes a name of two ("Northwind Outfitters closed…"), unless the first
+    # is a word of the sentence before a name ("The Node.js project…"); an acronym next does not
+    # ("Base HTTP support…").
+    following = rest.split(" ", 1)[0]
+    titled = following[:1].isupper() and following[1:2].islower()
+    name = name or (titled and first.casefold() not in _SENTENCE_OPENERS)
     if text[:2].istitle() and text[:1].isascii() and not name:
         text = text[:1].lower() + text[1:]
     return f"{title}: {text}"
@@ -792,7 +805,7 @@ _LABELLED = re.compile(r"[^:\s][^:]{0,40}:\s")
 """A line that starts with a label of its own ("Tier 1: These…", "`name`: Optional…")."""
 
 
-def _compact_unit(section: Section, unit: Unit) -> Unit | None:
+def _compact_unit(section: Section, unit: Unit, *, shorten: bool = False) -> Unit | None:
     """`unit` as its section's compact line shows it: whole, or its first sentence when only that fits
     and it is a sentence (not a fragment such as "“1.", nor a label's: after the title's label, a
     second reads as a definition of the first)."""
@@ -807,6 +820,8 @@ def _compact_unit(section: Section, unit: Unit) -> Unit | None:
     ):
         return None
     if len(compact_line(section, replace(unit, text=first))) > limits.MAX_BULLET_CHARS:
+        if not shorten:
+            return None
         # Too long even alone: its asides and trailing clauses go, as a bullet's do (the notes hold
         # it whole). Primordials' "Defining object own properties" was a bare title: its one sentence
         # opened "When defining property descriptor (to add or update an own property to a…".
@@ -816,6 +831,22 @@ def _compact_unit(section: Section, unit: Unit) -> Unit | None:
             return None
         first = shorter
     return replace(unit, text=first)
+
+
+def _saying(
+    section: Section, mine: list[Unit], completing: set[int], headers: set[int], *, shorten: bool
+) -> list[Unit]:
+    """`mine` (a section's lines, best first) as its compact line can show them, those that say
+    something there: no lead-in, nor an item of a list that ends its lead-in's sentence."""
+    return [
+        shown
+        for u in mine
+        if u.group not in completing
+        and _says_something(u, headers)
+        and (shown := _compact_unit(section, u, shorten=shorten)) is not None
+        and not leads_in(shown.text)
+        and (shown is u or _says_something(shown, headers))
+    ]
 
 
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
@@ -839,17 +870,19 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # ("`url.port`: {string}"), which after the title read as its definition; with nothing
         # else, the title stands alone. A list item of several sentences too long for the line says
         # its first, the rest going to the notes ("Limitations: symbolic links will be followed…").
-        saying = [
-            shown
-            for u in mine
-            if u.group not in completing
-            and _says_something(u, headers)
-            and (shown := _compact_unit(section, u)) is not None
-            and not leads_in(shown.text)
-            and (shown is u or _says_something(shown, headers))
-        ]
-        best = next((u for u in saying if not points_outside(u.text)), None)
-        best = best or _standalone(section, units) or next(iter(saying), None)
+        whole = _saying(section, mine, completing, headers, shorten=False)
+        best = next((u for u in whole if not points_outside(u.text)), None)
+        best = best or _standalone(section, units) or next(iter(whole), None)
+        # Only when no sentence fits whole does one lose its asides and trailing clauses to fit:
+        # cut, a sentence may lose what made it the best ("…, and cancels if gales are expected").
+        best = best or next(
+            (
+                u
+                for u in _saying(section, mine, completing, headers, shorten=True)
+                if not points_outside(u.text)
+            ),
+            None,
+        )
         if best is not None:
             kept.append(best)
     kept_ids = {id(unit) for unit in kept}
