@@ -940,3 +940,25 @@ def test_a_compact_line_shortens_a_sentence_too_long_for_it_rather_than_showing_
     assert _planner._topic("Using `instanceof` looks up the `@@hasInstance` property") == (
         "Using `instanceof` looks up the `@@hasInstance` property"
     )
+
+
+def test_a_sentence_many_sections_say_alike_is_no_section_s_line_nor_is_a_quoted_field() -> None:
+    # Node.js's path.md: "A `TypeError` is thrown if `path` is not a string." was the line of six
+    # functions, and "“Stability: 2 - Stable”" (a "> Stability" block) the overview's.
+    functions = {
+        "basename": "returns the last portion",
+        "dirname": "gives the directory name",
+        "extname": "yields the extension",
+        "normalize": "resolves dot segments",
+        "parse": "splits into elements",
+    }
+    content = "# Path\n\n> Stability: 2 - Stable\n\nPaths name files and directories on every system.\n\n"
+    for name, does in functions.items():
+        content += (
+            f"## `path.{name}(path)`\n\nThe `path.{name}()` method {does}.\n\n"
+            f"A `TypeError` is thrown if `path` is not a string.\n\n"
+        )
+    lines = [bullet.text for slide in _plan_of(content.encode(), 3).slides for bullet in slide.bullets]
+    for name, does in functions.items():
+        assert f"`path.{name}(path)`: the `path.{name}()` method {does}." in lines, lines
+    assert not any("Stability" in line for line in lines), lines

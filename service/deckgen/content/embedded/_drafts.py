@@ -772,8 +772,9 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
     return min(found, key=lambda u: (-u.score, u.order), default=None)
 
 
-_FIELD = re.compile(r"[^:]{1,40}:\s+\S{1,20}")
-"""A field of the document's metadata ("Present in: 2021", "Status: draft"), not a point."""
+_FIELD = re.compile(r"[^:]{1,40}:\s+\S{1,20}|\u201c[^:\u201d]{1,40}:\s+[^\u201d.]{1,24}\u201d")
+"""A field of the document's metadata ("Present in: 2021", "Status: draft"), not a point; quoted too,
+as a document marks one in a block of its own (Node.js's "> Stability: 2 - Stable")."""
 
 
 def _headers(units: list[Unit]) -> set[int]:

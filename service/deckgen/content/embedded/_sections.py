@@ -287,12 +287,51 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
             headless = len(document_sections) == 1
             document_sections[:1] = _titled_by_sentences(document_sections[0], split=headless)
         _pair_columns(document_sections)
+        _demote_boilerplate(document_sections)
         sections.extend(s for s in document_sections if s.parts or s.columns)
     chapters: dict[int, int] = {}
     for index, section in enumerate(sections):
         section.index = index
         section.chapter = chapters.setdefault(section.chapter, len(chapters))
     return sections
+
+
+_BOILERPLATE_AT = 3
+"""Sections of a document saying one sentence, its names aside, that make it boilerplate."""
+_BOILERPLATE_PENALTY = 0.3
+_NAME_SPAN = re.compile(r"`[^`]*`")
+
+
+def _demote_boilerplate(sections: list[Section]) -> None:
+    """A sentence that many sections of a document say alike, but for the names in it, counts less
+    in each: an API reference's "A `TypeError` is thrown if `path` is not a string." was the one
+    line of six functions of Node.js's path.md, for what each one does."""
+    shapes: dict[str, str] = {}
+    where: dict[str, set[int]] = {}
+    for number, section in enumerate(sections):
+        for part in section.parts:
+            if isinstance(part.block, Paragraph):
+                for sentence in part.sentences:
+                    shape = shapes.setdefault(
+                        sentence, " ".join(_NAME_SPAN.sub("`", sentence).casefold().split())
+                    )
+                    where.setdefault(shape, set()).add(number)
+    common = {shape for shape, numbers in where.items() if len(numbers) >= _BOILERPLATE_AT}
+    if not common:
+        return
+    for section in sections:
+        section.parts = [
+            replace(
+                part,
+                scores=tuple(
+                    score * _BOILERPLATE_PENALTY if shapes[sentence] in common else score
+                    for sentence, score in zip(part.sentences, part.scores, strict=True)
+                ),
+            )
+            if isinstance(part.block, Paragraph)
+            else part
+            for part in section.parts
+        ]
 
 
 _FIGURE = re.compile(r"\d")
