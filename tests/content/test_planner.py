@@ -962,3 +962,19 @@ def test_a_sentence_many_sections_say_alike_is_no_section_s_line_nor_is_a_quoted
     for name, does in functions.items():
         assert f"`path.{name}(path)`: the `path.{name}()` method {does}." in lines, lines
     assert not any("Stability" in line for line in lines), lines
+
+
+def test_a_numbered_heading_s_topic_is_after_its_dash_and_a_class_s_parent_type_is_no_line() -> None:
+    # Node.js's technical-values.md titled a slide "1 and 2", from "1 - Developer experience" and
+    # "2 - Stability"; readline.md's line for a class was "extends: {readline.InterfaceConstructor}".
+    assert group_title(["1 - Developer experience", "2 - Stability"]) == "Developer experience and stability"
+    assert group_title(["Tides - when to go", "IV \u2014 Maps (printed)"]) == "Tides and maps"
+    content = (
+        b"# Readline\n\nThe module reads lines.\n\n## Class: `Reader`\n\n"
+        b"* Extends: {events.EventEmitter}\n\nA reader yields the lines of a stream.\n\n"
+        b"## Class: `Writer`\n\n* Extends: {events.EventEmitter}\n\nA writer prints lines.\n\n"
+        b"## Class: `Prompt`\n\n* Extends: {events.EventEmitter}\n\nA prompt asks for a line.\n"
+    )
+    lines = [bullet.text for slide in _plan_of(content, 3).slides for bullet in slide.bullets]
+    assert not any("{events.EventEmitter}" in line for line in lines), lines
+    assert "Class: `Reader`: a reader yields the lines of a stream." in lines, lines

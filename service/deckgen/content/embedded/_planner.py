@@ -238,6 +238,7 @@ _OPENERS = _LINKS | frozenset(
 _TOPIC_END = re.compile(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*")
 """Where a heading's topic ends: at its aside in brackets, or at a spaced dash (see `_topic`)."""
 _CODE_SPAN = re.compile(r"`[^`]*`")
+_NUMBER_ONLY = re.compile(r"\s*(?:\d{1,3}|[IVX]{1,4})[.)]?\s*")
 
 
 def _topic(title: str) -> str:
@@ -252,7 +253,11 @@ def _topic(title: str) -> str:
     # code spans blanked to the same length, so that the cut falls where it does in the title.
     masked = _CODE_SPAN.sub(lambda span: "x" * len(span.group()), title) if "`" in title else title
     aside = _TOPIC_END.search(masked)
-    words = (title[: aside.start()] if aside else title).split() or title.split()
+    head = title[: aside.start()] if aside else title
+    if aside and _NUMBER_ONLY.fullmatch(head) and aside.group().lstrip()[:1] in "-\u2013\u2014":
+        # "1 - Developer experience": before its dash, a heading has only its number.
+        return _topic(title[aside.start() :].lstrip().lstrip("-\u2013\u2014")) or title
+    words = head.split() or title.split()
     if words[0].casefold() in _CLAUSES:
         return " ".join(words)  # "What drove the quarter": cut short, the question has no object
     start = 1

@@ -539,12 +539,15 @@ def leads_in(sentence: str) -> bool:
     return bool(_LEADS_IN.search(sentence.strip()))
 
 
-_REFERENCE_ENTRY = re.compile(r"^(?:`[^`]+`\s*)?(?:returns:?\s*)?\{[^{}]{1,80}\}", re.IGNORECASE)
+_REFERENCE_ENTRY = re.compile(
+    r"^(?:`[^`]+`\s*)?(?:(?:returns|extends|type):?\s*)?\{[^{}]{1,80}\}", re.IGNORECASE
+)
 
 
 def reference_entry(text: str) -> bool:
     """An API reference's typed entry ("`delay` {number} The number of…", "Returns: {URL} The…",
-    "{string}"): a slide's point or a takeaway is a sentence about the thing, when there is one."""
+    "Extends: {EventEmitter}", "{string}"): a slide's point or a takeaway is a sentence about the
+    thing, when there is one."""
     return bool(_REFERENCE_ENTRY.match(text.strip()))
 
 
