@@ -499,6 +499,11 @@ def _plan_of(content: bytes, count: int) -> Plan:
     return plan_deck(documents, topic="", slide_count=count, condense=True, speaker_notes=False)
 
 
+def _lines_of(content: bytes, count: int) -> list[str]:
+    """Every bullet of the deck planned from `content`, in order."""
+    return [bullet.text for slide in _plan_of(content, count).slides for bullet in slide.bullets]
+
+
 def test_a_sections_one_line_is_neither_a_lead_in_nor_an_item_that_ends_its_sentence() -> None:
     # Node.js's SECURITY.md once gave "Experimental platforms: node.js does NOT trust:" and
     # "Code of Conduct…: rejection of the vulnerability report." (of "may result in:").
@@ -519,7 +524,7 @@ def test_a_long_item_of_several_sentences_gives_its_sections_line_its_first() ->
         b"allow access to arbitrary files and directories. Applications must ensure that no granted "
         b"path contains relative symbolic links.\n"
     )
-    lines = [b.text for s in _plan_of(content, 3).slides for b in s.bullets]
+    lines = _lines_of(content, 3)
     assert (
         "Limitations and Known Issues: symbolic links will be followed even to locations outside of "
         "the set of paths that access has been granted to." in lines
@@ -533,7 +538,7 @@ def test_a_sections_line_keeps_the_capitals_of_a_name() -> None:
         b"## Safety\n\nSafety comes first in every release.\n\n"
         b"## Threads\n\nA worker runs on a thread of its own.\n"
     )
-    lines = [b.text for s in _plan_of(content, 3).slides for b in s.bullets]
+    lines = _lines_of(content, 3)
     assert {
         "Engine: Node.js uses V8 as its engine.",
         "Values: JavaScript values are handles of their own.",
@@ -552,7 +557,7 @@ def test_a_sections_line_is_not_code_a_lone_connective_nor_a_pointer() -> None:
         b"## Brotli\n\nSee below for more details on Brotli-specific options.\n\n"
         b"## Output\n\nEvery page gets a table of contents.\n"
     )
-    lines = [b.text for s in _plan_of(content, 3).slides for b in s.bullets]
+    lines = _lines_of(content, 3)
     assert "Output: every page gets a table of contents." in lines, lines
     assert not [line for line in lines if line.endswith((": OR", '"`')) or "see below" in line], lines
 
@@ -931,7 +936,7 @@ def test_a_compact_line_shortens_a_sentence_too_long_for_it_rather_than_showing_
     content = "# Safe code\n\nSafe code resists tampering by user code.\n\n" + "\n".join(
         f"## {title}\n\n{text}\n" for title, text in sections
     )
-    lines = [bullet.text for slide in _plan_of(content.encode(), 3).slides for bullet in slide.bullets]
+    lines = _lines_of(content.encode(), 3)
     assert (
         "Own properties: when defining a property descriptor, be sure to always use a null-prototype "
         "object to avoid prototype pollution." in lines
@@ -958,7 +963,7 @@ def test_a_sentence_many_sections_say_alike_is_no_section_s_line_nor_is_a_quoted
             f"## `path.{name}(path)`\n\nThe `path.{name}()` method {does}.\n\n"
             f"A `TypeError` is thrown if `path` is not a string.\n\n"
         )
-    lines = [bullet.text for slide in _plan_of(content.encode(), 3).slides for bullet in slide.bullets]
+    lines = _lines_of(content.encode(), 3)
     for name, does in functions.items():
         assert f"`path.{name}(path)`: the `path.{name}()` method {does}." in lines, lines
     assert not any("Stability" in line for line in lines), lines
@@ -975,6 +980,6 @@ def test_a_numbered_heading_s_topic_is_after_its_dash_and_a_class_s_parent_type_
         b"## Class: `Writer`\n\n* Extends: {events.EventEmitter}\n\nA writer prints lines.\n\n"
         b"## Class: `Prompt`\n\n* Extends: {events.EventEmitter}\n\nA prompt asks for a line.\n"
     )
-    lines = [bullet.text for slide in _plan_of(content, 3).slides for bullet in slide.bullets]
+    lines = _lines_of(content, 3)
     assert not any("{events.EventEmitter}" in line for line in lines), lines
     assert "Class: `Reader`: a reader yields the lines of a stream." in lines, lines
