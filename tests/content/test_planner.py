@@ -983,3 +983,21 @@ def test_a_numbered_heading_s_topic_is_after_its_dash_and_a_class_s_parent_type_
     lines = _lines_of(content, 3)
     assert not any("{events.EventEmitter}" in line for line in lines), lines
     assert "Class: `Reader`: a reader yields the lines of a stream." in lines, lines
+
+
+def test_an_item_an_enumeration_goes_on_from_is_no_line_of_its_own() -> None:
+    # Node.js's readline.md: "Event: `'close'`: the `input` stream receives its `'end'` event;", an
+    # item of "…when one of the following occur:", and the takeaway "…(EOT);".
+    assert not _planner.takeaway_worthy("The `input` stream receives Ctrl+D to signal end-of-transmission;")
+    assert not _planner.takeaway_worthy("The stream is paused,")
+    assert _planner.takeaway_worthy("The stream is paused.")
+    content = (
+        b"# Lines\n\nThe module reads lines.\n\n## Closing\n\nThe reader closes when one of these occur:\n\n"
+        b"* The input stream receives its end event;\n* The close method is called.\n\n"
+        b"The reader is finished once it has closed.\n\n"
+        b"## Pausing\n\nA paused reader keeps its input.\n\n## Prompts\n\nA prompt asks for a line.\n\n"
+        b"## History\n\nThe history keeps the last lines.\n"
+    )
+    lines = _lines_of(content, 3)
+    assert "Closing: the reader is finished once it has closed." in lines, lines
+    assert not any(line.endswith(";") for line in lines), lines

@@ -25,6 +25,7 @@ from deckgen.content.embedded._sections import (
     completing_lists,
     dangling,
     ends_open,
+    goes_on,
     leads_in,
     points_elsewhere,
     points_outside,
@@ -798,6 +799,7 @@ def _says_something(unit: Unit, headers: set[int]) -> bool:
         and not reference_entry(unit.text)
         and not points_elsewhere(unit.text)
         and not _FIELD.fullmatch(unit.text)
+        and not goes_on(unit.text)
         and bool(words(prose))
     )
 

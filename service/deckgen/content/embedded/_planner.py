@@ -41,6 +41,7 @@ from deckgen.content.embedded._sections import (
     clean_title,
     completing_lists,
     document_title,
+    goes_on,
     introduced_lists,
     leads_in,
     points_elsewhere,
@@ -855,7 +856,7 @@ def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
     entry; and when it stands `alone` (not after the sentence it follows in a conclusion), nothing that
     leans on the sentence before it either."""
     text = text.strip()
-    if text.endswith(("?", "\uff1f", "\u061f")) or leads_in(text) or reference_entry(text):
+    if text.endswith(("?", "\uff1f", "\u061f")) or leads_in(text) or reference_entry(text) or goes_on(text):
         return False
     if _HEDGE.search(text) or points_elsewhere(text) or _EXAMPLE.match(text) or _SUBJECTLESS.match(text):
         return False

@@ -37,6 +37,7 @@ __all__ = [
     "sectionize",
     "completing_lists",
     "ends_open",
+    "goes_on",
     "introduced_lists",
     "leads_in",
     "points_elsewhere",
@@ -558,6 +559,12 @@ _OPEN_END = re.compile(
     re.IGNORECASE,
 )
 """A lead-in whose sentence its list ends ("…may result in:", "Node.js does NOT trust:")."""
+
+
+def goes_on(text: str) -> bool:
+    """An item of an enumeration that the next one goes on from ("…receives its `'end'` event;",
+    "…the signal,"): not a line of its own."""
+    return text.rstrip().endswith((";", ",", "\uff1b", "\u3001", "\u061b", "\u060c"))
 
 
 def ends_open(sentence: str) -> bool:
