@@ -7,7 +7,7 @@ from deckgen.content.embedded import _drafts, _planner
 from deckgen.content.embedded._drafts import Draft
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
-from deckgen.content.embedded._sections import clean_title, sectionize
+from deckgen.content.embedded._sections import clean_title, points_outside, sectionize
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
@@ -1001,3 +1001,18 @@ def test_an_item_an_enumeration_goes_on_from_is_no_line_of_its_own() -> None:
     lines = _lines_of(content, 3)
     assert "Closing: the reader is finished once it has closed." in lines, lines
     assert not any(line.endswith(";") for line in lines), lines
+
+
+def test_a_sentence_about_a_sample_beside_it_is_no_line_of_its_own() -> None:
+    # Node.js's worker_threads.md: "Overview: the above example spawns a Worker thread for each
+    # `parseJSAsync()` call.", a line without the example.
+    assert points_outside("The above example spawns a Worker thread for each call.")
+    assert points_outside("Run the command below to start it.")
+    assert not points_outside("Examples are below the fold in most papers.")
+    content = (
+        b"# Workers\n\nWorkers run code in parallel.\n\n## Spawning\n\n```js\nnew Worker(file);\n```\n\n"
+        b"The above example spawns a thread for each call. Each worker runs on a thread of its own.\n\n"
+        b"## Ports\n\nA port carries messages.\n\n## Limits\n\nA worker has its own heap.\n\n"
+        b"## Exit\n\nA worker exits when its code ends.\n"
+    )
+    assert "Spawning: each worker runs on a thread of its own." in _lines_of(content, 3)

@@ -521,10 +521,20 @@ def points_elsewhere(text: str) -> bool:
     return bool(_POINTER.search(text.strip()))
 
 
+_SHOWN_BESIDE = re.compile(
+    r"\b(?:above|preceding|previous|following|below)\s+(?:code\s+)?"
+    r"(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\b|"
+    r"\b(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\s+(?:above|below)\b",
+    re.IGNORECASE,
+)
+"""Words about a sample beside the sentence ("the above example spawns…"), which its line lacks."""
+
+
 def points_outside(sentence: str) -> bool:
-    """A sentence that cannot stand alone on a line: it opens by pointing back at something unsaid."""
+    """A sentence that cannot stand alone on a line: it opens by pointing back at something unsaid,
+    or speaks of a sample beside it ("The above example spawns a Worker thread for each call.")."""
     text = sentence.strip()
-    return dangling(text) or bool(_POINTS_OUTSIDE.match(text))
+    return dangling(text) or bool(_POINTS_OUTSIDE.match(text)) or bool(_SHOWN_BESIDE.search(text))
 
 
 _LEADS_IN = re.compile(
