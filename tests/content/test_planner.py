@@ -1016,3 +1016,12 @@ def test_a_sentence_about_a_sample_beside_it_is_no_line_of_its_own() -> None:
         b"## Exit\n\nA worker exits when its code ends.\n"
     )
     assert "Spawning: each worker runs on a thread of its own." in _lines_of(content, 3)
+
+
+def test_a_takeaway_does_not_end_by_sending_the_audience_elsewhere() -> None:
+    # Node.js's path.md: "Trailing directory separators are ignored, see `path.sep`."
+    assert not _planner.takeaway_worthy("Trailing directory separators are ignored, see `path.sep`.")
+    assert not _planner.takeaway_worthy("Errors are logged (see the logging section).")
+    assert not _planner.takeaway_worthy("Limits apply to every call, see below.")
+    assert _planner.takeaway_worthy("If in doubt, see a doctor.")
+    assert _planner.takeaway_worthy("Nobody will see the difference, so we ship.")

@@ -843,6 +843,12 @@ _ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|ha
 """A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
 _EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|example)\b", re.IGNORECASE)
 """An example illustrates a point made before it; it is not the point."""
+_SEE_ALSO = re.compile(
+    r"[,;(]\s*see\s+(?:`[^`]+`|https?://\S+|below|above|"
+    r"the\s+(?:[\w`'\"-]+\s+){0,5}(?:section|chapter|documentation|docs|guide|page|appendix))[.)]*$",
+    re.IGNORECASE,
+)
+"""A sentence ending by sending the audience elsewhere ("…are ignored, see `path.sep`.")."""
 _SUBJECTLESS = re.compile(r"^[A-Z][a-z]+s (?:a|an|the)\b")
 """What a reference says of a function, its name left out ("Creates a new context.")."""
 _THIS = re.compile(
@@ -859,6 +865,8 @@ def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
     if text.endswith(("?", "\uff1f", "\u061f")) or leads_in(text) or reference_entry(text) or goes_on(text):
         return False
     if _HEDGE.search(text) or points_elsewhere(text) or _EXAMPLE.match(text) or _SUBJECTLESS.match(text):
+        return False
+    if _SEE_ALSO.search(text):
         return False
     # A lower-case start goes on from something before it ("will create a 4-second timeout…" after
     # the code it describes); a statement starts a sentence.
