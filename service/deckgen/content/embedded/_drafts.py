@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from deckgen.content.embedded._figures import chart_for, dated, headline, split_step
 from deckgen.content.embedded._markdown import CodeBlock, ListBlock, Paragraph, QuoteBlock, TableBlock
 from deckgen.content.embedded._sections import (
+    CODE_SPAN,
     Part,
     Section,
     Unit,
@@ -341,7 +342,9 @@ def _quote_drafts(
 
 
 # A line that goes on from the one before it ("elif …", "} else {", ")", ".then(…)"): no piece starts there.
-_GOES_ON = re.compile(r"\s*(?:elif\b|else\b|except\b|finally\b|catch\b|case\b|default\b|[)\]}.]|&&|\|\|)")
+_CODE_GOES_ON = re.compile(
+    r"\s*(?:elif\b|else\b|except\b|finally\b|catch\b|case\b|default\b|[)\]}.]|&&|\|\|)"
+)
 
 
 def _indent(line: str) -> int:
@@ -356,7 +359,7 @@ def _statement_cut(current: list[str], line: str) -> int:
     starts = [
         i
         for i in range(max(len(current) // 2, 1), len(lines))
-        if lines[i].strip() and not _GOES_ON.match(lines[i])
+        if lines[i].strip() and not _CODE_GOES_ON.match(lines[i])
     ]
     if not starts:
         return len(current)
@@ -787,13 +790,10 @@ def _headers(units: list[Unit]) -> set[int]:
     }
 
 
-_CODE_SPAN = re.compile(r"`[^`]*`")
-
-
 def _says_something(unit: Unit, headers: set[int]) -> bool:
     # A content word of prose at least: a line of code alone ("Example: `"file:///C:/"`") or a
     # word between two code blocks ("Basic Usage: OR") says nothing after the title.
-    prose = _CODE_SPAN.sub(" ", unit.text)
+    prose = CODE_SPAN.sub(" ", unit.text)
     return (
         id(unit) not in headers
         and not reference_entry(unit.text)

@@ -36,6 +36,7 @@ from deckgen.content.embedded._drafts import (
 )
 from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph, TableBlock
 from deckgen.content.embedded._sections import (
+    CODE_SPAN,
     Section,
     Unit,
     clean_title,
@@ -238,7 +239,6 @@ _OPENERS = _LINKS | frozenset(
 
 _TOPIC_END = re.compile(r"\s*[(\[].*|\s+[\u2014\u2013-]\s.*")
 """Where a heading's topic ends: at its aside in brackets, or at a spaced dash (see `_topic`)."""
-_CODE_SPAN = re.compile(r"`[^`]*`")
 _NUMBER_ONLY = re.compile(r"\s*(?:\d{1,3}|[IVX]{1,4})[.)]?\s*")
 
 
@@ -252,7 +252,7 @@ def _topic(title: str) -> str:
     title = " ".join(title.split())
     # Brackets inside a code span ("`timeout.hasRef()`") are the code's, not an aside: looked for with
     # code spans blanked to the same length, so that the cut falls where it does in the title.
-    masked = _CODE_SPAN.sub(lambda span: "x" * len(span.group()), title) if "`" in title else title
+    masked = CODE_SPAN.sub(lambda span: "x" * len(span.group()), title) if "`" in title else title
     aside = _TOPIC_END.search(masked)
     head = title[: aside.start()] if aside else title
     if aside and _NUMBER_ONLY.fullmatch(head) and aside.group().lstrip()[:1] in "-\u2013\u2014":
@@ -276,7 +276,7 @@ def _topic(title: str) -> str:
         # landed" said "waiting until", "Check out the collaborator guide" "check out"), the heading
         # is its own topic, whole.
         # A verb's particle ("looks up the `@@hasInstance` property") is the verb's: whole too.
-        while cut > 1 and words[cut - 1].casefold() in _NEEDS_OBJECT - _PARTICLES:
+        while cut > 1 and words[cut - 1].casefold() in _CONNECTIVES:
             cut -= 1
         if cut <= 1 or words[cut - 1].casefold() in _PARTICLES:
             return " ".join(words)
@@ -284,9 +284,8 @@ def _topic(title: str) -> str:
 
 
 _PARTICLES = frozenset(("out", "up", "off", "down"))
-_NEEDS_OBJECT = (
-    _OPENERS | _PARTICLES | frozenset(("until", "unless", "while", "since", "because", "than", "as", "if"))
-)
+_CONNECTIVES = _OPENERS | frozenset(("until", "unless", "while", "since", "because", "than", "as", "if"))
+_NEEDS_OBJECT = _CONNECTIVES | _PARTICLES
 """Words a topic cannot end on: what follows them is what they are about."""
 
 

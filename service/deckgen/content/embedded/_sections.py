@@ -28,6 +28,7 @@ from deckgen.content.embedded._summarize import (
 from deckgen.domain import Bullet, Column, limits
 
 __all__ = [
+    "CODE_SPAN",
     "Part",
     "clean_title",
     "dangling",
@@ -297,10 +298,11 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
     return sections
 
 
+CODE_SPAN = re.compile(r"`[^`]*`")
+"""A code span of Markdown: a name or a piece of code inside a sentence."""
 _BOILERPLATE_AT = 3
 """Sections of a document saying one sentence, its names aside, that make it boilerplate."""
 _BOILERPLATE_PENALTY = 0.3
-_NAME_SPAN = re.compile(r"`[^`]*`")
 
 
 def _demote_boilerplate(sections: list[Section]) -> None:
@@ -314,7 +316,7 @@ def _demote_boilerplate(sections: list[Section]) -> None:
             if isinstance(part.block, Paragraph):
                 for sentence in part.sentences:
                     shape = shapes.setdefault(
-                        sentence, " ".join(_NAME_SPAN.sub("`", sentence).casefold().split())
+                        sentence, " ".join(CODE_SPAN.sub("`", sentence).casefold().split())
                     )
                     where.setdefault(shape, set()).add(number)
     common = {shape for shape, numbers in where.items() if len(numbers) >= _BOILERPLATE_AT}
@@ -571,15 +573,15 @@ _OPEN_END = re.compile(
 """A lead-in whose sentence its list ends ("…may result in:", "Node.js does NOT trust:")."""
 
 
+def ends_open(sentence: str) -> bool:
+    """A lead-in whose sentence the list after it ends ("…may result in:")."""
+    return bool(_OPEN_END.search(sentence.strip()))
+
+
 def goes_on(text: str) -> bool:
     """An item of an enumeration that the next one goes on from ("…receives its `'end'` event;",
     "…the signal,"): not a line of its own."""
     return text.rstrip().endswith((";", ",", "\uff1b", "\u3001", "\u061b", "\u060c"))
-
-
-def ends_open(sentence: str) -> bool:
-    """A lead-in whose sentence the list after it ends ("…may result in:")."""
-    return bool(_OPEN_END.search(sentence.strip()))
 
 
 def completing_lists(section: Section) -> set[int]:
