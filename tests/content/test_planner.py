@@ -959,9 +959,17 @@ def test_a_sentence_many_sections_say_alike_is_no_section_s_line_nor_is_a_quoted
     }
     content = "# Path\n\n> Stability: 2 - Stable\n\nPaths name files and directories on every system.\n\n"
     for name, does in functions.items():
+        content += f"## `path.{name}(path)`\n\nThe `path.{name}()` method {does}.\n\n"
+        if name != "basename":
+            content += "A `TypeError` is thrown if `path` is not a string.\n\n"
+            continue
+        # basename's goes on from what the others say: boilerplate all the same. It was its line.
         content += (
-            f"## `path.{name}(path)`\n\nThe `path.{name}()` method {does}.\n\n"
-            f"A `TypeError` is thrown if `path` is not a string.\n\n"
+            "Although Windows usually treats file names, including file extensions, in a case-insensitive "
+            "manner, this function does not. For example, `C:\\\\foo.html` and `C:\\\\foo.HTML` refer to the "
+            "same file, but `basename` treats the extension as a case-sensitive string:\n\n"
+            "A `TypeError` is thrown if `path` is not a string or if `suffix` is given and is not "
+            "a string.\n\n"
         )
     lines = _lines_of(content.encode(), 3)
     for name, does in functions.items():

@@ -303,6 +303,8 @@ CODE_SPAN = re.compile(r"`[^`]*`")
 _BOILERPLATE_AT = 3
 """Sections of a document saying one sentence, its names aside, that make it boilerplate."""
 _BOILERPLATE_PENALTY = 0.3
+_STEM_WORDS = 4
+"""Words a boilerplate sentence needs for a longer one that opens with it to be boilerplate too."""
 
 
 def _demote_boilerplate(sections: list[Section]) -> None:
@@ -322,6 +324,10 @@ def _demote_boilerplate(sections: list[Section]) -> None:
     common = {shape for shape, numbers in where.items() if len(numbers) >= _BOILERPLATE_AT}
     if not common:
         return
+    # "A `TypeError` is thrown if `path` is not a string or if `suffix` is given …" goes on
+    # from the common sentence: boilerplate too.
+    stems = tuple(shape.rstrip(".") + " " for shape in common if len(shape.split()) >= _STEM_WORDS)
+    common |= {shape for shape in where if shape.startswith(stems)}
     for section in sections:
         section.parts = [
             replace(
