@@ -115,6 +115,21 @@ def test_shortening_never_ends_on_the_first_word_of_the_clause_it_cut() -> None:
     )
 
 
+def test_shortening_never_leaves_an_opening_subordinate_clause_alone() -> None:
+    # Node.js's path.md gave "If there is no `.` in the last portion of the `path`." for extname.
+    sentence = (
+        "If there is no `.` in the last portion of the `path`, or if there are no `.` characters other "
+        "than the first character of the basename of `path`, an empty string is returned."
+    )
+    assert shorten_sentence(sentence, 100) is None
+    # Its main clause after the comma, a trailing clause cut: a sentence still.
+    sentence = (
+        "When the queue is full, the producer waits for a slot, which the consumer frees after each "
+        "message is read and acknowledged by the broker."
+    )
+    assert shorten_sentence(sentence, 90) == "When the queue is full, the producer waits for a slot."
+
+
 # --- linear time ---------------------------------------------------------------------------------
 # The patterns that found sentence ends, end marks and code spans before, kept as the definition of
 # what the linear-time ones must find: each took seconds or more on a hostile paragraph ("!!!…a", a
@@ -277,3 +292,17 @@ def test_a_sentence_of_a_million_clauses_or_one_long_word_is_split() -> None:
     pieces = split_clauses("ab, " * 300_000, 160)
     assert " ".join(pieces) == ("ab, " * 300_000).strip() and max(map(len, pieces)) <= 160
     assert split_clauses("a" * 4_000_000, 160) == ["a" * 160] * 25_000
+
+
+def test_shortening_never_ends_on_a_word_that_needs_more_after_it() -> None:
+    # Node.js's corepack.md gave "It exposes binary proxies for each supported package manager that."
+    sentence = (
+        "It exposes binary proxies for each supported package manager that, when called, will identify "
+        "whatever package manager is configured for the current project."
+    )
+    assert shorten_sentence(sentence, 100) is None
+
+
+def test_shortening_a_sentence_that_opens_where_a_clause_would_be_cut_gives_up() -> None:
+    # Node.js's BUILDING.md: a cut at the sentence's very start left nothing, and the deck failed.
+    assert shorten_sentence("; " + "word " * 40 + "end.", 40) is None

@@ -479,7 +479,12 @@ _TRAILING = re.compile(
     r"\s(?=(?:because|although|whereas|while|unless|so that|rather than|which)\b))"
 )
 """Where a trailing clause begins: the sentence before it stands on its own."""
-_RELATIVE = re.compile(r"\s*(?:which|whom|whose)\b", re.IGNORECASE)
+_SUBORDINATE = re.compile(
+    r"(?:if|when|whenever|since|because|although|though|while|whilst|unless|whereas|once|until|even if|"
+    r"even though)\b",
+    re.IGNORECASE,
+)
+"""A sentence that opens with a subordinate clause ("Since `null` has…, the value is…")."""
 _END = re.compile(r"(?<![.!?\u3002\uff01\uff1f\u061f])[.!?\u3002\uff01\uff1f\u061f]++[\"'\u201d\u2019)]*+$")
 """A sentence's end mark. Searched from the start of each run of marks only (from inside a run it
 matches where the run's start does), with possessive runs (a mark or a closer given back would stand
@@ -511,12 +516,18 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
         for m in _TRAILING.finditer(body)
         if m.start() + len(end) <= limit and not _overlaps(m.span(), code)
     ]
+    # A sentence that opens with its subordinate clause has its main clause after a comma: a head
+    # without one is that clause alone ("If there is no `.` in the last portion of the `path`.").
+    subordinate = _SUBORDINATE.match(body) is not None
     for cut in reversed(cuts):
         head = body[:cut].rstrip(" ,;:\u2014\u2013")
+        if subordinate and "," not in head:
+            continue
         # Not inside "in which", "for whom"…: the preposition belongs to the clause cut off
         # ("…on that lane, in which case…" gave "…on that lane, in.").
-        broken = _RELATIVE.match(body, cut) and head.rsplit(None, 1)[-1].casefold() in _DANGLING
-        if len(head.split()) >= 5 and not broken:
+        # Nor on a word that needs more after it ("…for each supported package manager that").
+        said = head.split()
+        if len(said) >= 5 and said[-1].casefold() not in _DANGLING:
             return head + end
     return None
 
