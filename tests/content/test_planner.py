@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.content.embedded import _drafts, _planner
+from deckgen.content.embedded import _drafts, _planner, _sections
 from deckgen.content.embedded._drafts import Draft
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
@@ -1033,3 +1033,68 @@ def test_a_takeaway_does_not_end_by_sending_the_audience_elsewhere() -> None:
     assert not _planner.takeaway_worthy("Limits apply to every call, see below.")
     assert _planner.takeaway_worthy("If in doubt, see a doctor.")
     assert _planner.takeaway_worthy("Nobody will see the difference, so we ship.")
+
+
+_API = (
+    b"# Path\n\n> Stability: 2 - Stable\n\nThe path module works with file and directory paths.\n\n"
+    b"## `path.dirname(path)`\n\n* `path` {string}\n* Returns: {string}\n\n"
+    b"The `path.dirname()` method returns the directory name of a `path`.\n\n"
+    b"Trailing directory separators are ignored.\n\n"
+    b"## `path.delimiter`\n\n* {string}\n\nProvides the platform's path delimiter:\n\n"
+    b"* `;` for Windows\n* `:` for POSIX\n\n"
+    b"## `tracker.getCalls(fn)`\n\n* `fn` {Function}\n* Returns: {Array} An array with all the calls.\n"
+    b"* Object {Object}\n  * `thisArg` {Object}\n\nThe calls are listed in the order they were made.\n\n"
+    b"## `path.Options`\n\n* `strict` {boolean}\n* `cwd` {string}\n"
+)
+
+
+def test_a_long_deck_shows_what_an_api_does_not_the_typed_entries_of_its_parts() -> None:
+    # Node.js's path.md at 12 slides: "`path` {string}", "Returns: {string}", "{string}" and
+    # "“Stability: 2 - Stable”" were bullets of their own, beside what each function does.
+    assert _planner.reference_entry("Object {Object}")
+    assert not _planner.reference_entry("Use {URLSearchParams} when performance is not critical.")
+    for count in (5, 8):
+        lines = _lines_of(_API, count)
+        assert "The `path.dirname()` method returns the directory name of a `path`." in lines, lines
+        assert "`;` for Windows" in lines and "The calls are listed in the order they were made." in lines
+        typed = [
+            line for line in lines if "{" in line and line not in ("`strict` {boolean}", "`cwd` {string}")
+        ]
+        assert not typed and not any("Stability" in line for line in lines), lines
+        # A part that is nothing but typed entries keeps them: they are all it says.
+        assert "`strict` {boolean}" in lines, lines
+
+
+def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_beside_it() -> None:
+    # Node.js's API docs: "`worker.isDead()`: otherwise, it returns `false`.", "`util.debuglog()`:
+    # where `3245` is the process id.", "…contains no top-level `await`); and" as a takeaway,
+    # "“Stability: 1.2 - Release candidate”" as what a function does, and "`mock.fn()`: the following
+    # example creates a mock function…" without the example.
+    for sentence in (
+        "Otherwise, it returns `false`.",
+        "In that case, any stream can be passed.",
+        "If not, then the returned function is a no-op.",
+        "Where `3245` is the process id.",
+        "In other words, it cannot assume that a trusted element has been compromised.",
+    ):
+        assert _sections.dangling(sentence), sentence
+    assert not _sections.dangling("Where possible, the workers share one pool.")
+    assert not _planner.takeaway_worthy(
+        "The module is fully synchronous (contains no top-level `await`); and"
+    )
+    assert _drafts._FIELD.fullmatch("\u201cStability: 1.2 - Release candidate\u201d")
+    content = (
+        b"# Mocks\n\nThe test runner mocks functions and methods for every test.\n\n"
+        b"## `mock.fn([original])`\n\nThe following example creates a mock function that counts calls.\n\n"
+        b"```js\nconst fn = mock.fn();\n```\n\n"
+        b"## `mock.method(object, name)`\n\n> Stability: 1.2 - Release candidate\n\n"
+        b"The method mock replaces a method of an object and restores it after the test.\n\n"
+        b"## `mock.reset()`\n\nThe reset clears the calls a mock has recorded so far.\n\n"
+        b"## `mock.restore()`\n\nThe restore puts the original function back in place.\n"
+    )
+    lines = _lines_of(content, 3)
+    assert "`mock.fn([original])`" in lines, lines
+    assert not any("following example" in line or "Stability" in line for line in lines), lines
+    assert any(line.startswith("`mock.method(object, name)`: the method mock replaces") for line in lines), (
+        lines
+    )

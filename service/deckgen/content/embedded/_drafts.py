@@ -27,10 +27,13 @@ from deckgen.content.embedded._sections import (
     dangling,
     ends_open,
     goes_on,
+    goes_on_from,
     leads_in,
     points_elsewhere,
     points_outside,
     reference_entry,
+    says_more,
+    speaks_of_a_sample,
     units_of,
 )
 from deckgen.content.embedded._summarize import (
@@ -309,6 +312,11 @@ def _table(block: TableBlock) -> Table:
     )
 
 
+def _banner(block: QuoteBlock, section: Section) -> bool:
+    """A quoted field ("> Stability: 2 - Stable") in a section that says more: no point of its own."""
+    return _FIELD.fullmatch(f"\u201c{block.text}\u201d") is not None and says_more(section)
+
+
 def _quote_drafts(
     section: Section, block: QuoteBlock, scores: tuple[float, ...], condense: bool
 ) -> list[Draft]:
@@ -575,7 +583,7 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
                     elif first and not draft.continued:
                         draft.title = ""
                 drafts.extend(tables)
-            elif isinstance(block, QuoteBlock):
+            elif isinstance(block, QuoteBlock) and not (condense and _banner(block, section)):
                 drafts.extend(_quote_drafts(section, block, part.scores, condense))
         pending = _flush(drafts, start, section, pending_kind, pending)
         # Every slide titled by its section after the first says that it continues it; a slide titled
@@ -776,7 +784,7 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
     return min(found, key=lambda u: (-u.score, u.order), default=None)
 
 
-_FIELD = re.compile(r"[^:]{1,40}:\s+\S{1,20}|\u201c[^:\u201d]{1,40}:\s+[^\u201d.]{1,24}\u201d")
+_FIELD = re.compile(r"[^:]{1,40}:\s+\S{1,20}|\u201c[^:\u201d]{1,40}:\s+(?:[^\u201d.]|\.(?=\d)){1,24}\u201d")
 """A field of the document's metadata ("Present in: 2021", "Status: draft"), not a point; quoted too,
 as a document marks one in a block of its own (Node.js's "> Stability: 2 - Stable")."""
 
@@ -875,7 +883,13 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # its first, the rest going to the notes ("Limitations: symbolic links will be followed…").
         whole = _saying(section, mine, completing, headers, shorten=False)
         best = next((u for u in whole if not points_outside(u.text)), None)
-        best = best or _standalone(section, units) or next(iter(whole), None)
+        best = (
+            best
+            or _standalone(section, units)
+            # Not one that goes on from the sentence before it ("If not, then…") or speaks of a
+            # sample the line cannot show: the title alone says more.
+            or next((u for u in whole if not (goes_on_from(u.text) or speaks_of_a_sample(u.text))), None)
+        )
         # Only when no sentence fits whole does one lose its asides and trailing clauses to fit:
         # cut, a sentence may lose what made it the best ("…, and cancels if gales are expected").
         best = best or next(

@@ -51,6 +51,9 @@ __all__ = [
 
 _LIST_BONUS = 0.1
 """Authors write lists to be read as points; a small bonus keeps them when slides are merged."""
+_ENTRY_PENALTY = 0.3
+"""An API reference's typed entry ("`path` {string}", "Returns: {string}") names the thing's parts
+and says nothing of them: when slides are merged, the sentences about the thing come first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +278,11 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
                 )
             elif isinstance(block, ListBlock):
                 sentences = tuple(item.text for item in block.items)
-                scores = tuple(score_sentence(s, weights) + _LIST_BONUS for s in sentences)
+                scores = tuple(
+                    (score_sentence(s, weights) + _LIST_BONUS)
+                    * (_ENTRY_PENALTY if reference_entry(s) else 1.0)
+                    for s in sentences
+                )
             elif isinstance(block, QuoteBlock):
                 sentences = tuple(split_sentences(block.text))
                 scores = tuple(score_sentence(s, weights) for s in sentences)
@@ -500,10 +507,22 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 """Openers that point back at something said before ("This one change…", "These changes…")."""
+_GOES_ON_FROM = re.compile(
+    r"^(?:otherwise|in other words|in (?:that|this|such) cases?|if (?:so|not)|where(?=\s+`))\b",
+    re.IGNORECASE,
+)
+"""Openers that go on from the sentence before ("Otherwise, it returns `false`.", "If not, then…",
+"Where `3245` is the process id."): even after their section's title, they lack what they answer."""
 
 
 def dangling(sentence: str) -> bool:
-    return bool(_DANGLING.match(sentence.strip()))
+    text = sentence.strip()
+    return bool(_DANGLING.match(text)) or goes_on_from(text)
+
+
+def goes_on_from(sentence: str) -> bool:
+    """A sentence that answers the one before it: no line of its own, even after a title."""
+    return bool(_GOES_ON_FROM.match(sentence.strip()))
 
 
 _POINTS_OUTSIDE = re.compile(
@@ -538,11 +557,16 @@ _SHOWN_BESIDE = re.compile(
 """Words about a sample beside the sentence ("the above example spawns…"), which its line lacks."""
 
 
+def speaks_of_a_sample(sentence: str) -> bool:
+    """A sentence about a sample beside it ("The following example creates a mock…")."""
+    return bool(_SHOWN_BESIDE.search(sentence))
+
+
 def points_outside(sentence: str) -> bool:
     """A sentence that cannot stand alone on a line: it opens by pointing back at something unsaid,
     or speaks of a sample beside it ("The above example spawns a Worker thread for each call.")."""
     text = sentence.strip()
-    return dangling(text) or bool(_POINTS_OUTSIDE.match(text)) or bool(_SHOWN_BESIDE.search(text))
+    return dangling(text) or bool(_POINTS_OUTSIDE.match(text)) or speaks_of_a_sample(text)
 
 
 _LEADS_IN = re.compile(
@@ -559,14 +583,15 @@ def leads_in(sentence: str) -> bool:
 
 
 _REFERENCE_ENTRY = re.compile(
-    r"^(?:`[^`]+`\s*)?(?:(?:returns|extends|type):?\s*)?\{[^{}]{1,80}\}", re.IGNORECASE
+    r"^(?:`[^`]+`:?\s*)?(?:(?:returns|extends|type):?\s*)?\{[^{}]{1,80}\}|^\w+(?::\s*|\s*(?=\{[^{}]*\}$))\{[^{}]{1,80}\}",
+    re.IGNORECASE,
 )
 
 
 def reference_entry(text: str) -> bool:
     """An API reference's typed entry ("`delay` {number} The number of…", "Returns: {URL} The…",
-    "Extends: {EventEmitter}", "{string}"): a slide's point or a takeaway is a sentence about the
-    thing, when there is one."""
+    "Extends: {EventEmitter}", "{string}", "Object {Object}"): a slide's point or a takeaway is a
+    sentence about the thing, when there is one."""
     return bool(_REFERENCE_ENTRY.match(text.strip()))
 
 
@@ -584,10 +609,17 @@ def ends_open(sentence: str) -> bool:
     return bool(_OPEN_END.search(sentence.strip()))
 
 
+_GOES_ON_WITH = re.compile(r"[;,]\s*(?:and|or|but)$", re.IGNORECASE)
+"""An item that ends on the conjunction joining it to the next ("…no top-level `await`); and")."""
+
+
 def goes_on(text: str) -> bool:
     """An item of an enumeration that the next one goes on from ("…receives its `'end'` event;",
     "…the signal,"): not a line of its own."""
-    return text.rstrip().endswith((";", ",", "\uff1b", "\u3001", "\u061b", "\u060c"))
+    text = text.rstrip()
+    return text.endswith((";", ",", "\uff1b", "\u3001", "\u061b", "\u060c")) or bool(
+        _GOES_ON_WITH.search(text)
+    )
 
 
 def completing_lists(section: Section) -> set[int]:
@@ -614,6 +646,16 @@ def _lists_after(section: Section, lead_in: re.Pattern[str]) -> set[int]:
     }
 
 
+def says_more(section: Section) -> bool:
+    """Whether a section says anything besides the typed entries of an API reference."""
+    return any(
+        not reference_entry(sentence)
+        for part in section.parts
+        if isinstance(part.block, Paragraph | ListBlock)
+        for sentence in part.sentences
+    )
+
+
 def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
     """The units a part shows: `density` key sentences per paragraph, or every sentence when None.
 
@@ -622,6 +664,9 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
     """
     block = part.block
     if isinstance(block, ListBlock):
+        # Condensed, a section that says something of its thing leaves out the typed entries of its
+        # parts ("`path` {string}", "Returns: {string}"): names of parts, not points about them.
+        typed = density is not None and says_more(section)
         return [
             Unit(
                 text=item.text,
@@ -633,6 +678,7 @@ def units_of(section: Section, part: Part, density: int | None) -> list[Unit]:
                 section=section.index,
             )
             for i, item in enumerate(block.items)
+            if not (typed and reference_entry(item.text))
         ]
     if not isinstance(block, Paragraph):
         return []
