@@ -1076,9 +1076,12 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
         "If not, then the returned function is a no-op.",
         "Where `3245` is the process id.",
         "In other words, it cannot assume that a trusted element has been compromised.",
+        "The same applies to all the other hooks.",
     ):
         assert _sections.dangling(sentence), sentence
     assert not _sections.dangling("Where possible, the workers share one pool.")
+    assert not _sections.dangling("The same code runs in both.")
+    assert _sections.points_outside("Import maps: the previous two examples defined `load` hooks.")
     assert not _planner.takeaway_worthy(
         "The module is fully synchronous (contains no top-level `await`); and"
     )

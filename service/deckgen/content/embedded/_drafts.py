@@ -32,7 +32,6 @@ from deckgen.content.embedded._sections import (
     points_elsewhere,
     points_outside,
     reference_entry,
-    says_more,
     speaks_of_a_sample,
     units_of,
 )
@@ -312,9 +311,9 @@ def _table(block: TableBlock) -> Table:
     )
 
 
-def _banner(block: QuoteBlock, section: Section) -> bool:
-    """A quoted field ("> Stability: 2 - Stable") in a section that says more: no point of its own."""
-    return _FIELD.fullmatch(f"\u201c{block.text}\u201d") is not None and says_more(section)
+def _banner(block: QuoteBlock) -> bool:
+    """A quoted field ("> Stability: 2 - Stable"): the document's metadata, no point of its own."""
+    return _FIELD.fullmatch(f"\u201c{block.text}\u201d") is not None
 
 
 def _quote_drafts(
@@ -583,7 +582,7 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
                     elif first and not draft.continued:
                         draft.title = ""
                 drafts.extend(tables)
-            elif isinstance(block, QuoteBlock) and not (condense and _banner(block, section)):
+            elif isinstance(block, QuoteBlock) and not (condense and _banner(block)):
                 drafts.extend(_quote_drafts(section, block, part.scores, condense))
         pending = _flush(drafts, start, section, pending_kind, pending)
         # Every slide titled by its section after the first says that it continues it; a slide titled

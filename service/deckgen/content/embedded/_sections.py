@@ -508,7 +508,8 @@ _DANGLING = re.compile(
 )
 """Openers that point back at something said before ("This one change…", "These changes…")."""
 _GOES_ON_FROM = re.compile(
-    r"^(?:otherwise|in other words|in (?:that|this|such) cases?|if (?:so|not)|where(?=\s+`))\b",
+    r"^(?:otherwise|in other words|in (?:that|this|such) cases?|if (?:so|not)|where(?=\s+`)|"
+    r"the same (?:applies|goes|holds|is true))\b",
     re.IGNORECASE,
 )
 """Openers that go on from the sentence before ("Otherwise, it returns `false`.", "If not, then…",
@@ -549,7 +550,7 @@ def points_elsewhere(text: str) -> bool:
 
 
 _SHOWN_BESIDE = re.compile(
-    r"\b(?:above|preceding|previous|following|below)\s+(?:code\s+)?"
+    r"\b(?:above|preceding|previous|following|below)\s+(?:(?:two|three|\d)\s+)?(?:code\s+)?"
     r"(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\b|"
     r"\b(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\s+(?:above|below)\b",
     re.IGNORECASE,
