@@ -132,6 +132,18 @@ def test_a_table_of_contents_and_link_definitions_are_not_content() -> None:
     assert [item.text for item in links.items] == ["The charter governs the TSC.", "Triagers triage."]
 
 
+def test_footnotes_are_not_content_and_their_marks_go() -> None:
+    # Node.js's BUILDING.md: "[^7]: Binaries produced on these systems…" was a section's one line.
+    text = (
+        "Linux builds run on RHEL 8[^7] and use `a[^7]` as written.\n\n"
+        "[^7]: Binaries produced on these systems are compatible with glibc >= 2.28\n"
+        "    and libstdc++ >= 6.0.28.\n\nAfter the note.\n"
+    )
+    first, after = parse_markdown(text)
+    assert first == Paragraph("Linux builds run on RHEL 8 and use `a[^7]` as written.", 1, 1)
+    assert after == Paragraph("After the note.", 6, 6)
+
+
 def test_gfm_table_with_alignment_row() -> None:
     text = "| A | B |\n|:--|--:|\n| 1 | **2** |\n| 3 |\n\nafter"
     table, paragraph = parse_markdown(text)

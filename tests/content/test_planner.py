@@ -1051,8 +1051,8 @@ _API = (
 def test_a_long_deck_shows_what_an_api_does_not_the_typed_entries_of_its_parts() -> None:
     # Node.js's path.md at 12 slides: "`path` {string}", "Returns: {string}", "{string}" and
     # "“Stability: 2 - Stable”" were bullets of their own, beside what each function does.
-    assert _planner.reference_entry("Object {Object}")
-    assert not _planner.reference_entry("Use {URLSearchParams} when performance is not critical.")
+    assert _sections.reference_entry("Object {Object}")
+    assert not _sections.reference_entry("Use {URLSearchParams} when performance is not critical.")
     for count in (5, 8):
         lines = _lines_of(_API, count)
         assert "The `path.dirname()` method returns the directory name of a `path`." in lines, lines
@@ -1101,3 +1101,17 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
     assert any(line.startswith("`mock.method(object, name)`: the method mock replaces") for line in lines), (
         lines
     )
+
+
+def test_a_tables_row_of_fields_is_no_sections_line() -> None:
+    # Node.js's collaborator guide: "Who to CC in the issue tracker: subsystem: `benchmark/*`,
+    # Maintainers: @nodejs/benchmarking, @mscdex" was a section's one line.
+    content = (
+        b"# Guide\n\nThe guide says how the project works.\n\n## Who to CC\n\n"
+        b"| Subsystem | Maintainers |\n| --- | --- |\n| `benchmark/*` | @nodejs/benchmarking |\n"
+        b"| `lib/fs` | @nodejs/fs |\n\n## Reviews\n\nTwo reviewers approve every change.\n\n"
+        b"## Landing\n\nA change lands once its checks pass.\n\n## Releases\n\nReleases ship every week.\n"
+    )
+    lines = _lines_of(content, 3)
+    assert "Who to CC" in lines, lines
+    assert not any("benchmark" in line for line in lines), lines

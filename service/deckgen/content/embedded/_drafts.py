@@ -600,6 +600,10 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
 # --- fitting to a slide count --------------------------------------------------------------------
 
 
+_TABLE_ROW = -1
+"""The group of a unit made of a table's row."""
+
+
 def _as_units(draft: Draft) -> list[Unit]:
     """A draft's material as units, so that a table, quote or code sample can merge into bullets."""
     section = draft.sections[0].index if draft.sections else -1
@@ -615,7 +619,7 @@ def _as_units(draft: Draft) -> list[Unit]:
                 0,
                 0.2,
                 order + i,
-                -1,
+                _TABLE_ROW,
                 section=section,
             )
             for i, row in enumerate(table.rows)
@@ -803,6 +807,8 @@ def _says_something(unit: Unit, headers: set[int]) -> bool:
     prose = CODE_SPAN.sub(" ", unit.text)
     return (
         id(unit) not in headers
+        # Nor a table's row of fields ("subsystem: `benchmark/*`, Maintainers: @nodejs/…"): data, not a point.
+        and not (unit.group == _TABLE_ROW and unit.text.count(": ") >= 2)
         and not reference_entry(unit.text)
         and not points_elsewhere(unit.text)
         and not _FIELD.fullmatch(unit.text)

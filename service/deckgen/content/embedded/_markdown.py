@@ -133,6 +133,8 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<$])")
 _INTRAWORD = re.compile(r"(?<=[^\W_])(?:\*+|_+)(?=[^\W_])")
 """An asterisk or underscore run between two letters or digits is text ("2*3*4", "snake_case")."""
 _SPACE = re.compile(r"\s+")
+_FOOTNOTE_MARK = re.compile(r"\[\^\w{1,40}\]")
+"""A footnote's mark in the text ("…toolchain[^7]"): its note is not on the slide."""
 # Code spans, escaped characters and markers inside words are parked in the private-use area so
 # that the emphasis rules cannot touch them, then restored as code spans and as text.
 _PARK = 0xE000
@@ -169,6 +171,7 @@ def strip_inline(text: str) -> str:
     text = _inline.sub_links(text, _same)
     text = _inline.sub_autolinks(text, _same)
     text = _inline.sub_html(text)
+    text = _FOOTNOTE_MARK.sub("", text)
     text = _inline.sub_strong(text, _same)
     text = _inline.sub_strike(text, _same)
     text = _inline.sub_em_star(text, _same)
@@ -200,6 +203,7 @@ _ATTRIBUTION = re.compile("^(?:\u2014|\u2013|--|\u2015|~)\\s*(\\S.*)$")
 _FRONT_KEY = re.compile(r"^[A-Za-z0-9_-]+\s*:")
 _ANCHOR_LINK = re.compile(r"\s*\[[^\]]*\]\(#[^)\s]*\)\s*")
 """A link to a heading of the same document (`[Collaborators](#collaborators)`)."""
+_FOOTNOTE = re.compile(r" {0,3}\[\^[^\]\s]{1,40}\]:")
 _DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*\S+(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*")
 """A link reference definition (`[TSC Charter]: https://…`): a renderer shows nothing of it."""
 _HIDDEN_HTML = re.compile(r"[ ]*(?:(<!--)|<(script|style)(?=[\s>]|$))", re.IGNORECASE)
@@ -476,6 +480,14 @@ def parse_markdown(text: str) -> list[Block]:
 
         if not paragraph and _DEFINITION.fullmatch(line):
             i += 1  # cannot interrupt a paragraph: only where one could start
+            continue
+
+        if not paragraph and _FOOTNOTE.match(line):
+            # A footnote's text, with its indented lines: a renderer sets it apart at the end, as
+            # small print; on a slide it would read as a point ("[^7]: Binaries produced on…").
+            i += 1
+            while i < len(lines) and lines[i].startswith(("    ", "\t")):
+                i += 1
             continue
 
         if not paragraph:
