@@ -1115,3 +1115,9 @@ def test_a_tables_row_of_fields_is_no_sections_line() -> None:
     lines = _lines_of(content, 3)
     assert "Who to CC" in lines, lines
     assert not any("benchmark" in line for line in lines), lines
+
+
+def test_a_group_title_never_says_one_topic_twice() -> None:
+    # magika's model README titled a slide "List and list".
+    title = group_title(["List of possible outputs", "List of possible model's outputs"])
+    assert title == "List of possible outputs and possible model's outputs"

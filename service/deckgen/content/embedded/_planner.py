@@ -413,7 +413,12 @@ def group_title(
     if kind := _same_kind(titles):
         return kind
     topics: list[str] = []
-    for topic in (_api_name(_topic(title)) for title in _steps_said_once(titles)):
+    shown = [_api_name(_topic(title)) for title in _steps_said_once(titles)]
+    if len({topic.casefold() for topic in shown}) < len(shown):
+        # Topics cut to one word alike ("List of possible outputs", "List of possible model's
+        # outputs" -> "List and list") are said whole.
+        shown = [_api_name(title) for title in _steps_said_once(titles)]
+    for topic in shown:
         lead = " ".join(topic.split()[:2])
         # Topics that open alike ("Working with …") are said once.
         if topics and len(topic.split()) > 2 and topics[-1].startswith(lead + " "):
