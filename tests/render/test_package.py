@@ -150,3 +150,21 @@ def test_relationships_are_written_as_lxml_writes_them() -> None:
     assert _rels_xml(part.rels) == etree.tostring(root, encoding="UTF-8", standalone=True)
     empty = etree.Element(f"{{{_RELS}}}Relationships", nsmap={None: _RELS})
     assert _rels_xml({}) == etree.tostring(empty, encoding="UTF-8", standalone=True)
+
+
+def test_new_parts_are_named_as_python_pptx_names_them() -> None:
+    """Counted on from the names taken, not found by walking the package each time: every notes
+    page, chart and workbook still has the lowest free number, one to n without a gap."""
+    deck = every_layout_deck()
+    names = zipfile.ZipFile(
+        io.BytesIO(render_pptx(deck, get_theme("default"), {IMAGE_URI: png()}))
+    ).namelist()
+    for prefix, suffix in (
+        ("ppt/notesSlides/notesSlide", ".xml"),
+        ("ppt/charts/chart", ".xml"),
+        ("ppt/embeddings/Microsoft_Excel_Sheet", ".xlsx"),
+    ):
+        numbers = sorted(int(n[len(prefix) : -len(suffix)]) for n in names if n.startswith(prefix))
+        assert numbers and numbers == list(range(1, len(numbers) + 1)), (prefix, numbers)
+    notes = sum(1 for slide in deck.slides if slide.notes)
+    assert sum(1 for n in names if n.startswith("ppt/notesSlides/notesSlide")) >= notes
