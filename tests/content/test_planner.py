@@ -1121,3 +1121,24 @@ def test_a_group_title_never_says_one_topic_twice() -> None:
     # magika's model README titled a slide "List and list".
     title = group_title(["List of possible outputs", "List of possible model's outputs"])
     assert title == "List of possible outputs and possible model's outputs"
+
+
+def test_a_takeaway_names_what_it_speaks_of() -> None:
+    # Node.js's path.md: "On POSIX systems, the method is non-operational…" and "On Windows systems
+    # only, returns an equivalent namespace-prefixed path…" were takeaways; which method, it did
+    # not say. Nor do "If given, …" and "The following methods…" stand alone.
+    for sentence in (
+        "On POSIX systems, the method is non-operational and always returns `path` without modifications.",
+        "On Windows systems only, returns an equivalent namespace-prefixed path for the given `path`.",
+        "If given, but the path does not exist, the child process emits an `ENOENT` error.",
+        "The following methods broadcast a protocol event to all connected frontends.",
+        "The function must return `true` to indicate all internal validations passed.",
+    ):
+        assert not _planner.takeaway_worthy(sentence), sentence
+    for sentence in (
+        "The `path.format()` method returns a path string from an object.",
+        "In 2023, the team shipped the new engine.",
+        "The function `resolve()` runs before every import.",
+        "Zero-length `path` segments are ignored.",
+    ):
+        assert _planner.takeaway_worthy(sentence), sentence

@@ -853,12 +853,22 @@ _SEE_ALSO = re.compile(
     re.IGNORECASE,
 )
 """A sentence ending by sending the audience elsewhere ("…are ignored, see `path.sep`.")."""
-_SUBJECTLESS = re.compile(r"^[A-Z][a-z]+s (?:a|an|the)\b")
-"""What a reference says of a function, its name left out ("Creates a new context.")."""
+_SUBJECTLESS = re.compile(r"^(?:[A-Z][a-z]+s|[^,]{1,40},\s+[a-z]+s) (?:a|an|the)\b")
+"""What a reference says of a function, its name left out ("Creates a new context.", "On Windows
+systems only, returns an equivalent…")."""
 _THIS = re.compile(
     r"^(?:(?:\S+\s+){1,2}(?:this|these|those)\s+\w|(?:so|thus|hence|therefore|also|then)\b)", re.IGNORECASE
 )
 """Early words that point at what came before ("Adding this scope…", "So, if…", "Thus the…")."""
+_UNNAMED = re.compile(
+    r"^(?:[^,]{1,40},\s+)?the (?:method|function|property)\b(?!\s*(?-i:`|[A-Z]))|"
+    r"^(?:if|when|unless) (?:given|set|specified|omitted|provided|present|enabled)\b|"
+    r"\bthe following\b(?!\s+(?:years?|months?|weeks?|days?|quarters?|morning|evening|night)\b)",
+    re.IGNORECASE,
+)
+"""What a reference's section says of its thing, left unnamed ("On POSIX systems, the method is
+non-operational…", "If given, but the path does not exist…") or followed by what it announces ("The
+following methods broadcast…"): its section's title and list say what, a takeaway does not."""
 
 
 def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
@@ -875,7 +885,13 @@ def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
     # A lower-case start goes on from something before it ("will create a 4-second timeout…" after
     # the code it describes); a statement starts a sentence.
     lower = text[:1].isascii() and text[:1].islower()
-    leans = lower or _ELLIPTICAL.search(text) or points_outside(text) or _THIS.match(text)
+    leans = (
+        lower
+        or _ELLIPTICAL.search(text)
+        or points_outside(text)
+        or _THIS.match(text)
+        or _UNNAMED.search(text)
+    )
     return not (alone and (leans or _ABOUT_ITSELF.search(text)))
 
 
