@@ -1142,3 +1142,16 @@ def test_a_takeaway_names_what_it_speaks_of() -> None:
         "Zero-length `path` segments are ignored.",
     ):
         assert _planner.takeaway_worthy(sentence), sentence
+
+
+def test_takeaways_of_one_template_said_of_different_names_are_one() -> None:
+    # Node.js's path.md closed on two TypeError lines of different functions.
+    assert _planner._alike(
+        "A `TypeError` is thrown if `path` or `pattern` are not strings.",
+        "A `TypeError` is thrown if either `from` or `to` is not a string.",
+    )
+    # Rules that open alike without a name among their first words stay two.
+    assert not _planner._alike(
+        "Customers must be told within 24 hours of a breach.",
+        "Customers must be told which data was exposed and why.",
+    )

@@ -971,7 +971,21 @@ _ALIKE = 0.75
 def _alike(a: str, b: str) -> bool:
     first, second = set(content_words(a)), set(content_words(b))
     shorter = min(len(first), len(second))
-    return shorter > 0 and len(first & second) >= _ALIKE * shorter and (shorter >= 3 or first == second)
+    if shorter > 0 and len(first & second) >= _ALIKE * shorter and (shorter >= 3 or first == second):
+        return True
+    # One template said of different names ("A `TypeError` is thrown if `path` or `pattern` are not
+    # strings.", "A `TypeError` is thrown if either `from` or `to` is not a string."): one point.
+    opening = _template_opening(a)
+    return opening is not None and opening == _template_opening(b)
+
+
+_OPENING_WORDS = 5
+
+
+def _template_opening(text: str) -> str | None:
+    """A sentence's first words with its names masked, when a name is among them."""
+    opening = CODE_SPAN.sub("`", text).casefold().split()[:_OPENING_WORDS]
+    return " ".join(opening) if len(opening) == _OPENING_WORDS and any("`" in w for w in opening) else None
 
 
 _PUNCHY = 90
