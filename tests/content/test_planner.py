@@ -1103,6 +1103,13 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
     )
 
 
+def _title_alone(content: bytes, title: str, *, left_out: str) -> None:
+    """At 3 slides, the section `title` is its line alone, and no line says `left_out`."""
+    lines = _lines_of(content, 3)
+    assert title in lines, lines
+    assert not any(left_out in line for line in lines), lines
+
+
 def test_a_tables_row_of_fields_is_no_sections_line() -> None:
     # Node.js's collaborator guide: "Who to CC in the issue tracker: subsystem: `benchmark/*`,
     # Maintainers: @nodejs/benchmarking, @mscdex" was a section's one line.
@@ -1112,9 +1119,7 @@ def test_a_tables_row_of_fields_is_no_sections_line() -> None:
         b"| `lib/fs` | @nodejs/fs |\n\n## Reviews\n\nTwo reviewers approve every change.\n\n"
         b"## Landing\n\nA change lands once its checks pass.\n\n## Releases\n\nReleases ship every week.\n"
     )
-    lines = _lines_of(content, 3)
-    assert "Who to CC" in lines, lines
-    assert not any("benchmark" in line for line in lines), lines
+    _title_alone(content, "Who to CC", left_out="benchmark")
 
 
 def test_a_group_title_never_says_one_topic_twice() -> None:
@@ -1155,3 +1160,16 @@ def test_takeaways_of_one_template_said_of_different_names_are_one() -> None:
         "Customers must be told within 24 hours of a breach.",
         "Customers must be told which data was exposed and why.",
     )
+
+
+def test_a_sections_line_is_not_one_item_of_what_its_lead_in_announces() -> None:
+    # Node.js's path.md: "`path.delimiter`: `;` for Windows", of "Provides the platform-specific
+    # path delimiter:" / "`;` for Windows" / "`:` for POSIX", said half of it.
+    content = (
+        b"# Path\n\nThe module works with paths.\n\n## `path.delimiter`\n\n"
+        b"Provides the platform-specific path delimiter:\n\n* `;` for Windows\n* `:` for POSIX\n\n"
+        b"## `path.sep`\n\nThe separator splits a path into its segments.\n\n"
+        b"## `path.join()`\n\nThe join puts segments together with the separator.\n\n"
+        b"## `path.parse()`\n\nThe parse splits a path into its root, directory and name.\n"
+    )
+    _title_alone(content, "`path.delimiter`", left_out="for Windows")

@@ -28,6 +28,7 @@ from deckgen.content.embedded._sections import (
     ends_open,
     goes_on,
     goes_on_from,
+    introduced_lists,
     leads_in,
     points_elsewhere,
     points_outside,
@@ -865,6 +866,11 @@ def _saying(
     ]
 
 
+def own_sentence(text: str) -> bool:
+    """A sentence of its own: capitalised and ended, not an item that needs its lead-in."""
+    return not text[:1].isascii() or (text[:1].isupper() and text.rstrip().endswith((".", "!")))
+
+
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
     """One line per section: its title with its best point, when the two fit a bullet together."""
     kept: list[Unit] = []
@@ -882,6 +888,10 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # section's best line that stands alone, else its best sentence that does, else the best line.
         # Nor on what comes after it: not a lead-in without its list, not an item without its lead-in.
         completing = completing_lists(section)
+        # Nor an item a lead-in announces that is no sentence of its own: "`;` for Windows", one of
+        # "Provides the platform-specific path delimiter:", says half of it.
+        introduced = introduced_lists(section)
+        mine = [u for u in mine if u.group not in introduced or own_sentence(u.text)]
         # A point says something: not the label of points left off ("Report Quality") nor a type
         # ("`url.port`: {string}"), which after the title read as its definition; with nothing
         # else, the title stands alone. A list item of several sentences too long for the line says

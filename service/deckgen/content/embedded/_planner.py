@@ -32,6 +32,7 @@ from deckgen.content.embedded._drafts import (
     compact_line,
     expand_once,
     family,
+    own_sentence,
     reduce,
 )
 from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph, TableBlock
@@ -948,7 +949,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             and unit.group not in captions
             and unit.group not in completing
             # An item announced by a lead-in is a takeaway only when it is a sentence of its own.
-            and (unit.group not in introduced or unit.text[:1].isupper() or not unit.text[:1].isascii())
+            and (unit.group not in introduced or own_sentence(unit.text))
             and _normal(unit.text) not in seen
         ]
         if units:
