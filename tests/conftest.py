@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from deckgen.grpc_core import apply_core_defaults
-
-# The in-process servers run with gRPC's core set as `deckgen serve` sets it.
-assert apply_core_defaults(), "grpc was imported before the test session could set its core up"
-
-from tests.support.hostile import PictureServer  # noqa: E402
-from tests.support.servers import RunningServer, running_server, server_settings  # noqa: E402
+from tests.support.hostile import PictureServer
+from tests.support.servers import RunningServer, running_server, server_settings
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -19,9 +19,6 @@ __all__ = ["main"]
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from deckgen.grpc_core import apply_core_defaults
-
-    apply_core_defaults()  # before anything imports grpc
     from deckgen.config import ConfigError, load_settings
     from deckgen.server import run
 

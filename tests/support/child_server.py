@@ -5,16 +5,12 @@ from __future__ import annotations
 import sys
 import time
 
-from deckgen.grpc_core import apply_core_defaults
-
-apply_core_defaults()  # as `deckgen serve` does, before grpc is imported
-
-from deckgen import server  # noqa: E402
-from deckgen.config import load_settings  # noqa: E402
-from deckgen.domain import Slide, Theme  # noqa: E402
-from deckgen.observability import configure_logging  # noqa: E402
-from deckgen.server import build_app, run_loop, serve  # noqa: E402
-from tests.support.engines import LeakyEngine, SlowEngine  # noqa: E402
+from deckgen import server
+from deckgen.config import load_settings
+from deckgen.domain import Slide, Theme
+from deckgen.observability import configure_logging
+from deckgen.server import build_app, run_loop, serve
+from tests.support.engines import LeakyEngine, SlowEngine
 
 
 def _slow_fit(seconds: float) -> None:
