@@ -46,6 +46,7 @@ from deckgen.content.embedded._sections import (
     goes_on,
     introduced_lists,
     leads_in,
+    masked_words,
     points_elsewhere,
     points_outside,
     reference_entry,
@@ -985,7 +986,7 @@ _OPENING_WORDS = 5
 
 def _template_opening(text: str) -> str | None:
     """A sentence's first words with its names masked, when a name is among them."""
-    opening = CODE_SPAN.sub("`", text).casefold().split()[:_OPENING_WORDS]
+    opening = masked_words(text)[:_OPENING_WORDS]
     return " ".join(opening) if len(opening) == _OPENING_WORDS and any("`" in w for w in opening) else None
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "goes_on",
     "introduced_lists",
     "leads_in",
+    "masked_words",
     "points_elsewhere",
     "points_outside",
     "reference_entry",
@@ -307,6 +308,14 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
 
 CODE_SPAN = re.compile(r"`[^`]*`")
 """A code span of Markdown: a name or a piece of code inside a sentence."""
+
+
+def masked_words(sentence: str) -> list[str]:
+    """A sentence's shape: its words casefolded, each code span (a name) a bare "`", so that one
+    template said of different names reads alike."""
+    return CODE_SPAN.sub("`", sentence).casefold().split()
+
+
 _BOILERPLATE_AT = 3
 """Sections of a document saying one sentence, its names aside, that make it boilerplate."""
 _BOILERPLATE_PENALTY = 0.3
@@ -324,9 +333,7 @@ def _demote_boilerplate(sections: list[Section]) -> None:
         for part in section.parts:
             if isinstance(part.block, Paragraph):
                 for sentence in part.sentences:
-                    shape = shapes.setdefault(
-                        sentence, " ".join(CODE_SPAN.sub("`", sentence).casefold().split())
-                    )
+                    shape = shapes.setdefault(sentence, " ".join(masked_words(sentence)))
                     where.setdefault(shape, set()).add(number)
     common = {shape for shape, numbers in where.items() if len(numbers) >= _BOILERPLATE_AT}
     if not common:
