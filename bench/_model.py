@@ -2,8 +2,8 @@
 
 Serves tests/support/fake_llm.py with the scripted DeckModel at the given pace, prints `PORT <n>`,
 then answers commands on stdin: `records` prints one JSON line describing every chat call so far
-(task, the deck's topic, the slide written, when it arrived and when its last token left), `reset`
-forgets them.
+(task, the deck's topic, the slide written, when it arrived and when its last token left),
+`connections` how many connections it has accepted, `reset` forgets the calls.
 
 `distinct`: every slide written has words no other slide has (one made-up word in each bullet and
 in the notes), as a real model's decks do: the scripted slides otherwise repeat from deck to deck,
@@ -88,6 +88,8 @@ def main() -> None:
                     for r in llm.chat_requests
                 ]
                 print(json.dumps(records), flush=True)
+            elif command == "connections":
+                print(llm.connections_accepted, flush=True)
             elif command == "reset":
                 llm.reset()
                 llm.responder = model.respond

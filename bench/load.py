@@ -185,6 +185,10 @@ class Model:
         records: list[dict[str, object]] = json.loads(self._ask("records"))
         return records
 
+    def connections(self) -> int:
+        """Connections the model has accepted so far."""
+        return int(self._ask("connections"))
+
     def reset(self) -> None:
         self._ask("reset")
 
@@ -371,10 +375,12 @@ def slide_lags_ms(results: list[Deck], records: list[dict[str, object]]) -> list
 
 
 def scenario_cpu(args: argparse.Namespace) -> dict[str, float]:
-    with model_server(args.rate, args.ttft) as (_, child):
+    with model_server(args.rate, args.ttft) as (model, child):
+        opened = model.connections()
         cpu, results = cpu_per_deck(
             child, lambda n: model_request(f"CPU per deck, take {n}", args.slides), args.runs
         )
+        connections = (model.connections() - opened) / args.runs
         # A lone deck keeps the server up for seconds, and its CPU includes that much of this.
         idle = idle_cpu_per_s(child.process.pid) * statistics.mean(d.total_s for d in results) * 1000
     errors = [d.error for d in results if d.error]
@@ -387,6 +393,7 @@ def scenario_cpu(args: argparse.Namespace) -> dict[str, float]:
     )
     # Counted in the figure all the same: a lone deck is billed for the seconds it keeps the server up.
     print(f"  of which the server spends idle over as long: {idle:.1f} ms (its timers, decks or not)")
+    print(f"  connections the server opened to the model: {connections:.1f} per deck")
     return {"cpu_per_model_deck_ms": cpu}
 
 
@@ -640,6 +647,9 @@ def main() -> int:
         help="sample only the thread holding the GIL: Python's CPU, without idle threads' waits",
     )
     parser.add_argument(
+        "--profile-workers", action="store_true", help="also sample the server's render workers"
+    )
+    parser.add_argument(
         "--threads", action="store_true", help="cpu and embedded: each thread's CPU and wakes per deck"
     )
     args = parser.parse_args()
@@ -647,7 +657,12 @@ def main() -> int:
     PROFILE = args.profile
     DISTINCT = args.distinct
     THREADS = args.threads
-    PROFILE_OPTIONS[:] = ["--rate", str(args.profile_rate), *(["--gil"] if args.profile_gil else [])]
+    PROFILE_OPTIONS[:] = [
+        "--rate",
+        str(args.profile_rate),
+        *(["--gil"] if args.profile_gil else []),
+        *(["--subprocesses"] if args.profile_workers else []),
+    ]
     chosen = args.scenario or ["cpu", "embedded", "render", "cold-start"]
     if "all" in chosen:
         chosen = list(SCENARIOS)
