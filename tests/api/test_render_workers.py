@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 import grpc
 import pytest
 
+from deckgen.render import RenderPool
 from deckgen.v1 import presentation_pb2 as pb
 from deckgen.v1 import presentation_service_pb2 as spb
 from deckgen.v1 import presentation_service_pb2_grpc as spb_grpc
@@ -124,3 +126,21 @@ async def test_render_workers_end_with_a_killed_server(tmp_path: Path, examples:
     finally:
         child.stop(kill=True)  # no shutdown: nothing tells the workers to stop
     assert await asyncio.to_thread(_gone, pids, 30.0) == [], "render workers outlived their server"
+
+
+async def test_a_warmed_worker_leaves_its_start_up_heap_out_of_collections() -> None:
+    # What warming loaded (python-pptx, lxml, fonts, the template) lives as long as the worker: a
+    # full collection walking it again for every few decks is CPU each deck pays.
+    pool = RenderPool(1)
+    try:
+        await pool.start()
+        # One worker takes its calls in turn: this one runs after the warm-up.
+        frozen, threshold = await asyncio.get_running_loop().run_in_executor(pool._pool(), _heap_settings)
+    finally:
+        await pool.aclose()
+    assert frozen > 10_000, frozen
+    assert threshold[0] >= 10_000, threshold
+
+
+def _heap_settings() -> tuple[int, tuple[int, int, int]]:
+    return gc.get_freeze_count(), gc.get_threshold()

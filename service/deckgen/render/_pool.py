@@ -15,6 +15,7 @@ gets a fresh pool.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -63,6 +64,14 @@ def _follow_parent() -> None:
     threading.Thread(target=watch, name="deckgen-render-parent", daemon=True).start()
 
 
+def _start_worker() -> None:
+    """Run at a worker's start."""
+    _follow_parent()
+    # As the server's: a deck's objects are freed by their reference counts, and python-pptx's
+    # proxies ran a young collection every few hundred elements with the default thresholds.
+    gc.set_threshold(10_000, 20, 100)
+
+
 def _warm() -> int:
     """Run in each new worker: the imports and font loading a first deck would otherwise wait for."""
     from deckgen.render._themes import get_theme
@@ -70,6 +79,9 @@ def _warm() -> int:
 
     slide = Slide(Layout.BULLETS, "Warm-up", bullets=(Bullet("Fonts are loaded and measured once"),))
     render_pptx(Deck("Warm-up", (slide,)), get_theme("default"))
+    # The modules, fonts and template just loaded live as long as the worker: no collection need
+    # walk them again.
+    gc.freeze()
     return os.getpid()
 
 
@@ -85,7 +97,7 @@ class RenderPool:
             self._executor = ProcessPoolExecutor(
                 self._processes,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_follow_parent,
+                initializer=_start_worker,
             )
         return self._executor
 
