@@ -782,6 +782,7 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
         and not points_outside(sentence)
         and not points_elsewhere(sentence)
         and not leads_in(sentence)
+        and not _FIELD.fullmatch(sentence)
         and not sentence.endswith(("?", "\uff1f"))
         and len(compact_line(section, None)) + 2 + len(sentence) <= limits.MAX_BULLET_CHARS
     ]
@@ -871,6 +872,33 @@ def own_sentence(text: str) -> bool:
     return not text[:1].isascii() or (text[:1].isupper() and text.rstrip().endswith((".", "!")))
 
 
+_QUOTED = ('"', "'", "\u201c", "\u2018", "\u00ab", "\u300c")
+_ENDED = (".", "!", "\u3002", "\uff01")
+
+
+def _lede(section: Section, mine: list[Unit], whole: list[Unit]) -> Unit | None:
+    """The line of the paragraph a section opens with, when it is a sentence that fits whole and
+    stands alone. The opening is what the section is about ("`assert.match()`: expects the `string`
+    input to match the regular expression."); the best-scored sentence is often a detail of it
+    ("…: if the `message` parameter is undefined, a default error message is assigned."). Not a
+    quotation set above the text, nor a field ("Type: Deprecation revoked"); a list's first item
+    is no more its section's point than the others, so a list keeps its best."""
+    prose = {part.group for part in section.parts if isinstance(part.block, Paragraph)}
+    first = min((u.order for u in mine), default=None)
+    return next(
+        (
+            u
+            for u in whole
+            if u.order == first
+            and u.group in prose
+            and u.text.rstrip().endswith(_ENDED)
+            and not u.text.startswith(_QUOTED)
+            and not points_outside(u.text)
+        ),
+        None,
+    )
+
+
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
     """One line per section: its title with its best point, when the two fit a bullet together."""
     kept: list[Unit] = []
@@ -897,7 +925,7 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # else, the title stands alone. A list item of several sentences too long for the line says
         # its first, the rest going to the notes ("Limitations: symbolic links will be followed…").
         whole = _saying(section, mine, completing, headers, shorten=False)
-        best = next((u for u in whole if not points_outside(u.text)), None)
+        best = _lede(section, mine, whole) or next((u for u in whole if not points_outside(u.text)), None)
         best = (
             best
             or _standalone(section, units)

@@ -341,13 +341,19 @@ def _demote_boilerplate(sections: list[Section]) -> None:
     # "A `TypeError` is thrown if `path` is not a string or if `suffix` is given …" goes on
     # from the common sentence: boilerplate too.
     stems = tuple(shape.rstrip(".") + " " for shape in common if len(shape.split()) >= _STEM_WORDS)
-    common |= {shape for shape in where if shape.startswith(stems)}
+    # The more sections say it, the less it says of any one: said by all twenty methods of
+    # Node.js's assert.md, "If the `message` parameter is undefined, a default error message is
+    # assigned." outweighed, once penalised, what each method does.
+    penalty = {shape: _BOILERPLATE_PENALTY ** (len(where[shape]) / _BOILERPLATE_AT) for shape in common}
+    penalty |= {
+        shape: _BOILERPLATE_PENALTY for shape in where if shape not in penalty and shape.startswith(stems)
+    }
     for section in sections:
         section.parts = [
             replace(
                 part,
                 scores=tuple(
-                    score * _BOILERPLATE_PENALTY if shapes[sentence] in common else score
+                    score * penalty.get(shapes[sentence], 1.0)
                     for sentence, score in zip(part.sentences, part.scores, strict=True)
                 ),
             )
@@ -515,12 +521,17 @@ _DANGLING = re.compile(
 )
 """Openers that point back at something said before ("This one change…", "These changes…")."""
 _GOES_ON_FROM = re.compile(
-    r"^(?:otherwise|in other words|in (?:that|this|such) cases?|if (?:so|not)|where(?=\s+`)|"
+    r"^(?:otherwise|in other words|in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
     r"the same (?:applies|goes|holds|is true))\b",
     re.IGNORECASE,
 )
 """Openers that go on from the sentence before ("Otherwise, it returns `false`.", "If not, then…",
 "Where `3245` is the process id."): even after their section's title, they lack what they answer."""
+_CASE_BEFORE = re.compile(
+    r"\bin (?:that|such a|either) case\b|\bin (?:this|these|such) cases?\W*$", re.IGNORECASE
+)
+"""The case the sentence before set out, named later on ("Please always add the label to the pull
+request in that case.")."""
 
 
 def dangling(sentence: str) -> bool:
@@ -530,14 +541,17 @@ def dangling(sentence: str) -> bool:
 
 def goes_on_from(sentence: str) -> bool:
     """A sentence that answers the one before it: no line of its own, even after a title."""
-    return bool(_GOES_ON_FROM.match(sentence.strip()))
+    text = sentence.strip()
+    return bool(_GOES_ON_FROM.match(text) or _CASE_BEFORE.search(text))
 
 
 _POINTS_OUTSIDE = re.compile(
-    r"^(?:(?:its|their)\b|(?:\w+\s+){0,2}(?:they|them)\b|\w+\s+it\b(?!\s+(?:is|was)\s+\w+\s+(?:to|that)\b))",
+    r"^(?:(?:its|their)\b|(?:\w+\s+){0,2}(?:they|them)\b|"
+    r"(?:please\s+)?(?:(?:always|never|also|then|just|simply)\s+)?\w+\s+it\b(?!\s+(?:is|was)\s+\w+\s+(?:to|that)\b))",
     re.IGNORECASE,
 )
-"""Early words that need something before them: "Read it before…", "When they arrive…"."""
+"""Early words that need something before them: "Read it before…", "When they arrive…", "Please
+always remove it again…"."""
 
 
 _POINTER = re.compile(
@@ -559,7 +573,8 @@ def points_elsewhere(text: str) -> bool:
 _SHOWN_BESIDE = re.compile(
     r"\b(?:above|preceding|previous|following|below)\s+(?:(?:two|three|\d)\s+)?(?:code\s+)?"
     r"(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\b|"
-    r"\b(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\s+(?:above|below)\b",
+    r"\b(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\s+(?:above|below)\b|"
+    r"\b(?:is|are) shown (?:above|below)\b",
     re.IGNORECASE,
 )
 """Words about a sample beside the sentence ("the above example spawns…"), which its line lacks."""
