@@ -886,7 +886,9 @@ def test_an_api_reference_s_headings_are_named_in_titles_by_name_and_kind_not_si
         ]
         for count in (4, 5)
     }
-    assert "From accounts to `account.history()`" in plans[4], plans[4]
+    # At 4 slides the accounts' slide also holds transfers, which its six lines leave off: the
+    # title names what they show.
+    assert "Accounts and class `Account`" in plans[4], plans[4]
     assert "Accounts and class `Account`" in plans[5], plans[5]
 
 
@@ -1226,3 +1228,42 @@ def test_a_detail_with_a_figure_does_not_stand_for_what_its_section_opens_with()
     )
     assert "`--inspect-port`: set the port to be used when the inspector is activated." in lines, lines
     assert not any(line.startswith("`--") and "default" in line for line in lines), lines
+
+
+def test_a_slide_of_one_line_a_section_is_titled_by_the_lines_it_shows() -> None:
+    # Node.js's collaborator guide: "Landing pull requests and Long Term Support" over six lines of
+    # landing, the sections under Long Term Support left off for want of room.
+    blocks = [
+        "# Collaborator guide", "This guide explains how collaborators manage the project.",
+        "## Reviews", "### Approvals", "Two collaborators approve a pull request before it lands.",
+        "### Objections", "A collaborator objects to a pull request with a review that requests changes.",
+        "## Landing pull requests", "A collaborator lands a pull request once it has its approvals and CI.",
+        "### Squashing", "A collaborator lands a pull request by squashing its commits.",
+        "### Commit queue", "The commit queue lands a pull request once its checks pass.",
+        "### Landing tool", "The landing tool checks the metadata of every commit.",
+        "### Manual landing", "Landing by hand is needed when the tool cannot rebase the commits.",
+        "### Troubleshooting", "A rejected push means that a commit landed since the last rebase.",
+        "### Mistakes", "A force push is allowed within ten minutes of the original push.",
+        "### Long Term Support", "#### What is a release line?", "Each release line has a branch of its own.",
+        "#### How do backports land?", "A backport lands on the staging branch first.",
+        "## Labels", "### General labels", "The author ready label marks a pull request that can land.",
+        "### Version labels", "Version labels say which release lines a commit lands on.",
+    ]  # fmt: skip
+    titles = [slide.title for slide in _plan_of("\n\n".join(blocks).encode(), 5).slides]
+    assert "Landing pull requests" in titles, titles
+    assert not any("Long Term Support" in title for title in titles), titles
+
+
+def test_two_headings_named_in_a_title_read_apart_when_the_first_has_an_and() -> None:
+    # Node.js's BUILDING.md: "Unix and macOS and Windows".
+    content = (
+        b"# Build guide\n\nThis guide explains how to build the runtime from source.\n\n## Platforms\n\n"
+        b"### Unix and macOS\n\n#### Unix prerequisites\n\nA C++ compiler and Python are needed on Unix.\n\n"
+        b"#### Building on Unix\n\nRun the configure script, then make.\n\n### Windows\n\n"
+        b"#### Windows prerequisites\n\nVisual Studio and Python are needed on Windows.\n\n"
+        b"#### Building on Windows\n\nRun the batch script from a developer prompt.\n\n"
+        b"## Testing\n\nThe test suite runs after every build.\n\n"
+        b"## Packaging\n\nThe installer is built from the release binaries.\n"
+    )
+    titles = [slide.title for slide in _plan_of(content, 4).slides]
+    assert "Unix and macOS, and Windows" in titles, titles

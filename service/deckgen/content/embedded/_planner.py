@@ -459,7 +459,10 @@ def _draft_title(
         return clip(_title(draft.title), limits.MAX_TITLE_CHARS - len(suffix)) + suffix
     if draft.title:
         return _title(draft.title)
-    parents = _parents(draft.sections) if len(titles) > 1 else []
+    # A slide of one line a section shows as many as it holds: its parents are those lines', not a
+    # left-off section's ("Landing pull requests and Long Term Support" over no line of the latter).
+    lined = draft.sections[: limits.MAX_BULLETS] if draft.compact() else draft.sections
+    parents = _parents(lined) if len(titles) > 1 else []
     if parents:
         # Its sections' own headings ("Goal", "Related links", "Contacts") name the slide's lines;
         # what they are the goal and links of is the heading above them: the parents, whole (they
@@ -474,7 +477,9 @@ def _draft_title(
             names = names_in(
                 line for section in draft.sections for part in section.parts for line in part.sentences
             )
-            both = f"{_api_name(parents[0])} and {_in_sentence(_api_name(parents[1]), names | known)}"
+            first, second = _api_name(parents[0]), _in_sentence(_api_name(parents[1]), names | known)
+            # "and" inside the first ("Unix and macOS") asks for a comma before the second.
+            both = f"{first}, and {second}" if " and " in first else f"{first} and {second}"
         else:
             both = _joined(parents)
         if len(both) <= limits.MAX_TITLE_CHARS:
