@@ -1267,3 +1267,13 @@ def test_two_headings_named_in_a_title_read_apart_when_the_first_has_an_and() ->
     )
     titles = [slide.title for slide in _plan_of(content, 4).slides]
     assert "Unix and macOS, and Windows" in titles, titles
+
+
+def test_a_blockquote_written_with_its_marks_is_quoted_once_among_bullets() -> None:
+    content = (
+        b"# Checks\n\nChecks keep the build honest.\n\n## Landing\n\n"
+        b"> \xe2\x80\x9cA check that never fails proves nothing.\xe2\x80\x9d\n\n"
+        b"Every check is reviewed before it lands.\n\n## Owners\n\nEach module has one owning team.\n"
+    )
+    lines = _lines_of(content, 3)
+    assert "\u201cA check that never fails proves nothing.\u201d" in lines, lines

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deckgen.domain import Bullet, Column, Deck, Layout, Slide, clean_deck
+from deckgen.domain import Bullet, Column, Deck, Layout, Slide, clean_deck, unquoted
 
 
 def deck(*slides: Slide, title: str = "Deck") -> Deck:
@@ -42,3 +42,15 @@ def test_a_clean_deck_comes_back_equal() -> None:
     cleaned = clean_deck(clean)
     assert cleaned.slides is clean.slides
     assert cleaned.title == "T" * 254 + "\u2026"  # document properties are still cut to length
+
+
+def test_marks_around_a_whole_quote_go_so_that_a_slide_sets_its_own() -> None:
+    assert (
+        unquoted("\u201cA check that never fails proves nothing.\u201d")
+        == "A check that never fails proves nothing."
+    )
+    assert unquoted('"Less is more."') == "Less is more."
+    assert unquoted("\u300c太陽光は最も安い。\u300d") == "太陽光は最も安い。"
+    # Marks around a part of it, or none, stay.
+    for text in ("\u201cA\u201d and \u201cB\u201d", "Less is \u201cmore\u201d.", "Plain", "\u201c", '""'):
+        assert unquoted(text) == text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from deckgen.domain import Bullet, Layout, Slide, Statistic, Step
+from deckgen.domain import Bullet, Layout, Quote, Slide, Statistic, Step
 from deckgen.render import _geometry as geo
 from deckgen.render import fit_slide, get_theme, list_themes
 from deckgen.render._layout import agenda_numbered, number_agenda
@@ -153,3 +153,10 @@ def test_mirroring_reflects_every_box_and_keeps_the_sizes() -> None:
     for original, reflected in zip(_boxes(plan), _boxes(mirrored), strict=True):
         assert reflected.x == pytest.approx(geo.SLIDE_WIDTH - original.x - original.w, abs=1e-3)
         assert (reflected.y, reflected.w, reflected.h) == (original.y, original.w, original.h)
+
+
+def test_a_quote_written_with_its_marks_is_drawn_with_one_pair() -> None:
+    slide = Slide(Layout.QUOTE, "Checks", quote=Quote("\u201cA check that never fails proves nothing.\u201d"))
+    quote = plan_slide(slide, get_theme("default")).frame("quote")
+    assert quote is not None
+    assert quote.paras[0].text == "\u201cA check that never fails proves nothing.\u201d", quote.paras

@@ -49,7 +49,7 @@ from deckgen.domain._spec import (
     SourceDocument,
     TextMode,
 )
-from deckgen.domain._text import MAX_PROPERTY_CHARS, clean_deck, clean_text, xml_illegal
+from deckgen.domain._text import MAX_PROPERTY_CHARS, clean_deck, clean_text, unquoted, xml_illegal
 from deckgen.domain._theme import Template, Theme
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "MAX_PROPERTY_CHARS",
     "clean_deck",
     "clean_text",
+    "unquoted",
     "xml_illegal",
     "AlreadyExists",
     "Artifact",

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from deckgen.domain._deck import Deck
 
-__all__ = ["MAX_PROPERTY_CHARS", "clean_deck", "clean_text", "xml_illegal"]
+__all__ = ["MAX_PROPERTY_CHARS", "clean_deck", "clean_text", "unquoted", "xml_illegal"]
 
 MAX_PROPERTY_CHARS = 255
 """The longest document property (title, subject, author, keywords) Office files hold."""
@@ -31,6 +31,22 @@ def xml_illegal(text: str) -> str | None:
 
 def clean_text(text: str) -> str:
     return _ILLEGAL.sub("", text)
+
+
+_MARKS = {"\u201c": "\u201d", '"': '"', "\u2018": "\u2019", "'": "'", "\u00ab": "\u00bb", "\u00bb": "\u00ab",
+          "\u201e": "\u201c", "\u300c": "\u300d", "\u300e": "\u300f"}  # fmt: skip
+
+
+def unquoted(text: str) -> str:
+    """`text` without the quotation marks around the whole of it, for a slide that sets its own: a
+    quote written “A check proves nothing.” was drawn ““A check proves nothing.””. Marks around a
+    part only ("“A” and “B”") stay."""
+    stripped = text.strip()
+    closing = _MARKS.get(stripped[:1])
+    if closing is None or len(stripped) < 3 or not stripped.endswith(closing):
+        return text
+    inner = stripped[1:-1]
+    return text if closing in inner or stripped[0] in inner else inner.strip()
 
 
 def _clean(value: _T) -> _T:

@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from deckgen.domain import Bullet, CodeBlock, Layout, Slide, Theme
+from deckgen.domain import Bullet, CodeBlock, Layout, Slide, Theme, unquoted
 from deckgen.render import _geometry as geo
 from deckgen.render._code import code_lines
 from deckgen.render._contrast import role_colour
@@ -605,7 +605,7 @@ def plan_slide(slide: Slide, theme: Theme, has_image: bool | None = None, *, roo
             return Plan(layout, title, tuple(frames), table=table, decorations=rule)
         assert slide.quote is not None
         quote_box = geo.Box(area.x + 0.5, area.y, area.w - 1.0, area.h - 0.9)
-        quote_text = " ".join(slide.quote.text.split())
+        quote_text = " ".join(unquoted(slide.quote.text).split())
         opening, closing = quote_marks(quote_text)
         frames.append(
             _frame(

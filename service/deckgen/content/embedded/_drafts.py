@@ -43,7 +43,7 @@ from deckgen.content.embedded._summarize import (
     split_sentences,
     words,
 )
-from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits
+from deckgen.domain import Chart, Column, Quote, Statistic, Step, Table, limits, unquoted
 
 __all__ = [
     "TEXT_KINDS",
@@ -628,7 +628,7 @@ def _as_units(draft: Draft) -> list[Unit]:
         ]
     if draft.kind == "quote" and draft.quote is not None:
         by = f" — {draft.quote.attribution}" if draft.quote.attribution else ""
-        return [Unit(f"“{draft.quote.text}”{by}", 0, 0.5, order, -2, section=section)]
+        return [Unit(f"“{unquoted(draft.quote.text)}”{by}", 0, 0.5, order, -2, section=section)]
     if draft.kind == "columns" and draft.columns is not None:
         return [
             Unit(f"{column.heading}: {bullet.text}", 0, 0.3, order + i, -3, section=section)
