@@ -1198,10 +1198,12 @@ def test_a_sections_one_line_is_the_sentence_it_opens_with_when_that_stands_alon
     # error message is assigned." (said of every method, and best-scored all the same) instead of what
     # each method does; its collaborator guide gave "Technical HOWTO: don't close the pull request."
     content = "# Assertions\n\nThe assert module checks values in tests and throws when a check fails.\n\n"
-    for name, lede in _METHODS:
+    for number, (name, lede) in enumerate(_METHODS):
+        # One of them writes the value as code: it is said alike all the same.
+        undefined = "`undefined`" if number == 1 else "undefined"
         content += (
-            f"## `{name}`\n\n{lede}\n\nIf the `message` parameter is undefined, a default error message is "
-            "assigned. If the `message` parameter is an instance of an error, it is thrown instead.\n\n"
+            f"## `{name}`\n\n{lede}\n\nIf the `message` parameter is {undefined}, a default error message "
+            "is assigned. If the `message` parameter is an instance of an error, it is thrown instead.\n\n"
         )
     lines = _lines_of(content.encode(), 3)
     for name, lede in _METHODS:
@@ -1277,3 +1279,21 @@ def test_a_blockquote_written_with_its_marks_is_quoted_once_among_bullets() -> N
     )
     lines = _lines_of(content, 3)
     assert "\u201cA check that never fails proves nothing.\u201d" in lines, lines
+
+
+def test_boilerplate_is_said_alike_whether_a_value_is_written_as_code_or_not() -> None:
+    content = "# Assertions\n\nThe assert module checks values in tests.\n\n"
+    for number, (name, lede) in enumerate(_METHODS):
+        undefined = "`undefined`" if number == 1 else "undefined"
+        content += (
+            f"## `{name}`\n\n{lede} If the `message` parameter is {undefined}, a default one is used.\n\n"
+        )
+    sections = sectionize([parse("assert.md", "text/markdown", content.encode())], "Overview")
+    scores = {
+        sentence: score
+        for section in sections
+        for part in section.parts
+        for sentence, score in zip(part.sentences, part.scores, strict=True)
+    }
+    coded = scores["If the `message` parameter is `undefined`, a default one is used."]
+    assert coded < scores["Tests if `value` is truthy, as `assert.equal(!!value, true)` would."] / 2, scores

@@ -327,14 +327,23 @@ def _demote_boilerplate(sections: list[Section]) -> None:
     """A sentence that many sections of a document say alike, but for the names in it, counts less
     in each: an API reference's "A `TypeError` is thrown if `path` is not a string." was the one
     line of six functions of Node.js's path.md, for what each one does."""
-    shapes: dict[str, str] = {}
+    # Two shapes a sentence: its names aside, and its code spans read as words (one method's
+    # "is `undefined`" is the others' "is undefined").
+    shapes: dict[str, tuple[str, str]] = {}
     where: dict[str, set[int]] = {}
     for number, section in enumerate(sections):
         for part in section.parts:
             if isinstance(part.block, Paragraph):
                 for sentence in part.sentences:
-                    shape = shapes.setdefault(sentence, " ".join(masked_words(sentence)))
-                    where.setdefault(shape, set()).add(number)
+                    both = shapes.setdefault(
+                        sentence,
+                        (
+                            " ".join(masked_words(sentence)),
+                            " ".join(sentence.replace("`", "").casefold().split()),
+                        ),
+                    )
+                    for shape in both:
+                        where.setdefault(shape, set()).add(number)
     common = {shape for shape, numbers in where.items() if len(numbers) >= _BOILERPLATE_AT}
     if not common:
         return
@@ -353,7 +362,7 @@ def _demote_boilerplate(sections: list[Section]) -> None:
             replace(
                 part,
                 scores=tuple(
-                    score * penalty.get(shapes[sentence], 1.0)
+                    score * min(penalty.get(shape, 1.0) for shape in shapes[sentence])
                     for sentence, score in zip(part.sentences, part.scores, strict=True)
                 ),
             )
