@@ -1193,18 +1193,24 @@ _METHODS = (
 )
 
 
+def _assert_doc(boilerplate: str, apart: str = "\n\n") -> str:
+    """An API reference of `_METHODS`, each saying what it does, then `boilerplate` (one of them
+    writing the value in it as code, `undefined`)."""
+    content = "# Assertions\n\nThe assert module checks values in tests and throws when a check fails.\n\n"
+    for number, (name, lede) in enumerate(_METHODS):
+        said = boilerplate.format(undefined="`undefined`" if number == 1 else "undefined")
+        content += f"## `{name}`\n\n{lede}{apart}{said}\n\n"
+    return content
+
+
 def test_a_sections_one_line_is_the_sentence_it_opens_with_when_that_stands_alone() -> None:
     # Node.js's assert.md gave "`assert.match(…)`: if the `message` parameter is undefined, a default
     # error message is assigned." (said of every method, and best-scored all the same) instead of what
     # each method does; its collaborator guide gave "Technical HOWTO: don't close the pull request."
-    content = "# Assertions\n\nThe assert module checks values in tests and throws when a check fails.\n\n"
-    for number, (name, lede) in enumerate(_METHODS):
-        # One of them writes the value as code: it is said alike all the same.
-        undefined = "`undefined`" if number == 1 else "undefined"
-        content += (
-            f"## `{name}`\n\n{lede}\n\nIf the `message` parameter is {undefined}, a default error message "
-            "is assigned. If the `message` parameter is an instance of an error, it is thrown instead.\n\n"
-        )
+    content = _assert_doc(
+        "If the `message` parameter is {undefined}, a default error message is assigned. "
+        "If the `message` parameter is an instance of an error, it is thrown instead."
+    )
     lines = _lines_of(content.encode(), 3)
     for name, lede in _METHODS:
         assert f"`{name}`: {lede[:1].lower()}{lede[1:]}" in lines, lines
@@ -1282,12 +1288,7 @@ def test_a_blockquote_written_with_its_marks_is_quoted_once_among_bullets() -> N
 
 
 def test_boilerplate_is_said_alike_whether_a_value_is_written_as_code_or_not() -> None:
-    content = "# Assertions\n\nThe assert module checks values in tests.\n\n"
-    for number, (name, lede) in enumerate(_METHODS):
-        undefined = "`undefined`" if number == 1 else "undefined"
-        content += (
-            f"## `{name}`\n\n{lede} If the `message` parameter is {undefined}, a default one is used.\n\n"
-        )
+    content = _assert_doc("If the `message` parameter is {undefined}, a default one is used.", apart=" ")
     sections = sectionize([parse("assert.md", "text/markdown", content.encode())], "Overview")
     scores = {
         sentence: score
