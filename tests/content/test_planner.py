@@ -1218,10 +1218,11 @@ def test_a_sections_one_line_is_the_sentence_it_opens_with_when_that_stands_alon
 
 def test_a_detail_with_a_figure_does_not_stand_for_what_its_section_opens_with() -> None:
     # Node.js's cli.md gave "`--inspect-brk`: default `host:port` is `127.0.0.1:9229`." (its figure
-    # weighed more) for what the option does.
+    # weighed more) for what the option does. A name's banner and typed parameters come before it.
     content = (
         b"# Inspector options\n\nThe inspector lets a debugger attach to a running Node.js process.\n\n"
-        b"## `--inspect-brk`\n\nActivate the inspector and break at the start of the user script. "
+        b"## `--inspect-brk`\n\n> Stability: 1 - Experimental\n\n* `port` {number}\n* `host` {string}\n\n"
+        b"Activate the inspector and break at the start of the user script. "
         b"The default port is 9229 on 127.0.0.1.\n\n"
         b"## `--inspect-port`\n\nSet the port to be used when the inspector is activated. "
         b"The default port is 9229.\n\n"
@@ -1298,3 +1299,21 @@ def test_boilerplate_is_said_alike_whether_a_value_is_written_as_code_or_not() -
     }
     coded = scores["If the `message` parameter is `undefined`, a default one is used."]
     assert coded < scores["Tests if `value` is truthy, as `assert.equal(!!value, true)` would."] / 2, scores
+
+
+def test_a_named_things_line_says_what_it_does_before_its_conditions() -> None:
+    # Node.js's buffer.md: "`buf.writeInt16BE(value[, offset])`: the `value` must be a valid signed
+    # 16-bit integer." for each method, its paragraph's best-scored sentence, over what it does.
+    content = "# Buffer\n\nA buffer holds bytes.\n\n"
+    for bits in (16, 32):
+        for end, order in (("BE", "big-endian"), ("LE", "little-endian")):
+            content += (
+                f"## `buf.writeInt{bits}{end}(value[, offset])`\n\n* `value` {{integer}} Number to write."
+                f"\n* `offset` {{integer}} Where to start.\n\nWrites `value` to `buf` at the specified "
+                f"`offset` as {order}. The `value` must be a valid signed {bits}-bit integer. Behavior is "
+                f"undefined when `value` is anything other than a signed {bits}-bit integer.\n\n"
+            )
+    lines = _lines_of(content.encode(), 3)
+    said = "writes `value` to `buf` at the specified `offset` as big-endian."
+    assert f"`buf.writeInt16BE(value[, offset])`: {said}" in lines, lines
+    assert not any(line.startswith("`buf.") and "must be" in line for line in lines), lines

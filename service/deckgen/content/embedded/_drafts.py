@@ -789,9 +789,13 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
     return min(found, key=lambda u: (-u.score, u.order), default=None)
 
 
-_FIELD = re.compile(r"[^:]{1,40}:\s+\S{1,20}|\u201c[^:\u201d]{1,40}:\s+(?:[^\u201d.]|\.(?=\d)){1,24}\u201d")
+_FIELD = re.compile(
+    r"[^:]{1,40}:\s+\S{1,20}|\u201c[^:\u201d]{1,40}:\s+(?:(?:[^\u201d.]|\.(?=\d)){1,24}|"
+    r"\d+(?:\.\d+)?\s+-\s+[^\u201d]{1,200})\u201d"
+)
 """A field of the document's metadata ("Present in: 2021", "Status: draft"), not a point; quoted too,
-as a document marks one in a block of its own (Node.js's "> Stability: 2 - Stable")."""
+as a document marks one in a block of its own (Node.js's "> Stability: 2 - Stable", and a level with
+its advice, "> Stability: 3 - Legacy: Use `assert.deepStrictEqual()` instead.")."""
 
 
 def _headers(units: list[Unit]) -> set[int]:
@@ -876,15 +880,16 @@ _QUOTED = ('"', "'", "\u201c", "\u2018", "\u00ab", "\u300c")
 _ENDED = (".", "!", "\u3002", "\uff01")
 
 
-def _lede(section: Section, mine: list[Unit], whole: list[Unit]) -> Unit | None:
-    """The line of the paragraph a section opens with, when it is a sentence that fits whole and
-    stands alone. The opening is what the section is about ("`assert.match()`: expects the `string`
-    input to match the regular expression."); the best-scored sentence is often a detail of it
-    ("…: if the `message` parameter is undefined, a default error message is assigned."). Not a
-    quotation set above the text, nor a field ("Type: Deprecation revoked"); a list's first item
-    is no more its section's point than the others, so a list keeps its best."""
+def _lede(section: Section, mine: list[Unit], whole: list[Unit], headers: set[int]) -> Unit | None:
+    """The line of the prose a section opens with, when it fits whole and stands alone. The opening
+    says what the section is about; its best-scored sentence is often a detail ("`assert.match()`:
+    if the `message` parameter is undefined, a default error message is assigned."). Not a list's
+    first item, which is no more its section's point than the others, nor a quotation set above
+    the text; a field before it ("> Stability: 2 - Stable") is passed over."""
+    if CODE_SPAN.match(clean_title(section.title)) or section.title.startswith(_NAMED_KINDS):
+        return _definition(section, headers)
     prose = {part.group for part in section.parts if isinstance(part.block, Paragraph)}
-    first = min((u.order for u in mine), default=None)
+    first = min((u.order for u in mine if not _FIELD.fullmatch(u.text)), default=None)
     return next(
         (
             u
@@ -897,6 +902,36 @@ def _lede(section: Section, mine: list[Unit], whole: list[Unit]) -> Unit | None:
         ),
         None,
     )
+
+
+_NAMED_KINDS = ("Class:", "Event:", "Static method:", "Method:", "Property:")
+"""How an API reference heads what it names ("Class: `Worker`")."""
+
+
+def _definition(section: Section, headers: set[int]) -> Unit | None:
+    """The first sentence of the text under a name ("`--inspect-brk`: activate inspector on
+    `host:port` and break at start of user script."): a reference says what a thing is or does
+    first, and the sentence its paragraph scores best may be the default after it ("default
+    `host:port` is `127.0.0.1:9229`"). Elsewhere a section's first sentence may only set the scene
+    ("Many sites are on private land."), so this is for named things only."""
+    for part in section.parts:
+        # Passed over: its banner, and its typed parameters ("`value` {any}").
+        if isinstance(part.block, QuoteBlock) and _banner(part.block):
+            continue
+        if isinstance(part.block, ListBlock) and all(reference_entry(item) for item in part.sentences):
+            continue
+        if not isinstance(part.block, Paragraph) or not part.sentences or part.anchored:
+            return None
+        text = part.sentences[0]
+        unit = Unit(text, 0, part.scores[0], part.order, part.group, section=section.index)
+        fits = (
+            len(words(text)) >= 3
+            and text.rstrip().endswith(_ENDED)
+            and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
+        )
+        stands = fits and _says_something(unit, headers) and not (points_outside(text) or leads_in(text))
+        return unit if stands else None
+    return None
 
 
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
@@ -925,7 +960,9 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # else, the title stands alone. A list item of several sentences too long for the line says
         # its first, the rest going to the notes ("Limitations: symbolic links will be followed…").
         whole = _saying(section, mine, completing, headers, shorten=False)
-        best = _lede(section, mine, whole) or next((u for u in whole if not points_outside(u.text)), None)
+        best = _lede(section, mine, whole, headers) or next(
+            (u for u in whole if not points_outside(u.text)), None
+        )
         best = (
             best
             or _standalone(section, units)
