@@ -481,7 +481,8 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
         f"  total p50 {percentile(totals, 0.5):.2f} s, p99 {p99:.2f} s; first slide p50 "
         f"{percentile(firsts, 0.5):.2f} s, p99 {percentile(firsts, 0.99):.2f} s\n"
         f"  slide lag (last model token -> event) p50 {percentile(lags, 0.5):.1f} ms, "
-        f"p99 {percentile(lags, 0.99):.1f} ms over {len(lags)} slides\n"
+        f"p99 {percentile(lags, 0.99):.1f} ms over {len(lags)} slides; the ten longest: "
+        f"{', '.join(f'{lag:.0f}' for lag in sorted(lags)[-10:])} ms\n"
         f"  server CPU {cpu * 1000 / args.decks:.0f} ms per deck; RSS idle {idle_rss:.0f} MiB, peak "
         f"{peak_rss:.0f} MiB\n"
         # The loopback model is Python too: when it needs more than its share of the cores, the
