@@ -1082,6 +1082,8 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
         # Node.js's collaborator guide, after the conditions a pull request is "author ready" under:
         "Please always add the `author ready` label to the pull request in that case.",
         "The build is skipped in such cases.",
+        # Node.js's assert.md, a takeaway: "In both cases the error handler is skipped."
+        "In both cases the error handler is skipped.",
     ):
         assert _sections.dangling(sentence), sentence
     assert not _sections.dangling("Where possible, the workers share one pool.")

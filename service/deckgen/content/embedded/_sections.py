@@ -537,7 +537,8 @@ _GOES_ON_FROM = re.compile(
 """Openers that go on from the sentence before ("Otherwise, it returns `false`.", "If not, then…",
 "Where `3245` is the process id."): even after their section's title, they lack what they answer."""
 _CASE_BEFORE = re.compile(
-    r"\bin (?:that|such a|either) case\b|\bin (?:this|these|such) cases?\W*$", re.IGNORECASE
+    r"\bin (?:that|such a|either) case\b|\bin both cases\b|\bin (?:this|these|such) cases?\W*$",
+    re.IGNORECASE,
 )
 """The case the sentence before set out, named later on ("Please always add the label to the pull
 request in that case.")."""
