@@ -1182,7 +1182,26 @@ def test_a_sections_line_is_not_one_item_of_what_its_lead_in_announces() -> None
         b"## `path.join()`\n\nThe join puts segments together with the separator.\n\n"
         b"## `path.parse()`\n\nThe parse splits a path into its root, directory and name.\n"
     )
-    _title_alone(content, "`path.delimiter`", left_out="for Windows")
+    lines = _lines_of(content, 3)
+    # Its lead-in, a sentence whole, says it instead.
+    assert "`path.delimiter`: provides the platform-specific path delimiter." in lines, lines
+    assert not any("for Windows" in line for line in lines), lines
+
+
+def test_a_lead_in_stands_for_its_section_only_as_a_statement_of_its_own() -> None:
+    # Node.js's collaborator guide: "Troubleshooting: to fix this, pull with rebase…" and BUILDING.md's
+    # "Installing Node.js: to install this version of Node.js into a system directory." said half.
+    content = (
+        b"# Guide\n\nThe guide explains the build.\n\n## Types of streams\n\n"
+        b"There are four fundamental stream types within the runtime:\n\n* Readable\n* Writable\n\n"
+        b"## Installing\n\nTo install this version into a system directory:\n\n```\nmake install\n```\n\n"
+        b"## Troubleshooting\n\nTo fix this, pull with rebase and test again:\n\n```\ngit pull\n```\n\n"
+        b"## Building\n\nThe build process follows the steps below:\n\n* Configure\n* Make\n"
+    )
+    lines = _lines_of(content, 3)
+    assert "Types of streams: there are four fundamental stream types within the runtime." in lines, lines
+    for bare in ("Installing", "Troubleshooting", "Building"):
+        assert bare in lines, lines
 
 
 _METHODS = (

@@ -934,6 +934,49 @@ def _definition(section: Section, headers: set[int]) -> Unit | None:
     return None
 
 
+_ANNOUNCES = re.compile(
+    r"^(?:if|when|where|on|in|as|here|here's)\b|\bexamples?\b|\bthe following\b|\bas follows\b|"
+    r"\b(?:below|above)\b|\blike (?:this|these|so)\b|^to \w+ (?:this|that|it|them)\b",
+    re.IGNORECASE,
+)
+"""A lead-in that is no statement without what follows it: a condition ("If version `unstable` was
+passed… it will return:"), a sample ("Here's an example showing…:", "…an error message like
+this:"), an announcement ("…follows the steps below:"), a fix for what it does not say ("To fix
+this, pull…:")."""
+
+
+def _said_before_its_list(section: Section) -> Unit | None:
+    """A lead-in that is a sentence whole before what it introduces ("We use labels to keep track
+    of which branches a commit should land on:"), as a statement: better than a bare heading when
+    nothing else fits. Not one its list ends ("…may result in:"), one that only announces it ("…the
+    following options:"), nor a purpose without its main clause ("To install this version of
+    Node.js into a system directory:"); "To get the string, use the `href` property:" is one."""
+    for part in section.parts:
+        if not isinstance(part.block, Paragraph):
+            continue
+        for i, sentence in enumerate(part.sentences):
+            text = sentence.rstrip()
+            if (
+                not text.endswith((":", "\uff1a"))
+                or ends_open(text)
+                or len(words(text)) < 5
+                or _ANNOUNCES.search(text)
+                or (text[:3].casefold() == "to " and len(text.partition(", ")[2].split()) < 3)
+            ):
+                continue
+            statement = text[:-1].rstrip() + ("\u3002" if text.endswith("\uff1a") else ".")
+            unit = Unit(statement, 0, part.scores[i], part.order + i, part.group, section=section.index)
+            if (
+                not leads_in(statement)
+                and not points_outside(statement)
+                and not points_elsewhere(statement)
+                and not speaks_of_a_sample(text)
+                and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
+            ):
+                return unit
+    return None
+
+
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
     """One line per section: its title with its best point, when the two fit a bullet together."""
     kept: list[Unit] = []
@@ -980,6 +1023,7 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
             ),
             None,
         )
+        best = best or _said_before_its_list(section)
         if best is not None:
             kept.append(best)
     kept_ids = {id(unit) for unit in kept}
