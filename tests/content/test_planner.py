@@ -1084,6 +1084,9 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
         "The build is skipped in such cases.",
         # Node.js's assert.md, a takeaway: "In both cases the error handler is skipped."
         "In both cases the error handler is skipped.",
+        # Node.js's stream.md: "Three states: therefore, the stream will not generate data."
+        "Therefore, the stream will not generate data.",
+        "Doing so may lead to adverse side effects in application code.",
     ):
         assert _sections.dangling(sentence), sentence
     assert not _sections.dangling("Where possible, the workers share one pool.")

@@ -531,11 +531,13 @@ _DANGLING = re.compile(
 """Openers that point back at something said before ("This one change…", "These changes…")."""
 _GOES_ON_FROM = re.compile(
     r"^(?:otherwise|in other words|in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
+    r"therefore|thus|hence|consequently|as a result|(?:in |by )?doing so|"
     r"the same (?:applies|goes|holds|is true))\b",
     re.IGNORECASE,
 )
 """Openers that go on from the sentence before ("Otherwise, it returns `false`.", "If not, then…",
-"Where `3245` is the process id."): even after their section's title, they lack what they answer."""
+"Where `3245` is the process id.", "Therefore, the stream…", "Doing so may lead to…"): even after
+their section's title, they lack what they answer."""
 _CASE_BEFORE = re.compile(
     r"\bin (?:that|such a|either) case\b|\bin both cases\b|\bin (?:this|these|such) cases?\W*$",
     re.IGNORECASE,
