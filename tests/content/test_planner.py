@@ -1087,6 +1087,7 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
         # Node.js's stream.md: "Three states: therefore, the stream will not generate data."
         "Therefore, the stream will not generate data.",
         "Doing so may lead to adverse side effects in application code.",
+        "For that reason, ambassadors should be members of the Slack workspace.",
     ):
         assert _sections.dangling(sentence), sentence
     assert not _sections.dangling("Where possible, the workers share one pool.")
@@ -1341,3 +1342,13 @@ def test_a_named_things_line_says_what_it_does_before_its_conditions() -> None:
     said = "writes `value` to `buf` at the specified `offset` as big-endian."
     assert f"`buf.writeInt16BE(value[, offset])`: {said}" in lines, lines
     assert not any(line.startswith("`buf.") and "must be" in line for line in lines), lines
+
+
+def test_an_item_that_is_a_gerunds_phrase_is_no_line_without_its_lead_in() -> None:
+    # Node.js's stream.md: "Two reading modes: calling the `stream.resume()` method.", one of the
+    # ways a stream "can be switched to flowing mode in one of the following ways:".
+    assert not _drafts.own_sentence("Calling the `stream.resume()` method.")
+    assert not _drafts.own_sentence("Requesting that a post be reposted by the account.")
+    assert _drafts.own_sentence("Building the docs takes a minute.")
+    assert _drafts.own_sentence("Nothing is written until the stream ends.")
+    assert _drafts.own_sentence("Streams begin in paused mode.")

@@ -872,8 +872,23 @@ def _saying(
 
 
 def own_sentence(text: str) -> bool:
-    """A sentence of its own: capitalised and ended, not an item that needs its lead-in."""
-    return not text[:1].isascii() or (text[:1].isupper() and text.rstrip().endswith((".", "!")))
+    """A sentence of its own: capitalised and ended, not an item that needs its lead-in, nor a
+    gerund's phrase without a verb ("Calling the `stream.resume()` method.", one of "…can be
+    switched to flowing mode in one of the following ways:")."""
+    if text[:1].isascii() and not (text[:1].isupper() and text.rstrip().endswith((".", "!"))):
+        return False
+    first, *rest = CODE_SPAN.sub("`", text).split()
+    gerund = first.casefold().endswith("ing") and len(first) >= 6 and first.casefold() not in _NOT_GERUNDS
+    return not gerund or any(word.casefold().strip(".,;!") in _FINITE for word in rest)
+
+
+_NOT_GERUNDS = frozenset({"nothing", "something", "everything", "anything", "during", "morning", "evening"})
+_FINITE = frozenset(
+    {"is", "are", "was", "were", "has", "have", "had", "can", "could", "will", "would", "may", "might"}
+    | {"must", "should", "shall", "does", "do", "did", "needs", "takes", "makes", "gives", "lets", "keeps"}
+    | {"returns", "means", "works", "runs"}
+)
+"""Verbs that make a gerund's phrase a sentence ("Building the docs takes a minute.")."""
 
 
 _QUOTED = ('"', "'", "\u201c", "\u2018", "\u00ab", "\u300c")

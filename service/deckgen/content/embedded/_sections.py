@@ -531,7 +531,7 @@ _DANGLING = re.compile(
 """Openers that point back at something said before ("This one change…", "These changes…")."""
 _GOES_ON_FROM = re.compile(
     r"^(?:otherwise|in other words|in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
-    r"therefore|thus|hence|consequently|as a result|(?:in |by )?doing so|"
+    r"therefore|thus|hence|consequently|as a result|(?:in |by )?doing so|for (?:that|this|these) reasons?|"
     r"the same (?:applies|goes|holds|is true))\b",
     re.IGNORECASE,
 )
