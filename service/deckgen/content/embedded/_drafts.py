@@ -961,9 +961,9 @@ this, pull…:")."""
 
 
 def _said_before_its_list(section: Section) -> Unit | None:
-    """A lead-in that is a sentence whole before what it introduces ("We use labels to keep track
-    of which branches a commit should land on:"), as a statement: better than a bare heading when
-    nothing else fits. Not one its list ends ("…may result in:"), one that only announces it ("…the
+    """A lead-in that is a sentence whole before what it introduces ("There are four fundamental
+    stream types within Node.js:"), as a statement: better than a bare heading when nothing else
+    fits. Not one its list ends ("…may result in:"), one that only announces it ("…the
     following options:"), nor a purpose without its main clause ("To install this version of
     Node.js into a system directory:"); "To get the string, use the `href` property:" is one."""
     for part in section.parts:
