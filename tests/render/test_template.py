@@ -30,6 +30,7 @@ from deckgen.domain import (
     Table,
 )
 from deckgen.render.template import TemplateError, TemplateInfo, inspect_template, render_with_template
+from deckgen.render.template._renderer import _quote
 
 from .decks import IMAGE_URI, every_layout_deck, png
 
@@ -677,3 +678,8 @@ def test_closing_takeaways_are_a_list_on_the_bullets_layout_and_a_closing_line_s
     assert _paragraphs(_body(prs.slides[0])) == [("Rents fell", 0), ("Vacancies rose", 0)]
     (subtitle,) = _placeholders(prs.slides[1], PP_PLACEHOLDER.SUBTITLE)
     assert subtitle.text_frame.text == "Questions?"
+
+
+def test_a_quote_written_with_its_marks_fills_its_placeholder_with_one_pair() -> None:
+    (para,) = _quote("\u201cA check that never fails proves nothing.\u201d", "")
+    assert para.text == "\u201cA check that never fails proves nothing.\u201d"

@@ -15,7 +15,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
-from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Statistic, Step, Table
+from deckgen.domain import Chart, ChartType, Deck, Layout, Slide, Statistic, Step, Table, unquoted
 from deckgen.render import _geometry as geo
 from deckgen.render._code import add_code_panel, code_lines
 from deckgen.render._fonts import font_file, line_height, text_width
@@ -677,7 +677,7 @@ class _Renderer:
 
 
 def _quote(text: str, attribution: str) -> list[_Para]:
-    words = " ".join(text.split())
+    words = " ".join(unquoted(text).split())
     opening, closing = quote_marks(words)
     paras = [_Para(f"{opening}{words}{closing}", bullet=False, italic=True)]
     who = " ".join(attribution.split())
