@@ -1352,3 +1352,19 @@ def test_an_item_that_is_a_gerunds_phrase_is_no_line_without_its_lead_in() -> No
     assert _drafts.own_sentence("Building the docs takes a minute.")
     assert _drafts.own_sentence("Nothing is written until the stream ends.")
     assert _drafts.own_sentence("Streams begin in paused mode.")
+
+
+def test_a_long_sample_in_a_short_deck_shows_its_first_part_marked_as_cut() -> None:
+    # Merged down to fit the slides asked for, a sample's parts left its last part shown alone, from
+    # its middle: "step_33 = …" with no start.
+    code = "\n".join(f"step_{i} = run(step_{i - 1})" for i in range(1, 41))
+    content = (
+        f"# Pipeline\n\nThe pipeline runs forty steps in order.\n\n## Running it\n\nThe whole pipeline is "
+        f"one script:\n\n```python\n{code}\n```\n\n## Inputs\n\nEach run reads one file of measurements.\n\n"
+        "## Outputs\n\nEach run writes one report per site.\n\n## Failures\n\nA failed step stops the run "
+        "and keeps its log.\n\n## Costs\n\nA run costs about two minutes of one core.\n"
+    ).encode()
+    shown = [slide.code.text for slide in _plan_of(content, 4).slides if slide.code is not None]
+    assert len(shown) == 1, shown
+    lines = shown[0].splitlines()
+    assert lines[0] == "step_1 = run(step_0)" and lines[-1] == "\u2026", lines

@@ -94,6 +94,9 @@ class Draft:
     """Sentences that did not fit (verbatim decks put them in the speaker notes)."""
     note: str = ""
     """What the notes should add: the columns of a table its chart leaves out."""
+    rest_of_sample: bool = False
+    """A code sample's later lines, on a panel of their own: in a short deck, the first part alone
+    may stand for the sample."""
 
     def size(self) -> int:
         """How full the draft is, in bullet lines (or the equivalent for other kinds)."""
@@ -415,6 +418,7 @@ def _code_drafts(section: Section, block: CodeBlock, lead: list[Unit]) -> list[D
         drafts[0].units = lead
     for draft in drafts[1:]:
         draft.continued = True
+        draft.rest_of_sample = True
     return drafts
 
 
@@ -714,6 +718,10 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
         if not _fits(kind, units, headers):
             kind = "bullets"
     single = len(sections) == 1
+    if _cuts_sample(a, b):
+        # The sample's first part stands for it; the mark says that more lines follow.
+        cut = a.code if a.code.endswith(_CUT_MARK) else a.code.rstrip("\n") + _CUT_MARK
+        return replace(a, code=cut, overflow=a.overflow + b.overflow)
     samples = [draft for draft in (a, b) if draft.kind == "code"]
     if kind == "bullets" and len(samples) == 1:
         # Text merged with one code sample keeps the sample, on its panel below the text.
@@ -1052,6 +1060,20 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
     )
 
 
+_CUT_MARK = "\n\u2026"
+"""The line a code panel ends with when the sample's later lines were left off."""
+
+
+def _cuts_sample(a: Draft, b: Draft) -> bool:
+    """`b` is nothing but the lines after `a`'s code, of the same sample."""
+    return (
+        a.kind == b.kind == "code"
+        and b.rest_of_sample
+        and not b.units
+        and a.sections[-1].index == b.sections[0].index
+    )
+
+
 def _merge_cost(a: Draft, b: Draft) -> int:
     same_section = a.sections[-1].index == b.sections[0].index
     same_chapter = a.sections[-1].chapter == b.sections[0].chapter
@@ -1061,6 +1083,9 @@ def _merge_cost(a: Draft, b: Draft) -> int:
     fits = text and _fits(kind, a.units + b.units, sections if sections > 1 and kind == "bullets" else 0)
     if fits:
         tier = 0 if same_section else 1 if same_chapter else 2
+    elif _cuts_sample(a, b):
+        # A short deck shows a long sample's first part before it crowds sections together.
+        tier = 3
     elif text:
         tier = 3 if same_section else 4 if same_chapter else 5
     else:
