@@ -749,6 +749,15 @@ _SENTENCE_OPENERS = frozenset(
 )
 
 
+_ENDED = (".", "!", "\u3002", "\uff01")
+"""How a sentence ends, in Latin and East Asian scripts."""
+
+
+def _sentence_unit(section: Section, part: Part, index: int, text: str) -> Unit:
+    """A unit of its own for the part's `index`th sentence, written as `text`."""
+    return Unit(text, 0, part.scores[index], part.order + index, part.group, section=section.index)
+
+
 def compact_line(section: Section, unit: Unit | None) -> str:
     title = clean_title(section.title)
     if unit is None:
@@ -775,14 +784,7 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
     """The section's best-scored paragraph sentence that stands alone on a compact line, if any."""
     shown = {unit.text for unit in units}
     found = [
-        Unit(
-            text=sentence,
-            level=0,
-            score=part.scores[i],
-            order=part.order + i,
-            group=part.group,
-            section=section.index,
-        )
+        _sentence_unit(section, part, i, sentence)
         for part in section.parts
         if isinstance(part.block, Paragraph)
         for i, sentence in enumerate(part.sentences)
@@ -844,7 +846,7 @@ def _compact_unit(section: Section, unit: Unit, *, shorten: bool = False) -> Uni
     first = split_sentences(unit.text)[0]
     if (
         len(words(first)) < 3
-        or not first.endswith((".", "!", "\u3002", "\uff01"))
+        or not first.endswith(_ENDED)
         or _LABELLED.match(first)
         or reference_entry(first)
     ):
@@ -885,7 +887,10 @@ def own_sentence(text: str) -> bool:
     switched to flowing mode in one of the following ways:")."""
     if text[:1].isascii() and not (text[:1].isupper() and text.rstrip().endswith((".", "!"))):
         return False
-    first, *rest = CODE_SPAN.sub("`", text).split()
+    said = CODE_SPAN.sub("`", text).split()
+    if not said:
+        return True
+    first, *rest = said
     gerund = first.casefold().endswith("ing") and len(first) >= 6 and first.casefold() not in _NOT_GERUNDS
     return not gerund or any(word.casefold().strip(".,;!") in _FINITE for word in rest)
 
@@ -900,7 +905,6 @@ _FINITE = frozenset(
 
 
 _QUOTED = ('"', "'", "\u201c", "\u2018", "\u00ab", "\u300c")
-_ENDED = (".", "!", "\u3002", "\uff01")
 
 
 def _lede(section: Section, mine: list[Unit], whole: list[Unit], headers: set[int]) -> Unit | None:
@@ -946,7 +950,7 @@ def _definition(section: Section, headers: set[int]) -> Unit | None:
         if not isinstance(part.block, Paragraph) or not part.sentences or part.anchored:
             return None
         text = part.sentences[0]
-        unit = Unit(text, 0, part.scores[0], part.order, part.group, section=section.index)
+        unit = _sentence_unit(section, part, 0, text)
         fits = (
             len(words(text)) >= 3
             and text.rstrip().endswith(_ENDED)
@@ -988,12 +992,11 @@ def _said_before_its_list(section: Section) -> Unit | None:
             ):
                 continue
             statement = text[:-1].rstrip() + ("\u3002" if text.endswith("\uff1a") else ".")
-            unit = Unit(statement, 0, part.scores[i], part.order + i, part.group, section=section.index)
+            unit = _sentence_unit(section, part, i, statement)
+            # `_ANNOUNCES` has turned away what `leads_in` would; `points_outside` covers samples.
             if (
-                not leads_in(statement)
-                and not points_outside(statement)
+                not points_outside(statement)
                 and not points_elsewhere(statement)
-                and not speaks_of_a_sample(text)
                 and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
             ):
                 return unit
