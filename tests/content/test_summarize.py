@@ -306,3 +306,19 @@ def test_shortening_never_ends_on_a_word_that_needs_more_after_it() -> None:
 def test_shortening_a_sentence_that_opens_where_a_clause_would_be_cut_gives_up() -> None:
     # Node.js's BUILDING.md: a cut at the sentence's very start left nothing, and the deck failed.
     assert shorten_sentence("; " + "word " * 40 + "end.", 40) is None
+
+
+def test_shortening_never_cuts_before_a_which_without_its_comma() -> None:
+    # Node.js's technical values gave "…people new to the project in order to better understand."
+    # and http.md "Different from its `socket` value.": without a comma, "which" opens what the
+    # words before it need (an object, a defining clause), and the head alone says something else.
+    sentence = (
+        "We hope they are useful to people new to the project in order to better understand which "
+        "contributions will be aligned with the current direction."
+    )
+    assert shorten_sentence(sentence, 100) is None
+    sentence = (
+        "The queue keeps every job for a day, which is long enough to replay a whole batch after an "
+        "outage of the workers."
+    )
+    assert shorten_sentence(sentence, 60) == "The queue keeps every job for a day."

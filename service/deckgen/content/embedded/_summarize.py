@@ -476,7 +476,7 @@ _TRAILING = re.compile(
     r"rather|not|yet|thus|most|many|some|each|all|mostly|often|usually|especially|particularly|mainly|"
     r"largely|even|in|on|at|for|from|by|up|down|compared|according|leaving|making|giving|using|"
     r"und|aber|oder|weil|da|wobei|wenn|et|mais|ou|car|y|pero|o|e|ma|perch\u00e9)\b)|"
-    r"\s(?=(?:because|although|whereas|while|unless|so that|rather than|which)\b))"
+    r"\s(?=(?:because|although|whereas|while|unless|so that|rather than)\b))"
 )
 """Where a trailing clause begins: the sentence before it stands on its own."""
 _SUBORDINATE = re.compile(
