@@ -326,8 +326,18 @@ def test_numbering_is_left_out_of_a_title_but_a_name_such_as_x509_stays() -> Non
     assert clean_title("X.509 workload identity (mutual TLS)") == "X.509 workload identity (mutual TLS)"
     assert clean_title("1 Introduction") == "Introduction"
     assert clean_title("B) Options") == "Options"
+    # Node.js's technical values number their headings "3 - Operational qualities".
+    assert clean_title("3 - Operational qualities") == "Operational qualities"
+    assert clean_title("12 \u2013 Closing") == "Closing"
     # A first word is no numbering: Node.js's C++ style guide had titles of "spaces of indentation".
-    for kept in ("2 spaces of indentation", "10 things to know", "2024 in review", "A guide", "I Love Lucy"):
+    for kept in (
+        "2 spaces of indentation",
+        "10 things to know",
+        "2024 in review",
+        "A guide",
+        "I Love Lucy",
+        "3 - 4 people",
+    ):
         assert clean_title(kept) == kept
 
 

@@ -148,12 +148,12 @@ def _pretty_name(name: str) -> str:
 
 # After a letter, only short numbers are numbering ("A.1", "II.3"): "X.509" is a name.
 _NUMBERING = re.compile(
-    r"^(?:\d+[.):]|\d+(?:\.\d+)+\.?|\d{1,2}(?=\s+[A-Z])|(?:[IVXLC]+|[A-Z])[.):]|(?:[IVXLC]+|[A-Z])(?:\.\d{1,2})+\.?|§\s*\d+)"
+    r"^(?:\d+[.):]|\d+(?:\.\d+)+\.?|\d{1,2}(?=\s+[A-Z])|\d{1,2}\s+[-\u2013\u2014](?=\s+[A-Z])|(?:[IVXLC]+|[A-Z])[.):]|(?:[IVXLC]+|[A-Z])(?:\.\d{1,2})+\.?|§\s*\d+)"
     r"\s+(?=\S)"
 )
-"""Numbering is marked ("17.", "3)", "1.2", "IV.", "B)", "A.1", "§ 4"), or a number of one or two digits
-before a capitalised word ("1 Introduction"): "2 spaces of indentation", "2024 in review", "A guide"
-and "I Love Lucy" keep their first word."""
+"""Numbering is marked ("17.", "3)", "1.2", "IV.", "B)", "A.1", "§ 4", "3 - "), or a number of one
+or two digits before a capitalised word ("1 Introduction"): "2 spaces of indentation", "2024 in
+review", "A guide" and "I Love Lucy" keep their first word."""
 _TITLE_CHARS = 90
 
 
