@@ -1378,3 +1378,26 @@ def test_a_long_sample_in_a_short_deck_shows_its_first_part_marked_as_cut() -> N
     assert len(shown) == 1, shown
     lines = shown[0].splitlines()
     assert lines[0] == "step_1 = run(step_0)" and lines[-1] == "\u2026", lines
+
+
+def test_a_compact_line_says_what_its_section_says_not_its_introduction_its_locator_or_a_walk() -> None:
+    # Node.js's writing-tests.md: "common.mustCall: one interesting case is `common.mustCall`.",
+    # "Lines 1-3: all tests should be…" over no sample, and "Let's analyze this basic test…".
+    sections = [
+        (
+            "common.mustCall",
+            "One interesting case is `common.mustCall`. Its use may avoid extra variables and the "
+            "assertions that check them.",
+        ),
+        ("Lines 1-3", "All tests should be in strict mode unless the test needs otherwise."),
+        ("Walkthrough", "Let's analyze this basic test from the test suite."),
+        ("Timers", "Avoid timers unless the test is about timers."),
+    ]
+    content = "# Writing tests\n\nTests check that a module behaves.\n\n" + "\n".join(
+        f"## {title}\n\n{text}\n" for title, text in sections
+    )
+    lines = _lines_of(content.encode(), 3)
+    assert "common.mustCall: its use may avoid extra variables and the assertions that check them." in lines
+    assert "All tests should be in strict mode unless the test needs otherwise." in lines, lines
+    assert "Walkthrough" in lines and not any("analyze" in line for line in lines), lines
+    assert not any("interesting" in line for line in lines), lines

@@ -758,11 +758,18 @@ def _sentence_unit(section: Section, part: Part, index: int, text: str) -> Unit:
     return Unit(text, 0, part.scores[index], part.order + index, part.group, section=section.index)
 
 
+# A heading that only locates its text in a sample ("Lines 1-3", "Line 12"): on a line with no sample
+# beside it, the sentence is said without it.
+_LOCATOR = re.compile(r"lines?\s+\d+(?:\s*(?:-|\u2013|to|and)\s*\d+)?", re.IGNORECASE)
+
+
 def compact_line(section: Section, unit: Unit | None) -> str:
     title = clean_title(section.title)
     if unit is None:
         return title
     text = unit.text
+    if _LOCATOR.fullmatch(title):
+        return text
     if title.endswith(("?", "\uff1f")):
         return f"{title} {text}"  # a question and its answer
     # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals, and so does a name
@@ -869,7 +876,8 @@ def _saying(
     section: Section, mine: list[Unit], completing: set[int], headers: set[int], *, shorten: bool
 ) -> list[Unit]:
     """`mine` (a section's lines, best first) as its compact line can show them, those that say
-    something there: no lead-in, nor an item of a list that ends its lead-in's sentence."""
+    something there: no lead-in, nor an item of a list that ends its lead-in's sentence, nor a
+    sentence that only names what the title names."""
     return [
         shown
         for u in mine
@@ -878,7 +886,41 @@ def _saying(
         and (shown := _compact_unit(section, u, shorten=shorten)) is not None
         and not leads_in(shown.text)
         and (shown is u or _says_something(shown, headers))
+        and not _only_names(section, shown.text)
     ]
+
+
+_INTRODUCING = frozenset(
+    [
+        "one",
+        "another",
+        "interesting",
+        "important",
+        "useful",
+        "notable",
+        "special",
+        "particular",
+        "case",
+        "example",
+        "thing",
+        "feature",
+        "point",
+        "topic",
+        "here",
+        "now",
+        "consider",
+        "look",
+    ]
+)
+"""Words of a sentence that introduces its subject and says nothing of it ("One interesting case is
+`common.mustCall`.")."""
+
+
+def _only_names(section: Section, text: str) -> bool:
+    """`text` says nothing but what its section's title says: after "common.mustCall:", the line
+    "one interesting case is `common.mustCall`." repeats the title."""
+    said = set(words(text))
+    return bool(said & _INTRODUCING) and said <= set(words(section.title)) | _INTRODUCING
 
 
 def own_sentence(text: str) -> bool:
@@ -912,16 +954,20 @@ def _lede(section: Section, mine: list[Unit], whole: list[Unit], headers: set[in
     says what the section is about; its best-scored sentence is often a detail ("`assert.match()`:
     if the `message` parameter is undefined, a default error message is assigned."). Not a list's
     first item, which is no more its section's point than the others, nor a quotation set above
-    the text; a field before it ("> Stability: 2 - Stable") is passed over."""
+    the text; a field before it ("> Stability: 2 - Stable"), or a sentence that only names the
+    title's subject, is passed over."""
     if CODE_SPAN.match(clean_title(section.title)) or section.title.startswith(_NAMED_KINDS):
         return _definition(section, headers)
     prose = {part.group for part in section.parts if isinstance(part.block, Paragraph)}
-    first = min((u.order for u in mine if not _FIELD.fullmatch(u.text)), default=None)
+    opening = min((u for u in mine if not _FIELD.fullmatch(u.text)), key=lambda u: u.order, default=None)
+    if opening is not None and opening.group in prose and _only_names(section, opening.text):
+        return _said_next(section, opening, headers)
     return next(
         (
             u
             for u in whole
-            if u.order == first
+            if opening is not None
+            and u.order == opening.order
             and u.group in prose
             and u.text.rstrip().endswith(_ENDED)
             and not u.text.startswith(_QUOTED)
@@ -929,6 +975,21 @@ def _lede(section: Section, mine: list[Unit], whole: list[Unit], headers: set[in
         ),
         None,
     )
+
+
+def _said_next(section: Section, opening: Unit, headers: set[int]) -> Unit | None:
+    """The sentence after `opening` in its paragraph, when it fits the line and stands alone."""
+    for part in section.parts:
+        index = opening.order - part.order + 1
+        if part.group != opening.group or not 0 < index < len(part.sentences):
+            continue
+        text = part.sentences[index]
+        unit = _sentence_unit(section, part, index, text)
+        fits = text.rstrip().endswith(_ENDED) and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
+        if fits and _says_something(unit, headers) and not (points_outside(text) or leads_in(text)):
+            return unit
+        return None
+    return None
 
 
 _NAMED_KINDS = ("Class:", "Event:", "Static method:", "Method:", "Property:")

@@ -852,8 +852,13 @@ _HEDGE = re.compile(
 """A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
 _ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)\W*$", re.I)
 """A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
-_EXAMPLE = re.compile(r"^(?:for example|for instance|e\.g\.|example)\b", re.IGNORECASE)
-"""An example illustrates a point made before it; it is not the point."""
+_EXAMPLE = re.compile(
+    r"^(?:for example|for instance|e\.g\.|example)\b|^(?:one|another)\s+(?:(?:interesting|important|useful|"
+    r"notable|special|particular)\s+)?(?:case|example|thing|feature)\s+is\b",
+    re.IGNORECASE,
+)
+"""An example illustrates a point made before it; it is not the point. Nor is the sentence that
+introduces one ("One interesting case is `common.mustCall`.")."""
 _SEE_ALSO = re.compile(
     r"[,;(]\s*see\s+(?:`[^`]+`|https?://\S+|below|above|"
     r"the\s+(?:[\w`'\"-]+\s+){0,5}(?:section|chapter|documentation|docs|guide|page|appendix))[.)]*$",
