@@ -52,6 +52,21 @@ def test_inline_markup_is_stripped_but_code_spans_stay_code() -> None:
     assert strip_inline(text) == "Bold and em and `code *x*` with a link and under."
 
 
+def test_a_link_around_nothing_but_images_goes_with_them() -> None:
+    # rustfmt's README: "# rustfmt [![linux](…)](…) [![mac](…)](…)" was titled "rustfmt [] []".
+    badges = "rustfmt [![linux](https://ci/linux.svg?event=push)](https://ci/linux) [![crates](c.svg)](https://crates)"
+    assert strip_inline(badges) == "rustfmt"
+    assert strip_inline("Read [the guide ![icon](i.png)](https://g) first.") == "Read the guide first."
+    assert strip_inline("A stray \ufffc mark and [](x) stay apart.") == "A stray mark and [](x) stay apart."
+
+
+def test_strong_emphasis_closed_inside_a_word_is_emphasis_but_markers_between_letters_are_text() -> None:
+    # pyenv's python-build README: "Build the docker image with the **t**ag pyenv-test-container".
+    assert strip_inline("Build it with the **t**ag pyenv-test") == "Build it with the tag pyenv-test"
+    shown = spans(strip_inline("2*3*4 is x**2 times y"))
+    assert "".join(span.text for span in shown) == "2*3*4 is x**2 times y"
+
+
 def test_code_spans_reach_the_renderer_as_code_whatever_they_hold() -> None:
     text = strip_inline("Put it in `__init__.py`, pass ``**kwargs`` and match `*.md` or `a_b_c`.")
     assert spans(text) == (

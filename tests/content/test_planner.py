@@ -1162,6 +1162,14 @@ def test_a_takeaway_names_what_it_speaks_of() -> None:
         "If given, but the path does not exist, the child process emits an `ENOENT` error.",
         "The following methods broadcast a protocol event to all connected frontends.",
         "The function must return `true` to indicate all internal validations passed.",
+        # pyenv, Node.js's docs: each points at the sentence or the list around it.
+        "Set `PYTHON_BUILD_USE_MACPORTS` or `PYTHON_BUILD_SKIP_MACPORTS` to override this default.",
+        "To enforce a specific color support, use one of the below environment settings.",
+        "As a best practice, this should be at least `2048`.",
+        "Some Node.js distributions, however, prefer to manage dependencies.",
+        "Additionally, please indicate if you are willing to dual license your old contributions.",
+        "Other keys used to sign some previous releases are listed there.",
+        "For information on using Node.js, see the Node.js website.",
     ):
         assert not _planner.takeaway_worthy(sentence), sentence
     for sentence in (
@@ -1401,3 +1409,16 @@ def test_a_compact_line_says_what_its_section_says_not_its_introduction_its_loca
     assert "All tests should be in strict mode unless the test needs otherwise." in lines, lines
     assert "Walkthrough" in lines and not any("analyze" in line for line in lines), lines
     assert not any("interesting" in line for line in lines), lines
+
+
+def test_a_list_item_is_a_takeaway_only_as_a_sentence_of_its_own() -> None:
+    # pyenv's python-build README: "Build the docker image with the tag pyenv-test-container", a
+    # step of a procedure, closed the deck.
+    text = (
+        "# Testing builds\n\n## Steps\n\n- Build the docker image with the tag pyenv-test-container\n"
+        "- Look for the names of files changed since revision master\n\n"
+        "## Results\n\nEvery build writes its full log next to the image it made.\n"
+    )
+    sections = sectionize([parse("t.md", "text/markdown", text.encode())], "Overview")
+    shown = [unit.text for unit in _planner._takeaway_units(sections, set(), 4)]
+    assert shown == ["Every build writes its full log next to the image it made."], shown

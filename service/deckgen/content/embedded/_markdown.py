@@ -146,6 +146,18 @@ def _same(content: str) -> str:
     return content
 
 
+_PICTURE = "\ufffc"
+"""Where an image was, until the links are read."""
+_STRONG_INTO_WORD = re.compile(r"(?<![^\s(])\*\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*\*(?=[^\W_])")
+"""Strong emphasis opened at a word's start and closed inside it ("the **t**ag"), which the rule for
+markers between two letters ("2*3*4") would otherwise keep as text."""
+
+
+def _unless_pictures(content: str) -> str:
+    """A link's text, or nothing when it held only images."""
+    return "" if not content.replace(_PICTURE, "").strip() else content
+
+
 def strip_inline(text: str) -> str:
     """A line of inline Markdown as slide text: code spans kept, emphasis, links, images and tags
     reduced to their text, the rest shown as written."""
@@ -166,9 +178,12 @@ def strip_inline(text: str) -> str:
     # Before escapes: TeX's backslashes are its commands. Parked: `x_1 * y_2` is no emphasis.
     text = _inline.sub_math(text, lambda formula: park(tex_text(formula), False))
     text = _ESCAPE.sub(lambda m: park(m.group(1), False), text)
+    text = _STRONG_INTO_WORD.sub(r"\1", text)
     text = _INTRAWORD.sub(lambda m: park(m.group(0), False), text)
-    text = _inline.sub_images(text, lambda _alt: "")
-    text = _inline.sub_links(text, _same)
+    # An image is marked where it was, so that a link around nothing but images (a README's badges,
+    # "[![build](…)](…)") goes with them rather than leaving its empty brackets.
+    text = _inline.sub_images(text.replace(_PICTURE, ""), lambda _alt: _PICTURE)
+    text = _inline.sub_links(text, _unless_pictures).replace(_PICTURE, "")
     text = _inline.sub_autolinks(text, _same)
     text = _inline.sub_html(text)
     text = _FOOTNOTE_MARK.sub("", text)

@@ -860,27 +860,36 @@ _EXAMPLE = re.compile(
 """An example illustrates a point made before it; it is not the point. Nor is the sentence that
 introduces one ("One interesting case is `common.mustCall`.")."""
 _SEE_ALSO = re.compile(
+    r"^for (?:more |further )?(?:information|details)\b[^,]{0,60},\s+(?:see|refer to|visit|read)\b|"
     r"[,;(]\s*see\s+(?:`[^`]+`|https?://\S+|below|above|"
     r"the\s+(?:[\w`'\"-]+\s+){0,5}(?:section|chapter|documentation|docs|guide|page|appendix))[.)]*$",
     re.IGNORECASE,
 )
-"""A sentence ending by sending the audience elsewhere ("…are ignored, see `path.sep`.")."""
+"""A sentence sending the audience elsewhere ("…are ignored, see `path.sep`.", "For information on using
+Node.js, see the Node.js website.")."""
 _SUBJECTLESS = re.compile(r"^(?:[A-Z][a-z]+s|[^,]{1,40},\s+[a-z]+s) (?:a|an|the)\b")
 """What a reference says of a function, its name left out ("Creates a new context.", "On Windows
 systems only, returns an equivalent…")."""
 _THIS = re.compile(
-    r"^(?:(?:\S+\s+){1,2}(?:this|these|those)\s+\w|(?:so|thus|hence|therefore|also|then)\b)", re.IGNORECASE
+    r"^(?:(?:\S+\s+){1,2}(?:this|these|those)\s+\w|[^,]{1,40},\s+(?:this|these|those)\s+\w|[^,]{1,60},\s+however,|"
+    r"(?:so|thus|hence|therefore|also|then|additionally|moreover|furthermore|likewise|similarly|however|alternatively|other)\b)",
+    re.IGNORECASE,
 )
-"""Early words that point at what came before ("Adding this scope…", "So, if…", "Thus the…")."""
+"""Early words that point at what came before ("Adding this scope…", "As a best practice, this
+should be…", "So, if…", "Thus the…", "Additionally, please…", "However, there are…", "Some
+distributions, however, prefer…", "Other keys used…")."""
 _UNNAMED = re.compile(
     r"^(?:[^,]{1,40},\s+)?the (?:method|function|property)\b(?!\s*(?-i:`|[A-Z]))|"
     r"^(?:if|when|unless) (?:given|set|specified|omitted|provided|present|enabled)\b|"
-    r"\bthe following\b(?!\s+(?:years?|months?|weeks?|days?|quarters?|morning|evening|night)\b)",
+    r"\bthe following\b(?!\s+(?:years?|months?|weeks?|days?|quarters?|morning|evening|night)\b)|"
+    r"\bthe (?:above|below)\b|"
+    r"\b(?:this|that) (?:default|behaviou?r)\b",
     re.IGNORECASE,
 )
 """What a reference's section says of its thing, left unnamed ("On POSIX systems, the method is
-non-operational…", "If given, but the path does not exist…") or followed by what it announces ("The
-following methods broadcast…"): its section's title and list say what, a takeaway does not."""
+non-operational…", "If given, but the path does not exist…", "Set `X` to override this default.")
+or followed by what it announces ("The following methods broadcast…", "…use one of the below
+settings."): its section's title and list say what, a takeaway does not."""
 
 
 def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
@@ -949,10 +958,14 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
         }
         completing = completing_lists(section)
         introduced = introduced_lists(section)
+        # A list's item is a takeaway when it is a sentence of its own: a step of a procedure
+        # ("Build the docker image with the tag…") or a phrase is no point without its list.
+        steps = {part.group for part in section.parts if isinstance(part.block, ListBlock)}
         units = [
             unit
             for unit in units
             if unit.level == 0
+            and (unit.group not in steps or own_sentence(unit.text))
             and len(unit.text) <= _TAKEAWAY_CHARS
             and takeaway_worthy(unit.text)
             # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
