@@ -1170,6 +1170,7 @@ def test_a_takeaway_names_what_it_speaks_of() -> None:
         "Additionally, please indicate if you are willing to dual license your old contributions.",
         "Other keys used to sign some previous releases are listed there.",
         "For information on using Node.js, see the Node.js website.",
+        "To run rustfmt after this, use `cargo run --bin rustfmt -- filename`.",
     ):
         assert not _planner.takeaway_worthy(sentence), sentence
     for sentence in (

@@ -883,13 +883,14 @@ _UNNAMED = re.compile(
     r"^(?:if|when|unless) (?:given|set|specified|omitted|provided|present|enabled)\b|"
     r"\bthe following\b(?!\s+(?:years?|months?|weeks?|days?|quarters?|morning|evening|night)\b)|"
     r"\bthe (?:above|below)\b|"
-    r"\b(?:this|that) (?:default|behaviou?r)\b",
+    r"\b(?:this|that) (?:default|behaviou?r)\b|\b(?:after|before) (?:this|that)\b(?!\s+(?-i:`|[A-Z]))",
     re.IGNORECASE,
 )
 """What a reference's section says of its thing, left unnamed ("On POSIX systems, the method is
-non-operational…", "If given, but the path does not exist…", "Set `X` to override this default.")
-or followed by what it announces ("The following methods broadcast…", "…use one of the below
-settings."): its section's title and list say what, a takeaway does not."""
+non-operational…", "If given, but the path does not exist…", "Set `X` to override this default.",
+"To run it after this, use…") or followed by what it announces ("The following methods
+broadcast…", "…use one of the below settings."): its section's title and list say what, a
+takeaway does not."""
 
 
 def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
