@@ -133,7 +133,8 @@ def test_a_table_of_contents_and_link_definitions_are_not_content() -> None:
     # Node.js's GOVERNANCE.md opens on links to its own headings and ends on link definitions,
     # which showed as "Overview" bullets and as "[TSC Charter]: https://…" on a slide.
     text = (
-        "# Governance\n\n* [Triagers](#triagers)\n* [Collaborators](#collaborators)\n"
+        # pyenv's README sets its top entries in bold ("* **[Installation](#installation)**").
+        "# Governance\n\n* [Triagers](#triagers)\n* **[Collaborators](#collaborators)**\n"
         "  * [Activities](#collaborator-activities)\n\n"
         "The TSC follows a [Consensus Seeking][] model per the [TSC Charter][].\n\n"
         "[Consensus Seeking]: https://en.wikipedia.org/wiki/Consensus\n"

@@ -1423,3 +1423,26 @@ def test_a_list_item_is_a_takeaway_only_as_a_sentence_of_its_own() -> None:
     sections = sectionize([parse("t.md", "text/markdown", text.encode())], "Overview")
     shown = [unit.text for unit in _planner._takeaway_units(sections, set(), 4)]
     assert shown == ["Every build writes its full log next to the image it made."], shown
+
+
+def test_a_section_line_is_no_bare_clause_no_pointer_to_a_section_below_and_no_then() -> None:
+    # pyenv's README: "Upgrade Notes: if you have upgraded from pyenv version 2.0.x-2.2.x" (its
+    # bold line), "Linux/Unix: the Homebrew option from the MacOS section below would also work…",
+    # "Homebrew in macOS: then follow the rest of the post-installation steps…"; Node.js's
+    # https.md: "`https.createServer()`: or", the word between two samples.
+    sections = [
+        ("Upgrade Notes", "**if you have upgraded from version 2.0**"),
+        ("Linux", "The Homebrew option from the MacOS section below would also work here."),
+        ("Homebrew", "Then follow the rest of the post-installation steps, from the shell setup on."),
+        ("Windows", "Or"),
+    ]
+    content = "# Installing\n\nThe tool installs on every system.\n\n" + "\n".join(
+        f"## {title}\n\n{text}\n" for title, text in sections
+    )
+    lines = _lines_of(content.encode(), 3)
+    assert {"Upgrade Notes", "Linux", "Windows"} <= set(lines), lines
+    assert not [line for line in lines if any(word in line for word in ("upgraded", "below", "then"))], lines
+    # The word between two samples is no sentence to stand for its section.
+    text = "# Server\n\n## `createServer()`\n\n```js\nlisten(1)\n```\n\nOr\n\n```js\nlisten(2)\n```\n"
+    server = sectionize([parse("s.md", "text/markdown", text.encode())], "Overview")[-1]
+    assert _drafts._standalone(server, []) is None

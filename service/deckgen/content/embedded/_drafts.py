@@ -37,6 +37,7 @@ from deckgen.content.embedded._sections import (
     units_of,
 )
 from deckgen.content.embedded._summarize import (
+    clause_alone,
     clip,
     shorten_sentence,
     split_clauses,
@@ -796,6 +797,7 @@ def _standalone(section: Section, units: list[Unit]) -> Unit | None:
         if isinstance(part.block, Paragraph)
         for i, sentence in enumerate(part.sentences)
         if sentence not in shown
+        and len(words(sentence)) >= 2  # not "Or" between two samples
         and not points_outside(sentence)
         and not points_elsewhere(sentence)
         and not leads_in(sentence)
@@ -836,6 +838,7 @@ def _says_something(unit: Unit, headers: set[int]) -> bool:
         and not points_elsewhere(unit.text)
         and not _FIELD.fullmatch(unit.text)
         and not goes_on(unit.text)
+        and not clause_alone(unit.text)
         and bool(words(prose))
     )
 

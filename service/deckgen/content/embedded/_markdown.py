@@ -216,8 +216,9 @@ _TASK = re.compile(r"^\\?\[[ xX]\]\s+")
 _ALIGN_CELL = re.compile(r"^:?-+:?$")
 _ATTRIBUTION = re.compile("^(?:\u2014|\u2013|--|\u2015|~)\\s*(\\S.*)$")
 _FRONT_KEY = re.compile(r"^[A-Za-z0-9_-]+\s*:")
-_ANCHOR_LINK = re.compile(r"\s*\[[^\]]*\]\(#[^)\s]*\)\s*")
-"""A link to a heading of the same document (`[Collaborators](#collaborators)`)."""
+_ANCHOR_LINK = re.compile(r"\s*(\*\*|__|\*|_)?\[[^\]]*\]\(#[^)\s]*\)\1?\s*")
+"""A link to a heading of the same document (`[Collaborators](#collaborators)`), emphasised too
+(`**[Installation](#installation)**`)."""
 _FOOTNOTE = re.compile(r" {0,3}\[\^[^\]\s]{1,40}\]:")
 _DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:\s*\S+(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*")
 """A link reference definition (`[TSC Charter]: https://…`): a renderer shows nothing of it."""

@@ -530,12 +530,13 @@ _DANGLING = re.compile(
 )
 """Openers that point back at something said before ("This one change…", "These changes…")."""
 _GOES_ON_FROM = re.compile(
-    r"^(?:otherwise|in other words|in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
+    r"^(?:otherwise|then|in other words|in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
     r"therefore|thus|hence|consequently|as a result|(?:in |by )?doing so|for (?:that|this|these) reasons?|"
     r"the same (?:applies|goes|holds|is true))\b",
     re.IGNORECASE,
 )
-"""Openers that go on from the sentence before ("Otherwise, it returns `false`.", "If not, then…",
+"""Openers that go on from the sentence before ("Otherwise, it returns `false`.", "Then follow the
+rest…", "If not, then…",
 "Where `3245` is the process id.", "Therefore, the stream…", "Doing so may lead to…"): even after
 their section's title, they lack what they answer."""
 _CASE_BEFORE = re.compile(
@@ -568,13 +569,13 @@ always remove it again…"."""
 
 _POINTER = re.compile(
     r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
-    r"\bfor (?:more|further) (?:information|details)\W*$|"
+    r"\bfor (?:more|further) (?:information|details)\W*$|\b(?:section|chapter)\s+(?:above|below)\b|"
     r"\b(?:is|are) (?:specified|described|explained|covered|documented|listed|detailed) (?:in|under) the "
     r"(?:[\w`'\"-]+ ){0,4}(?:section|chapter)\b",
     re.IGNORECASE,
 )
 """A pointer to somewhere else ("See https://… for further details.", "…are specified in the
-Guarantees section.") is no point."""
+Guarantees section.", "…from the MacOS section below…") is no point."""
 
 
 def points_elsewhere(text: str) -> bool:

@@ -485,10 +485,18 @@ _SUBORDINATE = re.compile(
     re.IGNORECASE,
 )
 """A sentence that opens with a subordinate clause ("Since `null` has…, the value is…")."""
+
 _END = re.compile(r"(?<![.!?\u3002\uff01\uff1f\u061f])[.!?\u3002\uff01\uff1f\u061f]++[\"'\u201d\u2019)]*+$")
 """A sentence's end mark. Searched from the start of each run of marks only (from inside a run it
 matches where the run's start does), with possessive runs (a mark or a closer given back would stand
 before the end): "!!!…a" no longer rescans the run from each of its marks."""
+
+
+def clause_alone(text: str) -> bool:
+    """A subordinate clause with no main clause after it and no end ("if you have upgraded from
+    version 2.0"): a heading's words set in bold, not a statement."""
+    text = text.strip()
+    return bool(_SUBORDINATE.match(text)) and "," not in text and _END.search(text) is None
 
 
 def shorten_sentence(sentence: str, limit: int) -> str | None:
