@@ -509,6 +509,11 @@ def _plan_of(content: bytes, count: int) -> Plan:
     return plan_deck(documents, topic="", slide_count=count, condense=True, speaker_notes=False)
 
 
+def _sectioned(title: str, opening: str, sections: list[tuple[str, str]]) -> bytes:
+    """A document of `sections` (heading, text) under `title` and its `opening` sentence."""
+    return (f"# {title}\n\n{opening}\n\n" + "\n".join(f"## {h}\n\n{text}\n" for h, text in sections)).encode()
+
+
 def _lines_of(content: bytes, count: int) -> list[str]:
     """Every bullet of the deck planned from `content`, in order."""
     return [bullet.text for slide in _plan_of(content, count).slides for bullet in slide.bullets]
@@ -945,10 +950,7 @@ def test_a_compact_line_shortens_a_sentence_too_long_for_it_rather_than_showing_
         ("Safe iteration", "Iterating arrays calls user-mutable methods."),
         ("Safe strings", "String methods look up user-mutable symbols."),
     ]
-    content = "# Safe code\n\nSafe code resists tampering by user code.\n\n" + "\n".join(
-        f"## {title}\n\n{text}\n" for title, text in sections
-    )
-    lines = _lines_of(content.encode(), 3)
+    lines = _lines_of(_sectioned("Safe code", "Safe code resists tampering by user code.", sections), 3)
     assert (
         "Own properties: when defining a property descriptor, be sure to always use a null-prototype "
         "object to avoid prototype pollution." in lines
@@ -1402,10 +1404,7 @@ def test_a_compact_line_says_what_its_section_says_not_its_introduction_its_loca
         ("Walkthrough", "Let's analyze this basic test from the test suite."),
         ("Timers", "Avoid timers unless the test is about timers."),
     ]
-    content = "# Writing tests\n\nTests check that a module behaves.\n\n" + "\n".join(
-        f"## {title}\n\n{text}\n" for title, text in sections
-    )
-    lines = _lines_of(content.encode(), 3)
+    lines = _lines_of(_sectioned("Writing tests", "Tests check that a module behaves.", sections), 3)
     assert "common.mustCall: its use may avoid extra variables and the assertions that check them." in lines
     assert "All tests should be in strict mode unless the test needs otherwise." in lines, lines
     assert "Walkthrough" in lines and not any("analyze" in line for line in lines), lines
@@ -1436,10 +1435,7 @@ def test_a_section_line_is_no_bare_clause_no_pointer_to_a_section_below_and_no_t
         ("Homebrew", "Then follow the rest of the post-installation steps, from the shell setup on."),
         ("Windows", "Or"),
     ]
-    content = "# Installing\n\nThe tool installs on every system.\n\n" + "\n".join(
-        f"## {title}\n\n{text}\n" for title, text in sections
-    )
-    lines = _lines_of(content.encode(), 3)
+    lines = _lines_of(_sectioned("Installing", "The tool installs on every system.", sections), 3)
     assert {"Upgrade Notes", "Linux", "Windows"} <= set(lines), lines
     assert not [line for line in lines if any(word in line for word in ("upgraded", "below", "then"))], lines
     # The word between two samples is no sentence to stand for its section.
