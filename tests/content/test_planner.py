@@ -1442,3 +1442,16 @@ def test_a_section_line_is_no_bare_clause_no_pointer_to_a_section_below_and_no_t
     text = "# Server\n\n## `createServer()`\n\n```js\nlisten(1)\n```\n\nOr\n\n```js\nlisten(2)\n```\n"
     server = sectionize([parse("s.md", "text/markdown", text.encode())], "Overview")[-1]
     assert _drafts._standalone(server, []) is None
+
+
+def test_a_slide_of_sections_under_several_headings_of_one_is_titled_by_that_one() -> None:
+    # pyenv's README: "Linux/Unix · MacOS · Getting Pyenv" over its ways to install.
+    text = (
+        "# Tool\n\nThe tool manages versions.\n\n## Installation\n\n### A. Getting the tool\n\n"
+        "#### Linux\n\nLinux users have two ways.\n\n##### Installer\n\nThe installer sets it up.\n\n"
+        "##### Checkout\n\nA checkout of the repository works too.\n\n"
+        "#### MacOS\n\nMac users use a package manager.\n\n##### Homebrew\n\nHomebrew installs it.\n\n"
+        "#### Windows\n\nWindows is not supported.\n\n## Usage\n\nRun it with a version.\n"
+    )
+    titles = [slide.title for slide in _plan_of(text.encode(), 4).slides]
+    assert "Getting the tool" in titles, titles

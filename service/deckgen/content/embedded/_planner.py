@@ -469,6 +469,10 @@ def _draft_title(
         # may be sentences), or the one most of the slide is under.
         if len(parents) == 1:
             return _title(parents[0])
+        if len(parents) > 2 and (ancestor := _common_ancestor(lined)):
+            # Three headings and more under one ("Linux/Unix", "MacOS" and "Windows" under "Getting
+            # Pyenv"): that one says what the slide is about, where a list of them would not.
+            return _title(ancestor)
         english = words == phrases("en")
         if english and (kind := _same_kind(parents)) and len(kind) <= limits.MAX_TITLE_CHARS:
             return _title(kind)
@@ -540,6 +544,17 @@ def _parents(sections: list[Section]) -> list[str]:
 
     found = [parent(section) for section in sections]
     return [] if "" in found else list(dict.fromkeys(found))
+
+
+def _common_ancestor(sections: list[Section]) -> str:
+    """The heading every section is below, when it is below its chapter's heading; else ""."""
+    paths = [section.path[:-1] if _headed(section) else section.path for section in sections]
+    common = paths[0] if paths else ()
+    for path in paths[1:]:
+        while path[: len(common)] != common:
+            common = common[:-1]
+    chapters = {section.chapter_title for section in sections}
+    return "" if len(common) < 2 or common[-1] in chapters else clean_title(common[-1])
 
 
 def _headed(section: Section) -> bool:
