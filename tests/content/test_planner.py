@@ -1455,3 +1455,17 @@ def test_a_slide_of_sections_under_several_headings_of_one_is_titled_by_that_one
     )
     titles = [slide.title for slide in _plan_of(text.encode(), 4).slides]
     assert "Getting the tool" in titles, titles
+
+
+def test_a_heading_that_its_text_goes_on_from_joins_it_and_no_line_speaks_of_a_sample_or_items() -> None:
+    # pyenv's README: "What pyenv does...: allows you…", "Understanding PATH: in this example, the
+    # `/usr/local/bin` directory…" and "Advanced Configuration: `eval …` only does items 2 and 4."
+    sections = [
+        ("What it does...", "Allows you to override the version with an environment variable."),
+        ("Understanding PATH", "In this example, the first directory will be searched first."),
+        ("Advanced", "The `init --path` command only does items 2 and 4."),
+        ("Windows", "Windows is not supported by the tool."),
+    ]
+    lines = _lines_of(_sectioned("Tool", "The tool manages versions.", sections), 3)
+    assert "What it does... allows you to override the version with an environment variable." in lines
+    assert {"Understanding PATH", "Advanced"} <= set(lines), lines

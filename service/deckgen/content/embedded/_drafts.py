@@ -773,8 +773,15 @@ def compact_line(section: Section, unit: Unit | None) -> str:
         return text
     if title.endswith(("?", "\uff1f")):
         return f"{title} {text}"  # a question and its answer
-    # "Safety: safety comes first", but "Maps: GPS units…" keeps its capitals, and so does a name
-    # with a digit, a dot or capitals inside ("X.509 requests", "S3 buckets", "Node.js", "JavaScript").
+    if title.endswith(("...", "\u2026")):
+        return f"{title} {_mid_sentence(text)}"  # a heading its text goes on from ("What it does…")
+    return f"{title}: {_mid_sentence(text)}"
+
+
+def _mid_sentence(text: str) -> str:
+    """`text` said after a label: "Safety: safety comes first", but "Maps: GPS units…" keeps its
+    capitals, and so does a name with a digit, a dot or capitals inside ("X.509 requests", "S3
+    buckets", "Node.js", "JavaScript")."""
     first, _, rest = text.partition(" ")
     name = any(ch.isdigit() or ch.isupper() or ch == "." for ch in first[1:].rstrip(".,;:"))
     # A capitalised word next makes a name of two ("Northwind Outfitters closed…"), unless the first
@@ -784,8 +791,8 @@ def compact_line(section: Section, unit: Unit | None) -> str:
     titled = following[:1].isupper() and following[1:2].islower()
     name = name or (titled and first.casefold() not in _SENTENCE_OPENERS)
     if text[:2].istitle() and text[:1].isascii() and not name:
-        text = text[:1].lower() + text[1:]
-    return f"{title}: {text}"
+        return text[:1].lower() + text[1:]
+    return text
 
 
 def _standalone(section: Section, units: list[Unit]) -> Unit | None:

@@ -587,11 +587,12 @@ _SHOWN_BESIDE = re.compile(
     r"\b(?:above|preceding|previous|following|below)\s+(?:(?:two|three|\d)\s+)?(?:code\s+)?"
     r"(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\b|"
     r"\b(?:examples?|code|snippets?|samples?|commands?|listings?|figures?|output)\s+(?:above|below)\b|"
-    r"\b(?:is|are) shown (?:above|below)\b|"
+    r"\b(?:is|are) shown (?:above|below)\b|\bin (?:this|that|the above) example\b|\b(?:items?|steps?) \d+\b|"
     r"^(?:[^,]{0,60},\s+)?let(?:'s|\u2019s|\s+us)\s",
     re.IGNORECASE,
 )
-"""Words about a sample beside the sentence ("the above example spawns…"), which its line lacks, or
+"""Words about a sample or a list beside the sentence ("the above example spawns…", "in this
+example, the…", "…only does items 2 and 4."), which its line lacks, or
 a walk through it ("Let's analyze this basic test…", "For the following steps, let's assume…")."""
 
 
