@@ -1428,15 +1428,15 @@ def test_a_section_line_is_no_bare_clause_no_pointer_to_a_section_below_and_no_t
     # pyenv's README: "Upgrade Notes: if you have upgraded from pyenv version 2.0.x-2.2.x" (its
     # bold line), "Linux/Unix: the Homebrew option from the MacOS section below would also work…",
     # "Homebrew in macOS: then follow the rest of the post-installation steps…"; Node.js's
-    # https.md: "`https.createServer()`: or", the word between two samples.
+    # https.md: "`https.createServer()`: or", the word between two samples (below).
     sections = [
         ("Upgrade Notes", "**if you have upgraded from version 2.0**"),
         ("Linux", "The Homebrew option from the MacOS section below would also work here."),
         ("Homebrew", "Then follow the rest of the post-installation steps, from the shell setup on."),
-        ("Windows", "Or"),
+        ("Windows", "Windows is not supported by the tool."),
     ]
     lines = _lines_of(_sectioned("Installing", "The tool installs on every system.", sections), 3)
-    assert {"Upgrade Notes", "Linux", "Windows"} <= set(lines), lines
+    assert {"Upgrade Notes", "Linux"} <= set(lines), lines
     assert not [line for line in lines if any(word in line for word in ("upgraded", "below", "then"))], lines
     # The word between two samples is no sentence to stand for its section.
     text = "# Server\n\n## `createServer()`\n\n```js\nlisten(1)\n```\n\nOr\n\n```js\nlisten(2)\n```\n"
@@ -1469,3 +1469,20 @@ def test_a_heading_that_its_text_goes_on_from_joins_it_and_no_line_speaks_of_a_s
     lines = _lines_of(_sectioned("Tool", "The tool manages versions.", sections), 3)
     assert "What it does... allows you to override the version with an environment variable." in lines
     assert {"Understanding PATH", "Advanced"} <= set(lines), lines
+
+
+def test_no_line_opens_on_a_connective_nor_leads_in_to_a_command_nor_points_here() -> None:
+    # Clippy's README: "And to warn on `lint_name`, run", "To allow `lint_name`, run" (each before
+    # its command), "To do so, run `clippy-driver`…", "Usage: below are instructions on how to use
+    # Clippy…" and "Lints that recognize this configuration option can be found here".
+    for sentence in ("And to warn on `lint_name`, run", "To do so, run `clippy-driver` with its arguments."):
+        assert points_outside(sentence), sentence
+    assert _sections.leads_in("To allow `lint_name`, run")
+    for sentence in (
+        "Below are instructions on how to use Clippy as a cargo subcommand.",
+        "Lints that recognize this configuration option can be found here",
+    ):
+        assert _sections.points_elsewhere(sentence), sentence
+    for sentence in ("Android phones run the app too.", "Order matters when rules overlap."):
+        assert not points_outside(sentence), sentence
+    assert not _sections.leads_in("Runs the linter, then the formatter, as you run")

@@ -530,13 +530,14 @@ _DANGLING = re.compile(
 )
 """Openers that point back at something said before ("This one change…", "These changes…")."""
 _GOES_ON_FROM = re.compile(
-    r"^(?:otherwise|then|in other words|in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
+    r"^(?:otherwise|then|and|but|or|nor|(?:to|in order to) do (?:so|this|that)|in other words|"
+    r"in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
     r"therefore|thus|hence|consequently|as a result|(?:in |by )?doing so|for (?:that|this|these) reasons?|"
     r"the same (?:applies|goes|holds|is true))\b",
     re.IGNORECASE,
 )
 """Openers that go on from the sentence before ("Otherwise, it returns `false`.", "Then follow the
-rest…", "If not, then…",
+rest…", "And to warn on…", "To do so, run…", "If not, then…",
 "Where `3245` is the process id.", "Therefore, the stream…", "Doing so may lead to…"): even after
 their section's title, they lack what they answer."""
 _CASE_BEFORE = re.compile(
@@ -570,12 +571,14 @@ always remove it again…"."""
 _POINTER = re.compile(
     r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
     r"\bfor (?:more|further) (?:information|details)\W*$|\b(?:section|chapter)\s+(?:above|below)\b|"
+    r"^below (?:are|is)\b|\b(?:found|listed|available|described) here\W*$|"
     r"\b(?:is|are) (?:specified|described|explained|covered|documented|listed|detailed) (?:in|under) the "
     r"(?:[\w`'\"-]+ ){0,4}(?:section|chapter)\b",
     re.IGNORECASE,
 )
 """A pointer to somewhere else ("See https://… for further details.", "…are specified in the
-Guarantees section.", "…from the MacOS section below…") is no point."""
+Guarantees section.", "…from the MacOS section below…", "Below are instructions…", "…can be
+found here") is no point."""
 
 
 def points_elsewhere(text: str) -> bool:
@@ -609,7 +612,7 @@ def points_outside(sentence: str) -> bool:
 
 
 _LEADS_IN = re.compile(
-    r"[:\uff1a]$|\b(?:the following|as follows)"
+    r"[:\uff1a]$|,\s*(?:run|use|type|execute|enter|call)$|\b(?:the following|as follows)"
     r"(?:\s+(?!(?:years?|months?|weeks?|days?|morning|evening|night)\b)[\w-]+){0,2}[.\s]*$",
     re.IGNORECASE,
 )
