@@ -1417,11 +1417,16 @@ def test_a_list_item_is_a_takeaway_only_as_a_sentence_of_its_own() -> None:
     text = (
         "# Testing builds\n\n## Steps\n\n- Build the docker image with the tag pyenv-test-container\n"
         "- Look for the names of files changed since revision master\n\n"
-        "## Results\n\nEvery build writes its full log next to the image it made.\n"
+        "## Results\n\nEvery build writes its full log next to the image it made.\n\n"
+        "## Releases\n\n- 2026-03-03 \u2014 2.3.0: archives are served from object storage.\n"
+        "- `'a+'`: Open file for reading and appending.\n"
     )
     sections = sectionize([parse("t.md", "text/markdown", text.encode())], "Overview")
     shown = [unit.text for unit in _planner._takeaway_units(sections, set(), 4)]
-    assert shown == ["Every build writes its full log next to the image it made."], shown
+    assert shown == [
+        "Every build writes its full log next to the image it made.",
+        "2026-03-03 \u2014 2.3.0: archives are served from object storage.",
+    ], shown
 
 
 def test_a_section_line_is_no_bare_clause_no_pointer_to_a_section_below_and_no_then() -> None:
