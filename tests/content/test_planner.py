@@ -1491,3 +1491,15 @@ def test_no_line_opens_on_a_connective_nor_leads_in_to_a_command_nor_points_here
     for sentence in ("Android phones run the app too.", "Order matters when rules overlap."):
         assert not points_outside(sentence), sentence
     assert not _sections.leads_in("Runs the linter, then the formatter, as you run")
+
+
+def test_a_document_whose_first_heading_is_one_part_of_several_is_titled_by_its_file() -> None:
+    # pyparsing's ai/best_practices.md opens on "## Planning", then "## Implementing": its deck
+    # was titled "Planning".
+    parts = b"## Planning\n\n- Ask for examples first.\n\n## Implementing\n\n- Import it as `pp`.\n"
+    title = _sections.document_title
+    assert title(parse("ai/best_practices.md", "text/markdown", parts)) == "Best practices"
+    assert title(parse("LICENSE.md", "text/markdown", parts)) == "License"
+    assert title(parse("README.md", "text/markdown", parts)) == "Planning"  # a name that says nothing
+    one = b"## Release guide\n\n### Planning\n\nPlan it.\n\n### Shipping\n\nShip it.\n"
+    assert title(parse("notes-2026.md", "text/markdown", one)) == "Release guide"

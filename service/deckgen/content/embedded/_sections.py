@@ -143,6 +143,8 @@ class Section:
 def _pretty_name(name: str) -> str:
     stem = re.sub(r"\.[A-Za-z0-9]{1,10}$", "", name.rsplit("/", 1)[-1])
     words = re.sub(r"[-_]+", " ", stem).strip()
+    if words.isupper() and len(words) > 4:
+        words = words.lower()  # "LICENSE.md" is shouted by convention, not an acronym ("FAQ")
     return words[:1].upper() + words[1:] if words else "Untitled"
 
 
@@ -163,6 +165,16 @@ def clean_title(text: str) -> str:
     return stripped if any(ch.isalnum() for ch in stripped) else text.strip()
 
 
+_GENERIC_NAMES = frozenset(
+    ("readme", "index", "notes", "doc", "docs", "document", "untitled", "main", "content", "text")
+)
+
+
+def _has_siblings(headings: list[Heading]) -> bool:
+    first = headings[0].level
+    return any(heading.level == first for heading in headings[1:])
+
+
 def document_title(document: Document) -> str:
     """The document's own title: its first top-level heading, else its first heading, else its first
     sentence when that is short enough to be a title. The file name only when there is no text."""
@@ -171,6 +183,11 @@ def document_title(document: Document) -> str:
         if heading.level == 1:
             return heading.text
     if headings and headings[0] is document.blocks[0]:
+        # A first heading that has siblings ("## Planning", then "## Implementing") names a part,
+        # not the document: its file names it better, unless that name is generic ("README.md").
+        named = _pretty_name(document.name)
+        if _has_siblings(headings) and named.casefold() not in _GENERIC_NAMES:
+            return named
         return headings[0].text
     for block in document.blocks:
         if isinstance(block, Paragraph):
