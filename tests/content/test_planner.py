@@ -1483,6 +1483,9 @@ def test_no_line_opens_on_a_connective_nor_leads_in_to_a_command_nor_points_here
     for sentence in ("And to warn on `lint_name`, run", "To do so, run `clippy-driver` with its arguments."):
         assert points_outside(sentence), sentence
     assert _sections.leads_in("To allow `lint_name`, run")
+    # python-build's README, before its command: "…, replace the second line with".
+    assert _sections.leads_in("To enter a shell that builds it, replace the second line with")
+    assert not _sections.leads_in("Each build is tested with.")
     for sentence in (
         "Below are instructions on how to use Clippy as a cargo subcommand.",
         "Lints that recognize this configuration option can be found here",
@@ -1503,3 +1506,16 @@ def test_a_document_whose_first_heading_is_one_part_of_several_is_titled_by_its_
     assert title(parse("README.md", "text/markdown", parts)) == "Planning"  # a name that says nothing
     one = b"## Release guide\n\n### Planning\n\nPlan it.\n\n### Shipping\n\nShip it.\n"
     assert title(parse("notes-2026.md", "text/markdown", one)) == "Release guide"
+
+
+def test_a_table_row_of_one_statement_is_said_without_its_column_name() -> None:
+    # python-build's README: "Option/Behavior: argument to `--enable-universalsdk` is ignored…".
+    header = ("Option/Behavior", "Rationale")
+    assert _drafts._row_text(header, ("argument to `--x` is ignored and set to `/`", "")) == (
+        "argument to `--x` is ignored and set to `/`"
+    )
+    assert _drafts._row_text(("Operator", "Note"), ("ai.onnx:Sin", "")) == "Operator: ai.onnx:Sin"
+    assert (
+        _drafts._row_text(header, ("`--shared`", "embeds it"))
+        == "Option/Behavior: `--shared`, Rationale: embeds it"
+    )

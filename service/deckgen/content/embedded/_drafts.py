@@ -610,6 +610,16 @@ _TABLE_ROW = -1
 """The group of a unit made of a table's row."""
 
 
+def _row_text(header: tuple[str, ...], row: tuple[str, ...]) -> str:
+    """A table's row as a line: each cell after its column's name. A row of its first cell alone
+    (the rest left empty) that says something is that cell, with no name before it (not
+    "Option/Behavior: argument to…"); a name or a value alone keeps its column's ("Operator: Sin")."""
+    cells = [(h, v) for h, v in zip(header, row, strict=False) if v]
+    if len(cells) == 1 and len(header) > 1 and row[:1] == (cells[0][1],) and len(cells[0][1].split()) >= 4:
+        return cells[0][1]
+    return ", ".join(f"{h}: {v}" if h else v for h, v in cells)
+
+
 def _as_units(draft: Draft) -> list[Unit]:
     """A draft's material as units, so that a table, quote or code sample can merge into bullets."""
     section = draft.sections[0].index if draft.sections else -1
@@ -620,14 +630,7 @@ def _as_units(draft: Draft) -> list[Unit]:
     if draft.kind in ("table", "chart") and table is not None:
         header = table.header
         return [
-            Unit(
-                ", ".join(f"{h}: {v}" if h else v for h, v in zip(header, row, strict=False) if v),
-                0,
-                0.2,
-                order + i,
-                _TABLE_ROW,
-                section=section,
-            )
+            Unit(_row_text(header, row), 0, 0.2, order + i, _TABLE_ROW, section=section)
             for i, row in enumerate(table.rows)
             if any(row)
         ]

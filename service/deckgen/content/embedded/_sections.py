@@ -629,7 +629,8 @@ def points_outside(sentence: str) -> bool:
 
 
 _LEADS_IN = re.compile(
-    r"[:\uff1a]$|,\s*(?:run|use|type|execute|enter|call)$|\b(?:the following|as follows)"
+    r"[:\uff1a]$|,\s*(?:run|use|type|execute|enter|call)$|\s(?:with|by|as|from|into|using|via)$|"
+    r"\b(?:the following|as follows)"
     r"(?:\s+(?!(?:years?|months?|weeks?|days?|morning|evening|night)\b)[\w-]+){0,2}[.\s]*$",
     re.IGNORECASE,
 )
@@ -637,7 +638,8 @@ _LEADS_IN = re.compile(
 
 def leads_in(sentence: str) -> bool:
     """A sentence that announces what comes after it ("…via the following methods.", "Node.js does
-    NOT trust:"): on a line of its own, or as a takeaway, it says nothing."""
+    NOT trust:", "To allow it, run", "…replace the second line with"): on a line of its own, or as
+    a takeaway, it says nothing."""
     return bool(_LEADS_IN.search(sentence.strip()))
 
 
