@@ -1519,3 +1519,18 @@ def test_a_table_row_of_one_statement_is_said_without_its_column_name() -> None:
         _drafts._row_text(header, ("`--shared`", "embeds it"))
         == "Option/Behavior: `--shared`, Rationale: embeds it"
     )
+
+
+def test_a_line_does_not_name_again_what_its_title_names() -> None:
+    # Node.js's API references: "Event: `'close'`: the `'close'` event is emitted once…".
+    section = sectionize(
+        [parse("w.md", "text/markdown", b"# W\n\n## Event: `'close'`\n\nIt closes.\n")], "Overview"
+    )[-1]
+    said = "The `'close'` event is emitted once either side of the channel has been disconnected."
+    assert _drafts.compact_line(section, _drafts._sentence_unit(section, section.parts[0], 0, said)) == (
+        "Event: `'close'`: emitted once either side of the channel has been disconnected."
+    )
+    # Another name, or nothing much left after it, stays as written.
+    for said in ("The `'open'` event is emitted first.", "The `'close'` event is rare."):
+        unit = _drafts._sentence_unit(section, section.parts[0], 0, said)
+        assert _drafts.compact_line(section, unit) == f"Event: `'close'`: {said[0].lower()}{said[1:]}"

@@ -778,7 +778,21 @@ def compact_line(section: Section, unit: Unit | None) -> str:
         return f"{title} {text}"  # a question and its answer
     if title.endswith(("...", "\u2026")):
         return f"{title} {_mid_sentence(text)}"  # a heading its text goes on from ("What it does…")
-    return f"{title}: {_mid_sentence(text)}"
+    return f"{title}: {_mid_sentence(_unrepeated(title, text))}"
+
+
+_KINDS_OF_NAME = r"(?:\s+(?:event|method|property|class|function|option|module|hook))?"
+
+
+def _unrepeated(title: str, text: str) -> str:
+    """`text` without its subject when that is what the title names: after "Event: `'close'`", the
+    line "emitted once either side…", not "the `'close'` event is emitted once either side…"."""
+    named = CODE_SPAN.search(title)
+    if named is None or named.group(0) not in text[:80]:
+        return text
+    pattern = rf"(?:the\s+)?{re.escape(named.group(0))}{_KINDS_OF_NAME}\s+(?:is|are)\s+(?=[a-z])"
+    subject = re.match(pattern, text, re.IGNORECASE)
+    return text[subject.end() :] if subject and len(text) - subject.end() >= 12 else text
 
 
 def _mid_sentence(text: str) -> str:
