@@ -1534,3 +1534,19 @@ def test_a_line_does_not_name_again_what_its_title_names() -> None:
     for said in ("The `'open'` event is emitted first.", "The `'close'` event is rare."):
         unit = _drafts._sentence_unit(section, section.parts[0], 0, said)
         assert _drafts.compact_line(section, unit) == f"Event: `'close'`: {said[0].lower()}{said[1:]}"
+
+
+def test_a_named_thing_s_line_is_its_first_sentence_shortened_without_its_name_again() -> None:
+    # Node.js's process.md: "`process.release`: the `process.release` property returns an…".
+    text = (
+        b"# Process\n\nThe process object.\n\n## `process.release`\n\n* {Object}\n\n"
+        b"The `process.release` property returns an `Object` containing metadata related to the "
+        b"current release, including URLs for the source tarball and the headers-only tarball that "
+        b"were used to build it.\n\n## `process.ppid`\n\nThe `process.ppid` property returns the PID "
+        b"of the parent.\n\n## `process.title`\n\nThe `process.title` property returns the title.\n"
+    )
+    lines = _lines_of(text, 3)
+    assert (
+        "`process.release`: returns an `Object` containing metadata related to the current release." in lines
+    )
+    assert "`process.ppid`: returns the PID of the parent." in lines, lines

@@ -322,3 +322,23 @@ def test_shortening_never_cuts_before_a_which_without_its_comma() -> None:
         "outage of the workers."
     )
     assert shorten_sentence(sentence, 60) == "The queue keeps every job for a day."
+
+
+def test_shortening_never_leaves_a_bracket_open_half_an_either_or_an_after_clause_alone() -> None:
+    # Node.js's crypto.md, url.md and cluster.md gave "…encryption mode (`GCM`, `CCM`, `OCB`.",
+    # "The `query` property is either the query string without the leading mark." and "After
+    # calling `listen()` from a worker."
+    sentence = (
+        "When using an authenticated encryption mode (`GCM`, `CCM`, `OCB`, and `chacha20` are "
+        "supported), the method sets the value used for the additional authenticated data input."
+    )
+    assert shorten_sentence(sentence, 100) is None
+    sentence = (
+        "The `query` property is either the query string without the leading ASCII question mark, "
+        "or an object returned by the parse method of the querystring module."
+    )
+    assert shorten_sentence(sentence, 100) is None
+    sentence = (
+        "After calling `listen()` from a worker, the `'listening'` event is also emitted on the server."
+    )
+    assert shorten_sentence(sentence, 60) is None

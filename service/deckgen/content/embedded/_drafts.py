@@ -782,15 +782,18 @@ def compact_line(section: Section, unit: Unit | None) -> str:
 
 
 _KINDS_OF_NAME = r"(?:\s+(?:event|method|property|class|function|option|module|hook))?"
+_ITS_VERBS = r"(?:returns|provides|contains|represents|holds|specifies|indicates|creates|emits|accepts)\b"
 
 
 def _unrepeated(title: str, text: str) -> str:
     """`text` without its subject when that is what the title names: after "Event: `'close'`", the
-    line "emitted once either side…", not "the `'close'` event is emitted once either side…"."""
+    line "emitted once either side…", not "the `'close'` event is emitted once either side…", and
+    after "`process.release`", "returns an `Object`…"."""
     named = CODE_SPAN.search(title)
     if named is None or named.group(0) not in text[:80]:
         return text
-    pattern = rf"(?:the\s+)?{re.escape(named.group(0))}{_KINDS_OF_NAME}\s+(?:is|are)\s+(?=[a-z])"
+    said = rf"\s+(?:(?:is|are)\s+(?=[a-z])|(?={_ITS_VERBS}))"
+    pattern = rf"(?:the\s+)?{re.escape(named.group(0))}{_KINDS_OF_NAME}{said}"
     subject = re.match(pattern, text, re.IGNORECASE)
     return text[subject.end() :] if subject and len(text) - subject.end() >= 12 else text
 
@@ -1039,6 +1042,12 @@ def _definition(section: Section, headers: set[int]) -> Unit | None:
             return None
         text = part.sentences[0]
         unit = _sentence_unit(section, part, 0, text)
+        if len(compact_line(section, unit)) > limits.MAX_BULLET_CHARS:
+            # Its asides and trailing clauses go, as a bullet's do: "A special value that can be
+            # passed as the `env` option of the `Worker` constructor, to indicate that…".
+            room = limits.MAX_BULLET_CHARS - len(compact_line(section, None)) - 2
+            text = shorten_sentence(text, room) or text
+            unit = _sentence_unit(section, part, 0, text)
         fits = (
             len(words(text)) >= 3
             and text.rstrip().endswith(_ENDED)

@@ -481,7 +481,7 @@ _TRAILING = re.compile(
 """Where a trailing clause begins: the sentence before it stands on its own."""
 _SUBORDINATE = re.compile(
     r"(?:if|when|whenever|since|because|although|though|while|whilst|unless|whereas|once|until|even if|"
-    r"even though)\b",
+    r"even though|after|before)\b",
     re.IGNORECASE,
 )
 """A sentence that opens with a subordinate clause ("Since `null` has…, the value is…")."""
@@ -535,9 +535,25 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
         # ("…on that lane, in which case…" gave "…on that lane, in.").
         # Nor on a word that needs more after it ("…for each supported package manager that").
         said = head.split()
-        if len(said) >= 5 and said[-1].casefold() not in _DANGLING:
+        # Nor on half of an "either … or …" ("…is either the query string without its mark.").
+        either = head.casefold().rfind("either ")
+        if either >= 0 and " or " not in head.casefold()[either:]:
+            continue
+        if len(said) >= 5 and said[-1].casefold() not in _DANGLING and _balanced(head):
             return head + end
     return None
+
+
+def _balanced(head: str) -> bool:
+    """Every bracket `head` opens it closes: a cut inside "(`GCM`, `CCM`, …)" is no sentence."""
+    prose = "".join(head[start:end] for start, end in _gaps(_code_spans(head), len(head)))
+    return all(prose.count(opening) == prose.count(closing) for opening, closing in ("()", "[]", "{}"))
+
+
+def _gaps(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The stretches of a text of `length` between `spans` (sorted and apart)."""
+    bounds = [0, *(edge for span in spans for edge in span), length]
+    return list(zip(bounds[::2], bounds[1::2], strict=True))
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
