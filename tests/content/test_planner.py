@@ -1493,6 +1493,9 @@ def test_no_line_opens_on_a_connective_nor_leads_in_to_a_command_nor_points_here
         assert _sections.points_elsewhere(sentence), sentence
     for sentence in ("Android phones run the app too.", "Order matters when rules overlap."):
         assert not points_outside(sentence), sentence
+    # python-build's README: a sentence set in parentheses is an aside to the one before it.
+    assert points_outside("(Later versions search for more packages, so this may become redundant.)")
+    assert not points_outside("(Optional) Configure the cache before the first build.")
     assert not _sections.leads_in("Runs the linter, then the formatter, as you run")
 
 

@@ -565,9 +565,14 @@ _CASE_BEFORE = re.compile(
 request in that case.")."""
 
 
+_ASIDE = re.compile(r"\([^()]*\)[.!?]?")
+"""A sentence set in parentheses whole: an aside to the one before it ("(Later versions search for
+more packages, so this may become redundant.)")."""
+
+
 def dangling(sentence: str) -> bool:
     text = sentence.strip()
-    return bool(_DANGLING.match(text)) or goes_on_from(text)
+    return bool(_DANGLING.match(text) or _ASIDE.fullmatch(text)) or goes_on_from(text)
 
 
 def goes_on_from(sentence: str) -> bool:
