@@ -248,3 +248,11 @@ def test_plain_text_hard_wrapped_paragraph_is_not_a_heading() -> None:
             "This paragraph is wrapped at a fixed width so its first line has no final punctuation.", 1, 2
         )
     ]
+
+
+def test_a_paragraph_lettered_as_one_of_a_list_loses_its_letter() -> None:
+    # Node.js's releases.md: "**c.** **Release builds:** …" showed "c. Release builds: …".
+    (paragraph,) = parse_markdown("**c.** **Release builds:** the release job builds every asset.\n")
+    assert paragraph == Paragraph("Release builds: the release job builds every asset.", 1, 1)
+    (kept,) = parse_markdown("e.g. Redis keeps the state.\n")
+    assert isinstance(kept, Paragraph) and kept.text.startswith("e.g.")

@@ -216,6 +216,9 @@ _TASK = re.compile(r"^\\?\[[ xX]\]\s+")
 _ALIGN_CELL = re.compile(r"^:?-+:?$")
 _ATTRIBUTION = re.compile("^(?:\u2014|\u2013|--|\u2015|~)\\s*(\\S.*)$")
 _FRONT_KEY = re.compile(r"^[A-Za-z0-9_-]+\s*:")
+_LETTERED = re.compile(r"^[a-z][.)]\s+(?=[A-Z`])")
+"""A paragraph lettered as one of a list ("**c.** **Release builds:** …"): the letter says nothing
+on a slide without its siblings beside it."""
 _ANCHOR_LINK = re.compile(r"\s*(\*\*|__|\*|_)?\[[^\]]*\]\(#[^)\s]*\)\1?\s*")
 """A link to a heading of the same document (`[Collaborators](#collaborators)`), emphasised too
 (`**[Installation](#installation)**`)."""
@@ -328,7 +331,7 @@ def parse_markdown(text: str) -> list[Block]:
     def flush_paragraph(end: int) -> None:
         nonlocal paragraph
         if paragraph:
-            joined = strip_inline(" ".join(paragraph))
+            joined = _LETTERED.sub("", strip_inline(" ".join(paragraph)), count=1)
             if joined:
                 blocks.append(Paragraph(text=joined, line=paragraph_start, end_line=end))
             paragraph = []
