@@ -962,7 +962,7 @@ _FULL_STOP = (".", "!", "\u3002", "\uff01")
 
 
 def _stated(item: str) -> bool:
-    """A list's item ended as a statement ("2026-03-03 — 2.3.0: archives can be served…."), not a
+    """A list's item ended as a statement ("2026-03-03 — 2.3.0: archives are served from storage."), not a
     reference's entry that opens on the name it defines ("`'a+'`: Open file for…", "`1` is…")."""
     return item.rstrip().endswith(_FULL_STOP) and not item.startswith("`")
 
