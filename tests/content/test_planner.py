@@ -1553,3 +1553,15 @@ def test_a_named_thing_s_line_is_its_first_sentence_shortened_without_its_name_a
         "`process.release`: returns an `Object` containing metadata related to the current release." in lines
     )
     assert "`process.ppid`: returns the PID of the parent." in lines, lines
+
+
+def test_a_name_its_section_writes_capitalised_keeps_its_capital_after_the_heading() -> None:
+    # Node.js's BUILDING.md: "Android: android is not a supported platform."
+    text = b"# B\n\n## Android\n\nAndroid is not a supported platform. Builds that target Android fail.\n"
+    section = sectionize([parse("b.md", "text/markdown", text)], "Overview")[-1]
+    unit = _drafts._sentence_unit(section, section.parts[0], 0, "Android is not a supported platform.")
+    assert _drafts.compact_line(section, unit) == "Android: Android is not a supported platform."
+    text = b"# B\n\n## Safety\n\nSafety comes first. Every Evaluate() call is checked.\n"
+    section = sectionize([parse("b.md", "text/markdown", text)], "Overview")[-1]
+    unit = _drafts._sentence_unit(section, section.parts[0], 0, "Safety comes first.")
+    assert _drafts.compact_line(section, unit) == "Safety: safety comes first."

@@ -777,8 +777,8 @@ def compact_line(section: Section, unit: Unit | None) -> str:
     if title.endswith(("?", "\uff1f")):
         return f"{title} {text}"  # a question and its answer
     if title.endswith(("...", "\u2026")):
-        return f"{title} {_mid_sentence(text)}"  # a heading its text goes on from ("What it does…")
-    return f"{title}: {_mid_sentence(_unrepeated(title, text))}"
+        return f"{title} {_mid_sentence(text, section)}"  # a heading its text goes on from ("What it does…")
+    return f"{title}: {_mid_sentence(_unrepeated(title, text), section)}"
 
 
 _KINDS_OF_NAME = r"(?:\s+(?:event|method|property|class|function|option|module|hook))?"
@@ -798,11 +798,14 @@ def _unrepeated(title: str, text: str) -> str:
     return text[subject.end() :] if subject and len(text) - subject.end() >= 12 else text
 
 
-def _mid_sentence(text: str) -> str:
+def _mid_sentence(text: str, section: Section) -> str:
     """`text` said after a label: "Safety: safety comes first", but "Maps: GPS units…" keeps its
     capitals, and so does a name with a digit, a dot or capitals inside ("X.509 requests", "S3
-    buckets", "Node.js", "JavaScript")."""
+    buckets", "Node.js", "JavaScript"), or one its section writes capitalised mid-sentence
+    ("Windows: Windows is not supported", as "…does not support Windows" says)."""
     first, _, rest = text.partition(" ")
+    if _named_in(first.rstrip(".,;:"), section):
+        return text
     name = any(ch.isdigit() or ch.isupper() or ch == "." for ch in first[1:].rstrip(".,;:"))
     # A capitalised word next makes a name of two ("Northwind Outfitters closed…"), unless the first
     # is a word of the sentence before a name ("The Node.js project…"); an acronym next does not
@@ -813,6 +816,14 @@ def _mid_sentence(text: str) -> str:
     if text[:2].istitle() and text[:1].isascii() and not name:
         return text[:1].lower() + text[1:]
     return text
+
+
+def _named_in(word: str, section: Section) -> bool:
+    """`word` is capitalised where no sentence starts, somewhere in `section`'s text: a name."""
+    if not word[:1].isupper() or not word.isalpha():
+        return False
+    mid = re.compile(rf"[a-z,;] {re.escape(word)}\b(?!\()")
+    return any(mid.search(sentence) for part in section.parts for sentence in part.sentences)
 
 
 def _standalone(section: Section, units: list[Unit]) -> Unit | None:
