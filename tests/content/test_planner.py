@@ -1565,3 +1565,17 @@ def test_a_name_its_section_writes_capitalised_keeps_its_capital_after_the_headi
     section = sectionize([parse("b.md", "text/markdown", text)], "Overview")[-1]
     unit = _drafts._sentence_unit(section, section.parts[0], 0, "Safety comes first.")
     assert _drafts.compact_line(section, unit) == "Safety: safety comes first."
+
+
+def test_a_table_announced_by_the_following_is_titled_by_its_section() -> None:
+    # Node.js's corepack.md: "Supported package managers: The following binaries are provided…".
+    text = (
+        b"# Tool\n\nThe tool manages package managers.\n\n## Supported package managers\n\n"
+        b"The following binaries are provided through the tool:\n\n"
+        b"| Package manager | Binary names |\n| --- | --- |\n| Yarn | `yarn` |\n| pnpm | `pnpm` |\n\n"
+        b"## Offline use\n\nPack the managers while the network is there.\n"
+    )
+    slides = _plan_of(text, 5).slides
+    tables = [slide for slide in slides if slide.table is not None]
+    assert [slide.title for slide in tables] == ["Supported package managers"], [s.title for s in slides]
+    assert not any("following" in b.text for slide in slides for b in slide.bullets)

@@ -232,6 +232,9 @@ _COUNTS = {"count", "number", "total", "amount", "value", "anzahl", "nombre"}
 """Measures that read after what they count: "Error count", not "Count by error"."""
 
 
+_POINTS_AHEAD = re.compile(r"\bthe following\b|\bas follows\b|\bbelow\b", re.IGNORECASE)
+
+
 def caption(part: Part) -> str | None:
     """A paragraph that names the table after it ("Throughput per node", "Table 3: Cache hits by
     layer", "Settings used for every run:"), as a slide title; None for a paragraph of content."""
@@ -574,6 +577,10 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
             )
             if named is not None:
                 pending = pending[:-1]  # the caption titles the table's slide, not a bullet of its own
+                if _POINTS_AHEAD.search(named):
+                    # "The following binaries are provided through Corepack:" announces the table
+                    # and names nothing: the section's title says more.
+                    named = None
             pending = _flush(drafts, start, section, pending_kind, pending)
             if isinstance(block, TableBlock):
                 tables = _table_drafts(section, block, named)
