@@ -1579,3 +1579,15 @@ def test_a_table_announced_by_the_following_is_titled_by_its_section() -> None:
     tables = [slide for slide in slides if slide.table is not None]
     assert [slide.title for slide in tables] == ["Supported package managers"], [s.title for s in slides]
     assert not any("following" in b.text for slide in slides for b in slide.bullets)
+
+
+def test_a_paragraph_s_pointer_elsewhere_gives_way_to_what_it_says() -> None:
+    # Node.js's corepack.md: "Consult the detailed Corepack documentation for more information."
+    text = (
+        b"# Tool\n\nThe tool manages package managers.\n\n## Offline workflow\n\n"
+        b"Many production environments have no network access. The `pack` command stores the "
+        b"managers ahead of time. Consult the detailed documentation for more information.\n\n"
+        b"## Upgrading\n\nThe upgrade command fetches the newest managers.\n"
+    )
+    lines = _lines_of(text, 4)
+    assert any("pack" in line for line in lines) and not any("Consult" in line for line in lines), lines

@@ -779,7 +779,13 @@ def _choose(
         for i, s in enumerate(sentences)
         if len(s) <= limits.MAX_BULLET_CHARS or shorten_sentence(s, limits.MAX_BULLET_CHARS) is not None
     ]
-    usable = [i for i in fits if not (dangling(sentences[i]) and i == 0 and not anchored)] or fits
+    # Nor a pointer elsewhere ("Consult the documentation for more information."), while the
+    # paragraph says something itself.
+    usable = [
+        i
+        for i in fits
+        if not (dangling(sentences[i]) and i == 0 and not anchored) and not points_elsewhere(sentences[i])
+    ] or fits
     if not usable:
         # Every sentence is longer than a bullet: the best one, to be shown in full on its own.
         return _top(scores, 1)
