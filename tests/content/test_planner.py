@@ -1591,3 +1591,18 @@ def test_a_paragraph_s_pointer_elsewhere_gives_way_to_what_it_says() -> None:
     )
     lines = _lines_of(text, 4)
     assert any("pack" in line for line in lines) and not any("Consult" in line for line in lines), lines
+
+
+def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() -> None:
+    # Node.js's BUILDING.md: "Unix/macOS" and "Windows" under each way to build, each only a
+    # command, were bare lines on slide after slide.
+    ways = ("Full ICU", "Small ICU", "Shared OpenSSL", "FIPS")
+    text = "# Building\n\nThe build has options.\n\n" + "".join(
+        f"## {way}\n\nThe {way} build is one option of several.\n\n### Unix/macOS\n\n```sh\nmake\n```\n\n"
+        f"### Windows\n\n```bat\nvcbuild\n```\n\n"
+        for way in ways
+    )
+    plan = _plan_of(text.encode(), 3)
+    lines = [b.text for s in plan.slides for b in s.bullets]
+    assert any("Full ICU" in line for line in lines), lines
+    assert "Unix/macOS" not in lines and "Windows" not in lines, lines

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from deckgen.content._base import EngineWarning
 from deckgen.content._phrases import Phrases, phrases
 from deckgen.content.embedded._drafts import (
+    COMPACT_AFTER,
     Draft,
     body_text,
     build,
@@ -605,22 +606,27 @@ def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
     return _normalise_levels(bullets[: limits.MAX_BULLETS])
 
 
-def _shown_sections(draft: Draft) -> Draft:
-    """A question whose answer did not fit is left off the slide (and its title) rather than shown bare."""
+def _shown_sections(draft: Draft, generic: frozenset[str] = frozenset()) -> Draft:
+    """A question whose answer did not fit is left off the slide (and its title) rather than shown
+    bare; so, on a slide of one line a section, is a heading several sections share ("Unix/macOS",
+    "Windows" under each way to build) that has no line: alone it names nothing."""
     if not draft.headers() and not draft.compact():
         return draft
     answered = {unit.section for unit in draft.units}
     kept = [
         s for s in draft.sections if s.index in answered or not s.title.rstrip().endswith(("?", "\uff1f"))
     ]
+    if draft.compact():
+        named = [s for s in kept if s.index in answered or clean_title(s.title) not in generic]
+        kept = named if len(named) > COMPACT_AFTER else kept
     return replace(draft, sections=kept) if kept and len(kept) < len(draft.sections) else draft
 
 
-def _left_out(draft: Draft) -> list[str]:
+def _left_out(draft: Draft, generic: frozenset[str] = frozenset()) -> list[str]:
     """Titles of the sections a slide grouping several had no room for."""
     if not (draft.headers() or draft.compact()):
         return []
-    shown = _shown_sections(draft)
+    shown = _shown_sections(draft, generic)
     if shown.compact():
         kept = {s.index for s in shown.sections[: limits.MAX_BULLETS]}
     else:
@@ -642,7 +648,7 @@ def _left_out_warning(titles: list[str], slides: int) -> EngineWarning:
 def _slide(
     draft: Draft, words: Phrases, names: frozenset[str] = frozenset(), generic: frozenset[str] = frozenset()
 ) -> Slide:
-    draft = _shown_sections(draft)
+    draft = _shown_sections(draft, generic)
     title = _draft_title(draft, words, names, generic)
     sources = _sources(draft)
     if draft.kind == "bullets":
@@ -1228,7 +1234,7 @@ def plan_deck(
                 f"{len(slides)} slides rather than repeating content.",
             ),
         )
-    left_out = [title for draft in drafts for title in _left_out(draft)]
+    left_out = [title for draft in drafts for title in _left_out(draft, generic)]
     if left_out:
         warnings = (*warnings, _left_out_warning(left_out, len(slides)))
     return _finish(title, subtitle, slides, [None, *drafts, None], sections, warnings)
