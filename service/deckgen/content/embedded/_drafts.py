@@ -233,6 +233,7 @@ _COUNTS = {"count", "number", "total", "amount", "value", "anzahl", "nombre"}
 
 
 _POINTS_AHEAD = re.compile(r"\bthe following\b|\bas follows\b|\bbelow\b", re.IGNORECASE)
+"""A caption that only announces its table ("The following binaries are provided…:")."""
 
 
 def caption(part: Part) -> str | None:
