@@ -1164,6 +1164,8 @@ def test_a_takeaway_names_what_it_speaks_of() -> None:
         "If given, but the path does not exist, the child process emits an `ENOENT` error.",
         "The following methods broadcast a protocol event to all connected frontends.",
         "The function must return `true` to indicate all internal validations passed.",
+        # Its verb left to the sentence before (Node.js's pull-requests.md).
+        "The first impression you give to a new contributor never does.",
         # pyenv, Node.js's docs: each points at the sentence or the list around it.
         "Set `PYTHON_BUILD_USE_MACPORTS` or `PYTHON_BUILD_SKIP_MACPORTS` to override this default.",
         "To enforce a specific color support, use one of the below environment settings.",
@@ -1480,7 +1482,12 @@ def test_no_line_opens_on_a_connective_nor_leads_in_to_a_command_nor_points_here
     # Clippy's README: "And to warn on `lint_name`, run", "To allow `lint_name`, run" (each before
     # its command), "To do so, run `clippy-driver`…", "Usage: below are instructions on how to use
     # Clippy…" and "Lints that recognize this configuration option can be found here".
-    for sentence in ("And to warn on `lint_name`, run", "To do so, run `clippy-driver` with its arguments."):
+    for sentence in (
+        "And to warn on `lint_name`, run",
+        "To do so, run `clippy-driver` with its arguments.",
+        # Node.js's pull-requests.md, of an abandoned pull request taken over:
+        "When doing so, it is courteous to give the original contributor credit.",
+    ):
         assert points_outside(sentence), sentence
     assert _sections.leads_in("To allow `lint_name`, run")
     # python-build's README, before its command: "…, replace the second line with".
@@ -1489,6 +1496,7 @@ def test_no_line_opens_on_a_connective_nor_leads_in_to_a_command_nor_points_here
     for sentence in (
         "Below are instructions on how to use Clippy as a cargo subcommand.",
         "Lints that recognize this configuration option can be found here",
+        "If you want to know more about the code review and the landing process, see the guide.",
     ):
         assert _sections.points_elsewhere(sentence), sentence
     for sentence in ("Android phones run the app too.", "Order matters when rules overlap."):

@@ -871,8 +871,13 @@ _HEDGE = re.compile(
     re.IGNORECASE,
 )
 """A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
-_ELLIPTICAL = re.compile(r"\b(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)\W*$", re.I)
-"""A sentence that leaves its verb to the one before ("Data about people is not.") needs it."""
+_ELLIPTICAL = re.compile(
+    r"\b(?:(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)|(?:never|always|still) "
+    r"(?:is|are|was|were|do|does|did|can|will|has|have|had))\W*$",
+    re.I,
+)
+"""A sentence that leaves its verb to the one before ("Data about people is not.", "The first
+impression you give never does.") needs it."""
 _EXAMPLE = re.compile(
     r"^(?:for example|for instance|e\.g\.|example)\b|^(?:one|another)\s+(?:(?:interesting|important|useful|"
     r"notable|special|particular)\s+)?(?:case|example|thing|feature)\s+is\b",

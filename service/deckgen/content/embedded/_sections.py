@@ -548,13 +548,14 @@ _DANGLING = re.compile(
 """Openers that point back at something said before ("This one change…", "These changes…")."""
 _GOES_ON_FROM = re.compile(
     r"^(?:otherwise|then|and|but|or|nor|(?:to|in order to) do (?:so|this|that)|in other words|"
+    r"(?:when|while|after|before) doing so|"
     r"in (?:that|this|such) cases?(?!\s+stud)|if (?:so|not)|where(?=\s+`)|"
     r"therefore|thus|hence|consequently|as a result|(?:in |by )?doing so|for (?:that|this|these) reasons?|"
     r"the same (?:applies|goes|holds|is true))\b",
     re.IGNORECASE,
 )
 """Openers that go on from the sentence before ("Otherwise, it returns `false`.", "Then follow the
-rest…", "And to warn on…", "To do so, run…", "If not, then…",
+rest…", "And to warn on…", "To do so, run…", "When doing so, it is courteous…", "If not, then…",
 "Where `3245` is the process id.", "Therefore, the stream…", "Doing so may lead to…"): even after
 their section's title, they lack what they answer."""
 _CASE_BEFORE = re.compile(
@@ -594,13 +595,14 @@ _POINTER = re.compile(
     r"^(?:see|refer to|please refer to|for (?:more|further) (?:information|details))\b|"
     r"\bfor (?:more|further) (?:information|details)\W*$|\b(?:section|chapter)\s+(?:above|below)\b|"
     r"^below (?:are|is)\b|\b(?:found|listed|available|described) here\W*$|"
+    r"^if you (?:want|wish|would like) to (?:know|learn|read) more\b|"
     r"\b(?:is|are) (?:specified|described|explained|covered|documented|listed|detailed) (?:in|under) the "
     r"(?:[\w`'\"-]+ ){0,4}(?:section|chapter)\b",
     re.IGNORECASE,
 )
 """A pointer to somewhere else ("See https://… for further details.", "…are specified in the
 Guarantees section.", "…from the MacOS section below…", "Below are instructions…", "…can be
-found here") is no point."""
+found here", "If you want to know more about…, see…") is no point."""
 
 
 def points_elsewhere(text: str) -> bool:
