@@ -1614,3 +1614,22 @@ def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() ->
     lines = [b.text for s in plan.slides for b in s.bullets]
     assert any("Full ICU" in line for line in lines), lines
     assert "Unix/macOS" not in lines and "Windows" not in lines, lines
+
+
+def test_headings_that_end_alike_are_grouped_with_their_ending_said_once() -> None:
+    # Node.js's onboarding.md: "One week and fifteen minutes" lost what they are before.
+    titles = ["One week before the onboarding session", "Fifteen minutes before the onboarding session"]
+    assert group_title(titles) == "One week and fifteen minutes before the onboarding session"
+    assert (
+        group_title(["Reviewing pull requests", "Landing pull requests"])
+        == "Reviewing and landing pull requests"
+    )
+    assert group_title(["dlopen constants", "priority constants", "libuv constants"]) == (
+        "dlopen, priority and libuv constants"
+    )
+    # Never inside a name in code, nor for heads alike.
+    titles = ["`dgram.createSocket(options[, callback])`", "`dgram.createSocket(type[, callback])`"]
+    assert "[, and" not in group_title(titles)
+    assert group_title(["List of possible outputs", "List of possible model's outputs"]) != (
+        "List of possible and list of possible model's outputs"
+    )

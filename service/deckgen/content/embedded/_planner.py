@@ -405,6 +405,39 @@ def names_in(sentences: Iterable[str]) -> frozenset[str]:
     )
 
 
+_ENDING_OPENERS = frozenset(
+    ("before", "after", "during", "for", "of", "in", "on", "with", "to", "from", "at")
+)
+
+
+def _shared_ending(titles: list[str], names: frozenset[str]) -> str:
+    """Headings that end alike ("One week before the onboarding session", "Fifteen minutes before
+    the onboarding session"; "Reviewing pull requests", "Landing pull requests") said once, with
+    that ending after their own heads ("One week and fifteen minutes before the onboarding
+    session", "Reviewing and landing pull requests"); "" when they do not."""
+    split = [title.split() for title in titles]
+    if len(split) < 2 or any("`" in title for title in titles):
+        return ""  # a name in code is said whole, never cut in two
+    common = 0
+    while (
+        all(len(words) > common + 1 for words in split)
+        and len({w[-1 - common].casefold() for w in split}) == 1
+    ):
+        common += 1
+    # Each heading keeps a head; an ending that opens on a preposition says more than it alone.
+    for start in range(common, 0, -1):
+        ending = split[0][-start:]
+        if ending[0].casefold() not in _ENDING_OPENERS or start > 1:
+            heads = [" ".join(words[:-start]) for words in split]
+            firsts = {head.split()[0].casefold() for head in heads}
+            if len(firsts) < len(heads) or any(len(head.split()) > 4 for head in heads):
+                return ""  # heads alike ("List of possible", "List of possible model's") are no list
+            said = [heads[0], *(_in_sentence(head, names) for head in heads[1:])]
+            joined = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+            return f"{joined} {' '.join(ending)}"
+    return ""
+
+
 def group_title(
     titles: list[str], names: frozenset[str] = frozenset(), document_names: frozenset[str] = frozenset()
 ) -> str:
@@ -415,6 +448,8 @@ def group_title(
     `document_names` (from the whole document)."""
     if kind := _same_kind(titles):
         return kind
+    if shared := _shared_ending(titles, names | document_names):
+        return shared
     topics: list[str] = []
     shown = [_api_name(_topic(title)) for title in _steps_said_once(titles)]
     if len({topic.casefold() for topic in shown}) < len(shown):
