@@ -761,7 +761,7 @@ _SENTENCE_OPENERS = frozenset(
 )
 
 
-_ENDED = (".", "!", "\u3002", "\uff01")
+ENDED = (".", "!", "\u3002", "\uff01")
 """How a sentence ends, in Latin and East Asian scripts."""
 
 
@@ -900,12 +900,7 @@ def _compact_unit(section: Section, unit: Unit, *, shorten: bool = False) -> Uni
     if len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS:
         return unit
     first = split_sentences(unit.text)[0]
-    if (
-        len(words(first)) < 3
-        or not first.endswith(_ENDED)
-        or _LABELLED.match(first)
-        or reference_entry(first)
-    ):
+    if len(words(first)) < 3 or not first.endswith(ENDED) or _LABELLED.match(first) or reference_entry(first):
         return None
     if len(compact_line(section, replace(unit, text=first))) > limits.MAX_BULLET_CHARS:
         if not shorten:
@@ -1018,7 +1013,7 @@ def _lede(section: Section, mine: list[Unit], whole: list[Unit], headers: set[in
             if opening is not None
             and u.order == opening.order
             and u.group in prose
-            and u.text.rstrip().endswith(_ENDED)
+            and u.text.rstrip().endswith(ENDED)
             and not u.text.startswith(_QUOTED)
             and not points_outside(u.text)
         ),
@@ -1034,7 +1029,7 @@ def _said_next(section: Section, opening: Unit, headers: set[int]) -> Unit | Non
             continue
         text = part.sentences[index]
         unit = _sentence_unit(section, part, index, text)
-        fits = text.rstrip().endswith(_ENDED) and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
+        fits = text.rstrip().endswith(ENDED) and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
         if fits and _says_something(unit, headers) and not (points_outside(text) or leads_in(text)):
             return unit
         return None
@@ -1069,7 +1064,7 @@ def _definition(section: Section, headers: set[int]) -> Unit | None:
             unit = _sentence_unit(section, part, 0, text)
         fits = (
             len(words(text)) >= 3
-            and text.rstrip().endswith(_ENDED)
+            and text.rstrip().endswith(ENDED)
             and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
         )
         stands = fits and _says_something(unit, headers) and not (points_outside(text) or leads_in(text))

@@ -26,6 +26,7 @@ from deckgen.content._base import EngineWarning
 from deckgen.content._phrases import Phrases, phrases
 from deckgen.content.embedded._drafts import (
     COMPACT_AFTER,
+    ENDED,
     Draft,
     body_text,
     build,
@@ -1004,13 +1005,10 @@ def _conclusion(sections: list[Section]) -> Section | None:
     return last if len(sections) >= 4 and all(s.level == 0 for s in sections) else None
 
 
-_FULL_STOP = (".", "!", "\u3002", "\uff01")
-
-
 def _stated(item: str) -> bool:
     """A list's item ended as a statement ("2026-03-03 — 2.3.0: archives are served from storage."), not a
     reference's entry that opens on the name it defines ("`'a+'`: Open file for…", "`1` is…")."""
-    return item.rstrip().endswith(_FULL_STOP) and not item.startswith("`")
+    return item.rstrip().endswith(ENDED) and not item.startswith("`")
 
 
 def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list[Unit]:
@@ -1032,12 +1030,12 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
         # A list's item is a takeaway when it is a sentence of its own, or a statement ended as one:
         # a step of a procedure ("Build the docker image with the tag…") or a phrase is no point
         # without its list.
-        steps = {part.group for part in section.parts if isinstance(part.block, ListBlock)}
+        listed = {part.group for part in section.parts if isinstance(part.block, ListBlock)}
         units = [
             unit
             for unit in units
             if unit.level == 0
-            and (unit.group not in steps or own_sentence(unit.text) or _stated(unit.text))
+            and (unit.group not in listed or own_sentence(unit.text) or _stated(unit.text))
             and len(unit.text) <= _TAKEAWAY_CHARS
             and takeaway_worthy(unit.text)
             # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
