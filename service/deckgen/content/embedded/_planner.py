@@ -425,18 +425,16 @@ def _shared_ending(titles: list[str], names: frozenset[str]) -> str:
         and len({w[-1 - common].casefold() for w in split}) == 1
     ):
         common += 1
-    # Each heading keeps a head; an ending that opens on a preposition says more than it alone.
-    for start in range(common, 0, -1):
-        ending = split[0][-start:]
-        if ending[0].casefold() not in _ENDING_OPENERS or start > 1:
-            heads = [" ".join(words[:-start]) for words in split]
-            firsts = {head.split()[0].casefold() for head in heads}
-            if len(firsts) < len(heads) or any(len(head.split()) > 4 for head in heads):
-                return ""  # heads alike ("List of possible", "List of possible model's") are no list
-            said = [heads[0], *(_in_sentence(head, names) for head in heads[1:])]
-            joined = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
-            return f"{joined} {' '.join(ending)}"
-    return ""
+    # Each heading keeps a head (the loop above leaves one); a preposition alone is no ending.
+    if common == 0 or (common == 1 and split[0][-1].casefold() in _ENDING_OPENERS):
+        return ""
+    heads = [" ".join(words[:-common]) for words in split]
+    if len({head.split()[0].casefold() for head in heads}) < len(heads) or any(
+        len(head.split()) > 4 for head in heads
+    ):
+        return ""  # heads alike ("List of possible", "List of possible model's") are no list
+    said = [heads[0], *(_in_sentence(head, names) for head in heads[1:])]
+    return f"{', '.join(said[:-1])} and {said[-1]} {' '.join(split[0][-common:])}"
 
 
 def group_title(
