@@ -1027,13 +1027,20 @@ def _said_next(section: Section, opening: Unit, headers: set[int]) -> Unit | Non
         index = opening.order - part.order + 1
         if part.group != opening.group or not 0 < index < len(part.sentences):
             continue
-        text = part.sentences[index]
-        unit = _sentence_unit(section, part, index, text)
-        fits = text.rstrip().endswith(ENDED) and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
-        if fits and _says_something(unit, headers) and not (points_outside(text) or leads_in(text)):
-            return unit
-        return None
+        unit = _sentence_unit(section, part, index, part.sentences[index])
+        return unit if _stands_on_its_line(section, unit, headers) else None
     return None
+
+
+def _stands_on_its_line(section: Section, unit: Unit, headers: set[int]) -> bool:
+    """`unit` is a sentence ended as one that fits its section's line and stands alone there."""
+    text = unit.text
+    return (
+        text.rstrip().endswith(ENDED)
+        and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
+        and _says_something(unit, headers)
+        and not (points_outside(text) or leads_in(text))
+    )
 
 
 _NAMED_KINDS = ("Class:", "Event:", "Static method:", "Method:", "Property:")
@@ -1062,13 +1069,7 @@ def _definition(section: Section, headers: set[int]) -> Unit | None:
             room = limits.MAX_BULLET_CHARS - len(compact_line(section, None)) - 2
             text = shorten_sentence(text, room) or text
             unit = _sentence_unit(section, part, 0, text)
-        fits = (
-            len(words(text)) >= 3
-            and text.rstrip().endswith(ENDED)
-            and len(compact_line(section, unit)) <= limits.MAX_BULLET_CHARS
-        )
-        stands = fits and _says_something(unit, headers) and not (points_outside(text) or leads_in(text))
-        return unit if stands else None
+        return unit if len(words(text)) >= 3 and _stands_on_its_line(section, unit, headers) else None
     return None
 
 
