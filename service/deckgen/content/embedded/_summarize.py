@@ -527,33 +527,39 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
     # A sentence that opens with its subordinate clause has its main clause after a comma: a head
     # without one is that clause alone ("If there is no `.` in the last portion of the `path`.").
     subordinate = _SUBORDINATE.match(body) is not None
+    # Brackets inside code are the code's: counted in the prose only, its code spans (found once
+    # above) blanked.
+    prose = _blanked(body, code) if cuts else body
     for cut in reversed(cuts):
         head = body[:cut].rstrip(" ,;:\u2014\u2013")
         if subordinate and "," not in head:
             continue
-        # Not inside "in which", "for whom"…: the preposition belongs to the clause cut off
-        # ("…on that lane, in which case…" gave "…on that lane, in.").
-        # Nor on a word that needs more after it ("…for each supported package manager that").
-        said = head.split()
         # Nor on half of an "either … or …" ("…is either the query string without its mark.").
         either = head.casefold().rfind("either ")
         if either >= 0 and " or " not in head.casefold()[either:]:
             continue
-        if len(said) >= 5 and said[-1].casefold() not in _DANGLING and _balanced(head):
+        # Not inside "in which", "for whom"…: the preposition belongs to the clause cut off
+        # ("…on that lane, in which case…" gave "…on that lane, in.").
+        # Nor on a word that needs more after it ("…for each supported package manager that").
+        # Nor with a bracket left open ("…mode (`GCM`, `CCM`, `OCB`.").
+        said = head.split()
+        if len(said) >= 5 and said[-1].casefold() not in _DANGLING and _balanced(prose[: len(head)]):
             return head + end
     return None
 
 
-def _balanced(head: str) -> bool:
-    """Every bracket `head` opens it closes: a cut inside "(`GCM`, `CCM`, …)" is no sentence."""
-    prose = "".join(head[start:end] for start, end in _gaps(_code_spans(head), len(head)))
+def _balanced(prose: str) -> bool:
     return all(prose.count(opening) == prose.count(closing) for opening, closing in ("()", "[]", "{}"))
 
 
-def _gaps(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
-    """The stretches of a text of `length` between `spans` (sorted and apart)."""
-    bounds = [0, *(edge for span in spans for edge in span), length]
-    return list(zip(bounds[::2], bounds[1::2], strict=True))
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with `spans` (sorted and apart) turned to spaces, its length kept."""
+    pieces: list[str] = []
+    at = 0
+    for start, end in spans:
+        pieces += [text[at:start], " " * (end - start)]
+        at = end
+    return "".join(pieces) + text[at:]
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
