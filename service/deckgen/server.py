@@ -25,6 +25,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from deckgen import render
+from deckgen._heap import GC_THRESHOLDS
 from deckgen.api import (
     CallerLimits,
     DecodeGuardInterceptor,
@@ -684,7 +685,7 @@ def _freeze_heap() -> None:
     counts, and the default thresholds (700, 10, 10) ran a young collection every few tokens and a
     full one, of every deck in flight, several times a burst (24-37 ms each, now 6-10 ms)."""
     gc.freeze()
-    gc.set_threshold(10_000, 20, 100)
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def run_loop(settings: Settings, main: Coroutine[Any, Any, T]) -> T:

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from deckgen._heap import GC_THRESHOLDS
 from deckgen.domain import Bullet, Deck, Layout, Slide, Theme
 from deckgen.render._pptx import render_pptx
 
@@ -67,9 +68,7 @@ def _follow_parent() -> None:
 def _start_worker() -> None:
     """Run at a worker's start."""
     _follow_parent()
-    # As the server's: a deck's objects are freed by their reference counts, and python-pptx's
-    # proxies ran a young collection every few hundred elements with the default thresholds.
-    gc.set_threshold(10_000, 20, 100)
+    gc.set_threshold(*GC_THRESHOLDS)  # the server's too (see `deckgen._heap`)
 
 
 def _warm() -> int:
