@@ -38,6 +38,7 @@ from deckgen.content.embedded._drafts import (
     reduce,
 )
 from deckgen.content.embedded._markdown import Document, ListBlock, Paragraph, TableBlock
+from deckgen.content.embedded._memo import one_plan, remembered
 from deckgen.content.embedded._sections import (
     CODE_SPAN,
     Section,
@@ -827,7 +828,8 @@ def _runs(sections: list[Section], condense: bool, target: int) -> list[Draft]:
             range(low, high + 1), key=lambda at: (_break(sections, at), -abs(at - even)), default=even
         )
     runs = [sections[bounds[i] : bounds[i + 1]] for i in range(target) if bounds[i] < bounds[i + 1]]
-    return [reduce(build(run, density), 1, condense)[0] for run in runs if build(run, density)]
+    drafts = (build(run, density) for run in runs)
+    return [reduce(built, 1, condense)[0] for built in drafts if built]
 
 
 def _break(sections: list[Section], at: int) -> int:
@@ -953,6 +955,7 @@ broadcast…", "…use one of the below settings."): its section's title and lis
 takeaway does not."""
 
 
+@remembered
 def takeaway_worthy(text: str, *, alone: bool = True) -> bool:
     """A statement to take away: no question, hedge, caveat, lead-in, pointer elsewhere or reference
     entry; and when it stands `alone` (not after the sentence it follows in a conclusion), nothing that
@@ -1170,6 +1173,26 @@ def plan_deck(
     condense: bool,
     speaker_notes: bool,
     language: str = "en",
+) -> Plan:
+    with one_plan():
+        return _plan_deck(
+            documents,
+            topic=topic,
+            slide_count=slide_count,
+            condense=condense,
+            speaker_notes=speaker_notes,
+            language=language,
+        )
+
+
+def _plan_deck(
+    documents: list[Document],
+    *,
+    topic: str,
+    slide_count: int | None,
+    condense: bool,
+    speaker_notes: bool,
+    language: str,
 ) -> Plan:
     words = phrases(language)
     sections = sectionize(documents, words.overview)

@@ -7,6 +7,7 @@ carries a score, so that planning can keep the best units when space runs short.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from deckgen.content.embedded._markdown import (
@@ -18,6 +19,7 @@ from deckgen.content.embedded._markdown import (
     Paragraph,
     QuoteBlock,
 )
+from deckgen.content.embedded._memo import remembered
 from deckgen.content.embedded._summarize import (
     Weights,
     clip,
@@ -79,7 +81,14 @@ class Unit:
     def line_count(self) -> int:
         if len(self.text) <= limits.MAX_BULLET_CHARS:
             return 1
-        return len(sentence_pieces(self.text))
+        return _sentence_count(self.text)
+
+
+@remembered
+def _sentence_count(text: str) -> int:
+    # As many as sentence_pieces() gives, without shortening each: packing a slide counts a unit's
+    # lines thousands of times for a long document, and shows them once.
+    return len(split_sentences(text))
 
 
 def sentence_pieces(text: str) -> list[str]:
@@ -571,11 +580,13 @@ _ASIDE = re.compile(r"\([^()]*\)[.!?]?")
 more packages, so this may become redundant.)")."""
 
 
+@remembered
 def dangling(sentence: str) -> bool:
     text = sentence.strip()
     return bool(_DANGLING.match(text) or _ASIDE.fullmatch(text)) or goes_on_from(text)
 
 
+@remembered
 def goes_on_from(sentence: str) -> bool:
     """A sentence that answers the one before it: no line of its own, even after a title."""
     text = sentence.strip()
@@ -605,6 +616,7 @@ Guarantees section.", "…from the MacOS section below…", "Below are instructi
 found here", "If you want to know more about…, see…") is no point."""
 
 
+@remembered
 def points_elsewhere(text: str) -> bool:
     """A line that sends the reader elsewhere instead of saying something."""
     return bool(_POINTER.search(text.strip()))
@@ -623,11 +635,13 @@ example, the…", "…only does items 2 and 4."), which its line lacks, or
 a walk through it ("Let's analyze this basic test…", "For the following steps, let's assume…")."""
 
 
+@remembered
 def speaks_of_a_sample(sentence: str) -> bool:
     """A sentence about a sample beside it ("The following example creates a mock…")."""
     return bool(_SHOWN_BESIDE.search(sentence))
 
 
+@remembered
 def points_outside(sentence: str) -> bool:
     """A sentence that cannot stand alone on a line: it opens by pointing back at something unsaid,
     or speaks of a sample beside it ("The above example spawns a Worker thread for each call.")."""
@@ -643,6 +657,7 @@ _LEADS_IN = re.compile(
 )
 
 
+@remembered
 def leads_in(sentence: str) -> bool:
     """A sentence that announces what comes after it ("…via the following methods.", "Node.js does
     NOT trust:", "To allow it, run", "…replace the second line with"): on a line of its own, or as
@@ -674,7 +689,9 @@ _OPEN_END = re.compile(
 
 def ends_open(sentence: str) -> bool:
     """A lead-in whose sentence the list after it ends ("…may result in:")."""
-    return bool(_OPEN_END.search(sentence.strip()))
+    text = sentence.strip()
+    # The colon first: the pattern's words are tried at every word of the sentence.
+    return text.endswith((":", "\uff1a")) and bool(_OPEN_END.search(text))
 
 
 _GOES_ON_WITH = re.compile(r"[;,]\s*(?:and|or|but)$", re.IGNORECASE)
@@ -694,23 +711,23 @@ def completing_lists(section: Section) -> set[int]:
     """Groups of the section's lists whose items end the sentence before them ("Failure to follow
     these guidelines may result in:" / "Rejection of the report."): apart from it, an item says
     something else, so it is neither a section's one line nor a takeaway."""
-    return _lists_after(section, _OPEN_END)
+    return _lists_after(section, ends_open)
 
 
 def introduced_lists(section: Section) -> set[int]:
     """Groups of the section's lists that a lead-in announces ("`sign` can have 2 values:"): an item
     that is no sentence of its own ("-1 if the sign bit is 1.") needs it."""
-    return _lists_after(section, _LEADS_IN)
+    return _lists_after(section, leads_in)
 
 
-def _lists_after(section: Section, lead_in: re.Pattern[str]) -> set[int]:
+def _lists_after(section: Section, lead_in: Callable[[str], bool]) -> set[int]:
     return {
         part.group
         for before, part in zip(section.parts, section.parts[1:], strict=False)
         if isinstance(part.block, ListBlock)
         and isinstance(before.block, Paragraph)
         and before.sentences
-        and lead_in.search(before.sentences[-1].strip())
+        and lead_in(before.sentences[-1])
     }
 
 
