@@ -1038,7 +1038,6 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             if unit.level == 0
             and (unit.group not in listed or own_sentence(unit.text) or _stated(unit.text))
             and len(unit.text) <= _TAKEAWAY_CHARS
-            and takeaway_worthy(unit.text)
             # A takeaway is a statement, not a two-word list item (CJK text has no spaces to count).
             and (len(unit.text.split()) >= 4 or not unit.text.isascii())
             and unit.group not in captions
@@ -1046,6 +1045,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             # An item announced by a lead-in is a takeaway only when it is a sentence of its own.
             and (unit.group not in introduced or own_sentence(unit.text))
             and _normal(unit.text) not in seen
+            and takeaway_worthy(unit.text)  # the dearest test last
         ]
         if units:
             best = max(units, key=lambda u: (_takeaway_weight(u, first), -u.order))
