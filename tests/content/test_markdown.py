@@ -1,5 +1,7 @@
 import time
 
+import pytest
+
 from deckgen.content.embedded._markdown import (
     CodeBlock,
     Heading,
@@ -50,6 +52,20 @@ def test_paragraph_soft_wraps_are_joined() -> None:
 def test_inline_markup_is_stripped_but_code_spans_stay_code() -> None:
     text = "**Bold** and *em* and `code *x*` with [a link](http://x.y) ![logo](l.png) and _under_."
     assert strip_inline(text) == "Bold and em and `code *x*` with a link and under."
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("plain  text\twith   spaces ", "plain text with spaces"),
+        ("a private-use \ue001character goes", "a private-use character goes"),
+        ("a stray \ufffc object mark goes", "a stray object mark goes"),
+        ("one marker makes the rules apply: 2*3*4", "one marker makes the rules apply: 2\\*3\\*4"),
+        ("an escaped \\# stays", "an escaped # stays"),
+    ],
+)
+def test_a_line_without_markup_is_only_spaced_and_one_with_any_gets_every_rule(line: str, shown: str) -> None:
+    assert strip_inline(line) == shown
 
 
 def test_a_link_around_nothing_but_images_goes_with_them() -> None:

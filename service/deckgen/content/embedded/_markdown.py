@@ -151,6 +151,9 @@ _PICTURE = "\ufffc"
 _STRONG_INTO_WORD = re.compile(r"(?<![^\s(])\*\*(?=[^\s*])([^*]+?)(?<=[^\s*])\*\*(?=[^\W_])")
 """Strong emphasis opened at a word's start and closed inside it ("the **t**ag"), which the rule for
 markers between two letters ("2*3*4") would otherwise keep as text."""
+_MAY_BE_MARKUP = re.compile("[`$\\\\*_\\[<~\ue000-\uf8ff\ufffc]")
+"""What the rules of `strip_inline` start from: a line without any of it (most lines of prose) only has
+its spaces collapsed."""
 
 
 def _unless_pictures(content: str) -> str:
@@ -161,6 +164,8 @@ def _unless_pictures(content: str) -> str:
 def strip_inline(text: str) -> str:
     """A line of inline Markdown as slide text: code spans kept, emphasis, links, images and tags
     reduced to their text, the rest shown as written."""
+    if not _MAY_BE_MARKUP.search(text):
+        return literal(_SPACE.sub(" ", text).strip())
     parked: list[tuple[str, bool]] = []
 
     def park(value: str, code: bool) -> str:
