@@ -229,6 +229,22 @@ def test_a_group_title_leaves_headings_asides_out_and_names_in_their_case() -> N
     assert group_title(["Safety on the shore", "Weather and tides"]) == "Safety, weather and tides"
 
 
+def test_headings_that_name_their_thing_before_a_colon_are_grouped_by_those_names() -> None:
+    # xmlsec's examples README: the first words of each gave "sign1: signing, sign2: signing and
+    # verify1: verifying".
+    titles = [
+        "sign1: signing with a template file",
+        "sign2: signing a file with a dynamicaly created template",
+        "verify1: verifying a signed document with a public key",
+    ]
+    assert group_title(titles) == "sign1, sign2 and verify1"
+    assert group_title(["`ls`: list the files here", "`rm`: remove a file for good"]) == "`ls` and `rm`"
+    # A kind of thing before the colon is no name; nor is a name without what it does.
+    kinds = ["Class: the timeout of a call", "Exercise: make it shorter"]
+    assert "Class and Exercise" not in group_title(kinds)
+    assert group_title(["sign1: signing", "sign2: signing"]) != "sign1 and sign2"
+
+
 def test_a_group_title_takes_a_heading_s_subject_before_its_dash_and_keeps_a_title_cased_name() -> None:
     # What follows a spaced dash describes the subject; a heading whose second word is capitalised
     # too opens with a name (or is in title case), which reads worse half lowered.

@@ -311,6 +311,21 @@ def _api_name(topic: str) -> str:
     return f"{kind} {code}" if kind else code
 
 
+_LABELLED = re.compile(r"(`[^`]+`|[a-z][\w.-]*|[A-Za-z_.-]*\d[\w.-]*):\s+\S+(?:\s+\S+){2,}")
+"""A heading that names its thing, then says what it does: "sign1: signing with a template file",
+"Q3: revenue grew by a fifth". The name is code or lower case ("xmldsigverify") or holds a digit,
+so that a kind of thing ("Class: Timeout", "Exercise: Make and final notes") is not taken for one."""
+
+
+def _labels(titles: list[str]) -> list[str]:
+    """The names of headings that each name a different thing and say what it does: listed, they
+    say which things the slide is about ("sign1, sign2 and verify1"); their first words would read
+    "sign1: signing, sign2: signing and verify1: verifying"."""
+    found = [_LABELLED.fullmatch(" ".join(title.split())) for title in titles]
+    labels = [match.group(1) for match in found if match is not None]
+    return labels if len(labels) == len(titles) and len(set(labels)) == len(labels) else []
+
+
 def _same_kind(headings: list[str]) -> str:
     """Headings that are all names of one kind said once: "Class: `Sign`", "Class: `Verify`" ->
     "Classes `Sign` and `Verify`"; "" unless there are several, all of one kind."""
@@ -450,6 +465,8 @@ def group_title(
         return kind
     if shared := _shared_ending(titles, names | document_names):
         return shared
+    if labels := _labels(titles):
+        return f"{', '.join(labels[:-1])} and {labels[-1]}"
     topics: list[str] = []
     shown = [_api_name(_topic(title)) for title in _steps_said_once(titles)]
     if len({topic.casefold() for topic in shown}) < len(shown):
