@@ -7,7 +7,7 @@ from deckgen.content.embedded import _drafts, _planner, _sections
 from deckgen.content.embedded._drafts import Draft
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
-from deckgen.content.embedded._sections import clean_title, points_outside, sectionize
+from deckgen.content.embedded._sections import Unit, clean_title, points_outside, sectionize
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
@@ -227,6 +227,32 @@ def test_a_group_title_leaves_headings_asides_out_and_names_in_their_case() -> N
     # Cut inside its aside, a heading left "Redis (running" with its bracket open.
     assert group_title(titles) == "OpenTelemetry, documents and redis"
     assert group_title(["Safety on the shore", "Weather and tides"]) == "Safety, weather and tides"
+
+
+def test_a_slide_of_several_questions_is_titled_by_what_they_are_part_of() -> None:
+    # "Who books my flights? · Can I fly business class? · Do I need approval before I travel?"
+    faq = Path(__file__).parent / "corpus" / "faq.md"
+    document = parse("faq.md", "text/markdown", faq.read_bytes())
+    plan = plan_deck([document], topic="", slide_count=5, condense=True, speaker_notes=False)
+    titles = [slide.title for slide in plan.slides]
+    assert "Booking" in titles and "Claims" in titles, titles
+    assert not any("? \u00b7" in title for title in titles), titles
+
+
+def test_a_lead_in_goes_when_the_slide_does_not_show_what_it_introduces() -> None:
+    def unit(text: str, group: int, level: int = 0, section: int = 1) -> Unit:
+        return Unit(text, level, 1.0, group * 1000, group, section=section)
+
+    returns, shown = unit("Returns:", 1), unit("The stream's width in columns.", 3)
+    assert _planner._introducing_what_is_shown([returns, shown]) == [shown]
+    # Its list after it, or its items under it, on the slide: it stays.
+    items = [unit("You can use:", 1), unit("`make -j4`", 2)]
+    assert _planner._introducing_what_is_shown(items) == items
+    nested = [unit("Reporting must not:", 1), unit("Harm users.", 1, level=1)]
+    assert _planner._introducing_what_is_shown(nested) == nested
+    # The last line of its section, with the next section's line after it: nothing it introduces.
+    last = [unit("Open a pull request:", 1), unit("Backports land weekly.", 2, section=2)]
+    assert _planner._introducing_what_is_shown(last) == last[1:]
 
 
 def test_headings_that_name_their_thing_before_a_colon_are_grouped_by_those_names() -> None:

@@ -16,6 +16,7 @@ warning: nothing is padded and no sentence is shown twice.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -552,19 +553,20 @@ def _draft_title(
         else frozenset()
     )
     grouped = group_title(titles, names, known) if english else ""
+    asks = any(t.endswith(("?", "\uff1f")) for t in titles)
     if len(titles) == 1:
         base = titles[0]
-    elif (
-        grouped
-        and len(grouped) <= limits.MAX_TITLE_CHARS
-        and not any(t.endswith(("?", "\uff1f")) for t in titles)
-    ):
+    elif grouped and len(grouped) <= limits.MAX_TITLE_CHARS and not asks:
         base = grouped
+    elif asks and len(chapters) == 1 and draft.sections[0].chapter_title:
+        # A question among the headings reads badly in a list of them ("Who can nominate
+        # Collaborators? · Ideal Nominees · …"): what they are all part of says it.
+        base = clean_title(draft.sections[0].chapter_title)
     elif len(_joined(titles)) <= limits.MAX_TITLE_CHARS:
         base = _joined(titles)
     elif len(chapters) == 1 and draft.sections[0].chapter_title:
         base = clean_title(draft.sections[0].chapter_title)
-    elif grouped and not any(t.endswith(("?", "\uff1f")) for t in titles):
+    elif grouped and not asks:
         # Too many to list: the run its lines show (one a section, as many as a slide holds).
         last = titles[min(len(titles), limits.MAX_BULLETS) - 1] if draft.compact() else titles[-1]
         base = f"From {_range_end(titles[0], names)} to {_range_end(last, names)}"
@@ -633,6 +635,25 @@ def _sources(draft: Draft) -> tuple[SourceRef, ...]:
         lines = f"lines {first.first_line}\u2013{last.last_line}"
         refs.append(SourceRef(document=document, locator=f"{path}, {lines}" if path else lines))
     return tuple(refs)
+
+
+def _introducing_what_is_shown(units: list[Unit]) -> list[Unit]:
+    """`units` without a lead-in whose list the slide does not show ("A collaborator nomination can
+    be reviewed in the same way one would review a PR adding a feature:" over nothing, "Returns:")."""
+    return [
+        unit
+        for unit, after in itertools.zip_longest(units, units[1:])
+        if not _introduces_nothing(unit, after)
+    ]
+
+
+def _introduces_nothing(unit: Unit, after: Unit | None) -> bool:
+    if not unit.text.rstrip().endswith((":", "\uff1a")):
+        return False
+    if after is None or after.section != unit.section:
+        return True
+    # What it introduces: the list after its paragraph, or the items under it.
+    return not (after.group == unit.group + 1 or (after.group == unit.group and after.level > unit.level))
 
 
 def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
@@ -704,6 +725,8 @@ def _slide(
     title = _draft_title(draft, words, names, generic)
     sources = _sources(draft)
     if draft.kind == "bullets":
+        if not draft.compact():
+            draft = replace(draft, units=_introducing_what_is_shown(draft.units))
         grouped = draft.headers() or draft.compact()
         bullets = _grouped_bullets(draft) if grouped else render_bullets(draft.units)
         first = draft.sections[0].index if draft.sections else -1
