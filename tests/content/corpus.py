@@ -251,10 +251,16 @@ def _whole_sentence(text: str, source: _Source) -> bool:
     core = text
     while True:
         # A lead may hold ": " itself ("Class: `Account`"): the longest one that is a lead.
-        cuts = [i for i in range(len(core)) if core.startswith(": ", i) and _normal(core[:i]) in source.leads]
+        # A lead with a label of its own takes a dash ("Class: `Account` — an `Account` object is…").
+        cuts = [
+            (i, len(mark))
+            for i in range(len(core))
+            for mark in (": ", " \u2014 ")
+            if core.startswith(mark, i) and _normal(core[:i]) in source.leads
+        ]
         if not cuts:
             break
-        lead, rest = core[: cuts[-1]], core[cuts[-1] + 2 :]
+        lead, rest = core[: cuts[-1][0]], core[sum(cuts[-1]) :]
         if _normal(lead) in source.headers:
             return True  # "Region: North, Revenue: 14.2": a table's row, not a sentence
         core = rest

@@ -1046,7 +1046,7 @@ def test_a_numbered_heading_s_topic_is_after_its_dash_and_a_class_s_parent_type_
     )
     lines = _lines_of(content, 3)
     assert not any("{events.EventEmitter}" in line for line in lines), lines
-    assert "Class: `Reader`: a reader yields the lines of a stream." in lines, lines
+    assert "Class: `Reader` \u2014 a reader yields the lines of a stream." in lines, lines
 
 
 def test_an_item_an_enumeration_goes_on_from_is_no_line_of_its_own() -> None:
@@ -1581,12 +1581,12 @@ def test_a_line_does_not_name_again_what_its_title_names() -> None:
     )[-1]
     said = "The `'close'` event is emitted once either side of the channel has been disconnected."
     assert _drafts.compact_line(section, _drafts._sentence_unit(section, section.parts[0], 0, said)) == (
-        "Event: `'close'`: emitted once either side of the channel has been disconnected."
+        "Event: `'close'` \u2014 emitted once either side of the channel has been disconnected."
     )
     # Another name, or nothing much left after it, stays as written.
     for said in ("The `'open'` event is emitted first.", "The `'close'` event is rare."):
         unit = _drafts._sentence_unit(section, section.parts[0], 0, said)
-        assert _drafts.compact_line(section, unit) == f"Event: `'close'`: {said[0].lower()}{said[1:]}"
+        assert _drafts.compact_line(section, unit) == f"Event: `'close'` \u2014 {said[0].lower()}{said[1:]}"
 
 
 def test_a_named_thing_s_line_is_its_first_sentence_shortened_without_its_name_again() -> None:

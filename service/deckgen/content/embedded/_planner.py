@@ -136,7 +136,8 @@ def _under_title(bullets: tuple[Bullet, ...], title: str, point: str = "") -> tu
     """A slide titled by the section that heads its first bullet says it once: the section's points
     move up, its one line ("Title: its point") is its `point` alone, and a bare heading line under
     its own title goes."""
-    if point and bullets and bullets[0].level == 0 and bullets[0].text.startswith(f"{title}: "):
+    headed = (f"{title}: ", f"{title} \u2014 ")  # see compact_line
+    if point and bullets and bullets[0].level == 0 and bullets[0].text.startswith(headed):
         return (Bullet(point, 0), *bullets[1:])
     if len(bullets) < 2 or bullets[0].level != 0 or bullets[0].text != title:
         return bullets
