@@ -975,11 +975,12 @@ _SUBJECTLESS = re.compile(r"^(?:[A-Z][a-z]+s|[^,]{1,40},\s+[a-z]+s) (?:a|an|the)
 systems only, returns an equivalent…")."""
 _THIS = re.compile(
     r"^(?:(?:\S+\s+){1,2}(?:this|these|those)\s+\w|[^,]{1,40},\s+(?:this|these|those)\s+\w|[^,]{1,60},\s+however,|"
+    r"(?:if|when|once|unless|while|since|because)\s+that\s+\w|"
     r"(?:so|thus|hence|therefore|also|then|additionally|moreover|furthermore|likewise|similarly|however|alternatively|other)\b)",
     re.IGNORECASE,
 )
-"""Early words that point at what came before ("Adding this scope…", "As a best practice, this
-should be…", "So, if…", "Thus the…", "Additionally, please…", "However, there are…", "Some
+"""Early words that point at what came before ("Adding this scope…", "If that field…", "As a best
+practice, this should be…", "So, if…", "Thus the…", "Additionally, please…", "However, there are…", "Some
 distributions, however, prefer…", "Other keys used…")."""
 _UNNAMED = re.compile(
     r"^(?:[^,]{1,40},\s+)?the (?:method|function|property)\b(?!\s*(?-i:`|[A-Z]))|"
