@@ -744,6 +744,21 @@ def test_the_title_slides_subtitle_is_no_lead_in() -> None:
     assert _planner.takeaway_worthy("Where the data lives decides the latency.")
 
 
+def test_the_title_slides_subtitle_does_not_add_to_a_sentence_it_lacks() -> None:
+    # Node.js's permissions.md: "Permissions can also control what modules can be accessed…".
+    for adding in (b"Permissions can also control which modules load.", b"Module authors use them as well."):
+        content = (
+            b"# Permissions\n\nPermissions can be used to control what system resources the process has "
+            b"access to or what actions it can take with those resources. " + adding + b"\n\n"
+            b"* Module permissions control which files are available to other modules.\n"
+            b"* Process permissions control the process's access to resources.\n\n"
+            b"## Scopes\n\nA scope groups the rules of one folder.\n\n"
+            b"## Guarantees\n\nThe policy checks each file before it runs.\n"
+        )
+        subtitles = {_plan_of(content, count).slides[0].subtitle for count in range(3, 7)}
+        assert adding.decode() not in subtitles, subtitles
+
+
 def test_an_item_a_lead_in_announces_is_a_takeaway_only_as_a_sentence_of_its_own() -> None:
     content = (
         b"# Signs\n\n## Sign\n\nThe sign can have 2 values:\n\n- -1 if the sign bit is 1 in the word.\n"

@@ -1168,6 +1168,11 @@ def deck_title(documents: list[Document], topic: str) -> str:
     return document_title(documents[0]) if documents else "Untitled"
 
 
+_ADDS_TO = re.compile(r"^(?:\S+\s+){1,5}also\b|\b(?:too|as well)\W*$", re.IGNORECASE)
+"""A sentence that adds to one before it ("Permissions can also control what modules…", "…the
+modules of a worker too.")."""
+
+
 def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
     """A sentence of the opening paragraph that no slide shows, short enough for a subtitle."""
     for section in sections[:2]:
@@ -1185,6 +1190,8 @@ def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
                         # nor does the sentence before it: "For example, use it to look up…"
                         and not _EXAMPLE.match(sentence)
                         and not _THIS.match(sentence)
+                        # nor adds to what it said ("Permissions can also control…")
+                        and not _ADDS_TO.search(sentence)
                     ):
                         return sentence
                 return ""
