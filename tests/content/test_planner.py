@@ -3,11 +3,12 @@ from pathlib import Path
 
 import pytest
 
+from deckgen.content._phrases import phrases
 from deckgen.content.embedded import _drafts, _planner, _sections
 from deckgen.content.embedded._drafts import Draft
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
-from deckgen.content.embedded._sections import Unit, clean_title, points_outside, sectionize
+from deckgen.content.embedded._sections import Unit, clean_title, points_outside, sectionize, units_of
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
 from deckgen.domain import Layout, Slide
 
@@ -1659,6 +1660,25 @@ def test_a_paragraph_s_pointer_elsewhere_gives_way_to_what_it_says() -> None:
     )
     lines = _lines_of(text, 4)
     assert any("pack" in line for line in lines) and not any("Consult" in line for line in lines), lines
+
+
+def test_a_heading_without_points_beside_one_with_its_points_is_left_off_the_slide() -> None:
+    # Node.js's security-release-process.md: "Post-Release", its checklist too long to fit, stood bare
+    # under "Release day" and its steps, and in the title.
+    content = (
+        b"# Releasing\n\n## Release day\n\nTag the release on the main branch. Publish the notes.\n\n"
+        b"## Post-Release\n\nClean up the branches.\n"
+    )
+    day, post = sectionize([parse("r.md", "text/markdown", content)], "Overview")
+    units = [unit for part in day.parts for unit in units_of(day, part, None)]
+    slide = _planner._slide(_drafts.Draft("bullets", [day, post], units), phrases("en"))
+    assert slide.title == "Release day"
+    assert [b.text for b in slide.bullets] == ["Tag the release on the main branch.", "Publish the notes."]
+    # With a point of its own, it stays.
+    units += [unit for part in post.parts for unit in units_of(post, part, None)]
+    slide = _planner._slide(_drafts.Draft("bullets", [day, post], units), phrases("en"))
+    assert slide.title == "Release day and Post-Release", slide.title
+    assert "Post-Release" in [b.text for b in slide.bullets]
 
 
 def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() -> None:

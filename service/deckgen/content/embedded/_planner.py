@@ -683,7 +683,8 @@ def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
 def _shown_sections(draft: Draft, generic: frozenset[str] = frozenset()) -> Draft:
     """A question whose answer did not fit is left off the slide (and its title) rather than shown
     bare; so, on a slide of one line a section, is a heading several sections share ("Unix/macOS",
-    "Windows" under each way to build) that has no line: alone it names nothing."""
+    "Windows" under each way to build) that has no line: alone it names nothing; and so, on a slide
+    of headings with their points, is one without any."""
     if not draft.headers() and not draft.compact():
         return draft
     answered = {unit.section for unit in draft.units}
@@ -693,6 +694,12 @@ def _shown_sections(draft: Draft, generic: frozenset[str] = frozenset()) -> Draf
     if draft.compact():
         named = [s for s in kept if s.index in answered or clean_title(s.title) not in generic]
         kept = named if len(named) > COMPACT_AFTER else kept
+    else:
+        # Nor, among headings with their points, one with none that heads none of them ("Post-Release"
+        # after "Release day" and its steps): a bare heading says only that there was more.
+        heads = {s.path[:depth] for s in kept for depth in range(1, len(s.path))}
+        said = [s for s in kept if s.index in answered or s.path in heads]
+        kept = said if said else kept
     return replace(draft, sections=kept) if kept and len(kept) < len(draft.sections) else draft
 
 
