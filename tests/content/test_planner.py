@@ -1681,6 +1681,28 @@ def test_a_heading_without_points_beside_one_with_its_points_is_left_off_the_sli
     assert "Post-Release" in [b.text for b in slide.bullets]
 
 
+def test_a_lead_in_stays_over_its_list_when_two_code_samples_beside_them_go() -> None:
+    # Clippy's README: merged with two samples neither shown, the lines announcing a sample went, and
+    # with them "You can add options to your code to `allow`/`warn`/`deny` Clippy lints:", its list
+    # of fragments ("the whole set of `Warn` lints…") left without it.
+    content = (
+        b"# Lints\n\nThis tool checks code for common mistakes.\n\n## Allowing lints\n\n"
+        b"You can add options to your code to silence lints:\n\n"
+        b"* the whole set of lints using the group attribute on the crate.\n"
+        b"* only some lints by their names, one at a time.\n\n"
+        b"To allow one lint, run\n\n```\ncargo lint -A name\n```\n\n"
+        b"To warn on one lint, run\n\n```\ncargo lint -W name\n```\n\n"
+        b"## Configuring\n\nSome lints read their settings from a file. The file sits at the root.\n\n"
+        b"## Contributing\n\nNew lints are welcome. Each lint needs a test.\n"
+    )
+    for count in range(3, 7):
+        for slide in _plan_of(content, count).slides:
+            texts = [bullet.text for bullet in slide.bullets]
+            for i, text in enumerate(texts):
+                if text.startswith("the whole set"):
+                    assert i > 0 and texts[i - 1].startswith("You can add options"), (count, texts)
+
+
 def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() -> None:
     # Node.js's BUILDING.md: "Unix/macOS" and "Windows" under each way to build, each only a
     # command, were bare lines on slide after slide.

@@ -683,6 +683,16 @@ def _keep_figure(a: Draft, b: Draft) -> Draft:
     return replace(kept, overflow=[*a.overflow, *b.overflow, *left] if kept is a else [*left, *kept.overflow])
 
 
+def introduces(unit: Unit, after: Unit | None) -> bool:
+    """Whether `after`, the unit shown next, is what the lead-in `unit` introduces: the list after
+    its paragraph, or an item under it."""
+    return (
+        after is not None
+        and after.section == unit.section
+        and (after.group == unit.group + 1 or (after.group == unit.group and after.level > unit.level))
+    )
+
+
 def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
     if a.kind in _FIGURES or b.kind in _FIGURES:
         return _keep_figure(a, b)
@@ -740,7 +750,14 @@ def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
         kind = "code"
     if len(samples) > 1:
         # Two samples: neither is shown, and the lines that announce one ("…as above:") go too.
-        leads = {id(unit) for draft in samples for unit in draft.units if leads_in(unit.text)}
+        # Not one whose list is shown after it ("You can add options to your code…:" over its items).
+        following = {id(unit): after for unit, after in itertools.zip_longest(units, units[1:])}
+        leads = {
+            id(unit)
+            for draft in samples
+            for unit in draft.units
+            if leads_in(unit.text) and not introduces(unit, following.get(id(unit)))
+        }
         overflow += [unit.text for unit in units if id(unit) in leads]
         units = [unit for unit in units if id(unit) not in leads]
     return Draft(

@@ -35,6 +35,7 @@ from deckgen.content.embedded._drafts import (
     compact_line,
     expand_once,
     family,
+    introduces,
     own_sentence,
     reduce,
 )
@@ -649,12 +650,7 @@ def _introducing_what_is_shown(units: list[Unit]) -> list[Unit]:
 
 
 def _introduces_nothing(unit: Unit, after: Unit | None) -> bool:
-    if not unit.text.rstrip().endswith((":", "\uff1a")):
-        return False
-    if after is None or after.section != unit.section:
-        return True
-    # What it introduces: the list after its paragraph, or the items under it.
-    return not (after.group == unit.group + 1 or (after.group == unit.group and after.level > unit.level))
+    return unit.text.rstrip().endswith((":", "\uff1a")) and not introduces(unit, after)
 
 
 def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
