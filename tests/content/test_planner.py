@@ -1,4 +1,5 @@
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
 from deckgen.content.embedded._sections import Unit, clean_title, points_outside, sectionize, units_of
 from deckgen.content.embedded._summarize import shorten_sentence, split_sentences
-from deckgen.domain import Layout, Slide
+from deckgen.domain import Bullet, Layout, Slide
 
 from ._helpers import EXAMPLES, TINY, assert_within_bounds
 
@@ -1701,6 +1702,19 @@ def test_a_lead_in_stays_over_its_list_when_two_code_samples_beside_them_go() ->
             for i, text in enumerate(texts):
                 if text.startswith("the whole set"):
                     assert i > 0 and texts[i - 1].startswith("You can add options"), (count, texts)
+
+
+def test_a_lead_in_whose_list_an_earlier_slide_showed_goes_with_it() -> None:
+    # Node.js's GOVERNANCE.md holds one section twice: its lead-in stayed, its list gone as a repeat.
+    said = "If you see the nomination as something positive, say so!"
+    lead = Bullet("A nomination can be reviewed in the same way as a pull request:", 1)
+    slide = Slide(Layout.BULLETS, "Reviewing", bullets=(Bullet("Reviewing", 0), lead, Bullet(said, 1)))
+    seen = {_planner._normal(said)}
+    assert [b.text for b in _planner._without_repeats(slide, seen).bullets] == ["Reviewing"]
+    # More of its list under it: it stays over that.
+    rest = Bullet("If you are neutral, you need not comment.", 2)
+    slide = replace(slide, bullets=(lead, Bullet(said, 2), rest))
+    assert _planner._without_repeats(slide, seen).bullets == (replace(lead, level=0), replace(rest, level=1))
 
 
 def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() -> None:

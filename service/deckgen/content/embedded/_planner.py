@@ -790,8 +790,23 @@ def _without_repeats(slide: Slide, seen: set[str]) -> Slide:
     """The slide with every bullet dropped that an earlier slide already showed."""
     if not slide.bullets:
         return slide
-    kept = tuple(b for b in slide.bullets if len(_normal(b.text).split()) < 3 or _normal(b.text) not in seen)
-    return slide if len(kept) == len(slide.bullets) else replace(slide, bullets=_normalise_levels(list(kept)))
+    bullets = slide.bullets
+    repeated = [len(_normal(b.text).split()) >= 3 and _normal(b.text) in seen for b in bullets]
+    if not any(repeated):
+        return slide
+    kept: list[Bullet] = []
+    for i, bullet in enumerate(bullets):
+        if repeated[i]:
+            continue
+        # A lead-in whose list went as a repeat goes with it, unless more of the list is under it.
+        if bullet.text.rstrip().endswith((":", "\uff1a")) and i + 1 < len(bullets) and repeated[i + 1]:
+            rest = next(
+                (b for b, again in zip(bullets[i + 1 :], repeated[i + 1 :], strict=True) if not again), None
+            )
+            if rest is None or rest.level <= bullet.level:
+                continue
+        kept.append(bullet)
+    return replace(slide, bullets=_normalise_levels(kept))
 
 
 # --- speaker notes -------------------------------------------------------------------------------
