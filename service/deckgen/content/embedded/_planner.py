@@ -519,6 +519,16 @@ def _draft_title(
     # left-off section's ("Landing pull requests and Long Term Support" over no line of the latter).
     lined = draft.sections[: limits.MAX_BULLETS] if draft.compact() else draft.sections
     parents = _parents(lined) if len(titles) > 1 else []
+    root = lined[0] if lined else None
+    if (
+        len(parents) > 1
+        and root is not None
+        and _headed(root)
+        and all(s.path[: len(root.path)] == root.path for s in lined)
+    ):
+        # One section and the sections under it ("Usage", then "As a cargo subcommand" and its steps):
+        # the slide is that section, not a list of its levels ("Usage and as a cargo subcommand").
+        return _title(clean_title(root.title))
     if parents:
         # Its sections' own headings ("Goal", "Related links", "Contacts") name the slide's lines;
         # what they are the goal and links of is the heading above them: the parents, whole (they
