@@ -1767,6 +1767,24 @@ def test_a_section_with_the_sections_under_it_on_one_slide_is_its_title() -> Non
     assert titles[1] == "Usage", titles
 
 
+def test_headings_that_run_on_into_their_text_name_no_topic_in_a_slide_s_title() -> None:
+    # pyenv's README: "Overview, what pyenv does... and in contrast".
+    intro = (
+        b"pyenv lets you switch between multiple versions of Python. It is simple and unobtrusive. "
+        b"It follows the UNIX tradition of single-purpose tools that do one thing well.\n\n"
+    )
+    rest = (
+        b"### What pyenv does...\n\n...allows you to change the global Python version per user.\n\n"
+        b"### In contrast with pythonbrew and pythonz, pyenv does not...\n\n...depend on Python itself.\n\n"
+        b"## Installing\n\nRun the installer script once. It clones the repository into your home.\n\n"
+        b"## Usage\n\nRun pyenv install with the version you want. Switch with pyenv global.\n"
+    )
+    assert _plan_of(b"# pyenv\n\n" + intro + rest, 4).slides[1].title == "Overview"
+    # Only such headings on the slide: the first, without its dots.
+    short = b"# pyenv\n\npyenv lets you switch between versions of Python.\n\n" + rest
+    assert _plan_of(short, 4).slides[1].title == "What pyenv does"
+
+
 def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() -> None:
     # Node.js's BUILDING.md: "Unix/macOS" and "Windows" under each way to build, each only a
     # command, were bare lines on slide after slide.

@@ -556,6 +556,12 @@ def _draft_title(
             return _title(both)
         counts = Counter(_parent_of(section) for section in draft.sections)
         return _title(max(parents, key=lambda parent: counts[parent]))
+    # A heading that runs on into its text ("What pyenv does...", "In contrast with pythonbrew and
+    # pythonz, pyenv does not...") opens a sentence, names no topic: the others name the slide.
+    in_order = titles
+    titles = [title for title in titles if not title.endswith(("...", "\u2026"))] or [
+        titles[0].rstrip(".\u2026 ")  # all of them: the first says what the slide opens with
+    ]
     chapters = {section.chapter for section in draft.sections}
     # Topics joined as an English phrase: other languages keep the headings' own words, listed.
     english = len(titles) > 1 and words == phrases("en")
@@ -580,8 +586,8 @@ def _draft_title(
         base = clean_title(draft.sections[0].chapter_title)
     elif grouped and not asks:
         # Too many to list: the run its lines show (one a section, as many as a slide holds).
-        last = titles[min(len(titles), limits.MAX_BULLETS) - 1] if draft.compact() else titles[-1]
-        base = f"From {_range_end(titles[0], names)} to {_range_end(last, names)}"
+        last = in_order[min(len(in_order), limits.MAX_BULLETS) - 1] if draft.compact() else in_order[-1]
+        base = f"From {_range_end(in_order[0], names)} to {_range_end(last, names)}"
     else:
         # Too many to name: as many as fit, in order, the slide's own headings name the rest.
         shown: list[str] = []
