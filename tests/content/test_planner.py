@@ -1785,6 +1785,25 @@ def test_headings_that_run_on_into_their_text_name_no_topic_in_a_slide_s_title()
     assert _plan_of(short, 4).slides[1].title == "What pyenv does"
 
 
+def test_a_slide_across_two_topics_too_long_to_name_both_is_titled_by_what_they_are_under() -> None:
+    # Node.js's advocacy-ambassador-program.md: the goals and links of two messages were titled by
+    # the first message alone.
+    first = "Node.js is a great choice for a JavaScript runtime"
+    second = "How things get done in the Node.js project and its working groups"
+    content = (
+        f"# Ambassadors\n\n## Messages\n\nMessages we promote.\n\n### Current messages\n\n"
+        f"#### {first}\n\n##### Goal\n\nShow the benefits of the runtime.\n\n"
+        f"##### Links\n\nThe release schedule is public.\n\n"
+        f"#### {second}\n\n##### Goal\n\nNobody is paid to answer issues.\n\n"
+        f"##### Links\n\nThe charter says how decisions are made.\n"
+    ).encode()
+    sections = sectionize([parse("a.md", "text/markdown", content)], "Overview")
+    shown = [section for section in sections if section.title in ("Goal", "Links")]
+    draft = _drafts.Draft("bullets", shown, [])
+    assert len(f"{first} and {second}") > 90
+    assert _planner._draft_title(draft, phrases("en")) == "Current messages"
+
+
 def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() -> None:
     # Node.js's BUILDING.md: "Unix/macOS" and "Windows" under each way to build, each only a
     # command, were bare lines on slide after slide.

@@ -554,6 +554,9 @@ def _draft_title(
             both = _joined(parents)
         if len(both) <= limits.MAX_TITLE_CHARS:
             return _title(both)
+        if ancestor := _common_ancestor(lined):
+            # Too long to name both: what both are under, rather than one of them over the other's lines.
+            return _title(ancestor)
         counts = Counter(_parent_of(section) for section in draft.sections)
         return _title(max(parents, key=lambda parent: counts[parent]))
     # A heading that runs on into its text ("What pyenv does...", "In contrast with pythonbrew and
