@@ -1836,3 +1836,5 @@ def test_headings_that_end_alike_are_grouped_with_their_ending_said_once() -> No
     assert group_title(["List of possible outputs", "List of possible model's outputs"]) != (
         "List of possible and list of possible model's outputs"
     )
+    # Nor for a head that needs the ending (Node.js's writing-and-running-benchmarks.md).
+    assert "of a and" not in group_title(["Basics of a benchmark", "Creating an HTTP benchmark"])

@@ -428,6 +428,7 @@ def names_in(sentences: Iterable[str]) -> frozenset[str]:
 _ENDING_OPENERS = frozenset(
     ("before", "after", "during", "for", "of", "in", "on", "with", "to", "from", "at")
 )
+_ARTICLES = frozenset(("a", "an", "the", "this", "that", "these", "those", "its", "their", "your", "our"))
 
 
 def _shared_ending(titles: list[str], names: frozenset[str]) -> str:
@@ -452,6 +453,8 @@ def _shared_ending(titles: list[str], names: frozenset[str]) -> str:
         len(head.split()) > 4 for head in heads
     ):
         return ""  # heads alike ("List of possible", "List of possible model's") are no list
+    if any(head.split()[-1].casefold() in _ENDING_OPENERS | _ARTICLES for head in heads):
+        return ""  # a head that needs its ending: "Basics of a and creating an HTTP benchmark"
     said = [heads[0], *(_in_sentence(head, names) for head in heads[1:])]
     return f"{', '.join(said[:-1])} and {said[-1]} {' '.join(split[0][-common:])}"
 
