@@ -761,6 +761,24 @@ def test_the_title_slides_subtitle_does_not_add_to_a_sentence_it_lacks() -> None
         assert adding.decode() not in subtitles, subtitles
 
 
+def test_the_subtitle_is_the_documents_opening_not_a_detail_of_its_first_section() -> None:
+    # Node.js's writing-and-running-benchmarks.md: "Git for Windows includes Git Bash and the
+    # necessary tools…", from under "Prerequisites", sat under the deck's title.
+    rest = (
+        b"## Running\n\nEach benchmark runs on its own. A group runs with the run script.\n\n"
+        b"## Comparing\n\nThe compare script runs two builds. It prints the difference.\n"
+    )
+    detail = b"## Prerequisites\n\nBasic Unix tools are required. Git for Windows includes Git Bash.\n\n"
+    subtitles = {_plan_of(b"# Benchmarks\n\n" + detail + rest, n).slides[0].subtitle for n in range(3, 6)}
+    assert subtitles == {""}, subtitles
+    opening = (
+        b"## Introduction\n\nBenchmarks measure the speed of core modules. They guard against slowdowns. "
+        b"Each one reports operations per second. Results vary from machine to machine.\n\n"
+    )
+    subtitles = {_plan_of(b"# Benchmarks\n\n" + opening + rest, n).slides[0].subtitle for n in range(3, 6)}
+    assert subtitles - {""}, subtitles
+
+
 def test_an_item_a_lead_in_announces_is_a_takeaway_only_as_a_sentence_of_its_own() -> None:
     content = (
         b"# Signs\n\n## Sign\n\nThe sign can have 2 values:\n\n- -1 if the sign bit is 1 in the word.\n"

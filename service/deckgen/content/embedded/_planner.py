@@ -1213,9 +1213,30 @@ _ADDS_TO = re.compile(r"^(?:\S+\s+){1,5}also\b|\b(?:too|as well)\W*$", re.IGNORE
 modules of a worker too.")."""
 
 
+_OPENING_TITLES = frozenset(
+    (
+        "introduction",
+        "intro",
+        "overview",
+        "about",
+        "summary",
+        "abstract",
+        "background",
+        "contents",
+        "table of contents",
+    )
+)
+"""Headings over a document's own opening ("## Introduction"; "## Contents", whose list of links goes
+and whose paragraph opens the guide)."""
+
+
 def _subtitle(sections: list[Section], title: str, seen: set[str]) -> str:
-    """A sentence of the opening paragraph that no slide shows, short enough for a subtitle."""
+    """A sentence of the opening paragraph that no slide shows, short enough for a subtitle: the
+    document's own opening, not a detail of its first headed section ("Git for Windows includes Git
+    Bash…" under "Prerequisites")."""
     for section in sections[:2]:
+        if section.level > 0 and clean_title(section.title).casefold() not in _OPENING_TITLES:
+            return ""
         for part in section.parts:
             if isinstance(part.block, Paragraph) and part.sentences:
                 ranked = sorted(range(len(part.sentences)), key=lambda i: (-part.scores[i], i))
