@@ -768,7 +768,11 @@ def test_the_subtitle_is_the_documents_opening_not_a_detail_of_its_first_section
         b"## Running\n\nEach benchmark runs on its own. A group runs with the run script.\n\n"
         b"## Comparing\n\nThe compare script runs two builds. It prints the difference.\n"
     )
-    detail = b"## Prerequisites\n\nBasic Unix tools are required. Git for Windows includes Git Bash.\n\n"
+    detail = (
+        b"## Prerequisites\n\nBasic Unix tools are required for some benchmarks. Git for Windows includes "
+        b"Git Bash and the necessary tools. The tools must be on the PATH.\n\n### HTTP benchmarks\n\n"
+        b"Most HTTP benchmarks need a benchmarker. Autocannon is one of them.\n\n"
+    )
     subtitles = {_plan_of(b"# Benchmarks\n\n" + detail + rest, n).slides[0].subtitle for n in range(3, 6)}
     assert subtitles == {""}, subtitles
     opening = (
