@@ -1190,6 +1190,10 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
     assert not _sections.dangling("Where possible, the workers share one pool.")
     assert not _sections.dangling("The same code runs in both.")
     assert not _sections.dangling("In this case study, three teams share one cluster.")
+    # An "it" that stands for what follows points nowhere; one that stands for something before does.
+    assert not _sections.dangling("It is recommended to set the CPU frequency to `performance` first.")
+    assert not _sections.dangling("It is important that every test cleans up.")
+    assert _sections.dangling("It is equivalent to `assert.equal(!!value, true, message)`.")
     assert _sections.points_outside("Please always remove it again as soon as the checks fail.")
     assert not _sections.points_outside("Please always run the tests before pushing.")
     assert _sections.points_outside("Import maps: the previous two examples defined `load` hooks.")
@@ -1824,6 +1828,23 @@ def test_a_slide_across_two_topics_too_long_to_name_both_is_titled_by_what_they_
     draft = _drafts.Draft("bullets", shown, [])
     assert len(f"{first} and {second}") > 90
     assert _planner._draft_title(draft, phrases("en")) == "Current messages"
+
+
+def test_a_paragraph_s_chain_of_sentences_that_point_back_is_kept_whole_or_not_at_all() -> None:
+    # Node.js's writing-and-running-benchmarks.md: "Therefore, run:" was a code slide's only line,
+    # the two sentences it went on from left out.
+    sentences = (
+        "It is recommended to set the CPU frequency to `performance` before running benchmarks.",
+        "This increases the likelihood of each benchmark achieving peak performance.",
+        "Therefore, run:",
+    )
+    for k in (1, 2, 3):
+        chosen = _sections._choose(sentences, (0.13, 0.083, 0.085), k)
+        assert chosen and chosen == list(range(chosen[0], chosen[-1] + 1)) and chosen[0] == 0, (k, chosen)
+    # A chain whose start cannot stay (it points back itself, first in its paragraph) goes whole, and
+    # a sentence that does not point back stays.
+    chain = ("These classes keep state.", "They allow storing data.", "Thus, run:", "The pool is shared.")
+    assert _sections._choose(chain, (0.1, 0.3, 0.2, 0.05), 2) == [3]
 
 
 def test_a_heading_several_sections_share_is_no_bare_line_on_a_shared_slide() -> None:

@@ -547,8 +547,16 @@ def _pair_columns(sections: list[Section]) -> None:
         i += 1
 
 
+_EXPLETIVE = (
+    r"recommended|important|necessary|possible|impossible|advisable|essential|crucial|useful|helpful|"
+    r"easy|easier|hard|harder|difficult|safe|safer|unsafe|required|expected|common|best|better|worth|"
+    r"likely|unlikely|known|clear|true|good|wise|customary|preferable|acceptable|sufficient|enough"
+)
+"""Words after "It is" when the "it" stands for what follows ("It is recommended to set…", "It is
+important that…"), not for something said before ("It is equivalent to `assert.equal()`")."""
 _DANGLING = re.compile(
-    r"^(?:this|these|that|those|it|they|such|both|the latter|the former|dies|diese[rsm]?|cette|ces|"
+    r"^(?:this|these|that|those|it(?!\s+(?:is|was)\s+(?:" + _EXPLETIVE + r")\s+(?:to|that)\b)|they|such|both|"
+    r"the latter|the former|dies|diese[rsm]?|cette|ces|"
     r"esto|esta|estos|estas|questo|questa|questi)\b"
     r"(?!\s+(?:article|handbook|page|report|document|guide|paper|essay|post|book|talk|presentation|"
     r"deck|programme|program|project|library|release|changelog|Artikel|Bericht|Leitfaden|Dokument)\b)",
@@ -809,6 +817,14 @@ def _choose(
         # Every sentence is longer than a bullet: the best one, to be shown in full on its own.
         return _top(scores, 1)
     ranked = sorted(usable, key=lambda i: (-scores[i], i))[:k]
+    chosen = _supported(sentences, set(ranked), usable, anchored)
+    if chosen:
+        return sorted(chosen)
+    # Every chain worth keeping went, its start unable to stay: the best sentence that does not
+    # point back, if any; else, as before chains were followed, the best each with the one before it.
+    plain = [i for i in usable if not dangling(sentences[i])]
+    if plain:
+        return [min(plain, key=lambda i: (-scores[i], i))]
     chosen = set(ranked)
     for i in ranked:
         if dangling(sentences[i]) and i - 1 not in chosen and not (i == 0 and anchored):
@@ -816,11 +832,26 @@ def _choose(
                 chosen.add(i - 1)
             else:
                 chosen.discard(i)
-    if not chosen:
-        # Only sentences that point back were worth keeping: the best one that does not, if any.
-        plain = [i for i in usable if not dangling(sentences[i])]
-        return sorted(sorted(plain, key=lambda i: (-scores[i], i))[:1])
     return sorted(chosen)
+
+
+def _supported(sentences: tuple[str, ...], chosen: set[int], usable: list[int], anchored: bool) -> set[int]:
+    """`chosen`, each sentence that points back with the one it points to, however long the chain
+    ("This increases…", "Therefore, run:"); a chain whose start cannot stay goes whole."""
+    chosen = set(chosen)
+    refused: set[int] = set()
+    while broken := [
+        i
+        for i in sorted(chosen)
+        if dangling(sentences[i]) and i - 1 not in chosen and not (i == 0 and anchored)
+    ]:
+        for i in broken:
+            if i - 1 in usable and i - 1 not in refused:
+                chosen.add(i - 1)
+            else:
+                chosen.discard(i)
+                refused.add(i)
+    return chosen
 
 
 def _top(scores: tuple[float, ...], k: int) -> list[int]:
