@@ -783,6 +783,21 @@ def test_the_subtitle_is_the_documents_opening_not_a_detail_of_its_first_section
     assert subtitles - {""}, subtitles
 
 
+def test_the_items_of_a_list_of_examples_are_no_takeaways() -> None:
+    # Node.js's GOVERNANCE.md: "Example of list of contributions:" / "Commits in the nodejs/node
+    # repository." closed a deck as a key takeaway.
+    content = (
+        b"# Nominations\n\n## Nominating\n\nAny collaborator may nominate a contributor. "
+        b"Example of list of contributions:\n\n* Commits in the main repository.\n"
+        b"* Reviews of pull requests in the main repository.\n\n"
+        b"## Reviewing\n\nThe nomination passes after one week without objection.\n\n"
+        b"## Onboarding\n\nA steering committee member onboards the new collaborator.\n"
+    )
+    (_, closing) = _plan_of(content, 2).slides
+    takeaways = [bullet.text for bullet in closing.bullets]
+    assert takeaways and not any("main repository" in text for text in takeaways), takeaways
+
+
 def test_an_item_a_lead_in_announces_is_a_takeaway_only_as_a_sentence_of_its_own() -> None:
     content = (
         b"# Signs\n\n## Sign\n\nThe sign can have 2 values:\n\n- -1 if the sign bit is 1 in the word.\n"

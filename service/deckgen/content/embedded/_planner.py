@@ -48,6 +48,7 @@ from deckgen.content.embedded._sections import (
     clean_title,
     completing_lists,
     document_title,
+    example_lists,
     goes_on,
     introduced_lists,
     leads_in,
@@ -1110,6 +1111,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
         }
         completing = completing_lists(section)
         introduced = introduced_lists(section)
+        examples = example_lists(section)
         # A list's item is a takeaway when it is a sentence of its own, or a statement ended as one:
         # a step of a procedure ("Build the docker image with the tag…") or a phrase is no point
         # without its list.
@@ -1124,6 +1126,7 @@ def _takeaway_units(sections: list[Section], seen: set[str], count: int) -> list
             and (len(unit.text.split()) >= 4 or not unit.text.isascii())
             and unit.group not in captions
             and unit.group not in completing
+            and unit.group not in examples
             # An item announced by a lead-in is a takeaway only when it is a sentence of its own.
             and (unit.group not in introduced or own_sentence(unit.text))
             and _normal(unit.text) not in seen

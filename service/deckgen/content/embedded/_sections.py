@@ -50,6 +50,7 @@ __all__ = [
     "sentence_pieces",
     "shortened",
     "units_of",
+    "example_lists",
 ]
 
 _LIST_BONUS = 0.1
@@ -726,6 +727,15 @@ def introduced_lists(section: Section) -> set[int]:
     """Groups of the section's lists that a lead-in announces ("`sign` can have 2 values:"): an item
     that is no sentence of its own ("-1 if the sign bit is 1.") needs it."""
     return _lists_after(section, leads_in)
+
+
+_EXAMPLES_AHEAD = re.compile(r"^(?:for example|for instance|e\.g\.|an? example|examples?)\b", re.IGNORECASE)
+
+
+def example_lists(section: Section) -> set[int]:
+    """Groups of the section's lists that its sentence before announces as examples ("Example of
+    list of contributions:" / "Commits in the nodejs/node repository."): samples, not points."""
+    return _lists_after(section, lambda sentence: bool(_EXAMPLES_AHEAD.match(sentence.strip())))
 
 
 def _lists_after(section: Section, lead_in: Callable[[str], bool]) -> set[int]:
