@@ -130,6 +130,23 @@ def test_shortening_never_leaves_an_opening_subordinate_clause_alone() -> None:
     assert shorten_sentence(sentence, 90) == "When the queue is full, the producer waits for a slot."
 
 
+def test_shortening_never_cuts_a_sentence_s_verb_off_its_subject_clause() -> None:
+    # Node.js's code-of-conduct.md gave "As a contributor to Node.js, how you choose to act and
+    # interact towards your fellow contributors." with its verb, "will reflect back", cut away.
+    sentence = (
+        "As a contributor to Node.js, how you choose to act and interact towards your fellow contributors, "
+        "as well as to the community, will reflect back not only on yourself but on the project as a whole."
+    )
+    assert shorten_sentence(sentence, 120) is None
+    # A question word inside the main clause is no subject: "asked … what …" is cut as before.
+    sentence = (
+        "The survey asked riders what the night bus had changed for them, which most of them answered "
+        "within a week of the trial's end."
+    )
+    shorter = "The survey asked riders what the night bus had changed for them."
+    assert shorten_sentence(sentence, 80) == shorter
+
+
 # --- linear time ---------------------------------------------------------------------------------
 # The patterns that found sentence ends, end marks and code spans before, kept as the definition of
 # what the linear-time ones must find: each took seconds or more on a hostile paragraph ("!!!…a", a

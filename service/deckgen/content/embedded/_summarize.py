@@ -499,6 +499,12 @@ def clause_alone(text: str) -> bool:
     return bool(_SUBORDINATE.match(text)) and "," not in text and _END.search(text) is None
 
 
+_SUBJECT_CLAUSE = re.compile(
+    r"^(?:(?:as|for|in|on|at|to|with|from|within)\b[^,]*,\s+)?(?:how|what|whatever|whoever|whether)\s[^,]*$",
+    re.IGNORECASE,
+)
+
+
 def shorten_sentence(sentence: str, limit: int) -> str | None:
     """`sentence` in at most `limit` characters and still one whole sentence: asides dropped first,
     then trailing clauses, the sentence's own end mark kept. None when no such cut gets it short enough.
@@ -537,6 +543,10 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
         # Nor on half of an "either … or …" ("…is either the query string without its mark.").
         either = head.casefold().rfind("either ")
         if either >= 0 and " or " not in head.casefold()[either:]:
+            continue
+        # Nor on a clause that is the subject, its verb in what is cut ("As a contributor, how you
+        # choose to act towards your fellow contributors, as well as to the community, will reflect…").
+        if _SUBJECT_CLAUSE.search(head):
             continue
         # Not inside "in which", "for whom"…: the preposition belongs to the clause cut off
         # ("…on that lane, in which case…" gave "…on that lane, in.").
