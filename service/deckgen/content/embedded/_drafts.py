@@ -806,10 +806,7 @@ def compact_line(section: Section, unit: Unit | None) -> str:
     said = _mid_sentence(_unrepeated(title, text), section)
     # A title with a label of its own ("Example: Patched dependency", "Event: `'close'`") takes a
     # dash: a second colon would read as a label of a label.
-    return f"{title} \u2014 {said}" if _TITLE_LABEL.match(title) else f"{title}: {said}"
-
-
-_TITLE_LABEL = re.compile(r"[^:]{1,40}:\s")
+    return f"{title} \u2014 {said}" if _LABELLED.match(title) else f"{title}: {said}"
 
 
 _KINDS_OF_NAME = r"(?:\s+(?:event|method|property|class|function|option|module|hook))?"
