@@ -23,6 +23,7 @@ from deckgen.content.embedded._sections import (
     Section,
     Unit,
     clean_title,
+    colon_ended,
     completing_lists,
     dangling,
     ends_open,
@@ -1116,7 +1117,7 @@ def _said_before_its_list(section: Section) -> Unit | None:
         for i, sentence in enumerate(part.sentences):
             text = sentence.rstrip()
             if (
-                not text.endswith((":", "\uff1a"))
+                not colon_ended(text)
                 or ends_open(text)
                 or len(words(text)) < 5
                 or _ANNOUNCES.search(text)

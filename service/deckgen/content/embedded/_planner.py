@@ -46,6 +46,7 @@ from deckgen.content.embedded._sections import (
     Section,
     Unit,
     clean_title,
+    colon_ended,
     completing_lists,
     document_title,
     example_lists,
@@ -130,7 +131,7 @@ def render_bullets(units: list[Unit]) -> tuple[Bullet, ...]:
         under = 1 if lead >= 0 and unit.group == lead + 1 else 0
         bullets.extend(Bullet(line.text, line.level + under) for line in unit.lines())
         if not under:
-            lead = unit.group if unit.level == 0 and unit.text.rstrip().endswith((":", "\uff1a")) else -2
+            lead = unit.group if unit.level == 0 and colon_ended(unit.text) else -2
     return _normalise_levels(bullets[: limits.MAX_BULLETS])
 
 
@@ -673,7 +674,7 @@ def _introducing_what_is_shown(units: list[Unit]) -> list[Unit]:
 
 
 def _introduces_nothing(unit: Unit, after: Unit | None) -> bool:
-    return unit.text.rstrip().endswith((":", "\uff1a")) and not introduces(unit, after)
+    return colon_ended(unit.text) and not introduces(unit, after)
 
 
 def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
@@ -822,7 +823,7 @@ def _without_repeats(slide: Slide, seen: set[str]) -> Slide:
         if repeated[i]:
             continue
         # A lead-in whose list went as a repeat goes with it, unless more of the list is under it.
-        if bullet.text.rstrip().endswith((":", "\uff1a")) and i + 1 < len(bullets) and repeated[i + 1]:
+        if colon_ended(bullet.text) and i + 1 < len(bullets) and repeated[i + 1]:
             rest = next(
                 (b for b, again in zip(bullets[i + 1 :], repeated[i + 1 :], strict=True) if not again), None
             )

@@ -33,6 +33,7 @@ __all__ = [
     "CODE_SPAN",
     "Part",
     "clean_title",
+    "colon_ended",
     "dangling",
     "Section",
     "Unit",
@@ -696,11 +697,16 @@ _OPEN_END = re.compile(
 """A lead-in whose sentence its list ends ("…may result in:", "Node.js does NOT trust:")."""
 
 
+def colon_ended(text: str) -> bool:
+    """`text` ends on a colon: it announces what follows it."""
+    return text.rstrip().endswith((":", "\uff1a"))
+
+
 def ends_open(sentence: str) -> bool:
     """A lead-in whose sentence the list after it ends ("…may result in:")."""
     text = sentence.strip()
     # The colon first: the pattern's words are tried at every word of the sentence.
-    return text.endswith((":", "\uff1a")) and bool(_OPEN_END.search(text))
+    return colon_ended(text) and bool(_OPEN_END.search(text))
 
 
 _GOES_ON_WITH = re.compile(r"[;,]\s*(?:and|or|but)$", re.IGNORECASE)
