@@ -615,7 +615,7 @@ def _parents(sections: list[Section]) -> list[str]:
     chapter's heading or on the slide itself: the slide is about them, and the sections' own
     headings name its lines."""
     on_slide = {section.path: clean_title(section.title) for section in sections if _headed(section)}
-    above_some = {section.path[:depth] for section in sections for depth in range(1, len(section.path))}
+    above_some = _above(sections)
 
     def parent(section: Section) -> str:
         if section.path in on_slide and section.path in above_some:
@@ -625,6 +625,11 @@ def _parents(sections: list[Section]) -> list[str]:
 
     found = [parent(section) for section in sections]
     return [] if "" in found else list(dict.fromkeys(found))
+
+
+def _above(sections: list[Section]) -> set[tuple[str, ...]]:
+    """The paths of the headings some of `sections` are under."""
+    return {section.path[:depth] for section in sections for depth in range(1, len(section.path))}
 
 
 def _common_ancestor(sections: list[Section]) -> str:
@@ -717,7 +722,7 @@ def _shown_sections(draft: Draft, generic: frozenset[str] = frozenset()) -> Draf
     else:
         # Nor, among headings with their points, one with none that heads none of them ("Post-Release"
         # after "Release day" and its steps): a bare heading says only that there was more.
-        heads = {s.path[:depth] for s in kept for depth in range(1, len(s.path))}
+        heads = _above(kept)
         said = [s for s in kept if s.index in answered or s.path in heads]
         kept = said if said else kept
     return replace(draft, sections=kept) if kept and len(kept) < len(draft.sections) else draft
