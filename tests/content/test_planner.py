@@ -1200,11 +1200,16 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
         "Therefore, the stream will not generate data.",
         "Doing so may lead to adverse side effects in application code.",
         "For that reason, ambassadors should be members of the Slack workspace.",
+        # Node.js's SECURITY.md, after the list of what Node.js does not trust: on a line of its own,
+        # "Experimental platforms: Node.js trusts everything else." said the opposite of the policy.
+        "Node.js trusts everything else.",
+        "Anything else is treated as a normal bug.",
     ):
         assert _sections.dangling(sentence), sentence
     assert not _sections.dangling("Where possible, the workers share one pool.")
     assert not _sections.dangling("The same code runs in both.")
     assert not _sections.dangling("In this case study, three teams share one cluster.")
+    assert not _sections.dangling("Ask someone else to review the change.")
     # An "it" that stands for what follows points nowhere; one that stands for something before does.
     assert not _sections.dangling("It is recommended to set the CPU frequency to `performance` first.")
     assert not _sections.dangling("It is important that every test cleans up.")
@@ -1279,6 +1284,11 @@ def test_a_takeaway_names_what_it_speaks_of() -> None:
         "Other keys used to sign some previous releases are listed there.",
         "For information on using Node.js, see the Node.js website.",
         "To run rustfmt after this, use `cargo run --bin rustfmt -- filename`.",
+        # Node.js's investigating-native-memory-leaks.md: a step of its walk-through, the guide's plan
+        # of itself, and a file its command line named.
+        "Now we can see the specific file name and line in the Node.js code which caused the allocation.",
+        "The sections which follow cover the steps needed to enable debug symbols to get more info.",
+        "Valgrind will save the output to the log file specified.",
     ):
         assert not _planner.takeaway_worthy(sentence), sentence
     for sentence in (

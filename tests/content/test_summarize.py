@@ -32,6 +32,13 @@ def test_sentence_splitting_respects_abbreviations_decimals_and_initials() -> No
         "Yes\u2026",
         "He was.",
     ]
+    # Written without their inner dots (Node.js's investigating-native-memory-leaks.md: "Create a
+    # file (eg." was a takeaway).
+    text = "Create a file (eg. `node.supp`) with the records. Tools, ie. linters, run first."
+    assert split_sentences(text) == [
+        "Create a file (eg. `node.supp`) with the records.",
+        "Tools, ie. linters, run first.",
+    ]
 
 
 def test_cjk_sentences_split_without_spaces() -> None:
@@ -87,6 +94,28 @@ def test_clip_does_not_end_on_a_dangling_word_and_prefers_a_clause_end() -> None
     assert clip(said, 68) == "It always says SERVING, tracing toggled, no graceful shutdown…"
     assert clip(said, 60) == "It always says SERVING, tracing toggled…"  # not "…, no graceful…"
     assert clip("alpha beta gamma delta", 12) == "alpha beta…"  # nothing to mend
+
+
+def test_clip_never_leaves_a_bracket_open() -> None:
+    # Node.js's investigating-native-memory-leaks.md: "…identifying memory leaks (memory…" opened an
+    # aside the slide never closed; what the brackets held is an aside, and the cut goes before it.
+    sentence = (
+        "Valgrind is a tool available on Linux distributions which can be used to investigate memory "
+        "usage including identifying memory leaks (memory which is allocated and not freed) and other "
+        "memory related problems like double freeing memory."
+    )
+    assert clip(sentence, 160) == (
+        "Valgrind is a tool available on Linux distributions which can be used to investigate memory "
+        "usage including identifying memory leaks\u2026"
+    )
+    assert clip("Reads settings [of every node in the cluster] and writes them", 30) == "Reads settings\u2026"
+    # Closed within the cut, a bracket stays, closed after a code span too (Node.js's primordials.md).
+    assert (
+        clip("Reads (quickly) every file and writes it back to the disk", 30)
+        == "Reads (quickly) every file\u2026"
+    )
+    said = "Using `instanceof` (or `FunctionPrototypeSymbolHasInstance`) checks is not recommended here"
+    assert clip(said, 80) == "Using `instanceof` (or `FunctionPrototypeSymbolHasInstance`) checks\u2026"
 
 
 def test_clip_never_cuts_a_code_span_in_two() -> None:

@@ -978,6 +978,7 @@ def _fit(sections: list[Section], condense: bool, target: int | None, words: Phr
 _INTRO_SENTENCES = 2
 _ABOUT_ITSELF = re.compile(
     r"\b(?:this|the present) (?:report|article|page|document|handbook|essay|paper|post|guide)\b|"
+    r"\bthe (?:sections?|chapters?|pages?) (?:which|that) follows?\b|"
     r"\b(?:dieser|diese|dieses) (?:Bericht|Artikel|Leitfaden|Beitrag)\b|\bce (?:rapport|document|guide)\b|"
     "\u672c\u5831\u544a|\u672c\u7a3f|\u0647\u0630\u0627 \u0627\u0644\u062a\u0642\u0631\u064a\u0631",
     re.IGNORECASE,
@@ -1023,25 +1024,27 @@ systems only, returns an equivalent…")."""
 _THIS = re.compile(
     r"^(?:(?:\S+\s+){1,2}(?:this|these|those)\s+\w|[^,]{1,40},\s+(?:this|these|those)\s+\w|[^,]{1,60},\s+however,|"
     r"(?:if|when|once|unless|while|since|because)\s+that\s+\w|"
-    r"(?:so|thus|hence|therefore|also|then|additionally|moreover|furthermore|likewise|similarly|however|alternatively|other)\b)",
+    r"(?:so|thus|hence|therefore|also|then|now|additionally|moreover|furthermore|likewise|similarly|however|"
+    r"alternatively|other)\b)",
     re.IGNORECASE,
 )
 """Early words that point at what came before ("Adding this scope…", "If that field…", "As a best
-practice, this should be…", "So, if…", "Thus the…", "Additionally, please…", "However, there are…", "Some
-distributions, however, prefer…", "Other keys used…")."""
+practice, this should be…", "So, if…", "Thus the…", "Now we can see…", "Additionally, please…",
+"However, there are…", "Some distributions, however, prefer…", "Other keys used…")."""
 _UNNAMED = re.compile(
     r"^(?:[^,]{1,40},\s+)?the (?:method|function|property)\b(?!\s*(?-i:`|[A-Z]))|"
     r"^(?:if|when|unless) (?:given|set|specified|omitted|provided|present|enabled)\b|"
     r"\bthe following\b(?!\s+(?:years?|months?|weeks?|days?|quarters?|morning|evening|night)\b)|"
     r"\bthe (?:above|below)\b|"
-    r"\b(?:this|that) (?:default|behaviou?r)\b|\b(?:after|before) (?:this|that)\b(?!\s+(?-i:`|[A-Z]))",
+    r"\b(?:this|that) (?:default|behaviou?r)\b|\b(?:after|before) (?:this|that)\b(?!\s+(?-i:`|[A-Z]))|"
+    r"\bthe [\w-]+(?: [\w-]+)? (?:specified|given|mentioned|described)\W*$",
     re.IGNORECASE,
 )
 """What a reference's section says of its thing, left unnamed ("On POSIX systems, the method is
 non-operational…", "If given, but the path does not exist…", "Set `X` to override this default.",
-"To run it after this, use…") or followed by what it announces ("The following methods
-broadcast…", "…use one of the below settings."): its section's title and list say what, a
-takeaway does not."""
+"To run it after this, use…", "…to the log file specified.") or followed by what it announces
+("The following methods broadcast…", "…use one of the below settings."): its section's title and
+list say what, a takeaway does not."""
 
 
 @remembered

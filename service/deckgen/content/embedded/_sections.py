@@ -578,11 +578,12 @@ rest…", "And to warn on…", "To do so, run…", "When doing so, it is courteo
 "Where `3245` is the process id.", "Therefore, the stream…", "Doing so may lead to…"): even after
 their section's title, they lack what they answer."""
 _CASE_BEFORE = re.compile(
-    r"\bin (?:that|such a|either) case\b|\bin both cases\b|\bin (?:this|these|such) cases?\W*$",
+    r"\bin (?:that|such a|either) case\b|\bin both cases\b|\bin (?:this|these|such) cases?\W*$|"
+    r"\b(?:everything|anything|everyone|anyone|nothing|all) else\b",
     re.IGNORECASE,
 )
 """The case the sentence before set out, named later on ("Please always add the label to the pull
-request in that case.")."""
+request in that case."), or the rest of what it listed ("Node.js trusts everything else.")."""
 
 
 _ASIDE = re.compile(r"\([^()]*\)[.!?]?")

@@ -231,6 +231,8 @@ _ABBREVIATIONS = frozenset(
     [
         "e.g",
         "i.e",
+        "eg",
+        "ie",
         "dr",
         "mr",
         "mrs",
@@ -558,6 +560,19 @@ def shorten_sentence(sentence: str, limit: int) -> str | None:
     return None
 
 
+def _open_bracket(words: list[str]) -> int:
+    """The index of the word that opens the first bracket `words` leave open, or -1. Code spans (never
+    split, see `split_words`) hold the code's own brackets, not the prose's."""
+    depth: list[int] = []
+    for i, word in enumerate(words):
+        for char in _blanked(word, code_spans(word)) if "`" in word else word:
+            if char in "([":
+                depth.append(i)
+            elif char in ")]" and depth:
+                depth.pop()
+    return depth[0] if depth else -1
+
+
 def _balanced(prose: str) -> bool:
     return all(prose.count(opening) == prose.count(closing) for opening, closing in ("()", "[]", "{}"))
 
@@ -672,6 +687,13 @@ def clip(text: str, limit: int) -> str:
             clause = max((i for i, word in enumerate(kept[:-1]) if word.endswith((",", ";"))), default=-1)
             if clause >= 2 * len(kept) // 3:
                 kept = kept[: clause + 1]
+            # A bracket the cut would leave open goes with what it held: an aside ("…memory leaks
+            # (memory…" never closed).
+            opened = _open_bracket(kept)
+            if opened > 0:
+                kept = kept[:opened]
+                while len(kept) > 1 and kept[-1].casefold().rstrip(",;:") in _DANGLING:
+                    kept.pop()
             cut = " ".join(kept)
         else:
             cut = cut.rsplit(" ", 1)[0]
