@@ -1906,3 +1906,30 @@ def test_headings_that_end_alike_are_grouped_with_their_ending_said_once() -> No
     )
     # Nor for a head that needs the ending (Node.js's writing-and-running-benchmarks.md).
     assert "of a and" not in group_title(["Basics of a benchmark", "Creating an HTTP benchmark"])
+
+
+def test_a_table_of_contents_heading_over_the_opening_is_no_topic() -> None:
+    # Node.js's collaborator-guide.md opens on "## Contents", its list of links, then the guide's own
+    # opening: "Contents: this document explains how collaborators manage…" was a slide's line, and
+    # "From contents to handling own pull requests" a title.
+    topics = "".join(f"## {name}\n\n{text}\n\n" for name, text in _COLLABORATION)
+    content = (
+        "# Collaborator guide\n\n## Contents\n\n* [Reviews](#reviews)\n* [Landing](#landing)\n\n"
+        "This document explains how collaborators manage the project. Collaborators should know "
+        "the guidelines for new contributors.\n\n" + topics
+    ).encode()
+    for count in (4, 6):
+        plan = _plan_of(content, count)
+        said = [slide.title for slide in plan.slides] + [b.text for s in plan.slides for b in s.bullets]
+        assert not [line for line in said if "ontents" in line], said
+        opening = [plan.slides[0].subtitle, *said]
+        assert any("This document explains how collaborators manage the project" in line for line in opening)
+
+
+_COLLABORATION = [
+    ("Reviews", "Two collaborators approve every pull request before it lands."),
+    ("Testing", "Every change passes the full test suite on the CI before it lands."),
+    ("Landing", "The commit queue lands approved pull requests once their checks pass."),
+    ("Mistakes", "A force push is allowed within ten minutes of the original push."),
+    ("Labels", "Labels track which release lines a commit lands on."),
+]

@@ -280,6 +280,11 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
                     current.first_line = current.last_line = block.end_line + 1
                     current.path = (block.text,)
                     continue
+                if len(document_sections) == 1 and not current.parts and _navigation(block.text):
+                    # "## Contents" over the opening: its list of links is gone (see `_markdown`),
+                    # and what follows it opens the document, as if no heading stood over it.
+                    stack.pop()
+                    continue
                 if not many and block.level <= chapter_level:
                     chapter += 1
                     chapter_title = block.text
@@ -332,6 +337,14 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
         section.index = index
         section.chapter = chapters.setdefault(section.chapter, len(chapters))
     return sections
+
+
+_NAVIGATION = frozenset(("contents", "table of contents", "toc", "on this page", "in this document"))
+
+
+def _navigation(heading: str) -> bool:
+    """A heading over the document's table of contents, which names no topic."""
+    return heading.strip(" :").casefold() in _NAVIGATION
 
 
 CODE_SPAN = re.compile(r"`[^`]*`")
