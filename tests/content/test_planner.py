@@ -1216,6 +1216,11 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
     assert _sections.dangling("It is equivalent to `assert.equal(!!value, true, message)`.")
     assert _sections.points_outside("Please always remove it again as soon as the checks fail.")
     assert not _sections.points_outside("Please always run the tests before pushing.")
+    # Node.js's dns.md: "Error codes: the `dnsPromises` API also exports the above error codes…" and
+    # "`dns.resolve()`: for instance, they do not use the configuration from `/etc/hosts`."
+    assert _sections.points_outside("The `dnsPromises` API also exports the above error codes.")
+    assert _sections.points_outside("For instance, they do not use the configuration from `/etc/hosts`.")
+    assert not _sections.points_outside("Temperatures stay below the average in winter.")
     assert _sections.points_outside("Import maps: the previous two examples defined `load` hooks.")
     assert not _planner.takeaway_worthy(
         "The module is fully synchronous (contains no top-level `await`); and"

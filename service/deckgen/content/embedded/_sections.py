@@ -618,12 +618,14 @@ def goes_on_from(sentence: str) -> bool:
 
 
 _POINTS_OUTSIDE = re.compile(
-    r"^(?:(?:its|their)\b|(?:\w+\s+){0,2}(?:they|them)\b|"
+    r"^(?:(?:its|their)\b|(?:\w+,?\s+){0,2}(?:they|them)\b|"
     r"(?:please\s+)?(?:(?:always|never|also|then|just|simply)\s+)?\w+\s+it\b(?!\s+(?:is|was)\s+\w+\s+(?:to|that)\b))",
     re.IGNORECASE,
 )
-"""Early words that need something before them: "Read it before…", "When they arrive…", "Please
-always remove it again…"."""
+"""Early words that need something before them: "Read it before…", "When they arrive…", "For
+instance, they do not…", "Please always remove it again…"."""
+_ABOVE = re.compile(r"\bthe (?:above|below)\b", re.IGNORECASE)
+"""What the text around the sentence shows ("…also exports the above error codes")."""
 
 
 _POINTER = re.compile(
@@ -670,7 +672,9 @@ def points_outside(sentence: str) -> bool:
     """A sentence that cannot stand alone on a line: it opens by pointing back at something unsaid,
     or speaks of a sample beside it ("The above example spawns a Worker thread for each call.")."""
     text = sentence.strip()
-    return dangling(text) or bool(_POINTS_OUTSIDE.match(text)) or speaks_of_a_sample(text)
+    return (
+        dangling(text) or bool(_POINTS_OUTSIDE.match(text) or _ABOVE.search(text)) or speaks_of_a_sample(text)
+    )
 
 
 _LEADS_IN = re.compile(
