@@ -429,8 +429,9 @@ def scenario_render(args: argparse.Namespace) -> dict[str, float]:
 
 
 def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
-    args.decks = args.decks or 100
-    extra = {"MAX_CONCURRENT_GENERATIONS": str(args.decks * 2), "LLM_CONCURRENCY": "10"}
+    # Not written back to `args`: with --scenario all, embedded-concurrent ran 100 decks, not 500.
+    count = args.decks or 100
+    extra = {"MAX_CONCURRENT_GENERATIONS": str(count * 2), "LLM_CONCURRENCY": "10"}
     with model_server(args.rate, args.ttft, extra) as (model, child):
         pid = child.process.pid
         asyncio.run(decks(child.target, [model_request("Warm-up deck", 3)]))
@@ -453,7 +454,7 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
             model_before = cpu_seconds(model.process.pid)
             client_before = time.process_time()
             before = cpu_seconds(pid)
-            requests = [model_request(f"Concurrent deck {n}", args.slides) for n in range(args.decks)]
+            requests = [model_request(f"Concurrent deck {n}", args.slides) for n in range(count)]
             with profiled(pid):
                 results = await decks(child.target, requests)
             cpu = cpu_seconds(pid) - before
@@ -474,7 +475,7 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
     firsts = [d.first_slide_s for d in results if not d.error]
     p99 = percentile(totals, 0.99)
     print(
-        f"concurrent: {args.decks} model-written {args.slides}-slide decks at once "
+        f"concurrent: {count} model-written {args.slides}-slide decks at once "
         f"({args.rate:g} tokens/s, TTFT {args.ttft * 1000:.0f} ms), load average {load_average()}\n"
         f"  alone: total {alone.total_s:.2f} s, first slide {alone.first_slide_s:.2f} s\n"
         f"  errors {len(errors)}{': ' + errors[0] if errors else ''}\n"
@@ -483,7 +484,7 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
         f"  slide lag (last model token -> event) p50 {percentile(lags, 0.5):.1f} ms, "
         f"p99 {percentile(lags, 0.99):.1f} ms over {len(lags)} slides; the ten longest: "
         f"{', '.join(f'{lag:.0f}' for lag in sorted(lags)[-10:])} ms\n"
-        f"  server CPU {cpu * 1000 / args.decks:.0f} ms per deck; RSS idle {idle_rss:.0f} MiB, peak "
+        f"  server CPU {cpu * 1000 / count:.0f} ms per deck; RSS idle {idle_rss:.0f} MiB, peak "
         f"{peak_rss:.0f} MiB\n"
         # The loopback model is Python too: when it needs more than its share of the cores, the
         # latencies measure the model, not the service.
@@ -494,7 +495,7 @@ def scenario_concurrent(args: argparse.Namespace) -> dict[str, float]:
         "concurrent_errors": float(len(errors)),
         "concurrent_p99_total_to_alone": p99 / alone.total_s,
         "concurrent_p99_slide_lag_ms": percentile(lags, 0.99),
-        "rss_per_inflight_deck_mib": (peak_rss - idle_rss) / args.decks,
+        "rss_per_inflight_deck_mib": (peak_rss - idle_rss) / count,
     }
 
 
