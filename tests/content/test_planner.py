@@ -1938,3 +1938,25 @@ _COLLABORATION = [
     ("Mistakes", "A force push is allowed within ten minutes of the original push."),
     ("Labels", "Labels track which release lines a commit lands on."),
 ]
+
+
+def test_a_section_of_a_list_says_its_best_item_that_is_a_sentence_rather_than_its_heading_alone() -> None:
+    # Node.js's collaborator-guide.md: "I made a mistake" stood bare on a slide of six headings, the
+    # draft merged into it having kept only its item with sub-items, a header there, which says
+    # nothing alone. The list's item "Ping a TSC voting member." says it.
+    text = (
+        "## I made a mistake\n\n* Ping a TSC voting member.\n"
+        "* With `git`, there's a way to override remote trees by force pushing (`git push -f`). "
+        "This is generally forbidden as it creates conflicts in other people's forks.\n"
+        "  * Use `--force-with-lease` to reduce the chance of overwriting someone else's change.\n\n"
+        "## Author ready\n\nA pull request is author ready when:\n\n* There is a CI run.\n"
+        "* There is one collaborator approval.\n"
+    )
+    mistake, ready = sectionize([parse("guide.md", "text/markdown", text.encode())], "Overview")[-2:]
+    condensed = [u for part in mistake.parts for u in units_of(mistake, part, 1) if "Ping" not in u.text]
+    draft = _drafts._compact([mistake], condensed, [], False)
+    assert [u.text for u in draft.units] == ["Ping a TSC voting member."]
+    assert _drafts.compact_line(mistake, draft.units[0]) == "I made a mistake: ping a TSC voting member."
+    # Items a lead-in announces need it: that heading stays alone.
+    units = [u for part in ready.parts for u in units_of(ready, part, 1) if u.text.startswith("There")]
+    assert _drafts._compact([ready], units, [], False).units == []

@@ -1136,6 +1136,29 @@ def _said_before_its_list(section: Section) -> Unit | None:
     return None
 
 
+def _item_alone(section: Section, needing: set[int]) -> Unit | None:
+    """The section's best list item that is a sentence of its own and stands on its line, when the
+    units its draft kept hold none ("I made a mistake: ping a TSC voting member.", whose condensed
+    list had kept only an item with sub-items). Not an item of a list that needs what comes before
+    it (`needing`), nor one with sub-items of its own, which say what it means."""
+    found = []
+    for part in section.parts:
+        if not isinstance(part.block, ListBlock) or part.group in needing:
+            continue
+        items = part.block.items
+        for i, entry in enumerate(items):
+            if entry.level or (i + 1 < len(items) and items[i + 1].level):
+                continue
+            unit = _sentence_unit(section, part, i, part.sentences[i])
+            if (
+                own_sentence(unit.text)
+                and len(words(unit.text)) >= 3
+                and _stands_on_its_line(section, unit, set())
+            ):
+                found.append(unit)
+    return min(found, key=lambda u: (-u.score, u.order), default=None)
+
+
 def _compact(sections: list[Section], units: list[Unit], overflow: list[str], continued: bool) -> Draft:
     """One line per section: its title with its best point, when the two fit a bullet together."""
     kept: list[Unit] = []
@@ -1182,7 +1205,7 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
             ),
             None,
         )
-        best = best or _said_before_its_list(section)
+        best = best or _said_before_its_list(section) or _item_alone(section, completing | introduced)
         if best is not None:
             kept.append(best)
     kept_ids = {id(unit) for unit in kept}
