@@ -1960,3 +1960,26 @@ def test_a_section_of_a_list_says_its_best_item_that_is_a_sentence_rather_than_i
     # Items a lead-in announces need it: that heading stays alone.
     units = [u for part in ready.parts for u in units_of(ready, part, 1) if u.text.startswith("There")]
     assert _drafts._compact([ready], units, [], False).units == []
+
+
+def test_a_sections_line_is_not_a_message_it_quotes_when_a_point_of_its_own_fits() -> None:
+    # Node.js's collaborator-guide.md gave "Managing security issues: “FYI @xxxx we asked GitHub to
+    # delete your pull request while we work on releases in private.”", the text of a message its
+    # steps tell a collaborator to post: its quote's draft was merged into the slide, and its
+    # paragraphs' was not.
+    text = (
+        "## Managing security issues\n\n"
+        "Use the process outlined in [SECURITY.md](SECURITY.md) to report security issues.\n\n"
+        "* Open a new issue in the public repository. Include an explanation for the user:\n"
+        "  > FYI @xxxx we asked GitHub to delete your pull request while we work on releases in private.\n"
+    )
+    (section,) = [s for s in sectionize([parse("guide.md", "text/markdown", text.encode())]) if s.parts]
+    quote = next(d for d in _drafts.build([section], 2) if d.kind == "quote")
+    draft = _drafts._compact([section], _drafts._as_units(quote), [], False)
+    assert [u.text for u in draft.units] == [
+        "Use the process outlined in SECURITY.md to report security issues."
+    ]
+    # A quotation alone in its section still says it.
+    (alone,) = sectionize([parse("q.md", "text/markdown", b"## Motto\n\n> Ship small changes often.\n")])
+    quote = next(d for d in _drafts.build([alone], 2) if d.kind == "quote")
+    assert len(_drafts._compact([alone], _drafts._as_units(quote), [], False).units) == 1

@@ -617,6 +617,8 @@ def build(sections: list[Section], density: int | None) -> list[Draft]:
 
 _TABLE_ROW = -1
 """The group of a unit made of a table's row."""
+_QUOTE_GROUP = -2
+"""The group of a unit made of a quotation set apart."""
 
 
 def _row_text(header: tuple[str, ...], row: tuple[str, ...]) -> str:
@@ -645,7 +647,7 @@ def _as_units(draft: Draft) -> list[Unit]:
         ]
     if draft.kind == "quote" and draft.quote is not None:
         by = f" — {draft.quote.attribution}" if draft.quote.attribution else ""
-        return [Unit(f"“{unquoted(draft.quote.text)}”{by}", 0, 0.5, order, -2, section=section)]
+        return [Unit(f"“{unquoted(draft.quote.text)}”{by}", 0, 0.5, order, _QUOTE_GROUP, section=section)]
     if draft.kind == "columns" and draft.columns is not None:
         return [
             Unit(f"{column.heading}: {bullet.text}", 0, 0.3, order + i, -3, section=section)
@@ -1185,8 +1187,11 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # else, the title stands alone. A list item of several sentences too long for the line says
         # its first, the rest going to the notes ("Limitations: symbolic links will be followed…").
         whole = _saying(section, mine, completing, headers, shorten=False)
-        best = _lede(section, mine, whole, headers) or next(
-            (u for u in whole if not points_outside(u.text)), None
+        # A quotation set apart is someone's words, not the section's point ("Managing security
+        # issues: “FYI @xxxx we asked GitHub to delete…”", a message to post): the last resort.
+        said = [u for u in whole if u.group != _QUOTE_GROUP]
+        best = _lede(section, [u for u in mine if u.group != _QUOTE_GROUP], said, headers) or next(
+            (u for u in said if not points_outside(u.text)), None
         )
         best = (
             best
