@@ -7,6 +7,7 @@ import pytest
 from deckgen.content._phrases import phrases
 from deckgen.content.embedded import _drafts, _planner, _sections
 from deckgen.content.embedded._drafts import Draft
+from deckgen.content.embedded._markdown import CodeBlock as _CodeBlock
 from deckgen.content.embedded._markdown import Document, Paragraph, parse
 from deckgen.content.embedded._planner import Plan, group_title, names_in, plan_deck
 from deckgen.content.embedded._sections import Unit, clean_title, points_outside, sectionize, units_of
@@ -1983,3 +1984,32 @@ def test_a_sections_line_is_not_a_message_it_quotes_when_a_point_of_its_own_fits
     (alone,) = sectionize([parse("q.md", "text/markdown", b"## Motto\n\n> Ship small changes often.\n")])
     quote = next(d for d in _drafts.build([alone], 2) if d.kind == "quote")
     assert len(_drafts._compact([alone], _drafts._as_units(quote), [], False).units) == 1
+
+
+def test_a_sample_written_again_in_its_twin_language_is_shown_once() -> None:
+    # Node.js's API docs write each example twice, as an ES module and as CommonJS: string_decoder.md's
+    # deck showed `import { StringDecoder }…` and `const { StringDecoder } = require(…)` on slides of
+    # their own, one after the other.
+    content = (
+        b"# String decoder\n\nThe `node:string_decoder` module decodes `Buffer` objects into strings.\n\n"
+        b"```mjs\nimport { StringDecoder } from 'node:string_decoder';\n```\n\n"
+        b"```cjs\nconst { StringDecoder } = require('node:string_decoder');\n```\n\n"
+        b"The following example shows the basic use of the `StringDecoder` class.\n\n"
+        b"```mjs\nimport { StringDecoder } from 'node:string_decoder';\n"
+        b"const decoder = new StringDecoder('utf8');\n"
+        b"console.log(decoder.write(Buffer.from([0xC2, 0xA2])));\n```\n\n"
+        b"```cjs\nconst { StringDecoder } = require('node:string_decoder');\n"
+        b"const decoder = new StringDecoder('utf8');\n"
+        b"console.log(decoder.write(Buffer.from([0xC2, 0xA2])));\n```\n\n"
+        b"## `stringDecoder.end([buffer])`\n\nReturns any remaining input stored in the internal buffer.\n\n"
+        b"## `stringDecoder.write(buffer)`\n\nReturns a decoded string from the buffer given.\n"
+    )
+    for count in (4, 6, 8):
+        samples = [s.code.text for s in _plan_of(content, count).slides if s.code is not None]
+        assert not [text for text in samples if "require(" in text], (count, samples)
+        assert samples or count == 4, count
+    # Two samples in one language, or in languages that are no twins, both stay.
+    sections = sectionize([parse("s.md", "text/markdown", content.replace(b"```cjs", b"```mjs"))])
+    assert sum(isinstance(p.block, _CodeBlock) for s in sections for p in s.parts) == 4
+    sections = sectionize([parse("s.md", "text/markdown", content.replace(b"```cjs", b"```console"))])
+    assert sum(isinstance(p.block, _CodeBlock) for s in sections for p in s.parts) == 4

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from deckgen.content.embedded._markdown import (
     Block,
+    CodeBlock,
     Document,
     Heading,
     ListBlock,
@@ -301,6 +302,8 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
                 )
                 document_sections.append(current)
                 continue
+            if isinstance(block, CodeBlock) and current.parts and _twins(current.parts[-1].block, block):
+                continue
             sentences: tuple[str, ...] = ()
             scores: tuple[float, ...] = ()
             if isinstance(block, Paragraph):
@@ -337,6 +340,25 @@ def sectionize(documents: list[Document], untitled: str = "Overview") -> list[Se
         section.index = index
         section.chapter = chapters.setdefault(section.chapter, len(chapters))
     return sections
+
+
+_TWIN_LANGUAGES = (
+    frozenset(("mjs", "cjs")),
+    frozenset(("js", "ts")),
+    frozenset(("javascript", "typescript")),
+)
+"""Languages a document writes the same sample in twice, one after the other (Node.js's API docs: each
+example as an ES module, then as CommonJS)."""
+
+
+def _twins(before: Block, block: CodeBlock) -> bool:
+    """`block` is the sample right before it again, in its twin language: a deck shows it once."""
+    if not isinstance(before, CodeBlock):
+        return False
+    pair = frozenset(
+        re.split(r"[\s,{]", code.language.strip().casefold(), maxsplit=1)[0] for code in (before, block)
+    )
+    return pair in _TWIN_LANGUAGES
 
 
 _NAVIGATION = frozenset(("contents", "table of contents", "toc", "on this page", "in this document"))
