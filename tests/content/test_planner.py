@@ -2013,3 +2013,25 @@ def test_a_sample_written_again_in_its_twin_language_is_shown_once() -> None:
     assert sum(isinstance(p.block, _CodeBlock) for s in sections for p in s.parts) == 4
     sections = sectionize([parse("s.md", "text/markdown", content.replace(b"```cjs", b"```console"))])
     assert sum(isinstance(p.block, _CodeBlock) for s in sections for p in s.parts) == 4
+
+
+def test_a_sections_line_is_its_opening_even_when_its_draft_kept_only_later_paragraphs() -> None:
+    # Node.js's events.md: its overview's line read "when the `EventEmitter` object emits an event,
+    # all of the functions attached to that specific event are called synchronously.", a detail of its
+    # third paragraph, the draft merged into the slide having kept no other; the second paragraph
+    # opens on what the section is about.
+    text = (
+        "# Events\n\nMuch of the Node.js core API is built around an idiomatic asynchronous event-driven "
+        "architecture in which certain kinds of objects (called emitters) emit named events that cause "
+        "function objects (called listeners) to be called.\n\n"
+        "All objects that emit events are instances of the `EventEmitter` class. These objects expose an "
+        "`eventEmitter.on()` function.\n\n"
+        "When the `EventEmitter` object emits an event, all of the functions attached to that specific "
+        "event are called synchronously.\n\n## Error events\n\nErrors are emitted as `'error'` events.\n"
+    )
+    overview = sectionize([parse("events.md", "text/markdown", text.encode())], "Overview")[0]
+    later = [u for part in overview.parts[2:] for u in units_of(overview, part, 1)]
+    draft = _drafts._compact([overview], later, [], False)
+    assert [u.text for u in draft.units] == [
+        "All objects that emit events are instances of the `EventEmitter` class."
+    ]

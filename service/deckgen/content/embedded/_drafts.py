@@ -1044,6 +1044,31 @@ def _lede(section: Section, mine: list[Unit], whole: list[Unit], headers: set[in
     )
 
 
+_OPENING_PARAGRAPHS = 2
+
+
+def _earlier_opening(section: Section, lede: Unit | None, headers: set[int]) -> Unit | None:
+    """`lede`, or the opening of one of the section's first paragraphs before it when that stands on
+    its line: the draft merged into the slide may have kept only the section's later paragraphs
+    (Node.js's events.md: "Overview: when the `EventEmitter` object emits an event…", a detail, where
+    "…all objects that emit events are instances of the `EventEmitter` class." opens it)."""
+    if CODE_SPAN.match(clean_title(section.title)) or section.title.startswith(_NAMED_KINDS):
+        return lede  # a named thing's definition is found from its parts already (`_definition`)
+    paragraphs = [part for part in section.parts if isinstance(part.block, Paragraph) and part.sentences]
+    for part in paragraphs[:_OPENING_PARAGRAPHS]:
+        if lede is not None and part.order >= lede.order:
+            break
+        unit = _sentence_unit(section, part, 0, part.sentences[0])
+        if (
+            not part.anchored
+            and own_sentence(unit.text)
+            and not _only_names(section, unit.text)
+            and _stands_on_its_line(section, unit, headers)
+        ):
+            return unit
+    return lede
+
+
 def _said_next(section: Section, opening: Unit, headers: set[int]) -> Unit | None:
     """The sentence after `opening` in its paragraph, when it fits the line and stands alone."""
     for part in section.parts:
@@ -1190,9 +1215,10 @@ def _compact(sections: list[Section], units: list[Unit], overflow: list[str], co
         # A quotation set apart is someone's words, not the section's point ("Managing security
         # issues: “FYI @xxxx we asked GitHub to delete…”", a message to post): the last resort.
         said = [u for u in whole if u.group != _QUOTE_GROUP]
-        best = _lede(section, [u for u in mine if u.group != _QUOTE_GROUP], said, headers) or next(
-            (u for u in said if not points_outside(u.text)), None
+        best = _earlier_opening(
+            section, _lede(section, [u for u in mine if u.group != _QUOTE_GROUP], said, headers), headers
         )
+        best = best or next((u for u in said if not points_outside(u.text)), None)
         best = (
             best
             or _standalone(section, units)
