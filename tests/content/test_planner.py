@@ -2035,3 +2035,14 @@ def test_a_sections_line_is_its_opening_even_when_its_draft_kept_only_later_para
     assert [u.text for u in draft.units] == [
         "All objects that emit events are instances of the `EventEmitter` class."
     ]
+    # Under a heading, a first sentence may only set the scene: the section's own line is kept.
+    text = (
+        "# Handbook\n\nThe handbook covers fieldwork.\n\n## Working with landowners\n\n"
+        "Many sites are on private land or reached across it.\n\n"
+        "The team leader carries a copy of the access agreement on every visit.\n"
+    )
+    landowners = sectionize([parse("handbook.md", "text/markdown", text.encode())], "Overview")[-1]
+    draft = _drafts._compact([landowners], units_of(landowners, landowners.parts[1], 1), [], False)
+    assert [u.text for u in draft.units] == [
+        "The team leader carries a copy of the access agreement on every visit."
+    ]

@@ -1048,12 +1048,14 @@ _OPENING_PARAGRAPHS = 2
 
 
 def _earlier_opening(section: Section, lede: Unit | None, headers: set[int]) -> Unit | None:
-    """`lede`, or the opening of one of the section's first paragraphs before it when that stands on
-    its line: the draft merged into the slide may have kept only the section's later paragraphs
-    (Node.js's events.md: "Overview: when the `EventEmitter` object emits an event…", a detail, where
-    "…all objects that emit events are instances of the `EventEmitter` class." opens it)."""
-    if CODE_SPAN.match(clean_title(section.title)) or section.title.startswith(_NAMED_KINDS):
-        return lede  # a named thing's definition is found from its parts already (`_definition`)
+    """`lede`, or, in the document's opening (its text before the first heading), the opening of one
+    of its first paragraphs before it when that stands on its line: the draft merged into the slide
+    may have kept only its later paragraphs (Node.js's events.md: "Overview: when the `EventEmitter`
+    object emits an event…", a detail, where "…all objects that emit events are instances of the
+    `EventEmitter` class." opens it). A headed section's first sentence may only set its scene
+    ("Working with landowners: many sites are on private land."): its own line is chosen as before."""
+    if section.level != 0:
+        return lede
     paragraphs = [part for part in section.parts if isinstance(part.block, Paragraph) and part.sentences]
     for part in paragraphs[:_OPENING_PARAGRAPHS]:
         if lede is not None and part.order >= lede.order:
