@@ -2046,3 +2046,26 @@ def test_a_sections_line_is_its_opening_even_when_its_draft_kept_only_later_para
     assert [u.text for u in draft.units] == [
         "The team leader carries a copy of the access agreement on every visit."
     ]
+
+
+def test_a_line_under_a_heading_shown_above_it_on_its_slide_is_indented_under_it() -> None:
+    # pyenv's README: "Getting Pyenv" listed "Linux/Unix", "Automatic installer (Recommended)", "Basic
+    # GitHub Checkout: …", "MacOS", "Homebrew in macOS" and "Windows: …" all at one level, the
+    # platforms no different from the ways to install on them.
+    content = (
+        b"# pyenv\n\npyenv lets you easily switch between multiple versions of Python.\n\n"
+        b"## Getting Pyenv\n\n### Linux/Unix\n\nPyenv runs on every Linux and Unix system.\n\n"
+        b"#### Automatic installer\n\n```sh\ncurl -fsSL https://pyenv.run | bash\n```\n\n"
+        b"#### Basic GitHub Checkout\n\nCheck out Pyenv where you want it installed.\n\n"
+        b"### MacOS\n\nOn macOS, Homebrew installs it.\n\n"
+        b"#### Homebrew in macOS\n\n```sh\nbrew install pyenv\n```\n\n"
+        b"### Windows\n\nPyenv does not officially support Windows outside the Windows Subsystem.\n\n"
+        b"## Usage\n\nSwitch between Python versions with `pyenv shell`.\n\n"
+        b"## Development\n\nThe pyenv source code is hosted on GitHub.\n"
+    )
+    plan = _plan_of(content, 4)
+    slide = next(s for s in plan.slides if any(b.text.startswith("Linux/Unix") for b in s.bullets))
+    levels = {b.text.split(":")[0]: b.level for b in slide.bullets}
+    assert levels["Linux/Unix"] == 0 and levels["MacOS"] == 0, slide.bullets
+    assert levels["Basic GitHub Checkout"] == 1 and levels["Homebrew in macOS"] == 1, slide.bullets
+    assert levels["Windows"] == 0, slide.bullets

@@ -141,13 +141,18 @@ def _under_title(bullets: tuple[Bullet, ...], title: str, point: str = "") -> tu
     its own title goes."""
     headed = (f"{title}: ", f"{title} \u2014 ")  # see compact_line
     if point and bullets and bullets[0].level == 0 and bullets[0].text.startswith(headed):
-        return (Bullet(point, 0), *bullets[1:])
+        bullets = (Bullet(point, 0), *_lifted(list(bullets[1:])))
+        return _normalise_levels(list(bullets))
     if len(bullets) < 2 or bullets[0].level != 0 or bullets[0].text != title:
         return bullets
-    rest = list(bullets[1:])
+    return _normalise_levels(_lifted(list(bullets[1:])))
+
+
+def _lifted(rest: list[Bullet]) -> list[Bullet]:
+    """`rest`, the bullets under a first line the slide's title now says, a level up until the next
+    bullet of the top level."""
     end = next((i for i, bullet in enumerate(rest) if bullet.level == 0), len(rest))
-    lifted = [Bullet(bullet.text, bullet.level - 1) for bullet in rest[:end]] + rest[end:]
-    return _normalise_levels(lifted)
+    return [Bullet(bullet.text, bullet.level - 1) for bullet in rest[:end]] + rest[end:]
 
 
 def _normalise_levels(bullets: list[Bullet]) -> tuple[Bullet, ...]:
@@ -686,9 +691,24 @@ def _grouped_bullets(draft: Draft) -> tuple[Bullet, ...]:
     """Several sections on one slide: each section's title, with its points under it."""
     if draft.compact():
         by_section = {unit.section: unit for unit in draft.units}
-        lines = [compact_line(section, by_section.get(section.index)) for section in draft.sections]
-        # A document may hold one section twice (Node.js's GOVERNANCE.md does): the slide says it once.
-        return tuple(Bullet(line) for line in list(dict.fromkeys(lines))[: limits.MAX_BULLETS])
+        compact: list[Bullet] = []
+        said: set[str] = set()
+        above: list[tuple[str, ...]] = []
+        for section in draft.sections:
+            line = compact_line(section, by_section.get(section.index))
+            # A document may hold one section twice (Node.js's GOVERNANCE.md does): the slide says it once.
+            if line in said:
+                continue
+            said.add(line)
+            # Under a heading whose line is above it on the slide, a section's line is indented: the
+            # ways to install ("Automatic installer") under their platform ("Linux/Unix").
+            depth = sum(
+                1 for path in above if len(path) < len(section.path) and section.path[: len(path)] == path
+            )
+            compact.append(Bullet(line, depth))
+            if _headed(section) and section.level > 0:
+                above.append(section.path)
+        return _normalise_levels(compact[: limits.MAX_BULLETS])
     bullets: list[Bullet] = []
     for section in draft.sections:
         bullets.append(Bullet(clean_title(section.title), 0))
