@@ -265,6 +265,18 @@ def test_titles_are_made_unique() -> None:
     ]
     titles = [s.title for s in unique_titles(slides, theme, "Deck")]
     assert titles == ["Plan", "Plan (2/3)", "Plan (3/3)", "Plan (2)", "Deck", "Deck (2)", "Other (cont.)"]
+    # A topic begun on a slide shared with another ("Outputs and model outputs") that goes on over
+    # several slides: magika's model README gave "Model outputs (cont.) (2)", "… (cont.) (3)".
+    slides = [Slide(Layout.BULLETS, "Outputs and model outputs")] + [
+        Slide(Layout.TABLE, "Model outputs (cont.)") for _ in range(3)
+    ]
+    titles = [s.title for s in unique_titles(slides, theme)]
+    assert titles == [
+        "Outputs and model outputs",
+        "Model outputs (2/4)",
+        "Model outputs (3/4)",
+        "Model outputs (4/4)",
+    ]
     long = "A very long title " * 4
     shortened = unique_titles([Slide(Layout.BULLETS, long), Slide(Layout.BULLETS, long)], theme)[1].title
     assert shortened.endswith("(2)") and title_fits(shortened, Layout.BULLETS, theme)

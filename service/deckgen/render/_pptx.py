@@ -478,6 +478,16 @@ def unique_titles(slides: list[Slide], theme: Theme, fallback: str = "") -> list
         for part in range(1, count):
             slide = slides[index + part]
             titles[index + part] = _suffixed(base, f"({part + 1}/{count})", effective_layout(slide), theme)
+        if count == 1 and base.endswith(_CONTINUED):
+            # A topic begun on a slide it shared with another, going on over several: its first part
+            # is that slide ("Model outputs (2/4)", not "Model outputs (cont.) (2)").
+            while end < len(titles) and titles[end] == base:
+                end += 1
+            if end - index > 1:
+                head, count = base.removesuffix(_CONTINUED), end - index + 1
+                for part in range(index, end):
+                    layout = effective_layout(slides[part])
+                    titles[part] = _suffixed(head, f"({part - index + 2}/{count})", layout, theme)
         index = end
     seen: set[str] = set()
     # A later slide's own title is not given to an earlier repeat: "Results (2)" stays that slide's.
