@@ -2069,3 +2069,20 @@ def test_a_line_under_a_heading_shown_above_it_on_its_slide_is_indented_under_it
     assert levels["Linux/Unix"] == 0 and levels["MacOS"] == 0, slide.bullets
     assert levels["Basic GitHub Checkout"] == 1 and levels["Homebrew in macOS"] == 1, slide.bullets
     assert levels["Windows"] == 0, slide.bullets
+
+
+def test_the_parts_of_a_long_table_the_deck_has_no_room_for_are_no_rows_of_bullets() -> None:
+    # magika's model README, a list of 200 file types as one table: its last slide read "Index: 41,
+    # Content Type Label: doc, Description: …", "Index: 49, …", every eighth row of the table's
+    # remaining parts merged as bullets.
+    rows = "".join(f"| {i} | type{i} | File type number {i} |\n" for i in range(1, 121))
+    content = (
+        "# Model documentation\n\n## List of possible outputs\n\n"
+        "This is the full list of the tool's outputs.\n\n"
+        "| Index | Content Type Label | Description |\n|---|---|---|\n" + rows
+    ).encode()
+    for count in (4, 6):
+        plan = _plan_of(content, count)
+        bullets = [b.text for s in plan.slides for b in s.bullets]
+        assert not [text for text in bullets if text.startswith("Index: ")], (count, bullets)
+        assert any(s.table is not None for s in plan.slides), count

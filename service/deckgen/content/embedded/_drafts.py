@@ -670,6 +670,17 @@ _FIGURES = ("stats", "chart")
 """Drafts whose point is a figure: merged with anything, they stay what they are."""
 
 
+def _parts_of_one_table(a: Draft, b: Draft) -> bool:
+    """`a` and `b` show rows of the same table, one part after the other."""
+    return (
+        a.kind == b.kind == "table"
+        and a.table is not None
+        and b.table is not None
+        and a.table.header == b.table.header
+        and a.sections[-1].index == b.sections[0].index
+    )
+
+
 def _said(draft: Draft) -> list[str]:
     """Everything a draft shows, as sentences for the notes."""
     return [unit.text for unit in [*draft.units, *draft.comment]] + ([draft.note] if draft.note else [])
@@ -699,6 +710,10 @@ def introduces(unit: Unit, after: Unit | None) -> bool:
 def _merge(a: Draft, b: Draft, condense: bool) -> Draft:
     if a.kind in _FIGURES or b.kind in _FIGURES:
         return _keep_figure(a, b)
+    if _parts_of_one_table(a, b):
+        # The rows a deck has no room for are said in the notes, not shown as bullets of fields
+        # ("Index: 41, Content Type Label: doc, …", every eighth row of a long table's last parts).
+        return replace(a, overflow=[*a.overflow, *(unit.text for unit in _as_units(b)), *b.overflow])
     kind = "body" if a.kind == b.kind == "body" else "bullets"
     sections = _union(a.sections, b.sections)
     headers = len(sections) if len(sections) > 1 and kind == "bullets" else 0
