@@ -212,6 +212,27 @@ def test_first_sentence_titles_a_deck_without_headings_never_the_file_name() -> 
     assert plan.title == "We shipped the release on time"
 
 
+def test_a_readme_whose_long_opening_sentence_defines_its_subject_is_titled_by_that_subject() -> None:
+    # zstd's README has no top-level heading and opens on "Zstandard, or `zstd` as short version, is
+    # a fast lossless compression algorithm, targeting…": its deck was titled "Benchmarks", its first
+    # section's heading.
+    opening = (
+        "__Zstandard__, or `zstd` as short version, is a fast lossless compression algorithm, targeting "
+        "real-time compression scenarios at zlib-level and better compression ratios."
+    )
+    sections = "\n\n## Benchmarks\n\nIt is fast.\n\n## Build instructions\n\nRun `make`.\n"
+    title = _sections.document_title
+    assert title(parse("README.md", "text/markdown", (opening + sections).encode())) == "Zstandard"
+    # An opening that defines nothing, or whose subject only points at the document, names no title.
+    for opening in (
+        "For reference, several fast compression algorithms were tested and compared on a desktop running "
+        "Ubuntu 20.04 with a Core i7-9700K CPU, using an open-source in-memory benchmark.",
+        "This guide is a walk through every step of building the project from its sources, on Linux, "
+        "macOS and Windows alike.",
+    ):
+        assert title(parse("README.md", "text/markdown", (opening + sections).encode())) == "Benchmarks"
+
+
 def test_a_captioned_table_split_over_slides_keeps_its_caption_and_says_it_continues() -> None:
     rows = "\n".join(f"| Setting {i} | {i} | because {i} |" for i in range(7))
     text = (
@@ -2086,3 +2107,19 @@ def test_the_parts_of_a_long_table_the_deck_has_no_room_for_are_no_rows_of_bulle
         bullets = [b.text for s in plan.slides for b in s.bullets]
         assert not [text for text in bullets if text.startswith("Index: ")], (count, bullets)
         assert any(s.table is not None for s in plan.slides), count
+
+
+def test_a_heading_that_ends_on_a_colon_is_no_label_with_two() -> None:
+    # Redis's README: "### Running Redis with TLS:" gave the line "Running Redis with TLS:: please
+    # consult the TLS.md file…" and the title "Verbose build, running Redis and running Redis with TLS:".
+    content = (
+        b"# Redis\n\nRedis is often referred to as a data structures server.\n\n"
+        b"## Verbose build\n\nRedis will build with a user-friendly colorized output by default.\n\n"
+        b"## Running Redis\n\nIt is possible to pass parameters directly as options.\n\n"
+        b"## Running Redis with TLS:\n\nPlease consult the TLS.md file for more information on TLS.\n\n"
+        b"## Installing Redis\n\nInstall the Redis binaries into /usr/local/bin.\n"
+    )
+    plan = _plan_of(content, 3)
+    said = [s.title for s in plan.slides] + [b.text for s in plan.slides for b in s.bullets]
+    assert not [line for line in said if "::" in line or line.endswith(":")], said
+    assert any(line.startswith("Running Redis with TLS: ") for line in said), said

@@ -172,8 +172,11 @@ _TITLE_CHARS = 90
 
 
 def clean_title(text: str) -> str:
-    """A heading without its numbering: "17. Storage and archiving" -> "Storage and archiving"."""
-    stripped = _NUMBERING.sub("", text.strip(), count=1)
+    """A heading without its numbering: "17. Storage and archiving" -> "Storage and archiving", nor
+    a colon it ends on ("Running Redis with TLS:", which a line after it doubled: "…TLS:: please…")."""
+    stripped = _NUMBERING.sub("", text.strip(), count=1).rstrip()
+    if stripped.endswith((":", "\uff1a")):
+        stripped = stripped[:-1].rstrip()
     return stripped if any(ch.isalnum() for ch in stripped) else text.strip()
 
 
@@ -206,10 +209,23 @@ def document_title(document: Document) -> str:
             first = split_sentences(block.text)[:1]
             if first and len(first[0]) <= _TITLE_CHARS:
                 return first[0].rstrip(".")
+            # Too long for a title, a sentence that says what its subject is names it ("Zstandard, or
+            # `zstd` as short version, is a fast lossless compression algorithm…").
+            defined = _DEFINES.match(first[0]) if first else None
+            if defined is not None and defined["subject"].split()[0].casefold() not in _NO_NAME:
+                return defined["subject"]
             break
     if headings:
         return headings[0].text
     return _pretty_name(document.name)
+
+
+_DEFINES = re.compile(
+    r"(?P<subject>[A-Z`][^\s,.:;()]*(?: [^\s,.:;()]+){0,3})(?:, [^,.]{1,60},)? (?:is|are) (?:a|an)\s"
+)
+"""A sentence that opens by saying what its subject is ("Zstandard, or `zstd` as short version, is a…")."""
+_NO_NAME = frozenset(("this", "these", "that", "those", "it", "there", "the", "a", "an", "our", "your", "my"))
+"""Words a subject that names nothing opens with ("This guide is a…", "The tool is a…")."""
 
 
 _PAIRS = {
