@@ -2123,3 +2123,16 @@ def test_a_heading_that_ends_on_a_colon_is_no_label_with_two() -> None:
     said = [s.title for s in plan.slides] + [b.text for s in plan.slides for b in s.bullets]
     assert not [line for line in said if "::" in line or line.endswith(":")], said
     assert any(line.startswith("Running Redis with TLS: ") for line in said), said
+
+
+def test_a_readme_that_opens_on_what_it_is_and_asks_what_its_subject_is_is_titled_by_that_subject() -> None:
+    # Redis's README: "This README is just a fast quick start document…", then "What is Redis?",
+    # …, and at its end the one top-level heading, "Redis internals": the deck was titled "Redis
+    # internals", and that chapter's slide "Redis internals (2)".
+    content = (
+        b"This README is just a fast *quick start* document. See redis.io for more.\n\n"
+        b"What is Redis?\n--------------\n\nRedis is often referred to as a data structures server.\n\n"
+        b"Building Redis\n--------------\n\nRedis can be compiled on Linux.\n\n"
+        b"Redis internals\n===\n\nThe Redis source code is in the `src` directory.\n"
+    )
+    assert _sections.document_title(parse("README.md", "text/markdown", content)) == "Redis"

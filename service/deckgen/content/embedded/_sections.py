@@ -194,9 +194,10 @@ def document_title(document: Document) -> str:
     """The document's own title: its first top-level heading, else its first heading, else its first
     sentence when that is short enough to be a title. The file name only when there is no text."""
     headings = [block for block in document.blocks if isinstance(block, Heading)]
-    for heading in headings:
-        if heading.level == 1:
-            return heading.text
+    # A top-level heading after other headings is a chapter (Redis's README ends on "Redis
+    # internals"), not what the document is.
+    if headings and headings[0].level == 1:
+        return headings[0].text
     if headings and headings[0] is document.blocks[0]:
         # A first heading that has siblings ("## Planning", then "## Implementing") names a part,
         # not the document: its file names it better, unless that name is generic ("README.md").
@@ -207,6 +208,8 @@ def document_title(document: Document) -> str:
     for block in document.blocks:
         if isinstance(block, Paragraph):
             first = split_sentences(block.text)[:1]
+            if first and _ABOUT_ITSELF.match(first[0]):
+                break  # "This README is just a fast quick start document.": what it is, not its subject
             if first and len(first[0]) <= _TITLE_CHARS:
                 return first[0].rstrip(".")
             # Too long for a title, a sentence that says what its subject is names it ("Zstandard, or
@@ -216,8 +219,14 @@ def document_title(document: Document) -> str:
                 return defined["subject"]
             break
     if headings:
-        return headings[0].text
+        # "What is Redis?" names what the document is about.
+        asked = _WHAT_IS.fullmatch(headings[0].text.strip())
+        return asked["subject"] if asked else headings[0].text
     return _pretty_name(document.name)
+
+
+_ABOUT_ITSELF = re.compile(r"(?:this|the) (?:readme|document|file|page|guide)\b", re.IGNORECASE)
+_WHAT_IS = re.compile(r"what (?:is|are) (?:an? |the )?(?P<subject>[^?]{1,40})\?", re.IGNORECASE)
 
 
 _DEFINES = re.compile(
