@@ -1243,6 +1243,8 @@ def test_a_line_of_its_own_neither_leans_on_what_came_before_nor_on_a_sample_bes
     assert _sections.points_outside("The `dnsPromises` API also exports the above error codes.")
     assert _sections.points_outside("For instance, they do not use the configuration from `/etc/hosts`.")
     assert not _sections.points_outside("Temperatures stay below the average in winter.")
+    assert _sections.points_outside("The hook below registers hooks to enable support for them.")
+    assert not _sections.points_outside("The water below the bridge is deep.")
     assert _sections.points_outside("Import maps: the previous two examples defined `load` hooks.")
     assert not _planner.takeaway_worthy(
         "The module is fully synchronous (contains no top-level `await`); and"
@@ -1316,6 +1318,10 @@ def test_a_takeaway_names_what_it_speaks_of() -> None:
         "Now we can see the specific file name and line in the Node.js code which caused the allocation.",
         "The sections which follow cover the steps needed to enable debug symbols to get more info.",
         "Valgrind will save the output to the log file specified.",
+        # Notes set beside the text (Node.js's api/index.md and building-node-with-ninja.md, Redis).
+        "Note: the list doesn't contain prefix-only modules like `node:test`.",
+        "NOTE: On Windows you'll also need to set the environment variable `DEPOT_TOOLS_WIN_TOOLCHAIN=0`.",
+        "Note that adding `-D warnings` will cause your build to fail if any warnings are found.",
     ):
         assert not _planner.takeaway_worthy(sentence), sentence
     for sentence in (

@@ -1007,6 +1007,8 @@ _ABOUT_ITSELF = re.compile(
 _HEDGE = re.compile(
     r"^(?:however|but|although|though|yet|still|admittedly|nevertheless|nonetheless|of course|"
     r"none of this|jedoch|allerdings|cependant|toutefois|sin embargo)\b|"
+    # A note set beside the text ("Note: the list doesn't contain…", "NOTE: On Windows you'll also…").
+    r"^(?:note|nb|n\.b\.)\s*:|^note that\b|"
     # A modal hedges the sentence's own claim when it comes early ("The survey could overstate…"),
     # not in a trailing condition ("…as long as clients may retry").
     r"^(?:\S+\s+){0,5}(?:may|might|could)\b|"
@@ -1015,7 +1017,8 @@ _HEDGE = re.compile(
     r"vielleicht|möglicherweise|könnte|peut-être|quizás|tal vez)\b",
     re.IGNORECASE,
 )
-"""A hedge or a caveat ("However, further research is needed…") qualifies a point; it is not one."""
+"""A hedge, a caveat or a note ("However, further research is needed…", "Note: …") qualifies a
+point; it is not one."""
 _ELLIPTICAL = re.compile(
     r"\b(?:(?:is|are|was|were|do|does|did|can|will|has|have|had)(?: not|n't)|(?:never|always|still) "
     r"(?:is|are|was|were|do|does|did|can|will|has|have|had))\W*$",

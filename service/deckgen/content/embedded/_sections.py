@@ -671,8 +671,9 @@ _POINTS_OUTSIDE = re.compile(
 )
 """Early words that need something before them: "Read it before…", "When they arrive…", "For
 instance, they do not…", "Please always remove it again…"."""
-_ABOVE = re.compile(r"\bthe (?:above|below)\b", re.IGNORECASE)
-"""What the text around the sentence shows ("…also exports the above error codes")."""
+_ABOVE = re.compile(r"\bthe (?:[\w-]+ )?(?:above|below)\b(?!\s+(?:zero|average|the|a|an|\d))", re.IGNORECASE)
+"""What the text around the sentence shows ("…also exports the above error codes", "The hook below
+registers…"), not a place below something ("the water below the bridge")."""
 
 
 _POINTER = re.compile(
