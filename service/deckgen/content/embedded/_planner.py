@@ -141,8 +141,7 @@ def _under_title(bullets: tuple[Bullet, ...], title: str, point: str = "") -> tu
     its own title goes."""
     headed = (f"{title}: ", f"{title} \u2014 ")  # see compact_line
     if point and bullets and bullets[0].level == 0 and bullets[0].text.startswith(headed):
-        bullets = (Bullet(point, 0), *_lifted(list(bullets[1:])))
-        return _normalise_levels(list(bullets))
+        return _normalise_levels([Bullet(point, 0), *_lifted(list(bullets[1:]))])
     if len(bullets) < 2 or bullets[0].level != 0 or bullets[0].text != title:
         return bullets
     return _normalise_levels(_lifted(list(bullets[1:])))

@@ -208,7 +208,7 @@ def document_title(document: Document) -> str:
     for block in document.blocks:
         if isinstance(block, Paragraph):
             first = split_sentences(block.text)[:1]
-            if first and _ABOUT_ITSELF.match(first[0]):
+            if first and _OPENS_ON_ITSELF.match(first[0]):
                 break  # "This README is just a fast quick start document.": what it is, not its subject
             if first and len(first[0]) <= _TITLE_CHARS:
                 return first[0].rstrip(".")
@@ -225,7 +225,9 @@ def document_title(document: Document) -> str:
     return _pretty_name(document.name)
 
 
-_ABOUT_ITSELF = re.compile(r"(?:this|the) (?:readme|document|file|page|guide)\b", re.IGNORECASE)
+_OPENS_ON_ITSELF = re.compile(r"(?:this|the) (?:readme|document|file|page|guide)\b", re.IGNORECASE)
+"""A document's first sentence that says what the document is, not what it is about (the planner's
+`_ABOUT_ITSELF` finds such words anywhere in a takeaway, in several languages)."""
 _WHAT_IS = re.compile(r"what (?:is|are) (?:an? |the )?(?P<subject>[^?]{1,40})\?", re.IGNORECASE)
 
 
